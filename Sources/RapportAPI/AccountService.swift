@@ -1,0 +1,86 @@
+import Foundation
+import HummingbirdBcrypt
+import NIOPosix
+package import RapportCore
+import RapportStore
+
+/// Account rules that both the API and the web pages (and the CLI) go through: creating users with
+/// hashed passwords, signing in with throttling, and role checks.
+package struct AccountService: Sendable {
+    let services: Services
+
+    package init(_ services: Services) {
+        self.services = services
+    }
+
+    /// Creates a user in a workspace on behalf of `actor` (nil for the command line).
+    /// - Throws: `forbidden` when the actor may not manage users or grant the role, `invalid`, `conflict`.
+    package func createUser(workspaceID: String, draft: UserDraft, actor: User?) async throws -> User {
+        if let actor {
+            guard actor.role.managesUsers else { throw RapportError(.forbidden, "Only owners and admins manage users.") }
+        }
+        let valid = try draft.validate()
+        if let actor, !actor.role.mayGrant(valid.role) {
+            throw RapportError(.forbidden, "Only an owner can make another user an owner.")
+        }
+        let hash = try await hashPassword(valid.password)
+        return try await services.accounts.createUser(workspaceID: workspaceID, valid, passwordHash: hash)
+    }
+
+    /// Creates a workspace with its first user as owner, in one transaction.
+    package func createWorkspace(name: String, owner draft: UserDraft) async throws -> (Workspace, User) {
+        var draft = draft
+        draft.role = Role.owner.rawValue
+        let valid = try draft.validate()
+        let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty, trimmed.count <= 200 else {
+            throw RapportError.invalid([FieldIssue("workspace", "The workspace name must be 1 to 200 characters.")])
+        }
+        let hash = try await hashPassword(valid.password)
+        let accounts = services.accounts
+        return try await services.store.transaction { database in
+            let workspace = try await accounts.createWorkspace(name: trimmed, on: database)
+            let user = try await accounts.createUser(workspaceID: workspace.id, valid, passwordHash: hash, on: database)
+            return (workspace, user)
+        }
+    }
+
+    /// Checks an email and password, counting failures per email and per client address.
+    /// - Throws: `rateLimited` while either count is at its threshold (even for the right password),
+    ///   `unauthorized` for a wrong email or password.
+    package func signIn(email: String, password: String, address: String) async throws -> Principal {
+        let settings = services.settings
+        let email = Email.normalize(email)
+        let counts = try await services.throttle.failures(email: email, address: address, window: settings.loginThrottleWindow)
+        if counts.email >= settings.loginFailuresPerEmail || counts.address >= settings.loginFailuresPerAddress {
+            let seconds = Int(settings.loginThrottleWindow.components.seconds)
+            throw RapportError(.rateLimited, "Too many failed sign-ins. Try again in \(seconds / 60) minutes.", retryAfter: seconds)
+        }
+        let found = try await services.accounts.credentials(email: email)
+        // Verify against a fixed hash when the user is unknown, so timing does not reveal which emails exist.
+        let hash = found?.passwordHash ?? Self.unknownUserHash
+        let matches = try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
+        guard let user = found?.user, matches,
+              let workspace = try await services.accounts.workspace(id: user.workspaceID)
+        else {
+            try await services.throttle.recordFailure(email: email, address: address)
+            throw RapportError(.unauthorized, "Wrong email or password.")
+        }
+        return Principal(user: user, workspace: workspace)
+    }
+
+    /// The principal of a web session, when its user still exists.
+    package func principal(of session: WebSession) async throws -> Principal? {
+        guard let user = try await services.accounts.user(workspaceID: session.workspaceID, id: session.userID),
+              let workspace = try await services.accounts.workspace(id: session.workspaceID)
+        else { return nil }
+        return Principal(user: user, workspace: workspace)
+    }
+
+    func hashPassword(_ password: String) async throws -> String {
+        let cost = services.settings.bcryptCost
+        return try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: cost) }
+    }
+
+    static let unknownUserHash = Bcrypt.hash("rapport-no-such-user", cost: 10)
+}

@@ -1,0 +1,129 @@
+import Foundation
+import HTTPTypes
+package import Hummingbird
+import RapportCore
+import RapportStore
+
+/// `/api/v1/me`, `/api/v1/tokens` and `/api/v1/users`.
+package struct AccountsController: Sendable {
+    let services: Services
+    var accounts: AccountService { AccountService(services) }
+
+    package init(_ services: Services) {
+        self.services = services
+    }
+
+    package func register(on group: RouterGroup<AppContext>) {
+        group.get("me", use: me)
+        group.patch("me", use: patchMe)
+        group.get("tokens", use: listTokens)
+        group.post("tokens", use: createToken)
+        group.delete("tokens/:id", use: revokeToken)
+        group.get("users", use: listUsers)
+        group.post("users", use: createUser)
+    }
+
+    @Sendable func me(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        return try JSONCoding.response(
+            MeBody(principal), headers: [.eTag: ETag.make(id: principal.user.id, version: principal.user.version)])
+    }
+
+    /// A JSON merge patch of `name` and `language`; unknown members and `null` for required fields answer 422.
+    @Sendable func patchMe(_ request: Request, context: AppContext) async throws -> Response {
+        var principal = try context.requirePrincipal()
+        let patch = try await JSONCoding.decode([String: JSONValue].self, from: request, limit: services.settings.jsonBodyLimit)
+        var issues: [FieldIssue] = []
+        var name: String?
+        var language: Language?
+        for (key, value) in patch.sorted(by: { $0.key < $1.key }) {
+            switch (key, value) {
+            case ("name", .string(let text)):
+                let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+                if trimmed.isEmpty {
+                    issues.append(FieldIssue("name", "Name must not be empty."))
+                } else if let issue = UserProfile.nameIssue(trimmed) {
+                    issues.append(issue)
+                } else {
+                    name = trimmed
+                }
+            case ("name", _):
+                issues.append(FieldIssue("name", "Expected a string, not \(value.typeName)."))
+            case ("language", .string(let text)):
+                if let parsed = Language(rawValue: text) { language = parsed } else { issues.append(UserProfile.languageIssue) }
+            case ("language", _):
+                issues.append(UserProfile.languageIssue)
+            default:
+                issues.append(FieldIssue(key, "This field cannot be changed here."))
+            }
+        }
+        if !issues.isEmpty { throw RapportError.invalid(issues) }
+        try ETag.check(request, current: ETag.make(id: principal.user.id, version: principal.user.version))
+        let expected = request.headers[.ifMatch] == nil ? nil : principal.user.version
+        principal.user = try await services.accounts.updateProfile(
+            workspaceID: principal.workspace.id, id: principal.user.id, name: name, language: language,
+            expectedVersion: expected)
+        return try JSONCoding.response(
+            MeBody(principal), headers: [.eTag: ETag.make(id: principal.user.id, version: principal.user.version)])
+    }
+
+    @Sendable func listTokens(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let page = try PageRequest(request)
+        let tokens = try await services.tokens.list(
+            workspaceID: principal.workspace.id, userID: principal.user.id, limit: page.limit, after: page.after)
+        return try JSONCoding.response(ListBody(data: tokens.items.map(TokenBody.init), nextCursor: tokens.next?.cursor))
+    }
+
+    @Sendable func createToken(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        var body = try await JSONObject.read(request, limit: services.settings.jsonBodyLimit)
+        let text = body.string("name")
+        if !body.issues.isEmpty { throw RapportError.invalid(body.issues) }
+        let name = try TokenName.validate(text)
+        let (token, secret) = try await services.tokens.create(
+            workspaceID: principal.workspace.id, userID: principal.user.id, name: name)
+        return try JSONCoding.response(
+            CreatedTokenBody(id: token.id, name: token.name, token: secret, createdAt: Timestamp.rfc3339(token.createdAt)),
+            status: .created, headers: [.location: "/api/v1/tokens/\(token.id)"])
+    }
+
+    @Sendable func revokeToken(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let id = try context.parameters.require("id")
+        guard RecordID.isWellFormed(id),
+              try await services.tokens.revoke(workspaceID: principal.workspace.id, userID: principal.user.id, id: id)
+        else { throw RapportError.notFound("The token") }
+        return Response(status: .noContent)
+    }
+
+    @Sendable func listUsers(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        guard principal.user.role.managesUsers else { throw RapportError(.forbidden, "Only owners and admins see users.") }
+        let page = try PageRequest(request)
+        let users = try await services.accounts.users(workspaceID: principal.workspace.id, limit: page.limit, after: page.after)
+        return try JSONCoding.response(ListBody(data: users.items.map(UserBody.init), nextCursor: users.next?.cursor))
+    }
+
+    @Sendable func createUser(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        guard principal.user.role.managesUsers else { throw RapportError(.forbidden, "Only owners and admins manage users.") }
+        var body = try await JSONObject.read(request, limit: services.settings.jsonBodyLimit)
+        let draft = UserDraft(
+            email: body.string("email"), name: body.string("name"), role: body.string("role"),
+            password: body.string("password"), language: body.string("language"))
+        // Wrongly typed members first, then what validation finds in the rest.
+        var issues = body.issues
+        let wrongType = Set(issues.map(\.field))
+        do {
+            _ = try draft.validate()
+        } catch let error as RapportError where error.code == .invalid {
+            issues += error.fields.filter { !wrongType.contains($0.field) }
+        }
+        if !issues.isEmpty { throw RapportError.invalid(issues) }
+        let user = try await accounts.createUser(workspaceID: principal.workspace.id, draft: draft, actor: principal.user)
+        return try JSONCoding.response(
+            UserBody(user), status: .created,
+            headers: [.location: "/api/v1/users/\(user.id)", .eTag: ETag.make(id: user.id, version: user.version)])
+    }
+}

@@ -1,0 +1,19 @@
+import Foundation
+package import Hummingbird
+import RapportCore
+
+/// Strong ETags derived from a record's id and version, and the `If-Match` check.
+package enum ETag {
+    package static func make(id: String, version: Int64) -> String {
+        "\"\(id.suffix(12))-\(version)\""
+    }
+
+    /// Passes when `If-Match` is absent, `*`, or lists the current ETag.
+    /// - Throws: `stale` (412) otherwise.
+    package static func check(_ request: Request, current: String) throws {
+        guard let header = request.headers[.ifMatch] else { return }
+        let candidates = header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        if candidates.contains("*") || candidates.contains(current) { return }
+        throw RapportError(.stale, "The record has changed since it was read (If-Match does not match its ETag).")
+    }
+}

@@ -1,0 +1,28 @@
+import Hummingbird
+import RapportCore
+
+/// A JSON object body read member by member, so that every wrongly typed member is reported at once.
+struct JSONObject {
+    let members: [String: JSONValue]
+    private(set) var issues: [FieldIssue] = []
+
+    /// Reads a body that must be a JSON object.
+    static func read(_ request: Request, limit: Int) async throws -> JSONObject {
+        JSONObject(members: try await JSONCoding.decode([String: JSONValue].self, from: request, limit: limit))
+    }
+
+    init(members: [String: JSONValue]) {
+        self.members = members
+    }
+
+    /// A string member; absent gives nil, and any other type is recorded as an issue (null included).
+    mutating func string(_ key: String) -> String? {
+        switch members[key] {
+        case .none: return nil
+        case .string(let value): return value
+        case .some(let other):
+            issues.append(FieldIssue(key, "Expected a string, not \(other.typeName)."))
+            return nil
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+package import Hummingbird
+import Logging
+package import RapportAPI
+import RapportCore
+package import RapportStore
+import RapportWeb
+
+/// An open store with the services over it; the CLI commands and the server share this.
+package struct Runtime: Sendable {
+    package let store: Store
+    package let services: Services
+    package let config: AppConfig
+
+    /// Opens and migrates the database, and resolves the secret key (stored in the database when not configured).
+    package static func start(_ config: AppConfig) async throws -> Runtime {
+        let store = try await Store.open(config.database, logger: config.logger)
+        do {
+            try await store.migrate()
+            let secret: String
+            if let configured = config.secretKey {
+                secret = configured
+            } else {
+                secret = try await SettingsRepository(store: store).value("secret_key") { Self.randomSecret() }
+            }
+            var settings = HTTPSettings(secretKey: secret)
+            settings.secureCookies = config.secureCookies
+            settings.jsonBodyLimit = config.jsonBodyLimit
+            settings.bcryptCost = config.bcryptCost
+            settings.loginFailuresPerEmail = config.loginFailuresPerEmail
+            settings.loginFailuresPerAddress = config.loginFailuresPerAddress
+            settings.loginThrottleWindow = config.loginThrottleWindow
+            settings.tokenRateLimit = config.tokenRateLimit
+            return Runtime(store: store, services: Services(store: store, settings: settings), config: config)
+        } catch {
+            await store.close()
+            throw error
+        }
+    }
+
+    package func close() async {
+        await store.close()
+    }
+
+    static func randomSecret() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+    }
+}
+
+/// The composition root: one router for the API and the web UI.
+package func buildRouter(_ runtime: Runtime) async throws -> Router<AppContext> {
+    let services = runtime.services
+    let web = try await WebRoutes.load(services)
+    let router = Router(context: AppContext.self)
+    router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: ProblemMiddleware(html: web.errorPage))
+    HealthController().register(on: router)
+    let api = router.group("api/v1")
+        .add(middleware: TokenAuthMiddleware(services))
+        .add(middleware: IdempotencyMiddleware(services))
+    AccountsController(services).register(on: api)
+    web.register(on: router)
+    return router
+}
+
+/// The HTTP application for a runtime; `onServerRunning` receives the bound port (useful with port 0).
+package func buildApplication(
+    _ runtime: Runtime, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) async throws -> some ApplicationProtocol {
+    let router = try await buildRouter(runtime)
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(runtime.config.host, port: runtime.config.port), serverName: "Rapport"),
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+        logger: runtime.config.logger)
+    app.addServices(MaintenanceService(services: runtime.services, logger: runtime.config.logger))
+    return app
+}

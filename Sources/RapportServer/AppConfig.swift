@@ -1,0 +1,68 @@
+import Foundation
+package import Logging
+package import RapportStore
+
+/// Everything a Rapport process is configured with: built by the CLI from flags and `RAPPORT_*`
+/// variables, or by tests. No globals.
+package struct AppConfig: Sendable {
+    package var database: DatabaseURL
+    package var host = "127.0.0.1"
+    package var port = 8080
+    /// Signs CSRF tokens; generated and stored in the database when nil.
+    package var secretKey: String?
+    package var secureCookies = false
+    package var jsonBodyLimit = 1 << 20
+    package var bcryptCost: UInt8 = 12
+    package var loginFailuresPerEmail = 5
+    package var loginFailuresPerAddress = 50
+    package var loginThrottleWindow: Duration = .seconds(15 * 60)
+    package var tokenRateLimit: Int?
+    package var logger: Logger
+
+    package init(database: DatabaseURL, logger: Logger = Logger(label: "rapport.server")) {
+        self.database = database
+        self.logger = logger
+    }
+
+    /// Reads the `RAPPORT_*` variables over the defaults; flags are applied on top by the caller.
+    /// - Throws: `badRequest` naming the variable whose value cannot be used.
+    package mutating func apply(environment: [String: String]) throws {
+        func integer(_ name: String, in range: ClosedRange<Int>) throws -> Int? {
+            guard let text = environment[name], !text.isEmpty else { return nil }
+            guard let value = Int(text), range.contains(value) else {
+                throw ConfigError("\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound).")
+            }
+            return value
+        }
+        if let value = environment["RAPPORT_HOST"], !value.isEmpty { host = value }
+        if let value = try integer("RAPPORT_PORT", in: 0...65535) { port = value }
+        if let value = environment["RAPPORT_SECRET_KEY"], !value.isEmpty { secretKey = value }
+        if let value = environment["RAPPORT_SECURE_COOKIES"], !value.isEmpty {
+            guard let flag = Self.bool(value) else { throw ConfigError("RAPPORT_SECURE_COOKIES must be true or false.") }
+            secureCookies = flag
+        }
+        if let value = try integer("RAPPORT_JSON_BODY_LIMIT", in: 1024...(64 << 20)) { jsonBodyLimit = value }
+        if let value = try integer("RAPPORT_BCRYPT_COST", in: 4...31) { bcryptCost = UInt8(value) }
+        if let value = try integer("RAPPORT_LOGIN_MAX_FAILURES_PER_EMAIL", in: 1...1_000_000) { loginFailuresPerEmail = value }
+        if let value = try integer("RAPPORT_LOGIN_MAX_FAILURES_PER_ADDRESS", in: 1...1_000_000) { loginFailuresPerAddress = value }
+        if let value = try integer("RAPPORT_LOGIN_THROTTLE_MINUTES", in: 1...10_000) { loginThrottleWindow = .seconds(value * 60) }
+        if let value = try integer("RAPPORT_TOKEN_RATE_LIMIT", in: 0...10_000_000) { tokenRateLimit = value == 0 ? nil : value }
+    }
+
+    static func bool(_ text: String) -> Bool? {
+        switch text.lowercased() {
+        case "1", "true", "yes", "on": true
+        case "0", "false", "no", "off": false
+        default: nil
+        }
+    }
+}
+
+/// A configuration value that cannot be used; its message is one readable line.
+package struct ConfigError: Error, CustomStringConvertible {
+    package var description: String
+
+    package init(_ description: String) {
+        self.description = description
+    }
+}

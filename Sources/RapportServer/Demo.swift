@@ -1,0 +1,32 @@
+import Foundation
+import RapportAPI
+import RapportCore
+import RapportStore
+
+/// `rapport serve --demo`: a demo workspace and owner on an empty database.
+package enum Demo {
+    package static let email = "demo@rapport.local"
+    package static let workspaceName = "Demo"
+
+    /// What `--demo` did.
+    package enum Outcome: Sendable {
+        case created(email: String, password: String)
+        case alreadyHasData
+    }
+
+    /// Creates the demo workspace and owner when the database has no workspace yet; changes nothing otherwise.
+    package static func seed(_ runtime: Runtime) async throws -> Outcome {
+        guard try await runtime.services.accounts.allWorkspaces().isEmpty else { return .alreadyHasData }
+        let password = randomPassword()
+        _ = try await AccountService(runtime.services).createWorkspace(
+            name: workspaceName,
+            owner: UserDraft(email: email, name: "Demo Owner", role: nil, password: password))
+        return .created(email: email, password: password)
+    }
+
+    static func randomPassword() -> String {
+        let alphabet = Array("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<16).map { _ in alphabet.randomElement(using: &generator)! })
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import Logging
+import RapportCore
+import SQLKit
+
+/// One schema step. Its SQL is portable between SQLite and PostgreSQL (TEXT, BIGINT, INTEGER only).
+struct Migration: Sendable {
+    let version: Int
+    let name: String
+    let statements: [String]
+}
+
+/// The one ordered list of migrations; append only, never edit one that has shipped.
+enum Migrations {
+    static let all: [Migration] = [M0001_Platform.migration]
+
+    static var latestVersion: Int { all.last?.version ?? 0 }
+}
+
+extension Store {
+    /// Applies every pending migration, each in its own transaction.
+    ///
+    /// Several processes may call this at once: on PostgreSQL they take turns on an advisory lock, on
+    /// SQLite each step runs under `BEGIN IMMEDIATE` and re-checks what is applied.
+    /// - Throws: `RapportError` when the database was migrated by a newer Rapport.
+    package func migrate() async throws {
+        try await source.lease { database in
+            if kind == .postgres {
+                try await database.raw("SELECT pg_advisory_lock(\(literal: DatabaseKind.migrationLockKey))").run()
+            }
+            do {
+                try await self.applyPending(on: database)
+                if kind == .postgres {
+                    try await database.raw("SELECT pg_advisory_unlock(\(literal: DatabaseKind.migrationLockKey))").run()
+                }
+            } catch {
+                if kind == .postgres {
+                    try? await database.raw("SELECT pg_advisory_unlock(\(literal: DatabaseKind.migrationLockKey))").run()
+                }
+                throw error
+            }
+        }
+    }
+
+    /// The highest applied migration version, 0 for an empty database.
+    package func schemaVersion() async throws -> Int {
+        try await source.lease { database in
+            try await self.ensureMigrationTable(on: database)
+            return try await self.appliedVersion(on: database)
+        }
+    }
+
+    private func ensureMigrationTable(on database: any SQLDatabase) async throws {
+        try await database.raw(
+            """
+            CREATE TABLE IF NOT EXISTS rapport_migrations (
+                version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)
+            """
+        ).run()
+    }
+
+    private func appliedVersion(on database: any SQLDatabase) async throws -> Int {
+        let row = try await database.raw("SELECT MAX(version) AS v FROM rapport_migrations").first()
+        return try row?.decodeNil(column: "v") == false ? try row!.decode(column: "v", as: Int.self) : 0
+    }
+
+    private func applyPending(on database: any SQLDatabase) async throws {
+        try await ensureMigrationTable(on: database)
+        let applied = try await appliedVersion(on: database)
+        if applied > Migrations.latestVersion {
+            throw RapportError(
+                .conflict,
+                "The database schema is version \(applied), newer than this Rapport knows (\(Migrations.latestVersion)); upgrade Rapport."
+            )
+        }
+        for migration in Migrations.all where migration.version > applied {
+            try await database.raw(SQLQueryString(kind.beginTransaction)).run()
+            do {
+                // Another process may have applied it while this one waited for the lock.
+                if try await appliedVersion(on: database) >= migration.version {
+                    try await database.raw("ROLLBACK").run()
+                    continue
+                }
+                for statement in migration.statements {
+                    try await database.raw(SQLQueryString(statement)).run()
+                }
+                try await database.insert(into: "rapport_migrations")
+                    .columns("version", "name", "applied_at")
+                    .values(SQLBind(migration.version), SQLBind(migration.name), SQLBind(Timestamp.micros(Date())))
+                    .run()
+                try await database.raw("COMMIT").run()
+                logger.info("applied migration", metadata: ["migration.version": "\(migration.version)", "migration.name": "\(migration.name)"])
+            } catch {
+                try? await database.raw("ROLLBACK").run()
+                throw error
+            }
+        }
+    }
+}

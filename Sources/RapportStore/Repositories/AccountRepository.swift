@@ -1,0 +1,158 @@
+import Crypto
+import Foundation
+package import RapportCore
+package import SQLKit
+
+/// Workspaces and users. User emails are unique across the installation; everything else is scoped by workspace.
+package struct AccountRepository: Sendable {
+    let store: Store
+
+    package init(store: Store) {
+        self.store = store
+    }
+
+    private var db: any SQLDatabase { store.database }
+
+    // MARK: Workspaces
+
+    /// Creates a workspace, or answers `conflict` when the name is taken.
+    package func createWorkspace(name: String, on database: (any SQLDatabase)? = nil) async throws -> Workspace {
+        let workspace = Workspace(id: RecordID.make(), name: name, createdAt: Timestamp.micros(Date()))
+        do {
+            try await (database ?? db).raw(
+                "INSERT INTO workspaces (id, name, created_at) VALUES (\(bind: workspace.id), \(bind: name), \(bind: workspace.createdAt))"
+            ).run()
+        } catch where DatabaseErrors.isUniqueViolation(error) {
+            throw RapportError(.conflict, "A workspace named \(name) already exists.")
+        }
+        return workspace
+    }
+
+    package func workspace(named name: String) async throws -> Workspace? {
+        try await db.raw("SELECT id, name, created_at FROM workspaces WHERE name = \(bind: name)").first()
+            .map(Self.workspace(from:))
+    }
+
+    package func workspace(id: String) async throws -> Workspace? {
+        try await db.raw("SELECT id, name, created_at FROM workspaces WHERE id = \(bind: id)").first()
+            .map(Self.workspace(from:))
+    }
+
+    /// Every workspace, oldest first; used by the CLI to pick the only one.
+    package func allWorkspaces() async throws -> [Workspace] {
+        try await db.raw("SELECT id, name, created_at FROM workspaces ORDER BY created_at, id").all()
+            .map(Self.workspace(from:))
+    }
+
+    static func workspace(from row: any SQLRow) throws -> Workspace {
+        Workspace(
+            id: try row.decode(column: "id", as: String.self), name: try row.decode(column: "name", as: String.self),
+            createdAt: try row.decode(column: "created_at", as: Int64.self))
+    }
+
+    // MARK: Users
+
+    static let userColumns = "id, workspace_id, email, name, role, language, version, created_at, updated_at"
+
+    /// Inserts a user whose password is already hashed.
+    /// - Throws: `conflict` when the email is in use anywhere in the installation.
+    package func createUser(
+        workspaceID: String, _ draft: UserDraft.Valid, passwordHash: String, on database: (any SQLDatabase)? = nil
+    ) async throws -> User {
+        let now = Timestamp.micros(Date())
+        let user = User(
+            id: RecordID.make(), workspaceID: workspaceID, email: draft.email, name: draft.name, role: draft.role,
+            language: draft.language, version: 1, createdAt: now, updatedAt: now)
+        do {
+            try await (database ?? db).raw(
+                """
+                INSERT INTO users (workspace_id, id, email, password_hash, role, name, language, version, created_at, updated_at)
+                VALUES (\(bind: workspaceID), \(bind: user.id), \(bind: user.email), \(bind: passwordHash),
+                        \(bind: user.role.rawValue), \(bind: user.name), \(bind: user.language.rawValue), 1, \(bind: now), \(bind: now))
+                """
+            ).run()
+        } catch where DatabaseErrors.isUniqueViolation(error) {
+            throw RapportError(.conflict, "A user with this email already exists.", fields: [FieldIssue("email", "This email is already in use.")])
+        }
+        return user
+    }
+
+    /// A user by email across the installation, with the password hash, for signing in.
+    package func credentials(email: String) async throws -> (user: User, passwordHash: String)? {
+        guard
+            let row = try await db.raw(
+                "SELECT \(unsafeRaw: Self.userColumns), password_hash FROM users WHERE email = \(bind: Email.normalize(email))"
+            ).first()
+        else { return nil }
+        return (try Self.user(from: row), try row.decode(column: "password_hash", as: String.self))
+    }
+
+    package func user(workspaceID: String, id: String) async throws -> User? {
+        try await db.raw(
+            "SELECT \(unsafeRaw: Self.userColumns) FROM users WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id)"
+        ).first().map(Self.user(from:))
+    }
+
+    package func user(email: String) async throws -> User? {
+        try await credentials(email: email)?.user
+    }
+
+    /// A workspace's users, newest first, one page at a time.
+    package func users(workspaceID: String, limit: Int, after: PageKey?) async throws -> Page<User> {
+        let rows = try await db.raw(
+            """
+            SELECT \(unsafeRaw: Self.userColumns) FROM users WHERE workspace_id = \(bind: workspaceID)
+            \(PageKey.condition(after)) ORDER BY created_at DESC, id DESC LIMIT \(bind: limit + 1)
+            """
+        ).all().map(Self.user(from:))
+        return Page(fetched: rows, limit: limit) { PageKey(createdAt: $0.createdAt, id: $0.id) }
+    }
+
+    /// Changes a user's own profile fields and bumps the version.
+    /// - Parameter expectedVersion: when given, the update happens only if the stored version still matches.
+    /// - Throws: `stale` when `expectedVersion` no longer matches, `notFound` when the user is gone.
+    package func updateProfile(
+        workspaceID: String, id: String, name: String?, language: Language?, expectedVersion: Int64?
+    ) async throws -> User {
+        try await store.transaction { database in
+            guard
+                let row = try await database.raw(
+                    "SELECT \(unsafeRaw: Self.userColumns) FROM users WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id)"
+                ).first()
+            else { throw RapportError.notFound("The user") }
+            var user = try Self.user(from: row)
+            if let expectedVersion, expectedVersion != user.version {
+                throw RapportError(.stale, "The profile was changed by someone else; reload it and try again.")
+            }
+            let changed = (name.map { $0 != user.name } ?? false) || (language.map { $0 != user.language } ?? false)
+            guard changed else { return user }
+            user.name = name ?? user.name
+            user.language = language ?? user.language
+            user.version += 1
+            user.updatedAt = max(Timestamp.micros(Date()), user.updatedAt + 1)
+            try await database.raw(
+                """
+                UPDATE users SET name = \(bind: user.name), language = \(bind: user.language.rawValue),
+                    version = \(bind: user.version), updated_at = \(bind: user.updatedAt)
+                WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id)
+                """
+            ).run()
+            return user
+        }
+    }
+
+    static func user(from row: any SQLRow) throws -> User {
+        let roleText = try row.decode(column: "role", as: String.self)
+        let languageText = try row.decode(column: "language", as: String.self)
+        return User(
+            id: try row.decode(column: "id", as: String.self),
+            workspaceID: try row.decode(column: "workspace_id", as: String.self),
+            email: try row.decode(column: "email", as: String.self),
+            name: try row.decode(column: "name", as: String.self),
+            role: Role(rawValue: roleText) ?? .member,
+            language: Language(rawValue: languageText) ?? .en,
+            version: try row.decode(column: "version", as: Int64.self),
+            createdAt: try row.decode(column: "created_at", as: Int64.self),
+            updatedAt: try row.decode(column: "updated_at", as: Int64.self))
+    }
+}

@@ -1,0 +1,37 @@
+import PostgresKit
+import SQLKit
+import SQLiteKit
+
+/// The database engines Rapport runs on. Every dialect difference is decided in this file.
+package enum DatabaseKind: String, Sendable {
+    case sqlite, postgres
+
+    /// Starts a write transaction. SQLite takes the write lock at once so that two writers queue on the
+    /// busy timeout instead of failing when a read lock would have to be upgraded.
+    var beginTransaction: String {
+        switch self {
+        case .sqlite: "BEGIN IMMEDIATE"
+        case .postgres: "BEGIN"
+        }
+    }
+
+    /// A key for PostgreSQL's advisory lock that serialises migrations across processes.
+    static let migrationLockKey: Int64 = 7_261_707_871_100
+}
+
+/// Classifies driver errors without leaking their text.
+package enum DatabaseErrors {
+    /// Whether an error is a violated unique (or primary key) constraint.
+    package static func isUniqueViolation(_ error: any Error) -> Bool {
+        if let error = error as? SQLiteError {
+            switch error.reason {
+            case .constraint, .constraintUniqueFailed, .constraintPrimaryKeyFailed: return true
+            default: return false
+            }
+        }
+        if let error = error as? PSQLError {
+            return error.serverInfo?[.sqlState] == "23505"
+        }
+        return false
+    }
+}

@@ -1,0 +1,65 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import RapportAPI
+import RapportCore
+
+/// Double-submit CSRF protection for every web form: a random HttpOnly cookie, and in each form a
+/// `csrf_token` that is the HMAC of that cookie under the server's secret. A POST without a matching
+/// token answers 403 before its handler runs, so nothing changes.
+struct CSRFMiddleware: RouterMiddleware {
+    typealias Context = AppContext
+    static let cookieName = "rapport_csrf"
+    let key: SymmetricKey
+    let secureCookies: Bool
+
+    init(secret: String, secureCookies: Bool) {
+        self.key = SymmetricKey(data: SHA256.hash(data: Data("csrf:\(secret)".utf8)))
+        self.secureCookies = secureCookies
+    }
+
+    func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response) async throws -> Response {
+        var context = context
+        let existing = request.cookies[Self.cookieName].map(\.value).flatMap { Self.isWellFormed($0) ? $0 : nil }
+        let seed = existing ?? Self.newSeed()
+        context.csrfToken = token(for: seed)
+        if request.method != .get && request.method != .head {
+            guard let existing else { throw RapportError(.forbidden, "The form has expired; reload the page and try again.") }
+            var request = request
+            let fields = try await Form.read(&request)
+            guard let sent = fields["csrf_token"], Self.constantTimeEqual(sent, token(for: existing)) else {
+                throw RapportError(.forbidden, "The form has expired; reload the page and try again.")
+            }
+            return try await respond(next(request, context), setting: nil)
+        }
+        return try await respond(next(request, context), setting: existing == nil ? seed : nil)
+    }
+
+    private func respond(_ response: Response, setting seed: String?) -> Response {
+        guard let seed else { return response }
+        var response = response
+        response.setCookie(
+            Cookie(name: Self.cookieName, value: seed, path: "/", secure: secureCookies, httpOnly: true, sameSite: .lax))
+        return response
+    }
+
+    func token(for seed: String) -> String {
+        HMAC<SHA256>.authenticationCode(for: Data(seed.utf8), using: key).map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func newSeed() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+    }
+
+    static func isWellFormed(_ seed: String) -> Bool {
+        seed.count == 64 && seed.allSatisfy(\.isHexDigit)
+    }
+
+    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let a = Array(a.utf8), b = Array(b.utf8)
+        guard a.count == b.count else { return false }
+        return zip(a, b).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import RapportCore
+
+/// Reads an `application/x-www-form-urlencoded` body into a dictionary (the last value of a repeated name wins).
+enum Form {
+    static let limit = 64 * 1024
+
+    /// Buffers the body in `request`, so a later reader (the handler after the CSRF check) sees it again.
+    static func read(_ request: inout Request) async throws -> [String: String] {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: limit)
+        } catch {
+            throw RapportError(.tooLarge, "The form is too large.")
+        }
+        return parse(String(buffer: buffer))
+    }
+
+    static func parse(_ body: String) -> [String: String] {
+        var fields: [String: String] = [:]
+        for pair in body.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ text: Substring) -> String {
+                String(text).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
+            }
+            guard let name = parts.first else { continue }
+            fields[decode(name)] = parts.count > 1 ? decode(parts[1]) : ""
+        }
+        return fields
+    }
+}

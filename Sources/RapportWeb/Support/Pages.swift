@@ -1,0 +1,64 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Mustache
+import NIOCore
+import RapportAPI
+import RapportCore
+
+/// Renders pages: the Mustache templates from the bundle, wrapped in the layout, in the viewer's language.
+struct Pages: Sendable {
+    let library: MustacheLibrary
+    let catalog: Catalog
+
+    static func load() async throws -> Pages {
+        guard let directory = Bundle.module.url(forResource: "Templates", withExtension: nil) else {
+            throw RapportError(.notFound, "The page templates are missing from the bundle.")
+        }
+        return Pages(library: try await MustacheLibrary(directory: directory.path), catalog: try Catalog())
+    }
+
+    /// The language a page is shown in: the signed-in user's, else the browser's preference.
+    static func language(_ request: Request, _ context: AppContext) -> Language {
+        context.principal?.user.language ?? Language.preferred(acceptLanguage: request.headers[.acceptLanguage])
+    }
+
+    /// A full HTML response for `template`, with the values every page needs added to `data`.
+    func render(
+        _ template: String, _ data: [String: Any] = [:], request: Request, context: AppContext,
+        status: HTTPResponse.Status = .ok, title: String
+    ) -> Response {
+        let language = Self.language(request, context)
+        let messages = catalog.table(language)
+        var values = data
+        values["t"] = messages
+        values["lang"] = language.rawValue
+        values["dir"] = language.isRightToLeft ? "rtl" : "ltr"
+        values["csrf"] = context.csrfToken
+        values["title"] = messages[title] ?? title
+        if let principal = context.principal {
+            values["nav"] = [
+                "name": principal.user.name, "email": principal.user.email, "workspace": principal.workspace.name,
+                "manages_users": principal.user.role.managesUsers,
+                "role": messages["role_\(principal.user.role.rawValue)"] ?? principal.user.role.rawValue,
+                "current_\(template.replacingOccurrences(of: "/", with: "_"))": true,
+            ] as [String: Any]
+        }
+        let html = library.render(values, withTemplate: template) ?? "<!doctype html><title>Rapport</title>"
+        return Response(
+            status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// The error page for browsers.
+    func error(status: HTTPResponse.Status, detail: String, request: Request, context: AppContext) -> Response {
+        render(
+            "error", ["status": status.code, "detail": detail, "reason": status.reasonPhrase],
+            request: request, context: context, status: status, title: "error_title")
+    }
+
+    /// A 303 redirect after a successful form post.
+    static func redirect(_ path: String) -> Response {
+        Response(status: .seeOther, headers: [.location: path])
+    }
+}

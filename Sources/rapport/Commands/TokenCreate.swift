@@ -1,0 +1,35 @@
+import ArgumentParser
+import RapportAPI
+import RapportCore
+import RapportServer
+import RapportStore
+
+/// `rapport token …`
+struct TokenGroup: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "token", abstract: "Manage API tokens.", subcommands: [TokenCreate.self])
+}
+
+/// `rapport token create`: prints the new token alone on the last line of standard output, once.
+struct TokenCreate: EnvironmentCommand {
+    static let configuration = CommandConfiguration(commandName: "create", abstract: "Create an API token for a user.")
+
+    @Option(help: "The email of the user the token acts as") var email: String
+    @Option(help: "A name to recognise the token by") var name: String = "CLI token"
+    @OptionGroup var database: DatabaseOptions
+    var environment: [String: String] = [:]
+
+    enum CodingKeys: String, CodingKey { case email, name, database }
+
+    func runAsync() async throws {
+        let secret = try await withRuntime(try database.config(environment: environment)) { runtime in
+            guard let user = try await runtime.services.accounts.user(email: email) else {
+                throw RapportError(.notFound, "No user has the email \(email).")
+            }
+            let tokenName = try TokenName.validate(name)
+            return try await runtime.services.tokens.create(workspaceID: user.workspaceID, userID: user.id, name: tokenName).secret
+        }
+        print("Created API token \"\(name)\" for \(email). It is shown only once:")
+        print(secret)
+    }
+}
