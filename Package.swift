@@ -100,6 +100,9 @@ let package = Package(
                 "RapportCore", "RapportStore", "RapportAPI", "RapportWeb", "RapportServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SQLKit", package: "sql-kit"),
             ],
             path: "Tests/RapportTestSupport",
             swiftSettings: swiftSettings

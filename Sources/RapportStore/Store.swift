@@ -3,7 +3,7 @@ package import Logging
 import NIOCore
 import NIOPosix
 import PostgresKit
-package import RapportCore
+import RapportCore
 package import SQLKit
 import SQLiteKit
 
@@ -40,6 +40,8 @@ package final class Store: Sendable {
             do {
                 _ = try await store.database.raw("SELECT 1").all()
             } catch {
+                await pool.close()
+                store.logger.debug("cannot open SQLite", metadata: ["error": "\(error)"])
                 throw RapportError(.badRequest, "Cannot open the SQLite database at \(path).")
             }
             return store

@@ -33,7 +33,7 @@ package struct RequestIDMiddleware: RouterMiddleware {
     ) async throws -> Response {
         var context = context
         let supplied = request.headers[.xRequestID].flatMap(Self.acceptable)
-        context.requestID = supplied ?? context.id
+        context.requestID = supplied ?? context.logger[metadataKey: "hb.request.id"]?.description ?? RecordID.make()
         context.logger[metadataKey: "request.id"] = .string(context.requestID)
         let started = ContinuousClock.now
         var response = try await next(request, context)

@@ -24,6 +24,20 @@ extension Store {
     /// SQLite each step runs under `BEGIN IMMEDIATE` and re-checks what is applied.
     /// - Throws: `RapportError` when the database was migrated by a newer Rapport.
     package func migrate() async throws {
+        var attempt = 0
+        while true {
+            do {
+                return try await migrateOnce()
+            } catch where DatabaseErrors.isBusy(error) && attempt < 50 {
+                // Another process holds SQLite's write lock in a way the busy handler does not wait for
+                // (switching to WAL, upgrading a read snapshot); each step re-checks what is applied.
+                attempt += 1
+                try await Task.sleep(for: .milliseconds(20 * attempt))
+            }
+        }
+    }
+
+    private func migrateOnce() async throws {
         try await source.lease { database in
             if kind == .postgres {
                 try await database.raw("SELECT pg_advisory_lock(\(literal: DatabaseKind.migrationLockKey))").run()
@@ -50,13 +64,22 @@ extension Store {
         }
     }
 
+    /// Creates the bookkeeping table, inside a write transaction so that SQLite takes the write lock
+    /// (and waits for it) before reading the schema.
     private func ensureMigrationTable(on database: any SQLDatabase) async throws {
-        try await database.raw(
-            """
-            CREATE TABLE IF NOT EXISTS rapport_migrations (
-                version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)
-            """
-        ).run()
+        try await database.raw(SQLQueryString(kind.beginTransaction)).run()
+        do {
+            try await database.raw(
+                """
+                CREATE TABLE IF NOT EXISTS rapport_migrations (
+                    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)
+                """
+            ).run()
+            try await database.raw("COMMIT").run()
+        } catch {
+            try? await database.raw("ROLLBACK").run()
+            throw error
+        }
     }
 
     private func appliedVersion(on database: any SQLDatabase) async throws -> Int {

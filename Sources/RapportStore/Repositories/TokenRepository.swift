@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 package import RapportCore
-package import SQLKit
+import SQLKit
 
 /// API tokens: the secret is shown once and only its SHA-256 is stored.
 package struct TokenRepository: Sendable {

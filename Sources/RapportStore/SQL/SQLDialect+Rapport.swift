@@ -34,4 +34,13 @@ package enum DatabaseErrors {
         }
         return false
     }
+
+    /// Whether SQLite refused because another connection held the lock.
+    package static func isBusy(_ error: any Error) -> Bool {
+        guard let error = error as? SQLiteError else { return false }
+        switch error.reason {
+        case .busy, .locked, .busyTimeout, .busyInRecovery, .busyInSnapshot: return true
+        default: return false
+        }
+    }
 }

@@ -39,8 +39,10 @@ actor SQLitePool {
         return try await withCheckedThrowingContinuation { waiters.append($0) }
     }
 
-    func release(_ connection: SQLiteConnection) {
-        if !waiters.isEmpty {
+    func release(_ connection: SQLiteConnection) async {
+        if closed {
+            try? await connection.close()
+        } else if !waiters.isEmpty {
             waiters.removeFirst().resume(returning: connection)
         } else {
             idle.append(connection)
@@ -59,13 +61,26 @@ actor SQLitePool {
         let connection = try await SQLiteConnection.open(
             storage: .file(path: path), threadPool: .singleton, logger: logger,
             on: MultiThreadedEventLoopGroup.singleton.any())
-        for pragma in [
-            "PRAGMA busy_timeout = 10000", "PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL",
-            "PRAGMA foreign_keys = ON",
-        ] {
-            try await connection.query(pragma, [], { _ in })
+        do {
+            try await connection.query("PRAGMA busy_timeout = 10000", [], { _ in })
+            // Switching to WAL needs a moment of exclusive access; the busy handler does not cover it.
+            var attempt = 0
+            while true {
+                do {
+                    try await connection.query("PRAGMA journal_mode = WAL", [], { _ in })
+                    break
+                } catch let error as SQLiteError where error.reason == .busy && attempt < 100 {
+                    attempt += 1
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+            }
+            try await connection.query("PRAGMA synchronous = NORMAL", [], { _ in })
+            try await connection.query("PRAGMA foreign_keys = ON", [], { _ in })
+            return connection
+        } catch {
+            try? await connection.close()
+            throw error
         }
-        return connection
     }
 }
 
