@@ -109,28 +109,23 @@ let package = Package(
         ),
         .testTarget(
             name: "RapportCoreTests",
-            dependencies: ["RapportCore"],
-            swiftSettings: swiftSettings
+            dependencies: ["RapportCore"]
         ),
         .testTarget(
             name: "RapportStoreTests",
-            dependencies: ["RapportStore", "RapportTestSupport"],
-            swiftSettings: swiftSettings
+            dependencies: ["RapportStore", "RapportTestSupport"]
         ),
         .testTarget(
             name: "RapportAPITests",
-            dependencies: ["RapportTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")],
-            swiftSettings: swiftSettings
+            dependencies: ["RapportTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
         .testTarget(
             name: "RapportWebTests",
-            dependencies: ["RapportTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")],
-            swiftSettings: swiftSettings
+            dependencies: ["RapportTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
         .testTarget(
             name: "RapportCLITests",
-            dependencies: ["rapport", "RapportTestSupport"],
-            swiftSettings: swiftSettings
+            dependencies: ["rapport", "RapportTestSupport"]
         ),
     ]
 )

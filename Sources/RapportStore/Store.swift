@@ -35,7 +35,7 @@ package final class Store: Sendable {
             guard FileManager.default.fileExists(atPath: directory) else {
                 throw RapportError(.badRequest, "The directory \(directory) for the SQLite database does not exist.")
             }
-            let pool = SQLitePool(path: path, size: 4, logger: logger)
+            let pool = SQLitePool(path: path, readers: 4, logger: logger)
             let store = Store(kind: .sqlite, source: .sqlite(pool), logger: logger, runTask: nil)
             do {
                 _ = try await store.database.raw("SELECT 1").all()
@@ -72,7 +72,7 @@ package final class Store: Sendable {
 
     /// Runs `body` in one transaction on one connection: all of it is written, or none.
     package func transaction<R: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
-        try await source.lease { database in
+        try await source.lease(write: true) { database in
             try await database.raw(SQLQueryString(kind.beginTransaction)).run()
             do {
                 let result = try await body(database)

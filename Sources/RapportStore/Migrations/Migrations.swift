@@ -38,7 +38,7 @@ extension Store {
     }
 
     private func migrateOnce() async throws {
-        try await source.lease { database in
+        try await source.lease(write: true) { database in
             if kind == .postgres {
                 try await database.raw("SELECT pg_advisory_lock(\(literal: DatabaseKind.migrationLockKey))").run()
             }
@@ -58,7 +58,7 @@ extension Store {
 
     /// The highest applied migration version, 0 for an empty database.
     package func schemaVersion() async throws -> Int {
-        try await source.lease { database in
+        try await source.lease(write: true) { database in
             try await self.ensureMigrationTable(on: database)
             return try await self.appliedVersion(on: database)
         }

@@ -6,64 +6,100 @@ import PostgresKit
 import RapportCore
 import SQLiteKit
 
-/// A small pool of SQLite connections, each opened in WAL mode with foreign keys on and a busy timeout.
+/// SQLite connections for one database file: one writer and a few readers, each opened in WAL mode
+/// with foreign keys on and a busy timeout.
 ///
-/// SQLiteKit's connection source only turns on foreign keys, so connections are opened here.
+/// Every write in this process goes through the single writer connection, one lease at a time, so
+/// writers queue here instead of sleeping in SQLite's busy handler on a thread-pool thread (which,
+/// with several writers, can starve the thread the lock holder needs). Readers run in parallel (WAL).
+/// The connections use their own thread pool, so a busy wait never blocks NIO's shared one.
 actor SQLitePool {
     private let path: String
-    private let size: Int
     private let logger: Logger
-    private var idle: [SQLiteConnection] = []
-    private var open = 0
-    private var waiters: [CheckedContinuation<SQLiteConnection, any Error>] = []
+    private let threadPool: NIOThreadPool
+    private var readers: Slots
+    private var writer: Slots
     private var closed = false
 
-    init(path: String, size: Int, logger: Logger) {
+    /// Idle connections, how many are open, and who waits for one.
+    struct Slots {
+        let size: Int
+        var idle: [SQLiteConnection] = []
+        var open = 0
+        var waiters: [CheckedContinuation<SQLiteConnection, any Error>] = []
+    }
+
+    init(path: String, readers: Int, logger: Logger) {
         self.path = path
-        self.size = size
         self.logger = logger
+        self.readers = Slots(size: readers)
+        self.writer = Slots(size: 1)
+        self.threadPool = NIOThreadPool(numberOfThreads: readers + 1)
+        threadPool.start()
     }
 
-    func lease() async throws -> SQLiteConnection {
-        if closed { throw RapportError(.badRequest, "The database is closed.") }
-        if let connection = idle.popLast() { return connection }
-        if open < size {
-            open += 1
-            do {
-                return try await Self.connect(path: path, logger: logger)
-            } catch {
-                open -= 1
-                throw error
+    func lease(write: Bool) async throws -> SQLiteConnection {
+        if closed { throw StoreClosed() }
+        if write {
+            if let connection = writer.idle.popLast() { return connection }
+            if writer.open < writer.size {
+                writer.open += 1
+                return try await connect()
             }
+            return try await withCheckedThrowingContinuation { writer.waiters.append($0) }
         }
-        return try await withCheckedThrowingContinuation { waiters.append($0) }
+        if let connection = readers.idle.popLast() { return connection }
+        if readers.open < readers.size {
+            readers.open += 1
+            return try await connect()
+        }
+        return try await withCheckedThrowingContinuation { readers.waiters.append($0) }
     }
 
-    func release(_ connection: SQLiteConnection) async {
+    func release(_ connection: SQLiteConnection, write: Bool) async {
         if closed {
             try? await connection.close()
-        } else if !waiters.isEmpty {
-            waiters.removeFirst().resume(returning: connection)
+        } else if write {
+            Self.give(connection, to: &writer)
         } else {
-            idle.append(connection)
+            Self.give(connection, to: &readers)
+        }
+    }
+
+    /// Opening failed: free the slot for the next attempt.
+    func failedToOpen(write: Bool) {
+        if write { writer.open -= 1 } else { readers.open -= 1 }
+    }
+
+    private static func give(_ connection: SQLiteConnection, to slots: inout Slots) {
+        if slots.waiters.isEmpty {
+            slots.idle.append(connection)
+        } else {
+            slots.waiters.removeFirst().resume(returning: connection)
         }
     }
 
     func close() async {
+        guard !closed else { return }
         closed = true
-        for waiter in waiters { waiter.resume(throwing: RapportError(.badRequest, "The database is closed.")) }
-        waiters = []
+        let waiting = readers.waiters + writer.waiters
+        let idle = readers.idle + writer.idle
+        readers.waiters = []
+        writer.waiters = []
+        readers.idle = []
+        writer.idle = []
+        for waiter in waiting { waiter.resume(throwing: StoreClosed()) }
         for connection in idle { try? await connection.close() }
-        idle = []
+        try? await threadPool.shutdownGracefully()
     }
 
-    private static func connect(path: String, logger: Logger) async throws -> SQLiteConnection {
+    private func connect() async throws -> SQLiteConnection {
         let connection = try await SQLiteConnection.open(
-            storage: .file(path: path), threadPool: .singleton, logger: logger,
+            storage: .file(path: path), threadPool: threadPool, logger: logger,
             on: MultiThreadedEventLoopGroup.singleton.any())
         do {
             try await connection.query("PRAGMA busy_timeout = 10000", [], { _ in })
-            // Switching to WAL needs a moment of exclusive access; the busy handler does not cover it.
+            // Switching to WAL needs a moment of exclusive access, which the busy handler does not cover.
             var attempt = 0
             while true {
                 do {
@@ -84,22 +120,33 @@ actor SQLitePool {
     }
 }
 
+/// A query after `Store.close()`: a programming or shutdown-order error, answered as a 500.
+struct StoreClosed: Error {}
+
 /// The connection pools behind a store.
 enum ConnectionSource: Sendable {
     case sqlite(SQLitePool)
     case postgres(PostgresClient)
 
-    /// Runs `body` on one leased connection.
-    func lease<R: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+    /// Runs `body` on one leased connection; `write` picks SQLite's single writer connection.
+    func lease<R: Sendable>(write: Bool, _ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
         switch self {
         case .sqlite(let pool):
-            let connection = try await pool.lease()
+            let connection: SQLiteConnection
+            do {
+                connection = try await pool.lease(write: write)
+            } catch let error as StoreClosed {
+                throw error
+            } catch {
+                await pool.failedToOpen(write: write)
+                throw error
+            }
             do {
                 let result = try await body(connection.sql(queryLogLevel: .trace))
-                await pool.release(connection)
+                await pool.release(connection, write: write)
                 return result
             } catch {
-                await pool.release(connection)
+                await pool.release(connection, write: write)
                 throw error
             }
         case .postgres(let client):
@@ -110,7 +157,8 @@ enum ConnectionSource: Sendable {
     }
 }
 
-/// An `SQLDatabase` over a pool: each query leases a connection, and `withSession` pins one for a closure.
+/// An `SQLDatabase` over the pools: each statement leases a connection (a reader for a plain SELECT,
+/// the writer otherwise), and `withSession` pins the writer for a closure.
 struct PooledSQLDatabase: SQLDatabase {
     let source: ConnectionSource
     let logger: Logger
@@ -123,13 +171,20 @@ struct PooledSQLDatabase: SQLDatabase {
     }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
-        try await source.lease { database in try await database.execute(sql: query, onRow) }
+        try await source.lease(write: !isPlainRead(query)) { database in try await database.execute(sql: query, onRow) }
     }
 
     func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
         let box = SendableBox<R>()
-        try await source.lease { database in box.value = try await closure(database) }
+        try await source.lease(write: true) { database in box.value = try await closure(database) }
         return box.value!
+    }
+
+    /// Only SQLite cares; a statement that starts with SELECT cannot write.
+    private func isPlainRead(_ query: any SQLExpression) -> Bool {
+        guard case .sqlite = source else { return true }
+        let sql = serialize(query).sql
+        return sql.prefix(7).uppercased() == "SELECT "
     }
 }
 
