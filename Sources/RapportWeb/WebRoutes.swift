@@ -40,7 +40,7 @@ package struct WebRoutes: Sendable {
         web.get(RouterPath(WebPath.login), use: loginPage)
         web.post(RouterPath(WebPath.login), use: login)
         web.post(RouterPath(WebPath.logout), use: logout)
-        let signedIn = web.group().add(middleware: SignedInMiddleware(accounts: accounts))
+        let signedIn = web.group().add(middleware: SignedInMiddleware(accounts: accounts, pages: pages))
         signedIn.get(RouterPath(WebPath.home), use: home)
         signedIn.get(RouterPath(WebPath.profile), use: profilePage)
         signedIn.post(RouterPath(WebPath.profile), use: saveProfile)
@@ -234,10 +234,12 @@ package struct WebRoutes: Sendable {
     }
 }
 
-/// Lets signed-in users through and sends everyone else to the login page.
+/// Lets signed-in users through and sends everyone else to the login page. Errors on these pages are
+/// rendered here, where the user (and so the page's language) is known.
 struct SignedInMiddleware: RouterMiddleware {
     typealias Context = AppContext
     let accounts: AccountService
+    let pages: Pages
 
     func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response) async throws -> Response {
         guard let session = context.sessions.session, let principal = try await accounts.principal(of: session) else {
@@ -247,6 +249,10 @@ struct SignedInMiddleware: RouterMiddleware {
         var context = context
         context.principal = principal
         context.logger[metadataKey: "workspace.id"] = .string(principal.workspace.id)
-        return try await next(request, context)
+        do {
+            return try await next(request, context)
+        } catch let error as RapportError {
+            return pages.error(status: error.code.status, detail: error.detail, request: request, context: context)
+        }
     }
 }

@@ -17,6 +17,11 @@ package struct TestApp: Sendable {
     package let logs: InMemoryLogHandler
     package var services: Services { runtime.services }
 
+    package init(runtime: Runtime, logs: InMemoryLogHandler) {
+        self.runtime = runtime
+        self.logs = logs
+    }
+
     /// The configuration tests use: cheap bcrypt and a fixed secret.
     package static func config(_ url: DatabaseURL, logs: InMemoryLogHandler) -> AppConfig {
         var config = AppConfig(database: url, logger: Logger(label: "rapport.test") { _ in logs })
@@ -114,4 +119,9 @@ extension TestResponse {
 extension ByteBuffer {
     /// A JSON body from a literal string.
     package static func json(_ text: String) -> ByteBuffer { ByteBuffer(string: text) }
+}
+
+/// Log capture for tests that build runtimes by hand.
+package enum InMemoryLogs {
+    package static func handler() -> InMemoryLogHandler { InMemoryLogHandler() }
 }
