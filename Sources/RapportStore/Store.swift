@@ -1,5 +1,6 @@
 import Foundation
 package import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import PostgresKit
@@ -50,7 +51,14 @@ package final class Store: Sendable {
                 host: host, port: port, username: user, password: password, database: database, tls: .disable)
             configuration.options.maximumConnections = 16
             let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-            let task = Task { await client.run() }
+            let started = NIOLockedValueBox(false)
+            let task = Task {
+                started.withLockedValue { $0 = true }
+                await client.run()
+            }
+            // Lease only once the client runs, or PostgresNIO warns about an early lease.
+            while !started.withLockedValue({ $0 }) { await Task.yield() }
+            await Task.yield()
             let store = Store(kind: .postgres, source: .postgres(client), logger: logger, runTask: task)
             do {
                 _ = try await store.database.raw("SELECT 1").all()

@@ -1,0 +1,208 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import RapportCore
+import RapportStore
+import RapportTestSupport
+import Testing
+
+@testable import rapport
+
+/// A small HTTP client that keeps cookies and never follows redirects, like a careful browser.
+final class LiveBrowser: @unchecked Sendable {
+    let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+    var cookies: [String: String] = [:]
+    let base: String
+
+    init(base: String) {
+        self.base = base
+    }
+
+    func request(_ method: HTTPMethod, _ path: String, form: [String: String]? = nil, headers: [(String, String)] = []) async throws
+        -> (status: Int, headers: HTTPHeaders, body: String)
+    {
+        var request = HTTPClientRequest(url: base + path)
+        request.method = method
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if !cookies.isEmpty { request.headers.add(name: "Cookie", value: cookies.map { "\($0)=\($1)" }.joined(separator: "; ")) }
+        if let form {
+            request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+            let body = form.map { "\($0)=\($1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&")
+            request.body = .bytes(ByteBuffer(string: body))
+        }
+        let response = try await client.execute(request, timeout: .seconds(30))
+        for header in response.headers["Set-Cookie"] {
+            let pair = header.split(separator: ";")[0].split(separator: "=", maxSplits: 1)
+            if pair.count == 2 { cookies[String(pair[0])] = String(pair[1]) }
+        }
+        let body = try await response.body.collect(upTo: 1 << 20)
+        return (Int(response.status.code), response.headers, String(buffer: body))
+    }
+
+    func csrf(_ html: String) -> String {
+        guard let range = html.range(of: #"name="csrf_token" value=""#) else { return "" }
+        return String(html[range.upperBound...].prefix { $0 != "\"" })
+    }
+
+    func shutdown() async {
+        try? await client.shutdown()
+    }
+}
+
+@Suite("Command line")
+struct CLITests {
+    static func sqliteURL() -> (String, URL) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rapport-cli-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return ("sqlite://\(directory.path)/cli.sqlite", directory)
+    }
+
+    @Test("user create, token create and the token against a live server, with their exit codes", arguments: Backend.allCases)
+    func endToEnd(_ backend: Backend) async throws {
+        let (url, drop) = try await TestDB.create(backend)
+        let database = Self.text(url)
+        let created = try await RapportProcess.run(
+            ["user", "create", "--database", database, "--email", "Maryam@Example.IR", "--password", "long enough", "--workspace", "Tehran"])
+        #expect(created.code == 0)
+        #expect(created.out.contains("Created workspace Tehran"))
+        // a second workspace's owner, and a duplicate email refused with one readable line
+        #expect(try await RapportProcess.run(
+            ["user", "create", "--database", database, "--email", "lars@example.dk", "--password", "long enough", "--workspace", "Aarhus"]).code == 0)
+        let duplicate = try await RapportProcess.run(
+            ["user", "create", "--database", database, "--email", "maryam@example.ir", "--password", "long enough", "--workspace", "Tehran"])
+        #expect(duplicate.code == 1)
+        #expect(duplicate.err.split(separator: "\n").count == 1, "\(duplicate.err)")
+        #expect(duplicate.err.contains("already exists"))
+        // with two workspaces, --workspace is required
+        let ambiguous = try await RapportProcess.run(["user", "create", "--database", database, "--email", "x@y.dk", "--password", "long enough"])
+        #expect(ambiguous.code == 1)
+        #expect(ambiguous.err.contains("--workspace"))
+        let token = try await RapportProcess.run(["token", "create", "--database", database, "--email", "maryam@example.ir", "--name", "cli"])
+        #expect(token.code == 0)
+        let secret = String(token.out.split(separator: "\n").last ?? "")
+        #expect(secret.hasPrefix("rap_"))
+        let unknown = try await RapportProcess.run(["token", "create", "--database", database, "--email", "nobody@example.ir"])
+        #expect(unknown.code == 1)
+        // the token works against a live server
+        let (server, base) = try await RapportProcess.serve(database: database)
+        let browser = LiveBrowser(base: base)
+        let me = try await browser.request(.GET, "/api/v1/me", headers: [("Authorization", "Bearer \(secret)")])
+        #expect(me.status == 200)
+        #expect(me.body.contains(#""email":"maryam@example.ir""#))
+        #expect(me.body.contains(#""name":"Tehran""#))
+        await browser.shutdown()
+        server.signal(SIGTERM)
+        #expect(try await server.wait() == 0)
+        await drop()
+    }
+
+    @Test("usage errors exit 2; a bad database URL exits 1 with one line")
+    func exitCodes() async throws {
+        let usage = try await RapportProcess.run(["user", "create", "--password", "long enough"])
+        #expect(usage.code == 2)
+        let unknown = try await RapportProcess.run(["frobnicate"])
+        #expect(unknown.code == 2)
+        let badRole = try await RapportProcess.run(["user", "create", "--email", "a@b.dk", "--password", "long enough", "--role", "king"])
+        #expect(badRole.code == 2)
+        let badURL = try await RapportProcess.run(["migrate", "--database", "mysql://localhost/x"])
+        #expect(badURL.code == 1)
+        #expect(badURL.err.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").count == 1)
+        let help = try await RapportProcess.run(["--help"])
+        #expect(help.code == 0)
+        #expect(help.out.contains("serve"))
+    }
+
+    @Test("migrate is in process too: it applies the schema and reports the version")
+    func migrateInProcess() async throws {
+        let (database, directory) = Self.sqliteURL()
+        let code = await Rapport.runMain(["migrate", "--database", database], environment: [:])
+        #expect(code == 0)
+        let store = try await Store.open(try DatabaseURL(parsing: database), logger: .init(label: "test"))
+        #expect(try await store.schemaVersion() >= 1)
+        await store.close()
+        #expect(await Rapport.runMain(["migrate", "--database", database], environment: ["RAPPORT_BCRYPT_COST": "99"]) == 1)
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    @Test("serve --demo creates a demo owner once and prints how to sign in")
+    func demo() async throws {
+        let (database, directory) = Self.sqliteURL()
+        let (server, base) = try await RapportProcess.serve(database: database, extra: ["--demo"])
+        let password = try await server.waitForOutput(#"password: +[A-Za-z0-9]{16}"#).split(separator: " ").last.map(String.init) ?? ""
+        #expect(server.standardOutput.contains("demo@rapport.local"))
+        let browser = LiveBrowser(base: base)
+        let page = try await browser.request(.GET, "/login")
+        let login = try await browser.request(
+            .POST, "/login", form: ["email": "demo@rapport.local", "password": password, "csrf_token": browser.csrf(page.body)])
+        #expect(login.status == 303)
+        let home = try await browser.request(.GET, "/")
+        #expect(home.body.contains("Demo"))
+        await browser.shutdown()
+        server.signal(SIGINT)
+        #expect(try await server.wait() == 0)
+        let (again, _) = try await RapportProcess.serve(database: database, extra: ["--demo"])
+        _ = try await again.waitForOutput("already has data")
+        again.signal(SIGTERM)
+        #expect(try await again.wait() == 0)
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    @Test("SIGTERM lets a request in flight finish, then exits 0")
+    func gracefulShutdown() async throws {
+        let (database, directory) = Self.sqliteURL()
+        // a costly password hash makes the sign-in slow enough to be in flight when the signal comes
+        let user = try await RapportProcess.run(
+            ["user", "create", "--database", database, "--email", "slow@example.dk", "--password", "long enough"],
+            environment: ["RAPPORT_BCRYPT_COST": "13"])
+        #expect(user.code == 0)
+        let (server, base) = try await RapportProcess.serve(database: database)
+        let browser = LiveBrowser(base: base)
+        let page = try await browser.request(.GET, "/login")
+        let token = browser.csrf(page.body)
+        async let login = browser.request(.POST, "/login", form: ["email": "slow@example.dk", "password": "long enough", "csrf_token": token])
+        try await Task.sleep(for: .milliseconds(150))
+        server.signal(SIGTERM)
+        let response = try await login
+        #expect(response.status == 303)
+        #expect(response.headers["Location"].first == "/")
+        #expect(try await server.wait() == 0)
+        await browser.shutdown()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    @Test("a session made by one server process works on another sharing the PostgreSQL database")
+    func sessionsAcrossProcesses() async throws {
+        let (url, drop) = try await TestDB.create(.postgres)
+        let database = Self.text(url)
+        #expect(try await RapportProcess.run(
+            ["user", "create", "--database", database, "--email", "ana@example.dk", "--password", "long enough"]).code == 0)
+        let (first, firstBase) = try await RapportProcess.serve(database: database)
+        let (second, secondBase) = try await RapportProcess.serve(database: database)
+        let browser = LiveBrowser(base: firstBase)
+        let page = try await browser.request(.GET, "/login")
+        let login = try await browser.request(
+            .POST, "/login", form: ["email": "ana@example.dk", "password": "long enough", "csrf_token": browser.csrf(page.body)])
+        #expect(login.status == 303)
+        let other = LiveBrowser(base: secondBase)
+        other.cookies = browser.cookies
+        let home = try await other.request(.GET, "/")
+        #expect(home.status == 200)
+        #expect(home.body.contains("ana@example.dk"))
+        await browser.shutdown()
+        await other.shutdown()
+        first.signal(SIGTERM)
+        second.signal(SIGTERM)
+        #expect(try await first.wait() == 0)
+        #expect(try await second.wait() == 0)
+        await drop()
+    }
+
+    static func text(_ url: DatabaseURL) -> String {
+        switch url {
+        case .sqlite(let path): "sqlite://\(path)"
+        case .postgres(let host, let port, let user, let password, let database):
+            "postgres://\(user)\(password.map { ":\($0)" } ?? "")@\(host):\(port)/\(database)"
+        }
+    }
+}
