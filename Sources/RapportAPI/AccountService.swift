@@ -17,7 +17,9 @@ package struct AccountService: Sendable {
     /// - Throws: `forbidden` when the actor may not manage users or grant the role, `invalid`, `conflict`.
     package func createUser(workspaceID: String, draft: UserDraft, actor: User?) async throws -> User {
         if let actor {
-            guard actor.role.managesUsers else { throw RapportError(.forbidden, "Only owners and admins manage users.") }
+            guard actor.role.managesUsers else {
+                throw RapportError(.forbidden, "Only owners and admins manage users.")
+            }
         }
         let valid = try draft.validate()
         if let actor, !actor.role.mayGrant(valid.role) {
@@ -51,17 +53,19 @@ package struct AccountService: Sendable {
     package func signIn(email: String, password: String, address: String) async throws -> Principal {
         let settings = services.settings
         let email = Email.normalize(email)
-        let counts = try await services.throttle.failures(email: email, address: address, window: settings.loginThrottleWindow)
+        let counts = try await services.throttle.failures(
+            email: email, address: address, window: settings.loginThrottleWindow)
         if counts.email >= settings.loginFailuresPerEmail || counts.address >= settings.loginFailuresPerAddress {
             let seconds = Int(settings.loginThrottleWindow.components.seconds)
-            throw RapportError(.rateLimited, "Too many failed sign-ins. Try again in \(seconds / 60) minutes.", retryAfter: seconds)
+            throw RapportError(
+                .rateLimited, "Too many failed sign-ins. Try again in \(seconds / 60) minutes.", retryAfter: seconds)
         }
         let found = try await services.accounts.credentials(email: email)
         // Verify against a fixed hash when the user is unknown, so timing does not reveal which emails exist.
         let hash = found?.passwordHash ?? Self.unknownUserHash
         let matches = try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
         guard let user = found?.user, matches,
-              let workspace = try await services.accounts.workspace(id: user.workspaceID)
+            let workspace = try await services.accounts.workspace(id: user.workspaceID)
         else {
             try await services.throttle.recordFailure(email: email, address: address)
             throw RapportError(.unauthorized, "Wrong email or password.")
@@ -72,7 +76,7 @@ package struct AccountService: Sendable {
     /// The principal of a web session, when its user still exists.
     package func principal(of session: WebSession) async throws -> Principal? {
         guard let user = try await services.accounts.user(workspaceID: session.workspaceID, id: session.userID),
-              let workspace = try await services.accounts.workspace(id: session.workspaceID)
+            let workspace = try await services.accounts.workspace(id: session.workspaceID)
         else { return nil }
         return Principal(user: user, workspace: workspace)
     }

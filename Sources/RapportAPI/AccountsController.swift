@@ -32,7 +32,8 @@ package struct AccountsController: Sendable {
     /// A JSON merge patch of `name` and `language`; unknown members and `null` for required fields answer 422.
     @Sendable func patchMe(_ request: Request, context: AppContext) async throws -> Response {
         var principal = try context.requirePrincipal()
-        let patch = try await JSONCoding.decode([String: JSONValue].self, from: request, limit: services.settings.jsonBodyLimit)
+        let patch = try await JSONCoding.decode(
+            [String: JSONValue].self, from: request, limit: services.settings.jsonBodyLimit)
         var issues: [FieldIssue] = []
         var name: String?
         var language: Language?
@@ -50,7 +51,11 @@ package struct AccountsController: Sendable {
             case ("name", _):
                 issues.append(FieldIssue("name", "Expected a string, not \(value.typeName)."))
             case ("language", .string(let text)):
-                if let parsed = Language(rawValue: text) { language = parsed } else { issues.append(UserProfile.languageIssue) }
+                if let parsed = Language(rawValue: text) {
+                    language = parsed
+                } else {
+                    issues.append(UserProfile.languageIssue)
+                }
             case ("language", _):
                 issues.append(UserProfile.languageIssue)
             default:
@@ -72,7 +77,8 @@ package struct AccountsController: Sendable {
         let page = try PageRequest(request)
         let tokens = try await services.tokens.list(
             workspaceID: principal.workspace.id, userID: principal.user.id, limit: page.limit, after: page.after)
-        return try JSONCoding.response(ListBody(data: tokens.items.map(TokenBody.init), nextCursor: tokens.next?.cursor))
+        return try JSONCoding.response(
+            ListBody(data: tokens.items.map(TokenBody.init), nextCursor: tokens.next?.cursor))
     }
 
     @Sendable func createToken(_ request: Request, context: AppContext) async throws -> Response {
@@ -84,7 +90,8 @@ package struct AccountsController: Sendable {
         let (token, secret) = try await services.tokens.create(
             workspaceID: principal.workspace.id, userID: principal.user.id, name: name)
         return try JSONCoding.response(
-            CreatedTokenBody(id: token.id, name: token.name, token: secret, createdAt: Timestamp.rfc3339(token.createdAt)),
+            CreatedTokenBody(
+                id: token.id, name: token.name, token: secret, createdAt: Timestamp.rfc3339(token.createdAt)),
             status: .created, headers: [.location: "/api/v1/tokens/\(token.id)"])
     }
 
@@ -92,22 +99,27 @@ package struct AccountsController: Sendable {
         let principal = try context.requirePrincipal()
         let id = try context.parameters.require("id")
         guard RecordID.isWellFormed(id),
-              try await services.tokens.revoke(workspaceID: principal.workspace.id, userID: principal.user.id, id: id)
+            try await services.tokens.revoke(workspaceID: principal.workspace.id, userID: principal.user.id, id: id)
         else { throw RapportError.notFound("The token") }
         return Response(status: .noContent)
     }
 
     @Sendable func listUsers(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        guard principal.user.role.managesUsers else { throw RapportError(.forbidden, "Only owners and admins see users.") }
+        guard principal.user.role.managesUsers else {
+            throw RapportError(.forbidden, "Only owners and admins see users.")
+        }
         let page = try PageRequest(request)
-        let users = try await services.accounts.users(workspaceID: principal.workspace.id, limit: page.limit, after: page.after)
+        let users = try await services.accounts.users(
+            workspaceID: principal.workspace.id, limit: page.limit, after: page.after)
         return try JSONCoding.response(ListBody(data: users.items.map(UserBody.init), nextCursor: users.next?.cursor))
     }
 
     @Sendable func createUser(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        guard principal.user.role.managesUsers else { throw RapportError(.forbidden, "Only owners and admins manage users.") }
+        guard principal.user.role.managesUsers else {
+            throw RapportError(.forbidden, "Only owners and admins manage users.")
+        }
         var body = try await JSONObject.read(request, limit: services.settings.jsonBodyLimit)
         let draft = UserDraft(
             email: body.string("email"), name: body.string("name"), role: body.string("role"),
@@ -121,7 +133,8 @@ package struct AccountsController: Sendable {
             issues += error.fields.filter { !wrongType.contains($0.field) }
         }
         if !issues.isEmpty { throw RapportError.invalid(issues) }
-        let user = try await accounts.createUser(workspaceID: principal.workspace.id, draft: draft, actor: principal.user)
+        let user = try await accounts.createUser(
+            workspaceID: principal.workspace.id, draft: draft, actor: principal.user)
         return try JSONCoding.response(
             UserBody(user), status: .created,
             headers: [.location: "/api/v1/users/\(user.id)", .eTag: ETag.make(id: user.id, version: user.version)])

@@ -60,7 +60,7 @@ package func buildRouter(_ runtime: Runtime) async throws -> Router<AppContext> 
         .add(middleware: TokenAuthMiddleware(services))
         .add(middleware: IdempotencyMiddleware(services))
     AccountsController(services).register(on: api)
-    web.register(on: router)
+    web.register(on: router, logger: runtime.config.logger)
     return router
 }
 

@@ -38,15 +38,25 @@ package struct AppConfig: Sendable {
         if let value = try integer("RAPPORT_PORT", in: 0...65535) { port = value }
         if let value = environment["RAPPORT_SECRET_KEY"], !value.isEmpty { secretKey = value }
         if let value = environment["RAPPORT_SECURE_COOKIES"], !value.isEmpty {
-            guard let flag = Self.bool(value) else { throw ConfigError("RAPPORT_SECURE_COOKIES must be true or false.") }
+            guard let flag = Self.bool(value) else {
+                throw ConfigError("RAPPORT_SECURE_COOKIES must be true or false.")
+            }
             secureCookies = flag
         }
         if let value = try integer("RAPPORT_JSON_BODY_LIMIT", in: 1024...(64 << 20)) { jsonBodyLimit = value }
         if let value = try integer("RAPPORT_BCRYPT_COST", in: 4...31) { bcryptCost = UInt8(value) }
-        if let value = try integer("RAPPORT_LOGIN_MAX_FAILURES_PER_EMAIL", in: 1...1_000_000) { loginFailuresPerEmail = value }
-        if let value = try integer("RAPPORT_LOGIN_MAX_FAILURES_PER_ADDRESS", in: 1...1_000_000) { loginFailuresPerAddress = value }
-        if let value = try integer("RAPPORT_LOGIN_THROTTLE_MINUTES", in: 1...10_000) { loginThrottleWindow = .seconds(value * 60) }
-        if let value = try integer("RAPPORT_TOKEN_RATE_LIMIT", in: 0...10_000_000) { tokenRateLimit = value == 0 ? nil : value }
+        if let value = try integer("RAPPORT_LOGIN_MAX_FAILURES_PER_EMAIL", in: 1...1_000_000) {
+            loginFailuresPerEmail = value
+        }
+        if let value = try integer("RAPPORT_LOGIN_MAX_FAILURES_PER_ADDRESS", in: 1...1_000_000) {
+            loginFailuresPerAddress = value
+        }
+        if let value = try integer("RAPPORT_LOGIN_THROTTLE_MINUTES", in: 1...10_000) {
+            loginThrottleWindow = .seconds(value * 60)
+        }
+        if let value = try integer("RAPPORT_TOKEN_RATE_LIMIT", in: 0...10_000_000) {
+            tokenRateLimit = value == 0 ? nil : value
+        }
     }
 
     static func bool(_ text: String) -> Bool? {

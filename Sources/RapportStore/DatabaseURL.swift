@@ -1,5 +1,5 @@
 import Foundation
-package import RapportCore
+import RapportCore
 
 /// Where the data lives: `sqlite://PATH` (relative, or absolute with a third slash) or `postgres://user:pass@host:port/db`.
 package enum DatabaseURL: Sendable, Equatable {
@@ -14,17 +14,22 @@ package enum DatabaseURL: Sendable, Equatable {
     package init(parsing text: String) throws {
         if text.hasPrefix("sqlite://") {
             let path = String(text.dropFirst("sqlite://".count))
-            guard !path.isEmpty else { throw RapportError(.badRequest, "sqlite:// needs a file path, e.g. sqlite://rapport.sqlite") }
+            guard !path.isEmpty else {
+                throw RapportError(.badRequest, "sqlite:// needs a file path, e.g. sqlite://rapport.sqlite")
+            }
             self = .sqlite(path: path)
             return
         }
         guard text.hasPrefix("postgres://") || text.hasPrefix("postgresql://"),
-              let components = URLComponents(string: text), let host = components.host, !host.isEmpty
+            let components = URLComponents(string: text), let host = components.host, !host.isEmpty
         else {
-            throw RapportError(.badRequest, "Unsupported database URL; use sqlite://PATH or postgres://user:pass@host:port/db")
+            throw RapportError(
+                .badRequest, "Unsupported database URL; use sqlite://PATH or postgres://user:pass@host:port/db")
         }
         let database = String(components.path.drop(while: { $0 == "/" }))
-        guard !database.isEmpty else { throw RapportError(.badRequest, "The postgres:// URL needs a database name after the port.") }
+        guard !database.isEmpty else {
+            throw RapportError(.badRequest, "The postgres:// URL needs a database name after the port.")
+        }
         self = .postgres(
             host: host, port: components.port ?? 5432, user: components.user ?? "postgres",
             password: components.password?.removingPercentEncoding, database: database)

@@ -1,7 +1,7 @@
+import Foundation
 package import Hummingbird
 import HummingbirdAuth
-import Foundation
-import Logging
+package import Logging
 package import RapportAPI
 import RapportCore
 import RapportStore
@@ -25,18 +25,22 @@ package struct WebRoutes: Sendable {
         }
     }
 
-    package func register(on router: Router<AppContext>) {
+    package func register(on router: Router<AppContext>, logger: Logger) {
         let settings = services.settings
         let publicDirectory = Bundle.module.url(forResource: "Public", withExtension: nil)?.path ?? "Public"
-        router.add(middleware: FileMiddleware(publicDirectory, urlBasePath: "/static", cacheControl: .init([(MediaType(type: .any), [.maxAge(3600)])]), logger: Logger(label: "rapport.web")))
+        router.add(
+            middleware: FileMiddleware(
+                publicDirectory, urlBasePath: "/static",
+                cacheControl: .init([(MediaType(type: .any), [.maxAge(3600)])]), logger: logger))
         let web = router.group()
             .add(middleware: CSRFMiddleware(secret: settings.secretKey, secureCookies: settings.secureCookies))
-            .add(middleware: SessionMiddleware<AppContext>(
-                storage: SQLPersistDriver(sessions: services.sessions),
-                configuration: .init(
-                    sessionCookieParameters: .init(
-                        name: "rapport_session", path: "/", secure: settings.secureCookies, sameSite: .lax),
-                    keyPrefix: "")))
+            .add(
+                middleware: SessionMiddleware<AppContext>(
+                    storage: SQLPersistDriver(sessions: services.sessions),
+                    configuration: .init(
+                        sessionCookieParameters: .init(
+                            name: "rapport_session", path: "/", secure: settings.secureCookies, sameSite: .lax),
+                        keyPrefix: "")))
         web.get(RouterPath(WebPath.login), use: loginPage)
         web.post(RouterPath(WebPath.login), use: login)
         web.post(RouterPath(WebPath.logout), use: logout)
@@ -92,8 +96,12 @@ package struct WebRoutes: Sendable {
         let principal = try context.requirePrincipal()
         return pages.render(
             "home",
-            ["user_name": principal.user.name, "user_email": principal.user.email, "workspace_name": principal.workspace.name,
-             "role": pages.catalog.table(principal.user.language)["role_\(principal.user.role.rawValue)"] ?? principal.user.role.rawValue],
+            [
+                "user_name": principal.user.name, "user_email": principal.user.email,
+                "workspace_name": principal.workspace.name,
+                "role": pages.catalog.table(principal.user.language)["role_\(principal.user.role.rawValue)"]
+                    ?? principal.user.role.rawValue,
+            ],
             request: request, context: context, title: "home")
     }
 
@@ -103,12 +111,15 @@ package struct WebRoutes: Sendable {
     }
 
     private func profile(
-        _ name: String, _ language: String, errors: [FieldIssue] = [], saved: Bool = false, request: Request, context: AppContext
+        _ name: String, _ language: String, errors: [FieldIssue] = [], saved: Bool = false, request: Request,
+        context: AppContext
     ) -> Response {
         let messages = pages.catalog.table(Pages.language(request, context))
         let languages = Language.allCases.filter(pages.catalog.has).map { option in
-            ["code": option.rawValue, "label": messages["language_\(option.rawValue)"] ?? option.rawValue,
-             "selected": option.rawValue == language] as [String: Any]
+            [
+                "code": option.rawValue, "label": messages["language_\(option.rawValue)"] ?? option.rawValue,
+                "selected": option.rawValue == language,
+            ] as [String: Any]
         }
         return pages.render(
             "profile",
@@ -128,11 +139,15 @@ package struct WebRoutes: Sendable {
         if let issue = UserProfile.nameIssue(name) { issues.append(issue) }
         let language = Language(rawValue: languageText)
         if language == nil { issues.append(UserProfile.languageIssue) }
-        guard issues.isEmpty else { return profile(name, languageText, errors: issues, request: request, context: context) }
+        guard issues.isEmpty else {
+            return profile(name, languageText, errors: issues, request: request, context: context)
+        }
         principal.user = try await services.accounts.updateProfile(
-            workspaceID: principal.workspace.id, id: principal.user.id, name: name, language: language, expectedVersion: nil)
+            workspaceID: principal.workspace.id, id: principal.user.id, name: name, language: language,
+            expectedVersion: nil)
         context.principal = principal
-        return profile(principal.user.name, principal.user.language.rawValue, saved: true, request: request, context: context)
+        return profile(
+            principal.user.name, principal.user.language.rawValue, saved: true, request: request, context: context)
     }
 
     // MARK: Tokens
@@ -148,13 +163,17 @@ package struct WebRoutes: Sendable {
         let list = try await services.tokens.list(
             workspaceID: principal.workspace.id, userID: principal.user.id, limit: 200, after: nil)
         let rows = list.items.map { token in
-            ["id": token.id, "name": token.name, "created_at": Timestamp.rfc3339(token.createdAt),
-             "last_used_at": token.lastUsedAt.map(Timestamp.rfc3339) ?? "", "revoke_path": WebPath.revokeToken(token.id)]
+            [
+                "id": token.id, "name": token.name, "created_at": Timestamp.rfc3339(token.createdAt),
+                "last_used_at": token.lastUsedAt.map(Timestamp.rfc3339) ?? "",
+                "revoke_path": WebPath.revokeToken(token.id),
+            ]
         }
         var data: [String: Any] = ["tokens": rows, "has_tokens": !rows.isEmpty, "errors": Self.errorMap(errors)]
         if let created { data["created"] = ["name": created.name, "secret": created.secret] }
         return pages.render(
-            "tokens", data, request: request, context: context, status: errors.isEmpty ? (created == nil ? .ok : .created) : .unprocessableContent,
+            "tokens", data, request: request, context: context,
+            status: errors.isEmpty ? (created == nil ? .ok : .created) : .unprocessableContent,
             title: "api_tokens")
     }
 
@@ -176,7 +195,7 @@ package struct WebRoutes: Sendable {
         let principal = try context.requirePrincipal()
         let id = try context.parameters.require("id")
         guard RecordID.isWellFormed(id),
-              try await services.tokens.revoke(workspaceID: principal.workspace.id, userID: principal.user.id, id: id)
+            try await services.tokens.revoke(workspaceID: principal.workspace.id, userID: principal.user.id, id: id)
         else { throw RapportError.notFound("The token") }
         return Pages.redirect(WebPath.tokens)
     }
@@ -188,25 +207,35 @@ package struct WebRoutes: Sendable {
     }
 
     private func users(
-        form: [String: String] = [:], errors: [FieldIssue] = [], created: Bool = false, request: Request, context: AppContext
+        form: [String: String] = [:], errors: [FieldIssue] = [], created: Bool = false, request: Request,
+        context: AppContext
     ) async throws -> Response {
         let principal = try context.requirePrincipal()
-        guard principal.user.role.managesUsers else { throw RapportError(.forbidden, "Only owners and admins manage users.") }
+        guard principal.user.role.managesUsers else {
+            throw RapportError(.forbidden, "Only owners and admins manage users.")
+        }
         let messages = pages.catalog.table(principal.user.language)
         let list = try await services.accounts.users(workspaceID: principal.workspace.id, limit: 200, after: nil)
         let rows = list.items.map { user in
-            ["name": user.name, "email": user.email, "role": messages["role_\(user.role.rawValue)"] ?? user.role.rawValue,
-             "language": messages["language_\(user.language.rawValue)"] ?? user.language.rawValue]
+            [
+                "name": user.name, "email": user.email,
+                "role": messages["role_\(user.role.rawValue)"] ?? user.role.rawValue,
+                "language": messages["language_\(user.language.rawValue)"] ?? user.language.rawValue,
+            ]
         }
         let selectedRole = form["role"] ?? Role.member.rawValue
         let roles = Role.allCases.filter { principal.user.role.mayGrant($0) }.map { role in
-            ["code": role.rawValue, "label": messages["role_\(role.rawValue)"] ?? role.rawValue, "selected": role.rawValue == selectedRole]
+            [
+                "code": role.rawValue, "label": messages["role_\(role.rawValue)"] ?? role.rawValue,
+                "selected": role.rawValue == selectedRole,
+            ]
                 as [String: Any]
         }
         return pages.render(
             "users",
             ["users": rows, "roles": roles, "form": form, "errors": Self.errorMap(errors), "created": created],
-            request: request, context: context, status: errors.isEmpty ? (created ? .created : .ok) : .unprocessableContent,
+            request: request, context: context,
+            status: errors.isEmpty ? (created ? .created : .ok) : .unprocessableContent,
             title: "users")
     }
 
@@ -217,7 +246,8 @@ package struct WebRoutes: Sendable {
         do {
             _ = try await accounts.createUser(
                 workspaceID: principal.workspace.id,
-                draft: UserDraft(email: form["email"], name: form["name"], role: form["role"], password: form["password"]),
+                draft: UserDraft(
+                    email: form["email"], name: form["name"], role: form["role"], password: form["password"]),
                 actor: principal.user)
             return try await users(created: true, request: request, context: context)
         } catch let error as RapportError where error.code == .invalid || error.code == .conflict {
@@ -241,7 +271,9 @@ struct SignedInMiddleware: RouterMiddleware {
     let accounts: AccountService
     let pages: Pages
 
-    func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response)
+        async throws -> Response
+    {
         guard let session = context.sessions.session, let principal = try await accounts.principal(of: session) else {
             if context.sessions.session != nil { context.sessions.clearSession() }
             return Pages.redirect(WebPath.login)

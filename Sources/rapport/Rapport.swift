@@ -13,7 +13,8 @@ struct Rapport: AsyncParsableCommand {
         subcommands: [Serve.self, Migrate.self, UserGroup.self, TokenGroup.self])
 
     static func main() async {
-        let code = await runMain(Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment)
+        let code = await runMain(
+            Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment)
         Foundation.exit(code)
     }
 
@@ -21,7 +22,9 @@ struct Rapport: AsyncParsableCommand {
     static func runMain(_ arguments: [String], environment: [String: String]) async -> Int32 {
         do {
             var command = try parseAsRoot(arguments)
-            if var command = command as? any EnvironmentCommand { command.environment = environment; try await command.runAsync(); return 0 }
+            if var command = command as? any EnvironmentCommand {
+                command.environment = environment; try await command.runAsync(); return 0
+            }
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

@@ -1,9 +1,9 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
-import NIOCore
 import InMemoryLogging
 import Logging
+import NIOCore
 import RapportAPI
 import RapportCore
 import RapportServer
@@ -85,7 +85,8 @@ struct AccountsAPITests {
             let seeded = try await Fixtures.workspace(app)
             try await app.test { client in
                 let created = try await client.execute(
-                    uri: "/api/v1/tokens", method: .post, headers: .bearer(seeded.token), body: .json(#"{"name": "zapier"}"#))
+                    uri: "/api/v1/tokens", method: .post, headers: .bearer(seeded.token),
+                    body: .json(#"{"name": "zapier"}"#))
                 #expect(created.status == .created)
                 let secret = try #require(created.json["token"] as? String)
                 let id = try #require(created.json["id"] as? String)
@@ -102,12 +103,17 @@ struct AccountsAPITests {
                 #expect(rows.last?.keys.contains("last_used_at") == true)
                 #expect(list.json.keys.contains("next_cursor"))
                 // revoked: 204, then 401 for it, gone from the list, and a second revoke is 404
-                let revoked = try await client.execute(uri: "/api/v1/tokens/\(id)", method: .delete, headers: .bearer(seeded.token))
+                let revoked = try await client.execute(
+                    uri: "/api/v1/tokens/\(id)", method: .delete, headers: .bearer(seeded.token))
                 #expect(revoked.status == .noContent)
-                #expect(try await client.execute(uri: "/api/v1/me", method: .get, headers: .bearer(secret)).status == .unauthorized)
-                let after = try await client.execute(uri: "/api/v1/tokens", method: .get, headers: .bearer(seeded.token))
+                #expect(
+                    try await client.execute(uri: "/api/v1/me", method: .get, headers: .bearer(secret)).status
+                        == .unauthorized)
+                let after = try await client.execute(
+                    uri: "/api/v1/tokens", method: .get, headers: .bearer(seeded.token))
                 #expect((after.json["data"] as? [[String: Any]])?.count == 1)
-                let again = try await client.execute(uri: "/api/v1/tokens/\(id)", method: .delete, headers: .bearer(seeded.token))
+                let again = try await client.execute(
+                    uri: "/api/v1/tokens/\(id)", method: .delete, headers: .bearer(seeded.token))
                 #expect(again.status == .notFound)
             }
         }
@@ -124,7 +130,9 @@ struct AccountsAPITests {
                 let response = try await client.execute(
                     uri: "/api/v1/tokens/\(memberTokens.items[0].id)", method: .delete, headers: .bearer(seeded.token))
                 #expect(response.status == .notFound)
-                #expect(try await client.execute(uri: "/api/v1/me", method: .get, headers: .bearer(memberToken)).status == .ok)
+                #expect(
+                    try await client.execute(uri: "/api/v1/me", method: .get, headers: .bearer(memberToken)).status
+                        == .ok)
             }
         }
     }
@@ -137,11 +145,14 @@ struct AccountsAPITests {
             let (_, adminToken) = try await Fixtures.user(app, in: seeded, email: "a@acme.test", role: .admin)
             try await app.test { client in
                 let body = #"{"email": "new@acme.test", "name": "Søren", "role": "member", "password": "long enough"}"#
-                #expect(try await client.execute(uri: "/api/v1/users", method: .get, headers: .bearer(memberToken)).status == .forbidden)
+                #expect(
+                    try await client.execute(uri: "/api/v1/users", method: .get, headers: .bearer(memberToken)).status
+                        == .forbidden)
                 let refused = try await client.execute(
                     uri: "/api/v1/users", method: .post, headers: .bearer(memberToken), body: .json(body))
                 #expect(refused.status == .forbidden)
-                let created = try await client.execute(uri: "/api/v1/users", method: .post, headers: .bearer(adminToken), body: .json(body))
+                let created = try await client.execute(
+                    uri: "/api/v1/users", method: .post, headers: .bearer(adminToken), body: .json(body))
                 #expect(created.status == .created)
                 #expect(created.json["email"] as? String == "new@acme.test")
                 #expect(created.json["password"] == nil)
@@ -178,28 +189,36 @@ struct AccountsAPITests {
             let acme = try await Fixtures.workspace(app)
             let other = try await Fixtures.workspace(app, name: "Other", email: "owner@other.test")
             let otherToken = try await app.services.tokens.list(
-                workspaceID: other.workspace.id, userID: other.owner.id, limit: 10, after: nil).items[0]
+                workspaceID: other.workspace.id, userID: other.owner.id, limit: 10, after: nil
+            ).items[0]
             try await app.test { client in
                 let users = try await client.execute(uri: "/api/v1/users", method: .get, headers: .bearer(acme.token))
                 #expect(!users.text.contains("other.test"))
                 let tokens = try await client.execute(uri: "/api/v1/tokens", method: .get, headers: .bearer(acme.token))
                 #expect(!tokens.text.contains(otherToken.id))
-                let delete = try await client.execute(uri: "/api/v1/tokens/\(otherToken.id)", method: .delete, headers: .bearer(acme.token))
+                let delete = try await client.execute(
+                    uri: "/api/v1/tokens/\(otherToken.id)", method: .delete, headers: .bearer(acme.token))
                 #expect(delete.status == .notFound)
-                #expect(try await client.execute(uri: "/api/v1/me", method: .get, headers: .bearer(other.token)).status == .ok)
+                #expect(
+                    try await client.execute(uri: "/api/v1/me", method: .get, headers: .bearer(other.token)).status
+                        == .ok)
             }
         }
     }
 
-    @Test("a repeated Idempotency-Key replays the first answer; with another body it is refused", arguments: Backend.allCases)
+    @Test(
+        "a repeated Idempotency-Key replays the first answer; with another body it is refused",
+        arguments: Backend.allCases)
     func idempotency(_ backend: Backend) async throws {
         try await TestApp.with(backend) { app in
             let seeded = try await Fixtures.workspace(app)
             try await app.test { client in
                 let body = #"{"email": "once@acme.test", "password": "long enough"}"#
                 let headers = HTTPFields.bearer(seeded.token, [.idempotencyKey: "create-once"])
-                let first = try await client.execute(uri: "/api/v1/users", method: .post, headers: headers, body: .json(body))
-                let second = try await client.execute(uri: "/api/v1/users", method: .post, headers: headers, body: .json(body))
+                let first = try await client.execute(
+                    uri: "/api/v1/users", method: .post, headers: headers, body: .json(body))
+                let second = try await client.execute(
+                    uri: "/api/v1/users", method: .post, headers: headers, body: .json(body))
                 #expect(first.status == .created)
                 #expect(second.status == .created)
                 #expect(second.json["id"] as? String == first.json["id"] as? String)
@@ -207,7 +226,8 @@ struct AccountsAPITests {
                     uri: "/api/v1/users", method: .post, headers: headers,
                     body: .json(#"{"email": "twice@acme.test", "password": "long enough"}"#))
                 #expect(different.status == .unprocessableContent)
-                let page = try await app.services.accounts.users(workspaceID: seeded.workspace.id, limit: 50, after: nil)
+                let page = try await app.services.accounts.users(
+                    workspaceID: seeded.workspace.id, limit: 50, after: nil)
                 #expect(page.items.map(\.email).sorted() == ["once@acme.test", "owner@acme.test"])
             }
         }

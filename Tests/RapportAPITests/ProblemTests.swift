@@ -1,9 +1,9 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
-import NIOCore
 import InMemoryLogging
 import Logging
+import NIOCore
 import RapportAPI
 import RapportCore
 import RapportServer
@@ -30,14 +30,20 @@ struct ProblemTests {
             try await app.test { client in
                 let auth = HTTPFields.bearer(seeded.token)
                 Self.expectProblem(
-                    try await client.execute(uri: "/api/v1/users", method: .post, headers: auth, body: .json("{not json")), .badRequest)
+                    try await client.execute(
+                        uri: "/api/v1/users", method: .post, headers: auth, body: .json("{not json")), .badRequest)
                 Self.expectProblem(try await client.execute(uri: "/api/v1/me", method: .get), .unauthorized)
                 Self.expectProblem(
-                    try await client.execute(uri: "/api/v1/me", method: .get, headers: .bearer("rap_wrong")), .unauthorized)
-                Self.expectProblem(try await client.execute(uri: "/api/v1/users", method: .get, headers: .bearer(memberToken)), .forbidden)
-                Self.expectProblem(try await client.execute(uri: "/api/v1/nothing-here", method: .get, headers: auth), .notFound)
+                    try await client.execute(uri: "/api/v1/me", method: .get, headers: .bearer("rap_wrong")),
+                    .unauthorized)
                 Self.expectProblem(
-                    try await client.execute(uri: "/api/v1/tokens/not-an-id", method: .delete, headers: auth), .notFound)
+                    try await client.execute(uri: "/api/v1/users", method: .get, headers: .bearer(memberToken)),
+                    .forbidden)
+                Self.expectProblem(
+                    try await client.execute(uri: "/api/v1/nothing-here", method: .get, headers: auth), .notFound)
+                Self.expectProblem(
+                    try await client.execute(uri: "/api/v1/tokens/not-an-id", method: .delete, headers: auth), .notFound
+                )
                 Self.expectProblem(
                     try await client.execute(
                         uri: "/api/v1/users", method: .post, headers: auth,
@@ -47,9 +53,15 @@ struct ProblemTests {
                         uri: "/api/v1/me", method: .patch, headers: .bearer(seeded.token, [.ifMatch: "\"nope\""]),
                         body: .json(#"{"name": "X"}"#)), .preconditionFailed)
                 let big = #"{"name": ""# + String(repeating: "x", count: 4096) + #""}"#
-                Self.expectProblem(try await client.execute(uri: "/api/v1/tokens", method: .post, headers: auth, body: .json(big)), .contentTooLarge)
-                Self.expectProblem(try await client.execute(uri: "/api/v1/users?limit=500", method: .get, headers: auth), .unprocessableContent)
-                Self.expectProblem(try await client.execute(uri: "/api/v1/tokens?cursor=zzz", method: .get, headers: auth), .unprocessableContent)
+                Self.expectProblem(
+                    try await client.execute(uri: "/api/v1/tokens", method: .post, headers: auth, body: .json(big)),
+                    .contentTooLarge)
+                Self.expectProblem(
+                    try await client.execute(uri: "/api/v1/users?limit=500", method: .get, headers: auth),
+                    .unprocessableContent)
+                Self.expectProblem(
+                    try await client.execute(uri: "/api/v1/tokens?cursor=zzz", method: .get, headers: auth),
+                    .unprocessableContent)
             }
         }
     }
@@ -65,7 +77,8 @@ struct ProblemTests {
                 Self.expectProblem(response, .unprocessableContent)
                 let fields = (response.json["errors"] as? [[String: Any]])?.compactMap { $0["field"] as? String } ?? []
                 #expect(Set(fields) == ["email", "role", "password", "language"])
-                let users = try await app.services.accounts.users(workspaceID: seeded.workspace.id, limit: 50, after: nil)
+                let users = try await app.services.accounts.users(
+                    workspaceID: seeded.workspace.id, limit: 50, after: nil)
                 #expect(users.items.count == 1)
             }
         }
@@ -80,7 +93,8 @@ struct ProblemTests {
                 var statuses: [HTTPResponse.Status] = []
                 var limited: TestResponse?
                 for _ in 0..<10 {
-                    let response = try await client.execute(uri: "/api/v1/me", method: .get, headers: .bearer(seeded.token))
+                    let response = try await client.execute(
+                        uri: "/api/v1/me", method: .get, headers: .bearer(seeded.token))
                     statuses.append(response.status)
                     if response.status == .tooManyRequests { limited = response }
                 }
@@ -118,7 +132,8 @@ struct ProblemTests {
                 let id = try #require(health.headers[.xRequestID])
                 let line = app.logs.entries.first { $0.metadata["request.id"]?.description == id }
                 #expect(line?.message.description.contains("GET /healthz 200") == true)
-                let supplied = try await client.execute(uri: "/healthz", method: .get, headers: [.xRequestID: "trace-42"])
+                let supplied = try await client.execute(
+                    uri: "/healthz", method: .get, headers: [.xRequestID: "trace-42"])
                 #expect(supplied.headers[.xRequestID] == "trace-42")
                 let spec = try await client.execute(uri: "/openapi.yaml", method: .get)
                 #expect(spec.text.contains("openapi: 3.1"))

@@ -19,16 +19,20 @@ final class LiveBrowser: @unchecked Sendable {
         self.base = base
     }
 
-    func request(_ method: HTTPMethod, _ path: String, form: [String: String]? = nil, headers: [(String, String)] = []) async throws
+    func request(_ method: HTTPMethod, _ path: String, form: [String: String]? = nil, headers: [(String, String)] = [])
+        async throws
         -> (status: Int, headers: HTTPHeaders, body: String)
     {
         var request = HTTPClientRequest(url: base + path)
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
-        if !cookies.isEmpty { request.headers.add(name: "Cookie", value: cookies.map { "\($0)=\($1)" }.joined(separator: "; ")) }
+        if !cookies.isEmpty {
+            request.headers.add(name: "Cookie", value: cookies.map { "\($0)=\($1)" }.joined(separator: "; "))
+        }
         if let form {
             request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-            let body = form.map { "\($0)=\($1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&")
+            let body = form.map { "\($0)=\($1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
+                .joined(separator: "&")
             request.body = .bytes(ByteBuffer(string: body))
         }
         let response = try await client.execute(request, timeout: .seconds(30))
@@ -53,36 +57,55 @@ final class LiveBrowser: @unchecked Sendable {
 @Suite("Command line")
 struct CLITests {
     static func sqliteURL() -> (String, URL) {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rapport-cli-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "rapport-cli-\(UUID().uuidString)")
         try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         return ("sqlite://\(directory.path)/cli.sqlite", directory)
     }
 
-    @Test("user create, token create and the token against a live server, with their exit codes", arguments: Backend.allCases)
+    @Test(
+        "user create, token create and the token against a live server, with their exit codes",
+        arguments: Backend.allCases)
     func endToEnd(_ backend: Backend) async throws {
         let (url, drop) = try await TestDB.create(backend)
         let database = Self.text(url)
         let created = try await RapportProcess.run(
-            ["user", "create", "--database", database, "--email", "Maryam@Example.IR", "--password", "long enough", "--workspace", "Tehran"])
+            [
+                "user", "create", "--database", database, "--email", "Maryam@Example.IR", "--password", "long enough",
+                "--workspace", "Tehran",
+            ])
         #expect(created.code == 0)
         #expect(created.out.contains("Created workspace Tehran"))
         // a second workspace's owner, and a duplicate email refused with one readable line
-        #expect(try await RapportProcess.run(
-            ["user", "create", "--database", database, "--email", "lars@example.dk", "--password", "long enough", "--workspace", "Aarhus"]).code == 0)
+        #expect(
+            try await RapportProcess.run(
+                [
+                    "user", "create", "--database", database, "--email", "lars@example.dk", "--password", "long enough",
+                    "--workspace", "Aarhus",
+                ]).code == 0)
         let duplicate = try await RapportProcess.run(
-            ["user", "create", "--database", database, "--email", "maryam@example.ir", "--password", "long enough", "--workspace", "Tehran"])
+            [
+                "user", "create", "--database", database, "--email", "maryam@example.ir", "--password", "long enough",
+                "--workspace", "Tehran",
+            ])
         #expect(duplicate.code == 1)
         #expect(duplicate.err.split(separator: "\n").count == 1, "\(duplicate.err)")
         #expect(duplicate.err.contains("already exists"))
         // with two workspaces, --workspace is required
-        let ambiguous = try await RapportProcess.run(["user", "create", "--database", database, "--email", "x@y.dk", "--password", "long enough"])
+        let ambiguous = try await RapportProcess.run([
+            "user", "create", "--database", database, "--email", "x@y.dk", "--password", "long enough",
+        ])
         #expect(ambiguous.code == 1)
         #expect(ambiguous.err.contains("--workspace"))
-        let token = try await RapportProcess.run(["token", "create", "--database", database, "--email", "maryam@example.ir", "--name", "cli"])
+        let token = try await RapportProcess.run([
+            "token", "create", "--database", database, "--email", "maryam@example.ir", "--name", "cli",
+        ])
         #expect(token.code == 0)
         let secret = String(token.out.split(separator: "\n").last ?? "")
         #expect(secret.hasPrefix("rap_"))
-        let unknown = try await RapportProcess.run(["token", "create", "--database", database, "--email", "nobody@example.ir"])
+        let unknown = try await RapportProcess.run([
+            "token", "create", "--database", database, "--email", "nobody@example.ir",
+        ])
         #expect(unknown.code == 1)
         // the token works against a live server
         let (server, base) = try await RapportProcess.serve(database: database)
@@ -103,7 +126,9 @@ struct CLITests {
         #expect(usage.code == 2)
         let unknown = try await RapportProcess.run(["frobnicate"])
         #expect(unknown.code == 2)
-        let badRole = try await RapportProcess.run(["user", "create", "--email", "a@b.dk", "--password", "long enough", "--role", "king"])
+        let badRole = try await RapportProcess.run([
+            "user", "create", "--email", "a@b.dk", "--password", "long enough", "--role", "king",
+        ])
         #expect(badRole.code == 2)
         let badURL = try await RapportProcess.run(["migrate", "--database", "mysql://localhost/x"])
         #expect(badURL.code == 1)
@@ -121,7 +146,8 @@ struct CLITests {
         let store = try await Store.open(try DatabaseURL(parsing: database), logger: .init(label: "test"))
         #expect(try await store.schemaVersion() >= 1)
         await store.close()
-        #expect(await Rapport.runMain(["migrate", "--database", database], environment: ["RAPPORT_BCRYPT_COST": "99"]) == 1)
+        #expect(
+            await Rapport.runMain(["migrate", "--database", database], environment: ["RAPPORT_BCRYPT_COST": "99"]) == 1)
         try? FileManager.default.removeItem(at: directory)
     }
 
@@ -129,12 +155,15 @@ struct CLITests {
     func demo() async throws {
         let (database, directory) = Self.sqliteURL()
         let (server, base) = try await RapportProcess.serve(database: database, extra: ["--demo"])
-        let password = try await server.waitForOutput(#"password: +[A-Za-z0-9]{16}"#).split(separator: " ").last.map(String.init) ?? ""
+        let password =
+            try await server.waitForOutput(#"password: +[A-Za-z0-9]{16}"#).split(separator: " ").last.map(String.init)
+            ?? ""
         #expect(server.standardOutput.contains("demo@rapport.local"))
         let browser = LiveBrowser(base: base)
         let page = try await browser.request(.GET, "/login")
         let login = try await browser.request(
-            .POST, "/login", form: ["email": "demo@rapport.local", "password": password, "csrf_token": browser.csrf(page.body)])
+            .POST, "/login",
+            form: ["email": "demo@rapport.local", "password": password, "csrf_token": browser.csrf(page.body)])
         #expect(login.status == 303)
         let home = try await browser.request(.GET, "/")
         #expect(home.body.contains("Demo"))
@@ -160,7 +189,8 @@ struct CLITests {
         let browser = LiveBrowser(base: base)
         let page = try await browser.request(.GET, "/login")
         let token = browser.csrf(page.body)
-        async let login = browser.request(.POST, "/login", form: ["email": "slow@example.dk", "password": "long enough", "csrf_token": token])
+        async let login = browser.request(
+            .POST, "/login", form: ["email": "slow@example.dk", "password": "long enough", "csrf_token": token])
         try await Task.sleep(for: .milliseconds(150))
         server.signal(SIGTERM)
         let response = try await login
@@ -175,14 +205,17 @@ struct CLITests {
     func sessionsAcrossProcesses() async throws {
         let (url, drop) = try await TestDB.create(.postgres)
         let database = Self.text(url)
-        #expect(try await RapportProcess.run(
-            ["user", "create", "--database", database, "--email", "ana@example.dk", "--password", "long enough"]).code == 0)
+        #expect(
+            try await RapportProcess.run(
+                ["user", "create", "--database", database, "--email", "ana@example.dk", "--password", "long enough"])
+                .code == 0)
         let (first, firstBase) = try await RapportProcess.serve(database: database)
         let (second, secondBase) = try await RapportProcess.serve(database: database)
         let browser = LiveBrowser(base: firstBase)
         let page = try await browser.request(.GET, "/login")
         let login = try await browser.request(
-            .POST, "/login", form: ["email": "ana@example.dk", "password": "long enough", "csrf_token": browser.csrf(page.body)])
+            .POST, "/login",
+            form: ["email": "ana@example.dk", "password": "long enough", "csrf_token": browser.csrf(page.body)])
         #expect(login.status == 303)
         let other = LiveBrowser(base: secondBase)
         other.cookies = browser.cookies

@@ -11,7 +11,9 @@ struct AccountRulesTests {
         #expect(Set(error?.fields.map(\.field) ?? []) == ["email", "role", "password"])
     }
 
-    @Test("emails are trimmed and lower-cased", arguments: [("  Ivan@Example.UA ", "ivan@example.ua"), ("A@B.DK", "a@b.dk")])
+    @Test(
+        "emails are trimmed and lower-cased",
+        arguments: [("  Ivan@Example.UA ", "ivan@example.ua"), ("A@B.DK", "a@b.dk")])
     func normalisesEmail(_ input: String, _ expected: String) throws {
         #expect(try UserDraft(email: input, name: nil, role: nil, password: "password1").validate().email == expected)
     }
@@ -24,10 +26,12 @@ struct AccountRulesTests {
         #expect(!Role.member.mayGrant(.member))
     }
 
-    @Test("Accept-Language picks the best supported language", arguments: [
-        ("fa-IR,fa;q=0.9,en;q=0.5", Language.fa), ("de-DE,da;q=0.8,en;q=0.7", .da), ("de", .en), ("", .en),
-        ("en;q=0.2, uk;q=0.9", .uk),
-    ])
+    @Test(
+        "Accept-Language picks the best supported language",
+        arguments: [
+            ("fa-IR,fa;q=0.9,en;q=0.5", Language.fa), ("de-DE,da;q=0.8,en;q=0.7", .da), ("de", .en), ("", .en),
+            ("en;q=0.2, uk;q=0.9", .uk),
+        ])
     func acceptLanguage(_ header: String, _ expected: Language) {
         #expect(Language.preferred(acceptLanguage: header) == expected)
     }

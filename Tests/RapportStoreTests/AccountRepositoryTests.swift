@@ -16,9 +16,11 @@ struct AccountRepositoryTests {
             let accounts = AccountRepository(store: store)
             let a = try await accounts.createWorkspace(name: "A")
             let b = try await accounts.createWorkspace(name: "B")
-            _ = try await accounts.createUser(workspaceID: a.id, try Self.valid(" Oksana@Example.COM "), passwordHash: "x")
+            _ = try await accounts.createUser(
+                workspaceID: a.id, try Self.valid(" Oksana@Example.COM "), passwordHash: "x")
             let error = await #expect(throws: RapportError.self) {
-                try await accounts.createUser(workspaceID: b.id, try Self.valid("oksana@example.com"), passwordHash: "x")
+                try await accounts.createUser(
+                    workspaceID: b.id, try Self.valid("oksana@example.com"), passwordHash: "x")
             }
             #expect(error?.code == .conflict)
             #expect(try await accounts.user(email: "OKSANA@example.com")?.workspaceID == a.id)
@@ -46,7 +48,8 @@ struct AccountRepositoryTests {
             var emails: [String] = []
             for index in 0..<5 {
                 emails.append("u\(index)@a.test")
-                _ = try await accounts.createUser(workspaceID: a.id, try Self.valid("u\(index)@a.test"), passwordHash: "x")
+                _ = try await accounts.createUser(
+                    workspaceID: a.id, try Self.valid("u\(index)@a.test"), passwordHash: "x")
             }
             let first = try await accounts.users(workspaceID: a.id, limit: 2, after: nil)
             let second = try await accounts.users(workspaceID: a.id, limit: 2, after: first.next)
@@ -66,10 +69,12 @@ struct AccountRepositoryTests {
             let user = try await accounts.createUser(workspaceID: a.id, try Self.valid("t@a.test"), passwordHash: "x")
             let (token, secret) = try await tokens.create(workspaceID: a.id, userID: user.id, name: "ci")
             #expect(try await tokens.authenticate(secret: secret)?.tokenID == token.id)
-            let firstUse = try await tokens.list(workspaceID: a.id, userID: user.id, limit: 10, after: nil).items[0].lastUsedAt
+            let firstUse = try await tokens.list(workspaceID: a.id, userID: user.id, limit: 10, after: nil).items[0]
+                .lastUsedAt
             #expect(firstUse != nil)
             _ = try await tokens.authenticate(secret: secret)
-            let secondUse = try await tokens.list(workspaceID: a.id, userID: user.id, limit: 10, after: nil).items[0].lastUsedAt
+            let secondUse = try await tokens.list(workspaceID: a.id, userID: user.id, limit: 10, after: nil).items[0]
+                .lastUsedAt
             #expect(secondUse == firstUse)
             #expect(try await tokens.authenticate(secret: secret + "x") == nil)
             #expect(try await tokens.revoke(workspaceID: a.id, userID: user.id, id: token.id))

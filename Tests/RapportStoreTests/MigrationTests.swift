@@ -8,7 +8,9 @@ import Testing
 
 @Suite("Migrations")
 struct MigrationTests {
-    @Test("migrating an empty database reaches the latest version, and again changes nothing", arguments: Backend.allCases)
+    @Test(
+        "migrating an empty database reaches the latest version, and again changes nothing", arguments: Backend.allCases
+    )
     func migratesAndIsIdempotent(_ backend: Backend) async throws {
         try await TestDB.with(backend) { store in
             let version = try await store.schemaVersion()
@@ -23,7 +25,7 @@ struct MigrationTests {
     @Test("several processes migrating one database at once take turns", arguments: Backend.allCases)
     func concurrentMigrationsTakeTurns(_ backend: Backend) async throws {
         let (url, drop) = try await TestDB.create(backend)
-        let logger = Logger(label: "rapport.test")
+        let logger = Logger(label: "rapport.test") { _ in SwiftLogNoOpLogHandler() }
         let stores = try await withThrowingTaskGroup(of: Store.self) { group in
             for _ in 0..<4 {
                 group.addTask {

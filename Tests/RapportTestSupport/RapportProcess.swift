@@ -61,7 +61,9 @@ package final class RapportProcess: @unchecked Sendable {
     }
 
     /// Runs a command to the end: its exit code and output.
-    package static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> (code: Int32, out: String, err: String) {
+    package static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> (
+        code: Int32, out: String, err: String
+    ) {
         let child = try RapportProcess(arguments, environment: environment)
         let code = try await child.wait()
         return (code, child.standardOutput, child.standardError)
@@ -80,8 +82,11 @@ package final class RapportProcess: @unchecked Sendable {
     }
 
     /// Starts `rapport serve --port 0` and returns it with its base URL once it listens.
-    package static func serve(database: String, extra: [String] = [], environment: [String: String] = [:]) async throws -> (RapportProcess, String) {
-        let server = try RapportProcess(["serve", "--port", "0", "--database", database] + extra, environment: environment)
+    package static func serve(database: String, extra: [String] = [], environment: [String: String] = [:]) async throws
+        -> (RapportProcess, String)
+    {
+        let server = try RapportProcess(
+            ["serve", "--port", "0", "--database", database] + extra, environment: environment)
         let line = try await server.waitForOutput(#"http://127\.0\.0\.1:[0-9]+"#)
         return (server, line)
     }

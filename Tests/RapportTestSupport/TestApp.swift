@@ -1,7 +1,7 @@
 import Foundation
+package import HTTPTypes
 import Hummingbird
 package import HummingbirdTesting
-package import HTTPTypes
 package import InMemoryLogging
 import Logging
 package import NIOCore
@@ -78,10 +78,13 @@ package enum Fixtures {
     package static let password = "correct horse"
 
     /// A workspace named `name` with owner `email` and a token for that owner.
-    package static func workspace(_ app: TestApp, name: String = "Acme", email: String = "owner@acme.test") async throws -> Seeded {
+    package static func workspace(_ app: TestApp, name: String = "Acme", email: String = "owner@acme.test") async throws
+        -> Seeded
+    {
         let (workspace, owner) = try await AccountService(app.services).createWorkspace(
             name: name, owner: UserDraft(email: email, name: "Owner of \(name)", role: nil, password: password))
-        let token = try await app.services.tokens.create(workspaceID: workspace.id, userID: owner.id, name: "test").secret
+        let token = try await app.services.tokens.create(workspaceID: workspace.id, userID: owner.id, name: "test")
+            .secret
         return Seeded(workspace: workspace, owner: owner, token: token, password: password)
     }
 
@@ -91,9 +94,12 @@ package enum Fixtures {
     ) async throws -> (user: User, token: String) {
         let user = try await AccountService(app.services).createUser(
             workspaceID: seeded.workspace.id,
-            draft: UserDraft(email: email, name: email, role: role.rawValue, password: password, language: language.rawValue),
+            draft: UserDraft(
+                email: email, name: email, role: role.rawValue, password: password, language: language.rawValue),
             actor: nil)
-        let token = try await app.services.tokens.create(workspaceID: seeded.workspace.id, userID: user.id, name: "test").secret
+        let token = try await app.services.tokens.create(
+            workspaceID: seeded.workspace.id, userID: user.id, name: "test"
+        ).secret
         return (user, token)
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 package import RapportStore
 import SQLKit
+import Testing
 
 /// The databases every storage test runs on. PostgreSQL comes from `RAPPORT_TEST_POSTGRES_URL`, which
 /// `scripts/test` sets after starting a throwaway cluster; without it the PostgreSQL cases fail, never skip.
@@ -10,8 +11,6 @@ package enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertibl
 
     package var testDescription: String { rawValue }
 }
-
-import Testing
 
 package struct MissingPostgres: Error, CustomStringConvertible {
     package var description: String {
@@ -36,10 +35,12 @@ package enum TestDB {
     }
 
     /// Creates an empty database on `backend` and returns its URL; `drop` removes it.
-    package static func create(_ backend: Backend) async throws -> (url: DatabaseURL, drop: @Sendable () async -> Void) {
+    package static func create(_ backend: Backend) async throws -> (url: DatabaseURL, drop: @Sendable () async -> Void)
+    {
         switch backend {
         case .sqlite:
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rapport-test-\(UUID().uuidString)")
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "rapport-test-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let path = directory.appendingPathComponent("test.sqlite").path
             return (.sqlite(path: path), { try? FileManager.default.removeItem(at: directory) })
@@ -51,13 +52,19 @@ package enum TestDB {
             let adminStore = try await Store.open(admin, logger: logger)
             try await adminStore.database.raw("CREATE DATABASE \(ident: String(name))").run()
             await adminStore.close()
-            let url = DatabaseURL.postgres(host: host, port: port, user: user, password: password, database: String(name))
-            return (url, {
-                if let adminStore = try? await Store.open(admin, logger: logger) {
-                    try? await adminStore.database.raw("DROP DATABASE IF EXISTS \(ident: String(name)) WITH (FORCE)").run()
-                    await adminStore.close()
+            let url = DatabaseURL.postgres(
+                host: host, port: port, user: user, password: password, database: String(name))
+            return (
+                url,
+                {
+                    if let adminStore = try? await Store.open(admin, logger: logger) {
+                        try? await adminStore.database.raw(
+                            "DROP DATABASE IF EXISTS \(ident: String(name)) WITH (FORCE)"
+                        ).run()
+                        await adminStore.close()
+                    }
                 }
-            })
+            )
         }
     }
 

@@ -18,7 +18,8 @@ package final class CookieJar: @unchecked Sendable {
             let pair = header.split(separator: ";")[0].split(separator: "=", maxSplits: 1)
             guard pair.count == 2 else { continue }
             let name = String(pair[0]).trimmingCharacters(in: .whitespaces)
-            let expired = header.lowercased().contains("max-age=0") || header.contains("1970")
+            let expired =
+                header.lowercased().contains("max-age=0") || header.contains("1970")
                 || Self.expiresInPast(header)
             if expired { cookies[name] = nil } else { cookies[name] = String(pair[1]) }
         }
@@ -56,7 +57,9 @@ package final class CookieJar: @unchecked Sendable {
     }
 
     /// GET with the jar's cookies.
-    package func get(_ client: any TestClientProtocol, _ uri: String, headers: HTTPFields = [:]) async throws -> TestResponse {
+    package func get(_ client: any TestClientProtocol, _ uri: String, headers: HTTPFields = [:]) async throws
+        -> TestResponse
+    {
         var fields = headers
         if !header.isEmpty { fields[.cookie] = header }
         let response = try await client.execute(uri: uri, method: .get, headers: fields, body: nil)
@@ -72,7 +75,8 @@ package final class CookieJar: @unchecked Sendable {
         fields[.contentType] = "application/x-www-form-urlencoded"
         if !header.isEmpty { fields[.cookie] = header }
         let body = form.map { key, value in "\(Self.encode(key))=\(Self.encode(value))" }.joined(separator: "&")
-        let response = try await client.execute(uri: uri, method: .post, headers: fields, body: ByteBuffer(string: body))
+        let response = try await client.execute(
+            uri: uri, method: .post, headers: fields, body: ByteBuffer(string: body))
         take(response)
         return response
     }

@@ -12,15 +12,20 @@ import Testing
 @Suite("Web shell")
 struct WebShellTests {
     /// Signs in through the real form and returns the jar holding the session.
-    static func signIn(_ client: any TestClientProtocol, email: String, password: String = Fixtures.password) async throws -> (CookieJar, TestResponse) {
+    static func signIn(_ client: any TestClientProtocol, email: String, password: String = Fixtures.password)
+        async throws -> (CookieJar, TestResponse)
+    {
         let jar = CookieJar()
         let page = try await jar.get(client, "/login")
         let token = try #require(page.csrfToken)
-        let response = try await jar.post(client, "/login", form: ["email": email, "password": password, "csrf_token": token])
+        let response = try await jar.post(
+            client, "/login", form: ["email": email, "password": password, "csrf_token": token])
         return (jar, response)
     }
 
-    @Test("signing in with the right password opens the home page with the user and workspace", arguments: Backend.allCases)
+    @Test(
+        "signing in with the right password opens the home page with the user and workspace",
+        arguments: Backend.allCases)
     func signInSucceeds(_ backend: Backend) async throws {
         try await TestApp.with(backend) { app in
             let seeded = try await Fixtures.workspace(app)
@@ -28,7 +33,8 @@ struct WebShellTests {
                 let (jar, response) = try await Self.signIn(client, email: "OWNER@acme.test")
                 #expect(response.status == .seeOther)
                 #expect(response.headers[.location] == "/")
-                let cookie = try #require(response.headers[values: .setCookie].first { $0.hasPrefix("rapport_session=") })
+                let cookie = try #require(
+                    response.headers[values: .setCookie].first { $0.hasPrefix("rapport_session=") })
                 #expect(cookie.contains("HttpOnly"))
                 #expect(cookie.contains("SameSite=Lax"))
                 #expect(!cookie.contains("Secure"))
@@ -62,7 +68,8 @@ struct WebShellTests {
         try await TestApp.with(backend) { app in
             _ = try await Fixtures.workspace(app)
             try await app.test { client in
-                let (jar, response) = try await Self.signIn(client, email: "owner@acme.test", password: "wrong password")
+                let (jar, response) = try await Self.signIn(
+                    client, email: "owner@acme.test", password: "wrong password")
                 #expect(response.status == .unauthorized)
                 #expect(response.text.contains("Wrong email or password."))
                 #expect(jar["rapport_session"] == nil)
@@ -115,17 +122,20 @@ struct WebShellTests {
                 // the login form itself: no token, no session
                 let fresh = CookieJar()
                 _ = try await fresh.get(client, "/login")
-                let noToken = try await fresh.post(client, "/login", form: ["email": "owner@acme.test", "password": Fixtures.password])
+                let noToken = try await fresh.post(
+                    client, "/login", form: ["email": "owner@acme.test", "password": Fixtures.password])
                 #expect(noToken.status == .forbidden)
                 #expect(fresh["rapport_session"] == nil)
                 // no cookie at all
                 let bare = try await CookieJar().post(
-                    client, "/login", form: ["email": "owner@acme.test", "password": Fixtures.password, "csrf_token": "x"])
+                    client, "/login",
+                    form: ["email": "owner@acme.test", "password": Fixtures.password, "csrf_token": "x"])
                 #expect(bare.status == .forbidden)
                 // signed in, a forged profile change is refused
                 let (jar, _) = try await Self.signIn(client, email: "owner@acme.test")
                 let forged = try await jar.post(
-                    client, "/settings/profile", form: ["name": "Hacked", "language": "en", "csrf_token": String(repeating: "0", count: 64)])
+                    client, "/settings/profile",
+                    form: ["name": "Hacked", "language": "en", "csrf_token": String(repeating: "0", count: 64)])
                 #expect(forged.status == .forbidden)
                 let user = try await app.services.accounts.user(workspaceID: seeded.workspace.id, id: seeded.owner.id)
                 #expect(user?.name == "Owner of Acme")
@@ -195,7 +205,8 @@ struct WebShellTests {
     func loginLanguage() async throws {
         try await TestApp.with(.sqlite) { app in
             try await app.test { client in
-                let persian = try await CookieJar().get(client, "/login", headers: [.acceptLanguage: "fa-IR,fa;q=0.9,en;q=0.5"])
+                let persian = try await CookieJar().get(
+                    client, "/login", headers: [.acceptLanguage: "fa-IR,fa;q=0.9,en;q=0.5"])
                 #expect(persian.text.contains(#"<html lang="fa" dir="rtl">"#))
                 #expect(persian.text.contains("ورود"))
                 let english = try await CookieJar().get(client, "/login", headers: [.acceptLanguage: "de-DE"])
@@ -213,26 +224,34 @@ struct WebShellTests {
                 // profile: a bad language shows an inline error and changes nothing
                 var page = try await jar.get(client, "/settings/profile")
                 var bad = try await jar.post(
-                    client, "/settings/profile", form: ["name": "", "language": "xx", "csrf_token": page.csrfToken ?? ""])
+                    client, "/settings/profile",
+                    form: ["name": "", "language": "xx", "csrf_token": page.csrfToken ?? ""])
                 #expect(bad.status == .unprocessableContent)
                 #expect(bad.text.contains("field-error"))
                 page = try await jar.get(client, "/settings/profile")
                 let saved = try await jar.post(
-                    client, "/settings/profile", form: ["name": "Søren Kierkegaard", "language": "da", "csrf_token": page.csrfToken ?? ""])
+                    client, "/settings/profile",
+                    form: ["name": "Søren Kierkegaard", "language": "da", "csrf_token": page.csrfToken ?? ""])
                 #expect(saved.status == .ok)
                 #expect(saved.text.contains(#"lang="da""#))
                 #expect(try await app.services.accounts.user(email: "owner@acme.test")?.name == "Søren Kierkegaard")
                 // tokens: the secret is shown once, then only the name
                 page = try await jar.get(client, "/settings/tokens")
-                let created = try await jar.post(client, "/settings/tokens", form: ["name": "zapier", "csrf_token": page.csrfToken ?? ""])
+                let created = try await jar.post(
+                    client, "/settings/tokens", form: ["name": "zapier", "csrf_token": page.csrfToken ?? ""])
                 #expect(created.status == .created)
-                let secret = try #require(created.text.range(of: #"rap_[0-9a-f]{64}"#, options: .regularExpression).map { String(created.text[$0]) })
+                let secret = try #require(
+                    created.text.range(of: #"rap_[0-9a-f]{64}"#, options: .regularExpression).map {
+                        String(created.text[$0])
+                    })
                 let listed = try await jar.get(client, "/settings/tokens")
                 #expect(listed.text.contains("zapier"))
                 #expect(!listed.text.contains(secret))
-                let tokens = try await app.services.tokens.list(workspaceID: seeded.workspace.id, userID: seeded.owner.id, limit: 10, after: nil)
+                let tokens = try await app.services.tokens.list(
+                    workspaceID: seeded.workspace.id, userID: seeded.owner.id, limit: 10, after: nil)
                 let zapier = try #require(tokens.items.first { $0.name == "zapier" })
-                bad = try await jar.post(client, "/settings/tokens/\(zapier.id)/revoke", form: ["csrf_token": listed.csrfToken ?? ""])
+                bad = try await jar.post(
+                    client, "/settings/tokens/\(zapier.id)/revoke", form: ["csrf_token": listed.csrfToken ?? ""])
                 #expect(bad.status == .seeOther)
                 #expect(try await app.services.tokens.authenticate(secret: secret) == nil)
             }
@@ -249,16 +268,23 @@ struct WebShellTests {
                 #expect(page.status == .ok)
                 let added = try await jar.post(
                     client, "/users",
-                    form: ["email": "ivan@acme.test", "name": "Іван", "role": "admin", "password": "long enough", "csrf_token": page.csrfToken ?? ""])
+                    form: [
+                        "email": "ivan@acme.test", "name": "Іван", "role": "admin", "password": "long enough",
+                        "csrf_token": page.csrfToken ?? "",
+                    ])
                 #expect(added.status == .created)
                 #expect(added.text.contains("Іван"))
                 page = try await jar.get(client, "/users")
                 let taken = try await jar.post(
                     client, "/users",
-                    form: ["email": "ivan@acme.test", "name": "Again", "role": "member", "password": "long enough", "csrf_token": page.csrfToken ?? ""])
+                    form: [
+                        "email": "ivan@acme.test", "name": "Again", "role": "member", "password": "long enough",
+                        "csrf_token": page.csrfToken ?? "",
+                    ])
                 #expect(taken.status == .unprocessableContent)
                 #expect(taken.text.contains("already in use"))
-                let users = try await app.services.accounts.users(workspaceID: seeded.workspace.id, limit: 50, after: nil)
+                let users = try await app.services.accounts.users(
+                    workspaceID: seeded.workspace.id, limit: 50, after: nil)
                 #expect(users.items.count == 2)
             }
         }

@@ -46,7 +46,9 @@ package enum JSONCoding {
         case .dataCorrupted(let context):
             return .invalid([FieldIssue(path(context.codingPath), "This value is not allowed.")])
         case .typeMismatch(let expected, let context) where context.codingPath.isEmpty:
-            return RapportError(.badRequest, "The request body must be a JSON \(expected == [String: JSONValue].self ? "object" : "value").")
+            return RapportError(
+                .badRequest,
+                "The request body must be a JSON \(expected == [String: JSONValue].self ? "object" : "value").")
         case .typeMismatch(let expected, let context):
             return .invalid([FieldIssue(path(context.codingPath), "Expected \(describe(expected)).")])
         case .valueNotFound(let expected, let context):
@@ -68,7 +70,9 @@ package enum JSONCoding {
     }
 
     /// A JSON response with the given status.
-    package static func response<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
+    package static func response<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:])
+        throws -> Response
+    {
         var headers = headers
         headers[.contentType] = "application/json; charset=utf-8"
         let data = try encoder.encode(value)

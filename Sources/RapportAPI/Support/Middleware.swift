@@ -1,4 +1,3 @@
-import RapportStore
 import Crypto
 import Foundation
 package import HTTPTypes
@@ -8,6 +7,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOFoundationCompat
 import RapportCore
+import RapportStore
 
 extension HTTPField.Name {
     package static let xRequestID = HTTPField.Name("X-Request-ID")!
@@ -52,7 +52,9 @@ package struct RequestIDMiddleware: RouterMiddleware {
     /// A client's id is kept when it is short and plain; anything else is replaced.
     static func acceptable(_ id: String) -> String? {
         guard (1...128).contains(id.count),
-              id.unicodeScalars.allSatisfy({ CharacterSet.alphanumerics.contains($0) && $0.isASCII || "-_.:".unicodeScalars.contains($0) })
+            id.unicodeScalars.allSatisfy({
+                CharacterSet.alphanumerics.contains($0) && $0.isASCII || "-_.:".unicodeScalars.contains($0)
+            })
         else { return nil }
         return id
     }
@@ -112,12 +114,14 @@ package struct TokenAuthMiddleware: RouterMiddleware {
             throw RapportError(.unauthorized, "Send an API token as `Authorization: Bearer <token>`.")
         }
         let secret = header.dropFirst("bearer ".count).trimmingCharacters(in: .whitespaces)
-        guard !secret.isEmpty, secret.count <= 200, let principal = try await services.tokens.authenticate(secret: secret)
+        guard !secret.isEmpty, secret.count <= 200,
+            let principal = try await services.tokens.authenticate(secret: secret)
         else {
             throw RapportError(.unauthorized, "The API token is not valid or has been revoked.")
         }
         if let wait = services.rateLimiter.hit(principal.tokenID ?? principal.user.id) {
-            throw RapportError(.rateLimited, "Too many requests for this token; retry in \(wait) seconds.", retryAfter: wait)
+            throw RapportError(
+                .rateLimited, "Too many requests for this token; retry in \(wait) seconds.", retryAfter: wait)
         }
         var context = context
         context.principal = principal
@@ -144,9 +148,9 @@ package struct IdempotencyMiddleware: RouterMiddleware {
         _ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response
     ) async throws -> Response {
         guard [.post, .patch, .put, .delete].contains(request.method),
-              let key = request.headers[.idempotencyKey],
-              !(request.method == .post && request.uri.path.hasSuffix("/api/v1/tokens")),
-              let principal = context.principal, let tokenID = principal.tokenID
+            let key = request.headers[.idempotencyKey],
+            !(request.method == .post && request.uri.path.hasSuffix("/api/v1/tokens")),
+            let principal = context.principal, let tokenID = principal.tokenID
         else { return try await next(request, context) }
         guard (1...255).contains(key.count) else {
             throw RapportError.invalid([FieldIssue("Idempotency-Key", "The key must be 1 to 255 characters.")])

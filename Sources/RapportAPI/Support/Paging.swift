@@ -25,7 +25,9 @@ package struct PageRequest: Sendable {
         }
         after = nil
         if let text = request.uri.queryParameters["cursor"].map(String.init), !text.isEmpty {
-            if let key = PageKey(cursor: text) { after = key } else {
+            if let key = PageKey(cursor: text) {
+                after = key
+            } else {
                 issues.append(FieldIssue("cursor", "The cursor is not one this server gave out."))
             }
         }
@@ -46,7 +48,9 @@ extension PageKey {
         while base64.count % 4 != 0 { base64 += "=" }
         guard let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8) else { return nil }
         let parts = text.split(separator: ":", maxSplits: 1)
-        guard parts.count == 2, let createdAt = Int64(parts[0]), RecordID.isWellFormed(String(parts[1])) else { return nil }
+        guard parts.count == 2, let createdAt = Int64(parts[0]), RecordID.isWellFormed(String(parts[1])) else {
+            return nil
+        }
         self.init(createdAt: createdAt, id: String(parts[1]))
     }
 }

@@ -39,7 +39,9 @@ package struct UserDraft: Sendable {
         if let issue = UserProfile.nameIssue(name) { issues.append(issue) }
         var role = Role.member
         if let text = self.role {
-            if let parsed = Role(rawValue: text) { role = parsed } else {
+            if let parsed = Role(rawValue: text) {
+                role = parsed
+            } else {
                 issues.append(FieldIssue("role", "Role must be one of owner, admin, member."))
             }
         }
@@ -47,12 +49,15 @@ package struct UserDraft: Sendable {
         if let issue = Password.issue(password) { issues.append(issue) }
         var language = Language.en
         if let text = self.language {
-            if let parsed = Language(rawValue: text) { language = parsed } else {
+            if let parsed = Language(rawValue: text) {
+                language = parsed
+            } else {
                 issues.append(UserProfile.languageIssue)
             }
         }
         if !issues.isEmpty { throw RapportError.invalid(issues) }
-        return Valid(email: email, name: name.isEmpty ? email : name, role: role, password: password, language: language)
+        return Valid(
+            email: email, name: name.isEmpty ? email : name, role: role, password: password, language: language)
     }
 }
 
@@ -106,7 +111,8 @@ package enum Email {
         let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
         guard labels.count >= 2, labels.allSatisfy({ !$0.isEmpty && !$0.hasPrefix("-") && !$0.hasSuffix("-") })
         else { return false }
-        let forbidden = CharacterSet.whitespacesAndNewlines.union(.controlCharacters).union(CharacterSet(charactersIn: "<>()[],;:\\\""))
+        let forbidden = CharacterSet.whitespacesAndNewlines.union(.controlCharacters).union(
+            CharacterSet(charactersIn: "<>()[],;:\\\""))
         return email.unicodeScalars.allSatisfy { !forbidden.contains($0) }
     }
 }

@@ -14,8 +14,9 @@ package enum Timestamp {
 
     /// RFC 3339 in UTC with millisecond precision: `2026-11-24T09:30:00.123Z`.
     package static func rfc3339(_ micros: Int64) -> String {
-        date(micros).formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true)
-            .timeZone(separator: .omitted).dateTimeSeparator(.standard))
+        date(micros).formatted(
+            .iso8601.year().month().day().time(includingFractionalSeconds: true)
+                .timeZone(separator: .omitted).dateTimeSeparator(.standard))
     }
 
     /// Parses RFC 3339 with or without fractional seconds.

@@ -28,7 +28,7 @@ extension Store {
         while true {
             do {
                 return try await migrateOnce()
-            } catch where DatabaseErrors.isBusy(error) && attempt < 50 {
+            } catch  where DatabaseErrors.isBusy(error) && attempt < 50 {
                 // Another process holds SQLite's write lock in a way the busy handler does not wait for
                 // (switching to WAL, upgrading a read snapshot); each step re-checks what is applied.
                 attempt += 1
@@ -49,7 +49,8 @@ extension Store {
                 }
             } catch {
                 if kind == .postgres {
-                    try? await database.raw("SELECT pg_advisory_unlock(\(literal: DatabaseKind.migrationLockKey))").run()
+                    try? await database.raw("SELECT pg_advisory_unlock(\(literal: DatabaseKind.migrationLockKey))")
+                        .run()
                 }
                 throw error
             }
@@ -112,7 +113,9 @@ extension Store {
                     .values(SQLBind(migration.version), SQLBind(migration.name), SQLBind(Timestamp.micros(Date())))
                     .run()
                 try await database.raw("COMMIT").run()
-                logger.info("applied migration", metadata: ["migration.version": "\(migration.version)", "migration.name": "\(migration.name)"])
+                logger.info(
+                    "applied migration",
+                    metadata: ["migration.version": "\(migration.version)", "migration.name": "\(migration.name)"])
             } catch {
                 try? await database.raw("ROLLBACK").run()
                 throw error

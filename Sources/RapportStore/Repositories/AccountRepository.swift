@@ -22,7 +22,7 @@ package struct AccountRepository: Sendable {
             try await (database ?? db).raw(
                 "INSERT INTO workspaces (id, name, created_at) VALUES (\(bind: workspace.id), \(bind: name), \(bind: workspace.createdAt))"
             ).run()
-        } catch where DatabaseErrors.isUniqueViolation(error) {
+        } catch  where DatabaseErrors.isUniqueViolation(error) {
             throw RapportError(.conflict, "A workspace named \(name) already exists.")
         }
         return workspace
@@ -71,8 +71,10 @@ package struct AccountRepository: Sendable {
                         \(bind: user.role.rawValue), \(bind: user.name), \(bind: user.language.rawValue), 1, \(bind: now), \(bind: now))
                 """
             ).run()
-        } catch where DatabaseErrors.isUniqueViolation(error) {
-            throw RapportError(.conflict, "A user with this email already exists.", fields: [FieldIssue("email", "This email is already in use.")])
+        } catch  where DatabaseErrors.isUniqueViolation(error) {
+            throw RapportError(
+                .conflict, "A user with this email already exists.",
+                fields: [FieldIssue("email", "This email is already in use.")])
         }
         return user
     }

@@ -25,7 +25,10 @@ package struct LoginThrottleRepository: Sendable {
                    (SELECT COUNT(*) FROM login_failures WHERE address = \(bind: address) AND failed_at > \(bind: since)) AS by_address
             """
         ).first()
-        return (try row?.decode(column: "by_email", as: Int.self) ?? 0, try row?.decode(column: "by_address", as: Int.self) ?? 0)
+        return (
+            try row?.decode(column: "by_email", as: Int.self) ?? 0,
+            try row?.decode(column: "by_address", as: Int.self) ?? 0
+        )
     }
 
     /// Forgets old failures so the table stays small.

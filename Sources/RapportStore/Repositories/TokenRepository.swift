@@ -16,7 +16,9 @@ package struct TokenRepository: Sendable {
     private var db: any SQLDatabase { store.database }
 
     /// Creates a token for a user and returns it with its secret, which is never stored.
-    package func create(workspaceID: String, userID: String, name: String) async throws -> (token: APIToken, secret: String) {
+    package func create(workspaceID: String, userID: String, name: String) async throws -> (
+        token: APIToken, secret: String
+    ) {
         let secret = Self.newSecret()
         let token = APIToken(
             id: RecordID.make(), workspaceID: workspaceID, userID: userID, name: name,

@@ -166,7 +166,9 @@ struct PooledSQLDatabase: SQLDatabase {
     let dialect: any SQLDialect
     var queryLogLevel: Logger.Level? { .trace }
 
-    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<
+        Void
+    > {
         eventLoop.makeFutureWithTask { try await self.execute(sql: query, onRow) }
     }
 

@@ -19,13 +19,17 @@ struct CSRFMiddleware: RouterMiddleware {
         self.secureCookies = secureCookies
     }
 
-    func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response)
+        async throws -> Response
+    {
         var context = context
         let existing = request.cookies[Self.cookieName].map(\.value).flatMap { Self.isWellFormed($0) ? $0 : nil }
         let seed = existing ?? Self.newSeed()
         context.csrfToken = token(for: seed)
         if request.method != .get && request.method != .head {
-            guard let existing else { throw RapportError(.forbidden, "The form has expired; reload the page and try again.") }
+            guard let existing else {
+                throw RapportError(.forbidden, "The form has expired; reload the page and try again.")
+            }
             var request = request
             let fields = try await Form.read(&request)
             guard let sent = fields["csrf_token"], Self.constantTimeEqual(sent, token(for: existing)) else {
@@ -40,7 +44,8 @@ struct CSRFMiddleware: RouterMiddleware {
         guard let seed else { return response }
         var response = response
         response.setCookie(
-            Cookie(name: Self.cookieName, value: seed, path: "/", secure: secureCookies, httpOnly: true, sameSite: .lax))
+            Cookie(name: Self.cookieName, value: seed, path: "/", secure: secureCookies, httpOnly: true, sameSite: .lax)
+        )
         return response
     }
 

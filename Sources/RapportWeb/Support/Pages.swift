@@ -37,12 +37,13 @@ struct Pages: Sendable {
         values["csrf"] = context.csrfToken
         values["title"] = messages[title] ?? title
         if let principal = context.principal {
-            values["nav"] = [
-                "name": principal.user.name, "email": principal.user.email, "workspace": principal.workspace.name,
-                "manages_users": principal.user.role.managesUsers,
-                "role": messages["role_\(principal.user.role.rawValue)"] ?? principal.user.role.rawValue,
-                "current_\(template.replacingOccurrences(of: "/", with: "_"))": true,
-            ] as [String: Any]
+            values["nav"] =
+                [
+                    "name": principal.user.name, "email": principal.user.email, "workspace": principal.workspace.name,
+                    "manages_users": principal.user.role.managesUsers,
+                    "role": messages["role_\(principal.user.role.rawValue)"] ?? principal.user.role.rawValue,
+                    "current_\(template.replacingOccurrences(of: "/", with: "_"))": true,
+                ] as [String: Any]
         }
         let html = library.render(values, withTemplate: template) ?? "<!doctype html><title>Rapport</title>"
         return Response(

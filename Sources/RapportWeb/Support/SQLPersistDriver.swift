@@ -21,7 +21,9 @@ struct SQLPersistDriver: PersistDriver {
         try await getWithTTL(key: key, as: type)?.object
     }
 
-    func getWithTTL<Object: Codable & Sendable>(key: String, as type: Object.Type) async throws -> (object: Object, ttl: Duration?)? {
+    func getWithTTL<Object: Codable & Sendable>(key: String, as type: Object.Type) async throws -> (
+        object: Object, ttl: Duration?
+    )? {
         guard let (data, secondsLeft) = try await sessions.get(id: key) else { return nil }
         do {
             let object = try JSONDecoder().decode(type, from: Data(data.utf8))

@@ -1,14 +1,15 @@
 import ArgumentParser
 import Foundation
 import Hummingbird
-import ServiceLifecycle
-import UnixSignals
 import Logging
 import RapportServer
+import ServiceLifecycle
+import UnixSignals
 
 /// `rapport serve`: migrate, then serve the UI and the API until SIGINT or SIGTERM.
 struct Serve: EnvironmentCommand {
-    static let configuration = CommandConfiguration(abstract: "Migrate the database, then serve the web UI and the API.")
+    static let configuration = CommandConfiguration(
+        abstract: "Migrate the database, then serve the web UI and the API.")
 
     @Option(help: "Address to listen on (default: $RAPPORT_HOST, then 127.0.0.1)") var host: String?
     @Option(help: "Port to listen on, 0 for any free port (default: $RAPPORT_PORT, then 8080)") var port: Int?
@@ -34,7 +35,9 @@ struct Serve: EnvironmentCommand {
             if demo {
                 switch try await Demo.seed(runtime) {
                 case .created(let email, let password):
-                    demoLines = ["Demo workspace ready. Sign in with:", "  email:    \(email)", "  password: \(password)"]
+                    demoLines = [
+                        "Demo workspace ready. Sign in with:", "  email:    \(email)", "  password: \(password)",
+                    ]
                 case .alreadyHasData:
                     demoLines = ["The database already has data; --demo changed nothing."]
                 }

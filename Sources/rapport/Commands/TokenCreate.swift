@@ -27,7 +27,9 @@ struct TokenCreate: EnvironmentCommand {
                 throw RapportError(.notFound, "No user has the email \(email).")
             }
             let tokenName = try TokenName.validate(name)
-            return try await runtime.services.tokens.create(workspaceID: user.workspaceID, userID: user.id, name: tokenName).secret
+            return try await runtime.services.tokens.create(
+                workspaceID: user.workspaceID, userID: user.id, name: tokenName
+            ).secret
         }
         print("Created API token \"\(name)\" for \(email). It is shown only once:")
         print(secret)

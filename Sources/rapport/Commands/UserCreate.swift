@@ -16,7 +16,8 @@ struct UserCreate: EnvironmentCommand {
 
     @Option(help: "The user's email, unique across the installation") var email: String
     @Option(help: "The user's password (at least 8 characters)") var password: String
-    @Option(help: "owner, admin or member (default: owner of a new workspace, member of an existing one)") var role: String?
+    @Option(help: "owner, admin or member (default: owner of a new workspace, member of an existing one)") var role:
+        String?
     @Option(help: "Display name (default: the email)") var name: String?
     @Option(help: "Workspace name; may be left out while there is one workspace") var workspace: String?
     @OptionGroup var database: DatabaseOptions
