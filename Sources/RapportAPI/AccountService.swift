@@ -53,23 +53,27 @@ package struct AccountService: Sendable {
     package func signIn(email: String, password: String, address: String) async throws -> Principal {
         let settings = services.settings
         let email = Email.normalize(email)
+        let wrong = RapportError(.unauthorized, "Wrong email or password.")
+        // Text the database cannot hold (NUL) or no address at all cannot match anyone.
+        guard Email.isValid(email), !password.unicodeScalars.contains("\u{0}") else { throw wrong }
+        // The attempt counts as a failure before the password is checked, so parallel guesses all count.
+        let attempt = try await services.throttle.recordAttempt(email: email, address: address)
         let counts = try await services.throttle.failures(
             email: email, address: address, window: settings.loginThrottleWindow)
-        if counts.email >= settings.loginFailuresPerEmail || counts.address >= settings.loginFailuresPerAddress {
+        if counts.email > settings.loginFailuresPerEmail || counts.address > settings.loginFailuresPerAddress {
+            try await services.throttle.forget(attempt: attempt)
             let seconds = Int(settings.loginThrottleWindow.components.seconds)
             throw RapportError(
                 .rateLimited, "Too many failed sign-ins. Try again in \(seconds / 60) minutes.", retryAfter: seconds)
         }
         let found = try await services.accounts.credentials(email: email)
-        // Verify against a fixed hash when the user is unknown, so timing does not reveal which emails exist.
-        let hash = found?.passwordHash ?? Self.unknownUserHash
+        // Verify against a hash of the same cost when the user is unknown, so timing does not tell which emails exist.
+        let hash = found?.passwordHash ?? services.unknownUserHash
         let matches = try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
         guard let user = found?.user, matches,
             let workspace = try await services.accounts.workspace(id: user.workspaceID)
-        else {
-            try await services.throttle.recordFailure(email: email, address: address)
-            throw RapportError(.unauthorized, "Wrong email or password.")
-        }
+        else { throw wrong }
+        try await services.throttle.forget(attempt: attempt)
         return Principal(user: user, workspace: workspace)
     }
 
@@ -85,6 +89,4 @@ package struct AccountService: Sendable {
         let cost = services.settings.bcryptCost
         return try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: cost) }
     }
-
-    static let unknownUserHash = Bcrypt.hash("rapport-no-such-user", cost: 10)
 }

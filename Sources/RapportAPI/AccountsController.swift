@@ -13,14 +13,16 @@ package struct AccountsController: Sendable {
         self.services = services
     }
 
-    package func register(on group: RouterGroup<AppContext>) {
-        group.get("me", use: me)
-        group.patch("me", use: patchMe)
-        group.get("tokens", use: listTokens)
-        group.post("tokens", use: createToken)
-        group.delete("tokens/:id", use: revokeToken)
-        group.get("users", use: listUsers)
-        group.post("users", use: createUser)
+    /// Registers the routes: writes on `idempotent` (which replays repeated `Idempotency-Key`s), except
+    /// creating a token, whose secret must never be stored, which goes on `api`.
+    package func register(on api: RouterGroup<AppContext>, idempotent: RouterGroup<AppContext>) {
+        api.get("me", use: me)
+        idempotent.patch("me", use: patchMe)
+        api.get("tokens", use: listTokens)
+        api.post("tokens", use: createToken)
+        idempotent.delete("tokens/:id", use: revokeToken)
+        api.get("users", use: listUsers)
+        idempotent.post("users", use: createUser)
     }
 
     @Sendable func me(_ request: Request, context: AppContext) async throws -> Response {

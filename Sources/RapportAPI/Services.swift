@@ -1,4 +1,5 @@
 import Foundation
+import HummingbirdBcrypt
 import Logging
 import RapportCore
 package import RapportStore
@@ -32,6 +33,8 @@ package struct Services: Sendable {
     package let throttle: LoginThrottleRepository
     package let idempotency: IdempotencyRepository
     package let rateLimiter: RateLimiter
+    /// Checked against when a sign-in names no user, at the configured cost, so both take as long.
+    package let unknownUserHash: String
 
     package init(store: Store, settings: HTTPSettings) {
         self.store = store
@@ -42,5 +45,6 @@ package struct Services: Sendable {
         self.throttle = LoginThrottleRepository(store: store)
         self.idempotency = IdempotencyRepository(store: store)
         self.rateLimiter = RateLimiter(perMinute: settings.tokenRateLimit)
+        self.unknownUserHash = Bcrypt.hash(RecordID.make(), cost: settings.bcryptCost)
     }
 }

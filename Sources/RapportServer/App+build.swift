@@ -56,10 +56,9 @@ package func buildRouter(_ runtime: Runtime) async throws -> Router<AppContext> 
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: ProblemMiddleware(html: web.errorPage))
     HealthController().register(on: router)
-    let api = router.group("api/v1")
-        .add(middleware: TokenAuthMiddleware(services))
-        .add(middleware: IdempotencyMiddleware(services))
-    AccountsController(services).register(on: api)
+    let api = router.group("api/v1").add(middleware: TokenAuthMiddleware(services))
+    let idempotent = api.group().add(middleware: IdempotencyMiddleware(services))
+    AccountsController(services).register(on: api, idempotent: idempotent)
     web.register(on: router, logger: runtime.config.logger)
     return router
 }

@@ -32,14 +32,15 @@ package struct WebRoutes: Sendable {
             middleware: FileMiddleware(
                 publicDirectory, urlBasePath: "/static",
                 cacheControl: .init([(MediaType(type: .any), [.maxAge(3600)])]), logger: logger))
+        let cookies = WebCookies(secure: settings.secureCookies)
         let web = router.group()
-            .add(middleware: CSRFMiddleware(secret: settings.secretKey, secureCookies: settings.secureCookies))
+            .add(middleware: CSRFMiddleware(secret: settings.secretKey, secureCookies: settings.secureCookies, cookies: cookies))
             .add(
                 middleware: SessionMiddleware<AppContext>(
                     storage: SQLPersistDriver(sessions: services.sessions),
                     configuration: .init(
                         sessionCookieParameters: .init(
-                            name: "rapport_session", path: "/", secure: settings.secureCookies, sameSite: .lax),
+                            name: cookies.session, path: "/", secure: settings.secureCookies, sameSite: .lax),
                         keyPrefix: "")))
         web.get(RouterPath(WebPath.login), use: loginPage)
         web.post(RouterPath(WebPath.login), use: login)
@@ -286,5 +287,18 @@ struct SignedInMiddleware: RouterMiddleware {
         } catch let error as RapportError {
             return pages.error(status: error.code.status, detail: error.detail, request: request, context: context)
         }
+    }
+}
+
+/// Cookie names: with secure cookies they carry the `__Host-` prefix, so that browsers only accept
+/// them from this host over HTTPS with `Path=/` (a sibling subdomain cannot plant them).
+struct WebCookies {
+    let session: String
+    let csrf: String
+
+    init(secure: Bool) {
+        let prefix = secure ? "__Host-" : ""
+        session = prefix + "rapport_session"
+        csrf = prefix + "rapport_csrf"
     }
 }

@@ -206,6 +206,90 @@ struct AccountsAPITests {
         }
     }
 
+    @Test("the store never lists or revokes a token under another workspace's id", arguments: Backend.allCases)
+    func tokenQueriesScopedByWorkspace(_ backend: Backend) async throws {
+        try await TestApp.with(backend) { app in
+            let acme = try await Fixtures.workspace(app)
+            let other = try await Fixtures.workspace(app, name: "Other", email: "owner@other.test")
+            let tokens = app.services.tokens
+            let acmeToken = try await tokens.list(
+                workspaceID: acme.workspace.id, userID: acme.owner.id, limit: 10, after: nil
+            ).items[0]
+            // the right user id with the wrong workspace id finds nothing and changes nothing
+            #expect(
+                try await tokens.list(workspaceID: other.workspace.id, userID: acme.owner.id, limit: 10, after: nil)
+                    .items.isEmpty)
+            #expect(try await !tokens.revoke(workspaceID: other.workspace.id, userID: acme.owner.id, id: acmeToken.id))
+            #expect(try await tokens.authenticate(secret: acme.token) != nil)
+            #expect(try await app.services.accounts.user(workspaceID: other.workspace.id, id: acme.owner.id) == nil)
+        }
+    }
+
+    @Test("two changes sent with the same If-Match: one wins, the other gets 412", arguments: Backend.allCases)
+    func concurrentPatches(_ backend: Backend) async throws {
+        try await TestApp.with(backend) { app in
+            let seeded = try await Fixtures.workspace(app)
+            try await app.test { client in
+                let me = try await client.execute(uri: "/api/v1/me", method: .get, headers: .bearer(seeded.token))
+                let etag = try #require(me.headers[.eTag])
+                let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                    for name in ["First", "Second", "Third"] {
+                        group.addTask {
+                            try await client.execute(
+                                uri: "/api/v1/me", method: .patch, headers: .bearer(seeded.token, [.ifMatch: etag]),
+                                body: .json(#"{"name": "\#(name)"}"#)
+                            ).status
+                        }
+                    }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+                #expect(statuses.filter { $0 == .ok }.count == 1)
+                #expect(statuses.filter { $0 == .preconditionFailed }.count == 2)
+            }
+        }
+    }
+
+    @Test("text with NUL is a 422 naming the field on both databases", arguments: Backend.allCases)
+    func nulCharacters(_ backend: Backend) async throws {
+        try await TestApp.with(backend) { app in
+            let seeded = try await Fixtures.workspace(app)
+            try await app.test { client in
+                let token = try await client.execute(
+                    uri: "/api/v1/tokens", method: .post, headers: .bearer(seeded.token),
+                    body: .json(#"{"name": "a\u0000b"}"#))
+                #expect(token.status == .unprocessableContent)
+                let user = try await client.execute(
+                    uri: "/api/v1/users", method: .post, headers: .bearer(seeded.token),
+                    body: .json(#"{"email": "x@acme.test", "password": "long\u0000enough"}"#))
+                #expect(user.status == .unprocessableContent)
+                #expect(user.text.contains("password"))
+            }
+        }
+    }
+
+    @Test("creating a token is never replayed, so its secret is never stored", arguments: Backend.allCases)
+    func tokenCreationNotIdempotent(_ backend: Backend) async throws {
+        try await TestApp.with(backend) { app in
+            let seeded = try await Fixtures.workspace(app)
+            try await app.test { client in
+                var secrets: [String] = []
+                for path in ["/api/v1/tokens", "/api/v1/tokens/", "/api/v1//tokens"] {
+                    let response = try await client.execute(
+                        uri: path, method: .post, headers: .bearer(seeded.token, [.idempotencyKey: "same"]),
+                        body: .json(#"{"name": "ci"}"#))
+                    if response.status == .created, let secret = response.json["token"] as? String {
+                        secrets.append(secret)
+                    }
+                }
+                #expect(secrets.count >= 1)
+                #expect(Set(secrets).count == secrets.count)
+                let stored = try await app.runtime.store.database.raw("SELECT body FROM idempotency_keys").all()
+                let bodies = try stored.map { try $0.decode(column: "body", as: String.self) }
+                #expect(!bodies.contains { body in secrets.contains { body.contains($0) } })
+            }
+        }
+    }
+
     @Test(
         "a repeated Idempotency-Key replays the first answer; with another body it is refused",
         arguments: Backend.allCases)

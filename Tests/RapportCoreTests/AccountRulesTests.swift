@@ -1,3 +1,4 @@
+import Foundation
 import RapportCore
 import Testing
 
@@ -36,13 +37,19 @@ struct AccountRulesTests {
         #expect(Language.preferred(acceptLanguage: header) == expected)
     }
 
-    @Test("record ids are time-ordered UUIDs")
+    @Test("record ids are UUIDv7: later milliseconds sort later")
     func recordIDs() {
-        let first = RecordID.make()
-        let second = RecordID.make()
+        let now = Date()
+        let first = RecordID.make(now: now)
+        let sameMillisecond = RecordID.make(now: now)
+        let later = RecordID.make(now: now.addingTimeInterval(0.002))
+        let muchLater = RecordID.make(now: now.addingTimeInterval(86_400 * 365))
         #expect(RecordID.isWellFormed(first))
         #expect(first.count == 36)
         #expect(first.dropFirst(14).first == "7")
-        #expect(first != second)
+        #expect(first != sameMillisecond)
+        #expect(first < later)
+        #expect(later < muchLater)
+        #expect(!RecordID.isWellFormed("not-a-uuid"))
     }
 }

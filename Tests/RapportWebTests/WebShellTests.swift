@@ -57,8 +57,18 @@ struct WebShellTests {
         try await TestApp.with(.sqlite, configure: { $0.secureCookies = true }) { app in
             _ = try await Fixtures.workspace(app)
             try await app.test { client in
-                let (_, response) = try await Self.signIn(client, email: "owner@acme.test")
-                #expect(response.headers[values: .setCookie].allSatisfy { $0.contains("Secure") })
+                let jar = CookieJar()
+                let page = try await jar.get(client, "/login")
+                let csrfCookie = try #require(page.headers[values: .setCookie].first { $0.hasPrefix("__Host-rapport_csrf=") })
+                #expect(csrfCookie.contains("Secure"))
+                #expect(csrfCookie.contains("Path=/"))
+                let response = try await jar.post(
+                    client, "/login",
+                    form: ["email": "owner@acme.test", "password": Fixtures.password, "csrf_token": page.csrfToken ?? ""])
+                #expect(response.status == .seeOther)
+                let session = try #require(response.headers[values: .setCookie].first { $0.hasPrefix("__Host-rapport_session=") })
+                #expect(session.contains("Secure"))
+                #expect(session.contains("HttpOnly"))
             }
         }
     }
@@ -101,6 +111,62 @@ struct WebShellTests {
         }
     }
 
+    @Test("parallel guesses all count: no more than the threshold get a password check", arguments: Backend.allCases)
+    func parallelGuesses(_ backend: Backend) async throws {
+        try await TestApp.with(backend, configure: { $0.loginFailuresPerEmail = 3 }) { app in
+            _ = try await Fixtures.workspace(app)
+            try await app.test { client in
+                let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                    for index in 0..<12 {
+                        group.addTask {
+                            try await Self.signIn(client, email: "owner@acme.test", password: "guess \(index)").1.status
+                        }
+                    }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+                #expect(statuses.filter { $0 == .unauthorized }.count <= 3)
+                #expect(statuses.filter { $0 == .tooManyRequests }.count >= 9)
+                // refused attempts checked no password and are not counted; checked ones are, up to the threshold
+                var checked = statuses.filter { $0 == .unauthorized }.count
+                for _ in 0..<5 {
+                    let (_, response) = try await Self.signIn(client, email: "owner@acme.test", password: "again")
+                    if response.status == .unauthorized { checked += 1 }
+                }
+                #expect(checked == 3)
+                let (_, right) = try await Self.signIn(client, email: "owner@acme.test")
+                #expect(right.status == .tooManyRequests)
+            }
+        }
+    }
+
+    @Test("form text with NUL is refused without touching the database", arguments: Backend.allCases)
+    func nulInForms(_ backend: Backend) async throws {
+        try await TestApp.with(backend) { app in
+            _ = try await Fixtures.workspace(app)
+            try await app.test { client in
+                let jar = CookieJar()
+                let page = try await jar.get(client, "/login")
+                let response = try await jar.post(
+                    client, "/login", form: ["email": "owner@acme.test\u{0}", "password": "x", "csrf_token": page.csrfToken ?? ""])
+                #expect(response.status.code < 500)
+                #expect(jar["rapport_session"] == nil)
+            }
+        }
+    }
+
+    @Test("a request the framework refuses keeps its 4xx status")
+    func malformedRange() async throws {
+        try await TestApp.with(.sqlite) { app in
+            try await app.test { client in
+                let css = try await client.execute(uri: "/static/css/app.css", method: .get)
+                #expect(css.status == .ok)
+                #expect(css.text.contains("margin-inline"))
+                let response = try await client.execute(uri: "/static/css/app.css", method: .get, headers: [.range: "bytes=abc"])
+                #expect(response.status.code < 500)
+            }
+        }
+    }
+
     @Test("per-address throttling counts failures across emails")
     func addressThrottling() async throws {
         try await TestApp.with(.sqlite, configure: { $0.loginFailuresPerAddress = 2 }) { app in
@@ -126,11 +192,24 @@ struct WebShellTests {
                     client, "/login", form: ["email": "owner@acme.test", "password": Fixtures.password])
                 #expect(noToken.status == .forbidden)
                 #expect(fresh["rapport_session"] == nil)
-                // no cookie at all
+                // a valid token sent without its cookie, or with another browser's cookie
+                let other = CookieJar()
+                let otherPage = try await other.get(client, "/login")
+                let otherToken = try #require(otherPage.csrfToken)
                 let bare = try await CookieJar().post(
-                    client, "/login",
-                    form: ["email": "owner@acme.test", "password": Fixtures.password, "csrf_token": "x"])
+                    client, "/login", form: ["email": "owner@acme.test", "password": Fixtures.password, "csrf_token": otherToken])
                 #expect(bare.status == .forbidden)
+                let mixed = try await fresh.post(
+                    client, "/login", form: ["email": "owner@acme.test", "password": Fixtures.password, "csrf_token": otherToken])
+                #expect(mixed.status == .forbidden)
+                #expect(fresh["rapport_session"] == nil)
+                // the token of the page before signing in no longer works once signed in
+                _ = try await other.post(
+                    client, "/login", form: ["email": "owner@acme.test", "password": Fixtures.password, "csrf_token": otherToken])
+                #expect(other["rapport_session"] != nil)
+                let stale = try await other.post(
+                    client, "/settings/profile", form: ["name": "Stale", "language": "en", "csrf_token": otherToken])
+                #expect(stale.status == .forbidden)
                 // signed in, a forged profile change is refused
                 let (jar, _) = try await Self.signIn(client, email: "owner@acme.test")
                 let forged = try await jar.post(

@@ -19,6 +19,9 @@ struct JSONObject {
     mutating func string(_ key: String) -> String? {
         switch members[key] {
         case .none: return nil
+        case .string(let value) where value.unicodeScalars.contains("\u{0}"):
+            issues.append(FieldIssue(key, "Text must not contain NUL characters."))
+            return nil
         case .string(let value): return value
         case .some(let other):
             issues.append(FieldIssue(key, "Expected a string, not \(other.typeName)."))

@@ -79,8 +79,12 @@ package struct ProblemMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch {
             let known = clientError(from: error)
+            if known == nil, let rejected = error as? any HTTPResponseError, (400..<500).contains(rejected.status.code) {
+                // A request the framework refused (a bad Range, say): its own status, never a 500.
+                return Problem(status: rejected.status, detail: "The request cannot be served as sent.").response()
+            }
             if known == nil {
-                context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
+                context.logger.error("request failed", metadata: ["error": .string(DatabaseErrors.logDescription(error))])
             }
             let status = known?.code.status ?? .internalServerError
             if Self.wantsHTML(request), let page = html?(status, known?.detail ?? "Internal error.", request, context) {
@@ -133,7 +137,8 @@ package struct TokenAuthMiddleware: RouterMiddleware {
 }
 
 /// Replays the first response to a write repeated with the same `Idempotency-Key` (per token, 24 hours);
-/// the same key with a different request answers 422. Creating a token is exempt: its secret is never stored.
+/// the same key with a different request answers 422, and a repeat while the first is still running 409.
+/// Routes whose response holds a secret (creating a token) are registered outside this middleware.
 package struct IdempotencyMiddleware: RouterMiddleware {
     package typealias Context = AppContext
     let services: Services
@@ -149,7 +154,6 @@ package struct IdempotencyMiddleware: RouterMiddleware {
     ) async throws -> Response {
         guard [.post, .patch, .put, .delete].contains(request.method),
             let key = request.headers[.idempotencyKey],
-            !(request.method == .post && request.uri.path.hasSuffix("/api/v1/tokens")),
             let principal = context.principal, let tokenID = principal.tokenID
         else { return try await next(request, context) }
         guard (1...255).contains(key.count) else {
@@ -164,29 +168,43 @@ package struct IdempotencyMiddleware: RouterMiddleware {
         }
         var hasher = SHA256()
         hasher.update(data: Data("\(request.method) \(request.uri.path)?\(request.uri.query ?? "")\n".utf8))
+        hasher.update(data: Data("If-Match: \(request.headers[.ifMatch] ?? "")\n".utf8))
         hasher.update(data: Data(buffer: body))
         let hash = hasher.finalize().map { String(format: "%02x", $0) }.joined()
         let workspaceID = principal.workspace.id
-        if let stored = try await services.idempotency.find(workspaceID: workspaceID, tokenID: tokenID, key: key) {
-            guard stored.requestHash == hash else {
-                throw RapportError.invalid([
-                    FieldIssue("Idempotency-Key", "This key was already used with a different request.")
-                ])
-            }
+        let reused = RapportError.invalid([
+            FieldIssue("Idempotency-Key", "This key was already used with a different request.")
+        ])
+        switch try await services.idempotency.reserve(
+            workspaceID: workspaceID, tokenID: tokenID, key: key, requestHash: hash)
+        {
+        case .reserved:
+            break
+        case .inProgress(let requestHash):
+            guard requestHash == hash else { throw reused }
+            throw RapportError(.conflict, "A request with this Idempotency-Key is still being processed; retry shortly.")
+        case .completed(let stored):
+            guard stored.requestHash == hash else { throw reused }
             return Self.replay(stored)
         }
         var response: Response
         do {
             response = try await next(request, context)
         } catch {
-            guard let known = clientError(from: error) else { throw error }
+            guard let known = clientError(from: error) else {
+                try? await services.idempotency.release(workspaceID: workspaceID, tokenID: tokenID, key: key)
+                throw error
+            }
             response = Problem(known).response(retryAfter: known.retryAfter)
         }
-        guard response.status.code < 500 else { return response }
+        guard response.status.code < 500 else {
+            try? await services.idempotency.release(workspaceID: workspaceID, tokenID: tokenID, key: key)
+            return response
+        }
         let collected = try await Self.collect(response.body)
         response.body = .init(byteBuffer: collected)
         let headers = Self.storedHeaders.compactMap { name in response.headers[name].map { "\(name): \($0)" } }
-        try await services.idempotency.save(
+        try await services.idempotency.complete(
             workspaceID: workspaceID, tokenID: tokenID, key: key,
             response: StoredResponse(
                 requestHash: hash, status: response.status.code, headers: headers.joined(separator: "\n"),

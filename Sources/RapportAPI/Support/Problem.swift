@@ -38,6 +38,11 @@ package struct Problem: Encodable, Sendable {
         self.extras = error.extras
     }
 
+    /// A problem with a status that has no domain code (a refused Range, say).
+    package init(status: HTTPResponse.Status, detail: String) {
+        self.init(status: status.code, title: status.reasonPhrase, detail: detail, errors: nil, extras: [:])
+    }
+
     /// A 500 that says nothing about its cause.
     package static let internalError = Problem(
         status: 500, title: "Internal Server Error", detail: "Internal error.", errors: nil, extras: [:])

@@ -88,6 +88,10 @@ package enum Password {
         if password.count < minimumLength {
             return FieldIssue("password", "Password must be at least \(minimumLength) characters.")
         }
+        if password.unicodeScalars.contains("\u{0}") {
+            // bcrypt would silently stop at the NUL.
+            return FieldIssue("password", "Password must not contain NUL characters.")
+        }
         if password.utf8.count > maximumBytes {
             return FieldIssue("password", "Password must be at most \(maximumBytes) bytes.")
         }

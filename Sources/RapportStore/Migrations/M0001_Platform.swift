@@ -44,7 +44,7 @@ enum M0001_Platform {
             "CREATE INDEX api_tokens_user ON api_tokens (workspace_id, user_id, created_at)",
             "CREATE TABLE sessions (id TEXT PRIMARY KEY, data TEXT NOT NULL, expires_at BIGINT)",
             "CREATE INDEX sessions_expires ON sessions (expires_at)",
-            "CREATE TABLE login_failures (email TEXT NOT NULL, address TEXT NOT NULL, failed_at BIGINT NOT NULL)",
+            "CREATE TABLE login_failures (id TEXT PRIMARY KEY, email TEXT NOT NULL, address TEXT NOT NULL, failed_at BIGINT NOT NULL)",
             "CREATE INDEX login_failures_email ON login_failures (email, failed_at)",
             "CREATE INDEX login_failures_address ON login_failures (address, failed_at)",
             """

@@ -132,13 +132,19 @@ package struct AccountRepository: Sendable {
             user.language = language ?? user.language
             user.version += 1
             user.updatedAt = max(Timestamp.micros(Date()), user.updatedAt + 1)
-            try await database.raw(
+            // The version check in the UPDATE itself keeps concurrent writers from losing a change
+            // (PostgreSQL's READ COMMITTED does not lock the row read above).
+            let updated = try await database.raw(
                 """
                 UPDATE users SET name = \(bind: user.name), language = \(bind: user.language.rawValue),
                     version = \(bind: user.version), updated_at = \(bind: user.updatedAt)
-                WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id)
+                WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id) AND version = \(bind: user.version - 1)
+                RETURNING id
                 """
-            ).run()
+            ).all()
+            guard !updated.isEmpty else {
+                throw RapportError(.stale, "The profile was changed by someone else; reload it and try again.")
+            }
             return user
         }
     }

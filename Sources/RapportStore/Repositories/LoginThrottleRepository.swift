@@ -10,10 +10,22 @@ package struct LoginThrottleRepository: Sendable {
         self.store = store
     }
 
-    package func recordFailure(email: String, address: String) async throws {
+    /// Counts an attempt as failed before the password is checked, so that parallel guesses all count;
+    /// `forget` takes it back when the password was right.
+    /// - Returns: the attempt's id.
+    package func recordAttempt(email: String, address: String) async throws -> String {
+        let id = RecordID.make()
         try await store.database.raw(
-            "INSERT INTO login_failures (email, address, failed_at) VALUES (\(bind: email), \(bind: address), \(bind: Timestamp.micros(Date())))"
+            """
+            INSERT INTO login_failures (id, email, address, failed_at)
+            VALUES (\(bind: id), \(bind: email), \(bind: address), \(bind: Timestamp.micros(Date())))
+            """
         ).run()
+        return id
+    }
+
+    package func forget(attempt id: String) async throws {
+        try await store.database.raw("DELETE FROM login_failures WHERE id = \(bind: id)").run()
     }
 
     /// Failures for this email and this address since `window` ago.

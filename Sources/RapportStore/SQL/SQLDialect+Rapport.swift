@@ -35,6 +35,20 @@ package enum DatabaseErrors {
         return false
     }
 
+    /// What an unexpected error is, for the log: its type and, from a database, the SQLSTATE or reason and
+    /// the server's message, never the statement or its values.
+    package static func logDescription(_ error: any Error) -> String {
+        if let error = error as? PSQLError {
+            let state = error.serverInfo?[.sqlState] ?? "-"
+            let message = error.serverInfo?[.message] ?? "\(error.code)"
+            return "PostgreSQL \(state): \(message)"
+        }
+        if let error = error as? SQLiteError {
+            return "SQLite \(error.reason): \(error.message)"
+        }
+        return String(describing: type(of: error))
+    }
+
     /// Whether SQLite refused because another connection held the lock.
     package static func isBusy(_ error: any Error) -> Bool {
         guard let error = error as? SQLiteError else { return false }

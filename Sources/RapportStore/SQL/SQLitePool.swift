@@ -66,9 +66,16 @@ actor SQLitePool {
         }
     }
 
-    /// Opening failed: free the slot for the next attempt.
-    func failedToOpen(write: Bool) {
-        if write { writer.open -= 1 } else { readers.open -= 1 }
+    /// Opening failed: free the slot, and when no connection of that kind is open, fail the requests
+    /// waiting for one instead of leaving them waiting for a release that will not come.
+    func failedToOpen(write: Bool, error: any Error) {
+        func fail(_ slots: inout Slots) {
+            slots.open -= 1
+            guard slots.open == 0 else { return }
+            for waiter in slots.waiters { waiter.resume(throwing: error) }
+            slots.waiters = []
+        }
+        if write { fail(&writer) } else { fail(&readers) }
     }
 
     private static func give(_ connection: SQLiteConnection, to slots: inout Slots) {
@@ -138,11 +145,11 @@ enum ConnectionSource: Sendable {
             } catch let error as StoreClosed {
                 throw error
             } catch {
-                await pool.failedToOpen(write: write)
+                await pool.failedToOpen(write: write, error: error)
                 throw error
             }
             do {
-                let result = try await body(connection.sql(queryLogLevel: .trace))
+                let result = try await body(connection.sql(queryLogLevel: nil))
                 await pool.release(connection, write: write)
                 return result
             } catch {
@@ -151,7 +158,7 @@ enum ConnectionSource: Sendable {
             }
         case .postgres(let client):
             return try await client.withConnection { connection in
-                try await body(connection.sql(queryLogLevel: .trace))
+                try await body(connection.sql(queryLogLevel: nil))
             }
         }
     }
@@ -164,7 +171,8 @@ struct PooledSQLDatabase: SQLDatabase {
     let logger: Logger
     let eventLoop: any EventLoop
     let dialect: any SQLDialect
-    var queryLogLevel: Logger.Level? { .trace }
+    /// Statements are not logged: their values include session ids and password hashes.
+    var queryLogLevel: Logger.Level? { nil }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<
         Void

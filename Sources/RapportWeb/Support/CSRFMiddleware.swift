@@ -5,34 +5,40 @@ import Hummingbird
 import RapportAPI
 import RapportCore
 
-/// Double-submit CSRF protection for every web form: a random HttpOnly cookie, and in each form a
-/// `csrf_token` that is the HMAC of that cookie under the server's secret. A POST without a matching
-/// token answers 403 before its handler runs, so nothing changes.
+/// CSRF protection for every web form: a random HttpOnly cookie, and in each form a `csrf_token` that
+/// is the HMAC, under the server's secret, of that cookie and the session cookie. A token is therefore
+/// only good for one browser's session: planting a CSRF cookie is not enough to forge one, and signing
+/// in or out (a new session id) invalidates the old tokens. A POST without a matching token answers 403
+/// before its handler runs, so nothing changes.
 struct CSRFMiddleware: RouterMiddleware {
     typealias Context = AppContext
-    static let cookieName = "rapport_csrf"
+    let cookieName: String
+    let sessionCookieName: String
     let key: SymmetricKey
     let secureCookies: Bool
 
-    init(secret: String, secureCookies: Bool) {
+    init(secret: String, secureCookies: Bool, cookies: WebCookies) {
         self.key = SymmetricKey(data: SHA256.hash(data: Data("csrf:\(secret)".utf8)))
         self.secureCookies = secureCookies
+        self.cookieName = cookies.csrf
+        self.sessionCookieName = cookies.session
     }
 
     func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response)
         async throws -> Response
     {
         var context = context
-        let existing = request.cookies[Self.cookieName].map(\.value).flatMap { Self.isWellFormed($0) ? $0 : nil }
+        let existing = request.cookies[cookieName].map(\.value).flatMap { Self.isWellFormed($0) ? $0 : nil }
         let seed = existing ?? Self.newSeed()
-        context.csrfToken = token(for: seed)
+        let session = request.cookies[sessionCookieName]?.value ?? ""
+        context.csrfToken = token(for: seed, session: session)
         if request.method != .get && request.method != .head {
             guard let existing else {
                 throw RapportError(.forbidden, "The form has expired; reload the page and try again.")
             }
             var request = request
             let fields = try await Form.read(&request)
-            guard let sent = fields["csrf_token"], Self.constantTimeEqual(sent, token(for: existing)) else {
+            guard let sent = fields["csrf_token"], Self.constantTimeEqual(sent, token(for: existing, session: session)) else {
                 throw RapportError(.forbidden, "The form has expired; reload the page and try again.")
             }
             return try await respond(next(request, context), setting: nil)
@@ -44,13 +50,14 @@ struct CSRFMiddleware: RouterMiddleware {
         guard let seed else { return response }
         var response = response
         response.setCookie(
-            Cookie(name: Self.cookieName, value: seed, path: "/", secure: secureCookies, httpOnly: true, sameSite: .lax)
+            Cookie(name: cookieName, value: seed, path: "/", secure: secureCookies, httpOnly: true, sameSite: .lax)
         )
         return response
     }
 
-    func token(for seed: String) -> String {
-        HMAC<SHA256>.authenticationCode(for: Data(seed.utf8), using: key).map { String(format: "%02x", $0) }.joined()
+    func token(for seed: String, session: String) -> String {
+        HMAC<SHA256>.authenticationCode(for: Data("\(seed)|\(session)".utf8), using: key)
+            .map { String(format: "%02x", $0) }.joined()
     }
 
     static func newSeed() -> String {

@@ -15,7 +15,12 @@ enum Form {
         } catch {
             throw RapportError(.tooLarge, "The form is too large.")
         }
-        return parse(String(buffer: buffer))
+        let fields = parse(String(buffer: buffer))
+        // No field of any form may carry NUL: PostgreSQL cannot store it and no person types it.
+        if fields.values.contains(where: { $0.unicodeScalars.contains("\u{0}") }) {
+            throw RapportError(.badRequest, "The form contains characters that are not allowed.")
+        }
+        return fields
     }
 
     static func parse(_ body: String) -> [String: String] {
