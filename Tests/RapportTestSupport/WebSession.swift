@@ -18,9 +18,7 @@ package final class CookieJar: @unchecked Sendable {
             let pair = header.split(separator: ";")[0].split(separator: "=", maxSplits: 1)
             guard pair.count == 2 else { continue }
             let name = String(pair[0]).trimmingCharacters(in: .whitespaces)
-            let expired =
-                header.lowercased().contains("max-age=0") || header.contains("1970")
-                || Self.expiresInPast(header)
+            let expired = header.lowercased().contains("max-age=0") || Self.expiresInPast(header)
             if expired { cookies[name] = nil } else { cookies[name] = String(pair[1]) }
         }
     }
