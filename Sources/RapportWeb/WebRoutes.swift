@@ -34,7 +34,10 @@ package struct WebRoutes: Sendable {
                 cacheControl: .init([(MediaType(type: .any), [.maxAge(3600)])]), logger: logger))
         let cookies = WebCookies(secure: settings.secureCookies)
         let web = router.group()
-            .add(middleware: CSRFMiddleware(secret: settings.secretKey, secureCookies: settings.secureCookies, cookies: cookies))
+            .add(
+                middleware: CSRFMiddleware(
+                    secret: settings.secretKey, secureCookies: settings.secureCookies, cookies: cookies)
+            )
             .add(
                 middleware: SessionMiddleware<AppContext>(
                     storage: SQLPersistDriver(sessions: services.sessions),
@@ -166,9 +169,11 @@ package struct WebRoutes: Sendable {
         let rows = list.items.map { token in
             [
                 "id": token.id, "name": token.name, "created_at": Timestamp.rfc3339(token.createdAt),
+                "created_display": Pages.displayTime(token.createdAt),
                 "last_used_at": token.lastUsedAt.map(Timestamp.rfc3339) ?? "",
+                "last_used_display": token.lastUsedAt.map(Pages.displayTime) ?? "", "used": token.lastUsedAt != nil,
                 "revoke_path": WebPath.revokeToken(token.id),
-            ]
+            ] as [String: Any]
         }
         var data: [String: Any] = ["tokens": rows, "has_tokens": !rows.isEmpty, "errors": Self.errorMap(errors)]
         if let created { data["created"] = ["name": created.name, "secret": created.secret] }

@@ -59,14 +59,18 @@ struct WebShellTests {
             try await app.test { client in
                 let jar = CookieJar()
                 let page = try await jar.get(client, "/login")
-                let csrfCookie = try #require(page.headers[values: .setCookie].first { $0.hasPrefix("__Host-rapport_csrf=") })
+                let csrfCookie = try #require(
+                    page.headers[values: .setCookie].first { $0.hasPrefix("__Host-rapport_csrf=") })
                 #expect(csrfCookie.contains("Secure"))
                 #expect(csrfCookie.contains("Path=/"))
                 let response = try await jar.post(
                     client, "/login",
-                    form: ["email": "owner@acme.test", "password": Fixtures.password, "csrf_token": page.csrfToken ?? ""])
+                    form: [
+                        "email": "owner@acme.test", "password": Fixtures.password, "csrf_token": page.csrfToken ?? "",
+                    ])
                 #expect(response.status == .seeOther)
-                let session = try #require(response.headers[values: .setCookie].first { $0.hasPrefix("__Host-rapport_session=") })
+                let session = try #require(
+                    response.headers[values: .setCookie].first { $0.hasPrefix("__Host-rapport_session=") })
                 #expect(session.contains("Secure"))
                 #expect(session.contains("HttpOnly"))
             }
@@ -147,7 +151,8 @@ struct WebShellTests {
                 let jar = CookieJar()
                 let page = try await jar.get(client, "/login")
                 let response = try await jar.post(
-                    client, "/login", form: ["email": "owner@acme.test\u{0}", "password": "x", "csrf_token": page.csrfToken ?? ""])
+                    client, "/login",
+                    form: ["email": "owner@acme.test\u{0}", "password": "x", "csrf_token": page.csrfToken ?? ""])
                 #expect(response.status.code < 500)
                 #expect(jar["rapport_session"] == nil)
             }
@@ -161,7 +166,8 @@ struct WebShellTests {
                 let css = try await client.execute(uri: "/static/css/app.css", method: .get)
                 #expect(css.status == .ok)
                 #expect(css.text.contains("margin-inline"))
-                let response = try await client.execute(uri: "/static/css/app.css", method: .get, headers: [.range: "bytes=abc"])
+                let response = try await client.execute(
+                    uri: "/static/css/app.css", method: .get, headers: [.range: "bytes=abc"])
                 #expect(response.status.code < 500)
             }
         }
@@ -197,15 +203,18 @@ struct WebShellTests {
                 let otherPage = try await other.get(client, "/login")
                 let otherToken = try #require(otherPage.csrfToken)
                 let bare = try await CookieJar().post(
-                    client, "/login", form: ["email": "owner@acme.test", "password": Fixtures.password, "csrf_token": otherToken])
+                    client, "/login",
+                    form: ["email": "owner@acme.test", "password": Fixtures.password, "csrf_token": otherToken])
                 #expect(bare.status == .forbidden)
                 let mixed = try await fresh.post(
-                    client, "/login", form: ["email": "owner@acme.test", "password": Fixtures.password, "csrf_token": otherToken])
+                    client, "/login",
+                    form: ["email": "owner@acme.test", "password": Fixtures.password, "csrf_token": otherToken])
                 #expect(mixed.status == .forbidden)
                 #expect(fresh["rapport_session"] == nil)
                 // the token of the page before signing in no longer works once signed in
                 _ = try await other.post(
-                    client, "/login", form: ["email": "owner@acme.test", "password": Fixtures.password, "csrf_token": otherToken])
+                    client, "/login",
+                    form: ["email": "owner@acme.test", "password": Fixtures.password, "csrf_token": otherToken])
                 #expect(other["rapport_session"] != nil)
                 let stale = try await other.post(
                     client, "/settings/profile", form: ["name": "Stale", "language": "en", "csrf_token": otherToken])
@@ -325,6 +334,7 @@ struct WebShellTests {
                     })
                 let listed = try await jar.get(client, "/settings/tokens")
                 #expect(listed.text.contains("zapier"))
+                #expect(listed.text.contains("Never"))
                 #expect(!listed.text.contains(secret))
                 let tokens = try await app.services.tokens.list(
                     workspaceID: seeded.workspace.id, userID: seeded.owner.id, limit: 10, after: nil)

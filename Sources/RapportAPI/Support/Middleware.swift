@@ -79,12 +79,14 @@ package struct ProblemMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch {
             let known = clientError(from: error)
-            if known == nil, let rejected = error as? any HTTPResponseError, (400..<500).contains(rejected.status.code) {
+            if known == nil, let rejected = error as? any HTTPResponseError, (400..<500).contains(rejected.status.code)
+            {
                 // A request the framework refused (a bad Range, say): its own status, never a 500.
                 return Problem(status: rejected.status, detail: "The request cannot be served as sent.").response()
             }
             if known == nil {
-                context.logger.error("request failed", metadata: ["error": .string(DatabaseErrors.logDescription(error))])
+                context.logger.error(
+                    "request failed", metadata: ["error": .string(DatabaseErrors.logDescription(error))])
             }
             let status = known?.code.status ?? .internalServerError
             if Self.wantsHTML(request), let page = html?(status, known?.detail ?? "Internal error.", request, context) {
@@ -182,7 +184,8 @@ package struct IdempotencyMiddleware: RouterMiddleware {
             break
         case .inProgress(let requestHash):
             guard requestHash == hash else { throw reused }
-            throw RapportError(.conflict, "A request with this Idempotency-Key is still being processed; retry shortly.")
+            throw RapportError(
+                .conflict, "A request with this Idempotency-Key is still being processed; retry shortly.")
         case .completed(let stored):
             guard stored.requestHash == hash else { throw reused }
             return Self.replay(stored)

@@ -39,7 +39,9 @@ package struct IdempotencyRepository: Sendable {
     }
 
     /// Holds `key` for a request, unless a live entry already has it.
-    package func reserve(workspaceID: String, tokenID: String, key: String, requestHash: String) async throws -> Reservation {
+    package func reserve(workspaceID: String, tokenID: String, key: String, requestHash: String) async throws
+        -> Reservation
+    {
         let now = Timestamp.micros(Date())
         return try await store.transaction { database in
             try await database.raw(

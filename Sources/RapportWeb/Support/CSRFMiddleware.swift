@@ -38,7 +38,8 @@ struct CSRFMiddleware: RouterMiddleware {
             }
             var request = request
             let fields = try await Form.read(&request)
-            guard let sent = fields["csrf_token"], Self.constantTimeEqual(sent, token(for: existing, session: session)) else {
+            guard let sent = fields["csrf_token"], Self.constantTimeEqual(sent, token(for: existing, session: session))
+            else {
                 throw RapportError(.forbidden, "The form has expired; reload the page and try again.")
             }
             return try await respond(next(request, context), setting: nil)

@@ -58,6 +58,12 @@ struct Pages: Sendable {
             request: request, context: context, status: status, title: "error_title")
     }
 
+    /// A time as a person reads it in a table: `2026-11-24 09:07 UTC`.
+    static func displayTime(_ micros: Int64) -> String {
+        let text = Timestamp.rfc3339(micros)
+        return "\(text.prefix(10)) \(text.dropFirst(11).prefix(5)) UTC"
+    }
+
     /// A 303 redirect after a successful form post.
     static func redirect(_ path: String) -> Response {
         Response(status: .seeOther, headers: [.location: path])
