@@ -59,6 +59,9 @@ package func buildRouter(_ runtime: Runtime) async throws -> Router<AppContext> 
     let api = router.group("api/v1").add(middleware: TokenAuthMiddleware(services))
     let idempotent = api.group().add(middleware: IdempotencyMiddleware(services))
     AccountsController(services).register(on: api, idempotent: idempotent)
+    RecordsController(services, schema: .contacts).register(on: api, idempotent: idempotent)
+    RecordsController(services, schema: .companies).register(on: api, idempotent: idempotent)
+    CustomFieldsController(services).register(on: api, idempotent: idempotent)
     web.register(on: router, logger: runtime.config.logger)
     return router
 }

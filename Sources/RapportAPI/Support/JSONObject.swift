@@ -28,4 +28,24 @@ struct JSONObject {
             return nil
         }
     }
+
+    /// An array-of-strings member; absent gives nil, and anything else is recorded as an issue.
+    mutating func strings(_ key: String) -> [String]? {
+        switch members[key] {
+        case .none: return nil
+        case .array(let items)?:
+            var strings: [String] = []
+            for item in items {
+                guard case .string(let text) = item, !text.unicodeScalars.contains("\u{0}") else {
+                    issues.append(FieldIssue(key, "Expected an array of strings."))
+                    return nil
+                }
+                strings.append(text)
+            }
+            return strings
+        case .some(let other):
+            issues.append(FieldIssue(key, "Expected an array of strings, not \(other.typeName)."))
+            return nil
+        }
+    }
 }

@@ -1,5 +1,5 @@
 /// One problem with one input field, shown next to the field in a form or in problem+json `errors`.
-package struct FieldIssue: Sendable, Equatable, Codable {
+package struct FieldIssue: Error, Sendable, Equatable, Codable {
     /// The field's name as the client sent it (`email`, `custom.size`).
     package var field: String
     /// A message safe to show a user.

@@ -1,13 +1,30 @@
 package import Foundation
+import Synchronization
 
 /// Time-ordered record ids (UUID version 7, RFC 9562), rendered lower-case.
 package enum RecordID {
-    /// A new id whose leading 48 bits are the Unix time in milliseconds.
+    /// The last millisecond and counter handed out, so ids made in one millisecond still sort in the
+    /// order they were made (RFC 9562, method 1: a counter in `rand_a`).
+    private static let last = Mutex((millis: UInt64(0), counter: UInt16(0)))
+
+    /// A new id whose leading 48 bits are the Unix time in milliseconds, increasing within this process.
     package static func make(now: Date = Date()) -> String {
         var bytes = [UInt8](repeating: 0, count: 16)
         var generator = SystemRandomNumberGenerator()
-        for index in 6..<16 { bytes[index] = UInt8.random(in: 0...255, using: &generator) }
-        let millis = UInt64(max(0, now.timeIntervalSince1970 * 1000))
+        for index in 8..<16 { bytes[index] = UInt8.random(in: 0...255, using: &generator) }
+        let (millis, counter) = last.withLock { last -> (UInt64, UInt16) in
+            let wanted = UInt64(max(0, now.timeIntervalSince1970 * 1000))
+            if wanted > last.millis {
+                last = (wanted, UInt16.random(in: 0...0x3FF, using: &generator))
+            } else if last.counter < 0xFFF {
+                last.counter += 1
+            } else {
+                last = (last.millis + 1, 0)
+            }
+            return last
+        }
+        bytes[6] = UInt8(counter >> 8)
+        bytes[7] = UInt8(counter & 0xFF)
         for index in 0..<6 { bytes[index] = UInt8(truncatingIfNeeded: millis >> (8 * (5 - UInt64(index)))) }
         bytes[6] = (bytes[6] & 0x0F) | 0x70
         bytes[8] = (bytes[8] & 0x3F) | 0x80

@@ -12,7 +12,7 @@ struct Migration: Sendable {
 
 /// The one ordered list of migrations; append only, never edit one that has shipped.
 enum Migrations {
-    static let all: [Migration] = [M0001_Platform.migration]
+    static let all: [Migration] = [M0001_Platform.migration, M0002_Records.migration]
 
     static var latestVersion: Int { all.last?.version ?? 0 }
 }

@@ -1,0 +1,99 @@
+import RapportCore
+
+/// A contact or company as the API shows it: `id`, then every standard field in schema order (`null`
+/// when absent), `custom`, `created_at`, `updated_at`.
+struct RecordBody: Encodable, Sendable {
+    let record: Record
+    let schema: RecordSchema
+
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ string: String) { stringValue = string }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(record.id, forKey: Key("id"))
+        for field in schema.fields {
+            try container.encode(Self.presented(record[field.name], kind: field.kind), forKey: Key(field.name))
+        }
+        try container.encode(JSONValue.object(record.custom), forKey: Key("custom"))
+        try container.encode(Timestamp.rfc3339(record.createdAt), forKey: Key("created_at"))
+        try container.encode(Timestamp.rfc3339(record.updatedAt), forKey: Key("updated_at"))
+    }
+
+    /// Counts are integers on the wire.
+    static func presented(_ value: JSONValue, kind: FieldKind) -> IntegerPreservingJSON {
+        IntegerPreservingJSON(value: value)
+    }
+}
+
+/// Encodes whole numbers without a fraction (`12`, not `12.0`).
+struct IntegerPreservingJSON: Encodable {
+    let value: JSONValue
+
+    func encode(to encoder: any Encoder) throws {
+        switch value {
+        case .number(let number) where number.rounded() == number && abs(number) < 9e15:
+            var container = encoder.singleValueContainer()
+            try container.encode(Int64(number))
+        case .array(let items):
+            var container = encoder.unkeyedContainer()
+            for item in items { try container.encode(IntegerPreservingJSON(value: item)) }
+        case .object(let members):
+            var container = encoder.container(keyedBy: RecordBody.Key.self)
+            for (key, member) in members.sorted(by: { $0.key < $1.key }) {
+                try container.encode(IntegerPreservingJSON(value: member), forKey: RecordBody.Key(key))
+            }
+        default:
+            try value.encode(to: encoder)
+        }
+    }
+}
+
+/// A timeline event.
+struct EventBody: Encodable, Sendable {
+    let event: TimelineEvent
+
+    enum CodingKeys: String, CodingKey {
+        case id, type, actor, data
+        case occurredAt = "occurred_at"
+        case contactID = "contact_id"
+        case companyID = "company_id"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(event.id, forKey: .id)
+        try container.encode(event.type, forKey: .type)
+        try container.encode(Timestamp.rfc3339(event.occurredAt), forKey: .occurredAt)
+        try container.encode(event.actor, forKey: .actor)
+        try container.encode(event.contactID, forKey: .contactID)
+        try container.encode(event.companyID, forKey: .companyID)
+        try container.encode(IntegerPreservingJSON(value: .object(event.data)), forKey: .data)
+    }
+}
+
+/// A custom field definition.
+struct CustomFieldBody: Encodable, Sendable {
+    let definition: CustomFieldDefinition
+
+    enum CodingKeys: String, CodingKey {
+        case id, object, key, label, type, options
+        case createdAt = "created_at"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(definition.id, forKey: .id)
+        try container.encode(definition.object, forKey: .object)
+        try container.encode(definition.key, forKey: .key)
+        try container.encode(definition.label, forKey: .label)
+        try container.encode(definition.type.rawValue, forKey: .type)
+        try container.encode(definition.options, forKey: .options)
+        try container.encode(Timestamp.rfc3339(definition.createdAt), forKey: .createdAt)
+    }
+}

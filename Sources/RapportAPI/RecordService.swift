@@ -1,0 +1,331 @@
+import Foundation
+package import RapportCore
+package import RapportStore
+import SQLKit
+
+/// The rules for contacts and companies that the API, the web pages and the importer all go through:
+/// validation, references, unique addresses and domains, domain linking, the timeline and the audit log,
+/// each write in one transaction.
+package struct RecordService: Sendable {
+    let services: Services
+    package let schema: RecordSchema
+    package let repository: RecordRepository
+    var timeline: TimelineRepository { TimelineRepository(store: services.store) }
+    var isContacts: Bool { schema.object == "contacts" }
+
+    package init(_ services: Services, schema: RecordSchema) {
+        self.services = services
+        self.schema = schema
+        self.repository = RecordRepository(store: services.store, schema: schema)
+    }
+
+    package static func contacts(_ services: Services) -> RecordService { RecordService(services, schema: .contacts) }
+    package static func companies(_ services: Services) -> RecordService { RecordService(services, schema: .companies) }
+
+    /// The record, or `notFound` (also for another workspace's id).
+    package func get(workspaceID: String, id: String) async throws -> Record {
+        guard let record = try await repository.find(workspaceID: workspaceID, id: id) else {
+            throw RapportError.notFound(isContacts ? "The contact" : "The company")
+        }
+        return record
+    }
+
+    func customFields(workspaceID: String, on database: (any SQLDatabase)? = nil) async throws -> [CustomFieldDefinition] {
+        try await CustomFieldRepository(store: services.store).all(workspaceID: workspaceID, object: schema.object, on: database)
+    }
+
+    // MARK: Create
+
+    /// Creates a record from a JSON object of its fields.
+    package func create(workspaceID: String, fields patch: [String: JSONValue], actor: Actor) async throws -> Record {
+        let now = Timestamp.micros(Date())
+        return try await services.store.transaction { database in
+            var record = Record.empty(schema, workspaceID: workspaceID, now: now)
+            let definitions = try await customFields(workspaceID: workspaceID, on: database)
+            let references = try RecordPatch.apply(patch, to: &record, schema: schema, customFields: definitions)
+            try requireIdentity(record)
+            try await check(references, workspaceID: workspaceID, on: database)
+            if isContacts {
+                if record.string("email_consent") != "unknown" {
+                    record.values["email_consent_changed_at"] = .string(Timestamp.rfc3339(now))
+                }
+                try await linkCompanyByDomain(&record, on: database)
+            }
+            try await insertUnique(record, on: database)
+            let created = FieldChange.between(Record.empty(schema, workspaceID: workspaceID, now: now), record, schema: schema)
+            try await timeline.append([event("created", for: record, actor: actor, at: now, data: [:])], on: database)
+            try await timeline.audit(
+                workspaceID: workspaceID, recordType: schema.recordType, recordID: record.id, action: "created", actor: actor,
+                changes: created, at: now, on: database)
+            return record
+        }
+    }
+
+    // MARK: Update
+
+    /// Applies a JSON merge patch.
+    /// - Parameter expectedVersion: from `If-Match`; nil skips the check.
+    package func update(
+        workspaceID: String, id: String, patch: [String: JSONValue], expectedVersion: Int64?, actor: Actor
+    ) async throws -> Record {
+        let now = Timestamp.micros(Date())
+        return try await services.store.transaction { database in
+            guard let before = try await repository.find(workspaceID: workspaceID, id: id, on: database) else {
+                throw RapportError.notFound(isContacts ? "The contact" : "The company")
+            }
+            var record = before
+            let definitions = try await customFields(workspaceID: workspaceID, on: database)
+            let references = try RecordPatch.apply(patch, to: &record, schema: schema, customFields: definitions)
+            if let expectedVersion, expectedVersion != before.version {
+                throw RapportError(.stale, "The record has changed since it was read (If-Match does not match its ETag).")
+            }
+            try requireIdentity(record)
+            try await check(references, workspaceID: workspaceID, on: database)
+            if isContacts, record["email_consent"] != before["email_consent"] {
+                record.values["email_consent_changed_at"] = .string(Timestamp.rfc3339(now))
+            }
+            return try await save(record, before: before, now: now, actor: actor, action: "updated", on: database)
+        }
+    }
+
+    /// Writes a changed record with its `updated` (and `lifecycle_changed`) events and audit entry.
+    func save(
+        _ record: Record, before: Record, now: Int64, actor: Actor, action: String, extraEvents: [TimelineEvent] = [],
+        on database: any SQLDatabase
+    ) async throws -> Record {
+        var record = record
+        let changes = FieldChange.between(before, record, schema: schema)
+        guard !changes.isEmpty || !extraEvents.isEmpty else { return before }
+        record.version = before.version + 1
+        record.updatedAt = max(now, before.updatedAt + 1)
+        if isContacts, record.allEmails != before.allEmails {
+            if let owner = try await repository.claimEmails(
+                workspaceID: record.workspaceID, contactID: record.id, emails: record.allEmails, on: database)
+            {
+                throw duplicateEmail(owner)
+            }
+        }
+        try await requireFreeDomain(record, on: database)
+        guard try await repository.update(record, expectedVersion: before.version, on: database) else {
+            throw RapportError(.stale, "The record has changed since it was read; reload it and try again.")
+        }
+        var events = extraEvents
+        if !changes.isEmpty {
+            let encoded = changes.map { JSONValue.object(["field": .string($0.field), "old": $0.old, "new": $0.new]) }
+            events.append(event("updated", for: record, actor: actor, at: now, data: ["changes": .array(encoded)]))
+        }
+        if isContacts, record["lifecycle_stage"] != before["lifecycle_stage"] {
+            events.append(
+                event("lifecycle_changed", for: record, actor: actor, at: now,
+                      data: ["from": before["lifecycle_stage"], "to": record["lifecycle_stage"]]))
+        }
+        try await timeline.append(events, on: database)
+        try await timeline.audit(
+            workspaceID: record.workspaceID, recordType: schema.recordType, recordID: record.id, action: action,
+            actor: actor, changes: changes, at: now, on: database)
+        return record
+    }
+
+    // MARK: Delete
+
+    package func delete(workspaceID: String, id: String, expectedVersion: Int64?, actor: Actor) async throws {
+        let now = Timestamp.micros(Date())
+        try await services.store.transaction { database in
+            guard let record = try await repository.find(workspaceID: workspaceID, id: id, on: database) else {
+                throw RapportError.notFound(isContacts ? "The contact" : "The company")
+            }
+            if let expectedVersion, expectedVersion != record.version {
+                throw RapportError(.stale, "The record has changed since it was read (If-Match does not match its ETag).")
+            }
+            try await remove(record, on: database)
+            try await timeline.audit(
+                workspaceID: workspaceID, recordType: schema.recordType, recordID: id, action: "deleted", actor: actor,
+                changes: [], at: now, on: database)
+        }
+    }
+
+    func remove(_ record: Record, on database: any SQLDatabase) async throws {
+        try await repository.delete(workspaceID: record.workspaceID, id: record.id, on: database)
+        if isContacts {
+            _ = try await repository.claimEmails(workspaceID: record.workspaceID, contactID: record.id, emails: [], on: database)
+        } else {
+            try await repository.moveContacts(workspaceID: record.workspaceID, from: record.id, to: nil, on: database)
+        }
+    }
+
+    // MARK: Merge
+
+    /// Merges `otherID` into `id`: chosen values (by default this record's, its empty fields filled from
+    /// the other), emails, phones and tags united, the other's timeline moved, then the other deleted.
+    package func merge(
+        workspaceID: String, id: String, otherID: String, prefer: [String: String], actor: Actor
+    ) async throws -> Record {
+        var issues: [FieldIssue] = []
+        if otherID == id { issues.append(FieldIssue("other_id", "A record cannot be merged with itself.")) }
+        for (field, choice) in prefer.sorted(by: { $0.key < $1.key }) {
+            let known = schema.field(field)?.writable == true || field.hasPrefix("custom.")
+            if !known { issues.append(FieldIssue("prefer.\(field)", "Unknown field.")) }
+            if choice != "this" && choice != "other" { issues.append(FieldIssue("prefer.\(field)", "Must be this or other.")) }
+        }
+        if !issues.isEmpty { throw RapportError.invalid(issues) }
+        let now = Timestamp.micros(Date())
+        return try await services.store.transaction { database in
+            let what = isContacts ? "The contact" : "The company"
+            guard let keep = try await repository.find(workspaceID: workspaceID, id: id, on: database) else {
+                throw RapportError.notFound(what)
+            }
+            guard let other = try await repository.find(workspaceID: workspaceID, id: otherID, on: database) else {
+                throw RapportError.notFound(what)
+            }
+            var merged = Self.combine(keep, other, prefer: prefer, schema: schema)
+            if isContacts, merged["email_consent"] != keep["email_consent"] {
+                merged.values["email_consent_changed_at"] = other["email_consent_changed_at"]
+            }
+            if isContacts {
+                try await timeline.move(workspaceID: workspaceID, contactFrom: other.id, to: keep.id, on: database)
+            } else {
+                try await timeline.move(workspaceID: workspaceID, companyFrom: other.id, to: keep.id, on: database)
+                try await repository.moveContacts(workspaceID: workspaceID, from: other.id, to: keep.id, on: database)
+            }
+            try await remove(other, on: database)
+            let mergedEvent = event(
+                "merged", for: keep, actor: actor, at: now,
+                data: ["other_id": .string(other.id), "other": .object(other.values.filter { $0.value != .null })])
+            try await timeline.audit(
+                workspaceID: workspaceID, recordType: schema.recordType, recordID: other.id, action: "merged",
+                actor: actor, changes: [FieldChange(field: "merged_into", old: .null, new: .string(keep.id))], at: now,
+                on: database)
+            return try await save(merged, before: keep, now: now, actor: actor, action: "merged", extraEvents: [mergedEvent], on: database)
+        }
+    }
+
+    /// The merged values: preferred ones, empty fields filled, lists united.
+    static func combine(_ keep: Record, _ other: Record, prefer: [String: String], schema: RecordSchema) -> Record {
+        var merged = keep
+        func isEmpty(_ value: JSONValue) -> Bool { value == .null || value == .array([]) || value == .object([:]) }
+        for field in schema.fields where field.writable {
+            let name = field.name
+            switch field.kind {
+            case .tags, .emailList, .phones:
+                var items: [JSONValue] = []
+                let first = prefer[name] == "other" ? other[name] : keep[name]
+                let second = prefer[name] == "other" ? keep[name] : other[name]
+                for case .array(let list) in [first, second] {
+                    for item in list where !items.contains(item) {
+                        if case .object(let phone) = item, items.contains(where: { existing in
+                            if case .object(let known) = existing { return known["number"] == phone["number"] }
+                            return false
+                        }) { continue }
+                        items.append(item)
+                    }
+                }
+                merged.values[name] = .array(items)
+            case .stringMap:
+                if case .object(let mine) = keep[name], case .object(let theirs) = other[name] {
+                    merged.values[name] = .object(
+                        prefer[name] == "other" ? mine.merging(theirs) { _, new in new } : theirs.merging(mine) { _, new in new })
+                }
+            default:
+                if prefer[name] == "other" || (prefer[name] == nil && isEmpty(keep[name]) && !isEmpty(other[name])) {
+                    merged.values[name] = other[name]
+                }
+                if prefer[name] == "other", field.defaultValue != nil, other[name] == .null {
+                    merged.values[name] = keep[name]
+                }
+            }
+        }
+        for key in Set(keep.custom.keys).union(other.custom.keys) {
+            let choice = prefer["custom.\(key)"]
+            if choice == "other" || (choice == nil && keep.custom[key] == nil) {
+                merged.custom[key] = other.custom[key] ?? (choice == "other" ? nil : keep.custom[key])
+            }
+        }
+        if schema.object == "contacts" {
+            // The chosen primary address; every other address of both becomes additional.
+            let primary = merged.string("email")
+            let all = (keep.allEmails + other.allEmails).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+            merged.values["additional_emails"] = .array(all.filter { $0 != primary }.map(JSONValue.string))
+        }
+        return merged
+    }
+
+    // MARK: Activities
+
+    /// Logs a note, call, meeting or email on a record's timeline.
+    package func addActivity(workspaceID: String, id: String, draft: ActivityDraft, actor: Actor) async throws -> TimelineEvent {
+        let now = Timestamp.micros(Date())
+        let record = try await get(workspaceID: workspaceID, id: id)
+        let valid = try draft.validate(now: now)
+        let activity = TimelineEvent(
+            workspaceID: workspaceID, type: valid.type, occurredAt: valid.occurredAt, actor: actor,
+            contactID: isContacts ? record.id : nil, companyID: isContacts ? nil : record.id, data: valid.data)
+        try await services.store.transaction { database in try await timeline.append([activity], on: database) }
+        return activity
+    }
+
+    // MARK: Helpers
+
+    func event(_ type: String, for record: Record, actor: Actor, at: Int64, data: [String: JSONValue]) -> TimelineEvent {
+        TimelineEvent(
+            workspaceID: record.workspaceID, type: type, occurredAt: at, actor: actor,
+            contactID: isContacts ? record.id : nil, companyID: isContacts ? nil : record.id, data: data)
+    }
+
+    func requireIdentity(_ record: Record) throws {
+        if isContacts {
+            if record["first_name"] == .null && record["last_name"] == .null && record["email"] == .null {
+                throw RapportError.invalid([FieldIssue("email", "A contact needs a first name, a last name or an email.")])
+            }
+        } else if record["name"] == .null {
+            throw RapportError.invalid([FieldIssue("name", "A company needs a name.")])
+        }
+    }
+
+    func check(_ references: RecordPatch.References, workspaceID: String, on database: any SQLDatabase) async throws {
+        var issues: [FieldIssue] = []
+        for (field, reference) in references.ids.sorted(by: { $0.key < $1.key }) {
+            if try await !repository.exists(table: reference.table, workspaceID: workspaceID, id: reference.id, on: database) {
+                issues.append(FieldIssue(field, reference.table == "users" ? "No such user in this workspace." : "No such company."))
+            }
+        }
+        if !issues.isEmpty { throw RapportError.invalid(issues) }
+    }
+
+    /// A new contact without a company joins the company whose domain its address has (never for free mail).
+    func linkCompanyByDomain(_ record: inout Record, on database: any SQLDatabase) async throws {
+        guard record["company_id"] == .null, let email = record.string("email"),
+            let domain = FreeMail.domain(of: email), !FreeMail.isFree(domain),
+            let company = try await repository.company(domain: domain, workspaceID: record.workspaceID, on: database)
+        else { return }
+        record.values["company_id"] = .string(company)
+    }
+
+    func insertUnique(_ record: Record, on database: any SQLDatabase) async throws {
+        if isContacts,
+            let owner = try await repository.claimEmails(
+                workspaceID: record.workspaceID, contactID: record.id, emails: record.allEmails, on: database)
+        {
+            throw duplicateEmail(owner)
+        }
+        try await requireFreeDomain(record, on: database)
+        try await repository.insert(record, on: database)
+    }
+
+    func duplicateEmail(_ owner: String) -> RapportError {
+        RapportError(
+            .conflict, "Another contact already has this email address.",
+            fields: [FieldIssue("email", "Another contact already has this address.")], extras: ["existing_id": owner])
+    }
+
+    /// A company's domain may belong to no other company of the workspace. Checked before writing: on
+    /// PostgreSQL a violated unique index would abort the whole transaction.
+    func requireFreeDomain(_ record: Record, on database: any SQLDatabase) async throws {
+        guard !isContacts, let domain = record.string("domain"),
+            let existing = try await repository.company(domain: domain, workspaceID: record.workspaceID, on: database),
+            existing != record.id
+        else { return }
+        throw RapportError(
+            .conflict, "Another company already has this domain.",
+            fields: [FieldIssue("domain", "Another company already has this domain.")], extras: ["existing_id": existing])
+    }
+}

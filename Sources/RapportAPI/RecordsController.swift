@@ -1,0 +1,236 @@
+import Crypto
+import Foundation
+import HTTPTypes
+package import Hummingbird
+package import RapportCore
+import RapportStore
+
+/// `/api/v1/contacts` and `/api/v1/companies`: the same routes over two schemas.
+package struct RecordsController: Sendable {
+    let services: Services
+    let service: RecordService
+    let path: String
+
+    package init(_ services: Services, schema: RecordSchema) {
+        self.services = services
+        self.service = RecordService(services, schema: schema)
+        self.path = schema.object
+    }
+
+    package func register(on api: RouterGroup<AppContext>, idempotent: RouterGroup<AppContext>) {
+        api.get(RouterPath(path), use: list)
+        idempotent.post(RouterPath(path), use: create)
+        api.get(RouterPath("\(path)/:id"), use: get)
+        idempotent.patch(RouterPath("\(path)/:id"), use: patch)
+        idempotent.delete(RouterPath("\(path)/:id"), use: delete)
+        idempotent.post(RouterPath("\(path)/:id/merge"), use: merge)
+        api.get(RouterPath("\(path)/:id/timeline"), use: timeline)
+        idempotent.post(RouterPath("\(path)/:id/activities"), use: addActivity)
+        if path == "companies" { api.get("companies/:id/contacts", use: companyContacts) }
+    }
+
+    static func actor(_ principal: Principal) -> Actor {
+        Actor(principal.tokenID == nil ? .user : .api, id: principal.user.id)
+    }
+
+    func respond(_ record: Record, status: HTTPResponse.Status = .ok) throws -> Response {
+        var headers: HTTPFields = [.eTag: ETag.make(id: record.id, version: record.version)]
+        if status == .created { headers[.location] = "/api/v1/\(path)/\(record.id)" }
+        return try JSONCoding.response(RecordBody(record: record, schema: service.schema), status: status, headers: headers)
+    }
+
+    /// The version an `If-Match` names, when it names the current ETag format of this record.
+    static func expectedVersion(_ request: Request, id: String) throws -> Int64? {
+        guard let header = request.headers[.ifMatch] else { return nil }
+        let tag = header.trimmingCharacters(in: .whitespaces)
+        if tag == "*" { return nil }
+        let prefix = "\"\(id.suffix(12))-"
+        guard tag.hasPrefix(prefix), tag.hasSuffix("\""), let version = Int64(tag.dropFirst(prefix.count).dropLast())
+        else { throw RapportError(.stale, "The record has changed since it was read (If-Match does not match its ETag).") }
+        return version
+    }
+
+    @Sendable func list(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        return try await listPage(request, principal: principal, scope: nil)
+    }
+
+    @Sendable func companyContacts(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let company = try await service.get(workspaceID: principal.workspace.id, id: try context.parameters.require("id"))
+        return try await RecordsController(services, schema: .contacts)
+            .listPage(request, principal: principal, scope: ("company_id", company.id))
+    }
+
+    func listPage(_ request: Request, principal: Principal, scope: (column: String, value: String)?) async throws -> Response {
+        let parameters = QueryItems.parse(request.uri.query)
+        let definitions = try await service.customFields(workspaceID: principal.workspace.id)
+        var issues: [FieldIssue] = []
+        var page: PageRequest?
+        do { page = try PageRequest(request) } catch let error as RapportError { issues += error.fields }
+        var query: ListQuery?
+        do {
+            query = try ListQuery.parse(parameters, schema: service.schema, customFields: definitions)
+        } catch let error as RapportError {
+            issues += error.fields
+        }
+        let sortName = request.uri.queryParameters["sort"].map(String.init) ?? "-created_at"
+        var after: RecordCursor?
+        if let text = request.uri.queryParameters["cursor"].map(String.init), !text.isEmpty {
+            after = RecordCursorText.decode(text, sort: sortName)
+            if after == nil { issues.append(FieldIssue("cursor", "The cursor is not one this server gave out for this sort.")) }
+        }
+        guard issues.isEmpty, let page, let query else { throw RapportError.invalid(issues) }
+        let result = try await service.repository.list(
+            workspaceID: principal.workspace.id, query: query, limit: page.limit, after: after, scope: scope)
+        let schema = scope == nil ? service.schema : RecordSchema.contacts
+        return try JSONCoding.response(
+            ListBody(
+                data: result.records.map { RecordBody(record: $0, schema: schema) },
+                nextCursor: result.next.map { RecordCursorText.encode($0, sort: sortName) }))
+    }
+
+    @Sendable func create(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let fields = try await JSONCoding.decode([String: JSONValue].self, from: request, limit: services.settings.jsonBodyLimit)
+        let record = try await service.create(workspaceID: principal.workspace.id, fields: fields, actor: Self.actor(principal))
+        return try respond(record, status: .created)
+    }
+
+    @Sendable func get(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        return try respond(try await service.get(workspaceID: principal.workspace.id, id: try context.parameters.require("id")))
+    }
+
+    @Sendable func patch(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let id = try context.parameters.require("id")
+        let fields = try await JSONCoding.decode([String: JSONValue].self, from: request, limit: services.settings.jsonBodyLimit)
+        _ = try await service.get(workspaceID: principal.workspace.id, id: id)
+        let record = try await service.update(
+            workspaceID: principal.workspace.id, id: id, patch: fields,
+            expectedVersion: try Self.expectedVersion(request, id: id), actor: Self.actor(principal))
+        return try respond(record)
+    }
+
+    @Sendable func delete(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let id = try context.parameters.require("id")
+        _ = try await service.get(workspaceID: principal.workspace.id, id: id)
+        try await service.delete(
+            workspaceID: principal.workspace.id, id: id, expectedVersion: try Self.expectedVersion(request, id: id),
+            actor: Self.actor(principal))
+        return Response(status: .noContent)
+    }
+
+    @Sendable func merge(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let id = try context.parameters.require("id")
+        var body = try await JSONObject.read(request, limit: services.settings.jsonBodyLimit)
+        let otherID = body.string("other_id")
+        var prefer: [String: String] = [:]
+        var issues = body.issues
+        switch body.members["prefer"] {
+        case .none, .some(.null): break
+        case .some(.object(let members)):
+            for (field, choice) in members {
+                if case .string(let text) = choice { prefer[field] = text } else {
+                    issues.append(FieldIssue("prefer.\(field)", "Must be this or other."))
+                }
+            }
+        case .some(let other): issues.append(FieldIssue("prefer", "Expected an object, not \(other.typeName)."))
+        }
+        for key in body.members.keys where key != "other_id" && key != "prefer" {
+            issues.append(FieldIssue(key, "Unknown field."))
+        }
+        if otherID == nil, !issues.contains(where: { $0.field == "other_id" }) {
+            issues.append(FieldIssue("other_id", "This field is required."))
+        }
+        guard issues.isEmpty, let otherID else { throw RapportError.invalid(issues) }
+        _ = try await service.get(workspaceID: principal.workspace.id, id: id)
+        let record = try await service.merge(
+            workspaceID: principal.workspace.id, id: id, otherID: otherID, prefer: prefer, actor: Self.actor(principal))
+        return try respond(record)
+    }
+
+    @Sendable func timeline(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let record = try await service.get(workspaceID: principal.workspace.id, id: try context.parameters.require("id"))
+        let page = try PageRequest(request)
+        let types = (request.uri.queryParameters["type"].map(String.init) ?? "")
+            .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let unknown = types.filter { !TimelineEvent.types.contains($0) }
+        if !unknown.isEmpty {
+            throw RapportError.invalid([FieldIssue("type", "Unknown event type: \(unknown.joined(separator: ", ")).")])
+        }
+        let subject: TimelineRepository.Subject = path == "contacts" ? .contact(record.id) : .company(record.id)
+        let events = try await TimelineRepository(store: services.store).page(
+            workspaceID: principal.workspace.id, subject: subject, types: types, limit: page.limit, after: page.after)
+        return try JSONCoding.response(ListBody(data: events.items.map(EventBody.init), nextCursor: events.next?.cursor))
+    }
+
+    @Sendable func addActivity(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let id = try context.parameters.require("id")
+        var body = try await JSONObject.read(request, limit: services.settings.jsonBodyLimit)
+        let type = body.string("type")
+        let text = body.string("body")
+        let occurredAt = body.string("occurred_at")
+        var issues = body.issues
+        var minutes: Double?
+        switch body.members["duration_minutes"] {
+        case .none, .some(.null): break
+        case .some(.number(let number)): minutes = number
+        case .some(let other): issues.append(FieldIssue("duration_minutes", "Expected a number, not \(other.typeName)."))
+        }
+        for key in body.members.keys where !["type", "body", "occurred_at", "duration_minutes"].contains(key) {
+            issues.append(FieldIssue(key, "Unknown field."))
+        }
+        _ = try await service.get(workspaceID: principal.workspace.id, id: id)
+        if !issues.isEmpty { throw RapportError.invalid(issues) }
+        let event = try await service.addActivity(
+            workspaceID: principal.workspace.id, id: id,
+            draft: ActivityDraft(type: type, body: text, occurredAt: occurredAt, durationMinutes: minutes),
+            actor: Self.actor(principal))
+        return try JSONCoding.response(EventBody(event: event), status: .created)
+    }
+}
+
+/// Record cursors as opaque text: base64url of the sort, the last key and the last id.
+enum RecordCursorText {
+    static func encode(_ cursor: RecordCursor, sort: String) -> String {
+        let object: JSONValue = .object(["s": .string(sort), "k": cursor.key, "i": .string(cursor.id)])
+        let data = (try? JSONText.encode(object)).map { Data($0.utf8) } ?? Data()
+        return data.base64EncodedString().replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    static func decode(_ text: String, sort: String) -> RecordCursor? {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        guard let data = Data(base64Encoded: base64), let json = String(data: data, encoding: .utf8),
+            case .object(let members)? = try? JSONText.decode(json),
+            members["s"] == .string(sort), case .string(let id)? = members["i"], RecordID.isWellFormed(id),
+            let key = members["k"]
+        else { return nil }
+        switch key {
+        case .string, .number: return RecordCursor(key: key, id: id)
+        default: return nil
+        }
+    }
+}
+
+/// Query parameters in order, names and values percent-decoded (`tags%5Bcontains%5D` is `tags[contains]`).
+enum QueryItems {
+    static func parse(_ query: String?) -> [(name: String, value: String)] {
+        guard let query, !query.isEmpty else { return [] }
+        return query.split(separator: "&").compactMap { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ text: Substring) -> String {
+                String(text).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(text)
+            }
+            guard let name = parts.first, !name.isEmpty else { return nil }
+            return (decode(name), parts.count > 1 ? decode(parts[1]) : "")
+        }
+    }
+}

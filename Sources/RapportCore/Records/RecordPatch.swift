@@ -1,0 +1,256 @@
+import Foundation
+
+/// Applies a JSON merge patch (RFC 7396) to a record: every member is validated and normalised, all
+/// problems are reported at once, and `null` clears a field. Creating a record is patching an empty one.
+package enum RecordPatch {
+    /// Members a client may not set.
+    static let serverOwned: Set<String> = ["id", "created_at", "updated_at"]
+
+    /// The ids a patch refers to, which the store must find in the workspace before writing.
+    package struct References: Sendable, Equatable {
+        /// Field name → (referenced table, id).
+        package var ids: [String: (table: String, id: String)] = [:]
+
+        package static func == (lhs: References, rhs: References) -> Bool {
+            lhs.ids.mapValues { "\($0.table)/\($0.id)" } == rhs.ids.mapValues { "\($0.table)/\($0.id)" }
+        }
+    }
+
+    /// Applies `patch` to `record`.
+    /// - Returns: the references to check.
+    /// - Throws: `invalid` naming every bad member (unknown fields, wrong types, bad values).
+    package static func apply(
+        _ patch: [String: JSONValue], to record: inout Record, schema: RecordSchema,
+        customFields: [CustomFieldDefinition]
+    ) throws -> References {
+        var issues: [FieldIssue] = []
+        var references = References()
+        for (name, value) in patch.sorted(by: { $0.key < $1.key }) {
+            if name == "custom" {
+                applyCustom(value, to: &record, definitions: customFields, issues: &issues)
+                continue
+            }
+            guard let field = schema.field(name) else {
+                let message = serverOwned.contains(name) ? "This field is set by the server." : "Unknown field."
+                issues.append(FieldIssue(name, message))
+                continue
+            }
+            guard field.writable else {
+                issues.append(FieldIssue(name, "This field is set by the server."))
+                continue
+            }
+            switch normalise(value, for: field) {
+            case .success(let normalised):
+                record.values[name] = normalised == .null ? (field.defaultValue ?? field.kind.emptyValue) : normalised
+                if case .reference(let table) = field.kind, case .string(let id) = normalised {
+                    references.ids[name] = (table, id)
+                }
+            case .failure(let issue):
+                issues.append(issue)
+            }
+        }
+        if !issues.isEmpty { throw RapportError.invalid(issues) }
+        return references
+    }
+
+    static func applyCustom(
+        _ value: JSONValue, to record: inout Record, definitions: [CustomFieldDefinition], issues: inout [FieldIssue]
+    ) {
+        guard case .object(let members) = value else {
+            if value == .null { record.custom = [:] } else {
+                issues.append(FieldIssue("custom", "Expected an object, not \(value.typeName)."))
+            }
+            return
+        }
+        for (key, member) in members.sorted(by: { $0.key < $1.key }) {
+            guard let definition = definitions.first(where: { $0.key == key }) else {
+                issues.append(FieldIssue("custom.\(key)", "Unknown custom field."))
+                continue
+            }
+            switch definition.check(member) {
+            case .success(.null): record.custom[key] = nil
+            case .success(let checked): record.custom[key] = checked
+            case .failure(let issue): issues.append(issue)
+            }
+        }
+    }
+
+    /// The stored form of a value for a field, or why it is refused.
+    static func normalise(_ value: JSONValue, for field: FieldSpec) -> Result<JSONValue, FieldIssue> {
+        let name = field.name
+        if value == .null { return .success(.null) }
+        func fail(_ message: String) -> Result<JSONValue, FieldIssue> { .failure(FieldIssue(name, message)) }
+        func string() -> String? { if case .string(let text) = value { text } else { nil } }
+        switch field.kind {
+        case .text(let maxLength):
+            guard let text = string() else { return fail("Expected a string, not \(value.typeName).") }
+            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            if trimmed.count > maxLength { return fail("Must be at most \(maxLength) characters.") }
+            if hasForbiddenControl(trimmed) { return fail("Must not contain control characters.") }
+            if name == "domain" {
+                let domain = trimmed.lowercased()
+                guard domain.isEmpty || isDomain(domain) else { return fail("Must be a domain name such as example.com.") }
+                return .success(domain.isEmpty ? .null : .string(domain))
+            }
+            return .success(trimmed.isEmpty ? .null : .string(trimmed))
+        case .email:
+            guard let text = string() else { return fail("Expected a string, not \(value.typeName).") }
+            let email = Email.normalize(text)
+            if email.isEmpty { return .success(.null) }
+            return Email.isValid(email) ? .success(.string(email)) : fail("\"\(text)\" is not a valid email address.")
+        case .emailList:
+            guard case .array(let items) = value else { return fail("Expected an array of addresses.") }
+            var emails: [String] = []
+            for item in items {
+                guard case .string(let text) = item else { return fail("Expected an array of addresses.") }
+                let email = Email.normalize(text)
+                guard Email.isValid(email) else { return fail("\"\(text)\" is not a valid email address.") }
+                if !emails.contains(email) { emails.append(email) }
+            }
+            if emails.count > 50 { return fail("At most 50 additional addresses.") }
+            return .success(.array(emails.map(JSONValue.string)))
+        case .choice(let choices):
+            guard let text = string() else { return fail("Expected a string, not \(value.typeName).") }
+            return choices.contains(text)
+                ? .success(.string(text)) : fail("Must be one of \(choices.joined(separator: ", ")).")
+        case .country:
+            guard let text = string() else { return fail("Expected a string, not \(value.typeName).") }
+            if text.trimmingCharacters(in: .whitespaces).isEmpty { return .success(.null) }
+            guard let code = Countries.code(text) else { return fail("Must be an ISO 3166-1 alpha-2 code such as DK.") }
+            return .success(.string(code))
+        case .timeZone:
+            guard let text = string() else { return fail("Expected a string, not \(value.typeName).") }
+            if text.isEmpty { return .success(.null) }
+            return TimeZones.known.contains(text)
+                ? .success(.string(text)) : fail("Must be an IANA time zone such as Europe/Copenhagen.")
+        case .languageTag:
+            guard let text = string() else { return fail("Expected a string, not \(value.typeName).") }
+            if text.isEmpty { return .success(.null) }
+            guard let tag = LanguageTag.normalise(text) else { return fail("Must be a BCP 47 language tag such as fa or da-DK.") }
+            return .success(.string(tag))
+        case .date:
+            guard let text = string() else { return fail("Expected a string, not \(value.typeName).") }
+            if text.isEmpty { return .success(.null) }
+            return isDate(text) ? .success(.string(text)) : fail("Must be a date as YYYY-MM-DD.")
+        case .tags:
+            guard case .array(let items) = value else { return fail("Expected an array of strings.") }
+            var tags: [String] = []
+            for item in items {
+                guard case .string(let text) = item else { return fail("Expected an array of strings.") }
+                let tag = text.trimmingCharacters(in: .whitespacesAndNewlines)
+                guard !tag.isEmpty, tag.count <= 100, !hasForbiddenControl(tag) else {
+                    return fail("Each tag must be 1 to 100 characters.")
+                }
+                if !tags.contains(tag) { tags.append(tag) }
+            }
+            if tags.count > 100 { return fail("At most 100 tags.") }
+            return .success(.array(tags.map(JSONValue.string)))
+        case .phones:
+            guard case .array(let items) = value else { return fail("Expected an array of {\"type\", \"number\"}.") }
+            var phones: [JSONValue] = []
+            for item in items {
+                guard case .object(let phone) = item, case .string(let number)? = phone["number"] else {
+                    return fail("Each phone needs a \"number\".")
+                }
+                var type = "other"
+                if let given = phone["type"], given != .null {
+                    guard case .string(let text) = given, Phone.types.contains(text) else {
+                        return fail("A phone type must be one of \(Phone.types.joined(separator: ", ")).")
+                    }
+                    type = text
+                }
+                guard let cleaned = Phone.clean(number) else { return fail("\"\(number)\" is not a phone number.") }
+                phones.append(.object(["type": .string(type), "number": .string(cleaned)]))
+            }
+            if phones.count > 20 { return fail("At most 20 phones.") }
+            return .success(.array(phones))
+        case .stringMap:
+            guard case .object(let members) = value else { return fail("Expected an object of strings.") }
+            var map: [String: JSONValue] = [:]
+            for (key, member) in members {
+                guard case .string(let text) = member, key.count <= 50, text.count <= 500, !hasForbiddenControl(text)
+                else { return fail("Expected an object of strings (keys up to 50, values up to 500 characters).") }
+                if !text.isEmpty { map[key] = .string(text) }
+            }
+            return .success(.object(map))
+        case .reference:
+            guard let text = string() else { return fail("Expected an id, not \(value.typeName).") }
+            return RecordID.isWellFormed(text) ? .success(.string(text.lowercased())) : fail("No such record.")
+        case .count:
+            guard case .number(let number) = value, number >= 0, number <= 1e12, number.rounded() == number else {
+                return fail("Expected a whole number of at least 0.")
+            }
+            return .success(.number(number))
+        case .timestamp:
+            return fail("This field is set by the server.")
+        }
+    }
+
+    /// Control characters other than tab and line breaks are refused (NUL cannot even be stored).
+    package static func hasForbiddenControl(_ text: String) -> Bool {
+        text.unicodeScalars.contains { $0.properties.generalCategory == .control && !"\t\n\r".unicodeScalars.contains($0) }
+    }
+
+    /// `YYYY-MM-DD` naming a real day.
+    package static func isDate(_ text: String) -> Bool {
+        guard text.count == 10, text.range(of: #"^\d{4}-\d{2}-\d{2}$"#, options: .regularExpression) != nil else {
+            return false
+        }
+        let parts = text.split(separator: "-").compactMap { Int($0) }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let components = DateComponents(year: parts[0], month: parts[1], day: parts[2])
+        guard let date = calendar.date(from: components) else { return false }
+        let back = calendar.dateComponents([.year, .month, .day], from: date)
+        return back.year == parts[0] && back.month == parts[1] && back.day == parts[2]
+    }
+
+    static func isDomain(_ text: String) -> Bool {
+        text.range(of: #"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"#, options: .regularExpression) != nil
+    }
+}
+
+/// Phone numbers as people write them: digits with `+`, spaces, dashes, dots and brackets.
+package enum Phone {
+    package static let types = ["mobile", "work", "home", "other"]
+
+    /// The number trimmed, or nil when it is not one.
+    package static func clean(_ number: String) -> String? {
+        let trimmed = number.trimmingCharacters(in: .whitespacesAndNewlines)
+        let digits = trimmed.filter(\.isASCII).filter(\.isNumber).count
+        let allowed = CharacterSet(charactersIn: "0123456789+-.() /")
+        guard (3...20).contains(digits), trimmed.count <= 40, trimmed.unicodeScalars.allSatisfy(allowed.contains) else {
+            return nil
+        }
+        return trimmed
+    }
+}
+
+/// IANA time zone names known to this system.
+package enum TimeZones {
+    package static let known: Set<String> = Set(TimeZone.knownTimeZoneIdentifiers).union(["UTC"])
+}
+
+/// BCP 47 tags: language, optional script, optional region, optional variants, in their usual case.
+package enum LanguageTag {
+    package static func normalise(_ text: String) -> String? {
+        let parts = text.replacingOccurrences(of: "_", with: "-").split(separator: "-", omittingEmptySubsequences: false)
+        guard let first = parts.first, (2...3).contains(first.count), first.allSatisfy({ $0.isASCII && $0.isLetter }) else {
+            return nil
+        }
+        var result = [first.lowercased()]
+        for part in parts.dropFirst() {
+            guard (2...8).contains(part.count), part.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
+                return nil
+            }
+            if part.count == 4, part.allSatisfy(\.isLetter) {
+                result.append(part.prefix(1).uppercased() + part.dropFirst().lowercased())
+            } else if part.count == 2, part.allSatisfy(\.isLetter) {
+                result.append(part.uppercased())
+            } else {
+                result.append(part.lowercased())
+            }
+        }
+        return result.joined(separator: "-")
+    }
+}

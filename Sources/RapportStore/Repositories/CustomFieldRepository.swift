@@ -1,0 +1,91 @@
+import Foundation
+package import RapportCore
+package import SQLKit
+
+/// A workspace's custom field definitions.
+package struct CustomFieldRepository: Sendable {
+    let store: Store
+
+    package init(store: Store) {
+        self.store = store
+    }
+
+    static let columns = "id, workspace_id, object, field_key, label, field_type, options, created_at"
+
+    /// The definitions of one object (or of both), in the order they were made.
+    package func all(workspaceID: String, object: String? = nil, on database: (any SQLDatabase)? = nil) async throws -> [CustomFieldDefinition] {
+        var sql: SQLQueryString = "SELECT \(unsafeRaw: Self.columns) FROM custom_fields WHERE workspace_id = \(bind: workspaceID)"
+        if let object { sql = sql + " AND object = \(bind: object)" }
+        sql = sql + " ORDER BY created_at, id"
+        return try await (database ?? store.database).raw(sql).all().map(Self.definition(from:))
+    }
+
+    package func find(workspaceID: String, id: String) async throws -> CustomFieldDefinition? {
+        guard RecordID.isWellFormed(id) else { return nil }
+        return try await store.database.raw(
+            "SELECT \(unsafeRaw: Self.columns) FROM custom_fields WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id)"
+        ).first().map(Self.definition(from:))
+    }
+
+    /// - Throws: `conflict` when the object already has a field with this key.
+    package func create(_ definition: CustomFieldDefinition) async throws {
+        do {
+            try await store.database.raw(
+                """
+                INSERT INTO custom_fields (workspace_id, id, object, field_key, label, field_type, options, created_at)
+                VALUES (\(bind: definition.workspaceID), \(bind: definition.id), \(bind: definition.object), \(bind: definition.key),
+                        \(bind: definition.label), \(bind: definition.type.rawValue),
+                        \(bind: try JSONText.encode(.array(definition.options.map(JSONValue.string)))), \(bind: definition.createdAt))
+                """
+            ).run()
+        } catch where DatabaseErrors.isUniqueViolation(error) {
+            throw RapportError(
+                .conflict, "The \(definition.object) already have a custom field \"\(definition.key)\".",
+                fields: [FieldIssue("key", "This key is already used.")])
+        }
+    }
+
+    package func update(_ definition: CustomFieldDefinition) async throws {
+        try await store.database.raw(
+            """
+            UPDATE custom_fields SET label = \(bind: definition.label),
+                options = \(bind: try JSONText.encode(.array(definition.options.map(JSONValue.string))))
+            WHERE workspace_id = \(bind: definition.workspaceID) AND id = \(bind: definition.id)
+            """
+        ).run()
+    }
+
+    /// Deletes a definition and every value of it, in one transaction.
+    package func delete(_ definition: CustomFieldDefinition) async throws {
+        let kind = store.kind
+        try await store.transaction { database in
+            try await database.raw(
+                "DELETE FROM custom_fields WHERE workspace_id = \(bind: definition.workspaceID) AND id = \(bind: definition.id)"
+            ).run()
+            let removal: SQLQueryString =
+                switch kind {
+                case .sqlite: "json_remove(custom, \(bind: "$." + definition.key))"
+                case .postgres: "((custom::jsonb - \(bind: definition.key))::text)"
+                }
+            try await database.raw(
+                "UPDATE \(ident: definition.object) SET custom = \(removal) WHERE workspace_id = \(bind: definition.workspaceID)"
+            ).run()
+        }
+    }
+
+    static func definition(from row: any SQLRow) throws -> CustomFieldDefinition {
+        var options: [String] = []
+        if case .array(let items) = try JSONText.decode(try row.decode(column: "options", as: String.self)) {
+            options = items.compactMap { if case .string(let text) = $0 { text } else { nil } }
+        }
+        return CustomFieldDefinition(
+            id: try row.decode(column: "id", as: String.self),
+            workspaceID: try row.decode(column: "workspace_id", as: String.self),
+            object: try row.decode(column: "object", as: String.self),
+            key: try row.decode(column: "field_key", as: String.self),
+            label: try row.decode(column: "label", as: String.self),
+            type: CustomFieldType(rawValue: try row.decode(column: "field_type", as: String.self)) ?? .text,
+            options: options,
+            createdAt: try row.decode(column: "created_at", as: Int64.self))
+    }
+}

@@ -1,0 +1,188 @@
+import Foundation
+package import RapportCore
+package import SQLKit
+
+/// Contacts and companies through one generic path: the schema says which columns exist and how each
+/// value is stored, so inserts, reads, updates, filters and paging are written once.
+package struct RecordRepository: Sendable {
+    let store: Store
+    package let schema: RecordSchema
+
+    package init(store: Store, schema: RecordSchema) {
+        self.store = store
+        self.schema = schema
+    }
+
+    var table: String { schema.object }
+    var columns: [String] {
+        ["workspace_id", "id"] + schema.fields.map(\.name) + ["custom", "version", "created_at", "updated_at"]
+    }
+
+    // MARK: Reading
+
+    package func find(workspaceID: String, id: String, on database: (any SQLDatabase)? = nil) async throws -> Record? {
+        guard RecordID.isWellFormed(id) else { return nil }
+        return try await (database ?? store.database).raw(
+            "SELECT \(unsafeRaw: columns.joined(separator: ", ")) FROM \(ident: table) WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id)"
+        ).first().map(record(from:))
+    }
+
+    /// Whether a record of `table` exists in the workspace (for references).
+    package func exists(table: String, workspaceID: String, id: String, on database: any SQLDatabase) async throws -> Bool {
+        guard ["contacts", "companies", "users"].contains(table), RecordID.isWellFormed(id) else { return false }
+        return try await database.raw(
+            "SELECT 1 AS found FROM \(ident: table) WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id)"
+        ).first() != nil
+    }
+
+    /// A page of records matching `query`, in its sort order.
+    /// - Parameter scope: an extra equality, such as a company's contacts (`company_id`).
+    package func list(
+        workspaceID: String, query: ListQuery, limit: Int, after: RecordCursor?, scope: (column: String, value: String)? = nil
+    ) async throws -> (records: [Record], next: RecordCursor?) {
+        let dialect = SQLFragments(kind: store.kind)
+        var sql: SQLQueryString = "SELECT \(unsafeRaw: columns.joined(separator: ", ")), \(dialect.sortKey(query.sort.target)) AS sort_key FROM \(ident: table) WHERE workspace_id = \(bind: workspaceID)"
+        if let scope, ["company_id"].contains(scope.column) {
+            sql = sql + " AND \(ident: scope.column) = \(bind: scope.value)"
+        }
+        for filter in query.filters {
+            sql = sql + " AND " + dialect.condition(filter)
+        }
+        let direction = query.sort.descending ? "DESC" : "ASC"
+        if let after {
+            let comparison = query.sort.descending ? "<" : ">"
+            sql = sql + " AND (\(dialect.sortKey(query.sort.target)), id) \(unsafeRaw: comparison) (\(dialect.bind(after.key)), \(bind: after.id))"
+        }
+        sql = sql + " ORDER BY sort_key \(unsafeRaw: direction), id \(unsafeRaw: direction) LIMIT \(bind: limit + 1)"
+        let rows = try await store.database.raw(sql).all()
+        var records: [Record] = []
+        var keys: [JSONValue] = []
+        for row in rows.prefix(limit) {
+            records.append(try record(from: row))
+            keys.append(try SQLFragments.sortValue(row, target: query.sort.target))
+        }
+        let next = rows.count > limit ? records.last.map { RecordCursor(key: keys.last!, id: $0.id) } : nil
+        return (records, next)
+    }
+
+    // MARK: Writing
+
+    package func insert(_ record: Record, on database: any SQLDatabase) async throws {
+        let binds = try self.binds(record)
+        try await database.raw(
+            "INSERT INTO \(ident: table) (\(unsafeRaw: columns.joined(separator: ", "))) VALUES (\(binds: binds))"
+        ).run()
+    }
+
+    /// Writes a changed record if nobody changed it since `expectedVersion`.
+    /// - Returns: false when the stored version differs (or the record is gone).
+    package func update(_ record: Record, expectedVersion: Int64, on database: any SQLDatabase) async throws -> Bool {
+        let binds = try self.binds(record)
+        var assignments: [SQLQueryString] = []
+        for (column, value) in zip(columns, binds) where column != "workspace_id" && column != "id" && column != "created_at" {
+            assignments.append("\(ident: column) = \(bind: value)")
+        }
+        let updated = try await database.raw(
+            """
+            UPDATE \(ident: table) SET \(assignments.joined(separator: ", "))
+            WHERE workspace_id = \(bind: record.workspaceID) AND id = \(bind: record.id) AND version = \(bind: expectedVersion)
+            RETURNING id
+            """
+        ).all()
+        return !updated.isEmpty
+    }
+
+    package func delete(workspaceID: String, id: String, on database: any SQLDatabase) async throws {
+        try await database.raw("DELETE FROM \(ident: table) WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id)").run()
+    }
+
+    // MARK: Contacts' addresses and companies' domains
+
+    /// Makes `emails` the contact's addresses in the workspace-wide index.
+    /// - Returns: the id of another contact that already has one of them, if any (nothing is changed then).
+    package func claimEmails(workspaceID: String, contactID: String, emails: [String], on database: any SQLDatabase) async throws -> String? {
+        if !emails.isEmpty {
+            let owners = try await database.raw(
+                "SELECT contact_id FROM contact_emails WHERE workspace_id = \(bind: workspaceID) AND email IN (\(binds: emails)) AND contact_id <> \(bind: contactID)"
+            ).all()
+            if let owner = owners.first { return try owner.decode(column: "contact_id", as: String.self) }
+        }
+        try await database.raw("DELETE FROM contact_emails WHERE workspace_id = \(bind: workspaceID) AND contact_id = \(bind: contactID)").run()
+        for email in emails {
+            try await database.raw(
+                "INSERT INTO contact_emails (workspace_id, email, contact_id) VALUES (\(bind: workspaceID), \(bind: email), \(bind: contactID))"
+            ).run()
+        }
+        return nil
+    }
+
+    /// The company whose domain is `domain`.
+    package func company(domain: String, workspaceID: String, on database: any SQLDatabase) async throws -> String? {
+        try await database.raw(
+            "SELECT id FROM companies WHERE workspace_id = \(bind: workspaceID) AND domain = \(bind: domain)"
+        ).first().map { try $0.decode(column: "id", as: String.self) }
+    }
+
+    /// Points a company's contacts elsewhere (or nowhere) when it is merged or deleted.
+    package func moveContacts(workspaceID: String, from companyID: String, to target: String?, on database: any SQLDatabase) async throws {
+        try await database.raw(
+            "UPDATE contacts SET company_id = \(bind: target) WHERE workspace_id = \(bind: workspaceID) AND company_id = \(bind: companyID)"
+        ).run()
+    }
+
+    // MARK: Row mapping
+
+    func binds(_ record: Record) throws -> [any Encodable & Sendable] {
+        var binds: [any Encodable & Sendable] = [record.workspaceID, record.id]
+        for field in schema.fields {
+            binds.append(try SQLFragments.stored(record[field.name], kind: field.kind))
+        }
+        binds.append(try JSONText.encode(.object(record.custom)))
+        binds.append(record.version)
+        binds.append(record.createdAt)
+        binds.append(record.updatedAt)
+        return binds
+    }
+
+    func record(from row: any SQLRow) throws -> Record {
+        var values: [String: JSONValue] = [:]
+        for field in schema.fields {
+            values[field.name] = try SQLFragments.value(row, column: field.name, kind: field.kind)
+        }
+        let customText = try row.decode(column: "custom", as: String.self)
+        guard case .object(let custom) = try JSONText.decode(customText) else { throw JSONText.Malformed() }
+        return Record(
+            id: try row.decode(column: "id", as: String.self),
+            workspaceID: try row.decode(column: "workspace_id", as: String.self),
+            values: values, custom: custom,
+            version: try row.decode(column: "version", as: Int64.self),
+            createdAt: try row.decode(column: "created_at", as: Int64.self),
+            updatedAt: try row.decode(column: "updated_at", as: Int64.self))
+    }
+}
+
+/// Where the next page starts: the last record's sort key and id.
+package struct RecordCursor: Sendable, Equatable, Codable {
+    package var key: JSONValue
+    package var id: String
+
+    package init(key: JSONValue, id: String) {
+        self.key = key
+        self.id = id
+    }
+}
+
+/// JSON as stored in TEXT columns: compact, keys sorted.
+package enum JSONText {
+    struct Malformed: Error {}
+
+    package static func encode(_ value: JSONValue) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    package static func decode(_ text: String) throws -> JSONValue {
+        try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+    }
+}

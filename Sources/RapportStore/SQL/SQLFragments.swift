@@ -1,0 +1,183 @@
+import Foundation
+import RapportCore
+import SQLKit
+
+/// The SQL for filters, sort keys and stored values of contacts and companies. The two databases
+/// read JSON differently (SQLite's `json_extract`/`json_each`, PostgreSQL's `jsonb` operators); every
+/// such difference is decided here, so both answer the same.
+struct SQLFragments {
+    let kind: DatabaseKind
+
+    // MARK: Expressions
+
+    /// A custom field's value as text or JSON.
+    func customText(_ key: String) -> SQLQueryString {
+        switch kind {
+        case .sqlite: "json_extract(custom, \(bind: "$." + key))"
+        case .postgres: "(custom::jsonb ->> \(bind: key))"
+        }
+    }
+
+    func customNumber(_ key: String) -> SQLQueryString {
+        switch kind {
+        case .sqlite: "json_extract(custom, \(bind: "$." + key))"
+        case .postgres: "((custom::jsonb ->> \(bind: key))::double precision)"
+        }
+    }
+
+    func customFlag(_ key: String) -> SQLQueryString {
+        switch kind {
+        case .sqlite: "json_extract(custom, \(bind: "$." + key))"
+        case .postgres: "(((custom::jsonb ->> \(bind: key))::boolean)::int)"
+        }
+    }
+
+    /// The expression a list is ordered by; never null, so that keyset paging can compare it.
+    func sortKey(_ target: ListQuery.Target) -> SQLQueryString {
+        switch target {
+        case .time(let name):
+            return "\(ident: name)"
+        case .standard(let name, let kind):
+            switch kind {
+            case .count, .timestamp: return "COALESCE(\(ident: name), -1)"
+            default: return "COALESCE(\(ident: name), '')"
+            }
+        case .custom(let key, let type):
+            switch type {
+            case .number: return "COALESCE(\(customNumber(key)), -1e300)"
+            case .boolean: return "COALESCE(\(customFlag(key)), -1)"
+            default: return "COALESCE(\(customText(key)), '')"
+            }
+        }
+    }
+
+    func bind(_ value: JSONValue) -> SQLQueryString {
+        switch value {
+        case .string(let text): "\(bind: text)"
+        case .number(let number) where number.rounded() == number && abs(number) < 9e15: "\(bind: Int64(number))"
+        case .number(let number): "\(bind: number)"
+        case .bool(let flag): "\(bind: flag ? 1 : 0)"
+        default: "NULL"
+        }
+    }
+
+    /// A key decoded from the `sort_key` column of a row.
+    static func sortValue(_ row: any SQLRow, target: ListQuery.Target) throws -> JSONValue {
+        switch target {
+        case .time: return .number(Double(try row.decode(column: "sort_key", as: Int64.self)))
+        case .standard(_, let kind) where kind == .count || kind == .timestamp:
+            return .number(Double(try row.decode(column: "sort_key", as: Int64.self)))
+        case .custom(_, .number): return .number(try row.decode(column: "sort_key", as: Double.self))
+        case .custom(_, .boolean): return .number(Double(try row.decode(column: "sort_key", as: Int64.self)))
+        default:
+            if let text = try? row.decode(column: "sort_key", as: String.self) { return .string(text) }
+            return .number(try row.decode(column: "sort_key", as: Double.self))
+        }
+    }
+
+    // MARK: Filters
+
+    /// One checked filter as a condition.
+    func condition(_ filter: ListQuery.Filter) -> SQLQueryString {
+        let op = filter.op
+        if op == .empty {
+            let wantEmpty = filter.value == .bool(true)
+            let test: SQLQueryString
+            switch filter.target {
+            case .time(let name): test = "\(ident: name) IS NULL"
+            case .standard(let name, let kind):
+                switch kind {
+                case .tags, .emailList, .phones: test = "\(ident: name) = '[]'"
+                case .stringMap: test = "\(ident: name) = '{}'"
+                default: test = "\(ident: name) IS NULL"
+                }
+            case .custom(let key, _): test = "\(customText(key)) IS NULL"
+            }
+            return wantEmpty ? test : "NOT (\(test))"
+        }
+        let comparison: String =
+            switch op {
+            case .gte: ">="
+            case .lte: "<="
+            default: "="
+            }
+        switch filter.target {
+        case .time(let name):
+            return "\(ident: name) \(unsafeRaw: comparison) \(bind(filter.value))"
+        case .standard(let name, let kind):
+            switch (kind, op) {
+            case (.tags, _), (.emailList, _):
+                return elementOf(column: "\(ident: name)", filter.value)
+            case (_, .contains):
+                return substring(of: "\(ident: name)", filter.value)
+            default:
+                return "\(ident: name) \(unsafeRaw: comparison) \(bind(filter.value))"
+            }
+        case .custom(let key, let type):
+            switch (type, op) {
+            case (.multi_select, _):
+                switch kind {
+                case .sqlite:
+                    return "EXISTS (SELECT 1 FROM json_each(custom, \(bind: "$." + key)) WHERE json_each.value = \(bind(filter.value)))"
+                case .postgres:
+                    return "jsonb_exists(custom::jsonb -> \(bind: key), \(bind(filter.value)))"
+                }
+            case (_, .contains):
+                return substring(of: customText(key), filter.value)
+            case (.number, _):
+                return "\(customNumber(key)) \(unsafeRaw: comparison) \(bind(filter.value))"
+            case (.boolean, _):
+                return "\(customFlag(key)) = \(bind(filter.value))"
+            default:
+                return "\(customText(key)) \(unsafeRaw: comparison) \(bind(filter.value))"
+            }
+        }
+    }
+
+    /// Case-insensitive (for ASCII letters on both databases) substring match.
+    func substring(of expression: SQLQueryString, _ value: JSONValue) -> SQLQueryString {
+        guard case .string(let text) = value else { return "1 = 0" }
+        switch kind {
+        case .sqlite: return "instr(lower(\(expression)), \(bind: text.lowercased())) > 0"
+        case .postgres: return "strpos(lower(\(expression)), \(bind: text.lowercased())) > 0"
+        }
+    }
+
+    /// Whether a JSON array column holds the value.
+    func elementOf(column: SQLQueryString, _ value: JSONValue) -> SQLQueryString {
+        switch kind {
+        case .sqlite: "EXISTS (SELECT 1 FROM json_each(\(column)) WHERE json_each.value = \(bind(value)))"
+        case .postgres: "jsonb_exists(\(column)::jsonb, \(bind(value)))"
+        }
+    }
+
+    // MARK: Stored values
+
+    /// The bind for a field value in its column.
+    static func stored(_ value: JSONValue, kind: FieldKind) throws -> any Encodable & Sendable {
+        if kind.isStructured { return try JSONText.encode(value == .null ? kind.emptyValue : value) }
+        switch (kind, value) {
+        case (.count, .number(let number)): return Int64?(Int64(number))
+        case (.timestamp, .string(let text)):
+            let micros: Int64? = Timestamp.parse(text).map { Timestamp.micros($0) }
+            return micros
+        case (_, .string(let text)): return String?(text)
+        default: return String?.none
+        }
+    }
+
+    /// A column's value as the record holds it.
+    static func value(_ row: any SQLRow, column: String, kind: FieldKind) throws -> JSONValue {
+        if kind.isStructured {
+            return try JSONText.decode(try row.decode(column: column, as: String.self))
+        }
+        switch kind {
+        case .count:
+            return try row.decode(column: column, as: Int64?.self).map { .number(Double($0)) } ?? .null
+        case .timestamp:
+            return try row.decode(column: column, as: Int64?.self).map { .string(Timestamp.rfc3339($0)) } ?? .null
+        default:
+            return try row.decode(column: column, as: String?.self).map(JSONValue.string) ?? .null
+        }
+    }
+}
