@@ -67,7 +67,7 @@ package struct RecordsController: Sendable {
         let definitions = try await service.customFields(workspaceID: principal.workspace.id)
         var issues: [FieldIssue] = []
         var page: PageRequest?
-        do { page = try PageRequest(request) } catch let error as RapportError { issues += error.fields }
+        do { page = try PageRequest(request, cursor: false) } catch let error as RapportError { issues += error.fields }
         var query: ListQuery?
         do {
             query = try ListQuery.parse(parameters, schema: service.schema, customFields: definitions)

@@ -13,7 +13,8 @@ package struct PageRequest: Sendable {
 
     /// Reads and validates the paging parameters.
     /// - Throws: `invalid` naming `limit` or `cursor`.
-    package init(_ request: Request) throws {
+    /// - Parameter cursor: false when the caller reads `cursor` itself (record lists carry their sort in it).
+    package init(_ request: Request, cursor readsCursor: Bool = true) throws {
         var issues: [FieldIssue] = []
         limit = Self.defaultLimit
         if let text = request.uri.queryParameters["limit"] {
@@ -24,7 +25,7 @@ package struct PageRequest: Sendable {
             }
         }
         after = nil
-        if let text = request.uri.queryParameters["cursor"].map(String.init), !text.isEmpty {
+        if readsCursor, let text = request.uri.queryParameters["cursor"].map(String.init), !text.isEmpty {
             if let key = PageKey(cursor: text) {
                 after = key
             } else {

@@ -161,6 +161,7 @@ struct SQLFragments {
         case (.timestamp, .string(let text)):
             let micros: Int64? = Timestamp.parse(text).map { Timestamp.micros($0) }
             return micros
+        case (.count, _), (.timestamp, _): return Int64?.none
         case (_, .string(let text)): return String?(text)
         default: return String?.none
         }
