@@ -15,12 +15,13 @@ package enum Demo {
     }
 
     /// Creates the demo workspace and owner when the database has no workspace yet; changes nothing otherwise.
-    package static func seed(_ runtime: Runtime) async throws -> Outcome {
+    package static func seed(_ runtime: Runtime, companies: Int = 300, contacts: Int = 2000) async throws -> Outcome {
         guard try await runtime.services.accounts.allWorkspaces().isEmpty else { return .alreadyHasData }
         let password = randomPassword()
-        _ = try await AccountService(runtime.services).createWorkspace(
+        let (workspace, owner) = try await AccountService(runtime.services).createWorkspace(
             name: workspaceName,
             owner: UserDraft(email: email, name: "Demo Owner", role: nil, password: password))
+        try await DemoData.fill(runtime, workspaceID: workspace.id, owner: owner.id, companies: companies, contacts: contacts)
         return .created(email: email, password: password)
     }
 

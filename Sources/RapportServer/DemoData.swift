@@ -1,0 +1,132 @@
+import Foundation
+import RapportAPI
+import RapportCore
+import RapportStore
+
+/// Demo contacts and companies: English, Persian, Ukrainian and Danish names, plausible timelines,
+/// the same every time (a seeded generator).
+enum DemoData {
+    struct Culture {
+        let firstNames: [String]
+        let lastNames: [String]
+        let country: String
+        let cities: [String]
+        let timeZone: String
+        let language: String
+        let companyWords: [String]
+        let companySuffix: String
+    }
+
+    static let cultures = [
+        Culture(
+            firstNames: ["Emma", "Oliver", "Amelia", "George", "Isla", "Harry", "Ava", "Jack", "Sophie", "Thomas", "Grace", "James"],
+            lastNames: ["Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Evans", "Walker", "Wright", "Hughes"],
+            country: "GB", cities: ["London", "Manchester", "Leeds", "Bristol", "Edinburgh"], timeZone: "Europe/London", language: "en",
+            companyWords: ["Northwind", "Bluebell", "Harbour", "Summit", "Kestrel", "Oakridge", "Brightway", "Redstone"],
+            companySuffix: "Ltd"),
+        Culture(
+            firstNames: ["مریم", "علی", "زهرا", "محمد", "فاطمه", "رضا", "سارا", "حسین", "نرگس", "امیر", "لیلا", "مهدی"],
+            lastNames: ["رضایی", "محمدی", "حسینی", "احمدی", "کریمی", "موسوی", "جعفری", "صادقی", "رحیمی", "نوری", "کاظمی", "یزدانی"],
+            country: "IR", cities: ["تهران", "اصفهان", "شیراز", "تبریز", "مشهد"], timeZone: "Asia/Tehran", language: "fa",
+            companyWords: ["پارس", "آریا", "سپهر", "نوین", "البرز", "ایده‌پرداز", "رایان", "کاوش"], companySuffix: "گروه"),
+        Culture(
+            firstNames: ["Оксана", "Тарас", "Олена", "Андрій", "Ірина", "Дмитро", "Наталія", "Богдан", "Юлія", "Максим", "Софія", "Олег"],
+            lastNames: ["Шевченко", "Коваленко", "Бондаренко", "Ткаченко", "Кравченко", "Мельник", "Бойко", "Олійник", "Лисенко", "Петренко", "Савченко", "Руденко"],
+            country: "UA", cities: ["Київ", "Львів", "Харків", "Одеса", "Дніпро"], timeZone: "Europe/Kyiv", language: "uk",
+            companyWords: ["Дніпро", "Карпати", "Світанок", "Полісся", "Зоря", "Верес", "Степ", "Сокіл"], companySuffix: "ТОВ"),
+        Culture(
+            firstNames: ["Søren", "Mette", "Lars", "Anne", "Jens", "Kirsten", "Mikkel", "Ida", "Rasmus", "Freja", "Niels", "Astrid"],
+            lastNames: ["Jensen", "Nielsen", "Hansen", "Pedersen", "Andersen", "Christensen", "Larsen", "Sørensen", "Rasmussen", "Jørgensen", "Madsen", "Kristensen"],
+            country: "DK", cities: ["København", "Aarhus", "Odense", "Aalborg", "Esbjerg"], timeZone: "Europe/Copenhagen", language: "da",
+            companyWords: ["Nordlys", "Havblik", "Skovly", "Fyrtårn", "Bølge", "Kløver", "Østerlund", "Vestkyst"], companySuffix: "ApS"),
+    ]
+
+    static let industries = ["Software", "Retail", "Manufacturing", "Logistics", "Healthcare", "Finance", "Education", "Energy"]
+    static let titles = ["CEO", "CTO", "Head of Sales", "Marketing Manager", "Buyer", "Engineer", "Office Manager", "VP Operations"]
+    static let sources = ["Website", "Referral", "Trade fair", "LinkedIn", "Cold call", "Webinar"]
+    static let notes = [
+        "Asked for a quote for 25 seats.", "Interested in the spring campaign.", "Follow up after the holidays.",
+        "Prefers email over phone.", "Met at the Copenhagen trade fair.", "Wants a demo for the whole team.",
+        "Budget approved for next quarter.", "Compared us with two competitors.",
+    ]
+
+    /// A small deterministic generator (SplitMix64), so every demo looks the same.
+    struct Generator: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    /// Fills a workspace with `companies` companies and `contacts` contacts, each with a short timeline.
+    static func fill(_ runtime: Runtime, workspaceID: String, owner: String, companies: Int = 300, contacts: Int = 2000) async throws {
+        var random = Generator(state: 2026)
+        let companyService = RecordService.companies(runtime.services)
+        let contactService = RecordService.contacts(runtime.services)
+        let timeline = TimelineRepository(store: runtime.store)
+        let actor = Actor(.system, id: nil)
+        var companyIDs: [(id: String, domain: String, culture: Int)] = []
+        for index in 0..<companies {
+            let cultureIndex = index % cultures.count
+            let culture = cultures[cultureIndex]
+            let word = culture.companyWords[index % culture.companyWords.count]
+            let name = cultureIndex == 1 || cultureIndex == 2 ? "\(culture.companySuffix) \(word) \(index + 1)" : "\(word) \(culture.companySuffix) \(index + 1)"
+            let domain = "company\(index + 1).example"
+            let company = try await companyService.create(
+                workspaceID: workspaceID,
+                fields: [
+                    "name": .string(name), "domain": .string(domain),
+                    "industry": .string(industries.randomElement(using: &random)!),
+                    "size": .number(Double(Int.random(in: 2...2000, using: &random))),
+                    "country": .string(culture.country), "city": .string(culture.cities.randomElement(using: &random)!),
+                    "tags": .array(index % 7 == 0 ? [.string("key account")] : []),
+                ],
+                actor: actor)
+            companyIDs.append((company.id, domain, cultureIndex))
+        }
+        let stages = RecordSchema.lifecycleStages
+        for index in 0..<contacts {
+            let company = companyIDs[index % max(companyIDs.count, 1)]
+            let culture = cultures[company.culture]
+            let first = culture.firstNames.randomElement(using: &random)!
+            let last = culture.lastNames.randomElement(using: &random)!
+            var tags: [JSONValue] = []
+            if Int.random(in: 0..<10, using: &random) == 0 { tags.append(.string("vip")) }
+            if Int.random(in: 0..<6, using: &random) == 0 { tags.append(.string("newsletter")) }
+            let contact = try await contactService.create(
+                workspaceID: workspaceID,
+                fields: [
+                    "first_name": .string(first), "last_name": .string(last),
+                    "email": .string("person\(index + 1)@\(company.domain)"),
+                    "job_title": .string(titles.randomElement(using: &random)!),
+                    "lifecycle_stage": .string(stages[min(Int.random(in: 0..<12, using: &random), stages.count - 1)]),
+                    "source": .string(sources.randomElement(using: &random)!), "tags": .array(tags),
+                    "country": .string(culture.country), "city": .string(culture.cities.randomElement(using: &random)!),
+                    "time_zone": .string(culture.timeZone), "language": .string(culture.language),
+                    "owner_id": .string(owner),
+                    "phones": .array([.object(["type": .string("work"), "number": .string("+45 \(30_000_000 + index)")])]),
+                ],
+                actor: actor)
+            // Zipf-like activity: most people have one or two entries, a few have many.
+            let count = min(40, Int(3.0 / Double.random(in: 0.08...1, using: &random)))
+            var events: [TimelineEvent] = []
+            let now = Timestamp.micros(Date())
+            for _ in 0..<count {
+                let type = TimelineEvent.activityTypes.randomElement(using: &random)!
+                var data: [String: JSONValue] = ["body": .string(notes.randomElement(using: &random)!)]
+                if type == "call" || type == "meeting" { data["duration_minutes"] = .number(Double(Int.random(in: 5...60, using: &random))) }
+                events.append(
+                    TimelineEvent(
+                        workspaceID: workspaceID, type: type,
+                        occurredAt: now - Int64.random(in: 0...(180 * 86_400), using: &random) * 1_000_000,
+                        actor: Actor(.user, id: owner), contactID: contact.id, companyID: nil, data: data))
+            }
+            let batch = events
+            try await runtime.store.transaction { database in try await timeline.append(batch, on: database) }
+        }
+    }
+}
