@@ -30,8 +30,13 @@ package struct RecordService: Sendable {
         return record
     }
 
-    func customFields(workspaceID: String, on database: (any SQLDatabase)? = nil) async throws -> [CustomFieldDefinition] {
+    func customFields(workspaceID: String, on database: (any SQLDatabase)?) async throws -> [CustomFieldDefinition] {
         try await CustomFieldRepository(store: services.store).all(workspaceID: workspaceID, object: schema.object, on: database)
+    }
+
+    /// The workspace's custom fields of this object.
+    package func customFields(workspaceID: String) async throws -> [CustomFieldDefinition] {
+        try await customFields(workspaceID: workspaceID, on: nil)
     }
 
     // MARK: Create

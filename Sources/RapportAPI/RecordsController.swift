@@ -3,7 +3,7 @@ import Foundation
 import HTTPTypes
 package import Hummingbird
 package import RapportCore
-import RapportStore
+package import RapportStore
 
 /// `/api/v1/contacts` and `/api/v1/companies`: the same routes over two schemas.
 package struct RecordsController: Sendable {
@@ -197,15 +197,15 @@ package struct RecordsController: Sendable {
 }
 
 /// Record cursors as opaque text: base64url of the sort, the last key and the last id.
-enum RecordCursorText {
-    static func encode(_ cursor: RecordCursor, sort: String) -> String {
+package enum RecordCursorText {
+    package static func encode(_ cursor: RecordCursor, sort: String) -> String {
         let object: JSONValue = .object(["s": .string(sort), "k": cursor.key, "i": .string(cursor.id)])
         let data = (try? JSONText.encode(object)).map { Data($0.utf8) } ?? Data()
         return data.base64EncodedString().replacingOccurrences(of: "+", with: "-")
             .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
 
-    static func decode(_ text: String, sort: String) -> RecordCursor? {
+    package static func decode(_ text: String, sort: String) -> RecordCursor? {
         var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while base64.count % 4 != 0 { base64 += "=" }
         guard let data = Data(base64Encoded: base64), let json = String(data: data, encoding: .utf8),
@@ -221,8 +221,15 @@ enum RecordCursorText {
 }
 
 /// Query parameters in order, names and values percent-decoded (`tags%5Bcontains%5D` is `tags[contains]`).
-enum QueryItems {
-    static func parse(_ query: String?) -> [(name: String, value: String)] {
+package enum QueryItems {
+    /// Percent-encodes a query name or value.
+    package static func encode(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+
+    package static func parse(_ query: String?) -> [(name: String, value: String)] {
         guard let query, !query.isEmpty else { return [] }
         return query.split(separator: "&").compactMap { pair in
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)

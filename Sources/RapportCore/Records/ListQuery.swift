@@ -28,12 +28,25 @@ package struct ListQuery: Sendable, Equatable {
         package var target: Target
         package var op: Operator
         package var value: JSONValue
+
+        package init(target: Target, op: Operator, value: JSONValue) {
+            self.target = target
+            self.op = op
+            self.value = value
+        }
     }
 
     package struct Sort: Sendable, Equatable {
         package var target: Target
         package var descending: Bool
+
+        package init(target: Target, descending: Bool) {
+            self.target = target
+            self.descending = descending
+        }
     }
+
+    package init() {}
 
     /// Why a filter value is refused.
     package struct Refusal: Error {

@@ -66,5 +66,13 @@ enum M0002_Records {
                 PRIMARY KEY (workspace_id, id))
             """,
             "CREATE INDEX audit_record ON audit_log (workspace_id, record_id, at, id)",
+            """
+            CREATE TABLE saved_views (
+                workspace_id TEXT NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
+                id TEXT NOT NULL, user_id TEXT NOT NULL, object TEXT NOT NULL, name TEXT NOT NULL,
+                query TEXT NOT NULL, created_at BIGINT NOT NULL,
+                PRIMARY KEY (workspace_id, id))
+            """,
+            "CREATE INDEX saved_views_user ON saved_views (workspace_id, user_id, object, name)",
         ])
 }

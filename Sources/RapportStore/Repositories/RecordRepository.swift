@@ -65,6 +65,35 @@ package struct RecordRepository: Sendable {
         return (records, next)
     }
 
+    /// Display names by id (`name` for companies, "first last" or the email for contacts).
+    package func names(workspaceID: String, ids: [String]) async throws -> [String: String] {
+        let wanted = Array(Set(ids.filter(RecordID.isWellFormed)))
+        guard !wanted.isEmpty else { return [:] }
+        let columns = schema.object == "companies" ? "id, name" : "id, first_name, last_name, email"
+        let rows = try await store.database.raw(
+            "SELECT \(unsafeRaw: columns) FROM \(ident: table) WHERE workspace_id = \(bind: workspaceID) AND id IN (\(binds: wanted))"
+        ).all()
+        var names: [String: String] = [:]
+        for row in rows {
+            let id = try row.decode(column: "id", as: String.self)
+            if schema.object == "companies" {
+                names[id] = try row.decode(column: "name", as: String?.self) ?? ""
+            } else {
+                let parts = [try row.decode(column: "first_name", as: String?.self), try row.decode(column: "last_name", as: String?.self)]
+                    .compactMap { $0 }
+                names[id] = parts.isEmpty ? (try row.decode(column: "email", as: String?.self) ?? "") : parts.joined(separator: " ")
+            }
+        }
+        return names
+    }
+
+    /// The workspace's companies by name, for pickers.
+    package func companyChoices(workspaceID: String, limit: Int = 1000) async throws -> [(id: String, name: String)] {
+        try await store.database.raw(
+            "SELECT id, name FROM companies WHERE workspace_id = \(bind: workspaceID) ORDER BY name, id LIMIT \(bind: limit)"
+        ).all().map { (try $0.decode(column: "id", as: String.self), try $0.decode(column: "name", as: String?.self) ?? "") }
+    }
+
     // MARK: Writing
 
     package func insert(_ record: Record, on database: any SQLDatabase) async throws {

@@ -9,6 +9,11 @@ enum Form {
 
     /// Buffers the body in `request`, so a later reader (the handler after the CSRF check) sees it again.
     static func read(_ request: inout Request) async throws -> [String: String] {
+        try await readAll(&request).last
+    }
+
+    /// Every value of every field, for forms with repeated names (checkboxes).
+    static func readAll(_ request: inout Request) async throws -> FormData {
         let buffer: ByteBuffer
         do {
             buffer = try await request.collectBody(upTo: limit)
@@ -17,22 +22,32 @@ enum Form {
         }
         let fields = parse(String(buffer: buffer))
         // No field of any form may carry NUL: PostgreSQL cannot store it and no person types it.
-        if fields.values.contains(where: { $0.unicodeScalars.contains("\u{0}") }) {
+        if fields.pairs.contains(where: { $0.value.unicodeScalars.contains("\u{0}") }) {
             throw RapportError(.badRequest, "The form contains characters that are not allowed.")
         }
         return fields
     }
 
-    static func parse(_ body: String) -> [String: String] {
-        var fields: [String: String] = [:]
+    static func parse(_ body: String) -> FormData {
+        var fields = FormData()
         for pair in body.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             func decode(_ text: Substring) -> String {
                 String(text).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
             }
             guard let name = parts.first else { continue }
-            fields[decode(name)] = parts.count > 1 ? decode(parts[1]) : ""
+            fields.pairs.append((decode(name), parts.count > 1 ? decode(parts[1]) : ""))
         }
         return fields
     }
+}
+
+/// A decoded form: its fields in order, repeated names kept.
+struct FormData {
+    var pairs: [(name: String, value: String)] = []
+
+    /// The last value of each field.
+    var last: [String: String] { Dictionary(pairs.map { ($0.name, $0.value) }, uniquingKeysWith: { _, new in new }) }
+
+    func all(_ name: String) -> [String] { pairs.filter { $0.name == name }.map(\.value) }
 }

@@ -42,13 +42,42 @@ struct Pages: Sendable {
                     "name": principal.user.name, "email": principal.user.email, "workspace": principal.workspace.name,
                     "manages_users": principal.user.role.managesUsers,
                     "role": messages["role_\(principal.user.role.rawValue)"] ?? principal.user.role.rawValue,
-                    "current_\(template.replacingOccurrences(of: "/", with: "_"))": true,
+                    "current_\(Self.section(request.uri.path))": true,
                 ] as [String: Any]
         }
-        let html = library.render(values, withTemplate: template) ?? "<!doctype html><title>Rapport</title>"
+        let html = library.render(Self.compact(values), withTemplate: template) ?? "<!doctype html><title>Rapport</title>"
         return Response(
             status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
             body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// Which navigation entry a path belongs to.
+    static func section(_ path: String) -> String {
+        let parts = path.split(separator: "/")
+        guard let first = parts.first else { return "home" }
+        if first == "settings", parts.count > 1 { return parts[1].replacingOccurrences(of: "-", with: "_") }
+        return String(first)
+    }
+
+    /// Drops empty strings (and nils), so that `{{#name}}` sections are skipped for them: Mustache treats
+    /// any present string, even an empty one, as true.
+    static func compact(_ value: Any) -> Any {
+        switch value {
+        case let dictionary as [String: Any]:
+            var result: [String: Any] = [:]
+            for (key, item) in dictionary {
+                if let text = item as? String, text.isEmpty { continue }
+                if let optional = item as? any OptionalProtocol, optional.isNone { continue }
+                result[key] = compact(item)
+            }
+            return result
+        case let dictionary as [String: String]:
+            return dictionary.filter { !$0.value.isEmpty }
+        case let array as [Any]:
+            return array.map(compact)
+        default:
+            return value
+        }
     }
 
     /// The error page for browsers.
@@ -68,4 +97,13 @@ struct Pages: Sendable {
     static func redirect(_ path: String) -> Response {
         Response(status: .seeOther, headers: [.location: path])
     }
+}
+
+/// Lets `compact` see through `Any`-boxed optionals.
+protocol OptionalProtocol {
+    var isNone: Bool { get }
+}
+
+extension Optional: OptionalProtocol {
+    var isNone: Bool { self == nil }
 }

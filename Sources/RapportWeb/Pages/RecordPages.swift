@@ -1,0 +1,627 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import RapportAPI
+import RapportCore
+import RapportStore
+
+/// The contacts and companies pages: lists with filters, sort, saved views and bulk actions; the 360°
+/// page with its timeline and composer; create and edit forms; merge; delete with confirmation.
+struct RecordPages: Sendable {
+    let services: Services
+    let pages: Pages
+    let service: RecordService
+    var schema: RecordSchema { service.schema }
+    var base: String { "/\(schema.object)" }
+    var isContacts: Bool { schema.object == "contacts" }
+
+    init(services: Services, pages: Pages, schema: RecordSchema) {
+        self.services = services
+        self.pages = pages
+        self.service = RecordService(services, schema: schema)
+    }
+
+    func register(on group: RouterGroup<AppContext>) {
+        group.get(RouterPath(base), use: index)
+        group.post(RouterPath(base), use: create)
+        group.get(RouterPath("\(base)/new"), use: newForm)
+        group.post(RouterPath("\(base)/bulk"), use: bulk)
+        group.post(RouterPath("\(base)/views"), use: saveView)
+        group.post(RouterPath("\(base)/views/:view/delete"), use: deleteView)
+        group.get(RouterPath("\(base)/:id"), use: show)
+        group.post(RouterPath("\(base)/:id"), use: update)
+        group.get(RouterPath("\(base)/:id/edit"), use: editForm)
+        group.post(RouterPath("\(base)/:id/activities"), use: addActivity)
+        group.get(RouterPath("\(base)/:id/merge"), use: mergeForm)
+        group.post(RouterPath("\(base)/:id/merge"), use: merge)
+        group.get(RouterPath("\(base)/:id/delete"), use: confirmDelete)
+        group.post(RouterPath("\(base)/:id/delete"), use: delete)
+    }
+
+    func messages(_ context: AppContext) -> [String: String] {
+        pages.catalog.table(context.principal?.user.language ?? .en)
+    }
+
+    func label(_ name: String, _ messages: [String: String]) -> String {
+        messages["field_\(name)"] ?? name.replacingOccurrences(of: "_", with: " ").capitalized
+    }
+
+    static func actor(_ principal: Principal) -> Actor { Actor(.user, id: principal.user.id) }
+
+    // MARK: Display
+
+    /// A value as text for a person.
+    static func display(_ value: JSONValue) -> String {
+        switch value {
+        case .null: return ""
+        case .string(let text): return text
+        case .bool(let flag): return flag ? "✓" : "✗"
+        case .number(let number):
+            return number.rounded() == number && abs(number) < 9e15 ? String(Int64(number)) : String(number)
+        case .array(let items):
+            return items.map { item in
+                if case .object(let phone) = item {
+                    return [phone["number"], phone["type"]].compactMap { $0.map(display) }.joined(separator: " · ")
+                }
+                return display(item)
+            }.joined(separator: ", ")
+        case .object(let members):
+            return members.sorted { $0.key < $1.key }.map { "\($0.key): \(display($0.value))" }.joined(separator: ", ")
+        }
+    }
+
+    func title(of record: Record) -> String {
+        if !isContacts { return record.string("name") ?? "" }
+        let name = [record.string("first_name"), record.string("last_name")].compactMap { $0 }.joined(separator: " ")
+        return name.isEmpty ? (record.string("email") ?? "") : name
+    }
+
+    // MARK: List
+
+    @Sendable func index(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let workspaceID = principal.workspace.id
+        let messages = messages(context)
+        let definitions = try await service.customFields(workspaceID: workspaceID)
+        var parameters = QueryItems.parse(request.uri.query).filter { !$0.value.isEmpty && $0.name != "cursor" }
+        let sort = parameters.last { $0.name == "sort" }?.value ?? "-created_at"
+        parameters.removeAll { $0.name == "sort" }
+        parameters.append(("sort", sort))
+        var error: String?
+        var query = ListQuery()
+        do {
+            query = try ListQuery.parse(parameters, schema: schema, customFields: definitions)
+        } catch let failure as RapportError {
+            error = failure.fields.map { "\($0.field): \($0.message)" }.joined(separator: " ")
+        }
+        let cursorText = request.uri.queryParameters["cursor"].map(String.init)
+        let after = cursorText.flatMap { RecordCursorText.decode($0, sort: sort) }
+        let result =
+            error == nil
+            ? try await service.repository.list(workspaceID: workspaceID, query: query, limit: 50, after: after)
+            : (records: [], next: nil)
+        let companyNames =
+            isContacts
+            ? try await RecordRepository(store: services.store, schema: .companies).names(
+                workspaceID: workspaceID, ids: result.records.compactMap { $0.string("company_id") }) : [:]
+        let rows = result.records.map { record -> [String: Any] in
+            var row: [String: Any] = [
+                "id": record.id, "path": "\(base)/\(record.id)", "title": title(of: record),
+                "tags": record.strings("tags").joined(separator: ", "),
+                "country": record.string("country") ?? "",
+            ]
+            if isContacts {
+                row["email"] = record.string("email") ?? ""
+                row["stage"] = record.string("lifecycle_stage").map { messages["stage_\($0)"] ?? $0 } ?? ""
+                if let companyID = record.string("company_id") {
+                    row["company"] = companyNames[companyID] ?? ""
+                    row["company_path"] = "/companies/\(companyID)"
+                }
+            } else {
+                row["domain"] = record.string("domain") ?? ""
+                row["industry"] = record.string("industry") ?? ""
+                row["size"] = Self.display(record["size"])
+            }
+            return row
+        }
+        let keep = parameters.filter { $0.name != "sort" }
+        func link(_ extra: [(String, String)]) -> String {
+            let items = (keep + extra).map { "\(QueryItems.encode($0.0))=\(QueryItems.encode($0.1))" }
+            return base + (items.isEmpty ? "" : "?" + items.joined(separator: "&"))
+        }
+        let value = { (name: String) in keep.last { $0.name == name }?.value ?? "" }
+        let stageOptions = RecordSchema.lifecycleStages.map {
+            ["value": $0, "label": messages["stage_\($0)"] ?? $0, "selected": value("lifecycle_stage") == $0] as [String: Any]
+        }
+        let sorts: [(String, String)] =
+            isContacts
+            ? [("-created_at", "sort_newest"), ("created_at", "sort_oldest"), ("last_name", "sort_last_name"),
+               ("first_name", "sort_first_name"), ("-updated_at", "sort_updated")]
+            : [("-created_at", "sort_newest"), ("name", "sort_name"), ("-size", "sort_size"), ("-updated_at", "sort_updated")]
+        let views = try await SavedViewRepository(store: services.store).list(
+            workspaceID: workspaceID, userID: principal.user.id, object: schema.object)
+        return pages.render(
+            "records/index",
+            [
+                "is_contacts": isContacts, "base": base, "rows": rows, "has_rows": !rows.isEmpty, "error": error ?? "",
+                "stage_options": stageOptions, "country": value("country"), "tag": value("tags[contains]"),
+                "industry": value("industry"),
+                "sorts": sorts.map { ["value": $0.0, "label": messages[$0.1] ?? $0.1, "selected": $0.0 == sort] as [String: Any] },
+                "next": result.next.map { link([("sort", sort), ("cursor", RecordCursorText.encode($0, sort: sort))]) } ?? "",
+                "first": cursorText == nil ? "" : link([("sort", sort)]),
+                "current_query": (keep + [("sort", sort)]).map { "\(QueryItems.encode($0.0))=\(QueryItems.encode($0.1))" }
+                    .joined(separator: "&"),
+                "has_views": !views.isEmpty,
+                "views": views.map { ["name": $0.name, "path": "\(base)?\($0.query)", "delete": "\(base)/views/\($0.id)/delete"] },
+                "bulk_path": "\(base)/bulk",
+            ],
+            request: request, context: context, title: schema.object)
+    }
+
+    @Sendable func saveView(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        var request = request
+        let form = try await Form.read(&request)
+        let name = (form["name"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let query = form["query"] ?? ""
+        guard !name.isEmpty, name.count <= 100, query.count <= 2000 else {
+            throw RapportError(.invalid, "A view needs a name of at most 100 characters.")
+        }
+        try await SavedViewRepository(store: services.store).create(
+            workspaceID: principal.workspace.id, userID: principal.user.id, object: schema.object, name: name, query: query)
+        return Pages.redirect("\(base)?\(query)")
+    }
+
+    @Sendable func deleteView(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        try await SavedViewRepository(store: services.store).delete(
+            workspaceID: principal.workspace.id, userID: principal.user.id, id: try context.parameters.require("view"))
+        return Pages.redirect(base)
+    }
+
+    /// Tag, assign or delete the checked records; deleting asks for a confirmation first.
+    @Sendable func bulk(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        var request = request
+        let form = try await Form.readAll(&request)
+        let fields = form.last
+        let ids = form.all("ids").filter(RecordID.isWellFormed)
+        let action = fields["action"] ?? ""
+        let actor = Self.actor(principal)
+        guard !ids.isEmpty else { return Pages.redirect(base) }
+        switch action {
+        case "tag":
+            let tag = (fields["value"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            for id in ids {
+                let record = try await service.get(workspaceID: principal.workspace.id, id: id)
+                let tags = record.strings("tags") + [tag]
+                _ = try await service.update(
+                    workspaceID: principal.workspace.id, id: id, patch: ["tags": .array(tags.map(JSONValue.string))],
+                    expectedVersion: nil, actor: actor)
+            }
+        case "owner":
+            let owner = fields["value"].flatMap { $0.isEmpty ? nil : $0 }
+            for id in ids {
+                _ = try await service.update(
+                    workspaceID: principal.workspace.id, id: id, patch: ["owner_id": owner.map(JSONValue.string) ?? .null],
+                    expectedVersion: nil, actor: actor)
+            }
+        case "delete":
+            guard fields["confirm"] == "yes" else {
+                return pages.render(
+                    "records/bulk_delete", ["base": base, "ids": ids, "count": ids.count],
+                    request: request, context: context, title: "confirm_delete")
+            }
+            for id in ids {
+                try await service.delete(workspaceID: principal.workspace.id, id: id, expectedVersion: nil, actor: actor)
+            }
+        default:
+            throw RapportError(.invalid, "Choose what to do with the selected records.")
+        }
+        return Pages.redirect(base)
+    }
+
+    // MARK: 360° page
+
+    @Sendable func show(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let record = try await service.get(workspaceID: principal.workspace.id, id: try context.parameters.require("id"))
+        return try await showPage(record, request: request, context: context)
+    }
+
+    func showPage(
+        _ record: Record, composerErrors: [FieldIssue] = [], request: Request, context: AppContext
+    ) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let workspaceID = principal.workspace.id
+        let messages = messages(context)
+        let definitions = try await service.customFields(workspaceID: workspaceID)
+        var details: [[String: Any]] = []
+        var companyLink: [String: String]?
+        for field in schema.fields where record[field.name] != .null && record[field.name] != field.kind.emptyValue {
+            if field.name == "company_id", let id = record.string("company_id") {
+                let names = try await RecordRepository(store: services.store, schema: .companies).names(workspaceID: workspaceID, ids: [id])
+                companyLink = ["name": names[id] ?? id, "path": "/companies/\(id)"]
+                continue
+            }
+            if field.name == "owner_id", let id = record.string("owner_id") {
+                let owner = try await services.accounts.user(workspaceID: workspaceID, id: id)
+                details.append(["label": label(field.name, messages), "value": owner?.name ?? id])
+                continue
+            }
+            var value = Self.display(record[field.name])
+            if field.name == "lifecycle_stage" { value = messages["stage_\(value)"] ?? value }
+            if field.name == "email_consent" { value = messages["consent_\(value)"] ?? value }
+            let ltr = [.email, .emailList, .phones, .date, .timestamp, .timeZone, .languageTag].contains(field.kind)
+            details.append(["label": label(field.name, messages), "value": value, "ltr": ltr])
+        }
+        for definition in definitions where record.custom[definition.key] != nil {
+            details.append(["label": definition.label, "value": Self.display(record.custom[definition.key]!)])
+        }
+        let timeline = try await TimelineRepository(store: services.store).page(
+            workspaceID: workspaceID, subject: isContacts ? .contact(record.id) : .company(record.id), types: [],
+            limit: 100, after: nil)
+        let personNames =
+            isContacts
+            ? [:]
+            : try await RecordRepository(store: services.store, schema: .contacts).names(
+                workspaceID: workspaceID, ids: timeline.items.compactMap(\.contactID))
+        let events = timeline.items.map { event -> [String: Any] in
+            var item: [String: Any] = [
+                "type": messages["event_\(event.type)"] ?? event.type, "kind": event.type,
+                "when": Pages.displayTime(event.occurredAt),
+                "body": event.data["body"].map(Self.display) ?? "",
+            ]
+            if case .number(let minutes)? = event.data["duration_minutes"] { item["minutes"] = Int(minutes) }
+            if case .array(let changes)? = event.data["changes"] {
+                item["has_changes"] = !changes.isEmpty
+                item["changes"] = changes.compactMap { change -> String? in
+                    guard case .object(let members) = change, case .string(let field)? = members["field"] else { return nil }
+                    return "\(label(field, messages)): \(Self.display(members["old"] ?? .null)) → \(Self.display(members["new"] ?? .null))"
+                }
+            }
+            if !isContacts, let contactID = event.contactID {
+                item["person"] = personNames[contactID] ?? ""
+                item["person_path"] = "/contacts/\(contactID)"
+            }
+            return item
+        }
+        var people: [[String: String]] = []
+        if !isContacts {
+            var query = ListQuery()
+            query.sort = ListQuery.Sort(target: .standard(name: "last_name", kind: .text(maxLength: 200)), descending: false)
+            let contacts = try await RecordRepository(store: services.store, schema: .contacts).list(
+                workspaceID: workspaceID, query: query, limit: 200, after: nil, scope: ("company_id", record.id))
+            people = contacts.records.map { contact in
+                let name = [contact.string("first_name"), contact.string("last_name")].compactMap { $0 }.joined(separator: " ")
+                return [
+                    "title": name.isEmpty ? (contact.string("email") ?? "") : name, "path": "/contacts/\(contact.id)",
+                    "job_title": contact.string("job_title") ?? "", "email": contact.string("email") ?? "",
+                ]
+            }
+        }
+        let activityTypes = TimelineEvent.activityTypes.map { ["value": $0, "label": messages["event_\($0)"] ?? $0] }
+        return pages.render(
+            "records/show",
+            [
+                "is_contacts": isContacts, "title": title(of: record), "details": details, "company": companyLink as Any,
+                "events": events, "has_events": !events.isEmpty, "people": people, "has_people": !people.isEmpty,
+                "path": "\(base)/\(record.id)", "activity_types": activityTypes,
+                "composer_errors": RecordPages.errorMap(composerErrors), "base": base,
+            ],
+            request: request, context: context, status: composerErrors.isEmpty ? .ok : .unprocessableContent,
+            title: title(of: record))
+    }
+
+    @Sendable func addActivity(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let id = try context.parameters.require("id")
+        var request = request
+        let form = try await Form.read(&request)
+        let record = try await service.get(workspaceID: principal.workspace.id, id: id)
+        let minutes = form["duration_minutes"].flatMap { $0.isEmpty ? nil : Double($0) ?? -1 }
+        do {
+            _ = try await service.addActivity(
+                workspaceID: principal.workspace.id, id: id,
+                draft: ActivityDraft(type: form["type"], body: form["body"], occurredAt: nil, durationMinutes: minutes),
+                actor: Self.actor(principal))
+        } catch let error as RapportError where error.code == .invalid {
+            return try await showPage(record, composerErrors: error.fields, request: request, context: context)
+        }
+        return Pages.redirect("\(base)/\(id)")
+    }
+
+    // MARK: Forms
+
+    @Sendable func newForm(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let record = Record.empty(schema, workspaceID: principal.workspace.id, now: 0)
+        return try await form(record: record, submitted: nil, errors: [], isNew: true, request: request, context: context)
+    }
+
+    @Sendable func editForm(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let record = try await service.get(workspaceID: principal.workspace.id, id: try context.parameters.require("id"))
+        return try await form(record: record, submitted: nil, errors: [], isNew: false, request: request, context: context)
+    }
+
+    @Sendable func create(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        var request = request
+        let submitted = try await Form.read(&request)
+        let definitions = try await service.customFields(workspaceID: principal.workspace.id)
+        do {
+            let record = try await service.create(
+                workspaceID: principal.workspace.id, fields: patch(from: submitted, definitions: definitions),
+                actor: Self.actor(principal))
+            return Pages.redirect("\(base)/\(record.id)")
+        } catch let error as RapportError where error.code == .invalid || error.code == .conflict {
+            let empty = Record.empty(schema, workspaceID: principal.workspace.id, now: 0)
+            return try await form(
+                record: empty, submitted: submitted, errors: issues(error), isNew: true, request: request, context: context)
+        }
+    }
+
+    @Sendable func update(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let id = try context.parameters.require("id")
+        var request = request
+        let submitted = try await Form.read(&request)
+        let record = try await service.get(workspaceID: principal.workspace.id, id: id)
+        let definitions = try await service.customFields(workspaceID: principal.workspace.id)
+        do {
+            let version = submitted["version"].flatMap { Int64($0) }
+            _ = try await service.update(
+                workspaceID: principal.workspace.id, id: id, patch: patch(from: submitted, definitions: definitions),
+                expectedVersion: version, actor: Self.actor(principal))
+            return Pages.redirect("\(base)/\(id)")
+        } catch let error as RapportError where [.invalid, .conflict, .stale].contains(error.code) {
+            return try await form(
+                record: record, submitted: submitted, errors: issues(error), isNew: false, request: request, context: context)
+        }
+    }
+
+    func issues(_ error: RapportError) -> [FieldIssue] {
+        var issues = error.fields
+        if error.code == .stale { issues.append(FieldIssue("form", error.detail)) }
+        if let existing = error.extras["existing_id"] {
+            issues.append(FieldIssue("existing", "\(base)/\(existing)"))
+        }
+        return issues
+    }
+
+    /// The form fields for a record (or what was submitted), with their inline errors.
+    func form(
+        record: Record, submitted: [String: String]?, errors: [FieldIssue], isNew: Bool, request: Request, context: AppContext
+    ) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let messages = messages(context)
+        let errorMap = RecordPages.errorMap(errors)
+        let definitions = try await service.customFields(workspaceID: principal.workspace.id)
+        let companies = isContacts
+            ? try await RecordRepository(store: services.store, schema: .companies).companyChoices(workspaceID: principal.workspace.id)
+            : []
+        let users = try await services.accounts.users(workspaceID: principal.workspace.id, limit: 200, after: nil).items
+        var fields: [[String: Any]] = []
+        for field in schema.fields where field.writable {
+            let current = submitted?[field.name] ?? formValue(record[field.name], kind: field.kind)
+            var item: [String: Any] = [
+                "name": field.name, "label": label(field.name, messages), "value": current,
+                "error": errorMap[field.name] ?? "",
+            ]
+            switch field.kind {
+            case .choice(let choices):
+                item["select"] = true
+                item["options"] = ([""] + choices).map {
+                    ["value": $0, "label": $0.isEmpty ? "—" : (messages["stage_\($0)"] ?? messages["consent_\($0)"] ?? $0), "selected": $0 == current]
+                        as [String: Any]
+                }
+            case .reference(let table):
+                item["select"] = true
+                let choices: [(String, String)] = table == "companies" ? companies.map { ($0.id, $0.name) } : users.map { ($0.id, $0.name) }
+                item["options"] = ([("", "—")] + choices).map { ["value": $0.0, "label": $0.1, "selected": $0.0 == current] as [String: Any] }
+            case .phones, .stringMap, .emailList:
+                item["textarea"] = true
+                item["ltr"] = true
+            case .email: item["type"] = "email"; item["ltr"] = true
+            case .date: item["type"] = "date"
+            case .count: item["type"] = "number"
+            default: item["type"] = "text"
+            }
+            if field.name == "country" || field.name == "time_zone" || field.name == "language" { item["ltr"] = true }
+            if let hint = messages["hint_\(field.name)"] { item["hint"] = hint }
+            fields.append(item)
+        }
+        for definition in definitions {
+            let name = "custom.\(definition.key)"
+            let current = submitted?[name] ?? record.custom[definition.key].map { formValue($0, kind: .tags) } ?? ""
+            var item: [String: Any] = ["name": name, "label": definition.label, "value": current, "error": errorMap[name] ?? ""]
+            switch definition.type {
+            case .select, .boolean:
+                let choices = definition.type == CustomFieldType.boolean ? ["true", "false"] : definition.options
+                item["select"] = true
+                item["options"] = ([""] + choices).map {
+                    ["value": $0, "label": $0.isEmpty ? "—" : (messages["bool_\($0)"] ?? $0), "selected": $0 == current] as [String: Any]
+                }
+            case .number: item["type"] = "number"
+            case .date: item["type"] = "date"
+            case .multi_select:
+                item["type"] = "text"
+                item["hint"] = definition.options.joined(separator: ", ")
+            case .text: item["type"] = "text"
+            }
+            fields.append(item)
+        }
+        let existing = errorMap["existing"]
+        return pages.render(
+            "records/form",
+            [
+                "is_new": isNew, "fields": fields, "action": isNew ? base : "\(base)/\(record.id)", "version": record.version,
+                "cancel": isNew ? base : "\(base)/\(record.id)", "form_error": errorMap["form"] ?? "",
+                "existing": existing ?? "", "has_errors": !errors.isEmpty,
+            ],
+            request: request, context: context, status: errors.isEmpty ? .ok : .unprocessableContent,
+            title: isNew ? (isContacts ? "new_contact" : "new_company") : "edit")
+    }
+
+    /// A stored value as a form field shows it.
+    func formValue(_ value: JSONValue, kind: FieldKind) -> String {
+        switch (kind, value) {
+        case (_, .null): return ""
+        case (.phones, .array(let items)):
+            return items.compactMap { item -> String? in
+                guard case .object(let phone) = item, case .string(let number)? = phone["number"] else { return nil }
+                let type = phone["type"].map(Self.display) ?? "other"
+                return "\(type): \(number)"
+            }.joined(separator: "\n")
+        case (.stringMap, .object(let members)):
+            return members.sorted { $0.key < $1.key }.map { "\($0.key): \(Self.display($0.value))" }.joined(separator: "\n")
+        case (.emailList, .array(let items)):
+            return items.map(Self.display).joined(separator: "\n")
+        default:
+            return Self.display(value)
+        }
+    }
+
+    /// A JSON merge patch from a submitted form: every field the form shows.
+    func patch(from form: [String: String], definitions: [CustomFieldDefinition]) -> [String: JSONValue] {
+        var patch: [String: JSONValue] = [:]
+        func lines(_ text: String) -> [String] {
+            text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty }
+        }
+        for field in schema.fields where field.writable {
+            guard let text = form[field.name] else { continue }
+            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            switch field.kind {
+            case .tags:
+                patch[field.name] = .array(trimmed.split(separator: ",").map { .string($0.trimmingCharacters(in: .whitespaces)) }
+                    .filter { $0 != .string("") })
+            case .emailList:
+                patch[field.name] = .array(lines(trimmed.replacingOccurrences(of: ",", with: "\n")).map(JSONValue.string))
+            case .phones:
+                patch[field.name] = .array(lines(trimmed).map { line in
+                    let parts = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                    if parts.count == 2, Phone.types.contains(parts[0]) {
+                        return .object(["type": .string(parts[0]), "number": .string(parts[1])])
+                    }
+                    return .object(["type": .string("other"), "number": .string(line)])
+                })
+            case .stringMap:
+                var map: [String: JSONValue] = [:]
+                for line in lines(trimmed) {
+                    let parts = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                    if parts.count == 2 { map[parts[0]] = .string(parts[1]) }
+                }
+                patch[field.name] = .object(map)
+            case .count:
+                patch[field.name] = trimmed.isEmpty ? .null : (Double(trimmed).map(JSONValue.number) ?? .string(trimmed))
+            default:
+                patch[field.name] = trimmed.isEmpty ? .null : .string(trimmed)
+            }
+        }
+        var custom: [String: JSONValue] = [:]
+        for definition in definitions {
+            guard let text = form["custom.\(definition.key)"]?.trimmingCharacters(in: .whitespacesAndNewlines) else { continue }
+            if text.isEmpty { custom[definition.key] = .null; continue }
+            switch definition.type {
+            case .number: custom[definition.key] = Double(text).map(JSONValue.number) ?? .string(text)
+            case .boolean: custom[definition.key] = text == "true" ? .bool(true) : text == "false" ? .bool(false) : .string(text)
+            case .multi_select:
+                custom[definition.key] = .array(text.split(separator: ",").map { .string($0.trimmingCharacters(in: .whitespaces)) })
+            default: custom[definition.key] = .string(text)
+            }
+        }
+        if !custom.isEmpty { patch["custom"] = .object(custom) }
+        return patch
+    }
+
+    // MARK: Merge and delete
+
+    @Sendable func mergeForm(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let record = try await service.get(workspaceID: principal.workspace.id, id: try context.parameters.require("id"))
+        let otherText = (request.uri.queryParameters["other"].map(String.init) ?? "").trimmingCharacters(in: .whitespaces)
+        return try await mergePage(record, otherText: otherText, error: nil, request: request, context: context)
+    }
+
+    func mergePage(_ record: Record, otherText: String, error: String?, request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let messages = messages(context)
+        var other: Record?
+        var error = error
+        if !otherText.isEmpty {
+            other = try await findOther(otherText, workspaceID: principal.workspace.id)
+            if other == nil { error = messages["merge_not_found"] ?? "No such record." }
+            if other?.id == record.id { other = nil; error = messages["merge_itself"] ?? "Choose another record." }
+        }
+        var rows: [[String: Any]] = []
+        if let other {
+            for field in schema.fields where field.writable {
+                let mine = Self.display(record[field.name])
+                let theirs = Self.display(other[field.name])
+                if mine.isEmpty && theirs.isEmpty { continue }
+                let united = [.tags, .emailList, .phones].contains(field.kind)
+                rows.append([
+                    "field": field.name, "label": label(field.name, messages), "this": mine, "other": theirs,
+                    "choice": !united && mine != theirs && !mine.isEmpty && !theirs.isEmpty, "united": united,
+                ])
+            }
+        }
+        return pages.render(
+            "records/merge",
+            [
+                "title": title(of: record), "path": "\(base)/\(record.id)", "other_text": otherText,
+                "other_record": other.map { ["id": $0.id, "other_title": title(of: $0)] } as Any, "rows": rows,
+                "error": error ?? "",
+            ],
+            request: request, context: context, status: error == nil ? .ok : .unprocessableContent, title: "merge")
+    }
+
+    /// Another record by id, or for contacts by email.
+    func findOther(_ text: String, workspaceID: String) async throws -> Record? {
+        if RecordID.isWellFormed(text) { return try await service.repository.find(workspaceID: workspaceID, id: text.lowercased()) }
+        guard isContacts else { return nil }
+        var query = ListQuery()
+        query.filters = [ListQuery.Filter(target: .standard(name: "email", kind: .email), op: .equals, value: .string(Email.normalize(text)))]
+        return try await service.repository.list(workspaceID: workspaceID, query: query, limit: 1, after: nil).records.first
+    }
+
+    @Sendable func merge(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let id = try context.parameters.require("id")
+        var request = request
+        let form = try await Form.read(&request)
+        let record = try await service.get(workspaceID: principal.workspace.id, id: id)
+        guard let otherID = form["other_id"], RecordID.isWellFormed(otherID) else {
+            return try await mergePage(record, otherText: "", error: "Choose the record to merge.", request: request, context: context)
+        }
+        var prefer: [String: String] = [:]
+        for (name, value) in form where name.hasPrefix("prefer.") && (value == "this" || value == "other") {
+            prefer[String(name.dropFirst("prefer.".count))] = value
+        }
+        _ = try await service.merge(
+            workspaceID: principal.workspace.id, id: id, otherID: otherID, prefer: prefer, actor: Self.actor(principal))
+        return Pages.redirect("\(base)/\(id)")
+    }
+
+    @Sendable func confirmDelete(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let record = try await service.get(workspaceID: principal.workspace.id, id: try context.parameters.require("id"))
+        return pages.render(
+            "records/delete", ["title": title(of: record), "path": "\(base)/\(record.id)"], request: request,
+            context: context, title: "confirm_delete")
+    }
+
+    @Sendable func delete(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        try await service.delete(
+            workspaceID: principal.workspace.id, id: try context.parameters.require("id"), expectedVersion: nil,
+            actor: Self.actor(principal))
+        return Pages.redirect(base)
+    }
+
+    static func errorMap(_ issues: [FieldIssue]) -> [String: String] {
+        Dictionary(issues.map { ($0.field, $0.message) }, uniquingKeysWith: { first, _ in first })
+    }
+}
