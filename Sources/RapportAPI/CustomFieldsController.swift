@@ -24,7 +24,8 @@ package struct CustomFieldsController: Sendable {
 
     /// Derived from what a client can change, so it changes exactly when the definition does.
     static func etag(_ definition: CustomFieldDefinition) -> String {
-        let digest = SHA256.hash(data: Data("\(definition.label)\u{1F}\(definition.options.joined(separator: "\u{1F}"))".utf8))
+        let digest = SHA256.hash(
+            data: Data("\(definition.label)\u{1F}\(definition.options.joined(separator: "\u{1F}"))".utf8))
         return "\"cf-\(digest.prefix(8).map { String(format: "%02x", $0) }.joined())\""
     }
 
@@ -35,7 +36,8 @@ package struct CustomFieldsController: Sendable {
     }
 
     func respond(_ definition: CustomFieldDefinition, status: HTTPResponse.Status = .ok) throws -> Response {
-        try JSONCoding.response(CustomFieldBody(definition: definition), status: status, headers: [.eTag: Self.etag(definition)])
+        try JSONCoding.response(
+            CustomFieldBody(definition: definition), status: status, headers: [.eTag: Self.etag(definition)])
     }
 
     @Sendable func list(_ request: Request, context: AppContext) async throws -> Response {
@@ -62,7 +64,8 @@ package struct CustomFieldsController: Sendable {
             issues.append(FieldIssue(name, "Unknown field."))
         }
         do {
-            let valid = try CustomFieldDefinition.validate(object: object, key: key, label: label, type: type, options: options)
+            let valid = try CustomFieldDefinition.validate(
+                object: object, key: key, label: label, type: type, options: options)
             guard issues.isEmpty else { throw RapportError.invalid(issues) }
             let definition = CustomFieldDefinition(
                 id: RecordID.make(), workspaceID: principal.workspace.id, object: valid.object, key: valid.key,
@@ -78,13 +81,19 @@ package struct CustomFieldsController: Sendable {
     @Sendable func patch(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         try Self.requireManager(principal)
-        guard var definition = try await repository.find(workspaceID: principal.workspace.id, id: try context.parameters.require("id"))
+        guard
+            var definition = try await repository.find(
+                workspaceID: principal.workspace.id, id: try context.parameters.require("id"))
         else { throw RapportError.notFound("The custom field") }
         var body = try await JSONObject.read(request, limit: services.settings.jsonBodyLimit)
         var issues: [FieldIssue] = []
         if body.members.keys.contains("label") {
             let label = (body.string("label") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-            if let issue = CustomFieldDefinition.labelIssue(label) { issues.append(issue) } else { definition.label = label }
+            if let issue = CustomFieldDefinition.labelIssue(label) {
+                issues.append(issue)
+            } else {
+                definition.label = label
+            }
         }
         if body.members.keys.contains("options") {
             let options = body.strings("options") ?? []
@@ -95,11 +104,17 @@ package struct CustomFieldsController: Sendable {
             }
         }
         for name in body.members.keys where name != "label" && name != "options" {
-            issues.append(FieldIssue(name, name == "type" || name == "key" || name == "object" ? "This cannot be changed." : "Unknown field."))
+            issues.append(
+                FieldIssue(
+                    name,
+                    name == "type" || name == "key" || name == "object" ? "This cannot be changed." : "Unknown field."))
         }
         issues = body.issues + issues.filter { issue in !body.issues.contains { $0.field == issue.field } }
         if !issues.isEmpty { throw RapportError.invalid(issues) }
-        try ETag.check(request, current: Self.etag(try await repository.find(workspaceID: principal.workspace.id, id: definition.id) ?? definition))
+        try ETag.check(
+            request,
+            current: Self.etag(
+                try await repository.find(workspaceID: principal.workspace.id, id: definition.id) ?? definition))
         try await repository.update(definition)
         return try respond(definition)
     }
@@ -107,7 +122,9 @@ package struct CustomFieldsController: Sendable {
     @Sendable func delete(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         try Self.requireManager(principal)
-        guard let definition = try await repository.find(workspaceID: principal.workspace.id, id: try context.parameters.require("id"))
+        guard
+            let definition = try await repository.find(
+                workspaceID: principal.workspace.id, id: try context.parameters.require("id"))
         else { throw RapportError.notFound("The custom field") }
         try ETag.check(request, current: Self.etag(definition))
         try await repository.delete(definition)
@@ -116,14 +133,17 @@ package struct CustomFieldsController: Sendable {
 
     @Sendable func audit(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        guard principal.user.role.managesUsers else { throw RapportError(.forbidden, "Only owners and admins read the audit log.") }
+        guard principal.user.role.managesUsers else {
+            throw RapportError(.forbidden, "Only owners and admins read the audit log.")
+        }
         guard let recordID = request.uri.queryParameters["record_id"].map(String.init), !recordID.isEmpty else {
             throw RapportError.invalid([FieldIssue("record_id", "This parameter is required.")])
         }
         let page = try PageRequest(request)
         let entries = try await TimelineRepository(store: services.store).auditPage(
             workspaceID: principal.workspace.id, recordID: recordID, limit: page.limit, after: page.after)
-        return try JSONCoding.response(ListBody(data: entries.items.map(AuditBody.init), nextCursor: entries.next?.cursor))
+        return try JSONCoding.response(
+            ListBody(data: entries.items.map(AuditBody.init), nextCursor: entries.next?.cursor))
     }
 }
 

@@ -31,7 +31,8 @@ package struct RecordService: Sendable {
     }
 
     func customFields(workspaceID: String, on database: (any SQLDatabase)?) async throws -> [CustomFieldDefinition] {
-        try await CustomFieldRepository(store: services.store).all(workspaceID: workspaceID, object: schema.object, on: database)
+        try await CustomFieldRepository(store: services.store).all(
+            workspaceID: workspaceID, object: schema.object, on: database)
     }
 
     /// The workspace's custom fields of this object.
@@ -57,10 +58,12 @@ package struct RecordService: Sendable {
                 try await linkCompanyByDomain(&record, on: database)
             }
             try await insertUnique(record, on: database)
-            let created = FieldChange.between(Record.empty(schema, workspaceID: workspaceID, now: now), record, schema: schema)
+            let created = FieldChange.between(
+                Record.empty(schema, workspaceID: workspaceID, now: now), record, schema: schema)
             try await timeline.append([event("created", for: record, actor: actor, at: now, data: [:])], on: database)
             try await timeline.audit(
-                workspaceID: workspaceID, recordType: schema.recordType, recordID: record.id, action: "created", actor: actor,
+                workspaceID: workspaceID, recordType: schema.recordType, recordID: record.id, action: "created",
+                actor: actor,
                 changes: created, at: now, on: database)
             return record
         }
@@ -82,7 +85,8 @@ package struct RecordService: Sendable {
             let definitions = try await customFields(workspaceID: workspaceID, on: database)
             let references = try RecordPatch.apply(patch, to: &record, schema: schema, customFields: definitions)
             if let expectedVersion, expectedVersion != before.version {
-                throw RapportError(.stale, "The record has changed since it was read (If-Match does not match its ETag).")
+                throw RapportError(
+                    .stale, "The record has changed since it was read (If-Match does not match its ETag).")
             }
             try requireIdentity(record)
             try await check(references, workspaceID: workspaceID, on: database)
@@ -121,8 +125,9 @@ package struct RecordService: Sendable {
         }
         if isContacts, record["lifecycle_stage"] != before["lifecycle_stage"] {
             events.append(
-                event("lifecycle_changed", for: record, actor: actor, at: now,
-                      data: ["from": before["lifecycle_stage"], "to": record["lifecycle_stage"]]))
+                event(
+                    "lifecycle_changed", for: record, actor: actor, at: now,
+                    data: ["from": before["lifecycle_stage"], "to": record["lifecycle_stage"]]))
         }
         try await timeline.append(events, on: database)
         try await timeline.audit(
@@ -140,7 +145,8 @@ package struct RecordService: Sendable {
                 throw RapportError.notFound(isContacts ? "The contact" : "The company")
             }
             if let expectedVersion, expectedVersion != record.version {
-                throw RapportError(.stale, "The record has changed since it was read (If-Match does not match its ETag).")
+                throw RapportError(
+                    .stale, "The record has changed since it was read (If-Match does not match its ETag).")
             }
             try await remove(record, on: database)
             try await timeline.audit(
@@ -152,7 +158,8 @@ package struct RecordService: Sendable {
     func remove(_ record: Record, on database: any SQLDatabase) async throws {
         try await repository.delete(workspaceID: record.workspaceID, id: record.id, on: database)
         if isContacts {
-            _ = try await repository.claimEmails(workspaceID: record.workspaceID, contactID: record.id, emails: [], on: database)
+            _ = try await repository.claimEmails(
+                workspaceID: record.workspaceID, contactID: record.id, emails: [], on: database)
         } else {
             try await repository.moveContacts(workspaceID: record.workspaceID, from: record.id, to: nil, on: database)
         }
@@ -170,7 +177,9 @@ package struct RecordService: Sendable {
         for (field, choice) in prefer.sorted(by: { $0.key < $1.key }) {
             let known = schema.field(field)?.writable == true || field.hasPrefix("custom.")
             if !known { issues.append(FieldIssue("prefer.\(field)", "Unknown field.")) }
-            if choice != "this" && choice != "other" { issues.append(FieldIssue("prefer.\(field)", "Must be this or other.")) }
+            if choice != "this" && choice != "other" {
+                issues.append(FieldIssue("prefer.\(field)", "Must be this or other."))
+            }
         }
         if !issues.isEmpty { throw RapportError.invalid(issues) }
         let now = Timestamp.micros(Date())
@@ -200,7 +209,9 @@ package struct RecordService: Sendable {
                 workspaceID: workspaceID, recordType: schema.recordType, recordID: other.id, action: "merged",
                 actor: actor, changes: [FieldChange(field: "merged_into", old: .null, new: .string(keep.id))], at: now,
                 on: database)
-            return try await save(merged, before: keep, now: now, actor: actor, action: "merged", extraEvents: [mergedEvent], on: database)
+            return try await save(
+                merged, before: keep, now: now, actor: actor, action: "merged", extraEvents: [mergedEvent], on: database
+            )
         }
     }
 
@@ -217,10 +228,14 @@ package struct RecordService: Sendable {
                 let second = prefer[name] == "other" ? keep[name] : other[name]
                 for case .array(let list) in [first, second] {
                     for item in list where !items.contains(item) {
-                        if case .object(let phone) = item, items.contains(where: { existing in
-                            if case .object(let known) = existing { return known["number"] == phone["number"] }
-                            return false
-                        }) { continue }
+                        if case .object(let phone) = item,
+                            items.contains(where: { existing in
+                                if case .object(let known) = existing { return known["number"] == phone["number"] }
+                                return false
+                            })
+                        {
+                            continue
+                        }
                         items.append(item)
                     }
                 }
@@ -228,7 +243,8 @@ package struct RecordService: Sendable {
             case .stringMap:
                 if case .object(let mine) = keep[name], case .object(let theirs) = other[name] {
                     merged.values[name] = .object(
-                        prefer[name] == "other" ? mine.merging(theirs) { _, new in new } : theirs.merging(mine) { _, new in new })
+                        prefer[name] == "other"
+                            ? mine.merging(theirs) { _, new in new } : theirs.merging(mine) { _, new in new })
                 }
             default:
                 if prefer[name] == "other" || (prefer[name] == nil && isEmpty(keep[name]) && !isEmpty(other[name])) {
@@ -248,7 +264,9 @@ package struct RecordService: Sendable {
         if schema.object == "contacts" {
             // The chosen primary address; every other address of both becomes additional.
             let primary = merged.string("email")
-            let all = (keep.allEmails + other.allEmails).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+            let all = (keep.allEmails + other.allEmails).reduce(into: [String]()) {
+                if !$0.contains($1) { $0.append($1) }
+            }
             merged.values["additional_emails"] = .array(all.filter { $0 != primary }.map(JSONValue.string))
         }
         return merged
@@ -257,7 +275,9 @@ package struct RecordService: Sendable {
     // MARK: Activities
 
     /// Logs a note, call, meeting or email on a record's timeline.
-    package func addActivity(workspaceID: String, id: String, draft: ActivityDraft, actor: Actor) async throws -> TimelineEvent {
+    package func addActivity(workspaceID: String, id: String, draft: ActivityDraft, actor: Actor) async throws
+        -> TimelineEvent
+    {
         let now = Timestamp.micros(Date())
         let record = try await get(workspaceID: workspaceID, id: id)
         let valid = try draft.validate(now: now)
@@ -270,7 +290,8 @@ package struct RecordService: Sendable {
 
     // MARK: Helpers
 
-    func event(_ type: String, for record: Record, actor: Actor, at: Int64, data: [String: JSONValue]) -> TimelineEvent {
+    func event(_ type: String, for record: Record, actor: Actor, at: Int64, data: [String: JSONValue]) -> TimelineEvent
+    {
         TimelineEvent(
             workspaceID: record.workspaceID, type: type, occurredAt: at, actor: actor,
             contactID: isContacts ? record.id : nil, companyID: isContacts ? nil : record.id, data: data)
@@ -279,7 +300,9 @@ package struct RecordService: Sendable {
     func requireIdentity(_ record: Record) throws {
         if isContacts {
             if record["first_name"] == .null && record["last_name"] == .null && record["email"] == .null {
-                throw RapportError.invalid([FieldIssue("email", "A contact needs a first name, a last name or an email.")])
+                throw RapportError.invalid([
+                    FieldIssue("email", "A contact needs a first name, a last name or an email.")
+                ])
             }
         } else if record["name"] == .null {
             throw RapportError.invalid([FieldIssue("name", "A company needs a name.")])
@@ -289,8 +312,12 @@ package struct RecordService: Sendable {
     func check(_ references: RecordPatch.References, workspaceID: String, on database: any SQLDatabase) async throws {
         var issues: [FieldIssue] = []
         for (field, reference) in references.ids.sorted(by: { $0.key < $1.key }) {
-            if try await !repository.exists(table: reference.table, workspaceID: workspaceID, id: reference.id, on: database) {
-                issues.append(FieldIssue(field, reference.table == "users" ? "No such user in this workspace." : "No such company."))
+            if try await !repository.exists(
+                table: reference.table, workspaceID: workspaceID, id: reference.id, on: database)
+            {
+                issues.append(
+                    FieldIssue(
+                        field, reference.table == "users" ? "No such user in this workspace." : "No such company."))
             }
         }
         if !issues.isEmpty { throw RapportError.invalid(issues) }
@@ -331,6 +358,7 @@ package struct RecordService: Sendable {
         else { return }
         throw RapportError(
             .conflict, "Another company already has this domain.",
-            fields: [FieldIssue("domain", "Another company already has this domain.")], extras: ["existing_id": existing])
+            fields: [FieldIssue("domain", "Another company already has this domain.")],
+            extras: ["existing_id": existing])
     }
 }

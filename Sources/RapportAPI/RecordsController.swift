@@ -36,7 +36,8 @@ package struct RecordsController: Sendable {
     func respond(_ record: Record, status: HTTPResponse.Status = .ok) throws -> Response {
         var headers: HTTPFields = [.eTag: ETag.make(id: record.id, version: record.version)]
         if status == .created { headers[.location] = "/api/v1/\(path)/\(record.id)" }
-        return try JSONCoding.response(RecordBody(record: record, schema: service.schema), status: status, headers: headers)
+        return try JSONCoding.response(
+            RecordBody(record: record, schema: service.schema), status: status, headers: headers)
     }
 
     /// The version an `If-Match` names, when it names the current ETag format of this record.
@@ -46,7 +47,9 @@ package struct RecordsController: Sendable {
         if tag == "*" { return nil }
         let prefix = "\"\(id.suffix(12))-"
         guard tag.hasPrefix(prefix), tag.hasSuffix("\""), let version = Int64(tag.dropFirst(prefix.count).dropLast())
-        else { throw RapportError(.stale, "The record has changed since it was read (If-Match does not match its ETag).") }
+        else {
+            throw RapportError(.stale, "The record has changed since it was read (If-Match does not match its ETag).")
+        }
         return version
     }
 
@@ -57,12 +60,15 @@ package struct RecordsController: Sendable {
 
     @Sendable func companyContacts(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let company = try await service.get(workspaceID: principal.workspace.id, id: try context.parameters.require("id"))
+        let company = try await service.get(
+            workspaceID: principal.workspace.id, id: try context.parameters.require("id"))
         return try await RecordsController(services, schema: .contacts)
             .listPage(request, principal: principal, scope: ("company_id", company.id))
     }
 
-    func listPage(_ request: Request, principal: Principal, scope: (column: String, value: String)?) async throws -> Response {
+    func listPage(_ request: Request, principal: Principal, scope: (column: String, value: String)?) async throws
+        -> Response
+    {
         let parameters = QueryItems.parse(request.uri.query)
         let definitions = try await service.customFields(workspaceID: principal.workspace.id)
         var issues: [FieldIssue] = []
@@ -78,7 +84,9 @@ package struct RecordsController: Sendable {
         var after: RecordCursor?
         if let text = request.uri.queryParameters["cursor"].map(String.init), !text.isEmpty {
             after = RecordCursorText.decode(text, sort: sortName)
-            if after == nil { issues.append(FieldIssue("cursor", "The cursor is not one this server gave out for this sort.")) }
+            if after == nil {
+                issues.append(FieldIssue("cursor", "The cursor is not one this server gave out for this sort."))
+            }
         }
         guard issues.isEmpty, let page, let query else { throw RapportError.invalid(issues) }
         let result = try await service.repository.list(
@@ -92,20 +100,24 @@ package struct RecordsController: Sendable {
 
     @Sendable func create(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let fields = try await JSONCoding.decode([String: JSONValue].self, from: request, limit: services.settings.jsonBodyLimit)
-        let record = try await service.create(workspaceID: principal.workspace.id, fields: fields, actor: Self.actor(principal))
+        let fields = try await JSONCoding.decode(
+            [String: JSONValue].self, from: request, limit: services.settings.jsonBodyLimit)
+        let record = try await service.create(
+            workspaceID: principal.workspace.id, fields: fields, actor: Self.actor(principal))
         return try respond(record, status: .created)
     }
 
     @Sendable func get(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        return try respond(try await service.get(workspaceID: principal.workspace.id, id: try context.parameters.require("id")))
+        return try respond(
+            try await service.get(workspaceID: principal.workspace.id, id: try context.parameters.require("id")))
     }
 
     @Sendable func patch(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let id = try context.parameters.require("id")
-        let fields = try await JSONCoding.decode([String: JSONValue].self, from: request, limit: services.settings.jsonBodyLimit)
+        let fields = try await JSONCoding.decode(
+            [String: JSONValue].self, from: request, limit: services.settings.jsonBodyLimit)
         _ = try await service.get(workspaceID: principal.workspace.id, id: id)
         let record = try await service.update(
             workspaceID: principal.workspace.id, id: id, patch: fields,
@@ -134,7 +146,9 @@ package struct RecordsController: Sendable {
         case .none, .some(.null): break
         case .some(.object(let members)):
             for (field, choice) in members {
-                if case .string(let text) = choice { prefer[field] = text } else {
+                if case .string(let text) = choice {
+                    prefer[field] = text
+                } else {
                     issues.append(FieldIssue("prefer.\(field)", "Must be this or other."))
                 }
             }
@@ -155,7 +169,8 @@ package struct RecordsController: Sendable {
 
     @Sendable func timeline(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let record = try await service.get(workspaceID: principal.workspace.id, id: try context.parameters.require("id"))
+        let record = try await service.get(
+            workspaceID: principal.workspace.id, id: try context.parameters.require("id"))
         let page = try PageRequest(request)
         let types = (request.uri.queryParameters["type"].map(String.init) ?? "")
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -166,7 +181,8 @@ package struct RecordsController: Sendable {
         let subject: TimelineRepository.Subject = path == "contacts" ? .contact(record.id) : .company(record.id)
         let events = try await TimelineRepository(store: services.store).page(
             workspaceID: principal.workspace.id, subject: subject, types: types, limit: page.limit, after: page.after)
-        return try JSONCoding.response(ListBody(data: events.items.map(EventBody.init), nextCursor: events.next?.cursor))
+        return try JSONCoding.response(
+            ListBody(data: events.items.map(EventBody.init), nextCursor: events.next?.cursor))
     }
 
     @Sendable func addActivity(_ request: Request, context: AppContext) async throws -> Response {
@@ -181,7 +197,8 @@ package struct RecordsController: Sendable {
         switch body.members["duration_minutes"] {
         case .none, .some(.null): break
         case .some(.number(let number)): minutes = number
-        case .some(let other): issues.append(FieldIssue("duration_minutes", "Expected a number, not \(other.typeName)."))
+        case .some(let other):
+            issues.append(FieldIssue("duration_minutes", "Expected a number, not \(other.typeName)."))
         }
         for key in body.members.keys where !["type", "body", "occurred_at", "duration_minutes"].contains(key) {
             issues.append(FieldIssue(key, "Unknown field."))

@@ -21,7 +21,8 @@ package enum Demo {
         let (workspace, owner) = try await AccountService(runtime.services).createWorkspace(
             name: workspaceName,
             owner: UserDraft(email: email, name: "Demo Owner", role: nil, password: password))
-        try await DemoData.fill(runtime, workspaceID: workspace.id, owner: owner.id, companies: companies, contacts: contacts)
+        try await DemoData.fill(
+            runtime, workspaceID: workspace.id, owner: owner.id, companies: companies, contacts: contacts)
         return .created(email: email, password: password)
     }
 

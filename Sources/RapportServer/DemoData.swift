@@ -19,30 +19,66 @@ enum DemoData {
 
     static let cultures = [
         Culture(
-            firstNames: ["Emma", "Oliver", "Amelia", "George", "Isla", "Harry", "Ava", "Jack", "Sophie", "Thomas", "Grace", "James"],
-            lastNames: ["Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Evans", "Walker", "Wright", "Hughes"],
-            country: "GB", cities: ["London", "Manchester", "Leeds", "Bristol", "Edinburgh"], timeZone: "Europe/London", language: "en",
-            companyWords: ["Northwind", "Bluebell", "Harbour", "Summit", "Kestrel", "Oakridge", "Brightway", "Redstone"],
+            firstNames: [
+                "Emma", "Oliver", "Amelia", "George", "Isla", "Harry", "Ava", "Jack", "Sophie", "Thomas", "Grace",
+                "James",
+            ],
+            lastNames: [
+                "Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Evans", "Walker",
+                "Wright", "Hughes",
+            ],
+            country: "GB", cities: ["London", "Manchester", "Leeds", "Bristol", "Edinburgh"], timeZone: "Europe/London",
+            language: "en",
+            companyWords: [
+                "Northwind", "Bluebell", "Harbour", "Summit", "Kestrel", "Oakridge", "Brightway", "Redstone",
+            ],
             companySuffix: "Ltd"),
         Culture(
-            firstNames: ["مریم", "علی", "زهرا", "محمد", "فاطمه", "رضا", "سارا", "حسین", "نرگس", "امیر", "لیلا", "مهدی"],
-            lastNames: ["رضایی", "محمدی", "حسینی", "احمدی", "کریمی", "موسوی", "جعفری", "صادقی", "رحیمی", "نوری", "کاظمی", "یزدانی"],
-            country: "IR", cities: ["تهران", "اصفهان", "شیراز", "تبریز", "مشهد"], timeZone: "Asia/Tehran", language: "fa",
-            companyWords: ["پارس", "آریا", "سپهر", "نوین", "البرز", "ایده‌پرداز", "رایان", "کاوش"], companySuffix: "گروه"),
+            firstNames: [
+                "مریم", "علی", "زهرا", "محمد", "فاطمه", "رضا", "سارا", "حسین", "نرگس", "امیر", "لیلا", "مهدی",
+            ],
+            lastNames: [
+                "رضایی", "محمدی", "حسینی", "احمدی", "کریمی", "موسوی", "جعفری", "صادقی", "رحیمی", "نوری", "کاظمی",
+                "یزدانی",
+            ],
+            country: "IR", cities: ["تهران", "اصفهان", "شیراز", "تبریز", "مشهد"], timeZone: "Asia/Tehran",
+            language: "fa",
+            companyWords: ["پارس", "آریا", "سپهر", "نوین", "البرز", "ایده‌پرداز", "رایان", "کاوش"], companySuffix: "گروه"
+        ),
         Culture(
-            firstNames: ["Оксана", "Тарас", "Олена", "Андрій", "Ірина", "Дмитро", "Наталія", "Богдан", "Юлія", "Максим", "Софія", "Олег"],
-            lastNames: ["Шевченко", "Коваленко", "Бондаренко", "Ткаченко", "Кравченко", "Мельник", "Бойко", "Олійник", "Лисенко", "Петренко", "Савченко", "Руденко"],
-            country: "UA", cities: ["Київ", "Львів", "Харків", "Одеса", "Дніпро"], timeZone: "Europe/Kyiv", language: "uk",
-            companyWords: ["Дніпро", "Карпати", "Світанок", "Полісся", "Зоря", "Верес", "Степ", "Сокіл"], companySuffix: "ТОВ"),
+            firstNames: [
+                "Оксана", "Тарас", "Олена", "Андрій", "Ірина", "Дмитро", "Наталія", "Богдан", "Юлія", "Максим", "Софія",
+                "Олег",
+            ],
+            lastNames: [
+                "Шевченко", "Коваленко", "Бондаренко", "Ткаченко", "Кравченко", "Мельник", "Бойко", "Олійник",
+                "Лисенко", "Петренко", "Савченко", "Руденко",
+            ],
+            country: "UA", cities: ["Київ", "Львів", "Харків", "Одеса", "Дніпро"], timeZone: "Europe/Kyiv",
+            language: "uk",
+            companyWords: ["Дніпро", "Карпати", "Світанок", "Полісся", "Зоря", "Верес", "Степ", "Сокіл"],
+            companySuffix: "ТОВ"),
         Culture(
-            firstNames: ["Søren", "Mette", "Lars", "Anne", "Jens", "Kirsten", "Mikkel", "Ida", "Rasmus", "Freja", "Niels", "Astrid"],
-            lastNames: ["Jensen", "Nielsen", "Hansen", "Pedersen", "Andersen", "Christensen", "Larsen", "Sørensen", "Rasmussen", "Jørgensen", "Madsen", "Kristensen"],
-            country: "DK", cities: ["København", "Aarhus", "Odense", "Aalborg", "Esbjerg"], timeZone: "Europe/Copenhagen", language: "da",
-            companyWords: ["Nordlys", "Havblik", "Skovly", "Fyrtårn", "Bølge", "Kløver", "Østerlund", "Vestkyst"], companySuffix: "ApS"),
+            firstNames: [
+                "Søren", "Mette", "Lars", "Anne", "Jens", "Kirsten", "Mikkel", "Ida", "Rasmus", "Freja", "Niels",
+                "Astrid",
+            ],
+            lastNames: [
+                "Jensen", "Nielsen", "Hansen", "Pedersen", "Andersen", "Christensen", "Larsen", "Sørensen", "Rasmussen",
+                "Jørgensen", "Madsen", "Kristensen",
+            ],
+            country: "DK", cities: ["København", "Aarhus", "Odense", "Aalborg", "Esbjerg"],
+            timeZone: "Europe/Copenhagen", language: "da",
+            companyWords: ["Nordlys", "Havblik", "Skovly", "Fyrtårn", "Bølge", "Kløver", "Østerlund", "Vestkyst"],
+            companySuffix: "ApS"),
     ]
 
-    static let industries = ["Software", "Retail", "Manufacturing", "Logistics", "Healthcare", "Finance", "Education", "Energy"]
-    static let titles = ["CEO", "CTO", "Head of Sales", "Marketing Manager", "Buyer", "Engineer", "Office Manager", "VP Operations"]
+    static let industries = [
+        "Software", "Retail", "Manufacturing", "Logistics", "Healthcare", "Finance", "Education", "Energy",
+    ]
+    static let titles = [
+        "CEO", "CTO", "Head of Sales", "Marketing Manager", "Buyer", "Engineer", "Office Manager", "VP Operations",
+    ]
     static let sources = ["Website", "Referral", "Trade fair", "LinkedIn", "Cold call", "Webinar"]
     static let notes = [
         "Asked for a quote for 25 seats.", "Interested in the spring campaign.", "Follow up after the holidays.",
@@ -63,7 +99,9 @@ enum DemoData {
     }
 
     /// Fills a workspace with `companies` companies and `contacts` contacts, each with a short timeline.
-    static func fill(_ runtime: Runtime, workspaceID: String, owner: String, companies: Int = 300, contacts: Int = 2000) async throws {
+    static func fill(_ runtime: Runtime, workspaceID: String, owner: String, companies: Int = 300, contacts: Int = 2000)
+        async throws
+    {
         var random = Generator(state: 2026)
         let companyService = RecordService.companies(runtime.services)
         let contactService = RecordService.contacts(runtime.services)
@@ -74,7 +112,9 @@ enum DemoData {
             let cultureIndex = index % cultures.count
             let culture = cultures[cultureIndex]
             let word = culture.companyWords[index % culture.companyWords.count]
-            let name = cultureIndex == 1 || cultureIndex == 2 ? "\(culture.companySuffix) \(word) \(index + 1)" : "\(word) \(culture.companySuffix) \(index + 1)"
+            let name =
+                cultureIndex == 1 || cultureIndex == 2
+                ? "\(culture.companySuffix) \(word) \(index + 1)" : "\(word) \(culture.companySuffix) \(index + 1)"
             let domain = "company\(index + 1).example"
             let company = try await companyService.create(
                 workspaceID: workspaceID,
@@ -108,7 +148,9 @@ enum DemoData {
                     "country": .string(culture.country), "city": .string(culture.cities.randomElement(using: &random)!),
                     "time_zone": .string(culture.timeZone), "language": .string(culture.language),
                     "owner_id": .string(owner),
-                    "phones": .array([.object(["type": .string("work"), "number": .string("+45 \(30_000_000 + index)")])]),
+                    "phones": .array([
+                        .object(["type": .string("work"), "number": .string("+45 \(30_000_000 + index)")])
+                    ]),
                 ],
                 actor: actor)
             // Zipf-like activity: most people have one or two entries, a few have many.
@@ -118,7 +160,9 @@ enum DemoData {
             for _ in 0..<count {
                 let type = TimelineEvent.activityTypes.randomElement(using: &random)!
                 var data: [String: JSONValue] = ["body": .string(notes.randomElement(using: &random)!)]
-                if type == "call" || type == "meeting" { data["duration_minutes"] = .number(Double(Int.random(in: 5...60, using: &random))) }
+                if type == "call" || type == "meeting" {
+                    data["duration_minutes"] = .number(Double(Int.random(in: 5...60, using: &random)))
+                }
                 events.append(
                     TimelineEvent(
                         workspaceID: workspaceID, type: type,

@@ -11,10 +11,13 @@ import Testing
 
 /// Small helpers for JSON requests against the router.
 extension TestClientProtocol {
-    func json(_ method: HTTPRequest.Method, _ uri: String, _ token: String, _ body: String? = nil, headers: HTTPFields = [:])
+    func json(
+        _ method: HTTPRequest.Method, _ uri: String, _ token: String, _ body: String? = nil, headers: HTTPFields = [:]
+    )
         async throws -> TestResponse
     {
-        try await execute(uri: uri, method: method, headers: .bearer(token, headers), body: body.map { ByteBuffer(string: $0) })
+        try await execute(
+            uri: uri, method: method, headers: .bearer(token, headers), body: body.map { ByteBuffer(string: $0) })
     }
 }
 
@@ -31,23 +34,32 @@ struct RecordsAPITests {
                     #"{"first_name": "Oksana", "email": "oksana@kyiv.ua", "additional_emails": ["O.K@Mail.UA"]}"#)
                 #expect(first.status == .created)
                 let id = try #require(first.json["id"] as? String)
-                for body in [#"{"email": "o.k@mail.ua"}"#, #"{"first_name": "X", "additional_emails": ["OKSANA@kyiv.ua"]}"#] {
+                for body in [
+                    #"{"email": "o.k@mail.ua"}"#, #"{"first_name": "X", "additional_emails": ["OKSANA@kyiv.ua"]}"#,
+                ] {
                     let duplicate = try await client.json(.post, "/api/v1/contacts", seeded.token, body)
                     #expect(duplicate.status == .conflict)
                     #expect(duplicate.json["existing_id"] as? String == id)
                 }
                 // another workspace may have the same address
-                #expect(try await client.json(.post, "/api/v1/contacts", other.token, #"{"email": "oksana@kyiv.ua"}"#).status == .created)
+                #expect(
+                    try await client.json(.post, "/api/v1/contacts", other.token, #"{"email": "oksana@kyiv.ua"}"#)
+                        .status == .created)
                 // a second contact cannot take it by an update either, and nothing changes
-                let second = try await client.json(.post, "/api/v1/contacts", seeded.token, #"{"email": "taras@kyiv.ua"}"#)
+                let second = try await client.json(
+                    .post, "/api/v1/contacts", seeded.token, #"{"email": "taras@kyiv.ua"}"#)
                 let secondID = try #require(second.json["id"] as? String)
-                let taken = try await client.json(.patch, "/api/v1/contacts/\(secondID)", seeded.token, #"{"additional_emails": ["o.k@mail.ua"]}"#)
+                let taken = try await client.json(
+                    .patch, "/api/v1/contacts/\(secondID)", seeded.token, #"{"additional_emails": ["o.k@mail.ua"]}"#)
                 #expect(taken.status == .conflict)
                 let reread = try await client.json(.get, "/api/v1/contacts/\(secondID)", seeded.token)
                 #expect(reread.json["additional_emails"] as? [String] == [])
                 // once the first lets the address go, the second may have it
                 _ = try await client.json(.patch, "/api/v1/contacts/\(id)", seeded.token, #"{"additional_emails": []}"#)
-                #expect(try await client.json(.patch, "/api/v1/contacts/\(secondID)", seeded.token, #"{"additional_emails": ["o.k@mail.ua"]}"#).status == .ok)
+                #expect(
+                    try await client.json(
+                        .patch, "/api/v1/contacts/\(secondID)", seeded.token, #"{"additional_emails": ["o.k@mail.ua"]}"#
+                    ).status == .ok)
             }
         }
     }
@@ -57,17 +69,24 @@ struct RecordsAPITests {
         try await TestApp.with(backend) { app in
             let seeded = try await Fixtures.workspace(app)
             try await app.test { client in
-                let company = try await client.json(.post, "/api/v1/companies", seeded.token, #"{"name": "Novo", "domain": "Novo.dk"}"#)
+                let company = try await client.json(
+                    .post, "/api/v1/companies", seeded.token, #"{"name": "Novo", "domain": "Novo.dk"}"#)
                 let companyID = try #require(company.json["id"] as? String)
-                let gmail = try await client.json(.post, "/api/v1/companies", seeded.token, #"{"name": "Google", "domain": "gmail.com"}"#)
+                let gmail = try await client.json(
+                    .post, "/api/v1/companies", seeded.token, #"{"name": "Google", "domain": "gmail.com"}"#)
                 #expect(gmail.status == .created)
-                let linked = try await client.json(.post, "/api/v1/contacts", seeded.token, #"{"email": "lars@novo.dk"}"#)
+                let linked = try await client.json(
+                    .post, "/api/v1/contacts", seeded.token, #"{"email": "lars@novo.dk"}"#)
                 #expect(linked.json["company_id"] as? String == companyID)
-                let free = try await client.json(.post, "/api/v1/contacts", seeded.token, #"{"email": "lars@gmail.com"}"#)
+                let free = try await client.json(
+                    .post, "/api/v1/contacts", seeded.token, #"{"email": "lars@gmail.com"}"#)
                 #expect(free.json["company_id"] is NSNull)
                 let people = try await client.json(.get, "/api/v1/companies/\(companyID)/contacts", seeded.token)
-                #expect((people.json["data"] as? [[String: Any]])?.compactMap { $0["email"] as? String } == ["lars@novo.dk"])
-                let duplicate = try await client.json(.post, "/api/v1/companies", seeded.token, #"{"name": "Novo 2", "domain": "novo.dk"}"#)
+                #expect(
+                    (people.json["data"] as? [[String: Any]])?.compactMap { $0["email"] as? String } == ["lars@novo.dk"]
+                )
+                let duplicate = try await client.json(
+                    .post, "/api/v1/companies", seeded.token, #"{"name": "Novo 2", "domain": "novo.dk"}"#)
                 #expect(duplicate.status == .conflict)
                 #expect(duplicate.json["existing_id"] as? String == companyID)
             }
@@ -80,21 +99,35 @@ struct RecordsAPITests {
             let seeded = try await Fixtures.workspace(app)
             try await app.test { client in
                 _ = try await client.json(
-                    .post, "/api/v1/custom-fields", seeded.token, #"{"object": "contacts", "key": "size", "label": "Size", "type": "select", "options": ["S", "M"]}"#)
+                    .post, "/api/v1/custom-fields", seeded.token,
+                    #"{"object": "contacts", "key": "size", "label": "Size", "type": "select", "options": ["S", "M"]}"#)
                 let response = try await client.json(
                     .post, "/api/v1/contacts", seeded.token,
-                    #"{"email": "no", "country": "Denmark", "lifecycle_stage": "king", "time_zone": "Mars/Base", "birthday": "2001-02-30", "phones": "x", "custom": {"size": "XL", "nope": 1}, "colour": "red", "company_id": "01a20cd8-97e4-7292-bbc2-e883021cb3da"}"#)
+                    #"{"email": "no", "country": "Denmark", "lifecycle_stage": "king", "time_zone": "Mars/Base", "birthday": "2001-02-30", "phones": "x", "custom": {"size": "XL", "nope": 1}, "colour": "red", "company_id": "01a20cd8-97e4-7292-bbc2-e883021cb3da"}"#
+                )
                 #expect(response.status == .unprocessableContent)
-                let fields = Set((response.json["errors"] as? [[String: Any]])?.compactMap { $0["field"] as? String } ?? [])
-                #expect(fields == ["email", "country", "lifecycle_stage", "time_zone", "birthday", "phones", "custom.size", "custom.nope", "colour"])
+                let fields = Set(
+                    (response.json["errors"] as? [[String: Any]])?.compactMap { $0["field"] as? String } ?? [])
+                #expect(
+                    fields == [
+                        "email", "country", "lifecycle_stage", "time_zone", "birthday", "phones", "custom.size",
+                        "custom.nope", "colour",
+                    ])
                 let unknownCompany = try await client.json(
-                    .post, "/api/v1/contacts", seeded.token, #"{"email": "a@b.dk", "company_id": "01a20cd8-97e4-7292-bbc2-e883021cb3da"}"#)
+                    .post, "/api/v1/contacts", seeded.token,
+                    #"{"email": "a@b.dk", "company_id": "01a20cd8-97e4-7292-bbc2-e883021cb3da"}"#)
                 #expect(unknownCompany.status == .unprocessableContent)
                 let list = try await client.json(.get, "/api/v1/contacts", seeded.token)
                 #expect((list.json["data"] as? [Any])?.isEmpty == true)
-                #expect(try await client.json(.get, "/api/v1/contacts?colour=red", seeded.token).status == .unprocessableContent)
-                #expect(try await client.json(.get, "/api/v1/contacts?country[near]=DK", seeded.token).status == .unprocessableContent)
-                #expect(try await client.json(.get, "/api/v1/contacts?lifecycle_stage=king", seeded.token).status == .unprocessableContent)
+                #expect(
+                    try await client.json(.get, "/api/v1/contacts?colour=red", seeded.token).status
+                        == .unprocessableContent)
+                #expect(
+                    try await client.json(.get, "/api/v1/contacts?country[near]=DK", seeded.token).status
+                        == .unprocessableContent)
+                #expect(
+                    try await client.json(.get, "/api/v1/contacts?lifecycle_stage=king", seeded.token).status
+                        == .unprocessableContent)
             }
         }
     }
@@ -105,7 +138,8 @@ struct RecordsAPITests {
             let seeded = try await Fixtures.workspace(app)
             try await app.test { client in
                 _ = try await client.json(
-                    .post, "/api/v1/custom-fields", seeded.token, #"{"object": "contacts", "key": "shoe_size", "label": "Shoe size", "type": "number"}"#)
+                    .post, "/api/v1/custom-fields", seeded.token,
+                    #"{"object": "contacts", "key": "shoe_size", "label": "Shoe size", "type": "number"}"#)
                 let people = [
                     #"{"first_name": "Mette", "country": "DK", "lifecycle_stage": "lead", "tags": ["vip"], "custom": {"shoe_size": 42}}"#,
                     #"{"first_name": "Maryam", "country": "IR", "lifecycle_stage": "lead", "tags": ["vip", "fa"], "custom": {"shoe_size": 38}}"#,
@@ -113,18 +147,26 @@ struct RecordsAPITests {
                     #"{"first_name": "Ole", "country": "DK", "lifecycle_stage": "lead", "tags": ["vip"], "custom": {"shoe_size": 44}}"#,
                     #"{"first_name": "Anna", "email": "anna@example.com"}"#,
                 ]
-                for body in people { #expect(try await client.json(.post, "/api/v1/contacts", seeded.token, body).status == .created) }
+                for body in people {
+                    #expect(try await client.json(.post, "/api/v1/contacts", seeded.token, body).status == .created)
+                }
                 func names(_ query: String) async throws -> [String] {
                     let response = try await client.json(.get, "/api/v1/contacts?\(query)", seeded.token)
                     #expect(response.status == .ok, "\(query): \(response.text)")
                     return (response.json["data"] as? [[String: Any]])?.compactMap { $0["first_name"] as? String } ?? []
                 }
-                #expect(try await names("lifecycle_stage=lead&country=DK&tags%5Bcontains%5D=vip&custom.shoe_size%5Bgte%5D=42&sort=-created_at") == ["Ole", "Mette"])
+                #expect(
+                    try await names(
+                        "lifecycle_stage=lead&country=DK&tags%5Bcontains%5D=vip&custom.shoe_size%5Bgte%5D=42&sort=-created_at"
+                    ) == ["Ole", "Mette"])
                 #expect(try await names("custom.shoe_size[lte]=42&sort=custom.shoe_size") == ["Maryam", "Mette"])
                 #expect(try await names("email[empty]=false") == ["Anna"])
                 #expect(try await names("first_name[contains]=MA&sort=first_name") == ["Maryam"])
                 #expect(try await names("sort=first_name") == ["Anna", "Jens", "Maryam", "Mette", "Ole"])
-                #expect(try await names("sort=-custom.shoe_size&custom.shoe_size[empty]=false") == ["Jens", "Ole", "Mette", "Maryam"])
+                #expect(
+                    try await names("sort=-custom.shoe_size&custom.shoe_size[empty]=false") == [
+                        "Jens", "Ole", "Mette", "Maryam",
+                    ])
             }
         }
     }
@@ -145,35 +187,45 @@ struct RecordsAPITests {
                         let uri = "/api/v1/contacts?limit=2&sort=\(sort)" + (cursor.map { "&cursor=\($0)" } ?? "")
                         let page = try await client.json(.get, uri, seeded.token)
                         #expect(page.status == .ok)
-                        seen += (page.json["data"] as? [[String: Any]])?.compactMap { $0["first_name"] as? String } ?? []
+                        seen +=
+                            (page.json["data"] as? [[String: Any]])?.compactMap { $0["first_name"] as? String } ?? []
                         cursor = page.json["next_cursor"] as? String
                         // someone adds a record between pages
-                        _ = try await client.json(.post, "/api/v1/contacts", seeded.token, #"{"first_name": "New\#(sort)\#(added)"}"#)
+                        _ = try await client.json(
+                            .post, "/api/v1/contacts", seeded.token, #"{"first_name": "New\#(sort)\#(added)"}"#)
                         added += 1
                     } while cursor != nil
                     let originals = seen.filter { $0.hasPrefix("P") }
                     #expect(Set(seen).count == seen.count, "\(sort): repeated \(seen)")
                     #expect(Set(originals) == Set((0..<7).map { "P\($0)" }), "\(sort): skipped \(seen)")
                 }
-                #expect(try await client.json(.get, "/api/v1/contacts?limit=2&sort=first_name&cursor=bogus", seeded.token).status == .unprocessableContent)
+                #expect(
+                    try await client.json(.get, "/api/v1/contacts?limit=2&sort=first_name&cursor=bogus", seeded.token)
+                        .status == .unprocessableContent)
             }
         }
     }
 
-    @Test("merging keeps chosen values, unites lists, moves the timeline and deletes the other", arguments: Backend.allCases)
+    @Test(
+        "merging keeps chosen values, unites lists, moves the timeline and deletes the other",
+        arguments: Backend.allCases)
     func merge(_ backend: Backend) async throws {
         try await TestApp.with(backend) { app in
             let seeded = try await Fixtures.workspace(app)
             try await app.test { client in
                 let keep = try await client.json(
                     .post, "/api/v1/contacts", seeded.token,
-                    #"{"first_name": "Ivan", "last_name": "Petrenko", "email": "ivan@a.ua", "tags": ["a"], "phones": [{"type": "work", "number": "+380 44 1"}]}"#)
+                    #"{"first_name": "Ivan", "last_name": "Petrenko", "email": "ivan@a.ua", "tags": ["a"], "phones": [{"type": "work", "number": "+380 44 1"}]}"#
+                )
                 let other = try await client.json(
                     .post, "/api/v1/contacts", seeded.token,
-                    #"{"first_name": "Ivan", "last_name": "Petrenko-Shevchenko", "email": "ivan@b.ua", "job_title": "CTO", "tags": ["b", "a"], "phones": [{"type": "mobile", "number": "+380 50 2"}]}"#)
+                    #"{"first_name": "Ivan", "last_name": "Petrenko-Shevchenko", "email": "ivan@b.ua", "job_title": "CTO", "tags": ["b", "a"], "phones": [{"type": "mobile", "number": "+380 50 2"}]}"#
+                )
                 let keepID = try #require(keep.json["id"] as? String)
                 let otherID = try #require(other.json["id"] as? String)
-                _ = try await client.json(.post, "/api/v1/contacts/\(otherID)/activities", seeded.token, #"{"type": "note", "body": "met at the fair"}"#)
+                _ = try await client.json(
+                    .post, "/api/v1/contacts/\(otherID)/activities", seeded.token,
+                    #"{"type": "note", "body": "met at the fair"}"#)
                 let merged = try await client.json(
                     .post, "/api/v1/contacts/\(keepID)/merge", seeded.token,
                     #"{"other_id": "\#(otherID)", "prefer": {"last_name": "other"}}"#)
@@ -197,24 +249,33 @@ struct RecordsAPITests {
                 let audit = try await client.json(.get, "/api/v1/audit?record_id=\(keepID)", seeded.token)
                 let actions = (audit.json["data"] as? [[String: Any]])?.compactMap { $0["action"] as? String } ?? []
                 #expect(actions == ["merged", "created"])
-                #expect(try await client.json(.post, "/api/v1/contacts/\(keepID)/merge", seeded.token, #"{"other_id": "\#(keepID)"}"#).status == .unprocessableContent)
+                #expect(
+                    try await client.json(
+                        .post, "/api/v1/contacts/\(keepID)/merge", seeded.token, #"{"other_id": "\#(keepID)"}"#
+                    ).status == .unprocessableContent)
             }
         }
     }
 
-    @Test("every change is audited with who, which fields, old and new; members cannot read the audit", arguments: Backend.allCases)
+    @Test(
+        "every change is audited with who, which fields, old and new; members cannot read the audit",
+        arguments: Backend.allCases)
     func audit(_ backend: Backend) async throws {
         try await TestApp.with(backend) { app in
             let seeded = try await Fixtures.workspace(app)
             let (member, memberToken) = try await Fixtures.user(app, in: seeded, email: "m@acme.test", role: .member)
             try await app.test { client in
-                let created = try await client.json(.post, "/api/v1/companies", memberToken, #"{"name": "Ørsted", "size": 10}"#)
+                let created = try await client.json(
+                    .post, "/api/v1/companies", memberToken, #"{"name": "Ørsted", "size": 10}"#)
                 let id = try #require(created.json["id"] as? String)
                 let etag = try #require(created.headers[.eTag])
-                let patched = try await client.json(.patch, "/api/v1/companies/\(id)", memberToken, #"{"size": 11, "city": "Fredericia"}"#, headers: [.ifMatch: etag])
+                let patched = try await client.json(
+                    .patch, "/api/v1/companies/\(id)", memberToken, #"{"size": 11, "city": "Fredericia"}"#,
+                    headers: [.ifMatch: etag])
                 #expect(patched.status == .ok)
                 #expect(patched.json["size"] as? Int == 11)
-                let stale = try await client.json(.patch, "/api/v1/companies/\(id)", memberToken, #"{"size": 12}"#, headers: [.ifMatch: etag])
+                let stale = try await client.json(
+                    .patch, "/api/v1/companies/\(id)", memberToken, #"{"size": 12}"#, headers: [.ifMatch: etag])
                 #expect(stale.status == .preconditionFailed)
                 #expect(try await client.json(.get, "/api/v1/audit?record_id=\(id)", memberToken).status == .forbidden)
                 let audit = try await client.json(.get, "/api/v1/audit?record_id=\(id)", seeded.token)
@@ -265,7 +326,10 @@ struct RecordsAPITests {
                 }
                 let list = try await client.json(.get, "/api/v1/contacts", other.token)
                 #expect(!list.text.contains("Secret"))
-                #expect(try await client.json(.post, "/api/v1/contacts", other.token, #"{"first_name": "X", "company_id": "\#(companyID)"}"#).status == .unprocessableContent)
+                #expect(
+                    try await client.json(
+                        .post, "/api/v1/contacts", other.token, #"{"first_name": "X", "company_id": "\#(companyID)"}"#
+                    ).status == .unprocessableContent)
                 let stillThere = try await client.json(.get, "/api/v1/contacts/\(contactID)", acme.token)
                 #expect(stillThere.json["first_name"] as? String == "Secret")
                 let audit = try await client.json(.get, "/api/v1/audit?record_id=\(contactID)", other.token)
@@ -274,33 +338,56 @@ struct RecordsAPITests {
         }
     }
 
-    @Test("a company's timeline shows its own and its people's events; custom fields go with their values", arguments: Backend.allCases)
+    @Test(
+        "a company's timeline shows its own and its people's events; custom fields go with their values",
+        arguments: Backend.allCases)
     func companyTimelineAndCustomFields(_ backend: Backend) async throws {
         try await TestApp.with(backend) { app in
             let seeded = try await Fixtures.workspace(app)
             try await app.test { client in
                 let field = try await client.json(
-                    .post, "/api/v1/custom-fields", seeded.token, #"{"object": "companies", "key": "tier", "label": "Tier", "type": "select", "options": ["gold", "silver"]}"#)
+                    .post, "/api/v1/custom-fields", seeded.token,
+                    #"{"object": "companies", "key": "tier", "label": "Tier", "type": "select", "options": ["gold", "silver"]}"#
+                )
                 #expect(field.status == .created)
                 let fieldID = try #require(field.json["id"] as? String)
-                let company = try await client.json(.post, "/api/v1/companies", seeded.token, #"{"name": "Maersk", "domain": "maersk.com", "custom": {"tier": "gold"}}"#)
+                let company = try await client.json(
+                    .post, "/api/v1/companies", seeded.token,
+                    #"{"name": "Maersk", "domain": "maersk.com", "custom": {"tier": "gold"}}"#)
                 let companyID = try #require(company.json["id"] as? String)
-                let person = try await client.json(.post, "/api/v1/contacts", seeded.token, #"{"email": "soren@maersk.com"}"#)
+                let person = try await client.json(
+                    .post, "/api/v1/contacts", seeded.token, #"{"email": "soren@maersk.com"}"#)
                 let personID = try #require(person.json["id"] as? String)
-                _ = try await client.json(.post, "/api/v1/contacts/\(personID)/activities", seeded.token, #"{"type": "meeting", "body": "kick-off", "duration_minutes": 30, "occurred_at": "2026-01-05T10:00:00Z"}"#)
-                _ = try await client.json(.post, "/api/v1/companies/\(companyID)/activities", seeded.token, #"{"type": "call", "body": "pricing"}"#)
-                let timeline = try await client.json(.get, "/api/v1/companies/\(companyID)/timeline?type=meeting,call", seeded.token)
+                _ = try await client.json(
+                    .post, "/api/v1/contacts/\(personID)/activities", seeded.token,
+                    #"{"type": "meeting", "body": "kick-off", "duration_minutes": 30, "occurred_at": "2026-01-05T10:00:00Z"}"#
+                )
+                _ = try await client.json(
+                    .post, "/api/v1/companies/\(companyID)/activities", seeded.token,
+                    #"{"type": "call", "body": "pricing"}"#)
+                let timeline = try await client.json(
+                    .get, "/api/v1/companies/\(companyID)/timeline?type=meeting,call", seeded.token)
                 let events = timeline.json["data"] as? [[String: Any]] ?? []
                 #expect(events.compactMap { $0["type"] as? String } == ["call", "meeting"])
                 #expect((events.last?["data"] as? [String: Any])?["duration_minutes"] as? Int == 30)
-                #expect(try await client.json(.post, "/api/v1/contacts/\(personID)/activities", seeded.token, #"{"type": "note", "body": "x", "duration_minutes": 5}"#).status == .unprocessableContent)
+                #expect(
+                    try await client.json(
+                        .post, "/api/v1/contacts/\(personID)/activities", seeded.token,
+                        #"{"type": "note", "body": "x", "duration_minutes": 5}"#
+                    ).status == .unprocessableContent)
                 // a member may not change custom fields
                 let (_, memberToken) = try await Fixtures.user(app, in: seeded, email: "m@acme.test", role: .member)
-                #expect(try await client.json(.delete, "/api/v1/custom-fields/\(fieldID)", memberToken).status == .forbidden)
-                #expect(try await client.json(.delete, "/api/v1/custom-fields/\(fieldID)", seeded.token).status == .noContent)
+                #expect(
+                    try await client.json(.delete, "/api/v1/custom-fields/\(fieldID)", memberToken).status == .forbidden
+                )
+                #expect(
+                    try await client.json(.delete, "/api/v1/custom-fields/\(fieldID)", seeded.token).status
+                        == .noContent)
                 let after = try await client.json(.get, "/api/v1/companies/\(companyID)", seeded.token)
                 #expect((after.json["custom"] as? [String: Any])?.isEmpty == true)
-                #expect(try await client.json(.get, "/api/v1/companies?custom.tier=gold", seeded.token).status == .unprocessableContent)
+                #expect(
+                    try await client.json(.get, "/api/v1/companies?custom.tier=gold", seeded.token).status
+                        == .unprocessableContent)
             }
         }
     }

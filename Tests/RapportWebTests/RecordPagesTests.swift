@@ -30,7 +30,10 @@ struct RecordPagesTests {
                 #expect(page.status == .ok)
                 let bad = try await jar.post(
                     client, "/contacts",
-                    form: ["first_name": "Maryam", "email": "not an email", "country": "Persia", "csrf_token": page.csrfToken ?? ""])
+                    form: [
+                        "first_name": "Maryam", "email": "not an email", "country": "Persia",
+                        "csrf_token": page.csrfToken ?? "",
+                    ])
                 #expect(bad.status == .unprocessableContent)
                 #expect(bad.text.contains("field-error"))
                 #expect(bad.text.contains("not a valid email address"))
@@ -55,7 +58,9 @@ struct RecordPagesTests {
         }
     }
 
-    @Test("a call logged from the composer appears on the timeline; a bad one shows an error", arguments: Backend.allCases)
+    @Test(
+        "a call logged from the composer appears on the timeline; a bad one shows an error", arguments: Backend.allCases
+    )
     func composer(_ backend: Backend) async throws {
         try await TestApp.with(backend) { app in
             let seeded = try await Fixtures.workspace(app)
@@ -65,7 +70,10 @@ struct RecordPagesTests {
                 var page = try await jar.get(client, "/contacts/\(contact.id)")
                 let logged = try await jar.post(
                     client, "/contacts/\(contact.id)/activities",
-                    form: ["type": "call", "body": "Discussed the renewal", "duration_minutes": "25", "csrf_token": page.csrfToken ?? ""])
+                    form: [
+                        "type": "call", "body": "Discussed the renewal", "duration_minutes": "25",
+                        "csrf_token": page.csrfToken ?? "",
+                    ])
                 #expect(logged.status == .seeOther)
                 page = try await jar.get(client, "/contacts/\(contact.id)")
                 #expect(page.text.contains("Discussed the renewal"))
@@ -83,8 +91,14 @@ struct RecordPagesTests {
     func mergeScreen(_ backend: Backend) async throws {
         try await TestApp.with(backend) { app in
             let seeded = try await Fixtures.workspace(app)
-            let keep = try await Self.create(app, seeded, contact: ["first_name": .string("Lars"), "email": .string("lars@a.dk"), "job_title": .string("CEO")])
-            let other = try await Self.create(app, seeded, contact: ["first_name": .string("Lars"), "email": .string("lars@b.dk"), "job_title": .string("Founder")])
+            let keep = try await Self.create(
+                app, seeded,
+                contact: ["first_name": .string("Lars"), "email": .string("lars@a.dk"), "job_title": .string("CEO")])
+            let other = try await Self.create(
+                app, seeded,
+                contact: [
+                    "first_name": .string("Lars"), "email": .string("lars@b.dk"), "job_title": .string("Founder"),
+                ])
             try await app.test { client in
                 let jar = try await Self.signIn(client)
                 let page = try await jar.get(client, "/contacts/\(keep.id)/merge?other=lars%40b.dk")
@@ -95,7 +109,8 @@ struct RecordPagesTests {
                     client, "/contacts/\(keep.id)/merge",
                     form: ["other_id": other.id, "prefer.job_title": "other", "csrf_token": page.csrfToken ?? ""])
                 #expect(merged.status == .seeOther)
-                let record = try await RecordService.contacts(app.services).get(workspaceID: seeded.workspace.id, id: keep.id)
+                let record = try await RecordService.contacts(app.services).get(
+                    workspaceID: seeded.workspace.id, id: keep.id)
                 #expect(record.string("job_title") == "Founder")
                 #expect(record.strings("additional_emails") == ["lars@b.dk"])
                 let gone = try await jar.get(client, "/contacts/\(other.id)", headers: [.accept: "text/html"])
@@ -108,24 +123,43 @@ struct RecordPagesTests {
     func listsAndBulk(_ backend: Backend) async throws {
         try await TestApp.with(backend) { app in
             let seeded = try await Fixtures.workspace(app)
-            let mette = try await Self.create(app, seeded, contact: ["first_name": .string("Mette"), "country": .string("DK")])
-            let oksana = try await Self.create(app, seeded, contact: ["first_name": .string("Оксана"), "country": .string("UA")])
+            let mette = try await Self.create(
+                app, seeded, contact: ["first_name": .string("Mette"), "country": .string("DK")])
+            let oksana = try await Self.create(
+                app, seeded, contact: ["first_name": .string("Оксана"), "country": .string("UA")])
             try await app.test { client in
                 let jar = try await Self.signIn(client)
                 let danish = try await jar.get(client, "/contacts?country=DK")
                 #expect(danish.text.contains("Mette"))
                 #expect(!danish.text.contains("Оксана"))
-                let saved = try await jar.post(client, "/contacts/views", form: ["name": "Danes", "query": "country=DK", "csrf_token": danish.csrfToken ?? ""])
+                let saved = try await jar.post(
+                    client, "/contacts/views",
+                    form: ["name": "Danes", "query": "country=DK", "csrf_token": danish.csrfToken ?? ""])
                 #expect(saved.status == .seeOther)
                 let list = try await jar.get(client, "/contacts")
                 #expect(list.text.contains("Danes"))
                 let tagged = try await jar.post(
-                    client, "/contacts/bulk", form: ["action": "tag", "value": "fair-2026", "ids": mette.id, "csrf_token": list.csrfToken ?? ""])
+                    client, "/contacts/bulk",
+                    form: ["action": "tag", "value": "fair-2026", "ids": mette.id, "csrf_token": list.csrfToken ?? ""])
                 #expect(tagged.status == .seeOther)
                 let service = RecordService.contacts(app.services)
-                #expect(try await service.get(workspaceID: seeded.workspace.id, id: mette.id).strings("tags") == ["fair-2026"])
+                #expect(
+                    try await service.get(workspaceID: seeded.workspace.id, id: mette.id).strings("tags") == [
+                        "fair-2026"
+                    ])
+                let assigned = try await jar.post(
+                    client, "/contacts/bulk",
+                    form: [
+                        "action": "owner", "owner": seeded.owner.id, "ids": mette.id,
+                        "csrf_token": list.csrfToken ?? "",
+                    ])
+                #expect(assigned.status == .seeOther)
+                #expect(
+                    try await service.get(workspaceID: seeded.workspace.id, id: mette.id).string("owner_id")
+                        == seeded.owner.id)
                 let ask = try await jar.post(
-                    client, "/contacts/bulk", form: ["action": "delete", "ids": oksana.id, "csrf_token": list.csrfToken ?? ""])
+                    client, "/contacts/bulk",
+                    form: ["action": "delete", "ids": oksana.id, "csrf_token": list.csrfToken ?? ""])
                 #expect(ask.status == .ok)
                 #expect(ask.text.contains(oksana.id))
                 #expect(try await service.repository.find(workspaceID: seeded.workspace.id, id: oksana.id) != nil)
@@ -138,7 +172,9 @@ struct RecordPagesTests {
         }
     }
 
-    @Test("custom field settings: create, use on the form, delete with its values after a confirmation", arguments: Backend.allCases)
+    @Test(
+        "custom field settings: create, use on the form, delete with its values after a confirmation",
+        arguments: Backend.allCases)
     func customFieldSettings(_ backend: Backend) async throws {
         try await TestApp.with(backend) { app in
             let seeded = try await Fixtures.workspace(app)
@@ -147,22 +183,31 @@ struct RecordPagesTests {
                 var page = try await jar.get(client, "/settings/custom-fields")
                 let bad = try await jar.post(
                     client, "/settings/custom-fields",
-                    form: ["object": "contacts", "key": "Shoe Size", "label": "Shoe size", "type": "number", "csrf_token": page.csrfToken ?? ""])
+                    form: [
+                        "object": "contacts", "key": "Shoe Size", "label": "Shoe size", "type": "number",
+                        "csrf_token": page.csrfToken ?? "",
+                    ])
                 #expect(bad.status == .unprocessableContent)
                 let created = try await jar.post(
                     client, "/settings/custom-fields",
-                    form: ["object": "contacts", "key": "shoe_size", "label": "Shoe size", "type": "number", "csrf_token": page.csrfToken ?? ""])
+                    form: [
+                        "object": "contacts", "key": "shoe_size", "label": "Shoe size", "type": "number",
+                        "csrf_token": page.csrfToken ?? "",
+                    ])
                 #expect(created.status == .seeOther)
                 page = try await jar.get(client, "/contacts/new")
                 #expect(page.text.contains("custom.shoe_size"))
                 let contact = try await jar.post(
-                    client, "/contacts", form: ["first_name": "Jens", "custom.shoe_size": "45", "csrf_token": page.csrfToken ?? ""])
+                    client, "/contacts",
+                    form: ["first_name": "Jens", "custom.shoe_size": "45", "csrf_token": page.csrfToken ?? ""])
                 #expect(contact.status == .seeOther)
-                let definitions = try await CustomFieldRepository(store: app.runtime.store).all(workspaceID: seeded.workspace.id)
+                let definitions = try await CustomFieldRepository(store: app.runtime.store).all(
+                    workspaceID: seeded.workspace.id)
                 let field = try #require(definitions.first)
                 let confirm = try await jar.get(client, "/settings/custom-fields/\(field.id)/delete")
                 #expect(confirm.text.contains("Shoe size"))
-                let deleted = try await jar.post(client, "/settings/custom-fields/\(field.id)/delete", form: ["csrf_token": confirm.csrfToken ?? ""])
+                let deleted = try await jar.post(
+                    client, "/settings/custom-fields/\(field.id)/delete", form: ["csrf_token": confirm.csrfToken ?? ""])
                 #expect(deleted.status == .seeOther)
                 let contacts = try await RecordService.contacts(app.services).repository.list(
                     workspaceID: seeded.workspace.id, query: ListQuery(), limit: 10, after: nil)
@@ -171,22 +216,33 @@ struct RecordPagesTests {
         }
     }
 
-    @Test("another workspace's records are 404 on every page; the Persian 360° page is right to left", arguments: Backend.allCases)
+    @Test(
+        "another workspace's records are 404 on every page; the Persian 360° page is right to left",
+        arguments: Backend.allCases)
     func isolationAndPersian(_ backend: Backend) async throws {
         try await TestApp.with(backend) { app in
             let seeded = try await Fixtures.workspace(app)
             _ = try await Fixtures.workspace(app, name: "Other", email: "owner@other.test")
-            let contact = try await Self.create(app, seeded, contact: ["first_name": .string("مریم"), "last_name": .string("رضایی")])
+            let contact = try await Self.create(
+                app, seeded, contact: ["first_name": .string("مریم"), "last_name": .string("رضایی")])
             _ = try await Fixtures.user(app, in: seeded, email: "fa@acme.test", role: .member, language: .fa)
             try await app.test { client in
                 let other = try await Self.signIn(client, email: "owner@other.test")
-                for path in ["/contacts/\(contact.id)", "/contacts/\(contact.id)/edit", "/contacts/\(contact.id)/merge", "/contacts/\(contact.id)/delete"] {
-                    #expect(try await other.get(client, path, headers: [.accept: "text/html"]).status == .notFound, "\(path)")
+                for path in [
+                    "/contacts/\(contact.id)", "/contacts/\(contact.id)/edit", "/contacts/\(contact.id)/merge",
+                    "/contacts/\(contact.id)/delete",
+                ] {
+                    #expect(
+                        try await other.get(client, path, headers: [.accept: "text/html"]).status == .notFound,
+                        "\(path)")
                 }
                 let page = try await other.get(client, "/contacts")
-                let forged = try await other.post(client, "/contacts/\(contact.id)/delete", form: ["csrf_token": page.csrfToken ?? ""])
+                let forged = try await other.post(
+                    client, "/contacts/\(contact.id)/delete", form: ["csrf_token": page.csrfToken ?? ""])
                 #expect(forged.status == .notFound)
-                #expect(try await RecordService.contacts(app.services).repository.find(workspaceID: seeded.workspace.id, id: contact.id) != nil)
+                #expect(
+                    try await RecordService.contacts(app.services).repository.find(
+                        workspaceID: seeded.workspace.id, id: contact.id) != nil)
                 let persian = try await Self.signIn(client, email: "fa@acme.test")
                 let show = try await persian.get(client, "/contacts/\(contact.id)")
                 #expect(show.text.contains(#"<html lang="fa" dir="rtl">"#))

@@ -19,4 +19,3 @@ package enum Countries {
         return codes.contains(upper) ? upper : nil
     }
 }
-

@@ -57,13 +57,15 @@ package struct CustomFieldDefinition: Sendable, Equatable {
         case (.select, .string(let option)):
             return options.contains(option)
                 ? .success(.string(option))
-                : .failure(FieldIssue(field, "\"\(option)\" is not one of the options: \(options.joined(separator: ", ")).")
+                : .failure(
+                    FieldIssue(field, "\"\(option)\" is not one of the options: \(options.joined(separator: ", ")).")
                 )
         case (.multi_select, .array(let items)):
             var chosen: [String] = []
             for item in items {
                 guard case .string(let option) = item, options.contains(option) else {
-                    return .failure(FieldIssue(field, "Each value must be one of: \(options.joined(separator: ", ")).")
+                    return .failure(
+                        FieldIssue(field, "Each value must be one of: \(options.joined(separator: ", ")).")
                     )
                 }
                 if !chosen.contains(option) { chosen.append(option) }

@@ -95,7 +95,8 @@ package struct RecordSchema: Sendable {
             FieldSpec("owner_id", .reference("users")),
             FieldSpec("source", .text(maxLength: 200)),
             FieldSpec("tags", .tags),
-            FieldSpec("email_consent", .choice(["subscribed", "unsubscribed", "unknown"]), defaultValue: .string("unknown")),
+            FieldSpec(
+                "email_consent", .choice(["subscribed", "unsubscribed", "unknown"]), defaultValue: .string("unknown")),
             FieldSpec("email_consent_changed_at", .timestamp, writable: false),
             FieldSpec("email_consent_source", .text(maxLength: 200)),
             FieldSpec("birthday", .date),

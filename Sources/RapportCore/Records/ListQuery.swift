@@ -158,12 +158,14 @@ package struct ListQuery: Sendable, Equatable {
             return .success(.string(text))
         case (.choice(let choices), .equals):
             let value = choices.count > 100 ? text.uppercased() : text
-            return choices.contains(value) ? .success(.string(value)) : .failure(Refusal("\"\(text)\" is not a known value."))
+            return choices.contains(value)
+                ? .success(.string(value)) : .failure(Refusal("\"\(text)\" is not a known value."))
         case (.number, .equals), (.number, .gte), (.number, .lte):
             guard let number = Double(text), number.isFinite else { return .failure(Refusal("Expected a number.")) }
             return .success(.number(number))
         case (.date, .equals), (.date, .gte), (.date, .lte):
-            return RecordPatch.isDate(text) ? .success(.string(text)) : .failure(Refusal("Expected a date as YYYY-MM-DD."))
+            return RecordPatch.isDate(text)
+                ? .success(.string(text)) : .failure(Refusal("Expected a date as YYYY-MM-DD."))
         case (.moment, .gte), (.moment, .lte):
             guard let date = Timestamp.parse(text) else { return .failure(Refusal("Expected an RFC 3339 time.")) }
             return .success(.number(Double(Timestamp.micros(date))))

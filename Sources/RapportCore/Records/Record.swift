@@ -83,7 +83,8 @@ package struct FieldChange: Sendable, Equatable, Codable {
         }
         for key in Set(before.custom.keys).union(after.custom.keys).sorted()
         where (before.custom[key] ?? .null) != (after.custom[key] ?? .null) {
-            changes.append(FieldChange(field: "custom.\(key)", old: before.custom[key] ?? .null, new: after.custom[key] ?? .null))
+            changes.append(
+                FieldChange(field: "custom.\(key)", old: before.custom[key] ?? .null, new: after.custom[key] ?? .null))
         }
         return changes
     }

@@ -57,7 +57,9 @@ package enum RecordPatch {
         _ value: JSONValue, to record: inout Record, definitions: [CustomFieldDefinition], issues: inout [FieldIssue]
     ) {
         guard case .object(let members) = value else {
-            if value == .null { record.custom = [:] } else {
+            if value == .null {
+                record.custom = [:]
+            } else {
                 issues.append(FieldIssue("custom", "Expected an object, not \(value.typeName)."))
             }
             return
@@ -89,7 +91,9 @@ package enum RecordPatch {
             if hasForbiddenControl(trimmed) { return fail("Must not contain control characters.") }
             if name == "domain" {
                 let domain = trimmed.lowercased()
-                guard domain.isEmpty || isDomain(domain) else { return fail("Must be a domain name such as example.com.") }
+                guard domain.isEmpty || isDomain(domain) else {
+                    return fail("Must be a domain name such as example.com.")
+                }
                 return .success(domain.isEmpty ? .null : .string(domain))
             }
             return .success(trimmed.isEmpty ? .null : .string(trimmed))
@@ -126,7 +130,9 @@ package enum RecordPatch {
         case .languageTag:
             guard let text = string() else { return fail("Expected a string, not \(value.typeName).") }
             if text.isEmpty { return .success(.null) }
-            guard let tag = LanguageTag.normalise(text) else { return fail("Must be a BCP 47 language tag such as fa or da-DK.") }
+            guard let tag = LanguageTag.normalise(text) else {
+                return fail("Must be a BCP 47 language tag such as fa or da-DK.")
+            }
             return .success(.string(tag))
         case .date:
             guard let text = string() else { return fail("Expected a string, not \(value.typeName).") }
@@ -188,7 +194,9 @@ package enum RecordPatch {
 
     /// Control characters other than tab and line breaks are refused (NUL cannot even be stored).
     package static func hasForbiddenControl(_ text: String) -> Bool {
-        text.unicodeScalars.contains { $0.properties.generalCategory == .control && !"\t\n\r".unicodeScalars.contains($0) }
+        text.unicodeScalars.contains {
+            $0.properties.generalCategory == .control && !"\t\n\r".unicodeScalars.contains($0)
+        }
     }
 
     /// `YYYY-MM-DD` naming a real day.
@@ -234,8 +242,10 @@ package enum TimeZones {
 /// BCP 47 tags: language, optional script, optional region, optional variants, in their usual case.
 package enum LanguageTag {
     package static func normalise(_ text: String) -> String? {
-        let parts = text.replacingOccurrences(of: "_", with: "-").split(separator: "-", omittingEmptySubsequences: false)
-        guard let first = parts.first, (2...3).contains(first.count), first.allSatisfy({ $0.isASCII && $0.isLetter }) else {
+        let parts = text.replacingOccurrences(of: "_", with: "-").split(
+            separator: "-", omittingEmptySubsequences: false)
+        guard let first = parts.first, (2...3).contains(first.count), first.allSatisfy({ $0.isASCII && $0.isLetter })
+        else {
             return nil
         }
         var result = [first.lowercased()]

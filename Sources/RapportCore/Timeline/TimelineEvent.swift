@@ -78,7 +78,9 @@ package struct ActivityDraft: Sendable {
         }
         var occurredAt = now
         if let text = self.occurredAt {
-            if let date = Timestamp.parse(text) { occurredAt = Timestamp.micros(date) } else {
+            if let date = Timestamp.parse(text) {
+                occurredAt = Timestamp.micros(date)
+            } else {
                 issues.append(FieldIssue("occurred_at", "Expected an RFC 3339 time."))
             }
         }

@@ -13,8 +13,11 @@ package struct CustomFieldRepository: Sendable {
     static let columns = "id, workspace_id, object, field_key, label, field_type, options, created_at"
 
     /// The definitions of one object (or of both), in the order they were made.
-    package func all(workspaceID: String, object: String? = nil, on database: (any SQLDatabase)? = nil) async throws -> [CustomFieldDefinition] {
-        var sql: SQLQueryString = "SELECT \(unsafeRaw: Self.columns) FROM custom_fields WHERE workspace_id = \(bind: workspaceID)"
+    package func all(workspaceID: String, object: String? = nil, on database: (any SQLDatabase)? = nil) async throws
+        -> [CustomFieldDefinition]
+    {
+        var sql: SQLQueryString =
+            "SELECT \(unsafeRaw: Self.columns) FROM custom_fields WHERE workspace_id = \(bind: workspaceID)"
         if let object { sql = sql + " AND object = \(bind: object)" }
         sql = sql + " ORDER BY created_at, id"
         return try await (database ?? store.database).raw(sql).all().map(Self.definition(from:))
@@ -38,7 +41,7 @@ package struct CustomFieldRepository: Sendable {
                         \(bind: try JSONText.encode(.array(definition.options.map(JSONValue.string)))), \(bind: definition.createdAt))
                 """
             ).run()
-        } catch where DatabaseErrors.isUniqueViolation(error) {
+        } catch  where DatabaseErrors.isUniqueViolation(error) {
             throw RapportError(
                 .conflict, "The \(definition.object) already have a custom field \"\(definition.key)\".",
                 fields: [FieldIssue("key", "This key is already used.")])

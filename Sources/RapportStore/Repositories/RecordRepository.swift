@@ -28,7 +28,9 @@ package struct RecordRepository: Sendable {
     }
 
     /// Whether a record of `table` exists in the workspace (for references).
-    package func exists(table: String, workspaceID: String, id: String, on database: any SQLDatabase) async throws -> Bool {
+    package func exists(table: String, workspaceID: String, id: String, on database: any SQLDatabase) async throws
+        -> Bool
+    {
         guard ["contacts", "companies", "users"].contains(table), RecordID.isWellFormed(id) else { return false }
         return try await database.raw(
             "SELECT 1 AS found FROM \(ident: table) WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id)"
@@ -38,10 +40,12 @@ package struct RecordRepository: Sendable {
     /// A page of records matching `query`, in its sort order.
     /// - Parameter scope: an extra equality, such as a company's contacts (`company_id`).
     package func list(
-        workspaceID: String, query: ListQuery, limit: Int, after: RecordCursor?, scope: (column: String, value: String)? = nil
+        workspaceID: String, query: ListQuery, limit: Int, after: RecordCursor?,
+        scope: (column: String, value: String)? = nil
     ) async throws -> (records: [Record], next: RecordCursor?) {
         let dialect = SQLFragments(kind: store.kind)
-        var sql: SQLQueryString = "SELECT \(unsafeRaw: columns.joined(separator: ", ")), \(dialect.sortKey(query.sort.target)) AS sort_key FROM \(ident: table) WHERE workspace_id = \(bind: workspaceID)"
+        var sql: SQLQueryString =
+            "SELECT \(unsafeRaw: columns.joined(separator: ", ")), \(dialect.sortKey(query.sort.target)) AS sort_key FROM \(ident: table) WHERE workspace_id = \(bind: workspaceID)"
         if let scope, ["company_id"].contains(scope.column) {
             sql = sql + " AND \(ident: scope.column) = \(bind: scope.value)"
         }
@@ -51,7 +55,9 @@ package struct RecordRepository: Sendable {
         let direction = query.sort.descending ? "DESC" : "ASC"
         if let after {
             let comparison = query.sort.descending ? "<" : ">"
-            sql = sql + " AND (\(dialect.sortKey(query.sort.target)), id) \(unsafeRaw: comparison) (\(dialect.bind(after.key)), \(bind: after.id))"
+            sql =
+                sql
+                + " AND (\(dialect.sortKey(query.sort.target)), id) \(unsafeRaw: comparison) (\(dialect.bind(after.key)), \(bind: after.id))"
         }
         sql = sql + " ORDER BY sort_key \(unsafeRaw: direction), id \(unsafeRaw: direction) LIMIT \(bind: limit + 1)"
         let rows = try await store.database.raw(sql).all()
@@ -79,9 +85,14 @@ package struct RecordRepository: Sendable {
             if schema.object == "companies" {
                 names[id] = try row.decode(column: "name", as: String?.self) ?? ""
             } else {
-                let parts = [try row.decode(column: "first_name", as: String?.self), try row.decode(column: "last_name", as: String?.self)]
-                    .compactMap { $0 }
-                names[id] = parts.isEmpty ? (try row.decode(column: "email", as: String?.self) ?? "") : parts.joined(separator: " ")
+                let parts = [
+                    try row.decode(column: "first_name", as: String?.self),
+                    try row.decode(column: "last_name", as: String?.self),
+                ]
+                .compactMap { $0 }
+                names[id] =
+                    parts.isEmpty
+                    ? (try row.decode(column: "email", as: String?.self) ?? "") : parts.joined(separator: " ")
             }
         }
         return names
@@ -91,7 +102,9 @@ package struct RecordRepository: Sendable {
     package func companyChoices(workspaceID: String, limit: Int = 1000) async throws -> [(id: String, name: String)] {
         try await store.database.raw(
             "SELECT id, name FROM companies WHERE workspace_id = \(bind: workspaceID) ORDER BY name, id LIMIT \(bind: limit)"
-        ).all().map { (try $0.decode(column: "id", as: String.self), try $0.decode(column: "name", as: String?.self) ?? "") }
+        ).all().map {
+            (try $0.decode(column: "id", as: String.self), try $0.decode(column: "name", as: String?.self) ?? "")
+        }
     }
 
     // MARK: Writing
@@ -108,7 +121,8 @@ package struct RecordRepository: Sendable {
     package func update(_ record: Record, expectedVersion: Int64, on database: any SQLDatabase) async throws -> Bool {
         let binds = try self.binds(record)
         var assignments: [SQLQueryString] = []
-        for (column, value) in zip(columns, binds) where column != "workspace_id" && column != "id" && column != "created_at" {
+        for (column, value) in zip(columns, binds)
+        where column != "workspace_id" && column != "id" && column != "created_at" {
             assignments.append("\(ident: column) = \(bind: value)")
         }
         let updated = try await database.raw(
@@ -122,21 +136,27 @@ package struct RecordRepository: Sendable {
     }
 
     package func delete(workspaceID: String, id: String, on database: any SQLDatabase) async throws {
-        try await database.raw("DELETE FROM \(ident: table) WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id)").run()
+        try await database.raw(
+            "DELETE FROM \(ident: table) WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id)"
+        ).run()
     }
 
     // MARK: Contacts' addresses and companies' domains
 
     /// Makes `emails` the contact's addresses in the workspace-wide index.
     /// - Returns: the id of another contact that already has one of them, if any (nothing is changed then).
-    package func claimEmails(workspaceID: String, contactID: String, emails: [String], on database: any SQLDatabase) async throws -> String? {
+    package func claimEmails(workspaceID: String, contactID: String, emails: [String], on database: any SQLDatabase)
+        async throws -> String?
+    {
         if !emails.isEmpty {
             let owners = try await database.raw(
                 "SELECT contact_id FROM contact_emails WHERE workspace_id = \(bind: workspaceID) AND email IN (\(binds: emails)) AND contact_id <> \(bind: contactID)"
             ).all()
             if let owner = owners.first { return try owner.decode(column: "contact_id", as: String.self) }
         }
-        try await database.raw("DELETE FROM contact_emails WHERE workspace_id = \(bind: workspaceID) AND contact_id = \(bind: contactID)").run()
+        try await database.raw(
+            "DELETE FROM contact_emails WHERE workspace_id = \(bind: workspaceID) AND contact_id = \(bind: contactID)"
+        ).run()
         for email in emails {
             try await database.raw(
                 "INSERT INTO contact_emails (workspace_id, email, contact_id) VALUES (\(bind: workspaceID), \(bind: email), \(bind: contactID))"
@@ -153,7 +173,9 @@ package struct RecordRepository: Sendable {
     }
 
     /// Points a company's contacts elsewhere (or nowhere) when it is merged or deleted.
-    package func moveContacts(workspaceID: String, from companyID: String, to target: String?, on database: any SQLDatabase) async throws {
+    package func moveContacts(
+        workspaceID: String, from companyID: String, to target: String?, on database: any SQLDatabase
+    ) async throws {
         try await database.raw(
             "UPDATE contacts SET company_id = \(bind: target) WHERE workspace_id = \(bind: workspaceID) AND company_id = \(bind: companyID)"
         ).run()

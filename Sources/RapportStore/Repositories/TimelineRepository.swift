@@ -46,7 +46,9 @@ package struct TimelineRepository: Sendable {
         }
         if !types.isEmpty { sql = sql + " AND type IN (\(binds: types))" }
         if let after {
-            sql = sql + " AND (occurred_at < \(bind: after.createdAt) OR (occurred_at = \(bind: after.createdAt) AND id < \(bind: after.id)))"
+            sql =
+                sql
+                + " AND (occurred_at < \(bind: after.createdAt) OR (occurred_at = \(bind: after.createdAt) AND id < \(bind: after.id)))"
         }
         sql = sql + " ORDER BY occurred_at DESC, id DESC LIMIT \(bind: limit + 1)"
         let events = try await store.database.raw(sql).all().map(Self.event(from:))
@@ -54,7 +56,10 @@ package struct TimelineRepository: Sendable {
     }
 
     /// Moves one contact's (or company's) events to another, for merges.
-    package func move(workspaceID: String, contactFrom: String? = nil, companyFrom: String? = nil, to target: String, on database: any SQLDatabase) async throws {
+    package func move(
+        workspaceID: String, contactFrom: String? = nil, companyFrom: String? = nil, to target: String,
+        on database: any SQLDatabase
+    ) async throws {
         if let contactFrom {
             try await database.raw(
                 "UPDATE events SET contact_id = \(bind: target) WHERE workspace_id = \(bind: workspaceID) AND contact_id = \(bind: contactFrom)"
@@ -113,11 +118,15 @@ package struct TimelineRepository: Sendable {
     }
 
     /// A record's audit entries, newest first.
-    package func auditPage(workspaceID: String, recordID: String, limit: Int, after: PageKey?) async throws -> Page<AuditEntry> {
+    package func auditPage(workspaceID: String, recordID: String, limit: Int, after: PageKey?) async throws -> Page<
+        AuditEntry
+    > {
         var sql: SQLQueryString =
             "SELECT id, record_type, record_id, action, actor_type, actor_id, changes, at FROM audit_log WHERE workspace_id = \(bind: workspaceID) AND record_id = \(bind: recordID)"
         if let after {
-            sql = sql + " AND (at < \(bind: after.createdAt) OR (at = \(bind: after.createdAt) AND id < \(bind: after.id)))"
+            sql =
+                sql
+                + " AND (at < \(bind: after.createdAt) OR (at = \(bind: after.createdAt) AND id < \(bind: after.id)))"
         }
         sql = sql + " ORDER BY at DESC, id DESC LIMIT \(bind: limit + 1)"
         let entries = try await store.database.raw(sql).all().map { row in

@@ -118,7 +118,8 @@ struct SQLFragments {
             case (.multi_select, _):
                 switch kind {
                 case .sqlite:
-                    return "EXISTS (SELECT 1 FROM json_each(custom, \(bind: "$." + key)) WHERE json_each.value = \(bind(filter.value)))"
+                    return
+                        "EXISTS (SELECT 1 FROM json_each(custom, \(bind: "$." + key)) WHERE json_each.value = \(bind(filter.value)))"
                 case .postgres:
                     return "jsonb_exists(custom::jsonb -> \(bind: key), \(bind(filter.value)))"
                 }

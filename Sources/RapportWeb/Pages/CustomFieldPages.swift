@@ -19,7 +19,9 @@ struct CustomFieldPages: Sendable {
 
     func manager(_ context: AppContext) throws -> Principal {
         let principal = try context.requirePrincipal()
-        guard principal.user.role.managesUsers else { throw RapportError(.forbidden, "Only owners and admins change custom fields.") }
+        guard principal.user.role.managesUsers else {
+            throw RapportError(.forbidden, "Only owners and admins change custom fields.")
+        }
         return principal
     }
 
@@ -27,7 +29,9 @@ struct CustomFieldPages: Sendable {
         try await page(form: [:], errors: [], request: request, context: context)
     }
 
-    func page(form: [String: String], errors: [FieldIssue], request: Request, context: AppContext) async throws -> Response {
+    func page(form: [String: String], errors: [FieldIssue], request: Request, context: AppContext) async throws
+        -> Response
+    {
         let principal = try manager(context)
         let messages = pages.catalog.table(principal.user.language)
         let definitions = try await repository.all(workspaceID: principal.workspace.id)
@@ -41,7 +45,10 @@ struct CustomFieldPages: Sendable {
             ]
         }
         let types = CustomFieldType.allCases.map {
-            ["value": $0.rawValue, "label": messages["type_\($0.rawValue)"] ?? $0.rawValue, "selected": form["type"] == $0.rawValue]
+            [
+                "value": $0.rawValue, "label": messages["type_\($0.rawValue)"] ?? $0.rawValue,
+                "selected": form["type"] == $0.rawValue,
+            ]
                 as [String: Any]
         }
         let objects = CustomFieldDefinition.objects.map {
@@ -53,7 +60,8 @@ struct CustomFieldPages: Sendable {
                 "rows": rows, "has_rows": !rows.isEmpty, "types": types, "objects": objects, "form": form,
                 "errors": RecordPages.errorMap(errors),
             ],
-            request: request, context: context, status: errors.isEmpty ? .ok : .unprocessableContent, title: "custom_fields")
+            request: request, context: context, status: errors.isEmpty ? .ok : .unprocessableContent,
+            title: "custom_fields")
     }
 
     @Sendable func create(_ request: Request, context: AppContext) async throws -> Response {
@@ -77,16 +85,21 @@ struct CustomFieldPages: Sendable {
 
     @Sendable func confirmDelete(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try manager(context)
-        guard let definition = try await repository.find(workspaceID: principal.workspace.id, id: try context.parameters.require("id"))
+        guard
+            let definition = try await repository.find(
+                workspaceID: principal.workspace.id, id: try context.parameters.require("id"))
         else { throw RapportError.notFound("The custom field") }
         return pages.render(
-            "custom_field_delete", ["label": definition.label, "path": "/settings/custom-fields/\(definition.id)/delete"],
+            "custom_field_delete",
+            ["label": definition.label, "path": "/settings/custom-fields/\(definition.id)/delete"],
             request: request, context: context, title: "confirm_delete")
     }
 
     @Sendable func delete(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try manager(context)
-        guard let definition = try await repository.find(workspaceID: principal.workspace.id, id: try context.parameters.require("id"))
+        guard
+            let definition = try await repository.find(
+                workspaceID: principal.workspace.id, id: try context.parameters.require("id"))
         else { throw RapportError.notFound("The custom field") }
         try await repository.delete(definition)
         return Pages.redirect("/settings/custom-fields")

@@ -70,6 +70,16 @@ struct RecordPages: Sendable {
         }
     }
 
+    /// A field's value as text, translated where it is one of a fixed list.
+    func displayValue(_ field: String, _ value: JSONValue, _ messages: [String: String]) -> String {
+        let text = Self.display(value)
+        switch field {
+        case "lifecycle_stage": return messages["stage_\(text)"] ?? text
+        case "email_consent": return messages["consent_\(text)"] ?? text
+        default: return text
+        }
+    }
+
     func title(of record: Record) -> String {
         if !isContacts { return record.string("name") ?? "" }
         let name = [record.string("first_name"), record.string("last_name")].compactMap { $0 }.joined(separator: " ")
@@ -131,13 +141,19 @@ struct RecordPages: Sendable {
         }
         let value = { (name: String) in keep.last { $0.name == name }?.value ?? "" }
         let stageOptions = RecordSchema.lifecycleStages.map {
-            ["value": $0, "label": messages["stage_\($0)"] ?? $0, "selected": value("lifecycle_stage") == $0] as [String: Any]
+            ["value": $0, "label": messages["stage_\($0)"] ?? $0, "selected": value("lifecycle_stage") == $0]
+                as [String: Any]
         }
         let sorts: [(String, String)] =
             isContacts
-            ? [("-created_at", "sort_newest"), ("created_at", "sort_oldest"), ("last_name", "sort_last_name"),
-               ("first_name", "sort_first_name"), ("-updated_at", "sort_updated")]
-            : [("-created_at", "sort_newest"), ("name", "sort_name"), ("-size", "sort_size"), ("-updated_at", "sort_updated")]
+            ? [
+                ("-created_at", "sort_newest"), ("created_at", "sort_oldest"), ("last_name", "sort_last_name"),
+                ("first_name", "sort_first_name"), ("-updated_at", "sort_updated"),
+            ]
+            : [
+                ("-created_at", "sort_newest"), ("name", "sort_name"), ("-size", "sort_size"),
+                ("-updated_at", "sort_updated"),
+            ]
         let views = try await SavedViewRepository(store: services.store).list(
             workspaceID: workspaceID, userID: principal.user.id, object: schema.object)
         return pages.render(
@@ -146,14 +162,24 @@ struct RecordPages: Sendable {
                 "is_contacts": isContacts, "base": base, "rows": rows, "has_rows": !rows.isEmpty, "error": error ?? "",
                 "stage_options": stageOptions, "country": value("country"), "tag": value("tags[contains]"),
                 "industry": value("industry"),
-                "sorts": sorts.map { ["value": $0.0, "label": messages[$0.1] ?? $0.1, "selected": $0.0 == sort] as [String: Any] },
-                "next": result.next.map { link([("sort", sort), ("cursor", RecordCursorText.encode($0, sort: sort))]) } ?? "",
+                "sorts": sorts.map {
+                    ["value": $0.0, "label": messages[$0.1] ?? $0.1, "selected": $0.0 == sort] as [String: Any]
+                },
+                "next": result.next.map { link([("sort", sort), ("cursor", RecordCursorText.encode($0, sort: sort))]) }
+                    ?? "",
                 "first": cursorText == nil ? "" : link([("sort", sort)]),
-                "current_query": (keep + [("sort", sort)]).map { "\(QueryItems.encode($0.0))=\(QueryItems.encode($0.1))" }
-                    .joined(separator: "&"),
+                "current_query": (keep + [("sort", sort)]).map {
+                    "\(QueryItems.encode($0.0))=\(QueryItems.encode($0.1))"
+                }
+                .joined(separator: "&"),
                 "has_views": !views.isEmpty,
-                "views": views.map { ["name": $0.name, "path": "\(base)?\($0.query)", "delete": "\(base)/views/\($0.id)/delete"] },
+                "views": views.map {
+                    ["name": $0.name, "path": "\(base)?\($0.query)", "delete": "\(base)/views/\($0.id)/delete"]
+                },
                 "bulk_path": "\(base)/bulk",
+                "users": try await services.accounts.users(workspaceID: workspaceID, limit: 200, after: nil).items.map {
+                    ["id": $0.id, "name": $0.name]
+                },
             ],
             request: request, context: context, title: schema.object)
     }
@@ -168,7 +194,8 @@ struct RecordPages: Sendable {
             throw RapportError(.invalid, "A view needs a name of at most 100 characters.")
         }
         try await SavedViewRepository(store: services.store).create(
-            workspaceID: principal.workspace.id, userID: principal.user.id, object: schema.object, name: name, query: query)
+            workspaceID: principal.workspace.id, userID: principal.user.id, object: schema.object, name: name,
+            query: query)
         return Pages.redirect("\(base)?\(query)")
     }
 
@@ -200,10 +227,11 @@ struct RecordPages: Sendable {
                     expectedVersion: nil, actor: actor)
             }
         case "owner":
-            let owner = fields["value"].flatMap { $0.isEmpty ? nil : $0 }
+            let owner = fields["owner"].flatMap { $0.isEmpty ? nil : $0 }
             for id in ids {
                 _ = try await service.update(
-                    workspaceID: principal.workspace.id, id: id, patch: ["owner_id": owner.map(JSONValue.string) ?? .null],
+                    workspaceID: principal.workspace.id, id: id,
+                    patch: ["owner_id": owner.map(JSONValue.string) ?? .null],
                     expectedVersion: nil, actor: actor)
             }
         case "delete":
@@ -213,7 +241,8 @@ struct RecordPages: Sendable {
                     request: request, context: context, title: "confirm_delete")
             }
             for id in ids {
-                try await service.delete(workspaceID: principal.workspace.id, id: id, expectedVersion: nil, actor: actor)
+                try await service.delete(
+                    workspaceID: principal.workspace.id, id: id, expectedVersion: nil, actor: actor)
             }
         default:
             throw RapportError(.invalid, "Choose what to do with the selected records.")
@@ -225,7 +254,8 @@ struct RecordPages: Sendable {
 
     @Sendable func show(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let record = try await service.get(workspaceID: principal.workspace.id, id: try context.parameters.require("id"))
+        let record = try await service.get(
+            workspaceID: principal.workspace.id, id: try context.parameters.require("id"))
         return try await showPage(record, request: request, context: context)
     }
 
@@ -240,7 +270,8 @@ struct RecordPages: Sendable {
         var companyLink: [String: String]?
         for field in schema.fields where record[field.name] != .null && record[field.name] != field.kind.emptyValue {
             if field.name == "company_id", let id = record.string("company_id") {
-                let names = try await RecordRepository(store: services.store, schema: .companies).names(workspaceID: workspaceID, ids: [id])
+                let names = try await RecordRepository(store: services.store, schema: .companies).names(
+                    workspaceID: workspaceID, ids: [id])
                 companyLink = ["name": names[id] ?? id, "path": "/companies/\(id)"]
                 continue
             }
@@ -249,9 +280,7 @@ struct RecordPages: Sendable {
                 details.append(["label": label(field.name, messages), "value": owner?.name ?? id])
                 continue
             }
-            var value = Self.display(record[field.name])
-            if field.name == "lifecycle_stage" { value = messages["stage_\(value)"] ?? value }
-            if field.name == "email_consent" { value = messages["consent_\(value)"] ?? value }
+            let value = displayValue(field.name, record[field.name], messages)
             let ltr = [.email, .emailList, .phones, .date, .timestamp, .timeZone, .languageTag].contains(field.kind)
             details.append(["label": label(field.name, messages), "value": value, "ltr": ltr])
         }
@@ -276,8 +305,11 @@ struct RecordPages: Sendable {
             if case .array(let changes)? = event.data["changes"] {
                 item["has_changes"] = !changes.isEmpty
                 item["changes"] = changes.compactMap { change -> String? in
-                    guard case .object(let members) = change, case .string(let field)? = members["field"] else { return nil }
-                    return "\(label(field, messages)): \(Self.display(members["old"] ?? .null)) → \(Self.display(members["new"] ?? .null))"
+                    guard case .object(let members) = change, case .string(let field)? = members["field"] else {
+                        return nil
+                    }
+                    return
+                        "\(label(field, messages)): \(Self.display(members["old"] ?? .null)) → \(Self.display(members["new"] ?? .null))"
                 }
             }
             if !isContacts, let contactID = event.contactID {
@@ -289,11 +321,13 @@ struct RecordPages: Sendable {
         var people: [[String: String]] = []
         if !isContacts {
             var query = ListQuery()
-            query.sort = ListQuery.Sort(target: .standard(name: "last_name", kind: .text(maxLength: 200)), descending: false)
+            query.sort = ListQuery.Sort(
+                target: .standard(name: "last_name", kind: .text(maxLength: 200)), descending: false)
             let contacts = try await RecordRepository(store: services.store, schema: .contacts).list(
                 workspaceID: workspaceID, query: query, limit: 200, after: nil, scope: ("company_id", record.id))
             people = contacts.records.map { contact in
-                let name = [contact.string("first_name"), contact.string("last_name")].compactMap { $0 }.joined(separator: " ")
+                let name = [contact.string("first_name"), contact.string("last_name")].compactMap { $0 }.joined(
+                    separator: " ")
                 return [
                     "title": name.isEmpty ? (contact.string("email") ?? "") : name, "path": "/contacts/\(contact.id)",
                     "job_title": contact.string("job_title") ?? "", "email": contact.string("email") ?? "",
@@ -304,7 +338,8 @@ struct RecordPages: Sendable {
         return pages.render(
             "records/show",
             [
-                "is_contacts": isContacts, "title": title(of: record), "details": details, "company": companyLink as Any,
+                "is_contacts": isContacts, "title": title(of: record), "details": details,
+                "company": companyLink as Any,
                 "events": events, "has_events": !events.isEmpty, "people": people, "has_people": !people.isEmpty,
                 "path": "\(base)/\(record.id)", "activity_types": activityTypes,
                 "composer_errors": RecordPages.errorMap(composerErrors), "base": base,
@@ -336,13 +371,16 @@ struct RecordPages: Sendable {
     @Sendable func newForm(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let record = Record.empty(schema, workspaceID: principal.workspace.id, now: 0)
-        return try await form(record: record, submitted: nil, errors: [], isNew: true, request: request, context: context)
+        return try await form(
+            record: record, submitted: nil, errors: [], isNew: true, request: request, context: context)
     }
 
     @Sendable func editForm(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let record = try await service.get(workspaceID: principal.workspace.id, id: try context.parameters.require("id"))
-        return try await form(record: record, submitted: nil, errors: [], isNew: false, request: request, context: context)
+        let record = try await service.get(
+            workspaceID: principal.workspace.id, id: try context.parameters.require("id"))
+        return try await form(
+            record: record, submitted: nil, errors: [], isNew: false, request: request, context: context)
     }
 
     @Sendable func create(_ request: Request, context: AppContext) async throws -> Response {
@@ -358,7 +396,8 @@ struct RecordPages: Sendable {
         } catch let error as RapportError where error.code == .invalid || error.code == .conflict {
             let empty = Record.empty(schema, workspaceID: principal.workspace.id, now: 0)
             return try await form(
-                record: empty, submitted: submitted, errors: issues(error), isNew: true, request: request, context: context)
+                record: empty, submitted: submitted, errors: issues(error), isNew: true, request: request,
+                context: context)
         }
     }
 
@@ -377,7 +416,8 @@ struct RecordPages: Sendable {
             return Pages.redirect("\(base)/\(id)")
         } catch let error as RapportError where [.invalid, .conflict, .stale].contains(error.code) {
             return try await form(
-                record: record, submitted: submitted, errors: issues(error), isNew: false, request: request, context: context)
+                record: record, submitted: submitted, errors: issues(error), isNew: false, request: request,
+                context: context)
         }
     }
 
@@ -392,14 +432,17 @@ struct RecordPages: Sendable {
 
     /// The form fields for a record (or what was submitted), with their inline errors.
     func form(
-        record: Record, submitted: [String: String]?, errors: [FieldIssue], isNew: Bool, request: Request, context: AppContext
+        record: Record, submitted: [String: String]?, errors: [FieldIssue], isNew: Bool, request: Request,
+        context: AppContext
     ) async throws -> Response {
         let principal = try context.requirePrincipal()
         let messages = messages(context)
         let errorMap = RecordPages.errorMap(errors)
         let definitions = try await service.customFields(workspaceID: principal.workspace.id)
-        let companies = isContacts
-            ? try await RecordRepository(store: services.store, schema: .companies).companyChoices(workspaceID: principal.workspace.id)
+        let companies =
+            isContacts
+            ? try await RecordRepository(store: services.store, schema: .companies).companyChoices(
+                workspaceID: principal.workspace.id)
             : []
         let users = try await services.accounts.users(workspaceID: principal.workspace.id, limit: 200, after: nil).items
         var fields: [[String: Any]] = []
@@ -413,13 +456,20 @@ struct RecordPages: Sendable {
             case .choice(let choices):
                 item["select"] = true
                 item["options"] = ([""] + choices).map {
-                    ["value": $0, "label": $0.isEmpty ? "—" : (messages["stage_\($0)"] ?? messages["consent_\($0)"] ?? $0), "selected": $0 == current]
+                    [
+                        "value": $0,
+                        "label": $0.isEmpty ? "—" : (messages["stage_\($0)"] ?? messages["consent_\($0)"] ?? $0),
+                        "selected": $0 == current,
+                    ]
                         as [String: Any]
                 }
             case .reference(let table):
                 item["select"] = true
-                let choices: [(String, String)] = table == "companies" ? companies.map { ($0.id, $0.name) } : users.map { ($0.id, $0.name) }
-                item["options"] = ([("", "—")] + choices).map { ["value": $0.0, "label": $0.1, "selected": $0.0 == current] as [String: Any] }
+                let choices: [(String, String)] =
+                    table == "companies" ? companies.map { ($0.id, $0.name) } : users.map { ($0.id, $0.name) }
+                item["options"] = ([("", "—")] + choices).map {
+                    ["value": $0.0, "label": $0.1, "selected": $0.0 == current] as [String: Any]
+                }
             case .phones, .stringMap, .emailList:
                 item["textarea"] = true
                 item["ltr"] = true
@@ -435,13 +485,18 @@ struct RecordPages: Sendable {
         for definition in definitions {
             let name = "custom.\(definition.key)"
             let current = submitted?[name] ?? record.custom[definition.key].map { formValue($0, kind: .tags) } ?? ""
-            var item: [String: Any] = ["name": name, "label": definition.label, "value": current, "error": errorMap[name] ?? ""]
+            var item: [String: Any] = [
+                "name": name, "label": definition.label, "value": current, "error": errorMap[name] ?? "",
+            ]
             switch definition.type {
             case .select, .boolean:
                 let choices = definition.type == CustomFieldType.boolean ? ["true", "false"] : definition.options
                 item["select"] = true
                 item["options"] = ([""] + choices).map {
-                    ["value": $0, "label": $0.isEmpty ? "—" : (messages["bool_\($0)"] ?? $0), "selected": $0 == current] as [String: Any]
+                    [
+                        "value": $0, "label": $0.isEmpty ? "—" : (messages["bool_\($0)"] ?? $0),
+                        "selected": $0 == current,
+                    ] as [String: Any]
                 }
             case .number: item["type"] = "number"
             case .date: item["type"] = "date"
@@ -456,7 +511,8 @@ struct RecordPages: Sendable {
         return pages.render(
             "records/form",
             [
-                "is_new": isNew, "fields": fields, "action": isNew ? base : "\(base)/\(record.id)", "version": record.version,
+                "is_new": isNew, "fields": fields, "action": isNew ? base : "\(base)/\(record.id)",
+                "version": record.version,
                 "cancel": isNew ? base : "\(base)/\(record.id)", "form_error": errorMap["form"] ?? "",
                 "existing": existing ?? "", "has_errors": !errors.isEmpty,
             ],
@@ -475,7 +531,8 @@ struct RecordPages: Sendable {
                 return "\(type): \(number)"
             }.joined(separator: "\n")
         case (.stringMap, .object(let members)):
-            return members.sorted { $0.key < $1.key }.map { "\($0.key): \(Self.display($0.value))" }.joined(separator: "\n")
+            return members.sorted { $0.key < $1.key }.map { "\($0.key): \(Self.display($0.value))" }.joined(
+                separator: "\n")
         case (.emailList, .array(let items)):
             return items.map(Self.display).joined(separator: "\n")
         default:
@@ -495,18 +552,23 @@ struct RecordPages: Sendable {
             let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
             switch field.kind {
             case .tags:
-                patch[field.name] = .array(trimmed.split(separator: ",").map { .string($0.trimmingCharacters(in: .whitespaces)) }
-                    .filter { $0 != .string("") })
+                patch[field.name] = .array(
+                    trimmed.split(separator: ",").map { .string($0.trimmingCharacters(in: .whitespaces)) }
+                        .filter { $0 != .string("") })
             case .emailList:
-                patch[field.name] = .array(lines(trimmed.replacingOccurrences(of: ",", with: "\n")).map(JSONValue.string))
+                patch[field.name] = .array(
+                    lines(trimmed.replacingOccurrences(of: ",", with: "\n")).map(JSONValue.string))
             case .phones:
-                patch[field.name] = .array(lines(trimmed).map { line in
-                    let parts = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-                    if parts.count == 2, Phone.types.contains(parts[0]) {
-                        return .object(["type": .string(parts[0]), "number": .string(parts[1])])
-                    }
-                    return .object(["type": .string("other"), "number": .string(line)])
-                })
+                patch[field.name] = .array(
+                    lines(trimmed).map { line in
+                        let parts = line.split(separator: ":", maxSplits: 1).map {
+                            $0.trimmingCharacters(in: .whitespaces)
+                        }
+                        if parts.count == 2, Phone.types.contains(parts[0]) {
+                            return .object(["type": .string(parts[0]), "number": .string(parts[1])])
+                        }
+                        return .object(["type": .string("other"), "number": .string(line)])
+                    })
             case .stringMap:
                 var map: [String: JSONValue] = [:]
                 for line in lines(trimmed) {
@@ -515,20 +577,25 @@ struct RecordPages: Sendable {
                 }
                 patch[field.name] = .object(map)
             case .count:
-                patch[field.name] = trimmed.isEmpty ? .null : (Double(trimmed).map(JSONValue.number) ?? .string(trimmed))
+                patch[field.name] =
+                    trimmed.isEmpty ? .null : (Double(trimmed).map(JSONValue.number) ?? .string(trimmed))
             default:
                 patch[field.name] = trimmed.isEmpty ? .null : .string(trimmed)
             }
         }
         var custom: [String: JSONValue] = [:]
         for definition in definitions {
-            guard let text = form["custom.\(definition.key)"]?.trimmingCharacters(in: .whitespacesAndNewlines) else { continue }
+            guard let text = form["custom.\(definition.key)"]?.trimmingCharacters(in: .whitespacesAndNewlines) else {
+                continue
+            }
             if text.isEmpty { custom[definition.key] = .null; continue }
             switch definition.type {
             case .number: custom[definition.key] = Double(text).map(JSONValue.number) ?? .string(text)
-            case .boolean: custom[definition.key] = text == "true" ? .bool(true) : text == "false" ? .bool(false) : .string(text)
+            case .boolean:
+                custom[definition.key] = text == "true" ? .bool(true) : text == "false" ? .bool(false) : .string(text)
             case .multi_select:
-                custom[definition.key] = .array(text.split(separator: ",").map { .string($0.trimmingCharacters(in: .whitespaces)) })
+                custom[definition.key] = .array(
+                    text.split(separator: ",").map { .string($0.trimmingCharacters(in: .whitespaces)) })
             default: custom[definition.key] = .string(text)
             }
         }
@@ -540,12 +607,16 @@ struct RecordPages: Sendable {
 
     @Sendable func mergeForm(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let record = try await service.get(workspaceID: principal.workspace.id, id: try context.parameters.require("id"))
-        let otherText = (request.uri.queryParameters["other"].map(String.init) ?? "").trimmingCharacters(in: .whitespaces)
+        let record = try await service.get(
+            workspaceID: principal.workspace.id, id: try context.parameters.require("id"))
+        let otherText = (request.uri.queryParameters["other"].map(String.init) ?? "").trimmingCharacters(
+            in: .whitespaces)
         return try await mergePage(record, otherText: otherText, error: nil, request: request, context: context)
     }
 
-    func mergePage(_ record: Record, otherText: String, error: String?, request: Request, context: AppContext) async throws -> Response {
+    func mergePage(_ record: Record, otherText: String, error: String?, request: Request, context: AppContext)
+        async throws -> Response
+    {
         let principal = try context.requirePrincipal()
         let messages = messages(context)
         var other: Record?
@@ -558,8 +629,8 @@ struct RecordPages: Sendable {
         var rows: [[String: Any]] = []
         if let other {
             for field in schema.fields where field.writable {
-                let mine = Self.display(record[field.name])
-                let theirs = Self.display(other[field.name])
+                let mine = displayValue(field.name, record[field.name], messages)
+                let theirs = displayValue(field.name, other[field.name], messages)
                 if mine.isEmpty && theirs.isEmpty { continue }
                 let united = [.tags, .emailList, .phones].contains(field.kind)
                 rows.append([
@@ -571,7 +642,7 @@ struct RecordPages: Sendable {
         return pages.render(
             "records/merge",
             [
-                "title": title(of: record), "path": "\(base)/\(record.id)", "other_text": otherText,
+                "record_title": title(of: record), "path": "\(base)/\(record.id)", "other_text": otherText,
                 "other_record": other.map { ["id": $0.id, "other_title": title(of: $0)] } as Any, "rows": rows,
                 "error": error ?? "",
             ],
@@ -580,11 +651,17 @@ struct RecordPages: Sendable {
 
     /// Another record by id, or for contacts by email.
     func findOther(_ text: String, workspaceID: String) async throws -> Record? {
-        if RecordID.isWellFormed(text) { return try await service.repository.find(workspaceID: workspaceID, id: text.lowercased()) }
+        if RecordID.isWellFormed(text) {
+            return try await service.repository.find(workspaceID: workspaceID, id: text.lowercased())
+        }
         guard isContacts else { return nil }
         var query = ListQuery()
-        query.filters = [ListQuery.Filter(target: .standard(name: "email", kind: .email), op: .equals, value: .string(Email.normalize(text)))]
-        return try await service.repository.list(workspaceID: workspaceID, query: query, limit: 1, after: nil).records.first
+        query.filters = [
+            ListQuery.Filter(
+                target: .standard(name: "email", kind: .email), op: .equals, value: .string(Email.normalize(text)))
+        ]
+        return try await service.repository.list(workspaceID: workspaceID, query: query, limit: 1, after: nil).records
+            .first
     }
 
     @Sendable func merge(_ request: Request, context: AppContext) async throws -> Response {
@@ -594,7 +671,8 @@ struct RecordPages: Sendable {
         let form = try await Form.read(&request)
         let record = try await service.get(workspaceID: principal.workspace.id, id: id)
         guard let otherID = form["other_id"], RecordID.isWellFormed(otherID) else {
-            return try await mergePage(record, otherText: "", error: "Choose the record to merge.", request: request, context: context)
+            return try await mergePage(
+                record, otherText: "", error: "Choose the record to merge.", request: request, context: context)
         }
         var prefer: [String: String] = [:]
         for (name, value) in form where name.hasPrefix("prefer.") && (value == "this" || value == "other") {
@@ -607,7 +685,8 @@ struct RecordPages: Sendable {
 
     @Sendable func confirmDelete(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let record = try await service.get(workspaceID: principal.workspace.id, id: try context.parameters.require("id"))
+        let record = try await service.get(
+            workspaceID: principal.workspace.id, id: try context.parameters.require("id"))
         return pages.render(
             "records/delete", ["title": title(of: record), "path": "\(base)/\(record.id)"], request: request,
             context: context, title: "confirm_delete")

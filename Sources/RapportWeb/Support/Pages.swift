@@ -45,7 +45,8 @@ struct Pages: Sendable {
                     "current_\(Self.section(request.uri.path))": true,
                 ] as [String: Any]
         }
-        let html = library.render(Self.compact(values), withTemplate: template) ?? "<!doctype html><title>Rapport</title>"
+        let html =
+            library.render(Self.compact(values), withTemplate: template) ?? "<!doctype html><title>Rapport</title>"
         return Response(
             status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
             body: .init(byteBuffer: ByteBuffer(string: html)))

@@ -1,0 +1,110 @@
+#!/usr/bin/python3
+"""Headless-Chromium check of the contacts pages: create a contact through the form, log a call from the
+timeline composer, merge a second contact into it through the merge screen; screenshots in English and
+Persian.
+
+Usage: check_contacts.py BASE_URL EMAIL PASSWORD SCREENSHOT_DIR
+"""
+import os
+import sys
+import time
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+
+def browser():
+    options = webdriver.ChromeOptions()
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--window-size=1280,1000", "--lang=en-US"):
+        options.add_argument(flag)
+    for binary in ("/usr/bin/chromium", "/usr/bin/chromium-browser"):
+        if os.path.exists(binary):
+            options.binary_location = binary
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
+def expect(condition, message):
+    if not condition:
+        print(f"contacts check failed: {message}", file=sys.stderr)
+        sys.exit(1)
+
+
+def submit(driver, form_selector):
+    before = driver.current_url
+    driver.find_element(By.CSS_SELECTOR, f"{form_selector} button[type=submit]").click()
+    WebDriverWait(driver, 10).until(lambda d: d.execute_script("return document.readyState") == "complete")
+    return before
+
+
+def new_contact(driver, base, first, last, email):
+    driver.get(base + "/contacts/new")
+    driver.find_element(By.NAME, "first_name").send_keys(first)
+    driver.find_element(By.NAME, "last_name").send_keys(last)
+    driver.find_element(By.NAME, "email").send_keys(email)
+    driver.find_element(By.NAME, "job_title").send_keys("Buyer" if "ingrid1" in email else "Head of Purchasing")
+    driver.find_element(By.CSS_SELECTOR, "form.record-form button[type=submit]").click()
+    WebDriverWait(driver, 10).until(lambda d: "/contacts/" in d.current_url and not d.current_url.endswith("/new"))
+    return driver.current_url
+
+
+def main():
+    base, email, password, shots = sys.argv[1:5]
+    run = str(int(time.time() * 1000))[-8:]
+    os.makedirs(shots, exist_ok=True)
+    driver = browser()
+    try:
+        driver.get(base + "/login")
+        driver.find_element(By.NAME, "email").send_keys(email)
+        driver.find_element(By.NAME, "password").send_keys(password)
+        driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        WebDriverWait(driver, 10).until(lambda d: d.current_url.rstrip("/") == base.rstrip("/"))
+
+        first = new_contact(driver, base, "Ingrid", "Dahl", f"ingrid1.{run}@fjord.example")
+        expect("Ingrid Dahl" in driver.find_element(By.TAG_NAME, "h1").text, "the new contact's page has no name")
+
+        Select(driver.find_element(By.NAME, "type")).select_by_value("call")
+        driver.find_element(By.NAME, "duration_minutes").send_keys("20")
+        driver.find_element(By.NAME, "body").send_keys("Called about the spring order")
+        driver.find_element(By.CSS_SELECTOR, "form.composer button[type=submit]").click()
+        WebDriverWait(driver, 10).until(lambda d: "Called about the spring order" in d.page_source)
+        timeline = driver.find_element(By.CLASS_NAME, "timeline").text
+        expect("· 20 " in timeline, f"the call has no duration on the timeline: {timeline[:300]!r}")
+
+        second = new_contact(driver, base, "Ingrid", "Dahl-Berg", f"ingrid2.{run}@fjord.example")
+        driver.get(first + "/merge")
+        driver.find_element(By.NAME, "other").send_keys(f"ingrid2.{run}@fjord.example")
+        driver.find_element(By.CSS_SELECTOR, "form[method=get] button[type=submit]").click()
+        WebDriverWait(driver, 10).until(lambda d: "Head of Purchasing" in d.page_source)
+        driver.save_screenshot(os.path.join(shots, "merge-en.png"))
+        driver.find_element(By.CSS_SELECTOR, "input[name='prefer.last_name'][value=other]").click()
+        driver.find_element(By.CSS_SELECTOR, "form[method=post] button.primary").click()
+        WebDriverWait(driver, 10).until(lambda d: d.current_url.rstrip("/") == first.rstrip("/"))
+        page = driver.page_source
+        expect("Ingrid Dahl-Berg" in driver.find_element(By.TAG_NAME, "h1").text, "the chosen last name did not win")
+        expect(f"ingrid2.{run}@fjord.example" in page, "the merged contact's address is missing")
+        expect("Called about the spring order" in page, "the call is gone after the merge")
+        driver.save_screenshot(os.path.join(shots, "contact-en.png"))
+        driver.get(second)
+        expect("404" in driver.find_element(By.TAG_NAME, "h1").text, "the merged-in contact still opens")
+
+        driver.get(base + "/settings/profile")
+        Select(driver.find_element(By.NAME, "language")).select_by_value("fa")
+        driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        WebDriverWait(driver, 10).until(lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("dir") == "rtl")
+        driver.get(first)
+        expect(driver.find_element(By.TAG_NAME, "html").get_attribute("dir") == "rtl", "the Persian contact page is not rtl")
+        driver.save_screenshot(os.path.join(shots, "contact-fa.png"))
+        driver.get(base + "/contacts")
+        driver.save_screenshot(os.path.join(shots, "contacts-fa.png"))
+        driver.get(base + "/settings/profile")
+        Select(driver.find_element(By.NAME, "language")).select_by_value("en")
+        driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    finally:
+        driver.quit()
+    print("contacts check passed: created a contact, logged a call, merged two contacts (screenshots in English and Persian)")
+
+
+if __name__ == "__main__":
+    main()
