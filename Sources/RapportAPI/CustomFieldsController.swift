@@ -140,6 +140,9 @@ package struct CustomFieldsController: Sendable {
             throw RapportError.invalid([FieldIssue("record_id", "This parameter is required.")])
         }
         let page = try PageRequest(request)
+        guard RecordID.isWellFormed(recordID) else {
+            return try JSONCoding.response(ListBody<AuditBody>(data: [], nextCursor: nil))
+        }
         let entries = try await TimelineRepository(store: services.store).auditPage(
             workspaceID: principal.workspace.id, recordID: recordID, limit: page.limit, after: page.after)
         return try JSONCoding.response(

@@ -55,6 +55,7 @@ package func buildRouter(_ runtime: Runtime) async throws -> Router<AppContext> 
     let router = Router(context: AppContext.self)
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: ProblemMiddleware(html: web.errorPage))
+    router.add(middleware: InputGuardMiddleware())
     HealthController().register(on: router)
     let api = router.group("api/v1").add(middleware: TokenAuthMiddleware(services))
     let idempotent = api.group().add(middleware: IdempotencyMiddleware(services))

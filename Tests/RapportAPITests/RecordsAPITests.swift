@@ -128,6 +128,11 @@ struct RecordsAPITests {
                 #expect(
                     try await client.json(.get, "/api/v1/contacts?lifecycle_stage=king", seeded.token).status
                         == .unprocessableContent)
+                // NUL in any query parameter is refused before it reaches the database
+                let nul = try await client.json(.get, "/api/v1/contacts?first_name=a%00b", seeded.token)
+                #expect(nul.status == .badRequest)
+                #expect(try await client.json(.get, "/api/v1/audit?record_id=%00", seeded.token).status == .badRequest)
+                #expect(try await client.json(.get, "/api/v1/audit?record_id=nope", seeded.token).status == .ok)
             }
         }
     }
