@@ -397,3 +397,48 @@ struct RecordsAPITests {
         }
     }
 }
+
+@Suite("Company merge")
+struct CompanyMergeTests {
+    @Test("merging companies moves the other's people and timeline and frees its domain", arguments: Backend.allCases)
+    func mergeCompanies(_ backend: Backend) async throws {
+        try await TestApp.with(backend) { app in
+            let seeded = try await Fixtures.workspace(app)
+            try await app.test { client in
+                let keep = try await client.json(
+                    .post, "/api/v1/companies", seeded.token, #"{"name": "Vestas", "tags": ["wind"]}"#)
+                let other = try await client.json(
+                    .post, "/api/v1/companies", seeded.token,
+                    #"{"name": "Vestas Wind Systems", "domain": "vestas.com", "industry": "Energy", "tags": ["energy"]}"#
+                )
+                let keepID = try #require(keep.json["id"] as? String)
+                let otherID = try #require(other.json["id"] as? String)
+                let person = try await client.json(
+                    .post, "/api/v1/contacts", seeded.token, #"{"email": "anna@vestas.com"}"#)
+                #expect(person.json["company_id"] as? String == otherID)
+                _ = try await client.json(
+                    .post, "/api/v1/companies/\(otherID)/activities", seeded.token,
+                    #"{"type": "call", "body": "intro"}"#)
+                let merged = try await client.json(
+                    .post, "/api/v1/companies/\(keepID)/merge", seeded.token, #"{"other_id": "\#(otherID)"}"#)
+                #expect(merged.status == .ok)
+                #expect(merged.json["name"] as? String == "Vestas")
+                #expect(merged.json["domain"] as? String == "vestas.com")
+                #expect(merged.json["industry"] as? String == "Energy")
+                #expect(merged.json["tags"] as? [String] == ["wind", "energy"])
+                let people = try await client.json(.get, "/api/v1/companies/\(keepID)/contacts", seeded.token)
+                #expect(
+                    (people.json["data"] as? [[String: Any]])?.compactMap { $0["email"] as? String } == [
+                        "anna@vestas.com"
+                    ])
+                let timeline = try await client.json(
+                    .get, "/api/v1/companies/\(keepID)/timeline?type=call,merged", seeded.token)
+                #expect(
+                    (timeline.json["data"] as? [[String: Any]])?.compactMap { $0["type"] as? String } == [
+                        "merged", "call",
+                    ])
+                #expect(try await client.json(.get, "/api/v1/companies/\(otherID)", seeded.token).status == .notFound)
+            }
+        }
+    }
+}

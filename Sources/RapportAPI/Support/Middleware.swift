@@ -114,7 +114,9 @@ package struct InputGuardMiddleware: RouterMiddleware {
     package func handle(
         _ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response
     ) async throws -> Response {
-        if let query = request.uri.query, query.range(of: "%00", options: .caseInsensitive) != nil || query.contains("\u{0}") {
+        if let query = request.uri.query,
+            query.range(of: "%00", options: .caseInsensitive) != nil || query.contains("\u{0}")
+        {
             throw RapportError(.badRequest, "The address contains characters that are not allowed.")
         }
         return try await next(request, context)
