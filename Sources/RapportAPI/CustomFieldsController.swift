@@ -81,10 +81,8 @@ package struct CustomFieldsController: Sendable {
     @Sendable func patch(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         try Self.requireManager(principal)
-        guard
-            var definition = try await repository.find(
-                workspaceID: principal.workspace.id, id: try context.parameters.require("id"))
-        else { throw RapportError.notFound("The custom field") }
+        var definition = try await repository.require(
+            workspaceID: principal.workspace.id, id: try context.parameters.require("id"))
         var body = try await JSONObject.read(request, limit: services.settings.jsonBodyLimit)
         var issues: [FieldIssue] = []
         if body.members.keys.contains("label") {
@@ -122,10 +120,8 @@ package struct CustomFieldsController: Sendable {
     @Sendable func delete(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         try Self.requireManager(principal)
-        guard
-            let definition = try await repository.find(
-                workspaceID: principal.workspace.id, id: try context.parameters.require("id"))
-        else { throw RapportError.notFound("The custom field") }
+        let definition = try await repository.require(
+            workspaceID: principal.workspace.id, id: try context.parameters.require("id"))
         try ETag.check(request, current: Self.etag(definition))
         try await repository.delete(definition)
         return Response(status: .noContent)

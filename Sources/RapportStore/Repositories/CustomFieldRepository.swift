@@ -30,6 +30,14 @@ package struct CustomFieldRepository: Sendable {
         ).first().map(Self.definition(from:))
     }
 
+    /// The definition, or `notFound` (also for another workspace's id).
+    package func require(workspaceID: String, id: String) async throws -> CustomFieldDefinition {
+        guard let definition = try await find(workspaceID: workspaceID, id: id) else {
+            throw RapportError.notFound("The custom field")
+        }
+        return definition
+    }
+
     /// - Throws: `conflict` when the object already has a field with this key.
     package func create(_ definition: CustomFieldDefinition) async throws {
         do {

@@ -72,6 +72,12 @@ package struct TimelineRepository: Sendable {
         }
     }
 
+    static func actor(from row: any SQLRow) throws -> Actor {
+        Actor(
+            Actor.Kind(rawValue: try row.decode(column: "actor_type", as: String.self)) ?? .system,
+            id: try row.decode(column: "actor_id", as: String?.self))
+    }
+
     static func event(from row: any SQLRow) throws -> TimelineEvent {
         guard case .object(let data) = try JSONText.decode(try row.decode(column: "data", as: String.self)) else {
             throw JSONText.Malformed()
@@ -81,9 +87,7 @@ package struct TimelineRepository: Sendable {
             workspaceID: try row.decode(column: "workspace_id", as: String.self),
             type: try row.decode(column: "type", as: String.self),
             occurredAt: try row.decode(column: "occurred_at", as: Int64.self),
-            actor: Actor(
-                Actor.Kind(rawValue: try row.decode(column: "actor_type", as: String.self)) ?? .system,
-                id: try row.decode(column: "actor_id", as: String?.self)),
+            actor: try actor(from: row),
             contactID: try row.decode(column: "contact_id", as: String?.self),
             companyID: try row.decode(column: "company_id", as: String?.self),
             data: data)
@@ -143,9 +147,7 @@ package struct TimelineRepository: Sendable {
                 recordType: try row.decode(column: "record_type", as: String.self),
                 recordID: try row.decode(column: "record_id", as: String.self),
                 action: try row.decode(column: "action", as: String.self),
-                actor: Actor(
-                    Actor.Kind(rawValue: try row.decode(column: "actor_type", as: String.self)) ?? .system,
-                    id: try row.decode(column: "actor_id", as: String?.self)),
+                actor: try Self.actor(from: row),
                 changes: changes,
                 at: try row.decode(column: "at", as: Int64.self))
         }

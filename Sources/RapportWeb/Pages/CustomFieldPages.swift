@@ -85,10 +85,8 @@ struct CustomFieldPages: Sendable {
 
     @Sendable func confirmDelete(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try manager(context)
-        guard
-            let definition = try await repository.find(
-                workspaceID: principal.workspace.id, id: try context.parameters.require("id"))
-        else { throw RapportError.notFound("The custom field") }
+        let definition = try await repository.require(
+            workspaceID: principal.workspace.id, id: try context.parameters.require("id"))
         return pages.render(
             "custom_field_delete",
             ["label": definition.label, "path": "/settings/custom-fields/\(definition.id)/delete"],
@@ -97,10 +95,8 @@ struct CustomFieldPages: Sendable {
 
     @Sendable func delete(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try manager(context)
-        guard
-            let definition = try await repository.find(
-                workspaceID: principal.workspace.id, id: try context.parameters.require("id"))
-        else { throw RapportError.notFound("The custom field") }
+        let definition = try await repository.require(
+            workspaceID: principal.workspace.id, id: try context.parameters.require("id"))
         try await repository.delete(definition)
         return Pages.redirect("/settings/custom-fields")
     }
