@@ -58,6 +58,7 @@ package struct RecordService: Sendable {
                 try await linkCompanyByDomain(&record, on: database)
             }
             try await insertUnique(record, on: database)
+            try await reindex(record, on: database)
             let created = FieldChange.between(
                 Record.empty(schema, workspaceID: workspaceID, now: now), record, schema: schema)
             try await timeline.append([event("created", for: record, actor: actor, at: now, data: [:])], on: database)
@@ -118,6 +119,10 @@ package struct RecordService: Sendable {
         guard try await repository.update(record, expectedVersion: before.version, on: database) else {
             throw RapportError(.stale, "The record has changed since it was read; reload it and try again.")
         }
+        try await reindex(record, on: database)
+        if !isContacts, record["name"] != before["name"] || action == "merged" {
+            try await reindexContacts(ofCompany: record.id, workspaceID: record.workspaceID, on: database)
+        }
         var events = extraEvents
         if !changes.isEmpty {
             let encoded = changes.map { JSONValue.object(["field": .string($0.field), "old": $0.old, "new": $0.new]) }
@@ -157,11 +162,20 @@ package struct RecordService: Sendable {
 
     func remove(_ record: Record, on database: any SQLDatabase) async throws {
         try await repository.delete(workspaceID: record.workspaceID, id: record.id, on: database)
+        try await SearchRepository(store: services.store).remove(
+            workspaceID: record.workspaceID, recordID: record.id, on: database)
         if isContacts {
             _ = try await repository.claimEmails(
                 workspaceID: record.workspaceID, contactID: record.id, emails: [], on: database)
         } else {
+            let people = try await RecordService.contacts(services).repository.contacts(
+                ofCompany: record.id, workspaceID: record.workspaceID, on: database)
             try await repository.moveContacts(workspaceID: record.workspaceID, from: record.id, to: nil, on: database)
+            let contacts = RecordService.contacts(services)
+            for var person in people {
+                person.values["company_id"] = .null
+                try await contacts.reindex(person, on: database)
+            }
         }
     }
 
@@ -289,6 +303,30 @@ package struct RecordService: Sendable {
     }
 
     // MARK: Helpers
+
+    /// Re-indexes a company's contacts, whose documents carry the company's name.
+    func reindexContacts(ofCompany companyID: String, workspaceID: String, on database: any SQLDatabase) async throws {
+        let contacts = RecordService.contacts(services)
+        for contact in try await RecordService.contacts(services).repository.contacts(
+            ofCompany: companyID, workspaceID: workspaceID, on: database)
+        {
+            try await contacts.reindex(contact, on: database)
+        }
+    }
+
+    /// Writes a record's search document (a contact's includes its company's name).
+    func reindex(_ record: Record, on database: any SQLDatabase) async throws {
+        var companyName: String?
+        if isContacts, let companyID = record.string("company_id") {
+            companyName = try await database.raw(
+                "SELECT name FROM companies WHERE workspace_id = \(bind: record.workspaceID) AND id = \(bind: companyID)"
+            ).first().flatMap { try $0.decode(column: "name", as: String?.self) }
+        }
+        let document = SearchKey.document(for: record, isContact: isContacts, companyName: companyName)
+        try await SearchRepository(store: services.store).index(
+            workspaceID: record.workspaceID, recordID: record.id, recordType: schema.recordType, document: document,
+            updatedAt: record.updatedAt, on: database)
+    }
 
     func event(_ type: String, for record: Record, actor: Actor, at: Int64, data: [String: JSONValue]) -> TimelineEvent
     {

@@ -89,8 +89,10 @@ package struct RecordsController: Sendable {
             }
         }
         guard issues.isEmpty, let page, let query else { throw RapportError.invalid(issues) }
+        let search = SearchKey.queryWords(parameters.last { $0.name == "q" }?.value ?? "")
         let result = try await service.repository.list(
-            workspaceID: principal.workspace.id, query: query, limit: page.limit, after: after, scope: scope)
+            workspaceID: principal.workspace.id, query: query, limit: page.limit, after: after, scope: scope,
+            search: search)
         let schema = scope == nil ? service.schema : RecordSchema.contacts
         return try JSONCoding.response(
             ListBody(

@@ -63,6 +63,7 @@ package func buildRouter(_ runtime: Runtime) async throws -> Router<AppContext> 
     RecordsController(services, schema: .contacts).register(on: api, idempotent: idempotent)
     RecordsController(services, schema: .companies).register(on: api, idempotent: idempotent)
     CustomFieldsController(services).register(on: api, idempotent: idempotent)
+    SearchController(services).register(on: api)
     web.register(on: router, logger: runtime.config.logger)
     return router
 }

@@ -58,7 +58,7 @@ package struct ListQuery: Sendable, Equatable {
     package var sort = Sort(target: .time("created_at"), descending: true)
 
     /// Parameters that are not filters.
-    package static let reserved: Set<String> = ["limit", "cursor", "sort"]
+    package static let reserved: Set<String> = ["limit", "cursor", "sort", "q"]
 
     /// Parses query parameters.
     /// - Throws: `invalid` naming each unknown field, unknown operator or bad value.

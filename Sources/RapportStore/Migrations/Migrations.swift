@@ -12,7 +12,7 @@ struct Migration: Sendable {
 
 /// The one ordered list of migrations; append only, never edit one that has shipped.
 enum Migrations {
-    static let all: [Migration] = [M0001_Platform.migration, M0002_Records.migration]
+    static let all: [Migration] = [M0001_Platform.migration, M0002_Records.migration, M0003_Search.migration]
 
     static var latestVersion: Int { all.last?.version ?? 0 }
 }
@@ -106,7 +106,7 @@ extension Store {
                     continue
                 }
                 for statement in migration.statements {
-                    try await database.raw(SQLQueryString(statement)).run()
+                    try await database.raw(SQLQueryString(kind.adapt(statement))).run()
                 }
                 try await database.insert(into: "rapport_migrations")
                     .columns("version", "name", "applied_at")

@@ -37,11 +37,23 @@ package struct RecordRepository: Sendable {
         ).first() != nil
     }
 
+    /// A company's contacts, all of them (for re-indexing after a rename or a merge).
+    package func contacts(ofCompany companyID: String, workspaceID: String, on database: any SQLDatabase) async throws
+        -> [Record]
+    {
+        let contacts = RecordRepository(store: store, schema: .contacts)
+        return try await database.raw(
+            "SELECT \(unsafeRaw: contacts.columns.joined(separator: ", ")) FROM contacts WHERE workspace_id = \(bind: workspaceID) AND company_id = \(bind: companyID)"
+        ).all().map(contacts.record(from:))
+    }
+
     /// A page of records matching `query`, in its sort order.
-    /// - Parameter scope: an extra equality, such as a company's contacts (`company_id`).
+    /// - Parameters:
+    ///   - scope: an extra equality, such as a company's contacts (`company_id`).
+    ///   - search: words that must each start a search term of the record (`q=`).
     package func list(
         workspaceID: String, query: ListQuery, limit: Int, after: RecordCursor?,
-        scope: (column: String, value: String)? = nil
+        scope: (column: String, value: String)? = nil, search: [String] = []
     ) async throws -> (records: [Record], next: RecordCursor?) {
         let dialect = SQLFragments(kind: store.kind)
         var sql: SQLQueryString =
@@ -51,6 +63,9 @@ package struct RecordRepository: Sendable {
         }
         for filter in query.filters {
             sql = sql + " AND " + dialect.condition(filter)
+        }
+        if !search.isEmpty {
+            sql = sql + " AND " + SearchRepository.matching(workspaceID: workspaceID, words: search)
         }
         let direction = query.sort.descending ? "DESC" : "ASC"
         if let after {

@@ -15,6 +15,15 @@ package enum DatabaseKind: String, Sendable {
         }
     }
 
+    /// Migrations write `TEXT_BINARY` for text compared byte by byte (prefix ranges on search terms):
+    /// PostgreSQL's default collation is locale-aware, SQLite's is already binary.
+    func adapt(_ statement: String) -> String {
+        switch self {
+        case .sqlite: statement.replacingOccurrences(of: "TEXT_BINARY", with: "TEXT")
+        case .postgres: statement.replacingOccurrences(of: "TEXT_BINARY", with: "TEXT COLLATE \"C\"")
+        }
+    }
+
     /// A key for PostgreSQL's advisory lock that serialises migrations across processes.
     static let migrationLockKey: Int64 = 7_261_707_871_100
 }

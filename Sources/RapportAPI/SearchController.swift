@@ -1,0 +1,80 @@
+import Foundation
+package import Hummingbird
+import RapportCore
+import RapportStore
+
+/// `GET /api/v1/search?q=&limit=`: contacts and companies, best first.
+package struct SearchController: Sendable {
+    let services: Services
+
+    package init(_ services: Services) {
+        self.services = services
+    }
+
+    package func register(on api: RouterGroup<AppContext>) {
+        api.get("search", use: search)
+    }
+
+    /// One result as the API shows it.
+    package struct Result: Encodable, Sendable {
+        package var type: String
+        package var id: String
+        package var name: String
+        package var email: String?
+        package var companyName: String?
+
+        enum CodingKeys: String, CodingKey {
+            case type, id, name, email
+            case companyName = "company_name"
+        }
+
+        package func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(type, forKey: .type)
+            try container.encode(id, forKey: .id)
+            try container.encode(name, forKey: .name)
+            try container.encode(email, forKey: .email)
+            try container.encode(companyName, forKey: .companyName)
+        }
+    }
+
+    /// The best matches for a query, with the address and company name a result list shows.
+    package static func results(_ services: Services, workspaceID: String, query: String, limit: Int) async throws
+        -> [Result]
+    {
+        let hits = try await SearchRepository(store: services.store).search(
+            workspaceID: workspaceID, query: query, limit: limit)
+        let contacts = RecordRepository(store: services.store, schema: .contacts)
+        var records: [String: Record] = [:]
+        for hit in hits where hit.recordType == "contact" {
+            records[hit.recordID] = try await contacts.find(workspaceID: workspaceID, id: hit.recordID)
+        }
+        let companyNames = try await RecordRepository(store: services.store, schema: .companies).names(
+            workspaceID: workspaceID, ids: records.values.compactMap { $0.string("company_id") })
+        return hits.map { hit in
+            let record = records[hit.recordID]
+            return Result(
+                type: hit.recordType, id: hit.recordID, name: hit.displayName, email: record?.string("email"),
+                companyName: record?.string("company_id").flatMap { companyNames[$0] })
+        }
+    }
+
+    @Sendable func search(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        var issues: [FieldIssue] = []
+        let query = request.uri.queryParameters["q"].map(String.init) ?? ""
+        if SearchKey.queryWords(query).isEmpty { issues.append(FieldIssue("q", "Type something to search for.")) }
+        if query.count > 200 { issues.append(FieldIssue("q", "At most 200 characters.")) }
+        var limit = 20
+        if let text = request.uri.queryParameters["limit"] {
+            if let value = Int(text), (1...100).contains(value) {
+                limit = value
+            } else {
+                issues.append(FieldIssue("limit", "Limit must be a whole number from 1 to 100."))
+            }
+        }
+        if !issues.isEmpty { throw RapportError.invalid(issues) }
+        let results = try await Self.results(services, workspaceID: principal.workspace.id, query: query, limit: limit)
+        return try JSONCoding.response(["data": results])
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+
+/// The one normalisation behind search: what a record is indexed under and what a query is matched
+/// against. Case and diacritics fold (José → jose, Søren → soren), Arabic and Persian letter variants
+/// unify (ي → ی, ك → ک, ة → ه, hamza forms → their base letter), zero-width non-joiners and tatweel
+/// disappear (می‌خواهم → میخواهم), and Arabic-Indic and Persian digits become ASCII.
+package enum SearchKey {
+    /// Letters that do not decompose into a base letter and a mark.
+    static let foldings: [Character: String] = [
+        "ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "đ": "d", "ł": "l", "þ": "th", "ð": "d", "ı": "i",
+        "ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه", "ۀ": "ه", "ە": "ه", "ٱ": "ا",
+    ]
+    static let removed: Set<Unicode.Scalar> = ["\u{200C}", "\u{200D}", "\u{200B}", "\u{0640}", "\u{FEFF}", "\u{00AD}"]
+
+    /// Normalised text: folded letters, everything else kept (spaces, punctuation).
+    package static func normalize(_ text: String) -> String {
+        var scalars = String.UnicodeScalarView()
+        for scalar in text.lowercased().decomposedStringWithCanonicalMapping.unicodeScalars {
+            if removed.contains(scalar) { continue }
+            // Combining marks: accents, Arabic harakat and the decomposed hamza above and below.
+            if scalar.properties.generalCategory == .nonspacingMark
+                || scalar.properties.generalCategory == .enclosingMark
+            {
+                continue
+            }
+            if let digit = digitValue(scalar) {
+                scalars.append(Unicode.Scalar(UInt8(48 + digit)))
+                continue
+            }
+            scalars.append(scalar)
+        }
+        var result = ""
+        for character in String(scalars).precomposedStringWithCanonicalMapping {
+            if let folded = foldings[character] { result += folded } else { result.append(character) }
+        }
+        return result
+    }
+
+    static func digitValue(_ scalar: Unicode.Scalar) -> Int? {
+        switch scalar.value {
+        case 0x0660...0x0669: Int(scalar.value - 0x0660)
+        case 0x06F0...0x06F9: Int(scalar.value - 0x06F0)
+        default: nil
+        }
+    }
+
+    /// The words of a normalised text: runs of letters and digits.
+    package static func words(_ text: String) -> [String] {
+        normalize(text).split { !($0.isLetter || $0.isNumber) }.map(String.init)
+    }
+
+    /// A query's words. A query of digits with phone punctuation ("+45 32 12") is one word of digits.
+    package static func queryWords(_ query: String) -> [String] {
+        let trimmed = query.trimmingCharacters(in: .whitespacesAndNewlines)
+        let phoneish = trimmed.allSatisfy { $0.isNumber || " +-().".contains($0) }
+        let digits = normalize(trimmed).filter(\.isNumber)
+        if phoneish, digits.count >= 3 { return [digits] }
+        var words: [String] = []
+        for token in trimmed.split(whereSeparator: \.isWhitespace) {
+            let normal = normalize(String(token))
+            // An address-like token stays whole so that it can match a whole address.
+            if normal.contains("@") {
+                words.append(normal)
+            } else {
+                words += SearchKey.words(String(token))
+            }
+        }
+        return words.filter { !$0.isEmpty }
+    }
+
+    /// What one record is found by: its terms (each query word must be a prefix of one), and the keys
+    /// that rank a result (whole name, primary address).
+    package struct Document: Sendable, Equatable {
+        package var terms: Set<String>
+        package var nameKey: String
+        package var emailKey: String?
+        package var displayName: String
+    }
+
+    /// The search document of a contact or company.
+    /// - Parameter companyName: for a contact, its company's name.
+    package static func document(for record: Record, isContact: Bool, companyName: String?) -> Document {
+        var terms = Set<String>()
+        func add(_ text: String?) { if let text { terms.formUnion(words(text)) } }
+        let name: String
+        if isContact {
+            let parts = [record.string("first_name"), record.string("last_name")].compactMap { $0 }
+            name = parts.joined(separator: " ")
+            parts.forEach(add)
+            add(companyName)
+            for email in record.allEmails {
+                terms.insert(normalize(email))
+                add(email)
+            }
+            if case .array(let phones) = record["phones"] {
+                for case .object(let phone) in phones {
+                    if case .string(let number)? = phone["number"] {
+                        let digits = normalize(number).filter(\.isNumber)
+                        if !digits.isEmpty { terms.insert(digits) }
+                    }
+                }
+            }
+        } else {
+            name = record.string("name") ?? ""
+            add(name)
+            if let domain = record.string("domain") {
+                terms.insert(normalize(domain))
+                add(domain)
+            }
+        }
+        record.strings("tags").forEach(add)
+        let display = name.isEmpty ? (record.string("email") ?? "") : name
+        return Document(
+            terms: Set(terms.filter { !$0.isEmpty }.map { String($0.prefix(100)) }),
+            nameKey: words(name).joined(separator: " "),
+            emailKey: isContact ? record.string("email").map(normalize) : nil,
+            displayName: display)
+    }
+}
