@@ -45,7 +45,7 @@ package struct RecordService: Sendable {
     /// Creates a record from a JSON object of its fields.
     package func create(workspaceID: String, fields patch: [String: JSONValue], actor: Actor) async throws -> Record {
         let now = Timestamp.micros(Date())
-        return try await services.store.transaction { database in
+        return try await write { database in
             var record = Record.empty(schema, workspaceID: workspaceID, now: now)
             let definitions = try await customFields(workspaceID: workspaceID, on: database)
             let references = try RecordPatch.apply(patch, to: &record, schema: schema, customFields: definitions)
@@ -78,7 +78,7 @@ package struct RecordService: Sendable {
         workspaceID: String, id: String, patch: [String: JSONValue], expectedVersion: Int64?, actor: Actor
     ) async throws -> Record {
         let now = Timestamp.micros(Date())
-        return try await services.store.transaction { database in
+        return try await write { database in
             guard let before = try await repository.find(workspaceID: workspaceID, id: id, on: database) else {
                 throw RapportError.notFound(isContacts ? "The contact" : "The company")
             }
@@ -145,7 +145,7 @@ package struct RecordService: Sendable {
 
     package func delete(workspaceID: String, id: String, expectedVersion: Int64?, actor: Actor) async throws {
         let now = Timestamp.micros(Date())
-        try await services.store.transaction { database in
+        try await write { database in
             guard let record = try await repository.find(workspaceID: workspaceID, id: id, on: database) else {
                 throw RapportError.notFound(isContacts ? "The contact" : "The company")
             }
@@ -187,9 +187,10 @@ package struct RecordService: Sendable {
         workspaceID: String, id: String, otherID: String, prefer: [String: String], actor: Actor
     ) async throws -> Record {
         var issues: [FieldIssue] = []
+        let customKeys = Set(try await customFields(workspaceID: workspaceID).map { "custom.\($0.key)" })
         if otherID == id { issues.append(FieldIssue("other_id", "A record cannot be merged with itself.")) }
         for (field, choice) in prefer.sorted(by: { $0.key < $1.key }) {
-            let known = schema.field(field)?.writable == true || field.hasPrefix("custom.")
+            let known = schema.field(field)?.writable == true || customKeys.contains(field)
             if !known { issues.append(FieldIssue("prefer.\(field)", "Unknown field.")) }
             if choice != "this" && choice != "other" {
                 issues.append(FieldIssue("prefer.\(field)", "Must be this or other."))
@@ -197,7 +198,7 @@ package struct RecordService: Sendable {
         }
         if !issues.isEmpty { throw RapportError.invalid(issues) }
         let now = Timestamp.micros(Date())
-        return try await services.store.transaction { database in
+        return try await write { database in
             let what = isContacts ? "The contact" : "The company"
             guard let keep = try await repository.find(workspaceID: workspaceID, id: id, on: database) else {
                 throw RapportError.notFound(what)
@@ -261,7 +262,9 @@ package struct RecordService: Sendable {
                             ? mine.merging(theirs) { _, new in new } : theirs.merging(mine) { _, new in new })
                 }
             default:
-                if prefer[name] == "other" || (prefer[name] == nil && isEmpty(keep[name]) && !isEmpty(other[name])) {
+                let keepEmpty = isEmpty(keep[name]) || keep[name] == field.defaultValue
+                let otherEmpty = isEmpty(other[name]) || other[name] == field.defaultValue
+                if prefer[name] == "other" || (prefer[name] == nil && keepEmpty && !otherEmpty) {
                     merged.values[name] = other[name]
                 }
                 if prefer[name] == "other", field.defaultValue != nil, other[name] == .null {
@@ -297,12 +300,26 @@ package struct RecordService: Sendable {
         let valid = try draft.validate(now: now)
         let activity = TimelineEvent(
             workspaceID: workspaceID, type: valid.type, occurredAt: valid.occurredAt, actor: actor,
-            contactID: isContacts ? record.id : nil, companyID: isContacts ? nil : record.id, data: valid.data)
-        try await services.store.transaction { database in try await timeline.append([activity], on: database) }
+            contactID: isContacts ? record.id : nil, companyID: isContacts ? record.string("company_id") : record.id,
+            data: valid.data)
+        try await write { database in try await timeline.append([activity], on: database) }
         return activity
     }
 
     // MARK: Helpers
+
+    /// One transaction; a unique key violated by a concurrent writer (which the checks before writing
+    /// cannot see under PostgreSQL's read committed) answers 409 like the checks themselves.
+    func write<R: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        do {
+            return try await services.store.transaction(body)
+        } catch  where DatabaseErrors.isUniqueViolation(error) {
+            throw RapportError(
+                .conflict,
+                isContacts
+                    ? "Another contact already has this email address." : "Another company already has this domain.")
+        }
+    }
 
     /// Re-indexes a company's contacts, whose documents carry the company's name.
     func reindexContacts(ofCompany companyID: String, workspaceID: String, on database: any SQLDatabase) async throws {

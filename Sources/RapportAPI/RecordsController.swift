@@ -88,6 +88,9 @@ package struct RecordsController: Sendable {
                 issues.append(FieldIssue("cursor", "The cursor is not one this server gave out for this sort."))
             }
         }
+        if let after, let query, !RecordCursorText.fits(after, query.sort.target) {
+            issues.append(FieldIssue("cursor", "The cursor is not one this server gave out for this sort."))
+        }
         guard issues.isEmpty, let page, let query else { throw RapportError.invalid(issues) }
         let search = SearchKey.queryWords(parameters.last { $0.name == "q" }?.value ?? "")
         let result = try await service.repository.list(
@@ -222,6 +225,21 @@ package enum RecordCursorText {
         let data = (try? JSONText.encode(object)).map { Data($0.utf8) } ?? Data()
         return data.base64EncodedString().replacingOccurrences(of: "+", with: "-")
             .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    /// Whether a cursor's key has the type the sort compares (a tampered one could not be compared).
+    package static func fits(_ cursor: RecordCursor, _ target: ListQuery.Target) -> Bool {
+        let numeric: Bool
+        switch target {
+        case .time: numeric = true
+        case .custom(_, let type): numeric = type == .number || type == .boolean
+        case .standard(_, let kind): numeric = kind == .count || kind == .timestamp
+        }
+        switch cursor.key {
+        case .number(let number): return numeric && number.isFinite && abs(number) < 9e15
+        case .string(let text): return !numeric && !text.unicodeScalars.contains("\u{0}") && text.count <= 1000
+        default: return false
+        }
     }
 
     package static func decode(_ text: String, sort: String) -> RecordCursor? {

@@ -442,3 +442,75 @@ struct CompanyMergeTests {
         }
     }
 }
+
+@Suite("Contacts edge cases")
+struct RecordEdgeCaseTests {
+    @Test("odd but possible input is answered, never crashes, and nothing half-changes", arguments: Backend.allCases)
+    func edgeCases(_ backend: Backend) async throws {
+        try await TestApp.with(backend) { app in
+            let seeded = try await Fixtures.workspace(app)
+            try await app.test { client in
+                // dates in other digits are refused, in a body and in a filter
+                #expect(
+                    try await client.json(
+                        .post, "/api/v1/contacts", seeded.token, #"{"first_name": "A", "birthday": "٢٠٢٤-٠١-٠١"}"#
+                    ).status == .unprocessableContent)
+                #expect(
+                    try await client.json(.get, "/api/v1/contacts?birthday=2024-01-%D9%A0%D9%A1", seeded.token).status
+                        == .unprocessableContent)
+                // the primary address listed again as additional is kept once
+                let both = try await client.json(
+                    .post, "/api/v1/contacts", seeded.token,
+                    #"{"email": "a@x.dk", "additional_emails": ["A@x.dk", "b@x.dk"]}"#)
+                #expect(both.status == .created)
+                #expect(both.json["additional_emails"] as? [String] == ["b@x.dk"])
+                let id = try #require(both.json["id"] as? String)
+                // social profiles are merged key by key; null removes a key
+                _ = try await client.json(
+                    .patch, "/api/v1/contacts/\(id)", seeded.token,
+                    #"{"social_profiles": {"linkedin": "https://l.example/a", "x": "@a"}}"#)
+                let profiles = try await client.json(
+                    .patch, "/api/v1/contacts/\(id)", seeded.token,
+                    #"{"social_profiles": {"x": null, "mastodon": "@a@m.example"}}"#)
+                #expect(
+                    profiles.json["social_profiles"] as? [String: String] == [
+                        "linkedin": "https://l.example/a", "mastodon": "@a@m.example",
+                    ])
+                // a quote with a combining mark after it is refused (it would slip past HTML escaping)
+                #expect(
+                    try await client.json(
+                        .patch, "/api/v1/contacts/\(id)", seeded.token, "{\"first_name\": \"x\\\"\\u0301 checked\"}"
+                    ).status == .unprocessableContent)
+                // a cursor edited to another type is refused, not a server error
+                for index in 0..<3 {
+                    _ = try await client.json(.post, "/api/v1/contacts", seeded.token, #"{"first_name": "N\#(index)"}"#)
+                }
+                let page = try await client.json(.get, "/api/v1/contacts?limit=1&sort=first_name", seeded.token)
+                let cursor = try #require(page.json["next_cursor"] as? String)
+                let forged = Data(#"{"i":"\#(id)","k":5,"s":"first_name"}"#.utf8).base64EncodedString()
+                    .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+                    .replacingOccurrences(of: "=", with: "")
+                #expect(
+                    try await client.json(
+                        .get, "/api/v1/contacts?limit=1&sort=first_name&cursor=\(cursor)", seeded.token
+                    ).status == .ok)
+                #expect(
+                    try await client.json(
+                        .get, "/api/v1/contacts?limit=1&sort=first_name&cursor=\(forged)", seeded.token
+                    ).status == .unprocessableContent)
+                // merging keeps an unsubscribe even when the kept contact's consent is unknown
+                let unsubscribed = try await client.json(
+                    .post, "/api/v1/contacts", seeded.token, #"{"email": "c@x.dk", "email_consent": "unsubscribed"}"#)
+                let otherID = try #require(unsubscribed.json["id"] as? String)
+                let merged = try await client.json(
+                    .post, "/api/v1/contacts/\(id)/merge", seeded.token, #"{"other_id": "\#(otherID)"}"#)
+                #expect(merged.json["email_consent"] as? String == "unsubscribed")
+                #expect(
+                    try await client.json(
+                        .post, "/api/v1/contacts/\(id)/merge", seeded.token,
+                        #"{"other_id": "\#(otherID)", "prefer": {"custom.nope": "this"}}"#
+                    ).status == .unprocessableContent)
+            }
+        }
+    }
+}

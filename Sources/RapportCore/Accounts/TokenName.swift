@@ -9,7 +9,7 @@ package enum TokenName {
     package static func validate(_ name: String?) throws -> String {
         let trimmed = (name ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.isEmpty { throw RapportError.invalid([FieldIssue("name", "Name is required.")]) }
-        if trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+        if RecordPatch.hasForbiddenControl(trimmed) || trimmed.contains(where: \.isNewline) {
             throw RapportError.invalid([FieldIssue("name", "Name must not contain control characters.")])
         }
         if trimmed.count > maximumLength {

@@ -68,7 +68,7 @@ package enum UserProfile {
     /// Why a display name is unacceptable, if it is.
     package static func nameIssue(_ name: String) -> FieldIssue? {
         if name.count > maxNameLength { return FieldIssue("name", "Name must be at most \(maxNameLength) characters.") }
-        if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+        if RecordPatch.hasForbiddenControl(name) || name.contains(where: \.isNewline) {
             return FieldIssue("name", "Name must not contain control characters.")
         }
         return nil

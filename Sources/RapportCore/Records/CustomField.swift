@@ -70,7 +70,7 @@ package struct CustomFieldDefinition: Sendable, Equatable {
                 }
                 if !chosen.contains(option) { chosen.append(option) }
             }
-            return .success(.array(chosen.map(JSONValue.string)))
+            return .success(chosen.isEmpty ? .null : .array(chosen.map(JSONValue.string)))
         default:
             let expected: String =
                 switch type {

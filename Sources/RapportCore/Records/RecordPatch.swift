@@ -39,6 +39,16 @@ package enum RecordPatch {
                 issues.append(FieldIssue(name, "This field is set by the server."))
                 continue
             }
+            var value = value
+            if case .stringMap = field.kind, case .object(let members) = value, case .object(let current) = record[name]
+            {
+                // A merge patch of the map itself: members set keys, null members remove them.
+                var merged = current
+                for (key, member) in members {
+                    if member == .null { merged[key] = nil } else { merged[key] = member }
+                }
+                value = .object(merged)
+            }
             switch normalise(value, for: field) {
             case .success(let normalised):
                 record.values[name] = normalised == .null ? (field.defaultValue ?? field.kind.emptyValue) : normalised
@@ -50,6 +60,11 @@ package enum RecordPatch {
             }
         }
         if !issues.isEmpty { throw RapportError.invalid(issues) }
+        if let primary = record.string("email"), case .array(let additional) = record["additional_emails"],
+            additional.contains(.string(primary))
+        {
+            record.values["additional_emails"] = .array(additional.filter { $0 != .string(primary) })
+        }
         return references
     }
 
@@ -192,19 +207,31 @@ package enum RecordPatch {
         }
     }
 
-    /// Control characters other than tab and line breaks are refused (NUL cannot even be stored).
+    /// Control characters other than tab and line breaks are refused (NUL cannot even be stored), and so
+    /// is a combining mark right after `"`, `'`, `<`, `>` or `&`: it would hide that character from HTML
+    /// escaping that works on whole characters.
     package static func hasForbiddenControl(_ text: String) -> Bool {
-        text.unicodeScalars.contains {
-            $0.properties.generalCategory == .control && !"\t\n\r".unicodeScalars.contains($0)
+        var previous: Unicode.Scalar?
+        for scalar in text.unicodeScalars {
+            let category = scalar.properties.generalCategory
+            if category == .control && !"\t\n\r".unicodeScalars.contains(scalar) { return true }
+            if let previous, "\"'<>&".unicodeScalars.contains(previous),
+                category == .nonspacingMark || category == .enclosingMark || category == .spacingMark
+            {
+                return true
+            }
+            previous = scalar
         }
+        return false
     }
 
     /// `YYYY-MM-DD` naming a real day.
     package static func isDate(_ text: String) -> Bool {
-        guard text.count == 10, text.range(of: #"^\d{4}-\d{2}-\d{2}$"#, options: .regularExpression) != nil else {
-            return false
-        }
+        guard text.utf8.count == 10,
+            text.range(of: #"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"#, options: .regularExpression) != nil
+        else { return false }
         let parts = text.split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 3 else { return false }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let components = DateComponents(year: parts[0], month: parts[1], day: parts[2])

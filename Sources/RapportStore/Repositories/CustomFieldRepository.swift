@@ -78,8 +78,13 @@ package struct CustomFieldRepository: Sendable {
                 case .sqlite: "json_remove(custom, \(bind: "$." + definition.key))"
                 case .postgres: "((custom::jsonb - \(bind: definition.key))::text)"
                 }
+            let presence: SQLQueryString =
+                switch kind {
+                case .sqlite: "json_type(custom, \(bind: "$." + definition.key)) IS NOT NULL"
+                case .postgres: "(custom::jsonb ? \(bind: definition.key))"
+                }
             try await database.raw(
-                "UPDATE \(ident: definition.object) SET custom = \(removal) WHERE workspace_id = \(bind: definition.workspaceID)"
+                "UPDATE \(ident: definition.object) SET custom = \(removal), version = version + 1, updated_at = \(bind: Timestamp.micros(Date())) WHERE workspace_id = \(bind: definition.workspaceID) AND \(presence)"
             ).run()
         }
     }

@@ -192,7 +192,7 @@ package struct RecordRepository: Sendable {
         workspaceID: String, from companyID: String, to target: String?, on database: any SQLDatabase
     ) async throws {
         try await database.raw(
-            "UPDATE contacts SET company_id = \(bind: target) WHERE workspace_id = \(bind: workspaceID) AND company_id = \(bind: companyID)"
+            "UPDATE contacts SET company_id = \(bind: target), version = version + 1, updated_at = \(bind: Timestamp.micros(Date())) WHERE workspace_id = \(bind: workspaceID) AND company_id = \(bind: companyID)"
         ).run()
     }
 

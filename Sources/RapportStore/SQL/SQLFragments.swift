@@ -139,9 +139,17 @@ struct SQLFragments {
     func substring(of expression: SQLQueryString, _ value: JSONValue) -> SQLQueryString {
         guard case .string(let text) = value else { return "1 = 0" }
         switch kind {
-        case .sqlite: return "instr(lower(\(expression)), \(bind: text.lowercased())) > 0"
-        case .postgres: return "strpos(lower(\(expression)), \(bind: text.lowercased())) > 0"
+        case .sqlite: return "instr(lower(\(expression)), \(bind: Self.asciiLowercased(text))) > 0"
+        // lower() folds only ASCII letters in SQLite; under the C collation PostgreSQL does the same.
+        case .postgres: return "strpos(lower(\(expression) COLLATE \"C\"), \(bind: Self.asciiLowercased(text))) > 0"
         }
+    }
+
+    /// Lower-cases A-Z only, as both databases' `lower()` does here.
+    static func asciiLowercased(_ text: String) -> String {
+        String(
+            String.UnicodeScalarView(
+                text.unicodeScalars.map { ("A"..."Z").contains($0) ? Unicode.Scalar($0.value + 32)! : $0 }))
     }
 
     /// Whether a JSON array column holds the value.

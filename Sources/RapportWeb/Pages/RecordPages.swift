@@ -106,6 +106,7 @@ struct RecordPages: Sendable {
         }
         let cursorText = request.uri.queryParameters["cursor"].map(String.init)
         let after = cursorText.flatMap { RecordCursorText.decode($0, sort: sort) }
+            .flatMap { RecordCursorText.fits($0, query.sort.target) ? $0 : nil }
         let result =
             error == nil
             ? try await service.repository.list(workspaceID: workspaceID, query: query, limit: 50, after: after)
@@ -484,7 +485,14 @@ struct RecordPages: Sendable {
         }
         for definition in definitions {
             let name = "custom.\(definition.key)"
-            let current = submitted?[name] ?? record.custom[definition.key].map { formValue($0, kind: .tags) } ?? ""
+            let stored = record.custom[definition.key]
+            let shown: String? =
+                switch stored {
+                case .bool(let flag)?: flag ? "true" : "false"
+                case let value?: formValue(value, kind: .tags)
+                case nil: nil
+                }
+            let current = submitted?[name] ?? shown ?? ""
             var item: [String: Any] = [
                 "name": name, "label": definition.label, "value": current, "error": errorMap[name] ?? "",
             ]
