@@ -60,6 +60,7 @@ package struct WebRoutes: Sendable {
         RecordPages(services: services, pages: pages, schema: .contacts).register(on: signedIn)
         RecordPages(services: services, pages: pages, schema: .companies).register(on: signedIn)
         CustomFieldPages(services: services, pages: pages).register(on: signedIn)
+        SearchPages(services: services, pages: pages).register(on: signedIn)
     }
 
     // MARK: Sign-in

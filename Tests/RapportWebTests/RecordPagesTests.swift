@@ -252,3 +252,31 @@ struct RecordPagesTests {
         }
     }
 }
+
+@Suite("Search pages")
+struct SearchPagesTests {
+    @Test(
+        "the search page and the suggestions find records of the signed-in workspace only", arguments: Backend.allCases)
+    func search(_ backend: Backend) async throws {
+        try await TestApp.with(backend) { app in
+            let seeded = try await Fixtures.workspace(app)
+            let other = try await Fixtures.workspace(app, name: "Other", email: "owner@other.test")
+            _ = try await RecordPagesTests.create(
+                app, seeded, contact: ["first_name": .string("Søren"), "email": .string("soren@a.dk")])
+            _ = try await RecordService.contacts(app.services).create(
+                workspaceID: other.workspace.id, fields: ["first_name": .string("Sørine")],
+                actor: Actor(.system, id: nil))
+            try await app.test { client in
+                let jar = try await RecordPagesTests.signIn(client)
+                let page = try await jar.get(client, "/search?q=sor")
+                #expect(page.text.contains("Søren"))
+                #expect(!page.text.contains("Sørine"))
+                let suggest = try await jar.get(client, "/search/suggest?q=sor")
+                #expect(suggest.headers[.contentType]?.hasPrefix("application/json") == true)
+                #expect(suggest.text.contains("\\/contacts\\/") || suggest.text.contains("/contacts/"))
+                #expect(!suggest.text.contains("Sørine"))
+                #expect(try await jar.get(client, "/search/suggest?q=").text == "[]")
+            }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import RapportAPI
+import RapportCore
+import RapportStore
+
+/// The header search: a results page, and suggestions as JSON for the search box as the user types.
+struct SearchPages: Sendable {
+    let services: Services
+    let pages: Pages
+
+    func register(on group: RouterGroup<AppContext>) {
+        group.get("search", use: results)
+        group.get("search/suggest", use: suggest)
+    }
+
+    static func path(_ result: SearchController.Result) -> String {
+        result.type == "company" ? "/companies/\(result.id)" : "/contacts/\(result.id)"
+    }
+
+    @Sendable func results(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let query = String((request.uri.queryParameters["q"].map(String.init) ?? "").prefix(200))
+        let messages = pages.catalog.table(principal.user.language)
+        let found =
+            SearchKey.queryWords(query).isEmpty
+            ? []
+            : try await SearchController.results(services, workspaceID: principal.workspace.id, query: query, limit: 50)
+        let rows = found.map { result -> [String: Any] in
+            [
+                "name": result.name, "path": Self.path(result), "email": result.email ?? "",
+                "company": result.companyName ?? "",
+                "kind": messages[result.type == "company" ? "kind_company" : "kind_contact"] ?? result.type,
+            ]
+        }
+        return pages.render(
+            "search", ["q": query, "rows": rows, "has_rows": !rows.isEmpty, "searched": !query.isEmpty],
+            request: request, context: context, title: "search")
+    }
+
+    /// `[{"name", "detail", "path"}]` for the search box.
+    @Sendable func suggest(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let query = String((request.uri.queryParameters["q"].map(String.init) ?? "").prefix(200))
+        let found =
+            SearchKey.queryWords(query).isEmpty
+            ? []
+            : try await SearchController.results(services, workspaceID: principal.workspace.id, query: query, limit: 8)
+        let items = found.map { result in
+            [
+                "name": result.name, "path": Self.path(result),
+                "detail": [result.email, result.companyName].compactMap { $0 }.joined(separator: " · "),
+            ]
+        }
+        return try JSONCoding.response(items)
+    }
+}
