@@ -64,6 +64,7 @@ package func buildRouter(_ runtime: Runtime) async throws -> Router<AppContext> 
     RecordsController(services, schema: .companies).register(on: api, idempotent: idempotent)
     CustomFieldsController(services).register(on: api, idempotent: idempotent)
     SearchController(services).register(on: api)
+    ExportController(services).register(on: api)
     web.register(on: router, logger: runtime.config.logger)
     return router
 }

@@ -25,6 +25,7 @@ struct RecordPages: Sendable {
         group.get(RouterPath(base), use: index)
         group.post(RouterPath(base), use: create)
         group.get(RouterPath("\(base)/new"), use: newForm)
+        group.get(RouterPath("\(base)/export"), use: export)
         group.post(RouterPath("\(base)/bulk"), use: bulk)
         group.post(RouterPath("\(base)/views"), use: saveView)
         group.post(RouterPath("\(base)/views/:view/delete"), use: deleteView)
@@ -183,6 +184,13 @@ struct RecordPages: Sendable {
                 },
             ],
             request: request, context: context, title: schema.object)
+    }
+
+    @Sendable func export(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        return try ExportController.response(
+            services, workspaceID: principal.workspace.id, object: schema.object,
+            format: request.uri.queryParameters["format"].map(String.init))
     }
 
     @Sendable func saveView(_ request: Request, context: AppContext) async throws -> Response {

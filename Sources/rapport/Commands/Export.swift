@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import RapportAPI
+import RapportCore
+import RapportServer
+import RapportStore
+
+/// `rapport export contacts|companies [--format csv|jsonl] [--workspace NAME]`: streamed to standard output.
+struct Export: EnvironmentCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write a workspace's contacts or companies to standard output.")
+
+    @Argument(help: "contacts or companies") var object: String
+    @Option(help: "csv or jsonl") var format: String = "csv"
+    @Option(help: "Workspace name; may be left out while there is one workspace") var workspace: String?
+    @OptionGroup var database: DatabaseOptions
+    var environment: [String: String] = [:]
+
+    enum CodingKeys: String, CodingKey { case object, format, workspace, database }
+
+    func validate() throws {
+        guard object == "contacts" || object == "companies" else {
+            throw ValidationError("Export contacts or companies.")
+        }
+        guard Exporter.Format(rawValue: format) != nil else { throw ValidationError("--format must be csv or jsonl.") }
+    }
+
+    func runAsync() async throws {
+        try await withRuntime(try database.config(environment: environment)) { runtime in
+            let chosen = try await WorkspaceChoice.resolve(workspace, runtime: runtime)
+            let exporter = Exporter(
+                runtime.services, schema: object == "contacts" ? .contacts : .companies,
+                format: Exporter.Format(rawValue: format)!)
+            try await exporter.run(workspaceID: chosen.id) { chunk in
+                FileHandle.standardOutput.write(Data(chunk.utf8))
+            }
+        }
+    }
+}
+
+/// `--workspace NAME`, or the only workspace.
+enum WorkspaceChoice {
+    static func resolve(_ name: String?, runtime: Runtime) async throws -> Workspace {
+        if let name {
+            guard let workspace = try await runtime.services.accounts.workspace(named: name) else {
+                throw RapportError(.notFound, "There is no workspace named \(name).")
+            }
+            return workspace
+        }
+        let all = try await runtime.services.accounts.allWorkspaces()
+        guard all.count == 1, let only = all.first else {
+            throw RapportError(
+                .badRequest,
+                all.isEmpty
+                    ? "There is no workspace yet." : "There are \(all.count) workspaces; name one with --workspace.")
+        }
+        return only
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import RapportAPI
+import RapportCore
+import RapportServer
+import RapportStore
+import RapportTestSupport
+import Testing
+
+@Suite("Export")
+struct ExportAPITests {
+    @Test(
+        "CSV and JSON lines hold every record of the workspace, custom fields and ids included",
+        arguments: Backend.allCases)
+    func export(_ backend: Backend) async throws {
+        try await TestApp.with(backend) { app in
+            let seeded = try await Fixtures.workspace(app)
+            let other = try await Fixtures.workspace(app, name: "Other", email: "owner@other.test")
+            try await app.test { client in
+                _ = try await client.json(
+                    .post, "/api/v1/custom-fields", seeded.token,
+                    #"{"object": "contacts", "key": "shoe_size", "label": "Shoe size", "type": "number"}"#)
+                let created = try await client.json(
+                    .post, "/api/v1/contacts", seeded.token,
+                    #"{"first_name": "Smith, \"Jo\"", "last_name": "=SUM(A1)", "email": "jo@x.dk", "tags": ["vip", "a,b"], "custom": {"shoe_size": 42}, "phones": [{"type": "work", "number": "+45 32 12"}]}"#
+                )
+                let id = try #require(created.json["id"] as? String)
+                _ = try await client.json(.post, "/api/v1/contacts", seeded.token, #"{"first_name": "Оксана"}"#)
+                _ = try await client.json(.post, "/api/v1/contacts", other.token, #"{"first_name": "Hidden"}"#)
+                let csv = try await client.json(.get, "/api/v1/exports?object=contacts&format=csv", seeded.token)
+                #expect(csv.status == .ok)
+                #expect(csv.headers[.contentType] == "text/csv; charset=utf-8")
+                var reader = CSVReader()
+                let records = try reader.read(Array(csv.body.readableBytesView)) + (try reader.finish())
+                let header = try #require(records.first?.fields)
+                #expect(header.first == "id")
+                #expect(header.last == "custom.shoe_size")
+                #expect(records.count == 3)
+                #expect(!csv.text.contains("Hidden"))
+                let row = try #require(records.first { $0.fields.first == id }?.fields)
+                func cell(_ name: String) -> String? { header.firstIndex(of: name).map { row[$0] } }
+                #expect(cell("first_name") == #"Smith, "Jo""#)
+                #expect(cell("last_name") == "'=SUM(A1)")
+                #expect(CSVWriter.unguard(cell("last_name") ?? "") == "=SUM(A1)")
+                #expect(cell("tags") == #"["vip","a,b"]"#)
+                #expect(cell("custom.shoe_size") == "42")
+                let lines = try await client.json(.get, "/api/v1/exports?object=contacts&format=jsonl", seeded.token)
+                #expect(lines.headers[.contentType] == "application/x-ndjson")
+                let objects = lines.text.split(separator: "\n").compactMap {
+                    try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+                }
+                #expect(objects.count == 2)
+                #expect(objects.first { $0["id"] as? String == id }?["tags"] as? [String] == ["vip", "a,b"])
+                #expect(
+                    try await client.json(.get, "/api/v1/exports?object=people", seeded.token).status
+                        == .unprocessableContent)
+            }
+        }
+    }
+}
