@@ -46,28 +46,45 @@ package struct RecordService: Sendable {
     package func create(workspaceID: String, fields patch: [String: JSONValue], actor: Actor) async throws -> Record {
         let now = Timestamp.micros(Date())
         return try await write { database in
-            var record = Record.empty(schema, workspaceID: workspaceID, now: now)
             let definitions = try await customFields(workspaceID: workspaceID, on: database)
-            let references = try RecordPatch.apply(patch, to: &record, schema: schema, customFields: definitions)
-            try requireIdentity(record)
-            try await check(references, workspaceID: workspaceID, on: database)
-            if isContacts {
-                if record.string("email_consent") != "unknown" {
-                    record.values["email_consent_changed_at"] = .string(Timestamp.rfc3339(now))
-                }
-                try await linkCompanyByDomain(&record, on: database)
-            }
-            try await insertUnique(record, on: database)
-            try await reindex(record, on: database)
-            let created = FieldChange.between(
-                Record.empty(schema, workspaceID: workspaceID, now: now), record, schema: schema)
-            try await timeline.append([event("created", for: record, actor: actor, at: now, data: [:])], on: database)
-            try await timeline.audit(
-                workspaceID: workspaceID, recordType: schema.recordType, recordID: record.id, action: "created",
-                actor: actor,
-                changes: created, at: now, on: database)
-            return record
+            var record = try await prepareNew(
+                workspaceID: workspaceID, fields: patch, definitions: definitions, now: now, on: database)
+            if isContacts { try await linkCompanyByDomain(&record, on: database) }
+            return try await insertNew(record, actor: actor, now: now, on: database)
         }
+    }
+
+    /// A new record from fields, validated, its references checked; nothing is written.
+    func prepareNew(
+        workspaceID: String, fields patch: [String: JSONValue], definitions: [CustomFieldDefinition], now: Int64,
+        on database: any SQLDatabase
+    ) async throws -> Record {
+        var record = Record.empty(schema, workspaceID: workspaceID, now: now)
+        let references = try RecordPatch.apply(patch, to: &record, schema: schema, customFields: definitions)
+        try requireIdentity(record)
+        try await check(references, workspaceID: workspaceID, on: database)
+        if isContacts, record.string("email_consent") != "unknown" {
+            record.values["email_consent_changed_at"] = .string(Timestamp.rfc3339(now))
+        }
+        return record
+    }
+
+    /// Writes a prepared new record with its `created` event (and any others) and audit entry.
+    func insertNew(
+        _ record: Record, actor: Actor, now: Int64, extraEvents: [TimelineEvent] = [], on database: any SQLDatabase
+    ) async throws -> Record {
+        let workspaceID = record.workspaceID
+        try await insertUnique(record, on: database)
+        try await reindex(record, on: database)
+        let created = FieldChange.between(
+            Record.empty(schema, workspaceID: workspaceID, now: now), record, schema: schema)
+        try await timeline.append(
+            [event("created", for: record, actor: actor, at: now, data: [:])] + extraEvents, on: database)
+        try await timeline.audit(
+            workspaceID: workspaceID, recordType: schema.recordType, recordID: record.id, action: "created",
+            actor: actor,
+            changes: created, at: now, on: database)
+        return record
     }
 
     // MARK: Update

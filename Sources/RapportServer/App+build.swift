@@ -65,6 +65,7 @@ package func buildRouter(_ runtime: Runtime) async throws -> Router<AppContext> 
     CustomFieldsController(services).register(on: api, idempotent: idempotent)
     SearchController(services).register(on: api)
     ExportController(services).register(on: api)
+    ImportController(services).register(on: api)
     web.register(on: router, logger: runtime.config.logger)
     return router
 }

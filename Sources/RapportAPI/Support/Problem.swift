@@ -28,6 +28,7 @@ package struct Problem: Encodable, Sendable {
     package var detail: String
     package var errors: [FieldIssue]?
     package var extras: [String: String]
+    package var report: JSONValue? = nil
 
     package init(_ error: RapportError) {
         let status = error.code.status
@@ -36,6 +37,7 @@ package struct Problem: Encodable, Sendable {
         self.detail = error.detail
         self.errors = error.code == .invalid || !error.fields.isEmpty ? error.fields : nil
         self.extras = error.extras
+        self.report = error.report
     }
 
     /// A problem with a status that has no domain code (a refused Range, say).
@@ -69,6 +71,7 @@ package struct Problem: Encodable, Sendable {
         try container.encode(detail, forKey: Key(stringValue: "detail"))
         if let errors { try container.encode(errors, forKey: Key(stringValue: "errors")) }
         for (key, value) in extras { try container.encode(value, forKey: Key(stringValue: key)) }
+        if let report { try container.encode(report, forKey: Key(stringValue: "report")) }
     }
 
     /// The response carrying this problem.

@@ -26,6 +26,8 @@ package struct RapportError: Error, Sendable, Equatable {
     package var extras: [String: String] = [:]
     /// Seconds a client should wait before retrying (for `rateLimited`).
     package var retryAfter: Int? = nil
+    /// A structured member for the problem document (an import's report under `report`).
+    package var report: JSONValue? = nil
 
     package init(
         _ code: Code, _ detail: String, fields: [FieldIssue] = [], extras: [String: String] = [:],

@@ -180,6 +180,20 @@ package struct RecordRepository: Sendable {
         return nil
     }
 
+    /// The contact that has `email` as a primary or additional address.
+    package func contact(email: String, workspaceID: String) async throws -> String? {
+        try await store.database.raw(
+            "SELECT contact_id FROM contact_emails WHERE workspace_id = \(bind: workspaceID) AND email = \(bind: email)"
+        ).first().map { try $0.decode(column: "contact_id", as: String.self) }
+    }
+
+    /// The first company (oldest) with exactly this name.
+    package func company(name: String, workspaceID: String) async throws -> String? {
+        try await store.database.raw(
+            "SELECT id FROM companies WHERE workspace_id = \(bind: workspaceID) AND name = \(bind: name) ORDER BY created_at, id LIMIT 1"
+        ).first().map { try $0.decode(column: "id", as: String.self) }
+    }
+
     /// The company whose domain is `domain`.
     package func company(domain: String, workspaceID: String, on database: any SQLDatabase) async throws -> String? {
         try await database.raw(

@@ -1,0 +1,82 @@
+import Foundation
+import HTTPTypes
+package import Hummingbird
+import NIOCore
+import NIOFoundationCompat
+import RapportCore
+
+/// `POST /api/v1/imports?object=contacts|companies&dry_run=&strict=&map=COLUMN:FIELD…` with a `text/csv`
+/// body, streamed to a temporary file (CSV bodies have their own, larger limit) and imported from there.
+package struct ImportController: Sendable {
+    let services: Services
+    /// The largest CSV body accepted.
+    package static let bodyLimit: Int64 = 4 << 30
+
+    package init(_ services: Services) {
+        self.services = services
+    }
+
+    package func register(on api: RouterGroup<AppContext>) {
+        api.post("imports", use: importFile)
+    }
+
+    static func flag(_ text: String?, name: String, issues: inout [FieldIssue]) -> Bool {
+        switch text {
+        case nil, "false", "0": return false
+        case "true", "1": return true
+        default:
+            issues.append(FieldIssue(name, "Must be true or false."))
+            return false
+        }
+    }
+
+    @Sendable func importFile(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let parameters = QueryItems.parse(request.uri.query)
+        var issues: [FieldIssue] = []
+        let object = parameters.last { $0.name == "object" }?.value
+        let schema: RecordSchema? = object == "contacts" ? .contacts : object == "companies" ? .companies : nil
+        if schema == nil { issues.append(FieldIssue("object", "Object must be contacts or companies.")) }
+        let dryRun = Self.flag(parameters.last { $0.name == "dry_run" }?.value, name: "dry_run", issues: &issues)
+        let strict = Self.flag(parameters.last { $0.name == "strict" }?.value, name: "strict", issues: &issues)
+        var map: [String: String] = [:]
+        for item in parameters where item.name == "map" {
+            guard let colon = item.value.lastIndex(of: ":") else {
+                issues.append(FieldIssue("map", "Use map=COLUMN:FIELD."))
+                continue
+            }
+            map[String(item.value[..<colon])] = String(item.value[item.value.index(after: colon)...])
+        }
+        if let type = request.headers[.contentType], !type.lowercased().hasPrefix("text/csv"),
+            !type.lowercased().hasPrefix("text/plain")
+        {
+            issues.append(FieldIssue("Content-Type", "Send the file as text/csv."))
+        }
+        guard let schema, issues.isEmpty else { throw RapportError.invalid(issues) }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "rapport-import-\(RecordID.make()).csv")
+        _ = FileManager.default.createFile(atPath: file.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let handle = try FileHandle(forWritingTo: file)
+        var size: Int64 = 0
+        do {
+            for try await buffer in request.body {
+                size += Int64(buffer.readableBytes)
+                if size > Self.bodyLimit {
+                    throw RapportError(.tooLarge, "The file is larger than \(Self.bodyLimit >> 30) GiB.")
+                }
+                try handle.write(contentsOf: Data(buffer: buffer))
+            }
+            try handle.close()
+        } catch {
+            try? handle.close()
+            throw error
+        }
+        let importer = Importer(
+            services, schema: schema, workspaceID: principal.workspace.id,
+            actor: Actor(.api, id: principal.user.id),
+            options: Importer.Options(dryRun: dryRun, strict: strict, map: map))
+        let report = try await importer.run(file: file)
+        return try JSONCoding.response(report)
+    }
+}

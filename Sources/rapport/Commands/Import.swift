@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import RapportAPI
+import RapportCore
+import RapportServer
+import RapportStore
+
+/// `rapport import contacts|companies FILE [--dry-run] [--strict] [--json] [--map COLUMN=FIELD …] [--workspace NAME]`
+struct Import: EnvironmentCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import", abstract: "Import contacts or companies from a CSV file and print what happened.")
+
+    @Argument(help: "contacts or companies") var object: String
+    @Argument(help: "The CSV file") var file: String
+    @Flag(help: "Check and count without writing") var dryRun = false
+    @Flag(help: "Write nothing when any row is rejected") var strict = false
+    @Flag(help: "Print the report as JSON") var json = false
+    @Option(help: "COLUMN=FIELD (or custom.KEY, or - to ignore the column); repeatable") var map: [String] = []
+    @Option(help: "Workspace name; may be left out while there is one workspace") var workspace: String?
+    @OptionGroup var database: DatabaseOptions
+    var environment: [String: String] = [:]
+
+    enum CodingKeys: String, CodingKey { case object, file, dryRun, strict, json, map, workspace, database }
+
+    func validate() throws {
+        guard object == "contacts" || object == "companies" else {
+            throw ValidationError("Import contacts or companies.")
+        }
+        for item in map where !item.contains("=") { throw ValidationError("--map takes COLUMN=FIELD.") }
+    }
+
+    func runAsync() async throws {
+        let url = URL(fileURLWithPath: file)
+        guard FileManager.default.isReadableFile(atPath: url.path) else {
+            throw RapportError(.badRequest, "Cannot read \(file).")
+        }
+        var overrides: [String: String] = [:]
+        for item in map {
+            let parts = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            overrides[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
+        }
+        let total = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int64) ?? 0
+        let showProgress = isatty(STDERR_FILENO) == 1
+        let report = try await withRuntime(try database.config(environment: environment)) { runtime in
+            let chosen = try await WorkspaceChoice.resolve(workspace, runtime: runtime)
+            let importer = Importer(
+                runtime.services, schema: object == "contacts" ? .contacts : .companies, workspaceID: chosen.id,
+                actor: Actor(.import, id: nil),
+                options: Importer.Options(dryRun: dryRun, strict: strict, map: overrides))
+            return try await importer.run(file: url) { bytes in
+                guard showProgress, total > 0 else { return }
+                let percent = Int(Double(bytes) / Double(total) * 100)
+                let bar = String(repeating: "█", count: percent / 4) + String(repeating: "·", count: 25 - percent / 4)
+                FileHandle.standardError.write(Data("\r\(bar) \(percent)%".utf8))
+            }
+        }
+        if showProgress { FileHandle.standardError.write(Data("\n".utf8)) }
+        if json {
+            let data = try JSONEncoder().encode(report)
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print(
+                "created \(report.created), updated \(report.updated), unchanged \(report.unchanged), rejected \(report.rejected), skipped \(report.skipped), companies created \(report.companiesCreated)"
+            )
+            if !report.ignoredColumns.isEmpty {
+                print("ignored columns: \(report.ignoredColumns.joined(separator: ", "))")
+            }
+            for error in report.errors.prefix(50) { print("row \(error.row), \(error.column): \(error.message)") }
+            if report.errors.count > 50 { print("… and \(report.errors.count - 50) more") }
+        }
+    }
+}
