@@ -1,0 +1,149 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import RapportAPI
+import RapportCore
+import RapportServer
+import RapportStore
+import RapportTestSupport
+import Testing
+
+@Suite("CSV import")
+struct ImportAPITests {
+    static func upload(
+        _ client: any TestClientProtocol, _ token: String, _ bytes: [UInt8], query: String = "object=contacts"
+    ) async throws -> TestResponse {
+        try await client.execute(
+            uri: "/api/v1/imports?\(query)", method: .post, headers: .bearer(token, [.contentType: "text/csv"]),
+            body: ByteBuffer(bytes: bytes))
+    }
+
+    static func count(_ response: TestResponse, _ key: String) -> Int? { response.json[key] as? Int }
+
+    @Test("every record is counted once: created, updated, unchanged, rejected or skipped", arguments: Backend.allCases)
+    func counting(_ backend: Backend) async throws {
+        try await TestApp.with(backend) { app in
+            let seeded = try await Fixtures.workspace(app)
+            let other = try await Fixtures.workspace(app, name: "Other", email: "owner@other.test")
+            try await app.test { client in
+                _ = try await client.json(
+                    .post, "/api/v1/contacts", seeded.token, #"{"first_name": "Known", "email": "known@x.dk"}"#)
+                _ = try await client.json(
+                    .post, "/api/v1/contacts", other.token,
+                    #"{"first_name": "Elsewhere", "email": "anne@berg.example"}"#)
+                let csv = """
+                    \u{FEFF}First Name;Last Name;E-mail Address;Company Name;Country/Region;Lifecycle Stage;Record ID
+                    Anne;Berg;anne@berg.example;Berg Consulting;Denmark;Marketing Qualified Lead;12345
+                    ;;;;;;
+                    Anne;;ANNE@berg.example;;;Customer;
+                    Bad;;not-an-email;;Narnia;;
+                    "Multi
+                    Line";Person;multi@x.example;Berg Consulting;;;
+                    Known;;known@x.dk;;;;
+                    Known;Again;known@x.dk;;;;
+
+                    """.replacingOccurrences(of: "\n", with: "\r\n")
+                let response = try await Self.upload(client, seeded.token, Array(csv.utf8))
+                #expect(response.status == .ok, "\(response.text)")
+                #expect(Self.count(response, "created") == 2)
+                #expect(Self.count(response, "updated") == 2)
+                #expect(Self.count(response, "unchanged") == 1)
+                #expect(Self.count(response, "rejected") == 1)
+                #expect(Self.count(response, "skipped") == 1)
+                #expect(Self.count(response, "companies_created") == 1)
+                #expect(response.json["ignored_columns"] as? [String] == ["Record ID"])
+                let errors = response.json["errors"] as? [[String: Any]] ?? []
+                #expect(Set(errors.compactMap { $0["row"] as? Int }) == [5])
+                #expect(Set(errors.compactMap { $0["column"] as? String }) == ["E-mail Address", "Country/Region"])
+                // the data: Anne once, a customer at Berg Consulting in DK; the multi-line name kept
+                let anne = try await client.json(.get, "/api/v1/contacts?email=anne%40berg.example", seeded.token)
+                let rows = anne.json["data"] as? [[String: Any]] ?? []
+                #expect(rows.count == 1)
+                #expect(rows.first?["lifecycle_stage"] as? String == "customer")
+                #expect(rows.first?["country"] as? String == "DK")
+                #expect(rows.first?["last_name"] as? String == "Berg")
+                let multi = try await client.json(.get, "/api/v1/contacts?email=multi%40x.example", seeded.token)
+                #expect((multi.json["data"] as? [[String: Any]])?.first?["first_name"] as? String == "Multi\r\nLine")
+                // each imported record has an imported event; the other workspace is untouched
+                let id = try #require(rows.first?["id"] as? String)
+                let timeline = try await client.json(
+                    .get, "/api/v1/contacts/\(id)/timeline?type=imported", seeded.token)
+                #expect((timeline.json["data"] as? [Any])?.count == 1)
+                let elsewhere = try await client.json(.get, "/api/v1/contacts", other.token)
+                #expect((elsewhere.json["data"] as? [[String: Any]])?.first?["first_name"] as? String == "Elsewhere")
+            }
+        }
+    }
+
+    @Test(
+        "dry run writes nothing; strict refuses a file with a rejected row; bad UTF-8 is refused whole",
+        arguments: Backend.allCases)
+    func modes(_ backend: Backend) async throws {
+        try await TestApp.with(backend) { app in
+            let seeded = try await Fixtures.workspace(app)
+            try await app.test { client in
+                let good = Array("email,first_name\na@x.dk,A\nb@x.dk,B\n".utf8)
+                let dry = try await Self.upload(client, seeded.token, good, query: "object=contacts&dry_run=true")
+                #expect(Self.count(dry, "created") == 2)
+                var list = try await client.json(.get, "/api/v1/contacts", seeded.token)
+                #expect((list.json["data"] as? [Any])?.isEmpty == true)
+                let mixed = Array("email,first_name\na@x.dk,A\nbroken,B\n".utf8)
+                let strict = try await Self.upload(client, seeded.token, mixed, query: "object=contacts&strict=true")
+                #expect(strict.status == .unprocessableContent)
+                #expect((strict.json["report"] as? [String: Any])?["rejected"] as? Int == 1)
+                list = try await client.json(.get, "/api/v1/contacts", seeded.token)
+                #expect((list.json["data"] as? [Any])?.isEmpty == true)
+                var bad = Array("email,first_name\na@x.dk,A\n".utf8)
+                bad += [0x62, 0x40, 0x78, 0x2E, 0x64, 0x6B, 0x2C, 0xC3, 0x28, 0x0A]  // row 3: invalid UTF-8
+                let refused = try await Self.upload(client, seeded.token, bad)
+                #expect(refused.status == .unprocessableContent)
+                #expect(refused.json["row"] as? String == "3")
+                list = try await client.json(.get, "/api/v1/contacts", seeded.token)
+                #expect((list.json["data"] as? [Any])?.isEmpty == true)
+                #expect(
+                    try await Self.upload(client, seeded.token, good, query: "object=people").status
+                        == .unprocessableContent)
+                let mapped = try await Self.upload(
+                    client, seeded.token, Array("Mail,Nick\nc@x.dk,C\n".utf8),
+                    query: "object=contacts&map=Mail:email&map=Nick:first_name")
+                #expect(Self.count(mapped, "created") == 1)
+            }
+        }
+    }
+
+    @Test("an export imports back as unchanged, custom fields and companies included", arguments: Backend.allCases)
+    func roundTrip(_ backend: Backend) async throws {
+        try await TestApp.with(backend) { app in
+            let seeded = try await Fixtures.workspace(app)
+            try await app.test { client in
+                _ = try await client.json(
+                    .post, "/api/v1/custom-fields", seeded.token,
+                    #"{"object": "contacts", "key": "tier", "label": "Tier", "type": "multi_select", "options": ["gold", "a,b"]}"#
+                )
+                let company = try await client.json(
+                    .post, "/api/v1/companies", seeded.token,
+                    #"{"name": "Ørsted", "domain": "orsted.dk", "tags": ["energy"]}"#)
+                let companyID = try #require(company.json["id"] as? String)
+                _ = try await client.json(
+                    .post, "/api/v1/contacts", seeded.token,
+                    #"{"first_name": "=Mads", "last_name": "Nielsen, Jr.", "email": "mads@orsted.dk", "additional_emails": ["m@n.dk"], "phones": [{"type": "work", "number": "+45 99 88"}], "tags": ["a;b", "vip"], "social_profiles": {"x": "@mads"}, "custom": {"tier": ["gold", "a,b"]}, "company_id": "\#(companyID)", "birthday": "1990-02-28"}"#
+                )
+                _ = try await client.json(
+                    .post, "/api/v1/contacts", seeded.token, #"{"first_name": "مریم", "email": "maryam@x.ir"}"#)
+                for object in ["contacts", "companies"] {
+                    let export = try await client.json(
+                        .get, "/api/v1/exports?object=\(object)&format=csv", seeded.token)
+                    let dry = try await Self.upload(
+                        client, seeded.token, Array(export.body.readableBytesView),
+                        query: "object=\(object)&dry_run=true")
+                    #expect(dry.status == .ok, "\(dry.text)")
+                    #expect(Self.count(dry, "unchanged") == (object == "contacts" ? 2 : 1), "\(object): \(dry.text)")
+                    #expect(Self.count(dry, "created") == 0)
+                    #expect(Self.count(dry, "updated") == 0)
+                    #expect(Self.count(dry, "rejected") == 0, "\(object): \(dry.text)")
+                }
+            }
+        }
+    }
+}
