@@ -40,8 +40,9 @@ def sign_in(driver, base, email, password):
 
 
 def direction(driver):
-    html = driver.find_element(By.TAG_NAME, "html")
-    return html.get_attribute("lang"), html.get_attribute("dir")
+    # One script call, so a page that is being replaced cannot leave a stale element behind.
+    lang, dir_ = driver.execute_script("return [document.documentElement.lang, document.documentElement.dir]")
+    return lang, dir_
 
 
 def main():
