@@ -47,31 +47,17 @@ package struct ImportController: Sendable {
             }
             map[String(item.value[..<colon])] = String(item.value[item.value.index(after: colon)...])
         }
-        if let type = request.headers[.contentType], !type.lowercased().hasPrefix("text/csv"),
-            !type.lowercased().hasPrefix("text/plain")
+        if let type = request.headers[.contentType]?.lowercased(),
+            !(type.hasPrefix("text/csv") || type.hasPrefix("text/plain") || type.hasPrefix("multipart/form-data"))
         {
-            issues.append(FieldIssue("Content-Type", "Send the file as text/csv."))
+            issues.append(
+                FieldIssue("Content-Type", "Send the file as text/csv or as the part file of multipart/form-data."))
         }
         guard let schema, issues.isEmpty else { throw RapportError.invalid(issues) }
         let file = FileManager.default.temporaryDirectory.appendingPathComponent(
             "rapport-import-\(RecordID.make()).csv")
-        _ = FileManager.default.createFile(atPath: file.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: file) }
-        let handle = try FileHandle(forWritingTo: file)
-        var size: Int64 = 0
-        do {
-            for try await buffer in request.body {
-                size += Int64(buffer.readableBytes)
-                if size > Self.bodyLimit {
-                    throw RapportError(.tooLarge, "The file is larger than \(Self.bodyLimit >> 30) GiB.")
-                }
-                try handle.write(contentsOf: Data(buffer: buffer))
-            }
-            try handle.close()
-        } catch {
-            try? handle.close()
-            throw error
-        }
+        try await Upload.save(request, to: file, limit: Self.bodyLimit)
         let importer = Importer(
             services, schema: schema, workspaceID: principal.workspace.id,
             actor: Actor(.api, id: principal.user.id),

@@ -61,6 +61,8 @@ package struct WebRoutes: Sendable {
         RecordPages(services: services, pages: pages, schema: .companies).register(on: signedIn)
         CustomFieldPages(services: services, pages: pages).register(on: signedIn)
         SearchPages(services: services, pages: pages).register(on: signedIn)
+        ImportPages(services: services, pages: pages, schema: .contacts).register(on: signedIn)
+        ImportPages(services: services, pages: pages, schema: .companies).register(on: signedIn)
     }
 
     // MARK: Sign-in

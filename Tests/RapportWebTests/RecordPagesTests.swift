@@ -280,3 +280,65 @@ struct SearchPagesTests {
         }
     }
 }
+
+@Suite("Import wizard")
+struct ImportWizardTests {
+    static func multipart(_ csv: String, boundary: String = "rapport-boundary") -> ByteBuffer {
+        ByteBuffer(
+            string:
+                "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"people.csv\"\r\nContent-Type: text/csv\r\n\r\n\(csv)\r\n--\(boundary)--\r\n"
+        )
+    }
+
+    @Test(
+        "upload, check, import: nothing is written before the confirmation, and only the uploader can run it",
+        arguments: Backend.allCases)
+    func wizard(_ backend: Backend) async throws {
+        try await TestApp.with(backend) { app in
+            let seeded = try await Fixtures.workspace(app)
+            _ = try await Fixtures.user(app, in: seeded, email: "m@acme.test", role: .member)
+            try await app.test { client in
+                let jar = try await RecordPagesTests.signIn(client)
+                let start = try await jar.get(client, "/contacts/import")
+                let token = try #require(start.csrfToken)
+                var headers: HTTPFields = [.contentType: "multipart/form-data; boundary=rapport-boundary"]
+                headers[.cookie] = jar.header
+                let csv =
+                    "First Name,E-mail Address,Favourite colour\r\nIda,ida@x.dk,blue\r\nBo,bo@x.dk,red\r\nBad,nope,green\r\n"
+                // without the token in the action the upload is refused
+                let forged = try await client.execute(
+                    uri: "/contacts/import", method: .post, headers: headers, body: Self.multipart(csv))
+                #expect(forged.status == .forbidden)
+                let preview = try await client.execute(
+                    uri: "/contacts/import?csrf_token=\(token)", method: .post, headers: headers,
+                    body: Self.multipart(csv))
+                #expect(preview.status == .ok)
+                #expect(preview.text.contains(#"<dd data-count="created">2</dd>"#))
+                #expect(preview.text.contains(#"<dd data-count="rejected">1</dd>"#))
+                #expect(preview.text.contains("Favourite colour"))
+                let service = RecordService.contacts(app.services)
+                #expect(
+                    try await service.repository.list(
+                        workspaceID: seeded.workspace.id, query: ListQuery(), limit: 10, after: nil
+                    ).records.isEmpty)
+                let run = try #require(
+                    preview.text.range(of: #"/contacts/import/[0-9a-f-]{36}/run"#, options: .regularExpression).map {
+                        String(preview.text[$0])
+                    })
+                // another user of the workspace cannot run this upload
+                let member = try await RecordPagesTests.signIn(client, email: "m@acme.test")
+                let page = try await member.get(client, "/contacts")
+                let stolen = try await member.post(
+                    client, run, form: ["csrf_token": page.csrfToken ?? ""], headers: [.accept: "text/html"])
+                #expect(stolen.status == .notFound)
+                let report = try await jar.post(client, run, form: ["csrf_token": preview.csrfToken ?? ""])
+                #expect(report.status == .ok)
+                #expect(report.text.contains(#"<dd data-count="created">2</dd>"#))
+                #expect(
+                    try await service.repository.list(
+                        workspaceID: seeded.workspace.id, query: ListQuery(), limit: 10, after: nil
+                    ).records.count == 2)
+            }
+        }
+    }
+}

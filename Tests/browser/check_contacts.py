@@ -92,6 +92,26 @@ def main():
         driver.get(second)
         expect("404" in driver.find_element(By.TAG_NAME, "h1").text, "the merged-in contact still opens")
 
+        # the import wizard: upload, check, import, report
+        sample = os.path.join(shots, f"import-{run}.csv")
+        with open(sample, "w", encoding="utf-8") as handle:
+            handle.write("First Name,Last Name,E-mail Address,Company Name\r\n")
+            handle.write(f"Astrid,Holm,astrid.{run}@holm.example,Holm Consulting\r\n")
+            handle.write(f"Bjørn,Holm,bjorn.{run}@holm.example,Holm Consulting\r\n")
+        driver.get(base + "/contacts/import")
+        driver.find_element(By.NAME, "file").send_keys(sample)
+        driver.find_element(By.CSS_SELECTOR, "form[enctype] button[type=submit]").click()
+        WebDriverWait(driver, 20).until(lambda d: d.execute_script("return document.querySelector(\"form[action$='/run']\") !== null"))
+        created = driver.find_element(By.CSS_SELECTOR, "[data-count=created]").text
+        expect(created == "2", f"the check found {created} new contacts, not 2")
+        driver.save_screenshot(os.path.join(shots, "import-preview-en.png"))
+        driver.find_element(By.CSS_SELECTOR, "form[action$='/run'] button[type=submit]").click()
+        WebDriverWait(driver, 20).until(
+            lambda d: d.execute_script("const s = document.querySelectorAll('.steps li'); return s.length === 3 && s[2].getAttribute('aria-current') === 'step'"))
+        expect(driver.find_element(By.CSS_SELECTOR, "[data-count=created]").text == "2", "the import did not create 2 contacts")
+        driver.get(base + "/contacts?q=holm")
+        expect("Bjørn" in driver.page_source, "an imported contact is not found")
+
         # the header search answers as you type and is driven by the keyboard
         box = driver.find_element(By.CSS_SELECTOR, "[data-search-suggest]")
         box.send_keys("ingrid dahl")
@@ -115,7 +135,7 @@ def main():
         driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
     finally:
         driver.quit()
-    print("contacts check passed: created a contact, logged a call, merged two contacts, found it with the search box (screenshots in English and Persian)")
+    print("contacts check passed: created a contact, logged a call, merged two contacts, found it with the search box, imported a file through the wizard (screenshots in English and Persian)")
 
 
 if __name__ == "__main__":

@@ -37,9 +37,13 @@ struct CSRFMiddleware: RouterMiddleware {
                 throw RapportError(.forbidden, "The form has expired; reload the page and try again.")
             }
             var request = request
-            let fields = try await Form.read(&request)
-            guard let sent = fields["csrf_token"], Self.constantTimeEqual(sent, token(for: existing, session: session))
-            else {
+            // A file upload carries its token in the form's action (the body streams to disk unread).
+            let isUpload = request.headers[.contentType]?.lowercased().hasPrefix("multipart/form-data") ?? false
+            let sent: String? =
+                isUpload
+                ? request.uri.queryParameters["csrf_token"].map(String.init)
+                : try await Form.read(&request)["csrf_token"]
+            guard let sent, Self.constantTimeEqual(sent, token(for: existing, session: session)) else {
                 throw RapportError(.forbidden, "The form has expired; reload the page and try again.")
             }
             return try await respond(next(request, context), setting: nil)
