@@ -45,7 +45,11 @@ package enum Upload {
         parser.onPartComplete = { state.current = nil }
         for try await buffer in request.body {
             try count(buffer.readableBytes)
-            try parser.execute(buffer)
+            do {
+                try parser.execute(buffer)
+            } catch {
+                throw RapportError.invalid([FieldIssue("file", "The multipart body could not be read.")])
+            }
             if !state.pending.isEmpty {
                 try handle.write(contentsOf: state.pending)
                 state.pending.removeAll(keepingCapacity: true)
