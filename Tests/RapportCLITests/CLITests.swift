@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import Logging
 import NIOCore
 import NIOHTTP1
 import RapportCore
@@ -237,5 +238,58 @@ struct CLITests {
         case .postgres(let host, let port, let user, let password, let database):
             "postgres://\(user)\(password.map { ":\($0)" } ?? "")@\(host):\(port)/\(database)"
         }
+    }
+}
+
+@Suite("Import from the command line")
+struct ImportCLITests {
+    @Test("an import killed midway leaves whole records only, and running it again completes it")
+    func killAndRerun() async throws {
+        let (database, directory) = CLITests.sqliteURL()
+        #expect(
+            try await RapportProcess.run([
+                "user", "create", "--database", database, "--email", "o@x.dk", "--password", "long enough",
+            ]).code == 0)
+        let file = directory.appendingPathComponent("people.csv")
+        var csv = "First Name,Last Name,E-mail Address,Company Name,Tags\n"
+        for index in 0..<2000 {
+            csv += "Person \(index),Holm,p\(index)@holm.example,Company \(index % 40),\"vip;batch \(index % 7)\"\n"
+        }
+        try csv.write(to: file, atomically: true, encoding: .utf8)
+        let first = try RapportProcess(["import", "contacts", file.path, "--database", database])
+        // wait until some batches are in, then kill it without warning
+        let url = try DatabaseURL(parsing: database)
+        let store = try await Store.open(url, logger: .init(label: "test"))
+        var count = 0
+        for _ in 0..<600 {
+            count =
+                try await store.database.raw("SELECT COUNT(*) AS n FROM contacts").first()?.decode(
+                    column: "n", as: Int.self) ?? 0
+            if count >= 200 { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        first.signal(SIGKILL)
+        _ = try await first.wait()
+        let partial =
+            try await store.database.raw("SELECT COUNT(*) AS n FROM contacts").first()?.decode(
+                column: "n", as: Int.self) ?? 0
+        #expect(partial > 0 && partial < 2000, "killed with \(partial) contacts written")
+        // every written contact is whole: its address indexed, its search document and its imported event
+        let orphans = try await store.database.raw(
+            """
+            SELECT COUNT(*) AS n FROM contacts c WHERE NOT EXISTS (SELECT 1 FROM contact_emails e WHERE e.contact_id = c.id)
+               OR NOT EXISTS (SELECT 1 FROM search_docs d WHERE d.record_id = c.id)
+               OR NOT EXISTS (SELECT 1 FROM events v WHERE v.contact_id = c.id AND v.type = 'imported')
+            """
+        ).first()?.decode(column: "n", as: Int.self)
+        #expect(orphans == 0)
+        await store.close()
+        let again = try await RapportProcess.run(["import", "contacts", file.path, "--database", database, "--json"])
+        #expect(again.code == 0, "\(again.err)")
+        let report = try JSONSerialization.jsonObject(with: Data(again.out.utf8)) as? [String: Any]
+        #expect(report?["unchanged"] as? Int == partial)
+        #expect(report?["created"] as? Int == 2000 - partial)
+        #expect(report?["rejected"] as? Int == 0)
+        try? FileManager.default.removeItem(at: directory)
     }
 }
