@@ -86,23 +86,11 @@ enum DemoData {
         "Budget approved for next quarter.", "Compared us with two competitors.",
     ]
 
-    /// A small deterministic generator (SplitMix64), so every demo looks the same.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Fills a workspace with `companies` companies and `contacts` contacts, each with a short timeline.
     static func fill(_ runtime: Runtime, workspaceID: String, owner: String, companies: Int = 300, contacts: Int = 2000)
         async throws
     {
-        var random = Generator(state: 2026)
+        var random = SeededGenerator(seed: 2026)
         let companyService = RecordService.companies(runtime.services)
         let contactService = RecordService.contacts(runtime.services)
         let timeline = TimelineRepository(store: runtime.store)

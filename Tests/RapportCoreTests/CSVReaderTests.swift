@@ -55,7 +55,7 @@ struct CSVReaderTests {
 
     @Test("any way of cutting the bytes into chunks reads the same records", arguments: 0..<40)
     func chunking(_ seed: Int) throws {
-        var generator = SplitMix(state: UInt64(seed) &+ 1)
+        var generator = SeededGenerator(seed: UInt64(seed) &+ 1)
         let alphabet = ["a", "Ø", "ی", "\u{200C}", ",", ";", "\"", "\n", "\r\n", " ", "7", "é", "—"]
         var rows: [[String]] = []
         let columns = Int.random(in: 1...4, using: &generator)
@@ -77,17 +77,5 @@ struct CSVReaderTests {
         for chunk in [1, 2, 3, 7, 64] {
             #expect(try Self.read(text, chunk: chunk) == whole)
         }
-    }
-}
-
-/// A small seeded generator for reproducible cases.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
