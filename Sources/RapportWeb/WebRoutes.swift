@@ -133,7 +133,7 @@ package struct WebRoutes: Sendable {
         }
         return pages.render(
             "profile",
-            ["name": name, "languages": languages, "saved": saved, "errors": Self.errorMap(errors)],
+            ["name": name, "languages": languages, "saved": saved, "errors": Pages.errorMap(errors)],
             request: request, context: context, status: errors.isEmpty ? .ok : .unprocessableContent, title: "profile")
     }
 
@@ -181,7 +181,7 @@ package struct WebRoutes: Sendable {
                 "revoke_path": WebPath.revokeToken(token.id),
             ] as [String: Any]
         }
-        var data: [String: Any] = ["tokens": rows, "has_tokens": !rows.isEmpty, "errors": Self.errorMap(errors)]
+        var data: [String: Any] = ["tokens": rows, "has_tokens": !rows.isEmpty, "errors": Pages.errorMap(errors)]
         if let created { data["created"] = ["name": created.name, "secret": created.secret] }
         return pages.render(
             "tokens", data, request: request, context: context,
@@ -245,7 +245,7 @@ package struct WebRoutes: Sendable {
         }
         return pages.render(
             "users",
-            ["users": rows, "roles": roles, "form": form, "errors": Self.errorMap(errors), "created": created],
+            ["users": rows, "roles": roles, "form": form, "errors": Pages.errorMap(errors), "created": created],
             request: request, context: context,
             status: errors.isEmpty ? (created ? .created : .ok) : .unprocessableContent,
             title: "users")
@@ -268,11 +268,6 @@ package struct WebRoutes: Sendable {
             let issues = error.fields.isEmpty ? [FieldIssue("email", error.detail)] : error.fields
             return try await users(form: kept, errors: issues, request: request, context: context)
         }
-    }
-
-    /// Field errors keyed by field, for `{{#errors.email}}` in templates.
-    static func errorMap(_ issues: [FieldIssue]) -> [String: String] {
-        Dictionary(issues.map { ($0.field, $0.message) }, uniquingKeysWith: { first, _ in first })
     }
 }
 

@@ -9,35 +9,16 @@ import os
 import sys
 import time
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
+from common import browser
+from common import expect as common_expect
 from selenium.webdriver.common.by import By
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 
-def browser():
-    options = webdriver.ChromeOptions()
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--window-size=1280,1000", "--lang=en-US"):
-        options.add_argument(flag)
-    for binary in ("/usr/bin/chromium", "/usr/bin/chromium-browser"):
-        if os.path.exists(binary):
-            options.binary_location = binary
-    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-
-
 def expect(condition, message):
-    if not condition:
-        print(f"contacts check failed: {message}", file=sys.stderr)
-        sys.exit(1)
-
-
-def submit(driver, form_selector):
-    before = driver.current_url
-    driver.find_element(By.CSS_SELECTOR, f"{form_selector} button[type=submit]").click()
-    WebDriverWait(driver, 10).until(lambda d: d.execute_script("return document.readyState") == "complete")
-    return before
+    common_expect(condition, message, check="contacts check")
 
 
 def new_contact(driver, base, first, last, email):

@@ -8,27 +8,9 @@ Exits non-zero with one line on the first thing that is not as a user should see
 import os
 import sys
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
+from common import browser, expect
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
-
-
-def browser(language):
-    options = webdriver.ChromeOptions()
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--window-size=1200,800", f"--lang={language}"):
-        options.add_argument(flag)
-    options.add_experimental_option("prefs", {"intl.accept_languages": language})
-    for binary in ("/usr/bin/chromium", "/usr/bin/chromium-browser"):
-        if os.path.exists(binary):
-            options.binary_location = binary
-    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-
-
-def expect(condition, message):
-    if not condition:
-        print(f"browser check failed: {message}", file=sys.stderr)
-        sys.exit(1)
 
 
 def sign_in(driver, base, email, password):
@@ -49,7 +31,7 @@ def main():
     base, english, persian, password, shots = sys.argv[1:6]
     os.makedirs(shots, exist_ok=True)
 
-    driver = browser("en-US")
+    driver = browser("en-US", "1200,800")
     try:
         driver.get(base + "/login")
         expect(direction(driver) == ("en", "ltr"), f"English login page is {direction(driver)}")
@@ -62,7 +44,7 @@ def main():
     finally:
         driver.quit()
 
-    driver = browser("fa")
+    driver = browser("fa", "1200,800")
     try:
         driver.get(base + "/login")
         expect(direction(driver) == ("fa", "rtl"), f"login page for a Persian browser is {direction(driver)}")

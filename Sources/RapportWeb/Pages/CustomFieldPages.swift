@@ -58,7 +58,7 @@ struct CustomFieldPages: Sendable {
             "custom_fields",
             [
                 "rows": rows, "has_rows": !rows.isEmpty, "types": types, "objects": objects, "form": form,
-                "errors": RecordPages.errorMap(errors),
+                "errors": Pages.errorMap(errors),
             ],
             request: request, context: context, status: errors.isEmpty ? .ok : .unprocessableContent,
             title: "custom_fields")

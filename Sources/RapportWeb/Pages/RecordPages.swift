@@ -351,7 +351,7 @@ struct RecordPages: Sendable {
                 "company": companyLink as Any,
                 "events": events, "has_events": !events.isEmpty, "people": people, "has_people": !people.isEmpty,
                 "path": "\(base)/\(record.id)", "activity_types": activityTypes,
-                "composer_errors": RecordPages.errorMap(composerErrors), "base": base,
+                "composer_errors": Pages.errorMap(composerErrors), "base": base,
             ],
             request: request, context: context, status: composerErrors.isEmpty ? .ok : .unprocessableContent,
             title: title(of: record))
@@ -446,7 +446,7 @@ struct RecordPages: Sendable {
     ) async throws -> Response {
         let principal = try context.requirePrincipal()
         let messages = messages(context)
-        let errorMap = RecordPages.errorMap(errors)
+        let errorMap = Pages.errorMap(errors)
         let definitions = try await service.customFields(workspaceID: principal.workspace.id)
         let companies =
             isContacts
@@ -714,9 +714,5 @@ struct RecordPages: Sendable {
             workspaceID: principal.workspace.id, id: try context.parameters.require("id"), expectedVersion: nil,
             actor: Self.actor(principal))
         return Pages.redirect(base)
-    }
-
-    static func errorMap(_ issues: [FieldIssue]) -> [String: String] {
-        Dictionary(issues.map { ($0.field, $0.message) }, uniquingKeysWith: { first, _ in first })
     }
 }

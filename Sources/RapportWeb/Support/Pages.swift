@@ -94,6 +94,11 @@ struct Pages: Sendable {
         return "\(text.prefix(10)) \(text.dropFirst(11).prefix(5)) UTC"
     }
 
+    /// Field errors keyed by field, for `{{#errors.email}}` in templates.
+    static func errorMap(_ issues: [FieldIssue]) -> [String: String] {
+        Dictionary(issues.map { ($0.field, $0.message) }, uniquingKeysWith: { first, _ in first })
+    }
+
     /// A 303 redirect after a successful form post.
     static func redirect(_ path: String) -> Response {
         Response(status: .seeOther, headers: [.location: path])
