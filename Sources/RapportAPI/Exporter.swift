@@ -61,8 +61,7 @@ package struct Exporter: Sendable {
         case .number(let number):
             return number.rounded() == number && abs(number) < 9e15 ? String(Int64(number)) : String(number)
         case .array, .object:
-            let data = (try? JSONCoding.encoder.encode(IntegerPreservingJSON(value: value))) ?? Data()
-            return String(decoding: data, as: UTF8.self)
+            return JSONText.encode(value)
         }
     }
 }

@@ -222,7 +222,7 @@ package struct RecordsController: Sendable {
 package enum RecordCursorText {
     package static func encode(_ cursor: RecordCursor, sort: String) -> String {
         let object: JSONValue = .object(["s": .string(sort), "k": cursor.key, "i": .string(cursor.id)])
-        let data = (try? JSONText.encode(object)).map { Data($0.utf8) } ?? Data()
+        let data = Data(JSONText.encode(object).utf8)
         return data.base64EncodedString().replacingOccurrences(of: "+", with: "-")
             .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }

@@ -46,7 +46,7 @@ package struct CustomFieldRepository: Sendable {
                 INSERT INTO custom_fields (workspace_id, id, object, field_key, label, field_type, options, created_at)
                 VALUES (\(bind: definition.workspaceID), \(bind: definition.id), \(bind: definition.object), \(bind: definition.key),
                         \(bind: definition.label), \(bind: definition.type.rawValue),
-                        \(bind: try JSONText.encode(.array(definition.options.map(JSONValue.string)))), \(bind: definition.createdAt))
+                        \(bind: JSONText.encode(.array(definition.options.map(JSONValue.string)))), \(bind: definition.createdAt))
                 """
             ).run()
         } catch  where DatabaseErrors.isUniqueViolation(error) {
@@ -60,7 +60,7 @@ package struct CustomFieldRepository: Sendable {
         try await store.database.raw(
             """
             UPDATE custom_fields SET label = \(bind: definition.label),
-                options = \(bind: try JSONText.encode(.array(definition.options.map(JSONValue.string))))
+                options = \(bind: JSONText.encode(.array(definition.options.map(JSONValue.string))))
             WHERE workspace_id = \(bind: definition.workspaceID) AND id = \(bind: definition.id)
             """
         ).run()

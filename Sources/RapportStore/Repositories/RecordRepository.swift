@@ -217,7 +217,7 @@ package struct RecordRepository: Sendable {
         for field in schema.fields {
             binds.append(try SQLFragments.stored(record[field.name], kind: field.kind))
         }
-        binds.append(try JSONText.encode(.object(record.custom)))
+        binds.append(JSONText.encode(.object(record.custom)))
         binds.append(record.version)
         binds.append(record.createdAt)
         binds.append(record.updatedAt)
@@ -230,7 +230,7 @@ package struct RecordRepository: Sendable {
             values[field.name] = try SQLFragments.value(row, column: field.name, kind: field.kind)
         }
         let customText = try row.decode(column: "custom", as: String.self)
-        guard case .object(let custom) = try JSONText.decode(customText) else { throw JSONText.Malformed() }
+        guard case .object(let custom) = try JSONText.decode(customText) else { throw JSONText.Malformed(offset: 0) }
         return Record(
             id: try row.decode(column: "id", as: String.self),
             workspaceID: try row.decode(column: "workspace_id", as: String.self),
@@ -249,20 +249,5 @@ package struct RecordCursor: Sendable, Equatable, Codable {
     package init(key: JSONValue, id: String) {
         self.key = key
         self.id = id
-    }
-}
-
-/// JSON as stored in TEXT columns: compact, keys sorted.
-package enum JSONText {
-    struct Malformed: Error {}
-
-    package static func encode(_ value: JSONValue) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
-
-    package static func decode(_ text: String) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
     }
 }

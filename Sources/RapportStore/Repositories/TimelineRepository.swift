@@ -16,7 +16,7 @@ package struct TimelineRepository: Sendable {
                 INSERT INTO events (workspace_id, id, type, occurred_at, actor_type, actor_id, contact_id, company_id, data)
                 VALUES (\(bind: event.workspaceID), \(bind: event.id), \(bind: event.type), \(bind: event.occurredAt),
                         \(bind: event.actor.type.rawValue), \(bind: event.actor.id), \(bind: event.contactID),
-                        \(bind: event.companyID), \(bind: try JSONText.encode(.object(event.data))))
+                        \(bind: event.companyID), \(bind: JSONText.encode(.object(event.data))))
                 """
             ).run()
         }
@@ -80,7 +80,7 @@ package struct TimelineRepository: Sendable {
 
     static func event(from row: any SQLRow) throws -> TimelineEvent {
         guard case .object(let data) = try JSONText.decode(try row.decode(column: "data", as: String.self)) else {
-            throw JSONText.Malformed()
+            throw JSONText.Malformed(offset: 0)
         }
         return TimelineEvent(
             id: try row.decode(column: "id", as: String.self),
@@ -110,7 +110,7 @@ package struct TimelineRepository: Sendable {
         workspaceID: String, recordType: String, recordID: String, action: String, actor: Actor,
         changes: [FieldChange], at: Int64, on database: any SQLDatabase
     ) async throws {
-        let changesJSON = try JSONText.encode(
+        let changesJSON = JSONText.encode(
             .array(changes.map { .object(["field": .string($0.field), "old": $0.old, "new": $0.new]) }))
         try await database.raw(
             """

@@ -164,7 +164,7 @@ struct SQLFragments {
 
     /// The bind for a field value in its column.
     static func stored(_ value: JSONValue, kind: FieldKind) throws -> any Encodable & Sendable {
-        if kind.isStructured { return try JSONText.encode(value == .null ? kind.emptyValue : value) }
+        if kind.isStructured { return JSONText.encode(value == .null ? kind.emptyValue : value) }
         switch (kind, value) {
         case (.count, .number(let number)): return Int64?(Int64(number))
         case (.timestamp, .string(let text)):
