@@ -137,31 +137,10 @@ enum ConnectionSource: Sendable {
 
     /// Runs `body` on one leased connection; `write` picks SQLite's single writer connection.
     func lease<R: Sendable>(write: Bool, _ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
-        switch self {
-        case .sqlite(let pool):
-            let connection: SQLiteConnection
-            do {
-                connection = try await pool.lease(write: write)
-            } catch let error as StoreClosed {
-                throw error
-            } catch {
-                await pool.failedToOpen(write: write, error: error)
-                throw error
-            }
-            do {
-                let result = try await body(connection.sql(queryLogLevel: nil))
-                await pool.release(connection, write: write)
-                return result
-            } catch {
-                await pool.release(connection, write: write)
-                throw error
-            }
-        case .postgres(let client):
-            return try await client.withConnection { connection in
-                try await body(connection.sql(queryLogLevel: nil))
-            }
-        }
+        try await leaseBulk(write: write, logger: Self.logger) { try await body($0.sql) }
     }
+
+    static let logger = Logger(label: "rapport.store")
 }
 
 /// An `SQLDatabase` over the pools: each statement leases a connection (a reader for a plain SELECT,

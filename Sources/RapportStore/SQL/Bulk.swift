@@ -1,0 +1,224 @@
+import Foundation
+import Logging
+import NIOCore
+import PostgresKit
+import RapportCore
+package import SQLKit
+import SQLiteKit
+
+/// A column value on the fast path, bound and read by the drivers directly: SQLKit's Codable layer
+/// costs microseconds per value, which a million-row import or export cannot afford.
+package enum DBValue: Sendable, Hashable {
+    case null
+    case int(Int64)
+    case text(String)
+    case double(Double)
+
+    package init(_ text: String?) {
+        self = text.map(DBValue.text) ?? .null
+    }
+
+    package init(_ number: Int64?) {
+        self = number.map(DBValue.int) ?? .null
+    }
+
+    package var text: String? {
+        switch self {
+        case .text(let text): text
+        case .int(let number): String(number)
+        case .double(let number): String(number)
+        case .null: nil
+        }
+    }
+
+    package var int: Int64? {
+        switch self {
+        case .int(let number): number
+        case .double(let number): Int64(exactly: number)
+        case .text(let text): Int64(text)
+        case .null: nil
+        }
+    }
+}
+
+/// One leased connection with statements that skip SQLKit: multi-row inserts and reads of plain rows.
+/// SQL is written with `?` placeholders; on PostgreSQL they become `$1`, `$2`, ….
+package struct BulkSession: Sendable {
+    enum Connection: Sendable {
+        case sqlite(SQLiteConnection)
+        case postgres(PostgresConnection, Logger)
+    }
+
+    let connection: Connection
+    /// The same connection through SQLKit, for the statements that are not on the hot path.
+    package let sql: any SQLDatabase
+
+    /// The most values one statement binds (PostgreSQL allows 65,535; SQLite as compiled here, 250,000).
+    static let maximumBinds = 30_000
+
+    /// Inserts rows, as many per statement as the bind limit allows.
+    /// - Parameter suffix: appended to each statement, such as `ON CONFLICT DO NOTHING`.
+    package func insert(into table: String, columns: [String], rows: [[DBValue]], suffix: String = "") async throws {
+        guard !rows.isEmpty else { return }
+        let perStatement = max(1, Self.maximumBinds / columns.count)
+        let tuple = "(" + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")"
+        let head = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
+        var start = 0
+        while start < rows.count {
+            let end = min(rows.count, start + perStatement)
+            let sql = head + Array(repeating: tuple, count: end - start).joined(separator: ",") + " " + suffix
+            try await run(sql, Array(rows[start..<end].joined()))
+            start = end
+        }
+    }
+
+    /// Runs a statement that returns no rows.
+    package func run(_ sql: String, _ binds: [DBValue]) async throws {
+        try await rows(sql, binds) { _ in }
+    }
+
+    /// The rows of a query, each as its column values in SELECT order.
+    package func rows(_ sql: String, _ binds: [DBValue]) async throws -> [[DBValue]] {
+        let box = RowBox()
+        try await rows(sql, binds) { box.rows.append($0) }
+        return box.rows
+    }
+
+    /// Calls `body` with each row of a query, on whatever thread the driver delivers it.
+    package func rows(_ sql: String, _ binds: [DBValue], _ body: @escaping @Sendable ([DBValue]) -> Void) async throws
+    {
+        switch connection {
+        case .sqlite(let connection):
+            let data = binds.map { value -> SQLiteData in
+                switch value {
+                case .null: .null
+                case .int(let number): .integer(Int(number))
+                case .text(let text): .text(text)
+                case .double(let number): .float(number)
+                }
+            }
+            try await connection.query(sql, data) { row in
+                body(
+                    row.columns.map { column in
+                        switch column.data {
+                        case .integer(let number): .int(Int64(number))
+                        case .float(let number): .double(number)
+                        case .text(let text): .text(text)
+                        case .blob(let buffer): .text(String(buffer: buffer))
+                        case .null: .null
+                        }
+                    })
+            }
+        case .postgres(let connection, let logger):
+            var bindings = PostgresBindings(capacity: binds.count)
+            for value in binds {
+                switch value {
+                case .null: bindings.appendNull()
+                case .int(let number): bindings.append(number)
+                case .text(let text): bindings.append(text)
+                case .double(let number): bindings.append(number)
+                }
+            }
+            let query = PostgresQuery(unsafeSQL: Self.numbered(sql), binds: bindings)
+            let rows = try await connection.query(query, logger: logger)
+            for try await row in rows {
+                var values: [DBValue] = []
+                for cell in row {
+                    values.append(try Self.value(cell))
+                }
+                body(values)
+            }
+        }
+    }
+
+    static func value(_ cell: PostgresCell) throws -> DBValue {
+        guard cell.bytes != nil else { return .null }
+        switch cell.dataType {
+        case .int8, .int4, .int2: return .int(try cell.decode(Int64.self))
+        case .float8, .float4, .numeric: return .double(try cell.decode(Double.self))
+        case .bool: return .int(try cell.decode(Bool.self) ? 1 : 0)
+        default: return .text(try cell.decode(String.self))
+        }
+    }
+
+    /// `?` placeholders as PostgreSQL's `$n` (the SQL given here has no `?` inside literals).
+    static func numbered(_ sql: String) -> String {
+        var out = ""
+        out.reserveCapacity(sql.utf8.count + sql.utf8.count / 2)
+        var number = 0
+        for character in sql.unicodeScalars {
+            if character == "?" {
+                number += 1
+                out += "$\(number)"
+            } else {
+                out.unicodeScalars.append(character)
+            }
+        }
+        return out
+    }
+
+    /// `?, ?, ?` for `count` values.
+    package static func placeholders(_ count: Int) -> String {
+        Array(repeating: "?", count: count).joined(separator: ",")
+    }
+}
+
+/// Collects rows delivered by a driver callback that runs before the query's await returns.
+final class RowBox: @unchecked Sendable {
+    var rows: [[DBValue]] = []
+}
+
+extension Store {
+    /// Runs `body` in one transaction on one connection, with the fast statements of `BulkSession`.
+    package func bulkTransaction<R: Sendable>(_ body: @Sendable (BulkSession) async throws -> R) async throws -> R {
+        try await source.leaseBulk(write: true, logger: logger) { session in
+            try await session.run(kind.beginTransaction, [])
+            do {
+                let result = try await body(session)
+                try await session.run("COMMIT", [])
+                return result
+            } catch {
+                try? await session.run("ROLLBACK", [])
+                throw error
+            }
+        }
+    }
+
+    /// Runs `body` on a reading connection (on SQLite, one of the readers; nothing may be written).
+    package func bulkRead<R: Sendable>(_ body: @Sendable (BulkSession) async throws -> R) async throws -> R {
+        try await source.leaseBulk(write: false, logger: logger, body)
+    }
+}
+
+extension ConnectionSource {
+    func leaseBulk<R: Sendable>(write: Bool, logger: Logger, _ body: @Sendable (BulkSession) async throws -> R)
+        async throws -> R
+    {
+        switch self {
+        case .sqlite(let pool):
+            let connection: SQLiteConnection
+            do {
+                connection = try await pool.lease(write: write)
+            } catch let error as StoreClosed {
+                throw error
+            } catch {
+                await pool.failedToOpen(write: write, error: error)
+                throw error
+            }
+            let session = BulkSession(connection: .sqlite(connection), sql: connection.sql(queryLogLevel: nil))
+            do {
+                let result = try await body(session)
+                await pool.release(connection, write: write)
+                return result
+            } catch {
+                await pool.release(connection, write: write)
+                throw error
+            }
+        case .postgres(let client):
+            return try await client.withConnection { connection in
+                try await body(
+                    BulkSession(connection: .postgres(connection, logger), sql: connection.sql(queryLogLevel: nil)))
+            }
+        }
+    }
+}
