@@ -33,23 +33,32 @@ package struct ImportReport: Sendable, Equatable, Encodable {
     }
 }
 
-/// Imports a CSV file of contacts or companies. The file is read twice: a first pass checks every row
-/// and counts (that is all a dry run does; a file that is not CSV or not UTF-8 is refused here, and in
-/// strict mode so is a file with any rejected row), then a second pass writes in batches, each batch
-/// one transaction, so a crash leaves whole records only and running the same file again finds them
-/// unchanged. Records match an existing one by the `id` column, else (contacts) by any address, else
-/// (companies) by domain, then name; a later row matching an earlier one of the file updates it.
+/// Imports a CSV file of contacts or companies, a batch of rows at a time.
+///
+/// First the file is scanned as CSV only: one that is not CSV or not UTF-8 is refused whole, naming the
+/// row, before anything is written. A dry run, and a strict import, then check and count every row
+/// without writing (strict refuses the file when any row is rejected). Then the rows are read again and
+/// written: for each batch, what it refers to is read with a few queries (addresses, domains, names,
+/// ids, references), each row is decided in order, and the batch is written in one transaction with
+/// multi-row statements, so a crash leaves whole records only and running the same file again finds
+/// them unchanged. Records match an existing one by the `id` column, else (contacts) by any address,
+/// else (companies) by domain, then name; a later row matching an earlier one of the file updates it.
+/// While writing, what the importer remembers is the current batch only: memory stays flat as the file
+/// grows.
 package struct Importer: Sendable {
     package struct Options: Sendable {
         package var dryRun = false
         package var strict = false
         /// `COLUMN → field` (or `custom.KEY`, or `-` to ignore).
         package var map: [String: String] = [:]
+        /// Rows decided and written together, in one transaction.
+        package var batchSize = 2000
 
-        package init(dryRun: Bool = false, strict: Bool = false, map: [String: String] = [:]) {
+        package init(dryRun: Bool = false, strict: Bool = false, map: [String: String] = [:], batchSize: Int = 2000) {
             self.dryRun = dryRun
             self.strict = strict
             self.map = map
+            self.batchSize = batchSize
         }
     }
 
@@ -59,7 +68,6 @@ package struct Importer: Sendable {
     let actor: Actor
     let workspaceID: String
     package let importID = RecordID.make()
-    static let batchSize = 500
 
     package init(_ services: Services, schema: RecordSchema, workspaceID: String, actor: Actor, options: Options) {
         self.services = services
@@ -72,50 +80,127 @@ package struct Importer: Sendable {
     var isContacts: Bool { service.schema.object == "contacts" }
 
     /// Runs the import of a file.
-    /// - Parameter progress: called with the bytes read so far while writing.
+    /// - Parameter progress: called with the bytes of the file written so far.
     /// - Throws: `invalid` for a file that is not CSV (naming the row), a bad `--map`, or (strict) any
     ///   rejected row, with the report under `report`.
     package func run(file: URL, progress: @Sendable (Int64) -> Void = { _ in }) async throws -> ImportReport {
-        let checked = try await pass(file: file, writing: false, progress: { _ in })
-        if options.dryRun { return checked }
-        if options.strict && checked.rejected > 0 {
-            var error = RapportError(.invalid, "\(checked.rejected) rows were rejected; nothing was imported (strict).")
-            error.report = checked.json
-            throw error
+        try scan(file: file)
+        if options.dryRun || options.strict {
+            let checked = try await pass(file: file, writing: false, progress: { _ in })
+            if options.dryRun { return checked }
+            if checked.rejected > 0 {
+                var error = RapportError(
+                    .invalid, "\(checked.rejected) rows were rejected; nothing was imported (strict).")
+                error.report = checked.json
+                throw error
+            }
         }
         return try await pass(file: file, writing: true, progress: progress)
     }
 
-    /// What one pass remembers about the records this file has touched.
+    /// Reads the whole file as CSV, refusing one that is not CSV or not UTF-8.
+    func scan(file: URL) throws {
+        var file = try CSVFile(file)
+        var sawHeader = false
+        while let (records, _) = try file.next() {
+            if !records.isEmpty { sawHeader = true }
+        }
+        if !sawHeader { throw RapportError.invalid([FieldIssue("file", "The file is empty.")]) }
+    }
+
+    /// A CSV file read a chunk at a time.
+    struct CSVFile: ~Copyable {
+        let handle: FileHandle
+        var reader = CSVReader()
+        var bytesRead: Int64 = 0
+        var finished = false
+
+        init(_ url: URL) throws {
+            guard let handle = try? FileHandle(forReadingFrom: url) else {
+                throw RapportError(.badRequest, "Cannot read the file.")
+            }
+            self.handle = handle
+        }
+
+        deinit { try? handle.close() }
+
+        /// The next records and the bytes read so far; nil at the end.
+        /// - Throws: `invalid` naming the row, for a file that is not CSV or not UTF-8.
+        mutating func next() throws -> ([CSVReader.Record], Int64)? {
+            if finished { return nil }
+            do {
+                let chunk = try handle.read(upToCount: 1 << 18) ?? Data()
+                if chunk.isEmpty {
+                    finished = true
+                    return (try reader.finish(), bytesRead)
+                }
+                bytesRead += Int64(chunk.count)
+                return (try reader.read(chunk), bytesRead)
+            } catch let failure as CSVReader.Failure {
+                throw RapportError(
+                    .invalid, "Row \(failure.row): \(failure.message) Nothing was imported.",
+                    fields: [FieldIssue("file", "Row \(failure.row): \(failure.message)")],
+                    extras: ["row": String(failure.row)])
+            }
+        }
+    }
+
+    /// What a pass remembers: the report, the mapping, and the records this file has touched (all of
+    /// them in a checking pass; in a writing pass only those of the batch not yet written).
     final class State: @unchecked Sendable {
         var report = ImportReport()
-        var targets: [Int: ImportMapping.Target] = [:]
+        var targets: [(index: Int, target: ImportMapping.Target)] = []
         var headers: [String] = []
         var definitions: [CustomFieldDefinition] = []
-        /// Records created or changed by this file, by id: their latest state.
+        let writing: Bool
+        /// Records created or changed by this file and not yet written, by id: their latest state.
         var touched: [String: Record] = [:]
-        /// Whether a touched record is new to the database (not yet written, or written in this pass).
-        var created: Set<String> = []
         var emails: [String: String] = [:]
         var domains: [String: String] = [:]
         var names: [String: String] = [:]
+        /// Company names to ids, found or created for "Company Name" (kept across batches, bounded).
         var companies: [String: String] = [:]
+        var companyNames: [String: String] = [:]
         var pendingCompanies: Set<String> = []
-        var batch: [Operation] = []
-        /// False in the checking pass: nothing is queued for writing.
-        var writing = false
+        /// The previous batch's write, while it runs.
+        var inFlight: Task<Void, any Error>?
+        /// The batch's writes, one per record, in order.
+        var operations: [Operation] = []
+        var operationIndex: [String: Int] = [:]
 
-        /// Queues a write; a record created earlier in the same batch is written once, in its latest state.
+        init(writing: Bool) {
+            self.writing = writing
+        }
+
+        /// Queues a write; a record written twice in a batch is written once, in its latest state.
         func queue(_ operation: Operation) {
             guard writing else { return }
-            if case .create(let record) = operation,
-                let index = batch.firstIndex(where: {
-                    if case .create(let queued) = $0 { queued.id == record.id } else { false }
-                })
-            {
-                batch[index] = .create(record)
-            } else {
-                batch.append(operation)
+            let id = operation.id
+            guard let index = operationIndex[id] else {
+                operationIndex[id] = operations.count
+                operations.append(operation)
+                return
+            }
+            switch (operations[index], operation) {
+            case (.create, .update(_, let after)): operations[index] = .create(after)
+            case (.update(let before, _), .update(_, let after)):
+                operations[index] = .update(before: before, after: after)
+            default: operations[index] = operation
+            }
+        }
+
+        /// After a batch is written, the database knows what the batch did.
+        func written() {
+            touched = [:]
+            emails = [:]
+            domains = [:]
+            names = [:]
+            pendingCompanies = []
+            operations = []
+            operationIndex = [:]
+            if companies.count > 100_000 {
+                companies = [:]
+                companyNames = [:]
             }
         }
     }
@@ -124,160 +209,327 @@ package struct Importer: Sendable {
         case create(Record)
         case update(before: Record, after: Record)
         case createCompany(Record)
-    }
 
-    func pass(file: URL, writing: Bool, progress: @Sendable (Int64) -> Void) async throws -> ImportReport {
-        let state = State()
-        state.writing = writing
-        state.definitions = try await service.customFields(workspaceID: workspaceID)
-        guard let handle = try? FileHandle(forReadingFrom: file) else {
-            throw RapportError(.badRequest, "Cannot read the file.")
-        }
-        defer { try? handle.close() }
-        var reader = CSVReader()
-        var bytesRead: Int64 = 0
-        var sawHeader = false
-        func process(_ records: [CSVReader.Record]) async throws {
-            for record in records {
-                if !sawHeader {
-                    sawHeader = true
-                    state.headers = record.fields
-                    let mapping = try ImportMapping.automatic(
-                        headers: record.fields, schema: service.schema, customFields: state.definitions,
-                        overrides: options.map)
-                    state.targets = mapping.targets
-                    state.report.ignoredColumns = mapping.ignored
-                    continue
-                }
-                try await row(record, state: state)
-                if writing && state.batch.count >= Self.batchSize {
-                    try await flush(state)
-                    progress(bytesRead)
-                }
+        var id: String {
+            switch self {
+            case .create(let record), .createCompany(let record), .update(_, let record): record.id
             }
         }
-        do {
-            while true {
-                let chunk = try handle.read(upToCount: 1 << 16) ?? Data()
-                if chunk.isEmpty { break }
-                bytesRead += Int64(chunk.count)
-                try await process(try reader.read(chunk))
-            }
-            try await process(try reader.finish())
-        } catch let failure as CSVReader.Failure {
-            throw RapportError(
-                .invalid, "Row \(failure.row): \(failure.message) Nothing was imported.",
-                fields: [FieldIssue("file", "Row \(failure.row): \(failure.message)")],
-                extras: ["row": String(failure.row)])
-        }
-        if !sawHeader { throw RapportError.invalid([FieldIssue("file", "The file is empty.")]) }
-        if writing {
-            try await flush(state)
-            progress(bytesRead)
-        }
-        return state.report
     }
 
-    /// Checks one data row, counts it, and queues its write.
-    func row(_ record: CSVReader.Record, state: State) async throws {
-        if record.fields.allSatisfy({ $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }) {
-            state.report.skipped += 1
-            return
-        }
+    /// One data row, read: the values it gives and the columns they came from.
+    struct Row {
+        var number: Int
         var patch: [String: JSONValue] = [:]
-        var custom: [String: JSONValue] = [:]
         var idCell: String?
         var companyName: String?
         var columnOf: [String: String] = [:]
+        /// The row's values on a new record, or why they are invalid.
+        var fresh: Result<(Record, RecordPatch.References), RapportError> = .failure(RapportError(.invalid, ""))
+    }
+
+    /// What the database says about the keys of a batch.
+    struct Known {
+        var emails: [String: String] = [:]
+        var domains: [String: String] = [:]
+        var names: [String: String] = [:]
+        var records: [String: Record] = [:]
+        var references: Set<String> = []
+    }
+
+    func pass(file: URL, writing: Bool, progress: @Sendable (Int64) -> Void) async throws -> ImportReport {
+        let state = State(writing: writing)
+        state.definitions = try await service.customFields(workspaceID: workspaceID)
+        var pending: [CSVReader.Record] = []
+        var sawHeader = false
+        var csv = try CSVFile(file)
+        do {
+            while let (records, bytesRead) = try csv.next() {
+                for record in records {
+                    if !sawHeader {
+                        sawHeader = true
+                        try readHeader(record, state: state)
+                        continue
+                    }
+                    pending.append(record)
+                    if pending.count >= options.batchSize {
+                        try await batch(pending, state: state)
+                        pending = []
+                        if writing { progress(bytesRead) }
+                    }
+                }
+            }
+            try await batch(pending, state: state)
+            try await finishWriting(state)
+        } catch {
+            // Never leave a write running behind a failure: it finishes (or fails) first.
+            _ = try? await state.inFlight?.value
+            throw error
+        }
+        if writing { progress(csv.bytesRead) }
+        return state.report
+    }
+
+    func readHeader(_ record: CSVReader.Record, state: State) throws {
+        state.headers = record.fields
+        let mapping = try ImportMapping.automatic(
+            headers: record.fields, schema: service.schema, customFields: state.definitions, overrides: options.map)
+        state.targets = mapping.targets.sorted { $0.key < $1.key }.map { (index: $0.key, target: $0.value) }
+        state.report.ignoredColumns = mapping.ignored
+    }
+
+    /// Decides a batch of rows in order and, when writing, starts writing it. Reading and checking the
+    /// values needs no database, so it overlaps the previous batch's write; what the rows refer to is
+    /// looked up once that write is committed.
+    func batch(_ records: [CSVReader.Record], state: State) async throws {
+        guard !records.isEmpty else { return }
+        let now = Timestamp.micros(Date())
+        var rows: [Row?] = records.map { read($0, state: state) }
+        for index in rows.indices {
+            guard var row = rows[index] else { continue }
+            var values = row.patch
+            if row.companyName != nil && isContacts { values["company_id"] = nil }
+            var fresh = Record.empty(service.schema, workspaceID: workspaceID, now: now)
+            do {
+                let references = try RecordPatch.apply(
+                    values, to: &fresh, schema: service.schema, customFields: state.definitions)
+                row.fresh = .success((fresh, references))
+            } catch let error as RapportError {
+                row.fresh = .failure(error)
+            }
+            rows[index] = row
+        }
+        try await finishWriting(state)
+        if isContacts {
+            try await resolveCompanies(Set(rows.compactMap { $0?.companyName }), state: state, now: now)
+            for index in rows.indices {
+                guard var row = rows[index], let name = row.companyName, let id = state.companies[name] else {
+                    continue
+                }
+                row.patch["company_id"] = .string(id)
+                if case .success(var (fresh, references)) = row.fresh {
+                    fresh.values["company_id"] = .string(id)
+                    references.ids["company_id"] = nil
+                    row.fresh = .success((fresh, references))
+                }
+                rows[index] = row
+            }
+        }
+        let known = try await lookUp(rows.compactMap { $0 }, state: state)
+        for row in rows {
+            if let row { decide(row, known: known, state: state, now: now) } else { state.report.skipped += 1 }
+        }
+        if state.writing && !state.operations.isEmpty {
+            let writes = writes(state.operations, companyNames: state.companyNames, now: now)
+            state.inFlight = Task { try await write(writes, now: now) }
+        }
+    }
+
+    /// Waits for the batch being written; then the database knows what it did.
+    func finishWriting(_ state: State) async throws {
+        guard let task = state.inFlight else { return }
+        state.inFlight = nil
+        try await task.value
+        state.written()
+    }
+
+    /// A data row's values by target; nil for a blank row.
+    func read(_ record: CSVReader.Record, state: State) -> Row? {
+        if record.fields.allSatisfy({ $0.allSatisfy(\.isWhitespace) }) { return nil }
+        var row = Row(number: record.row)
+        var custom: [String: JSONValue] = [:]
         for (index, target) in state.targets {
             guard index < record.fields.count else { continue }
             let cell = record.fields[index]
-            if cell.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { continue }
+            if cell.allSatisfy(\.isWhitespace) { continue }
             let header = state.headers[index]
             switch target {
             case .id:
-                idCell = cell.trimmingCharacters(in: .whitespaces).lowercased()
+                row.idCell = cell.trimmed(newlines: false).lowercased()
             case .companyName:
-                companyName = cell.trimmingCharacters(in: .whitespacesAndNewlines)
-                columnOf["company_id"] = header
+                row.companyName = cell.trimmed()
+                row.columnOf["company_id"] = header
             case .field(let name):
                 guard let field = service.schema.field(name) else { continue }
-                patch[name] = ImportMapping.value(cell, for: field.kind, field: name)
-                columnOf[name] = header
+                row.patch[name] = ImportMapping.value(cell, for: field.kind, field: name)
+                row.columnOf[name] = header
             case .custom(let key):
                 guard let definition = state.definitions.first(where: { $0.key == key }) else { continue }
                 custom[key] = ImportMapping.customValue(cell, type: definition.type)
-                columnOf["custom.\(key)"] = header
+                row.columnOf["custom.\(key)"] = header
             }
         }
-        if !custom.isEmpty { patch["custom"] = .object(custom) }
+        if !custom.isEmpty { row.patch["custom"] = .object(custom) }
+        return row
+    }
+
+    /// The workspace's companies of these names (the oldest of each name), created when missing.
+    func resolveCompanies(_ names: Set<String>, state: State, now: Int64) async throws {
+        let missing = names.filter { state.companies[$0] == nil }.sorted()
+        guard !missing.isEmpty else { return }
+        let workspaceID = self.workspaceID
+        let found = try await services.store.bulkRead { session in
+            var found: [String: String] = [:]
+            for chunk in missing.chunks(of: 5000) {
+                let rows = try await session.rows(
+                    "SELECT name, id FROM companies WHERE workspace_id = ? AND name IN (\(BulkSession.placeholders(chunk.count))) ORDER BY created_at DESC, id DESC",
+                    [.text(workspaceID)] + chunk.map(DBValue.text))
+                for row in rows { if let name = row[0].text, let id = row[1].text { found[name] = id } }
+            }
+            return found
+        }
+        for name in missing {
+            if let id = found[name] {
+                state.companies[name] = id
+                state.companyNames[id] = name
+                continue
+            }
+            var company = Record.empty(.companies, workspaceID: workspaceID, now: now)
+            company.values["name"] = .string(String(name.prefix(300)))
+            state.companies[name] = company.id
+            state.companyNames[company.id] = company.string("name")
+            state.pendingCompanies.insert(company.id)
+            state.report.companiesCreated += 1
+            state.queue(.createCompany(company))
+        }
+    }
+
+    /// Reads, in a few queries, what the batch's rows refer to: owners of their addresses, domains and
+    /// names, the records they match, and whether the records they point to exist.
+    func lookUp(_ rows: [Row], state: State) async throws -> Known {
+        var ids = Set<String>()
+        var emails = Set<String>()
+        var domains = Set<String>()
+        var names = Set<String>()
+        var references: [String: Set<String>] = [:]
+        for row in rows {
+            if let id = row.idCell, RecordID.isWellFormed(id), state.touched[id] == nil { ids.insert(id) }
+            guard case .success(let (fresh, refs)) = row.fresh else { continue }
+            if isContacts {
+                emails.formUnion(fresh.allEmails)
+            } else {
+                if let domain = fresh.string("domain") { domains.insert(domain) }
+                if let name = fresh.string("name") { names.insert(name) }
+            }
+            for reference in refs.ids.values where !state.pendingCompanies.contains(reference.id) {
+                references[reference.table, default: []].insert(reference.id)
+            }
+        }
+        let workspaceID = self.workspaceID
+        let repository = service.repository
+        let wanted = (ids: ids, emails: emails, domains: domains, names: names, references: references)
+        return try await services.store.bulkRead { session in
+            var known = Known()
+            let workspace = DBValue.text(workspaceID)
+            func pairs(_ sql: (String) -> String, _ keys: Set<String>) async throws -> [String: String] {
+                var found: [String: String] = [:]
+                for chunk in Array(keys).chunks(of: 5000) {
+                    let rows = try await session.rows(
+                        sql(BulkSession.placeholders(chunk.count)), [workspace] + chunk.map(DBValue.text))
+                    for row in rows { if let key = row[0].text, let id = row[1].text { found[key] = id } }
+                }
+                return found
+            }
+            known.emails = try await pairs(
+                { "SELECT email, contact_id FROM contact_emails WHERE workspace_id = ? AND email IN (\($0))" },
+                wanted.emails)
+            known.domains = try await pairs(
+                { "SELECT domain, id FROM companies WHERE workspace_id = ? AND domain IN (\($0))" }, wanted.domains)
+            known.names = try await pairs(
+                {
+                    "SELECT name, id FROM companies WHERE workspace_id = ? AND name IN (\($0)) ORDER BY created_at DESC, id DESC"
+                }, wanted.names)
+            for (table, keys) in wanted.references where ["contacts", "companies", "users"].contains(table) {
+                let found = try await pairs(
+                    { "SELECT id, id FROM \(table) WHERE workspace_id = ? AND id IN (\($0))" },
+                    keys.filter(RecordID.isWellFormed))
+                known.references.formUnion(found.keys)
+            }
+            var ids = wanted.ids
+            ids.formUnion(known.emails.values)
+            ids.formUnion(known.domains.values)
+            ids.formUnion(known.names.values)
+            ids = ids.filter { state.touched[$0] == nil }
+            let columns = repository.columns.joined(separator: ", ")
+            for chunk in Array(ids).chunks(of: 5000) {
+                let rows = try await session.rows(
+                    "SELECT \(columns) FROM \(repository.table) WHERE workspace_id = ? AND id IN (\(BulkSession.placeholders(chunk.count)))",
+                    [workspace] + chunk.map(DBValue.text))
+                for row in rows {
+                    let record = try repository.record(values: row)
+                    known.records[record.id] = record
+                }
+            }
+            return known
+        }
+    }
+
+    /// Counts one row and queues its write.
+    func decide(_ row: Row, known: Known, state: State, now: Int64) {
         func reject(_ issues: [FieldIssue]) {
             state.report.rejected += 1
             for issue in issues {
                 state.report.errors.append(
-                    ImportReport.RowError(row: record.row, column: columnOf[issue.field] ?? "", message: issue.message))
+                    ImportReport.RowError(
+                        row: row.number, column: row.columnOf[issue.field] ?? "", message: issue.message))
             }
         }
-        if let companyName, isContacts {
-            patch["company_id"] = .string(try await companyID(named: companyName, state: state))
+        func find(_ id: String) -> Record? { state.touched[id] ?? known.records[id] }
+        /// The record that has the address now: this file's latest state first, then the database's.
+        func owner(of email: String) -> String? {
+            if let id = state.emails[email], find(id)?.allEmails.contains(email) == true { return id }
+            if let id = known.emails[email], find(id)?.allEmails.contains(email) ?? true { return id }
+            return nil
+        }
+        func company(domain: String) -> String? {
+            if let id = state.domains[domain], find(id)?.string("domain") == domain { return id }
+            if let id = known.domains[domain], find(id).map({ $0.string("domain") == domain }) ?? true { return id }
+            return nil
+        }
+        func company(name: String) -> String? {
+            if let id = state.names[name], find(id)?.string("name") == name { return id }
+            if let id = known.names[name], find(id).map({ $0.string("name") == name }) ?? true { return id }
+            return nil
+        }
+        let fresh: Record
+        let references: RecordPatch.References
+        switch row.fresh {
+        case .success(let (record, refs)):
+            fresh = record
+            references = refs
+        case .failure(let error):
+            return reject(error.fields)
         }
         // Which record this row is: by id, then by address (contacts) or domain and name (companies).
         var existing: Record?
-        if let idCell, RecordID.isWellFormed(idCell) {
-            existing = try await find(idCell, state: state)
-        }
-        var probe = Record.empty(service.schema, workspaceID: workspaceID, now: 0)
-        let references: RecordPatch.References
-        do {
-            references = try RecordPatch.apply(
-                patch, to: &probe, schema: service.schema, customFields: state.definitions)
-        } catch let error as RapportError {
-            reject(error.fields)
-            return
-        }
+        if let id = row.idCell, RecordID.isWellFormed(id) { existing = find(id) }
         if existing == nil {
             if isContacts {
-                for email in probe.allEmails {
-                    if let id = try await owner(of: email, state: state) {
-                        existing = try await find(id, state: state)
-                        break
-                    }
-                }
-            } else if let domain = probe.string("domain") {
-                let id = try await state.domains[domain].asyncOr {
-                    try await service.repository.company(
-                        domain: domain, workspaceID: workspaceID, on: services.store.database)
-                }
-                if let id { existing = try await find(id, state: state) }
-            }
-            if existing == nil, !isContacts, let name = probe.string("name") {
-                let id = try await state.names[name].asyncOr {
-                    try await service.repository.company(name: name, workspaceID: workspaceID)
-                }
-                if let id { existing = try await find(id, state: state) }
+                existing = fresh.allEmails.lazy.compactMap { owner(of: $0) }.first.flatMap(find)
+            } else {
+                existing = fresh.string("domain").flatMap(company(domain:)).flatMap(find)
+                if existing == nil { existing = fresh.string("name").flatMap(company(name:)).flatMap(find) }
             }
         }
         // References must exist (or be companies this file creates).
         var missing: [FieldIssue] = []
-        for (field, reference) in references.ids where !state.pendingCompanies.contains(reference.id) {
-            if try await !service.repository.exists(
-                table: reference.table, workspaceID: workspaceID, id: reference.id, on: services.store.database)
-            {
-                missing.append(
-                    FieldIssue(
-                        field, reference.table == "users" ? "No such user in this workspace." : "No such company."))
-            }
+        for (field, reference) in references.ids.sorted(by: { $0.key < $1.key })
+        where !state.pendingCompanies.contains(reference.id) && !known.references.contains(reference.id) {
+            missing.append(
+                FieldIssue(field, reference.table == "users" ? "No such user in this workspace." : "No such company."))
         }
         if !missing.isEmpty { return reject(missing) }
-        let now = Timestamp.micros(Date())
         var after: Record
         if let before = existing {
             after = before
             do {
-                _ = try RecordPatch.apply(patch, to: &after, schema: service.schema, customFields: state.definitions)
+                _ = try RecordPatch.apply(
+                    row.patch, to: &after, schema: service.schema, customFields: state.definitions)
                 try service.requireIdentity(after)
             } catch let error as RapportError {
                 return reject(error.fields)
+            } catch {
+                return reject([FieldIssue("file", "This row cannot be read.")])
             }
             if isContacts, after["email_consent"] != before["email_consent"] {
                 after.values["email_consent_changed_at"] = .string(Timestamp.rfc3339(now))
@@ -287,12 +539,13 @@ package struct Importer: Sendable {
                 return
             }
         } else {
-            after = Record.empty(service.schema, workspaceID: workspaceID, now: now)
+            after = fresh
             do {
-                _ = try RecordPatch.apply(patch, to: &after, schema: service.schema, customFields: state.definitions)
                 try service.requireIdentity(after)
             } catch let error as RapportError {
                 return reject(error.fields)
+            } catch {
+                return reject([FieldIssue("file", "This row cannot be read.")])
             }
             if isContacts, after.string("email_consent") != "unknown" {
                 after.values["email_consent_changed_at"] = .string(Timestamp.rfc3339(now))
@@ -301,116 +554,76 @@ package struct Importer: Sendable {
         // An address of another contact, or a domain of another company, cannot be taken.
         if isContacts {
             for email in after.allEmails {
-                if let owner = try await owner(of: email, state: state), owner != after.id {
+                if let owner = owner(of: email), owner != after.id {
                     return reject([FieldIssue("email", "\(email) belongs to another contact.")])
                 }
             }
-        } else if let domain = after.string("domain") {
-            let owner = try await state.domains[domain].asyncOr {
-                try await service.repository.company(
-                    domain: domain, workspaceID: workspaceID, on: services.store.database)
-            }
-            if let owner, owner != after.id {
-                return reject([FieldIssue("domain", "Another company has this domain.")])
-            }
+        } else if let domain = after.string("domain"), let owner = company(domain: domain), owner != after.id {
+            return reject([FieldIssue("domain", "Another company has this domain.")])
         }
         if let before = existing {
             state.report.updated += 1
-            let queuedCreate = state.batch.contains {
-                if case .create(let record) = $0 { record.id == before.id } else { false }
-            }
-            if queuedCreate {
-                state.queue(.create(after))
-            } else {
-                after.version = before.version + 1
-                state.queue(.update(before: before, after: after))
-            }
+            state.queue(.update(before: before, after: after))
         } else {
             state.report.created += 1
-            state.created.insert(after.id)
             state.queue(.create(after))
         }
-        remember(after, state: state)
+        state.touched[after.id] = after
+        for email in after.allEmails { state.emails[email] = after.id }
+        if let domain = after.string("domain") { state.domains[domain] = after.id }
+        if !isContacts, let name = after.string("name") { state.names[name] = after.id }
     }
 
-    func remember(_ record: Record, state: State) {
-        state.touched[record.id] = record
-        for email in record.allEmails { state.emails[email] = record.id }
-        if let domain = record.string("domain") { state.domains[domain] = record.id }
-        if !isContacts, let name = record.string("name") { state.names[name] = record.id }
+    /// What a batch writes: new companies' and records' rows, built before the write starts, and the
+    /// changed records, saved one by one.
+    struct Writes: Sendable {
+        var companies: RecordService.NewRows
+        var created: RecordService.NewRows
+        var updated: [(before: Record, after: Record)]
     }
 
-    func find(_ id: String, state: State) async throws -> Record? {
-        if let record = state.touched[id] { return record }
-        return try await service.repository.find(workspaceID: workspaceID, id: id)
-    }
-
-    func owner(of email: String, state: State) async throws -> String? {
-        if let id = state.emails[email] { return id }
-        return try await service.repository.contact(email: email, workspaceID: workspaceID)
-    }
-
-    /// The workspace's company of that name, created (once) when missing.
-    func companyID(named name: String, state: State) async throws -> String {
-        if let id = state.companies[name] { return id }
-        let companies = RecordRepository(store: services.store, schema: .companies)
-        if let id = try await companies.company(name: name, workspaceID: workspaceID) {
-            state.companies[name] = id
-            return id
-        }
-        var company = Record.empty(.companies, workspaceID: workspaceID, now: Timestamp.micros(Date()))
-        company.values["name"] = .string(String(name.prefix(300)))
-        state.companies[name] = company.id
-        state.pendingCompanies.insert(company.id)
-        state.report.companiesCreated += 1
-        state.queue(.createCompany(company))
-        return company.id
-    }
-
-    /// Writes the queued records in one transaction.
-    func flush(_ state: State) async throws {
-        guard !state.batch.isEmpty else { return }
-        let batch = state.batch
-        state.batch = []
-        let now = Timestamp.micros(Date())
-        let service = self.service
-        let companies = RecordService.companies(services)
-        let actor = self.actor
-        let importID = self.importID
-        try await service.write { database in
-            for operation in batch {
-                switch operation {
-                case .createCompany(let company):
-                    _ = try await companies.insertNew(
-                        company, actor: Actor(.import, id: actor.id), now: now, on: database)
-                case .create(let record):
-                    let imported = service.event(
-                        "imported", for: record, actor: Actor(.import, id: actor.id), at: now,
-                        data: ["import_id": .string(importID)])
-                    _ = try await service.insertNew(
-                        record, actor: Actor(.import, id: actor.id), now: now, extraEvents: [imported], on: database)
-                case .update(let before, let after):
-                    let current =
-                        try await service.repository.find(workspaceID: before.workspaceID, id: before.id, on: database)
-                        ?? before
-                    let imported = service.event(
-                        "imported", for: after, actor: Actor(.import, id: actor.id), at: now,
-                        data: ["import_id": .string(importID)])
-                    var target = after
-                    target.version = current.version
-                    _ = try await service.save(
-                        target, before: current, now: now, actor: Actor(.import, id: actor.id), action: "updated",
-                        extraEvents: [imported], on: database)
-                }
+    func writes(_ operations: [Operation], companyNames: [String: String], now: Int64) -> Writes {
+        var companies: [Record] = []
+        var created: [Record] = []
+        var updated: [(before: Record, after: Record)] = []
+        for operation in operations {
+            switch operation {
+            case .createCompany(let company): companies.append(company)
+            case .create(let record): created.append(record)
+            case .update(let before, let after): updated.append((before, after))
             }
         }
+        let actor = Actor(.import, id: self.actor.id)
+        return Writes(
+            companies: RecordService.companies(services).newRows(
+                companies, actor: actor, now: now, importID: nil, companyNames: [:]),
+            created: service.newRows(
+                created, actor: actor, now: now, importID: importID, companyNames: companyNames),
+            updated: updated)
     }
-}
 
-extension Optional where Wrapped == String {
-    /// The value, or what `fallback` finds.
-    func asyncOr(_ fallback: () async throws -> String?) async rethrows -> String? {
-        if let value = self { return value }
-        return try await fallback()
+    /// Writes a batch in one transaction.
+    func write(_ writes: Writes, now: Int64) async throws {
+        let service = self.service
+        let companyService = RecordService.companies(services)
+        let actor = Actor(.import, id: self.actor.id)
+        let importID = self.importID
+        try await service.writeBulk { session in
+            try await companyService.insert(writes.companies, on: session)
+            try await service.insert(writes.created, on: session)
+            for (before, after) in writes.updated {
+                let current =
+                    try await service.repository.find(workspaceID: before.workspaceID, id: before.id, on: session.sql)
+                    ?? before
+                let imported = service.event(
+                    "imported", for: after, actor: actor, at: now,
+                    data: ["import_id": .string(importID), "action": .string("updated")])
+                var target = after
+                target.version = current.version
+                _ = try await service.save(
+                    target, before: current, now: now, actor: actor, action: "updated", extraEvents: [imported],
+                    on: session.sql)
+            }
+        }
     }
 }

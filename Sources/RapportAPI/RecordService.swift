@@ -87,6 +87,118 @@ package struct RecordService: Sendable {
         return record
     }
 
+    /// The rows that new records write: their own, their addresses, search documents and terms, one
+    /// event each (`imported` carrying `importID`, else `created`) and an audit entry each. Built apart
+    /// from the writing so that an import builds one batch while the database writes the previous one.
+    struct NewRows: Sendable {
+        var records: [[DBValue]] = []
+        var emails: [[DBValue]] = []
+        var documents: [[DBValue]] = []
+        var terms: [[DBValue]] = []
+        var events: [[DBValue]] = []
+        var audits: [[DBValue]] = []
+        /// Contacts whose company's name was not known: indexed when written.
+        var unindexed: [Record] = []
+    }
+
+    /// - Parameter companyNames: names of the companies the records point to, where known.
+    func newRows(
+        _ records: [Record], actor: Actor, now: Int64, importID: String?, companyNames: [String: String]
+    ) -> NewRows {
+        var rows = NewRows()
+        guard let workspaceID = records.first?.workspaceID else { return rows }
+        let empty = Record.empty(schema, workspaceID: workspaceID, now: now)
+        let actorType = DBValue.text(actor.type.rawValue)
+        let actorID = DBValue(actor.id)
+        let recordType = DBValue.text(schema.recordType)
+        let workspace = DBValue.text(workspaceID)
+        let type = DBValue.text(importID == nil ? "created" : "imported")
+        let data = DBValue.text(
+            JSONText.encode(
+                importID.map { .object(["import_id": .string($0), "action": .string("created")]) } ?? .object([:])))
+        for record in records {
+            let id = DBValue.text(record.id)
+            rows.records.append(repository.values(of: record))
+            if isContacts {
+                for email in record.allEmails { rows.emails.append([workspace, .text(email), id]) }
+            }
+            if isContacts, let company = record.string("company_id"), companyNames[company] == nil {
+                rows.unindexed.append(record)
+            } else {
+                addDocument(
+                    record, companyName: record.string("company_id").flatMap { companyNames[$0] }, to: &rows)
+            }
+            rows.events.append([
+                workspace, .text(RecordID.make()), type, .int(now), actorType, actorID, isContacts ? id : .null,
+                isContacts ? .null : id, data,
+            ])
+            let changes = FieldChange.between(empty, record, schema: schema).map {
+                JSONValue.object(["field": .string($0.field), "old": $0.old, "new": $0.new])
+            }
+            rows.audits.append([
+                workspace, .text(RecordID.make()), recordType, id, .text("created"), actorType, actorID,
+                .text(JSONText.encode(.array(changes))), .int(now),
+            ])
+        }
+        return rows
+    }
+
+    func addDocument(_ record: Record, companyName: String?, to rows: inout NewRows) {
+        let document = SearchKey.document(for: record, isContact: isContacts, companyName: companyName)
+        let workspace = DBValue.text(record.workspaceID)
+        let id = DBValue.text(record.id)
+        rows.documents.append([
+            workspace, id, .text(schema.recordType), .text(document.nameKey), DBValue(document.emailKey),
+            .text(document.displayName), .int(record.updatedAt),
+        ])
+        for term in document.terms { rows.terms.append([workspace, .text(term), id]) }
+    }
+
+    /// Writes new records' rows with multi-row statements. Uniqueness was checked before; a concurrent
+    /// writer's duplicate fails the statement, and with it the transaction.
+    func insert(_ rows: NewRows, on session: BulkSession) async throws {
+        var rows = rows
+        if let workspaceID = rows.unindexed.first?.workspaceID {
+            var names: [String: String] = [:]
+            let ids = Array(Set(rows.unindexed.compactMap { $0.string("company_id") }))
+            for chunk in ids.chunks(of: 5000) {
+                for row in try await session.rows(
+                    "SELECT id, name FROM companies WHERE workspace_id = ? AND id IN (\(BulkSession.placeholders(chunk.count)))",
+                    [.text(workspaceID)] + chunk.map(DBValue.text))
+                {
+                    if let id = row[0].text { names[id] = row[1].text }
+                }
+            }
+            for record in rows.unindexed {
+                addDocument(record, companyName: record.string("company_id").flatMap { names[$0] }, to: &rows)
+            }
+        }
+        try await session.insert(into: repository.table, columns: repository.columns, rows: rows.records)
+        try await session.insert(
+            into: "contact_emails", columns: ["workspace_id", "email", "contact_id"], rows: rows.emails)
+        try await session.insert(
+            into: "search_docs",
+            columns: [
+                "workspace_id", "record_id", "record_type", "name_key", "email_key", "display_name", "updated_at",
+            ],
+            rows: rows.documents)
+        try await session.insert(
+            into: "search_terms", columns: ["workspace_id", "term", "record_id"], rows: rows.terms)
+        try await session.insert(
+            into: "events",
+            columns: [
+                "workspace_id", "id", "type", "occurred_at", "actor_type", "actor_id", "contact_id", "company_id",
+                "data",
+            ],
+            rows: rows.events)
+        try await session.insert(
+            into: "audit_log",
+            columns: [
+                "workspace_id", "id", "record_type", "record_id", "action", "actor_type", "actor_id", "changes", "at",
+            ],
+            rows: rows.audits)
+    }
+
     // MARK: Update
 
     /// Applies a JSON merge patch.
@@ -330,6 +442,18 @@ package struct RecordService: Sendable {
     func write<R: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
         do {
             return try await services.store.transaction(body)
+        } catch  where DatabaseErrors.isUniqueViolation(error) {
+            throw RapportError(
+                .conflict,
+                isContacts
+                    ? "Another contact already has this email address." : "Another company already has this domain.")
+        }
+    }
+
+    /// `write` for a bulk session.
+    func writeBulk<R: Sendable>(_ body: @Sendable (BulkSession) async throws -> R) async throws -> R {
+        do {
+            return try await services.store.bulkTransaction(body)
         } catch  where DatabaseErrors.isUniqueViolation(error) {
             throw RapportError(
                 .conflict,

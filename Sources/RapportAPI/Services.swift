@@ -3,6 +3,7 @@ import HummingbirdBcrypt
 import Logging
 import RapportCore
 package import RapportStore
+import Synchronization
 
 /// Settings that shape HTTP behaviour, built by the CLI from flags and `RAPPORT_*` variables, or by tests.
 package struct HTTPSettings: Sendable {
@@ -34,7 +35,9 @@ package struct Services: Sendable {
     package let idempotency: IdempotencyRepository
     package let rateLimiter: RateLimiter
     /// Checked against when a sign-in names no user, at the configured cost, so both take as long.
-    package let unknownUserHash: String
+    /// Made on first use: commands that sign nobody in (an import) skip its quarter second.
+    package var unknownUserHash: String { unknownHash.value }
+    let unknownHash: UnknownUserHash
 
     package init(store: Store, settings: HTTPSettings) {
         self.store = store
@@ -45,6 +48,25 @@ package struct Services: Sendable {
         self.throttle = LoginThrottleRepository(store: store)
         self.idempotency = IdempotencyRepository(store: store)
         self.rateLimiter = RateLimiter(perMinute: settings.tokenRateLimit)
-        self.unknownUserHash = Bcrypt.hash(RecordID.make(), cost: settings.bcryptCost)
+        self.unknownHash = UnknownUserHash(cost: settings.bcryptCost)
+    }
+}
+
+/// A bcrypt hash of a random password, made once when first asked for.
+final class UnknownUserHash: Sendable {
+    let cost: UInt8
+    let cached = Mutex<String?>(nil)
+
+    init(cost: UInt8) {
+        self.cost = cost
+    }
+
+    var value: String {
+        cached.withLock { cached in
+            if let cached { return cached }
+            let hash = Bcrypt.hash(RecordID.make(), cost: cost)
+            cached = hash
+            return hash
+        }
     }
 }

@@ -256,7 +256,9 @@ struct ImportCLITests {
             csv += "Person \(index),Holm,p\(index)@holm.example,Company \(index % 40),\"vip;batch \(index % 7)\"\n"
         }
         try csv.write(to: file, atomically: true, encoding: .utf8)
-        let first = try RapportProcess(["import", "contacts", file.path, "--database", database])
+        let first = try RapportProcess([
+            "import", "contacts", file.path, "--database", database, "--batch-size", "20",
+        ])
         // wait until some batches are in, then kill it without warning
         let url = try DatabaseURL(parsing: database)
         let store = try await Store.open(url, logger: .init(label: "test"))
@@ -266,7 +268,7 @@ struct ImportCLITests {
                 try await store.database.raw("SELECT COUNT(*) AS n FROM contacts").first()?.decode(
                     column: "n", as: Int.self) ?? 0
             if count >= 200 { break }
-            try await Task.sleep(for: .milliseconds(20))
+            try await Task.sleep(for: .milliseconds(5))
         }
         first.signal(SIGKILL)
         _ = try await first.wait()

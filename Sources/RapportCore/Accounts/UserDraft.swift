@@ -103,7 +103,7 @@ package enum Password {
 package enum Email {
     /// Trimmed and lower-cased.
     package static func normalize(_ text: String) -> String {
-        text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        text.trimmed().lowercased()
     }
 
     /// A pragmatic check: one `@`, a non-empty local part, a dotted domain, no spaces or controls.
@@ -115,8 +115,15 @@ package enum Email {
         let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
         guard labels.count >= 2, labels.allSatisfy({ !$0.isEmpty && !$0.hasPrefix("-") && !$0.hasSuffix("-") })
         else { return false }
-        let forbidden = CharacterSet.whitespacesAndNewlines.union(.controlCharacters).union(
-            CharacterSet(charactersIn: "<>()[],;:\\\""))
-        return email.unicodeScalars.allSatisfy { !forbidden.contains($0) }
+        return email.unicodeScalars.allSatisfy { scalar in
+            if scalar.isASCII {
+                return scalar.value > 0x20 && scalar.value != 0x7F && !asciiForbidden.contains(scalar)
+            }
+            return !forbidden.contains(scalar)
+        }
     }
+
+    static let asciiForbidden: Set<Unicode.Scalar> = Set("<>()[],;:\\\"".unicodeScalars)
+    static let forbidden = CharacterSet.whitespacesAndNewlines.union(.controlCharacters).union(
+        CharacterSet(charactersIn: "<>()[],;:\\\""))
 }

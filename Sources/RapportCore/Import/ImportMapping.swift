@@ -142,7 +142,7 @@ package enum ImportMapping {
 
     /// A cell as the JSON value a field takes (validation happens when it is applied).
     package static func value(_ cell: String, for kind: FieldKind, field: String) -> JSONValue {
-        let text = CSVWriter.unguard(cell).trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = CSVWriter.unguard(cell).trimmed()
         func list() -> [String] {
             if text.hasPrefix("["),
                 case .array(let items)? = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
@@ -150,7 +150,7 @@ package enum ImportMapping {
                 return items.compactMap { if case .string(let item) = $0 { item } else { nil } }
             }
             let separator: Character = text.contains(";") ? ";" : ","
-            return text.split(separator: separator).map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+            return text.split(separator: separator).map { String($0).trimmed(newlines: false) }.filter {
                 !$0.isEmpty
             }
         }
@@ -163,7 +163,7 @@ package enum ImportMapping {
             }
             let separator: Character = text.contains(";") ? ";" : "\n"
             return .array(
-                text.split(separator: separator).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                text.split(separator: separator).map { String($0).trimmed(newlines: false) }.filter { !$0.isEmpty }
                     .map { .object(["type": .string("other"), "number": .string($0)]) })
         case .stringMap:
             return (try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))) ?? .string(text)
@@ -182,7 +182,7 @@ package enum ImportMapping {
 
     /// A cell for a custom field of `type`.
     package static func customValue(_ cell: String, type: CustomFieldType) -> JSONValue {
-        let text = CSVWriter.unguard(cell).trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = CSVWriter.unguard(cell).trimmed()
         switch type {
         case .number: return Double(text).map(JSONValue.number) ?? .string(text)
         case .boolean:

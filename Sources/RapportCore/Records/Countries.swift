@@ -15,7 +15,7 @@ package enum Countries {
 
     /// The code for a code in any case, or nil.
     package static func code(_ text: String) -> String? {
-        let upper = text.trimmingCharacters(in: .whitespaces).uppercased()
+        let upper = text.trimmed(newlines: false).uppercased()
         return codes.contains(upper) ? upper : nil
     }
 }

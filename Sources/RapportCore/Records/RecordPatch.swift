@@ -101,7 +101,7 @@ package enum RecordPatch {
         switch field.kind {
         case .text(let maxLength):
             guard let text = string() else { return fail("Expected a string, not \(value.typeName).") }
-            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            let trimmed = text.trimmed()
             if trimmed.count > maxLength { return fail("Must be at most \(maxLength) characters.") }
             if hasForbiddenControl(trimmed) { return fail("Must not contain control characters.") }
             if name == "domain" {
@@ -134,7 +134,7 @@ package enum RecordPatch {
                 ? .success(.string(text)) : fail("Must be one of \(choices.joined(separator: ", ")).")
         case .country:
             guard let text = string() else { return fail("Expected a string, not \(value.typeName).") }
-            if text.trimmingCharacters(in: .whitespaces).isEmpty { return .success(.null) }
+            if text.trimmed(newlines: false).isEmpty { return .success(.null) }
             guard let code = Countries.code(text) else { return fail("Must be an ISO 3166-1 alpha-2 code such as DK.") }
             return .success(.string(code))
         case .timeZone:
@@ -158,7 +158,7 @@ package enum RecordPatch {
             var tags: [String] = []
             for item in items {
                 guard case .string(let text) = item else { return fail("Expected an array of strings.") }
-                let tag = text.trimmingCharacters(in: .whitespacesAndNewlines)
+                let tag = text.trimmed()
                 guard !tag.isEmpty, tag.count <= 100, !hasForbiddenControl(tag) else {
                     return fail("Each tag must be 1 to 100 characters.")
                 }
@@ -248,13 +248,13 @@ package enum RecordPatch {
 /// Phone numbers as people write them: digits with `+`, spaces, dashes, dots and brackets.
 package enum Phone {
     package static let types = ["mobile", "work", "home", "other"]
+    static let allowed = Set("0123456789+-.() /".utf8)
 
     /// The number trimmed, or nil when it is not one.
     package static func clean(_ number: String) -> String? {
-        let trimmed = number.trimmingCharacters(in: .whitespacesAndNewlines)
-        let digits = trimmed.filter(\.isASCII).filter(\.isNumber).count
-        let allowed = CharacterSet(charactersIn: "0123456789+-.() /")
-        guard (3...20).contains(digits), trimmed.count <= 40, trimmed.unicodeScalars.allSatisfy(allowed.contains) else {
+        let trimmed = number.trimmed()
+        let digits = trimmed.utf8.count { $0 >= 0x30 && $0 <= 0x39 }
+        guard (3...20).contains(digits), trimmed.utf8.count <= 40, trimmed.utf8.allSatisfy(allowed.contains) else {
             return nil
         }
         return trimmed

@@ -14,6 +14,10 @@ package enum SearchKey {
 
     /// Normalised text: folded letters, everything else kept (spaces, punctuation).
     package static func normalize(_ text: String) -> String {
+        // ASCII neither decomposes nor folds beyond its case: the usual name and every address.
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            return String(decoding: text.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 32 : $0 }, as: UTF8.self)
+        }
         var scalars = String.UnicodeScalarView()
         for scalar in text.lowercased().decomposedStringWithCanonicalMapping.unicodeScalars {
             if removed.contains(scalar) { continue }
@@ -46,7 +50,14 @@ package enum SearchKey {
 
     /// The words of a normalised text: runs of letters and digits.
     package static func words(_ text: String) -> [String] {
-        normalize(text).split { !($0.isLetter || $0.isNumber) }.map(String.init)
+        let normal = normalize(text)
+        if normal.utf8.allSatisfy({ $0 < 0x80 }) {
+            func isWordByte(_ byte: UInt8) -> Bool {
+                (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39)
+            }
+            return normal.utf8.split { !isWordByte($0) }.map { String(decoding: $0, as: UTF8.self) }
+        }
+        return normal.split { !($0.isLetter || $0.isNumber) }.map(String.init)
     }
 
     /// A query's words. A query of digits with phone punctuation ("+45 32 12") is one word of digits.

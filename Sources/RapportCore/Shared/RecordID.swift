@@ -9,13 +9,12 @@ package enum RecordID {
 
     /// A new id whose leading 48 bits are the Unix time in milliseconds, increasing within this process.
     package static func make(now: Date = Date()) -> String {
-        var bytes = [UInt8](repeating: 0, count: 16)
         var generator = SystemRandomNumberGenerator()
-        for index in 8..<16 { bytes[index] = UInt8.random(in: 0...255, using: &generator) }
+        let random = generator.next()
         let (millis, counter) = last.withLock { last -> (UInt64, UInt16) in
             let wanted = UInt64(max(0, now.timeIntervalSince1970 * 1000))
             if wanted > last.millis {
-                last = (wanted, UInt16.random(in: 0...0x3FF, using: &generator))
+                last = (wanted, UInt16(truncatingIfNeeded: random >> 54))
             } else if last.counter < 0xFFF {
                 last.counter += 1
             } else {
@@ -23,17 +22,33 @@ package enum RecordID {
             }
             return last
         }
-        bytes[6] = UInt8(counter >> 8)
-        bytes[7] = UInt8(counter & 0xFF)
-        for index in 0..<6 { bytes[index] = UInt8(truncatingIfNeeded: millis >> (8 * (5 - UInt64(index)))) }
-        bytes[6] = (bytes[6] & 0x0F) | 0x70
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(16)
+        for index in 0..<6 { bytes.append(UInt8(truncatingIfNeeded: millis >> (8 * (5 - UInt64(index))))) }
+        bytes.append(UInt8(counter >> 8) & 0x0F | 0x70)
+        bytes.append(UInt8(counter & 0xFF))
+        for index in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: random >> (8 * UInt64(index)))) }
         bytes[8] = (bytes[8] & 0x3F) | 0x80
-        let hex = bytes.map { String(format: "%02x", $0) }.joined()
-        let parts = [
-            hex.prefix(8), hex.dropFirst(8).prefix(4), hex.dropFirst(12).prefix(4),
-            hex.dropFirst(16).prefix(4), hex.dropFirst(20),
-        ]
-        return parts.joined(separator: "-")
+        return text(of: bytes)
+    }
+
+    static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// 16 bytes as `8-4-4-4-12` lower-case hex.
+    static func text(of bytes: [UInt8]) -> String {
+        String(unsafeUninitializedCapacity: 36) { buffer in
+            var out = 0
+            for (index, byte) in bytes.enumerated() {
+                if index == 4 || index == 6 || index == 8 || index == 10 {
+                    buffer[out] = UInt8(ascii: "-")
+                    out += 1
+                }
+                buffer[out] = hexDigits[Int(byte >> 4)]
+                buffer[out + 1] = hexDigits[Int(byte & 0x0F)]
+                out += 2
+            }
+            return out
+        }
     }
 
     /// Whether a string has the shape of a record id (any UUID), so bad path ids answer 404 without a query.

@@ -7,12 +7,17 @@ import SQLKit
 struct Migration: Sendable {
     let version: Int
     let name: String
+    /// The database it changes; elsewhere it is recorded as applied and does nothing.
+    var only: DatabaseKind? = nil
     let statements: [String]
 }
 
 /// The one ordered list of migrations; append only, never edit one that has shipped.
 enum Migrations {
-    static let all: [Migration] = [M0001_Platform.migration, M0002_Records.migration, M0003_Search.migration]
+    static let all: [Migration] = [
+        M0001_Platform.migration, M0002_Records.migration, M0003_Search.migration,
+        M0004_CompactIndexes.migration,
+    ]
 
     static var latestVersion: Int { all.last?.version ?? 0 }
 }
@@ -105,7 +110,7 @@ extension Store {
                     try await database.raw("ROLLBACK").run()
                     continue
                 }
-                for statement in migration.statements {
+                for statement in migration.statements where migration.only == nil || migration.only == kind {
                     try await database.raw(SQLQueryString(kind.adapt(statement))).run()
                 }
                 try await database.insert(into: "rapport_migrations")

@@ -13,8 +13,9 @@ package struct RecordRepository: Sendable {
         self.schema = schema
     }
 
-    var table: String { schema.object }
-    var columns: [String] {
+    package var table: String { schema.object }
+    /// The table's columns in the order `values(of:)` gives and `record(values:)` takes.
+    package var columns: [String] {
         ["workspace_id", "id"] + schema.fields.map(\.name) + ["custom", "version", "created_at", "updated_at"]
     }
 
@@ -222,6 +223,40 @@ package struct RecordRepository: Sendable {
         binds.append(record.createdAt)
         binds.append(record.updatedAt)
         return binds
+    }
+
+    /// A record's column values for the fast path, in the order of `columns`.
+    package func values(of record: Record) -> [DBValue] {
+        var values: [DBValue] = [.text(record.workspaceID), .text(record.id)]
+        values.reserveCapacity(schema.fields.count + 6)
+        for field in schema.fields {
+            values.append(SQLFragments.storedValue(record[field.name], kind: field.kind))
+        }
+        values.append(.text(JSONText.encode(.object(record.custom))))
+        values.append(.int(record.version))
+        values.append(.int(record.createdAt))
+        values.append(.int(record.updatedAt))
+        return values
+    }
+
+    /// A record from a row of `columns` read on the fast path.
+    package func record(values row: [DBValue]) throws -> Record {
+        let fields = schema.fields
+        guard row.count == fields.count + 6, let workspaceID = row[0].text, let id = row[1].text else {
+            throw JSONText.Malformed(offset: 0)
+        }
+        var values: [String: JSONValue] = [:]
+        values.reserveCapacity(fields.count)
+        for (index, field) in fields.enumerated() {
+            values[field.name] = try SQLFragments.value(row[index + 2], kind: field.kind)
+        }
+        let tail = fields.count + 2
+        guard case .object(let custom) = try JSONText.decode(row[tail].text ?? "{}") else {
+            throw JSONText.Malformed(offset: 0)
+        }
+        return Record(
+            id: id, workspaceID: workspaceID, values: values, custom: custom, version: row[tail + 1].int ?? 1,
+            createdAt: row[tail + 2].int ?? 0, updatedAt: row[tail + 3].int ?? 0)
     }
 
     func record(from row: any SQLRow) throws -> Record {

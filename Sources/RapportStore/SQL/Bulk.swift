@@ -85,8 +85,7 @@ package struct BulkSession: Sendable {
     }
 
     /// Calls `body` with each row of a query, on whatever thread the driver delivers it.
-    package func rows(_ sql: String, _ binds: [DBValue], _ body: @escaping @Sendable ([DBValue]) -> Void) async throws
-    {
+    package func rows(_ sql: String, _ binds: [DBValue], _ body: @escaping @Sendable ([DBValue]) -> Void) async throws {
         switch connection {
         case .sqlite(let connection):
             let data = binds.map { value -> SQLiteData in

@@ -190,4 +190,26 @@ struct SQLFragments {
             return try row.decode(column: column, as: String?.self).map(JSONValue.string) ?? .null
         }
     }
+
+    /// A field value as the fast path binds it.
+    package static func storedValue(_ value: JSONValue, kind: FieldKind) -> DBValue {
+        if kind.isStructured { return .text(JSONText.encode(value == .null ? kind.emptyValue : value)) }
+        switch (kind, value) {
+        case (.count, .number(let number)): return .int(Int64(number))
+        case (.timestamp, .string(let text)): return DBValue(Timestamp.parse(text).map { Timestamp.micros($0) })
+        case (.count, _), (.timestamp, _): return .null
+        case (_, .string(let text)): return .text(text)
+        default: return .null
+        }
+    }
+
+    /// A column value read on the fast path, as the record holds it.
+    package static func value(_ stored: DBValue, kind: FieldKind) throws -> JSONValue {
+        if kind.isStructured { return try JSONText.decode(stored.text ?? "null") }
+        switch kind {
+        case .count: return stored.int.map { .number(Double($0)) } ?? .null
+        case .timestamp: return stored.int.map { .string(Timestamp.rfc3339($0)) } ?? .null
+        default: return stored.text.map(JSONValue.string) ?? .null
+        }
+    }
 }

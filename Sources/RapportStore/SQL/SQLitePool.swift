@@ -44,14 +44,14 @@ actor SQLitePool {
             if let connection = writer.idle.popLast() { return connection }
             if writer.open < writer.size {
                 writer.open += 1
-                return try await connect()
+                return try await connect(write: true)
             }
             return try await withCheckedThrowingContinuation { writer.waiters.append($0) }
         }
         if let connection = readers.idle.popLast() { return connection }
         if readers.open < readers.size {
             readers.open += 1
-            return try await connect()
+            return try await connect(write: false)
         }
         return try await withCheckedThrowingContinuation { readers.waiters.append($0) }
     }
@@ -100,7 +100,12 @@ actor SQLitePool {
         try? await threadPool.shutdownGracefully()
     }
 
-    private func connect() async throws -> SQLiteConnection {
+    /// Page cache per connection, in KiB: the writer's holds the index pages a large import keeps
+    /// touching (search terms and addresses land all over their indexes).
+    static let writerCacheKiB = 65_536
+    static let readerCacheKiB = 8_192
+
+    private func connect(write: Bool) async throws -> SQLiteConnection {
         let connection = try await SQLiteConnection.open(
             storage: .file(path: path), threadPool: threadPool, logger: logger,
             on: MultiThreadedEventLoopGroup.singleton.any())
@@ -119,6 +124,10 @@ actor SQLitePool {
             }
             try await connection.query("PRAGMA synchronous = NORMAL", [], { _ in })
             try await connection.query("PRAGMA foreign_keys = ON", [], { _ in })
+            let cache = write ? Self.writerCacheKiB : Self.readerCacheKiB
+            try await connection.query("PRAGMA cache_size = -\(cache)", [], { _ in })
+            // Checkpoint every 32 MiB of log rather than 4: index pages a batch rewrites are copied once.
+            if write { try await connection.query("PRAGMA wal_autocheckpoint = 8192", [], { _ in }) }
             return connection
         } catch {
             try? await connection.close()

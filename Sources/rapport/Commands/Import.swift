@@ -17,16 +17,19 @@ struct Import: EnvironmentCommand {
     @Flag(help: "Print the report as JSON") var json = false
     @Option(help: "COLUMN=FIELD (or custom.KEY, or - to ignore the column); repeatable") var map: [String] = []
     @Option(help: "Workspace name; may be left out while there is one workspace") var workspace: String?
+    @Option(help: "Rows written per transaction (smaller batches hold the write lock for less time)")
+    var batchSize = 2000
     @OptionGroup var database: DatabaseOptions
     var environment: [String: String] = [:]
 
-    enum CodingKeys: String, CodingKey { case object, file, dryRun, strict, json, map, workspace, database }
+    enum CodingKeys: String, CodingKey { case object, file, dryRun, strict, json, map, workspace, batchSize, database }
 
     func validate() throws {
         guard object == "contacts" || object == "companies" else {
             throw ValidationError("Import contacts or companies.")
         }
         for item in map where !item.contains("=") { throw ValidationError("--map takes COLUMN=FIELD.") }
+        guard (1...100_000).contains(batchSize) else { throw ValidationError("--batch-size takes 1 to 100000.") }
     }
 
     func runAsync() async throws {
@@ -46,7 +49,7 @@ struct Import: EnvironmentCommand {
             let importer = Importer(
                 runtime.services, schema: object == "contacts" ? .contacts : .companies, workspaceID: chosen.id,
                 actor: Actor(.import, id: nil),
-                options: Importer.Options(dryRun: dryRun, strict: strict, map: overrides))
+                options: Importer.Options(dryRun: dryRun, strict: strict, map: overrides, batchSize: batchSize))
             return try await importer.run(file: url) { bytes in
                 guard showProgress, total > 0 else { return }
                 let percent = Int(Double(bytes) / Double(total) * 100)
