@@ -331,9 +331,22 @@ struct ImportWizardTests {
                 let stolen = try await member.post(
                     client, run, form: ["csrf_token": page.csrfToken ?? ""], headers: [.accept: "text/html"])
                 #expect(stolen.status == .notFound)
-                let report = try await jar.post(client, run, form: ["csrf_token": preview.csrfToken ?? ""])
+                let started = try await jar.post(client, run, form: ["csrf_token": preview.csrfToken ?? ""])
+                #expect(started.status == .seeOther)
+                let progress = try #require(started.headers[.location])
+                #expect(progress == String(run.dropLast("/run".count)))
+                // the progress page is the uploader's only
+                #expect(try await member.get(client, progress, headers: [.accept: "text/html"]).status == .notFound)
+                // it reloads itself with a progress bar until the import is done, then shows the report once
+                var report = try await jar.get(client, progress)
+                for _ in 0..<200 where report.text.contains("<progress") {
+                    #expect(report.text.contains(#"<meta http-equiv="refresh" content="1">"#))
+                    try await Task.sleep(for: .milliseconds(25))
+                    report = try await jar.get(client, progress)
+                }
                 #expect(report.status == .ok)
                 #expect(report.text.contains(#"<dd data-count="created">2</dd>"#))
+                #expect(try await jar.get(client, progress, headers: [.accept: "text/html"]).status == .notFound)
                 #expect(
                     try await service.repository.list(
                         workspaceID: seeded.workspace.id, query: ListQuery(), limit: 10, after: nil

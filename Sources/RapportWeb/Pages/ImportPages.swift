@@ -3,14 +3,16 @@ import Hummingbird
 import RapportAPI
 import RapportCore
 import RapportStore
+import Synchronization
 
-/// The import wizard: upload a CSV file, see what it would do (mapping, counts, errors), import it,
-/// see the report. Uploads wait in a folder named by workspace, user and a random id, so one user's
-/// upload can only be run by that user.
+/// The import wizard: upload a CSV file, see what it would do (mapping, counts, errors), import it
+/// while a page shows its progress, see the report. Uploads wait in a folder named by workspace, user
+/// and a random id, so one user's upload can only be run, and followed, by that user.
 struct ImportPages: Sendable {
     let services: Services
     let pages: Pages
     let schema: RecordSchema
+    let jobs = ImportJobs()
     var base: String { "/\(schema.object)/import" }
     static let uploadLimit: Int64 = 512 << 20
 
@@ -18,6 +20,7 @@ struct ImportPages: Sendable {
         group.get(RouterPath(base), use: start)
         group.post(RouterPath(base), use: upload)
         group.post(RouterPath("\(base)/:upload/run"), use: run)
+        group.get(RouterPath("\(base)/:upload"), use: follow)
     }
 
     static var folder: URL {
@@ -75,23 +78,59 @@ struct ImportPages: Sendable {
         }
     }
 
-    /// Imports a checked upload and shows the report.
+    /// Starts importing a checked upload and sends the browser to its progress page.
     @Sendable func run(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         var request = request
         let form = try await Form.read(&request)
-        let file = try file(principal, upload: try context.parameters.require("upload"))
-        guard FileManager.default.fileExists(atPath: file.path) else { throw RapportError.notFound("The upload") }
-        defer { try? FileManager.default.removeItem(at: file) }
-        do {
-            let report = try await importer(principal, dryRun: false, strict: form["strict"] == "on").run(file: file)
+        let upload = try context.parameters.require("upload").lowercased()
+        let file = try file(principal, upload: upload)
+        guard FileManager.default.fileExists(atPath: file.path), jobs.start(upload, owner: principal.user.id)
+        else { throw RapportError.notFound("The upload") }
+        let importer = importer(principal, dryRun: false, strict: form["strict"] == "on")
+        let total = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int64) ?? 0
+        let jobs = self.jobs
+        Task {
+            defer { try? FileManager.default.removeItem(at: file) }
+            do {
+                let report = try await importer.run(file: file) { bytes in
+                    jobs.update(upload) { $0.percent = total > 0 ? Int(min(99, bytes * 100 / total)) : 0 }
+                }
+                jobs.update(upload) { $0.outcome = .success(report) }
+            } catch let error as RapportError {
+                jobs.update(upload) { $0.outcome = .failure(error) }
+            } catch {
+                let stopped = RapportError(
+                    .badRequest,
+                    "The import stopped before the end. The batches written so far are kept; importing the file again completes it."
+                )
+                jobs.update(upload) { $0.outcome = .failure(stopped) }
+            }
+        }
+        return Response(status: .seeOther, headers: [.location: "\(base)/\(upload)"])
+    }
+
+    /// The import's progress while it runs (the page reloads itself every second), then its report.
+    @Sendable func follow(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let upload = try context.parameters.require("upload").lowercased()
+        guard let job = jobs.status(upload, owner: principal.user.id) else {
+            throw RapportError.notFound("The import")
+        }
+        switch job.outcome {
+        case nil:
+            return render(
+                ["step_progress": true, "percent": job.percent, "refresh": 1], request: request, context: context)
+        case .success(let report)?:
+            jobs.finish(upload)
             return render(
                 ["step_report": true].merging(Self.values(report)) { _, new in new }, request: request, context: context
             )
-        } catch let error as RapportError where error.code == .invalid {
+        case .failure(let error)?:
+            jobs.finish(upload)
             return render(
-                ["step_upload": true, "error": error.detail], request: request, context: context,
-                status: .unprocessableContent)
+                ["step_upload": true, "error": error.detail],
+                request: request, context: context, status: error.code == .invalid ? .unprocessableContent : .ok)
         }
     }
 
@@ -130,5 +169,43 @@ struct ImportPages: Sendable {
                 ["row": $0.row, "column": $0.column, "message": $0.message] as [String: Any]
             },
         ]
+    }
+}
+
+/// Imports running in this process, by upload id, until their report is shown.
+final class ImportJobs: Sendable {
+    struct Job: Sendable {
+        let owner: String
+        var percent = 0
+        var outcome: Result<ImportReport, RapportError>?
+    }
+
+    private let jobs = Mutex<[String: Job]>([:])
+
+    /// Registers an import; false when this upload is already being imported.
+    func start(_ upload: String, owner: String) -> Bool {
+        jobs.withLock { jobs in
+            guard jobs[upload] == nil else { return false }
+            jobs[upload] = Job(owner: owner)
+            return true
+        }
+    }
+
+    func update(_ upload: String, _ change: (inout Job) -> Void) {
+        jobs.withLock { jobs in
+            if var job = jobs[upload] {
+                change(&job)
+                jobs[upload] = job
+            }
+        }
+    }
+
+    /// The job, for its owner only.
+    func status(_ upload: String, owner: String) -> Job? {
+        jobs.withLock { jobs in jobs[upload].flatMap { $0.owner == owner ? $0 : nil } }
+    }
+
+    func finish(_ upload: String) {
+        _ = jobs.withLock { jobs in jobs.removeValue(forKey: upload) }
     }
 }
