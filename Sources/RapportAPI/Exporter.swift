@@ -43,8 +43,8 @@ package struct Exporter: Sendable {
             var binds: [DBValue] = [.text(workspaceID)]
             var query = sql
             if let after {
-                query += "AND (created_at > ? OR (created_at = ? AND id > ?))"
-                binds += [.int(after.createdAt), .int(after.createdAt), .text(after.id)]
+                query += "AND (created_at, id) > (?, ?)"
+                binds += [.int(after.createdAt), .text(after.id)]
             }
             let (statement, values) = (query + order, binds)
             let rows = try await services.store.bulkRead { session in try await session.rows(statement, values) }

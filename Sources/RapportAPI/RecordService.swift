@@ -149,7 +149,7 @@ package struct RecordService: Sendable {
         let id = DBValue.text(record.id)
         rows.documents.append([
             workspace, id, .text(schema.recordType), .text(document.nameKey), DBValue(document.emailKey),
-            .text(document.displayName), .int(record.updatedAt),
+            .text(document.displayName), .int(record.updatedAt), .text(document.storedTerms),
         ])
         for term in document.terms { rows.terms.append([workspace, .text(term), id]) }
     }
@@ -180,6 +180,7 @@ package struct RecordService: Sendable {
             into: "search_docs",
             columns: [
                 "workspace_id", "record_id", "record_type", "name_key", "email_key", "display_name", "updated_at",
+                "terms",
             ],
             rows: rows.documents)
         try await session.insert(

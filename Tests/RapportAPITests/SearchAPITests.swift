@@ -94,4 +94,71 @@ struct SearchAPITests {
             }
         }
     }
+
+    @Test(
+        "a common prefix is answered from the most recent documents down, with the same results as from every match",
+        arguments: Backend.allCases)
+    func densePrefixes(_ backend: Backend) async throws {
+        try await TestApp.with(backend) { app in
+            let seeded = try await Fixtures.workspace(app)
+            let other = try await Fixtures.workspace(app, name: "Other", email: "owner@other.test")
+            let firsts = ["John", "Johan", "Jonas", "Søren", "Sofie", "Оксана", "مریم", "Jo"]
+            let lasts = ["Smith", "Smithson", "Jensen", "Шевченко", "رضایی", "Johnson"]
+            var csv = "First Name,Last Name,E-mail Address,Company Name,Tags\n"
+            for index in 0..<96 {
+                csv +=
+                    "\(firsts[index % firsts.count]),\(lasts[index % lasts.count]),p\(index)@x\(index % 5).example,"
+                    + "Company \(index % 4),\(index % 3 == 0 ? "vip" : "")\n"
+            }
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("dense-\(UUID()).csv")
+            try csv.write(to: file, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(at: file) }
+            for workspace in [seeded.workspace.id, other.workspace.id] {
+                _ = try await Importer(
+                    app.services, schema: .contacts, workspaceID: workspace, actor: Actor(.system, id: nil),
+                    options: .init(batchSize: 10)
+                ).run(file: file)
+            }
+            // some records are updated later than others, so recency decides ties
+            let service = RecordService.contacts(app.services)
+            let page = try await service.repository.list(
+                workspaceID: seeded.workspace.id, query: ListQuery(), limit: 96, after: nil)
+            for record in page.records.enumerated().filter({ $0.offset % 7 == 0 }).map(\.element) {
+                _ = try await service.update(
+                    workspaceID: seeded.workspace.id, id: record.id, patch: ["job_title": .string("Editor")],
+                    expectedVersion: nil, actor: Actor(.system, id: nil))
+            }
+            let search = SearchRepository(store: app.services.store)
+            for query in [
+                "jo", "john", "john smith", "jo smith", "smith", "s", "so", "p1", "p17@x2.example", "x3", "company",
+                "company 2", "vip", "окс", "مر", "jo sm vip", "nobody",
+            ] {
+                for limit in [1, 5, 20, 100] {
+                    let everything = try await search.search(
+                        workspaceID: seeded.workspace.id, query: query, limit: limit, denseThreshold: 100_000)
+                    for (threshold, scan) in [(0, 100_000), (3, 100_000), (40, 100_000), (3, 0), (3, 30)] {
+                        let dense = try await search.search(
+                            workspaceID: seeded.workspace.id, query: query, limit: limit, denseThreshold: threshold,
+                            scanLimit: scan)
+                        let same = dense.map(\.recordID) == everything.map(\.recordID)
+                        #expect(same, "\(query) limit \(limit) threshold \(threshold) scan \(scan)")
+                    }
+                    let withinLimit = everything.count <= limit
+                    #expect(withinLimit)
+                }
+            }
+            // exact names come first, then names starting with the query, then the rest
+            let ranked = try await search.search(
+                workspaceID: seeded.workspace.id, query: "jo", limit: 100, denseThreshold: 0)
+            let startsWithJo = ranked.map { $0.displayName.lowercased().hasPrefix("jo") }
+            let expected = (0..<96).filter { index in
+                let first = firsts[index % firsts.count].lowercased()
+                let last = lasts[index % lasts.count].lowercased()
+                return first.hasPrefix("jo") || last.hasPrefix("jo")
+            }
+            #expect(ranked.count == expected.count)
+            #expect(startsWithJo.first == true)
+            #expect(startsWithJo == startsWithJo.sorted { $0 && !$1 }, "names starting with jo come first")
+        }
+    }
 }

@@ -86,6 +86,14 @@ package enum SearchKey {
         package var nameKey: String
         package var emailKey: String?
         package var displayName: String
+
+        /// The terms as stored on the document: sorted, separated by spaces (no term holds one).
+        package var storedTerms: String { terms.sorted().joined(separator: " ") }
+    }
+
+    /// Whether every query word starts one of the terms (compared byte by byte, as the index does).
+    package static func matches(words: [String], terms: [Substring]) -> Bool {
+        words.allSatisfy { word in terms.contains { $0.utf8.starts(with: word.utf8) } }
     }
 
     /// The search document of a contact or company.

@@ -17,6 +17,7 @@ enum Migrations {
     static let all: [Migration] = [
         M0001_Platform.migration, M0002_Records.migration, M0003_Search.migration,
         M0004_CompactIndexes.migration,
+        M0005_SearchRecency.migration,
     ]
 
     static var latestVersion: Int { all.last?.version ?? 0 }

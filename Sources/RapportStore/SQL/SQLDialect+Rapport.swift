@@ -16,11 +16,16 @@ package enum DatabaseKind: String, Sendable {
     }
 
     /// Migrations write `TEXT_BINARY` for text compared byte by byte (prefix ranges on search terms):
-    /// PostgreSQL's default collation is locale-aware, SQLite's is already binary.
+    /// PostgreSQL's default collation is locale-aware, SQLite's is already binary. `JOIN_WITH_SPACES(x)`
+    /// is the aggregate that joins values with spaces.
     func adapt(_ statement: String) -> String {
         switch self {
-        case .sqlite: statement.replacingOccurrences(of: "TEXT_BINARY", with: "TEXT")
-        case .postgres: statement.replacingOccurrences(of: "TEXT_BINARY", with: "TEXT COLLATE \"C\"")
+        case .sqlite:
+            statement.replacingOccurrences(of: "TEXT_BINARY", with: "TEXT")
+                .replacingOccurrences(of: "JOIN_WITH_SPACES(t.term)", with: "group_concat(t.term, ' ')")
+        case .postgres:
+            statement.replacingOccurrences(of: "TEXT_BINARY", with: "TEXT COLLATE \"C\"")
+                .replacingOccurrences(of: "JOIN_WITH_SPACES(t.term)", with: "string_agg(t.term, ' ')")
         }
     }
 
