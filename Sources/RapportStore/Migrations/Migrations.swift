@@ -18,6 +18,7 @@ enum Migrations {
         M0001_Platform.migration, M0002_Records.migration, M0003_Search.migration,
         M0004_CompactIndexes.migration,
         M0005_SearchRecency.migration,
+        M0006_TermsByDocument.migration,
     ]
 
     static var latestVersion: Int { all.last?.version ?? 0 }

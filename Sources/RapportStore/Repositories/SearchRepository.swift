@@ -42,13 +42,17 @@ package struct SearchRepository: Sendable {
         }
     }
 
+    /// Removes a record's document and its terms (the document lists them).
     package func remove(workspaceID: String, recordID: String, on database: any SQLDatabase) async throws {
-        try await database.raw(
-            "DELETE FROM search_docs WHERE workspace_id = \(bind: workspaceID) AND record_id = \(bind: recordID)"
-        ).run()
-        try await database.raw(
-            "DELETE FROM search_terms WHERE workspace_id = \(bind: workspaceID) AND record_id = \(bind: recordID)"
-        ).run()
+        let stored = try await database.raw(
+            "DELETE FROM search_docs WHERE workspace_id = \(bind: workspaceID) AND record_id = \(bind: recordID) RETURNING terms"
+        ).all()
+        let terms = try stored.flatMap { try $0.decode(column: "terms", as: String.self).split(separator: " ") }
+        for chunk in terms.map(String.init).chunks(of: 500) {
+            try await database.raw(
+                "DELETE FROM search_terms WHERE workspace_id = \(bind: workspaceID) AND term IN (\(binds: Array(chunk))) AND record_id = \(bind: recordID)"
+            ).run()
+        }
     }
 
     /// `record_id IN (…)` for records having, for every word, a term that starts with it.
