@@ -90,7 +90,7 @@ package struct RecordService: Sendable {
     /// The rows that new records write: their own, their addresses, search documents and terms, one
     /// event each (`imported` carrying `importID`, else `created`) and an audit entry each. Built apart
     /// from the writing so that an import builds one batch while the database writes the previous one.
-    struct NewRows: Sendable {
+    package struct NewRows: Sendable {
         var records: [[DBValue]] = []
         var emails: [[DBValue]] = []
         var documents: [[DBValue]] = []
@@ -102,7 +102,7 @@ package struct RecordService: Sendable {
     }
 
     /// - Parameter companyNames: names of the companies the records point to, where known.
-    func newRows(
+    package func newRows(
         _ records: [Record], actor: Actor, now: Int64, importID: String?, companyNames: [String: String]
     ) -> NewRows {
         var rows = NewRows()
@@ -156,7 +156,7 @@ package struct RecordService: Sendable {
 
     /// Writes new records' rows with multi-row statements. Uniqueness was checked before; a concurrent
     /// writer's duplicate fails the statement, and with it the transaction.
-    func insert(_ rows: NewRows, on session: BulkSession) async throws {
+    package func insert(_ rows: NewRows, on session: BulkSession) async throws {
         var rows = rows
         if let workspaceID = rows.unindexed.first?.workspaceID {
             var names: [String: String] = [:]

@@ -10,7 +10,10 @@ struct Rapport: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rapport",
         abstract: "Rapport, a self-hosted CRM server.",
-        subcommands: [Serve.self, Migrate.self, UserGroup.self, TokenGroup.self, Import.self, Export.self])
+        subcommands: [
+            Serve.self, Migrate.self, UserGroup.self, TokenGroup.self, Import.self, Export.self, Bench.self,
+            BenchWorker.self,
+        ])
 
     static func main() async {
         let code = await runMain(

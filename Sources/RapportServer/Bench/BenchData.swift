@@ -1,0 +1,167 @@
+package import Foundation
+import RapportAPI
+package import RapportCore
+import RapportStore
+
+/// What a generated bench workspace holds, saved next to the database for the workers and the load
+/// generator: ids to fetch, a busy contact, the query mix.
+package struct BenchInfo: Codable, Sendable {
+    package var workspaceID: String
+    package var ownerID: String
+    package var token: String
+    package var contacts: Int
+    package var events: Int
+    package var seed: UInt64
+    /// Contacts to fetch by id (up to 1,000, spread over the workspace).
+    package var contactIDs: [String]
+    /// The contact with 10,000 timeline events (or as many as there are).
+    package var busyContactID: String
+    /// Typed prefixes of three or more letters, full names and addresses, in four scripts.
+    package var queries: [String]
+
+    package static func load(from url: URL) throws -> BenchInfo {
+        try JSONDecoder().decode(BenchInfo.self, from: Data(contentsOf: url))
+    }
+
+    package func save(to url: URL) throws {
+        try JSONEncoder().encode(self).write(to: url)
+    }
+}
+
+/// The deterministic synthetic workspace `rapport bench` measures: companies and contacts with names
+/// in English, Persian, Ukrainian and Danish, tags, custom fields, and Zipf-like activity per contact
+/// (most people have a few events, a few have many; one has 10,000). Written with the bulk path.
+package enum BenchData {
+    static let busyEvents = 10_000
+
+    /// The contact number `index` of the generated set: the same for a seed wherever it is made.
+    package static func contact(_ index: Int, seed: UInt64, companies: Int) -> [String: JSONValue] {
+        var random = SeededGenerator(seed: seed &+ UInt64(index) &* 0x9E37_79B9)
+        let culture = DemoData.cultures[index % DemoData.cultures.count]
+        let first = culture.firstNames.randomElement(using: &random)!
+        let last = culture.lastNames.randomElement(using: &random)!
+        var tags: [JSONValue] = []
+        if Int.random(in: 0..<10, using: &random) == 0 { tags.append(.string("vip")) }
+        if Int.random(in: 0..<6, using: &random) == 0 { tags.append(.string("newsletter")) }
+        let stages = RecordSchema.lifecycleStages
+        return [
+            "first_name": .string(first), "last_name": .string(last),
+            "email": .string("person\(index + 1)@company\(index % max(1, companies) + 1).example"),
+            "job_title": .string(DemoData.titles.randomElement(using: &random)!),
+            "lifecycle_stage": .string(stages[Int.random(in: 0..<stages.count, using: &random)]),
+            "source": .string(DemoData.sources.randomElement(using: &random)!), "tags": .array(tags),
+            "country": .string(culture.country), "city": .string(culture.cities.randomElement(using: &random)!),
+            "phones": .array([.object(["type": .string("work"), "number": .string("+45 \(30_000_000 + index)")])]),
+            "custom": .object([
+                "plan": .string(["free", "team", "enterprise"].randomElement(using: &random)!),
+                "seats": .number(Double(Int.random(in: 1...500, using: &random))),
+            ]),
+        ]
+    }
+
+    /// Fills a new workspace named `Bench` and returns what the workloads need.
+    package static func populate(_ runtime: Runtime, contacts: Int, events: Int, seed: UInt64) async throws
+        -> BenchInfo
+    {
+        let services = runtime.services
+        let password = RecordID.make()
+        let (workspace, owner) = try await AccountService(services).createWorkspace(
+            name: "Bench", owner: UserDraft(email: "bench@rapport.local", name: "Bench", role: nil, password: password))
+        let token = try await services.tokens.create(workspaceID: workspace.id, userID: owner.id, name: "bench")
+        let now = Timestamp.micros(Date())
+        let definitions = [
+            CustomFieldDefinition(
+                id: RecordID.make(), workspaceID: workspace.id, object: "contacts", key: "plan", label: "Plan",
+                type: .select, options: ["free", "team", "enterprise"], createdAt: now),
+            CustomFieldDefinition(
+                id: RecordID.make(), workspaceID: workspace.id, object: "contacts", key: "seats", label: "Seats",
+                type: .number, options: [], createdAt: now),
+        ]
+        for definition in definitions { try await CustomFieldRepository(store: runtime.store).create(definition) }
+        let actor = Actor(.system, id: nil)
+        // Companies: one per twenty contacts.
+        let companyCount = max(1, contacts / 20)
+        let companyService = RecordService.companies(services)
+        var companyIDs: [String] = []
+        var companyNames: [String: String] = [:]
+        for start in stride(from: 0, to: companyCount, by: 5000) {
+            var batch: [Record] = []
+            for index in start..<min(companyCount, start + 5000) {
+                let culture = DemoData.cultures[index % DemoData.cultures.count]
+                var company = Record.empty(.companies, workspaceID: workspace.id, now: now)
+                let name =
+                    "\(culture.companyWords[index % culture.companyWords.count]) \(culture.companySuffix) \(index + 1)"
+                company.values["name"] = JSONValue.string(name)
+                company.values["domain"] = JSONValue.string("company\(index + 1).example")
+                company.values["country"] = JSONValue.string(culture.country)
+                batch.append(company)
+                companyIDs.append(company.id)
+                companyNames[company.id] = name
+            }
+            let rows = companyService.newRows(batch, actor: actor, now: now, importID: nil, companyNames: [:])
+            try await runtime.store.bulkTransaction { session in try await companyService.insert(rows, on: session) }
+        }
+        // Contacts, in batches of 5,000, each through the same checks as any write.
+        let contactService = RecordService.contacts(services)
+        var contactIDs: [String] = []
+        var sample: [String] = []
+        var queries = Set<String>()
+        for start in stride(from: 0, to: contacts, by: 5000) {
+            var batch: [Record] = []
+            for index in start..<min(contacts, start + 5000) {
+                var fields = contact(index, seed: seed, companies: companyCount)
+                fields["company_id"] = .string(companyIDs[index % companyCount])
+                var record = Record.empty(.contacts, workspaceID: workspace.id, now: now + Int64(index))
+                _ = try RecordPatch.apply(fields, to: &record, schema: .contacts, customFields: definitions)
+                batch.append(record)
+                contactIDs.append(record.id)
+                if index % max(1, contacts / 1000) == 0 { sample.append(record.id) }
+                if index % max(1, contacts / 50) == 0, let first = record.string("first_name"),
+                    let last = record.string("last_name"), let email = record.string("email")
+                {
+                    queries.formUnion([String(first.prefix(3)), String(last.prefix(4)), "\(first) \(last)", email])
+                }
+            }
+            let rows = contactService.newRows(
+                batch, actor: actor, now: now, importID: nil, companyNames: companyNames)
+            try await runtime.store.bulkTransaction { session in try await contactService.insert(rows, on: session) }
+        }
+        // Activity: the first contact is busy; the others' share falls off like a power law.
+        let types = TimelineEvent.activityTypes
+        var random = SeededGenerator(seed: seed ^ 0xE7E7)
+        var written = 0
+        while written < events, !contactIDs.isEmpty {
+            var rows: [[DBValue]] = []
+            for _ in 0..<min(10_000, events - written) {
+                let position = written + rows.count
+                let contactIndex =
+                    position < busyEvents
+                    ? 0
+                    : min(
+                        contactIDs.count - 1,
+                        Int(Double(contactIDs.count) * pow(Double.random(in: 0..<1, using: &random), 3)))
+                let type = types[position % types.count]
+                rows.append([
+                    .text(workspace.id), .text(RecordID.make()), .text(type),
+                    .int(now - Int64.random(in: 0...(365 * 86_400), using: &random) * 1_000_000), .text("user"),
+                    .text(owner.id), .text(contactIDs[contactIndex]), .null,
+                    .text(JSONText.encode(.object(["body": .string(DemoData.notes[position % DemoData.notes.count])]))),
+                ])
+            }
+            written += rows.count
+            let batch = rows
+            try await runtime.store.bulkTransaction { session in
+                try await session.insert(
+                    into: "events",
+                    columns: [
+                        "workspace_id", "id", "type", "occurred_at", "actor_type", "actor_id", "contact_id",
+                        "company_id", "data",
+                    ], rows: batch)
+            }
+        }
+        return BenchInfo(
+            workspaceID: workspace.id, ownerID: owner.id, token: token.secret, contacts: contacts, events: events,
+            seed: seed, contactIDs: sample, busyContactID: contactIDs.first ?? "",
+            queries: queries.filter { $0.count >= 3 }.sorted())
+    }
+}
