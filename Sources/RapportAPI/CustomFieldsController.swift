@@ -26,7 +26,7 @@ package struct CustomFieldsController: Sendable {
     static func etag(_ definition: CustomFieldDefinition) -> String {
         let digest = SHA256.hash(
             data: Data("\(definition.label)\u{1F}\(definition.options.joined(separator: "\u{1F}"))".utf8))
-        return "\"cf-\(digest.prefix(8).map { String(format: "%02x", $0) }.joined())\""
+        return "\"cf-\(Hex.encode(digest.prefix(8)))\""
     }
 
     static func requireManager(_ principal: Principal) throws {

@@ -295,3 +295,51 @@ struct ImportCLITests {
         try? FileManager.default.removeItem(at: directory)
     }
 }
+
+@Suite("Benchmark")
+struct BenchCLITests {
+    @Test("a tiny run of every workload prints the table and one JSON line per operation, and cleans up")
+    func smoke() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rapport-benchtest-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let output = directory.appendingPathComponent("bench.jsonl")
+        // The api workload needs wrk, which scripts/test installs.
+        let hasWrk = FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk")
+        let workloads = hasWrk ? [] : ["import", "search", "timeline", "export"]
+        let before = Set((try? FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory())) ?? [])
+        let run = try await RapportProcess.run(
+            ["bench"] + workloads + [
+                "--contacts", "60", "--events", "400", "--seconds", "1", "--output", output.path, "--seed", "7",
+            ])
+        #expect(run.code == 0, "\(run.err)")
+        #expect(run.out.contains("workload") && run.out.contains("ratio"))
+        let lines = try String(contentsOf: output, encoding: .utf8).split(separator: "\n")
+        let results = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] ?? [:] }
+        let expected =
+            hasWrk
+            ? ["import", "api.get", "api.list", "api.create", "api.search", "search", "timeline", "export"]
+            : ["import", "search", "timeline", "export"]
+        #expect(results.compactMap { $0["workload"] as? String } == expected)
+        for result in results {
+            for key in ["database", "contacts", "operations", "seconds", "per_second", "peak_rss_mb", "ratio"] {
+                #expect(result[key] != nil, "\(result["workload"] ?? "?") has no \(key)")
+            }
+            #expect(result["reference_per_second"] != nil || result["reference_p99_ms"] != nil)
+            #expect((result["operations"] as? Int ?? 0) > 0)
+            #expect(result["database"] as? String == "sqlite")
+            #expect((result["peak_rss_mb"] as? Double ?? 0) > 1)
+        }
+        // the temporary database is gone, and ./rapport.sqlite was never made
+        let after = Set((try? FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory())) ?? [])
+        #expect(after.subtracting(before).filter { $0.hasPrefix("rapport-bench-") }.isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: "rapport.sqlite"))
+    }
+
+    @Test("an unknown workload is a usage error")
+    func unknown() async throws {
+        let run = try await RapportProcess.run(["bench", "dashboards"])
+        #expect(run.code == 2)
+        #expect(run.err.contains("Unknown workload dashboards"))
+    }
+}

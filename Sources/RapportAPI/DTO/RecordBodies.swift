@@ -2,7 +2,7 @@ import RapportCore
 
 /// A contact or company as the API shows it: `id`, then every standard field in schema order (`null`
 /// when absent), `custom`, `created_at`, `updated_at`.
-struct RecordBody: Encodable, Sendable {
+struct RecordBody: Encodable, Sendable, JSONRepresentable {
     let record: Record
     let schema: RecordSchema
 
@@ -23,6 +23,16 @@ struct RecordBody: Encodable, Sendable {
         try container.encode(JSONValue.object(record.custom), forKey: Key("custom"))
         try container.encode(Timestamp.rfc3339(record.createdAt), forKey: Key("created_at"))
         try container.encode(Timestamp.rfc3339(record.updatedAt), forKey: Key("updated_at"))
+    }
+
+    /// The same members as `encode(to:)`.
+    var jsonValue: JSONValue {
+        var object: [String: JSONValue] = ["id": .string(record.id)]
+        for field in schema.fields { object[field.name] = record[field.name] }
+        object["custom"] = .object(record.custom)
+        object["created_at"] = .string(Timestamp.rfc3339(record.createdAt))
+        object["updated_at"] = .string(Timestamp.rfc3339(record.updatedAt))
+        return .object(object)
     }
 
     /// Counts are integers on the wire.

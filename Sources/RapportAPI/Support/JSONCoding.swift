@@ -2,7 +2,7 @@ package import Foundation
 package import Hummingbird
 import NIOCore
 import NIOFoundationCompat
-import RapportCore
+package import RapportCore
 
 /// One encoder and decoder configuration for the whole API.
 package enum JSONCoding {
@@ -75,7 +75,18 @@ package enum JSONCoding {
     {
         var headers = headers
         headers[.contentType] = "application/json; charset=utf-8"
+        if let value = value as? any JSONRepresentable {
+            return Response(
+                status: status, headers: headers,
+                body: .init(byteBuffer: ByteBuffer(string: JSONText.encode(value.jsonValue))))
+        }
         let data = try encoder.encode(value)
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
+}
+
+/// A body that is written as JSON text directly: records and lists of them, the hot responses, skip
+/// Foundation's encoder.
+package protocol JSONRepresentable {
+    var jsonValue: JSONValue { get }
 }

@@ -191,7 +191,7 @@ package struct IdempotencyMiddleware: RouterMiddleware {
         hasher.update(data: Data("\(request.method) \(request.uri.path)?\(request.uri.query ?? "")\n".utf8))
         hasher.update(data: Data("If-Match: \(request.headers[.ifMatch] ?? "")\n".utf8))
         hasher.update(data: Data(buffer: body))
-        let hash = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let hash = Hex.encode(hasher.finalize())
         let workspaceID = principal.workspace.id
         let reused = RapportError.invalid([
             FieldIssue("Idempotency-Key", "This key was already used with a different request.")

@@ -1,6 +1,6 @@
 import Foundation
 package import Hummingbird
-import RapportCore
+package import RapportCore
 package import RapportStore
 
 /// `?limit=` and `?cursor=` of every list, read once here.
@@ -75,5 +75,11 @@ package struct ListBody<Item: Encodable & Sendable>: Encodable, Sendable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(data, forKey: .data)
         try container.encode(nextCursor, forKey: .nextCursor)
+    }
+}
+
+extension ListBody: JSONRepresentable where Item: JSONRepresentable {
+    package var jsonValue: JSONValue {
+        .object(["data": .array(data.map(\.jsonValue)), "next_cursor": nextCursor.map(JSONValue.string) ?? .null])
     }
 }

@@ -91,11 +91,6 @@ package enum SearchKey {
         package var storedTerms: String { terms.sorted().joined(separator: " ") }
     }
 
-    /// Whether every query word starts one of the terms (compared byte by byte, as the index does).
-    package static func matches(words: [String], terms: [Substring]) -> Bool {
-        words.allSatisfy { word in terms.contains { $0.utf8.starts(with: word.utf8) } }
-    }
-
     /// The search document of a contact or company.
     /// - Parameter companyName: for a contact, its company's name.
     package static func document(for record: Record, isContact: Bool, companyName: String?) -> Document {

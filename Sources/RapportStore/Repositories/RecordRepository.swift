@@ -23,7 +23,13 @@ package struct RecordRepository: Sendable {
 
     package func find(workspaceID: String, id: String, on database: (any SQLDatabase)? = nil) async throws -> Record? {
         guard RecordID.isWellFormed(id) else { return nil }
-        return try await (database ?? store.database).raw(
+        guard let database else {
+            // Outside a transaction: straight from the driver, without SQLKit's decoding.
+            let sql = "SELECT \(columns.joined(separator: ", ")) FROM \(table) WHERE workspace_id = ? AND id = ?"
+            let rows = try await store.bulkRead { try await $0.rows(sql, [.text(workspaceID), .text(id)]) }
+            return try rows.first.map(record(values:))
+        }
+        return try await database.raw(
             "SELECT \(unsafeRaw: columns.joined(separator: ", ")) FROM \(ident: table) WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id)"
         ).first().map(record(from:))
     }

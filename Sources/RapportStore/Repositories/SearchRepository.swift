@@ -63,43 +63,25 @@ package struct SearchRepository: Sendable {
         return conditions.joined(separator: " AND ")
     }
 
-    /// A document as search reads it.
-    struct Candidate {
-        var hit: Hit
-        var nameKey: String
-        var emailKey: String?
-        var updatedAt: Int64
-        var terms: String
-
-        /// 0 for an exact name or address, 1 for a name starting with the query, 2 for the rest.
-        func rank(whole: String) -> Int {
-            if nameKey == whole || emailKey == whole { return 0 }
-            return nameKey.utf8.starts(with: whole.utf8) ? 1 : 2
-        }
-
-        static func ordered(_ a: (Candidate, Int), _ b: (Candidate, Int)) -> Bool {
-            if a.1 != b.1 { return a.1 < b.1 }
-            if a.0.updatedAt != b.0.updatedAt { return a.0.updatedAt > b.0.updatedAt }
-            return a.0.hit.recordID > b.0.hit.recordID
-        }
-    }
-
     /// Above this many records matching its longest word, a query is answered from the most recently
     /// updated documents down instead of from every match.
     package static let denseThreshold = 4000
-    static let columns = "record_type, record_id, display_name, name_key, email_key, updated_at, terms"
+    /// How many of the most recent documents a dense query reads before it ranks every match instead.
+    package static let recentScanLimit = 20_000
 
     /// The best matches: exact name or address first, then names starting with the query, then the rest;
     /// ties go to the most recently updated.
     ///
-    /// When the query's longest word starts few terms, every record having it is checked and ranked.
-    /// When it starts many (a short, common prefix), exact matches and name prefixes are read through
-    /// their indexes, and the rest from the most recently updated documents down until enough match:
-    /// with that many matches, they are not far apart. Either way the work is bounded, not proportional
-    /// to the number of matches.
+    /// Documents list their terms, so "every word starts a term" is a substring test in the database
+    /// (`' ' || terms` contains `' ' || word`). When the query's longest word starts few terms, every
+    /// record having it is tested and ranked. When it starts many (a short, common prefix in a big
+    /// workspace), exact matches and name prefixes come from their indexes, and the rest from the most
+    /// recently updated documents down: with that many matches they are not far apart. If the most
+    /// recent documents do not fill the page, every match is ranked. The work is bounded either way,
+    /// not proportional to the number of matches.
     /// - Parameters:
     ///   - denseThreshold: how many records with the longest word make a query dense.
-    ///   - scanLimit: how many recent documents a dense query reads before it reads every match.
+    ///   - scanLimit: how many recent documents a dense query reads before it ranks every match.
     ///   Tests set both low to compare the ways of answering.
     package func search(
         workspaceID: String, query: String, limit: Int, denseThreshold: Int = SearchRepository.denseThreshold,
@@ -110,117 +92,77 @@ package struct SearchRepository: Sendable {
         let whole = words.joined(separator: " ")
         let probe = words.max { $0.utf8.count < $1.utf8.count }!
         let workspace = DBValue.text(workspaceID)
-        let columns = Self.columns
-        let threshold = denseThreshold
+        let contains = store.kind == .sqlite ? "instr" : "strpos"
+        // Every word starts a term; the rank of a match.
+        let matchAll = words.map { _ in "\(contains)(' ' || d.terms, ?) > 0" }.joined(separator: " AND ")
+        let matchBinds = words.map { DBValue.text(" " + $0) }
+        let rank =
+            "CASE WHEN d.name_key = ? OR d.email_key = ? THEN 0 WHEN d.name_key >= ? AND d.name_key < ? THEN 1 ELSE 2 END"
+        let rankBinds: [DBValue] = [.text(whole), .text(whole), .text(whole), .text(whole + "\u{10FFFF}")]
+        let select =
+            "SELECT d.record_type, d.record_id, d.display_name, \(rank) AS rank, d.updated_at FROM search_docs d"
+        let order = " ORDER BY rank, d.updated_at DESC, d.record_id DESC LIMIT \(limit)"
+        let inProbe =
+            "d.record_id IN (SELECT record_id FROM search_terms WHERE workspace_id = ? AND term >= ? AND term < ?)"
+        let probeBinds: [DBValue] = [workspace, .text(probe), .text(probe + "\u{10FFFF}")]
         return try await store.bulkRead { session in
-            func documents(_ sql: String, _ binds: [DBValue]) async throws -> [Candidate] {
-                try await session.rows(sql, binds).map { row in
-                    Candidate(
-                        hit: Hit(
-                            recordType: row[0].text ?? "", recordID: row[1].text ?? "", displayName: row[2].text ?? ""),
-                        nameKey: row[3].text ?? "", emailKey: row[4].text, updatedAt: row[5].int ?? 0,
-                        terms: row[6].text ?? "")
-                }
-            }
-            /// The documents that match every word.
-            func candidates(_ sql: String, _ binds: [DBValue]) async throws -> [Candidate] {
-                try await documents(sql, binds).filter {
-                    SearchKey.matches(words: words, terms: $0.terms.split(separator: " "))
-                }
-            }
-            let upper = DBValue.text(probe + "\u{10FFFF}")
             let probed = try await session.rows(
-                "SELECT record_id FROM search_terms WHERE workspace_id = ? AND term >= ? AND term < ? LIMIT \(threshold + 1)",
-                [workspace, .text(probe), upper])
-            if probed.count <= threshold {
-                let ids = Array(Set(probed.compactMap { $0[0].text }))
-                var found: [Candidate] = []
-                for chunk in ids.chunks(of: 1000) {
-                    found += try await candidates(
-                        "SELECT \(columns) FROM search_docs WHERE workspace_id = ? AND record_id IN (\(BulkSession.placeholders(chunk.count)))",
-                        [workspace] + chunk.map(DBValue.text))
-                }
-                return found.map { ($0, $0.rank(whole: whole)) }.sorted(by: Candidate.ordered).prefix(limit).map(
-                    \.0.hit)
+                "SELECT record_id FROM search_terms WHERE workspace_id = ? AND term >= ? AND term < ? LIMIT \(denseThreshold + 1)",
+                probeBinds)
+            // Every record with the longest word: few enough to test and rank them all.
+            func everyMatch() async throws -> [Hit] {
+                Self.hits(
+                    try await session.rows(
+                        select + " WHERE d.workspace_id = ? AND \(inProbe) AND \(matchAll)" + order,
+                        rankBinds + [workspace] + probeBinds + matchBinds)
+                ).map(\.hit)
             }
-            // Many records have the word: exact matches and name prefixes through their indexes…
-            let recent = " ORDER BY updated_at DESC, record_id DESC LIMIT \(limit)"
-            var ranked: [(Candidate, Int)] = []
+            if probed.count <= denseThreshold { return try await everyMatch() }
+            // Many: the most recent exact matches and name prefixes through their indexes (ids from the
+            // index alone, then their documents)…
+            var found: [(hit: Hit, rank: Int64, updatedAt: Int64)] = []
             var seen = Set<String>()
-            func take(_ found: [Candidate]) {
-                for candidate in found where seen.insert(candidate.hit.recordID).inserted {
-                    ranked.append((candidate, candidate.rank(whole: whole)))
-                }
+            func take(_ rows: [(hit: Hit, rank: Int64, updatedAt: Int64)]) {
+                for row in rows where seen.insert(row.hit.recordID).inserted { found.append(row) }
             }
-            // (ids first, from the indexes alone, then their documents)
-            func mostRecent(_ condition: String, _ binds: [DBValue]) async throws -> [Candidate] {
+            for (condition, binds) in [
+                ("name_key = ?", [DBValue.text(whole)]), ("email_key = ?", [.text(whole)]),
+                ("name_key > ? AND name_key < ?", [.text(whole), .text(whole + "\u{10FFFF}")]),
+            ] {
                 let ids = try await session.rows(
-                    "SELECT record_id FROM search_docs WHERE workspace_id = ? AND \(condition)" + recent,
+                    "SELECT record_id FROM search_docs WHERE workspace_id = ? AND \(condition) ORDER BY updated_at DESC, record_id DESC LIMIT \(limit)",
                     [workspace] + binds)
-                guard !ids.isEmpty else { return [] }
-                return try await candidates(
-                    "SELECT \(columns) FROM search_docs WHERE workspace_id = ? AND record_id IN (\(BulkSession.placeholders(ids.count)))",
-                    [workspace] + ids.map { $0[0] })
+                guard !ids.isEmpty else { continue }
+                take(
+                    Self.hits(
+                        try await session.rows(
+                            select
+                                + " WHERE d.workspace_id = ? AND d.record_id IN (\(BulkSession.placeholders(ids.count))) AND \(matchAll)",
+                            rankBinds + [workspace] + ids.map { $0[0] } + matchBinds)))
             }
-            take(try await mostRecent("name_key = ?", [.text(whole)]))
-            take(try await mostRecent("email_key = ?", [.text(whole)]))
-            take(try await mostRecent("name_key > ? AND name_key < ?", [.text(whole), .text(whole + "\u{10FFFF}")]))
-            // …which gives the most recent of each of those ranks; then the rest from the most recently
-            // updated documents down until the page is full. Matches that all lie among old documents
-            // are found by reading every match instead, once a bounded number of documents is read.
-            var after: (Int64, String)?
-            var read = 0
-            while ranked.count < limit {
-                guard read < scanLimit else {
-                    return try await exhaustive(
-                        session: session, workspaceID: workspaceID, words: words, whole: whole, limit: limit)
-                }
-                var sql = "SELECT \(columns) FROM search_docs WHERE workspace_id = ?"
-                var binds = [workspace]
-                if let after {
-                    sql += " AND (updated_at, record_id) < (?, ?)"
-                    binds += [.int(after.0), .text(after.1)]
-                }
-                let page = try await documents(sql + " ORDER BY updated_at DESC, record_id DESC LIMIT 500", binds)
-                guard let last = page.last else { break }
-                after = (last.updatedAt, last.hit.recordID)
-                read += page.count
-                take(page.filter { SearchKey.matches(words: words, terms: $0.terms.split(separator: " ")) })
-                if page.count < 500 { break }
+            // …which gives the most recent of those ranks; the rest from the most recent documents down.
+            if found.count < limit {
+                let recent = try await session.rows(
+                    select
+                        + " WHERE d.workspace_id = ? AND d.record_id IN (SELECT record_id FROM search_docs WHERE workspace_id = ? ORDER BY updated_at DESC, record_id DESC LIMIT \(scanLimit)) AND \(matchAll) ORDER BY d.updated_at DESC, d.record_id DESC LIMIT \(limit + found.count)",
+                    rankBinds + [workspace, workspace] + matchBinds)
+                take(Self.hits(recent))
+                // Too few among the recent ones: the matches lie among older records; rank them all.
+                if found.count < limit { return try await everyMatch() }
             }
-            return ranked.sorted(by: Candidate.ordered).prefix(limit).map(\.0.hit)
+            return found.sorted {
+                ($0.rank, -$0.updatedAt, $1.hit.recordID) < ($1.rank, -$1.updatedAt, $0.hit.recordID)
+            }.prefix(limit).map(\.hit)
         }
     }
 
-    /// How many of the most recent documents a dense query reads before it reads every match instead.
-    package static let recentScanLimit = 20_000
-
-    /// Every match of every word, ranked in the database (the last resort of a dense query).
-    func exhaustive(session: BulkSession, workspaceID: String, words: [String], whole: String, limit: Int)
-        async throws -> [Hit]
-    {
-        var conditions: [String] = []
-        var binds: [DBValue] = [
-            .text(whole), .text(whole), .text(whole), .text(whole + "\u{10FFFF}"), .text(workspaceID),
-        ]
-        for word in words {
-            conditions.append(
-                "d.record_id IN (SELECT record_id FROM search_terms WHERE workspace_id = ? AND term >= ? AND term < ?)")
-            binds += [.text(workspaceID), .text(word), .text(word + "\u{10FFFF}")]
-        }
-        let rows = try await session.rows(
-            """
-            SELECT d.record_type, d.record_id, d.display_name,
-                CASE WHEN d.name_key = ? OR d.email_key = ? THEN 0
-                     WHEN d.name_key >= ? AND d.name_key < ? THEN 1
-                     ELSE 2 END AS rank
-            FROM search_docs d
-            WHERE d.workspace_id = ? AND \(conditions.joined(separator: " AND "))
-            ORDER BY rank, d.updated_at DESC, d.record_id DESC
-            LIMIT \(limit)
-            """, binds)
-        return rows.map {
-            Hit(recordType: $0[0].text ?? "", recordID: $0[1].text ?? "", displayName: $0[2].text ?? "")
+    /// Result rows: type, id, display name, rank, updated_at.
+    static func hits(_ rows: [[DBValue]]) -> [(hit: Hit, rank: Int64, updatedAt: Int64)] {
+        rows.map {
+            (
+                Hit(recordType: $0[0].text ?? "", recordID: $0[1].text ?? "", displayName: $0[2].text ?? ""),
+                $0[3].int ?? 2, $0[4].int ?? 0
+            )
         }
     }
 }

@@ -61,13 +61,12 @@ struct CSRFMiddleware: RouterMiddleware {
     }
 
     func token(for seed: String, session: String) -> String {
-        HMAC<SHA256>.authenticationCode(for: Data("\(seed)|\(session)".utf8), using: key)
-            .map { String(format: "%02x", $0) }.joined()
+        Hex.encode(HMAC<SHA256>.authenticationCode(for: Data("\(seed)|\(session)".utf8), using: key))
     }
 
     static func newSeed() -> String {
         var generator = SystemRandomNumberGenerator()
-        return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        return Hex.encode((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
     }
 
     static func isWellFormed(_ seed: String) -> Bool {
