@@ -82,12 +82,13 @@ package struct RecordRepository: Sendable {
                 + " AND (\(dialect.sortKey(query.sort.target)), id) \(unsafeRaw: comparison) (\(dialect.bind(after.key)), \(bind: after.id))"
         }
         sql = sql + " ORDER BY sort_key \(unsafeRaw: direction), id \(unsafeRaw: direction) LIMIT \(bind: limit + 1)"
-        let rows = try await store.database.raw(sql).all()
+        let statement = sql
+        let rows = try await store.bulkRead { try await $0.rows(statement) }
         var records: [Record] = []
         var keys: [JSONValue] = []
         for row in rows.prefix(limit) {
-            records.append(try record(from: row))
-            keys.append(try SQLFragments.sortValue(row, target: query.sort.target))
+            records.append(try record(values: Array(row.dropLast())))
+            keys.append(SQLFragments.sortValue(row[row.count - 1], target: query.sort.target))
         }
         let next = rows.count > limit ? records.last.map { RecordCursor(key: keys.last!, id: $0.id) } : nil
         return (records, next)

@@ -65,9 +65,9 @@ package struct SearchRepository: Sendable {
 
     /// Above this many records matching its longest word, a query is answered from the most recently
     /// updated documents down instead of from every match.
-    package static let denseThreshold = 4000
+    package static let denseThreshold = 500
     /// How many of the most recent documents a dense query reads before it ranks every match instead.
-    package static let recentScanLimit = 20_000
+    package static let recentScanLimit = 5000
 
     /// The best matches: exact name or address first, then names starting with the query, then the rest;
     /// ties go to the most recently updated.

@@ -84,8 +84,36 @@ package struct BulkSession: Sendable {
         return box.rows
     }
 
+    /// The rows of a query built with SQLKit (its placeholders already in the dialect's form).
+    package func rows(_ query: any SQLExpression) async throws -> [[DBValue]] {
+        let (sql, binds) = self.sql.serialize(query)
+        let values = try binds.map { bind -> DBValue in
+            switch bind {
+            case let text as String: return .text(text)
+            case let number as Int64: return .int(number)
+            case let number as Int: return .int(Int64(number))
+            case let number as Double: return .double(number)
+            case let flag as Bool: return .int(flag ? 1 : 0)
+            case let text as String?: return DBValue(text)
+            case let number as Int64?: return DBValue(number)
+            case let number as Double?: return number.map(DBValue.double) ?? .null
+            default: throw UnsupportedBind(type: "\(type(of: bind))")
+            }
+        }
+        let box = RowBox()
+        try await rows(sql, values, renumber: false) { box.rows.append($0) }
+        return box.rows
+    }
+
+    struct UnsupportedBind: Error {
+        let type: String
+    }
+
     /// Calls `body` with each row of a query, on whatever thread the driver delivers it.
-    package func rows(_ sql: String, _ binds: [DBValue], _ body: @escaping @Sendable ([DBValue]) -> Void) async throws {
+    /// - Parameter renumber: whether `?` placeholders become `$n` on PostgreSQL.
+    package func rows(
+        _ sql: String, _ binds: [DBValue], renumber: Bool = true, _ body: @escaping @Sendable ([DBValue]) -> Void
+    ) async throws {
         switch connection {
         case .sqlite(let connection):
             let data = binds.map { value -> SQLiteData in
@@ -118,7 +146,7 @@ package struct BulkSession: Sendable {
                 case .double(let number): bindings.append(number)
                 }
             }
-            let query = PostgresQuery(unsafeSQL: Self.numbered(sql), binds: bindings)
+            let query = PostgresQuery(unsafeSQL: renumber ? Self.numbered(sql) : sql, binds: bindings)
             let rows = try await connection.query(query, logger: logger)
             for try await row in rows {
                 var values: [DBValue] = []

@@ -75,6 +75,19 @@ struct SQLFragments {
         }
     }
 
+    /// `sortValue` for a row read on the fast path.
+    static func sortValue(_ key: DBValue, target: ListQuery.Target) -> JSONValue {
+        switch (target, key) {
+        case (.custom(_, .number), .int(let number)): return .number(Double(number))
+        case (_, .int(let number)): return .number(Double(number))
+        case (_, .double(let number)): return .number(number)
+        case (_, .text(let text)):
+            if case .custom(_, .number) = target { return .number(Double(text) ?? 0) }
+            return .string(text)
+        case (_, .null): return .null
+        }
+    }
+
     // MARK: Filters
 
     /// One checked filter as a condition.
