@@ -67,7 +67,7 @@ package struct SearchRepository: Sendable {
     /// updated documents down instead of from every match.
     package static let denseThreshold = 500
     /// How many of the most recent documents a dense query reads before it ranks every match instead.
-    package static let recentScanLimit = 5000
+    package static let recentScanLimit = 2000
 
     /// The best matches: exact name or address first, then names starting with the query, then the rest;
     /// ties go to the most recently updated.
@@ -142,10 +142,12 @@ package struct SearchRepository: Sendable {
             }
             // …which gives the most recent of those ranks; the rest from the most recent documents down.
             if found.count < limit {
+                // (a derived table, so that the database stops after the window rather than walking on)
+                let window =
+                    "(SELECT record_type, record_id, display_name, name_key, email_key, updated_at, terms FROM search_docs WHERE workspace_id = ? ORDER BY updated_at DESC, record_id DESC LIMIT \(scanLimit)) d"
                 let recent = try await session.rows(
-                    select
-                        + " WHERE d.workspace_id = ? AND d.record_id IN (SELECT record_id FROM search_docs WHERE workspace_id = ? ORDER BY updated_at DESC, record_id DESC LIMIT \(scanLimit)) AND \(matchAll) ORDER BY d.updated_at DESC, d.record_id DESC LIMIT \(limit + found.count)",
-                    rankBinds + [workspace, workspace] + matchBinds)
+                    "SELECT d.record_type, d.record_id, d.display_name, \(rank) AS rank, d.updated_at FROM \(window) WHERE \(matchAll) ORDER BY d.updated_at DESC, d.record_id DESC LIMIT \(limit + found.count)",
+                    rankBinds + [workspace] + matchBinds)
                 take(Self.hits(recent))
                 // Too few among the recent ones: the matches lie among older records; rank them all.
                 if found.count < limit { return try await everyMatch() }
