@@ -159,6 +159,10 @@ package enum BenchData {
                     ], rows: batch)
             }
         }
+        // Fresh tables have no statistics until autovacuum gets to them; plans should not depend on when.
+        if runtime.store.kind == .postgres {
+            try await runtime.store.bulkTransaction { try await $0.run("ANALYZE", []) }
+        }
         return BenchInfo(
             workspaceID: workspace.id, ownerID: owner.id, token: token.secret, contacts: contacts, events: events,
             seed: seed, contactIDs: sample, busyContactID: contactIDs.first ?? "",
