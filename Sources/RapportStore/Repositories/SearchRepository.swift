@@ -125,21 +125,21 @@ package struct SearchRepository: Sendable {
             func take(_ rows: [(hit: Hit, rank: Int64, updatedAt: Int64)]) {
                 for row in rows where seen.insert(row.hit.recordID).inserted { found.append(row) }
             }
-            for (condition, binds) in [
-                ("name_key = ?", [DBValue.text(whole)]), ("email_key = ?", [.text(whole)]),
-                ("name_key > ? AND name_key < ?", [.text(whole), .text(whole + "\u{10FFFF}")]),
-            ] {
-                let ids = try await session.rows(
-                    "SELECT record_id FROM search_docs WHERE workspace_id = ? AND \(condition) ORDER BY updated_at DESC, record_id DESC LIMIT \(limit)",
-                    [workspace] + binds)
-                guard !ids.isEmpty else { continue }
-                take(
-                    Self.hits(
-                        try await session.rows(
-                            select
-                                + " WHERE d.workspace_id = ? AND d.record_id IN (\(BulkSession.placeholders(ids.count))) AND \(matchAll)",
-                            rankBinds + [workspace] + ids.map { $0[0] } + matchBinds)))
+            // (one statement: each rank's most recent ids from its index alone, then their documents)
+            let recentOf = { (condition: String) in
+                "SELECT record_id FROM (SELECT record_id FROM search_docs WHERE workspace_id = ? AND \(condition) ORDER BY updated_at DESC, record_id DESC LIMIT \(limit)) r"
             }
+            let ranked = [
+                recentOf("name_key = ?"), recentOf("email_key = ?"), recentOf("name_key > ? AND name_key < ?"),
+            ]
+            take(
+                Self.hits(
+                    try await session.rows(
+                        select
+                            + " WHERE d.workspace_id = ? AND d.record_id IN (\(ranked.joined(separator: " UNION "))) AND \(matchAll)",
+                        rankBinds + [workspace]
+                            + [workspace, .text(whole), workspace, .text(whole), workspace, .text(whole)]
+                            + [.text(whole + "\u{10FFFF}")] + matchBinds)))
             // …which gives the most recent of those ranks; the rest from the most recent documents down.
             if found.count < limit {
                 // (a derived table, so that the database stops after the window rather than walking on)
