@@ -80,24 +80,6 @@ package struct RecordService: Sendable {
         return record
     }
 
-    /// Writes a prepared new record with its `created` event (and any others) and audit entry.
-    func insertNew(
-        _ record: Record, actor: Actor, now: Int64, extraEvents: [TimelineEvent] = [], on database: any SQLDatabase
-    ) async throws -> Record {
-        let workspaceID = record.workspaceID
-        try await insertUnique(record, on: database)
-        try await reindex(record, on: database)
-        let created = FieldChange.between(
-            Record.empty(schema, workspaceID: workspaceID, now: now), record, schema: schema)
-        try await timeline.append(
-            [event("created", for: record, actor: actor, at: now, data: [:])] + extraEvents, on: database)
-        try await timeline.audit(
-            workspaceID: workspaceID, recordType: schema.recordType, recordID: record.id, action: "created",
-            actor: actor,
-            changes: created, at: now, on: database)
-        return record
-    }
-
     /// The rows that new records write: their own, their addresses, search documents and terms, one
     /// event each (`imported` carrying `importID`, else `created`) and an audit entry each. Built apart
     /// from the writing so that an import builds one batch while the database writes the previous one.
@@ -538,17 +520,6 @@ package struct RecordService: Sendable {
             let company = try await repository.company(domain: domain, workspaceID: record.workspaceID, on: database)
         else { return }
         record.values["company_id"] = .string(company)
-    }
-
-    func insertUnique(_ record: Record, on database: any SQLDatabase) async throws {
-        if isContacts,
-            let owner = try await repository.claimEmails(
-                workspaceID: record.workspaceID, contactID: record.id, emails: record.allEmails, on: database)
-        {
-            throw duplicateEmail(owner)
-        }
-        try await requireFreeDomain(record, on: database)
-        try await repository.insert(record, on: database)
     }
 
     func duplicateEmail(_ owner: String) -> RapportError {

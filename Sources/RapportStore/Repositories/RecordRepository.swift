@@ -132,13 +132,6 @@ package struct RecordRepository: Sendable {
 
     // MARK: Writing
 
-    package func insert(_ record: Record, on database: any SQLDatabase) async throws {
-        let binds = try self.binds(record)
-        try await database.raw(
-            "INSERT INTO \(ident: table) (\(unsafeRaw: columns.joined(separator: ", "))) VALUES (\(binds: binds))"
-        ).run()
-    }
-
     /// Writes a changed record if nobody changed it since `expectedVersion`.
     /// - Returns: false when the stored version differs (or the record is gone).
     package func update(_ record: Record, expectedVersion: Int64, on database: any SQLDatabase) async throws -> Bool {
