@@ -129,27 +129,34 @@ package enum BenchData {
         // Activity: the first contact is busy; the others' share falls off like a power law.
         let types = TimelineEvent.activityTypes
         var random = SeededGenerator(seed: seed ^ 0xE7E7)
+        let bodies = DemoData.notes.map { DBValue.text(JSONText.encode(.object(["body": .string($0)]))) }
+        let typeValues = types.map(DBValue.text)
+        let (workspaceValue, actorType, actorID) = (
+            DBValue.text(workspace.id), DBValue.text("user"), DBValue.text(owner.id)
+        )
+        let contactValues = contactIDs.map(DBValue.text)
         var written = 0
         while written < events, !contactIDs.isEmpty {
             var rows: [[DBValue]] = []
-            for _ in 0..<min(10_000, events - written) {
-                let position = written + rows.count
+            let count = min(100_000, events - written)
+            rows.reserveCapacity(count)
+            for offset in 0..<count {
+                let position = written + offset
                 let contactIndex =
                     position < busyEvents
                     ? 0
                     : min(
                         contactIDs.count - 1,
                         Int(Double(contactIDs.count) * pow(Double.random(in: 0..<1, using: &random), 3)))
-                let type = types[position % types.count]
                 rows.append([
-                    .text(workspace.id), .text(RecordID.make()), .text(type),
-                    .int(now - Int64.random(in: 0...(365 * 86_400), using: &random) * 1_000_000), .text("user"),
-                    .text(owner.id), .text(contactIDs[contactIndex]), .null,
-                    .text(JSONText.encode(.object(["body": .string(DemoData.notes[position % DemoData.notes.count])]))),
+                    workspaceValue, .text(RecordID.make()), typeValues[position % typeValues.count],
+                    .int(now - Int64.random(in: 0...(365 * 86_400), using: &random) * 1_000_000), actorType, actorID,
+                    contactValues[contactIndex], .null, bodies[position % bodies.count],
                 ])
             }
             written += rows.count
-            let batch = rows
+            // In contact order, so that the timeline index is written a page at a time.
+            let batch = rows.sorted { ($0[6].text ?? "") < ($1[6].text ?? "") }
             try await runtime.store.bulkTransaction { session in
                 try await session.insert(
                     into: "events",
