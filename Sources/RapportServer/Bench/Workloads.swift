@@ -80,20 +80,18 @@ package enum BenchClock {
         return 0
     }
 
-    /// Runs `operation` over the items until all are done or `seconds` have passed; the latencies.
+    /// Runs `operation` over the items until all are done, or `seconds` have passed and at least 50
+    /// are; the latencies.
     static func measure<T>(_ items: [T], seconds: Double, _ operation: (T) async throws -> Void) async rethrows
         -> (latencies: [Double], elapsed: Double)
     {
         var latencies: [Double] = []
         let start = now()
-        var index = 0
-        while index < items.count || (latencies.count < 200 && now() - start < seconds) {
+        for item in items {
             if now() - start > seconds && latencies.count >= 50 { break }
             let before = now()
-            try await operation(items[index % items.count])
+            try await operation(item)
             latencies.append(now() - before)
-            index += 1
-            if index >= items.count && latencies.count >= 200 { break }
         }
         return (latencies, now() - start)
     }

@@ -177,15 +177,12 @@ struct SQLFragments {
 
     /// The bind for a field value in its column.
     static func stored(_ value: JSONValue, kind: FieldKind) throws -> any Encodable & Sendable {
-        if kind.isStructured { return JSONText.encode(value == .null ? kind.emptyValue : value) }
-        switch (kind, value) {
-        case (.count, .number(let number)): return Int64?(Int64(number))
-        case (.timestamp, .string(let text)):
-            let micros: Int64? = Timestamp.parse(text).map { Timestamp.micros($0) }
-            return micros
-        case (.count, _), (.timestamp, _): return Int64?.none
-        case (_, .string(let text)): return String?(text)
-        default: return String?.none
+        switch storedValue(value, kind: kind) {
+        case .text(let text): return text
+        case .int(let number): return number
+        case .double(let number): return number
+        // A typed null, so that PostgreSQL knows the parameter's type.
+        case .null: return kind == .count || kind == .timestamp ? Int64?.none : String?.none
         }
     }
 

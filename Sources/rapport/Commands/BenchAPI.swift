@@ -73,8 +73,8 @@ struct BenchAPI {
         if let failed = text.split(separator: "\n").first(where: { $0.contains("Non-2xx") }) {
             throw RapportError(.badRequest, "bench api: \(failed.trimmingCharacters(in: .whitespaces))")
         }
-        guard let requests = Self.value(after: "requests in", in: text, before: true),
-            let perSecond = Self.value(after: "Requests/sec:", in: text)
+        guard let requests = Self.number(on: "requests in", in: text),
+            let perSecond = Self.number(on: "Requests/sec:", in: text, last: true)
         else { throw RapportError(.badRequest, "bench api: wrk printed no figures.") }
         return Load(
             requests: Int(requests), seconds: requests / max(perSecond, 1), perSecond: perSecond,
@@ -192,18 +192,12 @@ struct BenchAPI {
         return 0
     }
 
-    /// The number next to a label in wrk's output (`before`: the number precedes the label).
-    static func value(after label: String, in text: String, before: Bool = false) -> Double? {
-        for line in text.split(separator: "\n") where line.contains(label) {
-            let words = line.split(separator: " ")
-            guard
-                let index = words.firstIndex(where: { label.hasPrefix($0) || $0 == label.split(separator: " ").first! })
-            else { continue }
-            let neighbour = before ? index - 1 : index + (label.split(separator: " ").count)
-            guard words.indices.contains(neighbour) else { continue }
-            return Double(words[neighbour])
-        }
-        return nil
+    /// The first number of wrk's line that contains `label` ("123 requests in 5.00s"), or its last
+    /// ("Requests/sec:  1234.56").
+    static func number(on label: String, in text: String, last: Bool = false) -> Double? {
+        guard let line = text.split(separator: "\n").first(where: { $0.contains(label) }) else { return nil }
+        let words = line.split(separator: " ")
+        return (last ? words.last : words.first).flatMap { Double($0) }
     }
 
     /// A latency percentile from `--latency` output, in milliseconds.
