@@ -80,7 +80,8 @@ package struct RecordService: Sendable {
         return record
     }
 
-    /// The rows that new records write: their own, their addresses, search documents and terms, one
+    /// The rows that new records write: their own, their addresses, search documents (and on PostgreSQL
+    /// their terms), one
     /// event each (`imported` carrying `importID`, else `created`) and an audit entry each. Built apart
     /// from the writing so that an import builds one batch while the database writes the previous one.
     package struct NewRows: Sendable {
@@ -144,7 +145,10 @@ package struct RecordService: Sendable {
             workspace, id, .text(schema.recordType), .text(document.nameKey), DBValue(document.emailKey),
             .text(document.displayName), .int(record.updatedAt), .text(document.storedTerms),
         ])
-        for term in document.terms { rows.terms.append([workspace, .text(term), id]) }
+        // (SQLite indexes the document's terms with FTS5 instead; M0007)
+        if services.store.kind == .postgres {
+            for term in document.terms { rows.terms.append([workspace, .text(term), id]) }
+        }
     }
 
     /// Writes new records' rows with multi-row statements. Uniqueness was checked before; a concurrent
@@ -169,6 +173,7 @@ package struct RecordService: Sendable {
         try await session.insert(into: repository.table, columns: repository.columns, rows: rows.records)
         try await session.insert(
             into: "contact_emails", columns: ["workspace_id", "email", "contact_id"], rows: rows.emails)
+        let lastDocument = session.kind == .sqlite ? try await session.rows(SearchRepository.lastDocument, []) : []
         try await session.insert(
             into: "search_docs",
             columns: [
@@ -176,8 +181,12 @@ package struct RecordService: Sendable {
                 "terms",
             ],
             rows: rows.documents)
-        try await session.insert(
-            into: "search_terms", columns: ["workspace_id", "term", "record_id"], rows: rows.terms)
+        if let last = lastDocument.first?.first {
+            try await session.run(SearchRepository.indexDocumentsAfter, [last])
+        } else {
+            try await session.insert(
+                into: "search_terms", columns: ["workspace_id", "term", "record_id"], rows: rows.terms)
+        }
         try await session.insert(
             into: "events",
             columns: [

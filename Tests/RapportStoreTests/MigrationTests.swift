@@ -48,6 +48,68 @@ struct MigrationTests {
         await drop()
     }
 
+    @Test(
+        "search documents written before the full-text index (M0007) are found after the upgrade",
+        arguments: Backend.allCases)
+    func searchSurvivesTheFullTextUpgrade(_ backend: Backend) async throws {
+        let (url, drop) = try await TestDB.create(backend)
+        let logger = Logger(label: "rapport.test") { _ in SwiftLogNoOpLogHandler() }
+        let store = try await Store.open(url, logger: logger)
+        do {
+            try await store.migrate(upTo: 6)
+            // two workspaces' documents and terms, as version 6 wrote them
+            for (workspace, record, name, email, terms) in [
+                ("w1", "r1", "john smith", "john@smith.example", ["john", "smith", "john@smith.example", "example"]),
+                (
+                    "w1", "r2", "søren o'brien", "o'brien+news@mail.example",
+                    ["soren", "o", "brien", "o'brien+news@mail.example"]
+                ),
+                ("w2", "r3", "john other", nil, ["john", "other"]),
+            ] {
+                try await store.database.raw(
+                    """
+                    INSERT INTO search_docs (workspace_id, record_id, record_type, name_key, email_key, display_name, updated_at, terms)
+                    VALUES (\(bind: workspace), \(bind: record), 'contact', \(bind: name), \(bind: email), \(bind: name), 1,
+                            \(bind: terms.sorted().joined(separator: " ")))
+                    """
+                ).run()
+                for term in terms {
+                    try await store.database.raw(
+                        "INSERT INTO search_terms (workspace_id, term, record_id) VALUES (\(bind: workspace), \(bind: term), \(bind: record))"
+                    ).run()
+                }
+            }
+            try await store.migrate()
+            #expect(try await store.schemaVersion() == Migrations.latestVersion)
+            let search = SearchRepository(store: store)
+            func ids(_ query: String, in workspace: String = "w1") async throws -> [String] {
+                try await search.search(workspaceID: workspace, query: query, limit: 10).map(\.recordID)
+            }
+            #expect(try await ids("jo sm") == ["r1"])
+            #expect(try await ids("john") == ["r1"])
+            #expect(try await ids("john", in: "w2") == ["r3"])
+            #expect(try await ids("o'brien+news@mail.example") == ["r2"])
+            #expect(try await ids("o'bri") == ["r2"])
+            #expect(try await ids("brien sor") == ["r2"])
+            #expect(try await ids("smith other").isEmpty)
+            // a record reindexed after the upgrade loses its old terms
+            try await search.index(
+                workspaceID: "w1", recordID: "r1", recordType: "contact",
+                document: .init(terms: ["jane", "doe"], nameKey: "jane doe", emailKey: nil, displayName: "Jane Doe"),
+                updatedAt: 2, on: store.database)
+            #expect(try await ids("john").isEmpty)
+            #expect(try await ids("doe ja") == ["r1"])
+            try await search.remove(workspaceID: "w1", recordID: "r1", on: store.database)
+            #expect(try await ids("doe").isEmpty)
+        } catch {
+            await store.close()
+            await drop()
+            throw error
+        }
+        await store.close()
+        await drop()
+    }
+
     @Test("a database migrated by a newer Rapport is refused and left alone", arguments: Backend.allCases)
     func refusesNewerSchema(_ backend: Backend) async throws {
         try await TestDB.with(backend) { store in

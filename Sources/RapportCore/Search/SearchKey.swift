@@ -87,6 +87,13 @@ package enum SearchKey {
         package var emailKey: String?
         package var displayName: String
 
+        package init(terms: Set<String>, nameKey: String, emailKey: String?, displayName: String) {
+            self.terms = terms
+            self.nameKey = nameKey
+            self.emailKey = emailKey
+            self.displayName = displayName
+        }
+
         /// The terms as stored on the document: sorted, separated by spaces (no term holds one).
         package var storedTerms: String { terms.sorted().joined(separator: " ") }
     }

@@ -132,11 +132,16 @@ package struct BenchWorkloads: Sendable {
                 .text(whole), .text(whole), .text(whole), .text(whole + "\u{10FFFF}"), .text(workspace),
             ]
             var conditions: [String] = []
-            for word in words {
-                conditions.append(
-                    "d.record_id IN (SELECT record_id FROM search_terms WHERE workspace_id = ? AND term >= ? AND term < ?)"
-                )
-                binds += [.text(workspace), .text(word), .text(word + "\u{10FFFF}")]
+            if runtime.store.kind == .sqlite {
+                conditions.append("d.doc IN (SELECT rowid FROM search_index WHERE search_index MATCH ?)")
+                binds.append(.text(SearchRepository.fullTextQuery(words) ?? "\"\""))
+            } else {
+                for word in words {
+                    conditions.append(
+                        "d.record_id IN (SELECT record_id FROM search_terms WHERE workspace_id = ? AND term >= ? AND term < ?)"
+                    )
+                    binds += [.text(workspace), .text(word), .text(word + "\u{10FFFF}")]
+                }
             }
             let sql = """
                 SELECT d.record_type, d.record_id, d.display_name,

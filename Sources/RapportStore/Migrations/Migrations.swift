@@ -13,15 +13,16 @@ struct Migration: Sendable {
 }
 
 /// The one ordered list of migrations; append only, never edit one that has shipped.
-enum Migrations {
+package enum Migrations {
     static let all: [Migration] = [
         M0001_Platform.migration, M0002_Records.migration, M0003_Search.migration,
         M0004_CompactIndexes.migration,
         M0005_SearchRecency.migration,
         M0006_TermsByDocument.migration,
+        M0007_FullTextTerms.migration,
     ]
 
-    static var latestVersion: Int { all.last?.version ?? 0 }
+    package static var latestVersion: Int { all.last?.version ?? 0 }
 }
 
 extension Store {
@@ -30,11 +31,12 @@ extension Store {
     /// Several processes may call this at once: on PostgreSQL they take turns on an advisory lock, on
     /// SQLite each step runs under `BEGIN IMMEDIATE` and re-checks what is applied.
     /// - Throws: `RapportError` when the database was migrated by a newer Rapport.
-    package func migrate() async throws {
+    /// - Parameter version: the version to stop at (tests of upgrades); the latest by default.
+    package func migrate(upTo version: Int = Migrations.latestVersion) async throws {
         var attempt = 0
         while true {
             do {
-                return try await migrateOnce()
+                return try await migrateOnce(upTo: version)
             } catch  where DatabaseErrors.isBusy(error) && attempt < 50 {
                 // Another process holds SQLite's write lock in a way the busy handler does not wait for
                 // (switching to WAL, upgrading a read snapshot); each step re-checks what is applied.
@@ -44,13 +46,13 @@ extension Store {
         }
     }
 
-    private func migrateOnce() async throws {
+    private func migrateOnce(upTo version: Int) async throws {
         try await source.lease(write: true) { database in
             if kind == .postgres {
                 try await database.raw("SELECT pg_advisory_lock(\(literal: DatabaseKind.migrationLockKey))").run()
             }
             do {
-                try await self.applyPending(on: database)
+                try await self.applyPending(upTo: version, on: database)
                 if kind == .postgres {
                     try await database.raw("SELECT pg_advisory_unlock(\(literal: DatabaseKind.migrationLockKey))").run()
                 }
@@ -95,7 +97,7 @@ extension Store {
         return try row?.decodeNil(column: "v") == false ? try row!.decode(column: "v", as: Int.self) : 0
     }
 
-    private func applyPending(on database: any SQLDatabase) async throws {
+    private func applyPending(upTo version: Int, on database: any SQLDatabase) async throws {
         try await ensureMigrationTable(on: database)
         let applied = try await appliedVersion(on: database)
         if applied > Migrations.latestVersion {
@@ -104,7 +106,7 @@ extension Store {
                 "The database schema is version \(applied), newer than this Rapport knows (\(Migrations.latestVersion)); upgrade Rapport."
             )
         }
-        for migration in Migrations.all where migration.version > applied {
+        for migration in Migrations.all where migration.version > applied && migration.version <= version {
             try await database.raw(SQLQueryString(kind.beginTransaction)).run()
             do {
                 // Another process may have applied it while this one waited for the lock.

@@ -72,7 +72,7 @@ package struct RecordRepository: Sendable {
             sql = sql + " AND " + dialect.condition(filter)
         }
         if !search.isEmpty {
-            sql = sql + " AND " + SearchRepository.matching(workspaceID: workspaceID, words: search)
+            sql = sql + " AND " + SearchRepository.matching(workspaceID: workspaceID, words: search, kind: store.kind)
         }
         let direction = query.sort.descending ? "DESC" : "ASC"
         if let after {

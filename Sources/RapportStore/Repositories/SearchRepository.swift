@@ -3,6 +3,9 @@ package import RapportCore
 package import SQLKit
 
 /// The search index: documents and terms, kept in the same transaction as the records they describe.
+///
+/// Terms live in `search_terms` on PostgreSQL (one row per term, a range scan finds a prefix) and in the
+/// FTS5 index `search_index` on SQLite (M0007), whose rows are the documents' `doc` keys.
 package struct SearchRepository: Sendable {
     let store: Store
 
@@ -23,14 +26,22 @@ package struct SearchRepository: Sendable {
         on database: any SQLDatabase
     ) async throws {
         try await remove(workspaceID: workspaceID, recordID: recordID, on: database)
-        try await database.raw(
-            """
+        let insert: SQLQueryString = """
             INSERT INTO search_docs (workspace_id, record_id, record_type, name_key, email_key, display_name, updated_at, terms)
             VALUES (\(bind: workspaceID), \(bind: recordID), \(bind: recordType), \(bind: document.nameKey),
                     \(bind: document.emailKey), \(bind: document.displayName), \(bind: updatedAt),
                     \(bind: document.storedTerms))
             """
-        ).run()
+        if store.kind == .sqlite {
+            for row in try await database.raw(insert + " RETURNING doc").all() {
+                let doc = try row.decode(column: "doc", as: Int64.self)
+                try await database.raw(
+                    "INSERT INTO search_index (rowid, terms) VALUES (\(bind: doc), \(bind: document.storedTerms))"
+                ).run()
+            }
+            return
+        }
+        try await database.raw(insert).run()
         let terms = document.terms.sorted()
         for chunk in stride(from: 0, to: terms.count, by: 200) {
             let rows = terms[chunk..<min(chunk + 200, terms.count)].map { term -> SQLQueryString in
@@ -44,6 +55,19 @@ package struct SearchRepository: Sendable {
 
     /// Removes a record's document and its terms (the document lists them).
     package func remove(workspaceID: String, recordID: String, on database: any SQLDatabase) async throws {
+        if store.kind == .sqlite {
+            // An external-content FTS5 row is deleted by giving back what it was indexed with.
+            for row in try await database.raw(
+                "DELETE FROM search_docs WHERE workspace_id = \(bind: workspaceID) AND record_id = \(bind: recordID) RETURNING doc, terms"
+            ).all() {
+                let doc = try row.decode(column: "doc", as: Int64.self)
+                let terms = try row.decode(column: "terms", as: String.self)
+                try await database.raw(
+                    "INSERT INTO search_index (search_index, rowid, terms) VALUES ('delete', \(bind: doc), \(bind: terms))"
+                ).run()
+            }
+            return
+        }
         let stored = try await database.raw(
             "DELETE FROM search_docs WHERE workspace_id = \(bind: workspaceID) AND record_id = \(bind: recordID) RETURNING terms"
         ).all()
@@ -55,8 +79,38 @@ package struct SearchRepository: Sendable {
         }
     }
 
+    /// On SQLite, after new documents were inserted with multi-row statements: indexes every document
+    /// whose key is above `doc` (the largest key before the insert; the writer holds the lock throughout).
+    package static let indexDocumentsAfter =
+        "INSERT INTO search_index (rowid, terms) SELECT doc, terms FROM search_docs WHERE doc > ?"
+    /// The largest document key, read before inserting documents for `indexDocumentsAfter`.
+    package static let lastDocument = "SELECT COALESCE(MAX(doc), 0) FROM search_docs"
+
+    /// A word as an FTS5 string, which matches the one term equal to it. Nil when the word holds a
+    /// space or a control character, which no term does (the tokenizer would split it).
+    static func fullTextTerm(_ word: String) -> String? {
+        guard !word.isEmpty, !word.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) else { return nil }
+        return "\"" + word.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// The FTS5 query for documents having, for every word, a term that starts with it; nil when no
+    /// document can.
+    package static func fullTextQuery(_ words: [String]) -> String? {
+        var prefixes: [String] = []
+        for word in words {
+            guard let term = fullTextTerm(word) else { return nil }
+            prefixes.append(term + "*")
+        }
+        return prefixes.isEmpty ? nil : prefixes.joined(separator: " ")
+    }
+
     /// `record_id IN (…)` for records having, for every word, a term that starts with it.
-    static func matching(workspaceID: String, words: [String]) -> SQLQueryString {
+    static func matching(workspaceID: String, words: [String], kind: DatabaseKind) -> SQLQueryString {
+        if kind == .sqlite {
+            guard let query = fullTextQuery(words) else { return "0 = 1" }
+            return
+                "id IN (SELECT d.record_id FROM search_docs d WHERE d.workspace_id = \(bind: workspaceID) AND d.doc IN (SELECT rowid FROM search_index WHERE search_index MATCH \(bind: query)))"
+        }
         let conditions = words.map { word -> SQLQueryString in
             "id IN (SELECT record_id FROM search_terms WHERE workspace_id = \(bind: workspaceID) AND term >= \(bind: word) AND term < \(bind: word + "\u{10FFFF}"))"
         }
@@ -102,13 +156,43 @@ package struct SearchRepository: Sendable {
         let select =
             "SELECT d.record_type, d.record_id, d.display_name, \(rank) AS rank, d.updated_at FROM search_docs d"
         let order = " ORDER BY rank, d.updated_at DESC, d.record_id DESC LIMIT \(limit)"
-        let inProbe =
-            "d.record_id IN (SELECT record_id FROM search_terms WHERE workspace_id = ? AND term >= ? AND term < ?)"
-        let probeBinds: [DBValue] = [workspace, .text(probe), .text(probe + "\u{10FFFF}")]
+        let inProbe: String
+        let probeBinds: [DBValue]
+        let probeTerm = Self.fullTextTerm(probe)
+        if store.kind == .sqlite {
+            guard let probeTerm else { return [] }
+            inProbe = "d.doc IN (SELECT rowid FROM search_index WHERE search_index MATCH ?)"
+            probeBinds = [.text(probeTerm + "*")]
+        } else {
+            inProbe =
+                "d.record_id IN (SELECT record_id FROM search_terms WHERE workspace_id = ? AND term >= ? AND term < ?)"
+            probeBinds = [workspace, .text(probe), .text(probe + "\u{10FFFF}")]
+        }
         return try await store.bulkRead { session in
-            let probed = try await session.rows(
-                "SELECT record_id FROM search_terms WHERE workspace_id = ? AND term >= ? AND term < ? LIMIT \(denseThreshold + 1)",
-                probeBinds)
+            let isDense: Bool
+            if store.kind == .sqlite {
+                // A common whole word (in every workspace: FTS5 has no workspace) is dense by its own
+                // posting list, read lazily; a prefix query merges the lists of every term under it first.
+                func count(_ match: String) async throws -> Int {
+                    Int(
+                        try await session.rows(
+                            "SELECT count(*) FROM (SELECT rowid FROM search_index WHERE search_index MATCH ? LIMIT \(denseThreshold + 1))",
+                            [.text(match)]
+                        ).first?.first?.int ?? 0)
+                }
+                let term = probeTerm ?? ""
+                if try await count(term) > denseThreshold {
+                    isDense = true
+                } else {
+                    isDense = try await count(term + "*") > denseThreshold
+                }
+            } else {
+                isDense =
+                    try await session.rows(
+                        "SELECT record_id FROM search_terms WHERE workspace_id = ? AND term >= ? AND term < ? LIMIT \(denseThreshold + 1)",
+                        probeBinds
+                    ).count > denseThreshold
+            }
             // Every record with the longest word: few enough to test and rank them all.
             func everyMatch() async throws -> [Hit] {
                 Self.hits(
@@ -117,7 +201,7 @@ package struct SearchRepository: Sendable {
                         rankBinds + [workspace] + probeBinds + matchBinds)
                 ).map(\.hit)
             }
-            if probed.count <= denseThreshold { return try await everyMatch() }
+            if !isDense { return try await everyMatch() }
             // Many: the most recent exact matches and name prefixes through their indexes (ids from the
             // index alone, then their documents)…
             var found: [(hit: Hit, rank: Int64, updatedAt: Int64)] = []

@@ -53,6 +53,13 @@ package struct BulkSession: Sendable {
     /// The same connection through SQLKit, for the statements that are not on the hot path.
     package let sql: any SQLDatabase
 
+    package var kind: DatabaseKind {
+        switch connection {
+        case .sqlite: .sqlite
+        case .postgres: .postgres
+        }
+    }
+
     /// The most values one statement binds (PostgreSQL allows 65,535; SQLite as compiled here, 250,000).
     static let maximumBinds = 30_000
 
