@@ -145,28 +145,49 @@ package struct Importer: Sendable {
         }
     }
 
+    /// What batches changed that the database may not have yet: records by id in their latest state,
+    /// and which record has each address, domain and company name now.
+    struct Changes {
+        var touched: [String: Record] = [:]
+        var emails: [String: String] = [:]
+        var domains: [String: String] = [:]
+        var names: [String: String] = [:]
+        /// Companies created for "Company Name", not yet written.
+        var companies: Set<String> = []
+    }
+
     /// What a pass remembers: the report, the mapping, and the records this file has touched (all of
-    /// them in a checking pass; in a writing pass only those of the batch not yet written).
+    /// them in a checking pass; in a writing pass only those of the batches not yet written).
     final class State: @unchecked Sendable {
         var report = ImportReport()
         var targets: [(index: Int, target: ImportMapping.Target)] = []
         var headers: [String] = []
         var definitions: [CustomFieldDefinition] = []
         let writing: Bool
-        /// Records created or changed by this file and not yet written, by id: their latest state.
-        var touched: [String: Record] = [:]
-        var emails: [String: String] = [:]
-        var domains: [String: String] = [:]
-        var names: [String: String] = [:]
+        /// This batch's changes (in a checking pass, every batch's).
+        var current = Changes()
+        /// The previous batch's changes, while its write may still be running.
+        var previous = Changes()
         /// Company names to ids, found or created for "Company Name" (kept across batches, bounded).
         var companies: [String: String] = [:]
         var companyNames: [String: String] = [:]
-        var pendingCompanies: Set<String> = []
-        /// The previous batch's write, while it runs.
-        var inFlight: Task<Void, any Error>?
+        /// The batches' writes still running, oldest first; each starts after the one before commits.
+        var writes: [Task<Void, any Error>] = []
         /// The batch's writes, one per record, in order.
         var operations: [Operation] = []
         var operationIndex: [String: Int] = [:]
+
+        /// A record's latest state in this file, if the file changed it.
+        func latest(_ id: String) -> Record? { current.touched[id] ?? previous.touched[id] }
+
+        /// The records this file last gave a key to (an address, a domain, a name), newest first.
+        func claims(_ key: KeyPath<Changes, [String: String]>, _ value: String) -> [String] {
+            [current[keyPath: key][value], previous[keyPath: key][value]].compactMap { $0 }
+        }
+
+        func isPendingCompany(_ id: String) -> Bool {
+            current.companies.contains(id) || previous.companies.contains(id)
+        }
 
         init(writing: Bool) {
             self.writing = writing
@@ -189,15 +210,20 @@ package struct Importer: Sendable {
             }
         }
 
-        /// After a batch is written, the database knows what the batch did.
-        func written() {
-            touched = [:]
-            emails = [:]
-            domains = [:]
-            names = [:]
-            pendingCompanies = []
-            operations = []
-            operationIndex = [:]
+        /// The operations queued so far, handed to a write.
+        func takeOperations() -> [Operation] {
+            defer {
+                operations = []
+                operationIndex = [:]
+            }
+            return operations
+        }
+
+        /// Once every write but the newest is committed, the database knows what those batches did: the
+        /// newest batch's changes become the previous ones.
+        func settled() {
+            previous = current
+            current = Changes()
             if companies.count > 100_000 {
                 companies = [:]
                 companyNames = [:]
@@ -260,10 +286,10 @@ package struct Importer: Sendable {
                 }
             }
             try await batch(pending, state: state)
-            try await finishWriting(state)
+            try await settle(state, running: 0)
         } catch {
-            // Never leave a write running behind a failure: it finishes (or fails) first.
-            _ = try? await state.inFlight?.value
+            // Never leave a write running behind a failure: each finishes (or fails) first.
+            for write in state.writes { _ = try? await write.value }
             throw error
         }
         if writing { progress(csv.bytesRead) }
@@ -279,8 +305,9 @@ package struct Importer: Sendable {
     }
 
     /// Decides a batch of rows in order and, when writing, starts writing it. Reading and checking the
-    /// values needs no database, so it overlaps the previous batch's write; what the rows refer to is
-    /// looked up once that write is committed.
+    /// values needs no database, so it overlaps the previous batches' writes; what the rows refer to is
+    /// looked up once the batch before the previous one is committed, and the previous one's changes
+    /// come from memory. A write builds its rows while the write before it runs, then waits for it.
     func batch(_ records: [CSVReader.Record], state: State) async throws {
         guard !records.isEmpty else { return }
         let now = Timestamp.micros(Date())
@@ -299,7 +326,7 @@ package struct Importer: Sendable {
             }
             rows[index] = row
         }
-        try await finishWriting(state)
+        try await settle(state, running: 1)
         if isContacts {
             try await resolveCompanies(Set(rows.compactMap { $0?.companyName }), state: state, now: now)
             for index in rows.indices {
@@ -319,18 +346,25 @@ package struct Importer: Sendable {
         for row in rows {
             if let row { decide(row, known: known, state: state, now: now) } else { state.report.skipped += 1 }
         }
-        if state.writing && !state.operations.isEmpty {
-            let writes = writes(state.operations, companyNames: state.companyNames, now: now)
-            state.inFlight = Task { try await write(writes, now: now) }
+        if state.writing {
+            // (one write per batch, even an empty one, so that `settle` counts batches)
+            let operations = state.takeOperations()
+            let companyNames = state.companyNames
+            let before = state.writes.last
+            state.writes.append(
+                Task {
+                    let rows = operations.isEmpty ? nil : writes(operations, companyNames: companyNames, now: now)
+                    try await before?.value
+                    if let rows { try await write(rows, now: now) }
+                })
         }
     }
 
-    /// Waits for the batch being written; then the database knows what it did.
-    func finishWriting(_ state: State) async throws {
-        guard let task = state.inFlight else { return }
-        state.inFlight = nil
-        try await task.value
-        state.written()
+    /// Waits until at most `running` batch writes are still running (their changes stay in memory).
+    func settle(_ state: State, running: Int) async throws {
+        guard state.writing else { return }
+        while state.writes.count > running { try await state.writes.removeFirst().value }
+        state.settled()
     }
 
     /// A data row's values by target; nil for a blank row.
@@ -388,7 +422,7 @@ package struct Importer: Sendable {
             company.values["name"] = .string(String(name.prefix(300)))
             state.companies[name] = company.id
             state.companyNames[company.id] = company.string("name")
-            state.pendingCompanies.insert(company.id)
+            state.current.companies.insert(company.id)
             state.report.companiesCreated += 1
             state.queue(.createCompany(company))
         }
@@ -403,7 +437,7 @@ package struct Importer: Sendable {
         var names = Set<String>()
         var references: [String: Set<String>] = [:]
         for row in rows {
-            if let id = row.idCell, RecordID.isWellFormed(id), state.touched[id] == nil { ids.insert(id) }
+            if let id = row.idCell, RecordID.isWellFormed(id), state.latest(id) == nil { ids.insert(id) }
             guard case .success(let (fresh, refs)) = row.fresh else { continue }
             if isContacts {
                 emails.formUnion(fresh.allEmails)
@@ -411,7 +445,7 @@ package struct Importer: Sendable {
                 if let domain = fresh.string("domain") { domains.insert(domain) }
                 if let name = fresh.string("name") { names.insert(name) }
             }
-            for reference in refs.ids.values where !state.pendingCompanies.contains(reference.id) {
+            for reference in refs.ids.values where !state.isPendingCompany(reference.id) {
                 references[reference.table, default: []].insert(reference.id)
             }
         }
@@ -449,7 +483,7 @@ package struct Importer: Sendable {
             ids.formUnion(known.emails.values)
             ids.formUnion(known.domains.values)
             ids.formUnion(known.names.values)
-            ids = ids.filter { state.touched[$0] == nil }
+            ids = ids.filter { state.latest($0) == nil }
             let columns = repository.columns.joined(separator: ", ")
             for chunk in Array(ids).chunks(of: 5000) {
                 let rows = try await session.rows(
@@ -474,20 +508,20 @@ package struct Importer: Sendable {
                         row: row.number, column: row.columnOf[issue.field] ?? "", message: issue.message))
             }
         }
-        func find(_ id: String) -> Record? { state.touched[id] ?? known.records[id] }
+        func find(_ id: String) -> Record? { state.latest(id) ?? known.records[id] }
         /// The record that has the address now: this file's latest state first, then the database's.
         func owner(of email: String) -> String? {
-            if let id = state.emails[email], find(id)?.allEmails.contains(email) == true { return id }
+            for id in state.claims(\.emails, email) where find(id)?.allEmails.contains(email) == true { return id }
             if let id = known.emails[email], find(id)?.allEmails.contains(email) ?? true { return id }
             return nil
         }
         func company(domain: String) -> String? {
-            if let id = state.domains[domain], find(id)?.string("domain") == domain { return id }
+            for id in state.claims(\.domains, domain) where find(id)?.string("domain") == domain { return id }
             if let id = known.domains[domain], find(id).map({ $0.string("domain") == domain }) ?? true { return id }
             return nil
         }
         func company(name: String) -> String? {
-            if let id = state.names[name], find(id)?.string("name") == name { return id }
+            for id in state.claims(\.names, name) where find(id)?.string("name") == name { return id }
             if let id = known.names[name], find(id).map({ $0.string("name") == name }) ?? true { return id }
             return nil
         }
@@ -514,7 +548,7 @@ package struct Importer: Sendable {
         // References must exist (or be companies this file creates).
         var missing: [FieldIssue] = []
         for (field, reference) in references.ids.sorted(by: { $0.key < $1.key })
-        where !state.pendingCompanies.contains(reference.id) && !known.references.contains(reference.id) {
+        where !state.isPendingCompany(reference.id) && !known.references.contains(reference.id) {
             missing.append(
                 FieldIssue(field, reference.table == "users" ? "No such user in this workspace." : "No such company."))
         }
@@ -568,10 +602,10 @@ package struct Importer: Sendable {
             state.report.created += 1
             state.queue(.create(after))
         }
-        state.touched[after.id] = after
-        for email in after.allEmails { state.emails[email] = after.id }
-        if let domain = after.string("domain") { state.domains[domain] = after.id }
-        if !isContacts, let name = after.string("name") { state.names[name] = after.id }
+        state.current.touched[after.id] = after
+        for email in after.allEmails { state.current.emails[email] = after.id }
+        if let domain = after.string("domain") { state.current.domains[domain] = after.id }
+        if !isContacts, let name = after.string("name") { state.current.names[name] = after.id }
     }
 
     /// What a batch writes: new companies' and records' rows, built before the write starts, and the
@@ -615,13 +649,19 @@ package struct Importer: Sendable {
                 let current =
                     try await service.repository.find(workspaceID: before.workspaceID, id: before.id, on: session.sql)
                     ?? before
+                // One `imported` event per record and import: a record this file created or changed in an
+                // earlier batch has it already.
+                let recorded = try await session.rows(
+                    "SELECT 1 FROM events WHERE workspace_id = ? AND \(isContacts ? "contact_id" : "company_id") = ? AND type = 'imported' AND data LIKE ? LIMIT 1",
+                    [.text(before.workspaceID), .text(before.id), .text("%\"import_id\":\"\(importID)\"%")])
                 let imported = service.event(
                     "imported", for: after, actor: actor, at: now,
                     data: ["import_id": .string(importID), "action": .string("updated")])
                 var target = after
                 target.version = current.version
                 _ = try await service.save(
-                    target, before: current, now: now, actor: actor, action: "updated", extraEvents: [imported],
+                    target, before: current, now: now, actor: actor, action: "updated",
+                    extraEvents: recorded.isEmpty ? [imported] : [],
                     on: session.sql)
             }
         }

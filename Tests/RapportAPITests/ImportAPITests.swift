@@ -7,6 +7,7 @@ import RapportCore
 import RapportServer
 import RapportStore
 import RapportTestSupport
+import SQLKit
 import Testing
 
 @Suite("CSV import")
@@ -73,6 +74,71 @@ struct ImportAPITests {
                 let elsewhere = try await client.json(.get, "/api/v1/contacts", other.token)
                 #expect((elsewhere.json["data"] as? [[String: Any]])?.first?["first_name"] as? String == "Elsewhere")
             }
+        }
+    }
+
+    @Test(
+        "batches of any size give the same report and the same data, a record's rows spanning batches",
+        arguments: Backend.allCases)
+    func batchSizes(_ backend: Backend) async throws {
+        try await TestApp.with(backend) { app in
+            let csv = """
+                First Name,Last Name,E-mail Address,Company Name,Job Title
+                Anne,Berg,anne@x.example,Berg ApS,
+                Bo,Lund,bo@x.example,Berg ApS,
+                ,Berg,anne@x.example,,CEO
+                Bo,Lund,bo@x.example,,
+                Carl,,carl@x.example,Nord A/S,
+                Anne,Berg,ANNE@x.example,,CEO
+                Dina,,dina@x.example,Berg ApS,
+                Carl,Hansen,carl@x.example,,
+                ,,,,
+                Eva,,bad-email,,
+                Carl,Hansen,carl@x.example,Nord A/S,
+
+                """
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("batches-\(UUID()).csv")
+            try csv.write(to: file, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(at: file) }
+            var outcomes: [String] = []
+            for (index, size) in [1, 2, 3, 2000].enumerated() {
+                let seeded = try await Fixtures.workspace(app, name: "W\(index)", email: "owner\(index)@w.test")
+                let workspace = seeded.workspace.id
+                let report = try await Importer(
+                    app.services, schema: .contacts, workspaceID: workspace, actor: Actor(.system, id: nil),
+                    options: .init(batchSize: size)
+                ).run(file: file)
+                let counts: [Int] = [report.created, report.updated, report.unchanged, report.rejected, report.skipped]
+                #expect(counts == [4, 2, 3, 1, 1], "batches of \(size)")
+                #expect(report.companiesCreated == 2, "batches of \(size)")
+                let rejectedRows: [Int] = report.errors.map(\.row)
+                #expect(rejectedRows == [11], "batches of \(size)")
+                let contacts = try await RecordService.contacts(app.services).repository.list(
+                    workspaceID: workspace, query: ListQuery(), limit: 100, after: nil
+                ).records
+                let companies = try await RecordService.companies(app.services).repository.list(
+                    workspaceID: workspace, query: ListQuery(), limit: 100, after: nil
+                ).records
+                let companyName = Dictionary(uniqueKeysWithValues: companies.map { ($0.id, $0.string("name") ?? "") })
+                let data = contacts.map {
+                    [
+                        $0.string("email"), $0.string("first_name"), $0.string("last_name"), $0.string("job_title"),
+                        $0.string("company_id").flatMap { companyName[$0] },
+                    ].map { $0 ?? "-" }.joined(separator: "|")
+                }.sorted()
+                #expect(
+                    data == [
+                        "anne@x.example|Anne|Berg|CEO|Berg ApS", "bo@x.example|Bo|Lund|-|Berg ApS",
+                        "carl@x.example|Carl|Hansen|-|Nord A/S", "dina@x.example|Dina|-|-|Berg ApS",
+                    ], "batches of \(size)")
+                let events = try await app.services.store.database.raw(
+                    "SELECT COUNT(*) AS n FROM events WHERE workspace_id = \(bind: workspace) AND type = 'imported'"
+                ).first()
+                // one `imported` event per record, however its rows fell into batches
+                #expect(try events?.decode(column: "n", as: Int.self) == 4, "batches of \(size)")
+                outcomes.append(data.joined(separator: ";"))
+            }
+            #expect(Set(outcomes).count == 1)
         }
     }
 
