@@ -4,19 +4,21 @@ import RapportStore
 
 /// Streams a workspace's contacts or companies as CSV or JSON lines, in the column names the importer
 /// maps back: `id`, every standard field, and `custom.KEY` for each custom field. Lists and maps are
-/// JSON in a CSV cell. Rows are read a page at a time in creation order, straight from the driver, and
-/// turned into text on the database's thread while the previous page is being sent.
+/// JSON in a CSV cell. Rows are read a page at a time in creation order, straight from the driver, two
+/// pages at once, and turned into text on another thread while the next pages are read.
 package struct Exporter: Sendable {
     package enum Format: String, Sendable { case csv, jsonl }
 
     let services: Services
     let schema: RecordSchema
     let format: Format
-    static let pageSize = 5000
+    /// Rows per page read (tests make it small to cross many pages).
+    let pageSize: Int
 
-    package init(_ services: Services, schema: RecordSchema, format: Format) {
+    package init(_ services: Services, schema: RecordSchema, format: Format, pageSize: Int = 5000) {
         self.services = services
         self.schema = schema
+        self.pageSize = max(1, pageSize)
         self.format = format
     }
 
@@ -33,29 +35,62 @@ package struct Exporter: Sendable {
             try await write(CSVWriter.line(["id"] + fields.map(\.name) + keys.map { "custom.\($0)" }))
         }
         let format = self.format
-        let sql =
-            "SELECT \(repository.columns.joined(separator: ", ")) FROM \(repository.table) WHERE workspace_id = ? "
-        let order = " ORDER BY created_at, id LIMIT \(Self.pageSize)"
-        var after: (createdAt: Int64, id: String)?
-        // Each page is turned into text on another thread while the next one is read.
+        let store = services.store
+        let table = repository.table
+        let columns = repository.columns.joined(separator: ", ")
+        typealias Key = (createdAt: Int64, id: String)
+        /// `AND` the rows after `key` in creation order.
+        func after(_ key: Key?) -> (sql: String, binds: [DBValue]) {
+            guard let key else { return ("", []) }
+            return (" AND (created_at, id) > (?, ?)", [.int(key.createdAt), .text(key.id)])
+        }
+        /// The last key of the page that follows `key`; nil when that page is the last one. OFFSET walks
+        /// the creation index without reading the rows, so this is cheap.
+        func pageEnd(after key: Key?) async throws -> Key? {
+            let (condition, binds) = after(key)
+            let statement =
+                "SELECT created_at, id FROM \(table) WHERE workspace_id = ?\(condition) ORDER BY created_at, id LIMIT 1 OFFSET \(pageSize - 1)"
+            let values = [DBValue.text(workspaceID)] + binds
+            let rows = try await store.bulkRead { session in try await session.rows(statement, values) }
+            return rows.first.map { ($0[0].int ?? 0, $0[1].text ?? "") }
+        }
+        /// The rows after `start` up to and including `end` (to the last one without it).
+        func page(after start: Key?, through end: Key?) -> Task<[[DBValue]], any Error> {
+            var (statement, values) = after(start)
+            statement = "SELECT \(columns) FROM \(table) WHERE workspace_id = ?" + statement
+            values.insert(.text(workspaceID), at: 0)
+            if let end {
+                statement += " AND (created_at, id) <= (?, ?)"
+                values += [.int(end.createdAt), .text(end.id)]
+            }
+            statement += " ORDER BY created_at, id"
+            let (sql, binds) = (statement, values)
+            return Task { try await store.bulkRead { session in try await session.rows(sql, binds) } }
+        }
+        // Pages are found from the index first, so two are read at once on two connections, and each is
+        // turned into text on another thread while the next ones are read.
+        var reading: [Task<[[DBValue]], any Error>] = []
+        var start: Key?
+        var more = true
         var formatting: Task<String, Never>?
-        repeat {
-            var binds: [DBValue] = [.text(workspaceID)]
-            var query = sql
-            if let after {
-                query += "AND (created_at, id) > (?, ?)"
-                binds += [.int(after.createdAt), .text(after.id)]
+        do {
+            while more || !reading.isEmpty {
+                while more && reading.count < 2 {
+                    let end = try await pageEnd(after: start)
+                    reading.append(page(after: start, through: end))
+                    start = end
+                    more = end != nil
+                }
+                let rows = try await reading.removeFirst().value
+                if let text = await formatting?.value, !text.isEmpty { try await write(text) }
+                formatting = Task {
+                    Self.text(rows[...], format: format, fields: fields, keys: keys, repository: repository)
+                }
             }
-            let (statement, values) = (query + order, binds)
-            let rows = try await services.store.bulkRead { session in try await session.rows(statement, values) }
-            if let text = await formatting?.value, !text.isEmpty { try await write(text) }
-            formatting = Task {
-                Self.text(rows[...], format: format, fields: fields, keys: keys, repository: repository)
-            }
-            after =
-                rows.count == Self.pageSize
-                ? rows.last.map { ($0[$0.count - 2].int ?? 0, $0[1].text ?? "") } : nil
-        } while after != nil
+        } catch {
+            for task in reading { _ = try? await task.value }
+            throw error
+        }
         if let text = await formatting?.value, !text.isEmpty { try await write(text) }
     }
 

@@ -59,4 +59,37 @@ struct ExportAPITests {
             }
         }
     }
+
+    @Test("pages of any size give the same file, in creation order", arguments: Backend.allCases)
+    func pages(_ backend: Backend) async throws {
+        try await TestApp.with(backend) { app in
+            let seeded = try await Fixtures.workspace(app)
+            let other = try await Fixtures.workspace(app, name: "Other", email: "owner@other.test")
+            try await app.test { client in
+                for index in 0..<20 {
+                    _ = try await client.json(
+                        .post, "/api/v1/contacts", seeded.token, #"{"first_name": "P\#(index)"}"#)
+                    _ = try await client.json(
+                        .post, "/api/v1/contacts", other.token, #"{"first_name": "Q\#(index)"}"#)
+                }
+            }
+            func export(_ format: Exporter.Format, pageSize: Int) async throws -> String {
+                var text = ""
+                try await Exporter(app.services, schema: .contacts, format: format, pageSize: pageSize).run(
+                    workspaceID: seeded.workspace.id
+                ) { text += $0 }
+                return text
+            }
+            for format in [Exporter.Format.csv, .jsonl] {
+                let whole = try await export(format, pageSize: 5000)
+                let names = whole.matches(of: /P(\d+)/).map { Int($0.1)! }
+                #expect(names == Array(0..<20), "\(format)")
+                #expect(!whole.contains("Q1"))
+                // 20 rows: pages that divide them exactly, that do not, and one row each
+                for size in [1, 3, 5, 19, 20, 21] {
+                    #expect(try await export(format, pageSize: size) == whole, "\(format), pages of \(size)")
+                }
+            }
+        }
+    }
 }
