@@ -147,7 +147,7 @@ package struct BenchWorkloads: Sendable {
                 SELECT d.record_type, d.record_id, d.display_name,
                     CASE WHEN d.name_key = ? OR d.email_key = ? THEN 0
                          WHEN d.name_key >= ? AND d.name_key < ? THEN 1 ELSE 2 END AS rank
-                FROM search_docs d WHERE d.workspace_id = ? AND \(conditions.joined(separator: " AND "))
+                FROM search_docs d WHERE \(runtime.store.kind == .sqlite ? "+" : "")d.workspace_id = ? AND \(conditions.joined(separator: " AND "))
                 ORDER BY rank, d.updated_at DESC, d.record_id DESC LIMIT 20
                 """
             let values = binds

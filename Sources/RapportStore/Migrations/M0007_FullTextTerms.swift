@@ -4,7 +4,8 @@
 /// built in memory and written once per transaction.
 ///
 /// Documents get an integer key (`doc`), the FTS row they are indexed under; `(workspace_id, record_id)`
-/// stays unique. The index is external-content (it reads `search_docs` to rebuild) and holds no
+/// stays unique. The name and address indexes now end in `record_id` themselves (a `WITHOUT ROWID`
+/// table's indexes carried it implicitly), so the most recent exact matches come in order from the index. The index is external-content (it reads `search_docs` to rebuild) and holds no
 /// positions (`detail=none`): a query asks only which documents have a term starting with each word.
 /// Terms are normalised in Swift (`SearchKey`) and separated by single spaces, so the tokenizer splits
 /// on spaces alone: `ascii` with every ASCII punctuation mark as a token character (it also folds
@@ -30,8 +31,8 @@ enum M0007_FullTextTerms {
             "DROP TABLE search_docs",
             "ALTER TABLE search_docs_v7 RENAME TO search_docs",
             "CREATE INDEX search_docs_recent ON search_docs (workspace_id, updated_at, record_id)",
-            "CREATE INDEX search_docs_name ON search_docs (workspace_id, name_key, updated_at)",
-            "CREATE INDEX search_docs_email ON search_docs (workspace_id, email_key, updated_at)",
+            "CREATE INDEX search_docs_name ON search_docs (workspace_id, name_key, updated_at, record_id)",
+            "CREATE INDEX search_docs_email ON search_docs (workspace_id, email_key, updated_at, record_id)",
             """
             CREATE VIRTUAL TABLE search_index USING fts5(
                 terms, content='search_docs', content_rowid='doc', columnsize=0, detail=none,

@@ -109,7 +109,7 @@ package struct SearchRepository: Sendable {
         if kind == .sqlite {
             guard let query = fullTextQuery(words) else { return "0 = 1" }
             return
-                "id IN (SELECT d.record_id FROM search_docs d WHERE d.workspace_id = \(bind: workspaceID) AND d.doc IN (SELECT rowid FROM search_index WHERE search_index MATCH \(bind: query)))"
+                "id IN (SELECT d.record_id FROM search_docs d WHERE +d.workspace_id = \(bind: workspaceID) AND d.doc IN (SELECT rowid FROM search_index WHERE search_index MATCH \(bind: query)))"
         }
         let conditions = words.map { word -> SQLQueryString in
             "id IN (SELECT record_id FROM search_terms WHERE workspace_id = \(bind: workspaceID) AND term >= \(bind: word) AND term < \(bind: word + "\u{10FFFF}"))"
@@ -158,6 +158,9 @@ package struct SearchRepository: Sendable {
         let order = " ORDER BY rank, d.updated_at DESC, d.record_id DESC LIMIT \(limit)"
         let inProbe: String
         let probeBinds: [DBValue]
+        // On SQLite the candidates are FTS rows looked up by key; `+` keeps the planner from walking the
+        // workspace's documents by index instead.
+        let inWorkspace = store.kind == .sqlite ? "+d.workspace_id = ?" : "d.workspace_id = ?"
         let probeTerm = Self.fullTextTerm(probe)
         if store.kind == .sqlite {
             guard let probeTerm else { return [] }
@@ -197,7 +200,7 @@ package struct SearchRepository: Sendable {
             func everyMatch() async throws -> [Hit] {
                 Self.hits(
                     try await session.rows(
-                        select + " WHERE d.workspace_id = ? AND \(inProbe) AND \(matchAll)" + order,
+                        select + " WHERE \(inWorkspace) AND \(inProbe) AND \(matchAll)" + order,
                         rankBinds + [workspace] + probeBinds + matchBinds)
                 ).map(\.hit)
             }
