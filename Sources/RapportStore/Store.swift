@@ -16,6 +16,8 @@ package final class Store: Sendable {
     private let runTask: Task<Void, Never>?
     /// Pooled access for single statements; use `transaction` for several that belong together.
     package let database: any SQLDatabase
+    /// API tokens authenticated in the last second.
+    package let tokens = TokenCache()
 
     private init(kind: DatabaseKind, source: ConnectionSource, logger: Logger, runTask: Task<Void, Never>?) {
         self.kind = kind

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import RapportCore
 import RapportStore
 import RapportTestSupport
@@ -80,5 +81,47 @@ struct AccountRepositoryTests {
             #expect(try await tokens.revoke(workspaceID: a.id, userID: user.id, id: token.id))
             #expect(try await tokens.authenticate(secret: secret) == nil)
         }
+    }
+
+    @Test(
+        "a token revoked or a profile changed by another process sharing the database is seen within a second",
+        arguments: Backend.allCases)
+    func tokenChangesReachOtherProcesses(_ backend: Backend) async throws {
+        let (url, drop) = try await TestDB.create(backend)
+        let logger = Logger(label: "rapport.test") { _ in SwiftLogNoOpLogHandler() }
+        let here = try await Store.open(url, logger: logger)
+        let there = try await Store.open(url, logger: logger)
+        do {
+            try await here.migrate()
+            let accounts = AccountRepository(store: here)
+            let a = try await accounts.createWorkspace(name: "A")
+            let user = try await accounts.createUser(workspaceID: a.id, try Self.valid("t@a.test"), passwordHash: "x")
+            let tokens = TokenRepository(store: here)
+            let (first, firstSecret) = try await tokens.create(workspaceID: a.id, userID: user.id, name: "one")
+            let (_, secondSecret) = try await tokens.create(workspaceID: a.id, userID: user.id, name: "two")
+            #expect(try await tokens.authenticate(secret: firstSecret)?.user.name == user.name)
+            #expect(try await tokens.authenticate(secret: secondSecret) != nil)
+            // changed through the other process…
+            #expect(
+                try await TokenRepository(store: there).revoke(workspaceID: a.id, userID: user.id, id: first.id))
+            _ = try await AccountRepository(store: there).updateProfile(
+                workspaceID: a.id, id: user.id, name: "Renamed", language: nil, expectedVersion: nil)
+            // …and seen here once the second has passed
+            try await Task.sleep(for: .milliseconds(1100))
+            #expect(try await tokens.authenticate(secret: firstSecret) == nil)
+            #expect(try await tokens.authenticate(secret: secondSecret)?.user.name == "Renamed")
+            // through this process, at once
+            _ = try await accounts.updateProfile(
+                workspaceID: a.id, id: user.id, name: "Again", language: nil, expectedVersion: nil)
+            #expect(try await tokens.authenticate(secret: secondSecret)?.user.name == "Again")
+        } catch {
+            await here.close()
+            await there.close()
+            await drop()
+            throw error
+        }
+        await here.close()
+        await there.close()
+        await drop()
     }
 }

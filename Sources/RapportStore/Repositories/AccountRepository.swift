@@ -116,7 +116,8 @@ package struct AccountRepository: Sendable {
     package func updateProfile(
         workspaceID: String, id: String, name: String?, language: Language?, expectedVersion: Int64?
     ) async throws -> User {
-        try await store.transaction { database in
+        defer { store.tokens.forgetAll() }  // (an authenticated token carries its user's name and language)
+        return try await store.transaction { database in
             guard
                 let row = try await database.raw(
                     "SELECT \(unsafeRaw: Self.userColumns) FROM users WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id)"

@@ -2,6 +2,39 @@ import Crypto
 import Foundation
 package import RapportCore
 import SQLKit
+import Synchronization
+
+/// Tokens authenticated in the last second, by the hash of their secret, so that a client's burst of
+/// requests reads its token once rather than once per request. A revocation or a profile change made
+/// through this process empties it at once; another process sharing the database sees the change
+/// within `lifetime`.
+package final class TokenCache: Sendable {
+    static let lifetime: Duration = .seconds(1)
+    static let capacity = 10_000
+    private let entries = Mutex<[String: (principal: Principal, until: ContinuousClock.Instant)]>([:])
+
+    func principal(hash: String) -> Principal? {
+        let now = ContinuousClock.now
+        return entries.withLock { entries in
+            guard let entry = entries[hash] else { return nil }
+            if entry.until > now { return entry.principal }
+            entries[hash] = nil
+            return nil
+        }
+    }
+
+    func remember(_ principal: Principal, hash: String) {
+        let until = ContinuousClock.now + Self.lifetime
+        entries.withLock { entries in
+            if entries.count >= Self.capacity { entries = [:] }
+            entries[hash] = (principal, until)
+        }
+    }
+
+    package func forgetAll() {
+        entries.withLock { $0 = [:] }
+    }
+}
 
 /// API tokens: the secret is shown once and only its SHA-256 is stored.
 package struct TokenRepository: Sendable {
@@ -54,11 +87,14 @@ package struct TokenRepository: Sendable {
             RETURNING id
             """
         ).all()
+        store.tokens.forgetAll()
         return !rows.isEmpty
     }
 
     /// The principal a live token belongs to, touching its last-used time at most once a minute.
     package func authenticate(secret: String) async throws -> Principal? {
+        let hash = Self.hash(secret)
+        if let principal = store.tokens.principal(hash: hash) { return principal }
         guard
             let row = try await db.raw(
                 """
@@ -67,7 +103,7 @@ package struct TokenRepository: Sendable {
                 FROM api_tokens t
                 JOIN users u ON u.workspace_id = t.workspace_id AND u.id = t.user_id
                 JOIN workspaces w ON w.id = t.workspace_id
-                WHERE t.token_hash = \(bind: Self.hash(secret)) AND t.revoked_at IS NULL
+                WHERE t.token_hash = \(bind: hash) AND t.revoked_at IS NULL
                 """
             ).first()
         else { return nil }
@@ -87,7 +123,9 @@ package struct TokenRepository: Sendable {
         let workspace = Workspace(
             id: user.workspaceID, name: try row.decode(column: "workspace_name", as: String.self),
             createdAt: try row.decode(column: "workspace_created_at", as: Int64.self))
-        return Principal(user: user, workspace: workspace, tokenID: tokenID)
+        let principal = Principal(user: user, workspace: workspace, tokenID: tokenID)
+        store.tokens.remember(principal, hash: hash)
+        return principal
     }
 
     static func token(from row: any SQLRow) throws -> APIToken {
