@@ -184,7 +184,8 @@ package struct SearchRepository: Sendable {
                         ).first?.first?.int ?? 0)
                 }
                 let term = probeTerm ?? ""
-                if try await count(term) > denseThreshold {
+                // (up to six characters the prefix has its own posting list in the index: one count)
+                if probe.unicodeScalars.count > 6, try await count(term) > denseThreshold {
                     isDense = true
                 } else {
                     isDense = try await count(term + "*") > denseThreshold
