@@ -454,7 +454,7 @@ package struct RecordService: Sendable {
     }
 
     /// `write` for a bulk session.
-    func writeBulk<R: Sendable>(_ body: @Sendable (BulkSession) async throws -> R) async throws -> R {
+    func writeBulk<R: Sendable>(_ body: @escaping @Sendable (BulkSession) async throws -> R) async throws -> R {
         do {
             return try await services.store.bulkTransaction(body)
         } catch  where DatabaseErrors.isUniqueViolation(error) {

@@ -18,6 +18,8 @@ package final class Store: Sendable {
     package let database: any SQLDatabase
     /// API tokens authenticated in the last second.
     package let tokens = TokenCache()
+    /// SQLite's write transactions waiting to share a commit.
+    let groupCommit = GroupCommit()
 
     private init(kind: DatabaseKind, source: ConnectionSource, logger: Logger, runTask: Task<Void, Never>?) {
         self.kind = kind

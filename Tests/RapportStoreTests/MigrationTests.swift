@@ -122,3 +122,57 @@ struct MigrationTests {
         }
     }
 }
+
+@Suite("Write transactions")
+struct WriteTransactionTests {
+    struct Refused: Error {}
+
+    @Test(
+        "concurrent transactions each commit or roll back on their own, and each gets its own result",
+        arguments: Backend.allCases)
+    func concurrentTransactions(_ backend: Backend) async throws {
+        try await TestDB.with(backend) { store in
+            try await store.bulkTransaction { session in
+                try await session.run(
+                    "INSERT INTO contact_emails (workspace_id, email, contact_id) VALUES ('w', 'taken@x.test', 'c0')",
+                    [])
+            }
+            let outcomes = try await withThrowingTaskGroup(of: (Int, String).self) { group in
+                for index in 1...60 {
+                    group.addTask {
+                        do {
+                            let value = try await store.bulkTransaction { session -> Int in
+                                try await session.run(
+                                    "INSERT INTO contact_emails (workspace_id, email, contact_id) VALUES ('w', ?, ?)",
+                                    [.text("e\(index)@x.test"), .text("c\(index)")])
+                                if index % 3 == 1 { throw Refused() }
+                                if index % 3 == 2 {
+                                    // a unique violation after a write of its own
+                                    try await session.run(
+                                        "INSERT INTO contact_emails (workspace_id, email, contact_id) VALUES ('w', 'taken@x.test', ?)",
+                                        [.text("c\(index)")])
+                                }
+                                return index * 10
+                            }
+                            return (index, "value \(value)")
+                        } catch is Refused {
+                            return (index, "refused")
+                        } catch {
+                            return (index, "failed")
+                        }
+                    }
+                }
+                return try await group.reduce(into: [Int: String]()) { $0[$1.0] = $1.1 }
+            }
+            for index in 1...60 {
+                let expected = ["value \(index * 10)", "refused", "failed"][index % 3]
+                #expect(outcomes[index] == expected, "transaction \(index)")
+            }
+            let stored = try await store.bulkRead { session in
+                try await session.rows("SELECT email FROM contact_emails WHERE workspace_id = 'w' ORDER BY email", [])
+            }.compactMap { $0[0].text }
+            let kept = (1...60).filter { $0 % 3 == 0 }.map { "e\($0)@x.test" } + ["taken@x.test"]
+            #expect(stored == kept.sorted())
+        }
+    }
+}

@@ -5,6 +5,7 @@ import PostgresKit
 import RapportCore
 package import SQLKit
 import SQLiteKit
+import Synchronization
 
 /// A column value on the fast path, bound and read by the drivers directly: SQLKit's Codable layer
 /// costs microseconds per value, which a million-row import or export cannot afford.
@@ -202,9 +203,108 @@ final class RowBox: @unchecked Sendable {
     var rows: [[DBValue]] = []
 }
 
+/// SQLite's write transactions, grouped: those that arrive while one runs go together into the next
+/// one, each inside its own savepoint, and share its commit (one write of the log and one flush of the
+/// full-text index instead of one per transaction). Each still commits or fails on its own terms: a
+/// failure rolls back its savepoint only, and none is answered before the commit that holds it.
+final class GroupCommit: Sendable {
+    struct Job: Sendable {
+        /// Runs the transaction's body; its error, if it failed.
+        let run: @Sendable (BulkSession) async -> (any Error)?
+        /// Answers the caller once the outcome is durable (or failed).
+        let finish: @Sendable ((any Error)?) -> Void
+    }
+
+    /// The most transactions one commit holds.
+    static let groupSize = 64
+    private let state = Mutex<(waiting: [Job], leading: Bool)>(([], false))
+
+    /// Queues a job; true when no group is running, so the caller must start one.
+    func submit(_ job: Job) -> Bool {
+        state.withLock { state in
+            state.waiting.append(job)
+            if state.leading { return false }
+            state.leading = true
+            return true
+        }
+    }
+
+    /// The next group; empty (and no longer leading) when nothing waits.
+    func next() -> [Job] {
+        state.withLock { state in
+            let group = Array(state.waiting.prefix(Self.groupSize))
+            state.waiting.removeFirst(group.count)
+            if group.isEmpty { state.leading = false }
+            return group
+        }
+    }
+}
+
 extension Store {
     /// Runs `body` in one transaction on one connection, with the fast statements of `BulkSession`.
-    package func bulkTransaction<R: Sendable>(_ body: @Sendable (BulkSession) async throws -> R) async throws -> R {
+    /// On SQLite, transactions that arrive together share a commit (`GroupCommit`).
+    package func bulkTransaction<R: Sendable>(_ body: @escaping @Sendable (BulkSession) async throws -> R)
+        async throws -> R
+    {
+        guard kind == .sqlite else { return try await transactionAlone(body) }
+        let result = SendableBox<R>()
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let job = GroupCommit.Job(
+                run: { session in
+                    do {
+                        result.value = try await body(session)
+                        return nil
+                    } catch {
+                        return error
+                    }
+                },
+                finish: { error in
+                    if let error { continuation.resume(throwing: error) } else { continuation.resume() }
+                })
+            if groupCommit.submit(job) { Task { await self.commitGroups() } }
+        }
+        return result.value!
+    }
+
+    /// Runs the waiting groups of transactions until none waits.
+    private func commitGroups() async {
+        while true {
+            let group = groupCommit.next()
+            if group.isEmpty { return }
+            var unanswered = group
+            do {
+                try await source.leaseBulk(write: true, logger: logger) { session in
+                    try await session.run(kind.beginTransaction, [])
+                    do {
+                        var succeeded: [GroupCommit.Job] = []
+                        for job in group {
+                            try await session.run("SAVEPOINT job", [])
+                            if let error = await job.run(session) {
+                                try await session.run("ROLLBACK TO job", [])
+                                try await session.run("RELEASE job", [])
+                                job.finish(error)
+                            } else {
+                                try await session.run("RELEASE job", [])
+                                succeeded.append(job)
+                            }
+                        }
+                        try await session.run("COMMIT", [])
+                        for job in succeeded { job.finish(nil) }
+                    } catch {
+                        try? await session.run("ROLLBACK", [])
+                        throw error
+                    }
+                }
+                unanswered = []
+            } catch {
+                // (the savepoints that failed on their own were answered; the rest share this failure)
+                for job in unanswered { job.finish(error) }
+            }
+        }
+    }
+
+    /// One transaction on its own connection (PostgreSQL).
+    private func transactionAlone<R: Sendable>(_ body: @Sendable (BulkSession) async throws -> R) async throws -> R {
         try await source.leaseBulk(write: true, logger: logger) { session in
             try await session.run(kind.beginTransaction, [])
             do {
