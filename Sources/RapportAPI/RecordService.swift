@@ -45,23 +45,37 @@ package struct RecordService: Sendable {
     /// Creates a record from a JSON object of its fields.
     package func create(workspaceID: String, fields patch: [String: JSONValue], actor: Actor) async throws -> Record {
         let now = Timestamp.micros(Date())
-        return try await writeBulk { session in
-            let database = session.sql
-            let definitions = try await customFields(workspaceID: workspaceID, on: database)
-            var record = try await prepareNew(
-                workspaceID: workspaceID, fields: patch, definitions: definitions, now: now, on: database)
-            if isContacts { try await linkCompanyByDomain(&record, on: database) }
-            // The same rows as any new record, in a few multi-row statements.
-            if isContacts, !record.allEmails.isEmpty {
-                let owners = try await session.rows(
-                    "SELECT contact_id FROM contact_emails WHERE workspace_id = ? AND email IN (\(BulkSession.placeholders(record.allEmails.count)))",
-                    [.text(workspaceID)] + record.allEmails.map(DBValue.text))
-                if let owner = owners.first?.first?.text { throw duplicateEmail(owner) }
+        // Read and check on a reading connection first, so that the one writer only writes.
+        let reader = services.store.database
+        let definitions = try await customFields(workspaceID: workspaceID)
+        var record = try await prepareNew(
+            workspaceID: workspaceID, fields: patch, definitions: definitions, now: now, on: reader)
+        if isContacts { try await linkCompanyByDomain(&record, on: reader) }
+        if isContacts, !record.allEmails.isEmpty {
+            let emails = [DBValue.text(workspaceID)] + record.allEmails.map(DBValue.text)
+            let owners = try await services.store.bulkRead { session in
+                try await session.rows(
+                    "SELECT contact_id FROM contact_emails WHERE workspace_id = ? AND email IN (\(BulkSession.placeholders(emails.count - 1)))",
+                    emails)
             }
-            try await requireFreeDomain(record, on: database)
+            if let owner = owners.first?.first?.text { throw duplicateEmail(owner) }
+        }
+        try await requireFreeDomain(record, on: reader)
+        let prepared = record
+        return try await writeBulk { session in
+            // What it points to may have gone since it was checked: checked again with the write.
+            // (A taken address or domain fails on its unique index.)
+            var references = RecordPatch.References()
+            for field in schema.fields {
+                if case .reference(let table) = field.kind, let id = prepared.string(field.name) {
+                    references.ids[field.name] = (table, id)
+                }
+            }
+            try await check(references, workspaceID: workspaceID, on: session.sql)
+            // The same rows as any new record, in a few multi-row statements.
             try await insert(
-                newRows([record], actor: actor, now: now, importID: nil, companyNames: [:]), on: session)
-            return record
+                newRows([prepared], actor: actor, now: now, importID: nil, companyNames: [:]), on: session)
+            return prepared
         }
     }
 

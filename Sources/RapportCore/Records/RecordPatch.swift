@@ -11,6 +11,8 @@ package enum RecordPatch {
         /// Field name → (referenced table, id).
         package var ids: [String: (table: String, id: String)] = [:]
 
+        package init() {}
+
         package static func == (lhs: References, rhs: References) -> Bool {
             lhs.ids.mapValues { "\($0.table)/\($0.id)" } == rhs.ids.mapValues { "\($0.table)/\($0.id)" }
         }
