@@ -187,7 +187,6 @@ package struct RecordService: Sendable {
         try await session.insert(into: repository.table, columns: repository.columns, rows: rows.records)
         try await session.insert(
             into: "contact_emails", columns: ["workspace_id", "email", "contact_id"], rows: rows.emails)
-        let lastDocument = session.kind == .sqlite ? try await session.rows(SearchRepository.lastDocument, []) : []
         try await session.insert(
             into: "search_docs",
             columns: [
@@ -195,8 +194,8 @@ package struct RecordService: Sendable {
                 "terms",
             ],
             rows: rows.documents)
-        if let last = lastDocument.first?.first {
-            try await session.run(SearchRepository.indexDocumentsAfter, [last])
+        if session.kind == .sqlite {
+            try await session.run(SearchRepository.indexNewestDocuments, [.int(Int64(rows.documents.count))])
         } else {
             try await session.insert(
                 into: "search_terms", columns: ["workspace_id", "term", "record_id"], rows: rows.terms)

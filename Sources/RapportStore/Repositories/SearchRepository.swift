@@ -79,12 +79,12 @@ package struct SearchRepository: Sendable {
         }
     }
 
-    /// On SQLite, after new documents were inserted with multi-row statements: indexes every document
-    /// whose key is above `doc` (the largest key before the insert; the writer holds the lock throughout).
-    package static let indexDocumentsAfter =
-        "INSERT INTO search_index (rowid, terms) SELECT doc, terms FROM search_docs WHERE doc > ?"
-    /// The largest document key, read before inserting documents for `indexDocumentsAfter`.
-    package static let lastDocument = "SELECT COALESCE(MAX(doc), 0) FROM search_docs"
+    /// On SQLite, after new documents were inserted with multi-row statements: indexes the newest `?`
+    /// documents. SQLite gives a new row the largest key plus one (`doc` has no AUTOINCREMENT and is
+    /// far from its limit) and the writer holds the lock, so the documents just inserted are the ones
+    /// with the largest keys.
+    package static let indexNewestDocuments =
+        "INSERT INTO search_index (rowid, terms) SELECT doc, terms FROM search_docs ORDER BY doc DESC LIMIT ?"
 
     /// A word as an FTS5 string, which matches the one term equal to it. Nil when the word holds a
     /// space or a control character, which no term does (the tokenizer would split it).
