@@ -206,43 +206,53 @@ package struct SearchRepository: Sendable {
                 ).map(\.hit)
             }
             if !isDense { return try await everyMatch() }
-            // Many: the most recent exact matches and name prefixes through their indexes (ids from the
-            // index alone, then their documents)…
+            // Many. The page is the most recent exact matches (rank 0), then the most recent names that
+            // start with the query (rank 1), then the most recent of the rest (rank 2).
             var found: [(hit: Hit, rank: Int64, updatedAt: Int64)] = []
             var seen = Set<String>()
             func take(_ rows: [(hit: Hit, rank: Int64, updatedAt: Int64)]) {
                 for row in rows where seen.insert(row.hit.recordID).inserted { found.append(row) }
             }
-            // (one statement: each rank's most recent ids from its index alone, then their documents)
+            func page() -> [Hit] {
+                found.sorted {
+                    ($0.rank, -$0.updatedAt, $1.hit.recordID) < ($1.rank, -$1.updatedAt, $0.hit.recordID)
+                }.prefix(limit).map(\.hit)
+            }
+            func count(_ rank: Int64) -> Int { found.count { $0.rank == rank } }
+            // Each rank's most recent ids from its index alone, then their documents.
             let recentOf = { (condition: String) in
                 "SELECT record_id FROM (SELECT record_id FROM search_docs WHERE workspace_id = ? AND \(condition) ORDER BY updated_at DESC, record_id DESC LIMIT \(limit)) r"
             }
-            let ranked = [
-                recentOf("name_key = ?"), recentOf("email_key = ?"), recentOf("name_key > ? AND name_key < ?"),
-            ]
+            func fromIndexes(_ conditions: [String], _ binds: [DBValue]) async throws {
+                take(
+                    Self.hits(
+                        try await session.rows(
+                            select
+                                + " WHERE d.workspace_id = ? AND d.record_id IN (\(conditions.map(recentOf).joined(separator: " UNION "))) AND \(matchAll)",
+                            rankBinds + [workspace] + binds + matchBinds)))
+            }
+            // 1. Exact names and addresses (an index gives each in order).
+            try await fromIndexes(
+                ["name_key = ?", "email_key = ?"], [workspace, .text(whole), workspace, .text(whole)])
+            if found.count >= limit { return page() }
+            let exact = found.count
+            // 2. The most recent documents, best rank first: anything they hold is more recent than all
+            // that lies outside them. (A derived table, so that the database stops after the window.)
+            let window =
+                "(SELECT record_type, record_id, display_name, name_key, email_key, updated_at, terms FROM search_docs WHERE workspace_id = ? ORDER BY updated_at DESC, record_id DESC LIMIT \(scanLimit)) d"
             take(
                 Self.hits(
                     try await session.rows(
-                        select
-                            + " WHERE d.workspace_id = ? AND d.record_id IN (\(ranked.joined(separator: " UNION "))) AND \(matchAll)",
-                        rankBinds + [workspace]
-                            + [workspace, .text(whole), workspace, .text(whole), workspace, .text(whole)]
-                            + [.text(whole + "\u{10FFFF}")] + matchBinds)))
-            // …which gives the most recent of those ranks; the rest from the most recent documents down.
-            if found.count < limit {
-                // (a derived table, so that the database stops after the window rather than walking on)
-                let window =
-                    "(SELECT record_type, record_id, display_name, name_key, email_key, updated_at, terms FROM search_docs WHERE workspace_id = ? ORDER BY updated_at DESC, record_id DESC LIMIT \(scanLimit)) d"
-                let recent = try await session.rows(
-                    "SELECT d.record_type, d.record_id, d.display_name, \(rank) AS rank, d.updated_at FROM \(window) WHERE \(matchAll) ORDER BY d.updated_at DESC, d.record_id DESC LIMIT \(limit + found.count)",
-                    rankBinds + [workspace] + matchBinds)
-                take(Self.hits(recent))
-                // Too few among the recent ones: the matches lie among older records; rank them all.
-                if found.count < limit { return try await everyMatch() }
-            }
-            return found.sorted {
-                ($0.rank, -$0.updatedAt, $1.hit.recordID) < ($1.rank, -$1.updatedAt, $0.hit.recordID)
-            }.prefix(limit).map(\.hit)
+                        "SELECT d.record_type, d.record_id, d.display_name, \(rank) AS rank, d.updated_at FROM \(window) WHERE \(matchAll) ORDER BY rank, d.updated_at DESC, d.record_id DESC LIMIT \(limit + exact)",
+                        rankBinds + [workspace] + matchBinds)))
+            if exact + count(1) >= limit { return page() }
+            // 3. Too few names starting with the query among them: the most recent of those from the name
+            // index (it sorts them all, so only now).
+            try await fromIndexes(
+                ["name_key > ? AND name_key < ?"], [workspace, .text(whole), .text(whole + "\u{10FFFF}")])
+            if exact + count(1) >= limit || found.count >= limit { return page() }
+            // Too few matches at all among the recent ones: they lie among older records; rank them all.
+            return try await everyMatch()
         }
     }
 
