@@ -124,6 +124,18 @@ package struct BenchWorkloads: Sendable {
         let measured = try await BenchClock.measure(queries, seconds: 20) { query in
             _ = try await repository.search(workspaceID: workspace, query: query, limit: 20)
         }
+        // (for profiling: RAPPORT_BENCH_SLOW=N prints the N slowest queries of the mix)
+        if let shown = ProcessInfo.processInfo.environment["RAPPORT_BENCH_SLOW"].flatMap(Int.init) {
+            var timed: [(query: String, ms: Double)] = []
+            for query in info.queries {
+                let start = BenchClock.now()
+                _ = try await repository.search(workspaceID: workspace, query: query, limit: 20)
+                timed.append((query, (BenchClock.now() - start) * 1000))
+            }
+            for (query, ms) in timed.sorted(by: { $0.ms > $1.ms }).prefix(shown) {
+                FileHandle.standardError.write(Data((String(format: "%8.2f ms  ", ms) + query + "\n").utf8))
+            }
+        }
         // The reference: one hand-written ranking query over the term index, as a developer would write it.
         let reference = try await BenchClock.measure(queries, seconds: 20) { query in
             let words = SearchKey.queryWords(query)

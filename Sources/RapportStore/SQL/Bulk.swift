@@ -248,6 +248,7 @@ extension Store {
     {
         guard kind == .sqlite else { return try await transactionAlone(body) }
         let result = SendableBox<R>()
+        let answered = Mutex(false)
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             let job = GroupCommit.Job(
                 run: { session in
@@ -259,6 +260,13 @@ extension Store {
                     }
                 },
                 finish: { error in
+                    // (once: a job that failed on its own is not answered again if the commit fails)
+                    let first = answered.withLock { done in
+                        if done { return false }
+                        done = true
+                        return true
+                    }
+                    guard first else { return }
                     if let error { continuation.resume(throwing: error) } else { continuation.resume() }
                 })
             if groupCommit.submit(job) { Task { await self.commitGroups() } }

@@ -62,7 +62,7 @@ struct BenchAPI {
         try script.write(to: file, atomically: true, encoding: .utf8)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: wrk)
-        process.arguments = ["-t2", "-c32", "-d\(seconds)s", "--latency", "-s", file.path, base]
+        process.arguments = ["-t2", "-c32", "-d\(seconds)s", "--timeout", "10s", "--latency", "-s", file.path, base]
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
