@@ -238,20 +238,28 @@ package struct SearchRepository: Sendable {
             let exact = found.count
             // 2. The most recent documents, best rank first: anything they hold is more recent than all
             // that lies outside them. (A derived table, so that the database stops after the window.)
-            let window =
-                "(SELECT record_type, record_id, display_name, name_key, email_key, updated_at, terms FROM search_docs WHERE workspace_id = ? ORDER BY updated_at DESC, record_id DESC LIMIT \(scanLimit)) d"
-            take(
-                Self.hits(
-                    try await session.rows(
-                        "SELECT d.record_type, d.record_id, d.display_name, \(rank) AS rank, d.updated_at FROM \(window) WHERE \(matchAll) ORDER BY rank, d.updated_at DESC, d.record_id DESC LIMIT \(limit + exact)",
-                        rankBinds + [workspace] + matchBinds)))
+            func recentDocuments(_ size: Int) async throws {
+                let window =
+                    "(SELECT record_type, record_id, display_name, name_key, email_key, updated_at, terms FROM search_docs WHERE workspace_id = ? ORDER BY updated_at DESC, record_id DESC LIMIT \(size)) d"
+                take(
+                    Self.hits(
+                        try await session.rows(
+                            "SELECT d.record_type, d.record_id, d.display_name, \(rank) AS rank, d.updated_at FROM \(window) WHERE \(matchAll) ORDER BY rank, d.updated_at DESC, d.record_id DESC LIMIT \(limit + exact)",
+                            rankBinds + [workspace] + matchBinds)))
+            }
+            try await recentDocuments(scanLimit)
             if exact + count(1) >= limit { return page() }
             // 3. Too few names starting with the query among them: the most recent of those from the name
             // index (it sorts them all, so only now).
             try await fromIndexes(
                 ["name_key > ? AND name_key < ?"], [workspace, .text(whole), .text(whole + "\u{10FFFF}")])
             if exact + count(1) >= limit || found.count >= limit { return page() }
-            // Too few matches at all among the recent ones: they lie among older records; rank them all.
+            // 4. Too few matches at all among the recent ones (a burst of other records may have come
+            // last): a window sixteen times as deep, read in order from the recency index, still costs
+            // far less than ranking every match, whose documents lie all over the table.
+            try await recentDocuments(scanLimit * 16)
+            if found.count >= limit { return page() }
+            // They lie among older records: rank them all.
             return try await everyMatch()
         }
     }
