@@ -279,7 +279,6 @@ extension Store {
         while true {
             let group = groupCommit.next()
             if group.isEmpty { return }
-            var unanswered = group
             do {
                 try await source.leaseBulk(write: true, logger: logger) { session in
                     try await session.run(kind.beginTransaction, [])
@@ -303,10 +302,9 @@ extension Store {
                         throw error
                     }
                 }
-                unanswered = []
             } catch {
-                // (the savepoints that failed on their own were answered; the rest share this failure)
-                for job in unanswered { job.finish(error) }
+                // (those that failed on their own were answered already; the rest share this failure)
+                for job in group { job.finish(error) }
             }
         }
     }
