@@ -255,10 +255,12 @@ package struct SearchRepository: Sendable {
                 ["name_key > ? AND name_key < ?"], [workspace, .text(whole), .text(whole + "\u{10FFFF}")])
             if exact + count(1) >= limit || found.count >= limit { return page() }
             // 4. Too few matches at all among the recent ones (a burst of other records may have come
-            // last): a window sixteen times as deep, read in order from the recency index, still costs
-            // far less than ranking every match, whose documents lie all over the table.
-            try await recentDocuments(scanLimit * 16)
-            if found.count >= limit { return page() }
+            // last): windows four and sixteen times as deep, read in order from the recency index, still
+            // cost far less than ranking every match, whose documents lie all over the table.
+            for depth in [4, 16] {
+                try await recentDocuments(scanLimit * depth)
+                if found.count >= limit { return page() }
+            }
             // They lie among older records: rank them all.
             return try await everyMatch()
         }
