@@ -47,6 +47,8 @@ package enum DBValue: Sendable, Hashable {
 package struct BulkSession: Sendable {
     enum Connection: Sendable {
         case sqlite(SQLiteConnection)
+        /// A reader of SQLite's C API, run on the pool's threads.
+        case sqliteReader(SQLiteReader, NIOThreadPool)
         case postgres(PostgresConnection, Logger)
     }
 
@@ -56,7 +58,7 @@ package struct BulkSession: Sendable {
 
     package var kind: DatabaseKind {
         switch connection {
-        case .sqlite: .sqlite
+        case .sqlite, .sqliteReader: .sqlite
         case .postgres: .postgres
         }
     }
@@ -123,6 +125,8 @@ package struct BulkSession: Sendable {
         _ sql: String, _ binds: [DBValue], renumber: Bool = true, _ body: @escaping @Sendable ([DBValue]) -> Void
     ) async throws {
         switch connection {
+        case .sqliteReader(let reader, let threadPool):
+            try await threadPool.runIfActive { try reader.query(sql, binds, body) }
         case .sqlite(let connection):
             let data = binds.map { value -> SQLiteData in
                 switch value {
@@ -326,15 +330,34 @@ extension Store {
 
     /// Runs `body` on a reading connection (on SQLite, one of the readers; nothing may be written).
     package func bulkRead<R: Sendable>(_ body: @Sendable (BulkSession) async throws -> R) async throws -> R {
-        try await source.leaseBulk(write: false, logger: logger, body)
+        try await source.leaseBulk(write: false, fast: true, logger: logger, body)
     }
 }
 
 extension ConnectionSource {
-    func leaseBulk<R: Sendable>(write: Bool, logger: Logger, _ body: @Sendable (BulkSession) async throws -> R)
+    /// - Parameter fast: on SQLite, whether a read gets an `SQLiteReader` (whose session's `sql` is
+    ///   the pooled database) rather than an SQLiteNIO connection.
+    func leaseBulk<R: Sendable>(
+        write: Bool, fast: Bool = false, logger: Logger, _ body: @Sendable (BulkSession) async throws -> R
+    )
         async throws -> R
     {
         switch self {
+        case .sqlite(let pool) where fast && !write:
+            let reader = try await pool.leaseFastReader()
+            let session = BulkSession(
+                connection: .sqliteReader(reader, pool.threadPool),
+                sql: PooledSQLDatabase(
+                    source: self, logger: logger, eventLoop: MultiThreadedEventLoopGroup.singleton.any(),
+                    dialect: SQLiteDialect()))
+            do {
+                let result = try await body(session)
+                await pool.release(reader)
+                return result
+            } catch {
+                await pool.release(reader)
+                throw error
+            }
         case .sqlite(let pool):
             let connection: SQLiteConnection
             do {

@@ -60,11 +60,13 @@ package enum DatabaseErrors {
         if let error = error as? SQLiteError {
             return "SQLite \(error.reason): \(error.message)"
         }
+        if let error = error as? SQLiteReaderError { return error.description }
         return String(describing: type(of: error))
     }
 
     /// Whether SQLite refused because another connection held the lock.
     package static func isBusy(_ error: any Error) -> Bool {
+        if let error = error as? SQLiteReaderError { return error.isBusy }
         guard let error = error as? SQLiteError else { return false }
         switch error.reason {
         case .busy, .locked, .busyTimeout, .busyInRecovery, .busyInSnapshot: return true

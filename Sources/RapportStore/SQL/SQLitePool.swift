@@ -7,7 +7,7 @@ import RapportCore
 import SQLiteKit
 
 /// SQLite connections for one database file: one writer and a few readers, each opened in WAL mode
-/// with foreign keys on and a busy timeout.
+/// with foreign keys on and a busy timeout, and as many `SQLiteReader`s for the hot reads.
 ///
 /// Every write in this process goes through the single writer connection, one lease at a time, so
 /// writers queue here instead of sleeping in SQLite's busy handler on a thread-pool thread (which,
@@ -16,17 +16,18 @@ import SQLiteKit
 actor SQLitePool {
     private let path: String
     private let logger: Logger
-    private let threadPool: NIOThreadPool
-    private var readers: Slots
-    private var writer: Slots
+    let threadPool: NIOThreadPool
+    private var readers: Slots<SQLiteConnection>
+    private var writer: Slots<SQLiteConnection>
+    private var fastReaders: Slots<SQLiteReader>
     private var closed = false
 
     /// Idle connections, how many are open, and who waits for one.
-    struct Slots {
+    struct Slots<Connection> {
         let size: Int
-        var idle: [SQLiteConnection] = []
+        var idle: [Connection] = []
         var open = 0
-        var waiters: [CheckedContinuation<SQLiteConnection, any Error>] = []
+        var waiters: [CheckedContinuation<Connection, any Error>] = []
     }
 
     init(path: String, readers: Int, logger: Logger) {
@@ -34,6 +35,7 @@ actor SQLitePool {
         self.logger = logger
         self.readers = Slots(size: readers)
         self.writer = Slots(size: 1)
+        self.fastReaders = Slots(size: readers)
         self.threadPool = NIOThreadPool(numberOfThreads: readers + 1)
         threadPool.start()
     }
@@ -56,6 +58,35 @@ actor SQLitePool {
         return try await withCheckedThrowingContinuation { readers.waiters.append($0) }
     }
 
+    /// A reader for `BulkSession`, opened on first use.
+    func leaseFastReader() async throws -> SQLiteReader {
+        if closed { throw StoreClosed() }
+        if let reader = fastReaders.idle.popLast() { return reader }
+        guard fastReaders.open < fastReaders.size else {
+            return try await withCheckedThrowingContinuation { fastReaders.waiters.append($0) }
+        }
+        fastReaders.open += 1
+        do {
+            let path = self.path
+            return try await threadPool.runIfActive { try SQLiteReader(path: path, cacheKiB: Self.readerCacheKiB) }
+        } catch {
+            fastReaders.open -= 1
+            if fastReaders.open == 0 {
+                for waiter in fastReaders.waiters { waiter.resume(throwing: error) }
+                fastReaders.waiters = []
+            }
+            throw error
+        }
+    }
+
+    func release(_ reader: SQLiteReader) {
+        if closed {
+            reader.close()
+        } else {
+            Self.give(reader, to: &fastReaders)
+        }
+    }
+
     func release(_ connection: SQLiteConnection, write: Bool) async {
         if closed {
             try? await connection.close()
@@ -69,7 +100,7 @@ actor SQLitePool {
     /// Opening failed: free the slot, and when no connection of that kind is open, fail the requests
     /// waiting for one instead of leaving them waiting for a release that will not come.
     func failedToOpen(write: Bool, error: any Error) {
-        func fail(_ slots: inout Slots) {
+        func fail(_ slots: inout Slots<SQLiteConnection>) {
             slots.open -= 1
             guard slots.open == 0 else { return }
             for waiter in slots.waiters { waiter.resume(throwing: error) }
@@ -78,7 +109,7 @@ actor SQLitePool {
         if write { fail(&writer) } else { fail(&readers) }
     }
 
-    private static func give(_ connection: SQLiteConnection, to slots: inout Slots) {
+    private static func give<Connection: Sendable>(_ connection: Connection, to slots: inout Slots<Connection>) {
         if slots.waiters.isEmpty {
             slots.idle.append(connection)
         } else {
@@ -97,6 +128,10 @@ actor SQLitePool {
         writer.idle = []
         for waiter in waiting { waiter.resume(throwing: StoreClosed()) }
         for connection in idle { try? await connection.close() }
+        for waiter in fastReaders.waiters { waiter.resume(throwing: StoreClosed()) }
+        for reader in fastReaders.idle { reader.close() }
+        fastReaders.waiters = []
+        fastReaders.idle = []
         try? await threadPool.shutdownGracefully()
     }
 
