@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import RapportCore
 import RapportServer
 
@@ -16,6 +17,7 @@ struct Rapport: AsyncParsableCommand {
         ])
 
     static func main() async {
+        LoggingSystem.bootstrap { LineLogHandler(label: $0) }
         let code = await runMain(
             Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment)
         Foundation.exit(code)

@@ -25,14 +25,49 @@ struct RecordBody: Encodable, Sendable, JSONRepresentable {
         try container.encode(Timestamp.rfc3339(record.updatedAt), forKey: Key("updated_at"))
     }
 
-    /// The same members as `encode(to:)`.
-    var jsonValue: JSONValue {
-        var object: [String: JSONValue] = ["id": .string(record.id)]
-        for field in schema.fields { object[field.name] = record[field.name] }
-        object["custom"] = .object(record.custom)
-        object["created_at"] = .string(Timestamp.rfc3339(record.createdAt))
-        object["updated_at"] = .string(Timestamp.rfc3339(record.updatedAt))
-        return .object(object)
+    /// The same members as `encode(to:)`, written straight to text.
+    func writeJSON(to out: inout String) {
+        out += "{"
+        for (index, member) in Self.members(schema).enumerated() {
+            if index > 0 { out += "," }
+            out += member.key
+            switch member.kind {
+            case .id: JSONText.writeString(record.id, to: &out)
+            case .field(let name): JSONText.write(record[name], to: &out)
+            case .custom: JSONText.write(.object(record.custom), to: &out)
+            case .createdAt: out += "\"" + Timestamp.rfc3339(record.createdAt) + "\""
+            case .updatedAt: out += "\"" + Timestamp.rfc3339(record.updatedAt) + "\""
+            }
+        }
+        out += "}"
+    }
+
+    /// A member of the object: its key as text (`"name":`) and where its value comes from.
+    struct Member: Sendable {
+        enum Kind: Sendable {
+            case id, field(String), custom, createdAt, updatedAt
+        }
+        let key: String
+        let kind: Kind
+    }
+
+    /// The members of a record of each kind, in key order.
+    static let memberOrder: [String: [Member]] = Dictionary(
+        uniqueKeysWithValues: [RecordSchema.contacts, RecordSchema.companies].map { ($0.object, members(of: $0)) })
+
+    static func members(_ schema: RecordSchema) -> [Member] {
+        memberOrder[schema.object] ?? members(of: schema)
+    }
+
+    static func members(of schema: RecordSchema) -> [Member] {
+        let kinds: [(String, Member.Kind)] =
+            [("id", .id), ("custom", .custom), ("created_at", .createdAt), ("updated_at", .updatedAt)]
+            + schema.fields.map { ($0.name, .field($0.name)) }
+        return kinds.sorted { $0.0 < $1.0 }.map { name, kind in
+            var key = ""
+            JSONText.writeString(name, to: &key)
+            return Member(key: key + ":", kind: kind)
+        }
     }
 
     /// Counts are integers on the wire.

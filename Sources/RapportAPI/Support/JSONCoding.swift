@@ -2,7 +2,7 @@ package import Foundation
 package import Hummingbird
 import NIOCore
 import NIOFoundationCompat
-package import RapportCore
+import RapportCore
 
 /// One encoder and decoder configuration for the whole API.
 package enum JSONCoding {
@@ -76,9 +76,10 @@ package enum JSONCoding {
         var headers = headers
         headers[.contentType] = "application/json; charset=utf-8"
         if let value = value as? any JSONRepresentable {
-            return Response(
-                status: status, headers: headers,
-                body: .init(byteBuffer: ByteBuffer(string: JSONText.encode(value.jsonValue))))
+            var text = ""
+            text.reserveCapacity(1024)
+            value.writeJSON(to: &text)
+            return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
         }
         let data = try encoder.encode(value)
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
@@ -88,5 +89,6 @@ package enum JSONCoding {
 /// A body that is written as JSON text directly: records and lists of them, the hot responses, skip
 /// Foundation's encoder.
 package protocol JSONRepresentable {
-    var jsonValue: JSONValue { get }
+    /// Appends the value as compact JSON text, object keys sorted (as `JSONText` writes them).
+    func writeJSON(to out: inout String)
 }

@@ -138,7 +138,7 @@ package struct TokenAuthMiddleware: RouterMiddleware {
         guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
             throw RapportError(.unauthorized, "Send an API token as `Authorization: Bearer <token>`.")
         }
-        let secret = header.dropFirst("bearer ".count).trimmingCharacters(in: .whitespaces)
+        let secret = String(header.dropFirst("bearer ".count)).trimmed(newlines: false)
         guard !secret.isEmpty, secret.count <= 200,
             let principal = try await services.tokens.authenticate(secret: secret)
         else {

@@ -1,6 +1,6 @@
 import Foundation
 package import Hummingbird
-package import RapportCore
+import RapportCore
 package import RapportStore
 
 /// `?limit=` and `?cursor=` of every list, read once here.
@@ -79,7 +79,14 @@ package struct ListBody<Item: Encodable & Sendable>: Encodable, Sendable {
 }
 
 extension ListBody: JSONRepresentable where Item: JSONRepresentable {
-    package var jsonValue: JSONValue {
-        .object(["data": .array(data.map(\.jsonValue)), "next_cursor": nextCursor.map(JSONValue.string) ?? .null])
+    package func writeJSON(to out: inout String) {
+        out += "{\"data\":["
+        for (index, item) in data.enumerated() {
+            if index > 0 { out += "," }
+            item.writeJSON(to: &out)
+        }
+        out += "],\"next_cursor\":"
+        JSONText.write(nextCursor.map(JSONValue.string) ?? .null, to: &out)
+        out += "}"
     }
 }

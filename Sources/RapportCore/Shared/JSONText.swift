@@ -66,7 +66,7 @@ package enum JSONText {
         return "\(number)"
     }
 
-    static func writeString(_ text: String, to out: inout String) {
+    package static func writeString(_ text: String, to out: inout String) {
         out += "\""
         var needsEscape = false
         for byte in text.utf8 where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
