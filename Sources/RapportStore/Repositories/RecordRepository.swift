@@ -26,7 +26,9 @@ package struct RecordRepository: Sendable {
         guard let database else {
             // Outside a transaction: straight from the driver, without SQLKit's decoding.
             let sql = "SELECT \(columns.joined(separator: ", ")) FROM \(table) WHERE workspace_id = ? AND id = ?"
-            let rows = try await store.bulkRead { try await $0.rows(sql, [.text(workspaceID), .text(id)]) }
+            let rows = try await store.bulkRead(inline: true) {
+                try await $0.rows(sql, [.text(workspaceID), .text(id)])
+            }
             return try rows.first.map(record(values:))
         }
         return try await database.raw(

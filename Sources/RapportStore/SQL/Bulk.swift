@@ -47,8 +47,8 @@ package enum DBValue: Sendable, Hashable {
 package struct BulkSession: Sendable {
     enum Connection: Sendable {
         case sqlite(SQLiteConnection)
-        /// A reader of SQLite's C API, run on the pool's threads.
-        case sqliteReader(SQLiteReader, NIOThreadPool)
+        /// A reader of SQLite's C API, run on the pool's threads (or, without one, on the caller's).
+        case sqliteReader(SQLiteReader, NIOThreadPool?)
         case postgres(PostgresConnection, Logger)
     }
 
@@ -125,8 +125,10 @@ package struct BulkSession: Sendable {
         _ sql: String, _ binds: [DBValue], renumber: Bool = true, _ body: @escaping @Sendable ([DBValue]) -> Void
     ) async throws {
         switch connection {
-        case .sqliteReader(let reader, let threadPool):
+        case .sqliteReader(let reader, let threadPool?):
             try await threadPool.runIfActive { try reader.query(sql, binds, body) }
+        case .sqliteReader(let reader, nil):
+            try reader.query(sql, binds, body)
         case .sqlite(let connection):
             let data = binds.map { value -> SQLiteData in
                 switch value {
@@ -329,8 +331,13 @@ extension Store {
     }
 
     /// Runs `body` on a reading connection (on SQLite, one of the readers; nothing may be written).
-    package func bulkRead<R: Sendable>(_ body: @Sendable (BulkSession) async throws -> R) async throws -> R {
-        try await source.leaseBulk(write: false, fast: true, logger: logger, body)
+    /// - Parameter inline: on SQLite, run the statements on the calling thread instead of handing each
+    ///   to the pool's threads and back. Only for statements that take microseconds, such as a lookup
+    ///   by primary key: a long one would hold up the caller's thread.
+    package func bulkRead<R: Sendable>(inline: Bool = false, _ body: @Sendable (BulkSession) async throws -> R)
+        async throws -> R
+    {
+        try await source.leaseBulk(write: false, fast: true, inline: inline, logger: logger, body)
     }
 }
 
@@ -338,7 +345,8 @@ extension ConnectionSource {
     /// - Parameter fast: on SQLite, whether a read gets an `SQLiteReader` (whose session's `sql` is
     ///   the pooled database) rather than an SQLiteNIO connection.
     func leaseBulk<R: Sendable>(
-        write: Bool, fast: Bool = false, logger: Logger, _ body: @Sendable (BulkSession) async throws -> R
+        write: Bool, fast: Bool = false, inline: Bool = false, logger: Logger,
+        _ body: @Sendable (BulkSession) async throws -> R
     )
         async throws -> R
     {
@@ -346,7 +354,7 @@ extension ConnectionSource {
         case .sqlite(let pool) where fast && !write:
             let reader = try await pool.leaseFastReader()
             let session = BulkSession(
-                connection: .sqliteReader(reader, pool.threadPool),
+                connection: .sqliteReader(reader, inline ? nil : pool.threadPool),
                 sql: PooledSQLDatabase(
                     source: self, logger: logger, eventLoop: MultiThreadedEventLoopGroup.singleton.any(),
                     dialect: SQLiteDialect()))
