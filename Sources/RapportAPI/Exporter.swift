@@ -105,9 +105,10 @@ package struct Exporter: Sendable {
             for row in rows { appendCSV(row, fields: fields, customKeys: keys, to: &bytes) }
             return String(decoding: bytes, as: UTF8.self)
         case .jsonl:
-            var text = ""
-            for row in rows { appendJSON(row, repository: repository, to: &text) }
-            return text
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(rows.count * 512)
+            for row in rows { appendJSON(row, repository: repository, to: &bytes) }
+            return String(decoding: bytes, as: UTF8.self)
         }
     }
 
@@ -139,15 +140,10 @@ package struct Exporter: Sendable {
     }
 
     /// A row as the API shows the record, on one line.
-    static func appendJSON(_ row: [DBValue], repository: RecordRepository, to out: inout String) {
+    static func appendJSON(_ row: [DBValue], repository: RecordRepository, to out: inout [UInt8]) {
         guard let record = try? repository.record(values: row) else { return }
-        var object: [String: JSONValue] = ["id": .string(record.id)]
-        for field in repository.schema.fields { object[field.name] = record[field.name] }
-        object["custom"] = .object(record.custom)
-        object["created_at"] = .string(Timestamp.rfc3339(record.createdAt))
-        object["updated_at"] = .string(Timestamp.rfc3339(record.updatedAt))
-        JSONText.write(.object(object), to: &out)
-        out += "\n"
+        RecordBody(record: record, schema: repository.schema).writeJSON(to: &out)
+        out.append(UInt8(ascii: "\n"))
     }
 
     /// A value as one CSV cell: text as is, numbers without a fraction when whole, lists and maps as JSON.

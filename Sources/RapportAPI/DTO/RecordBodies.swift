@@ -26,20 +26,20 @@ struct RecordBody: Encodable, Sendable, JSONRepresentable {
     }
 
     /// The same members as `encode(to:)`, written straight to text.
-    func writeJSON(to out: inout String) {
-        out += "{"
+    func writeJSON(to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "{"))
         for (index, member) in Self.members(schema).enumerated() {
-            if index > 0 { out += "," }
-            out += member.key
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: member.key)
             switch member.kind {
             case .id: JSONText.writeString(record.id, to: &out)
             case .field(let name): JSONText.write(record[name], to: &out)
             case .custom: JSONText.write(.object(record.custom), to: &out)
-            case .createdAt: out += "\"" + Timestamp.rfc3339(record.createdAt) + "\""
-            case .updatedAt: out += "\"" + Timestamp.rfc3339(record.updatedAt) + "\""
+            case .createdAt: JSONText.writeString(Timestamp.rfc3339(record.createdAt), to: &out)
+            case .updatedAt: JSONText.writeString(Timestamp.rfc3339(record.updatedAt), to: &out)
             }
         }
-        out += "}"
+        out.append(UInt8(ascii: "}"))
     }
 
     /// A member of the object: its key as text (`"name":`) and where its value comes from.
@@ -47,7 +47,8 @@ struct RecordBody: Encodable, Sendable, JSONRepresentable {
         enum Kind: Sendable {
             case id, field(String), custom, createdAt, updatedAt
         }
-        let key: String
+        /// `"name":` as UTF-8.
+        let key: [UInt8]
         let kind: Kind
     }
 
@@ -64,9 +65,9 @@ struct RecordBody: Encodable, Sendable, JSONRepresentable {
             [("id", .id), ("custom", .custom), ("created_at", .createdAt), ("updated_at", .updatedAt)]
             + schema.fields.map { ($0.name, .field($0.name)) }
         return kinds.sorted { $0.0 < $1.0 }.map { name, kind in
-            var key = ""
+            var key: [UInt8] = []
             JSONText.writeString(name, to: &key)
-            return Member(key: key + ":", kind: kind)
+            return Member(key: key + [UInt8(ascii: ":")], kind: kind)
         }
     }
 

@@ -76,10 +76,10 @@ package enum JSONCoding {
         var headers = headers
         headers[.contentType] = "application/json; charset=utf-8"
         if let value = value as? any JSONRepresentable {
-            var text = ""
-            text.reserveCapacity(1024)
-            value.writeJSON(to: &text)
-            return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(2048)
+            value.writeJSON(to: &bytes)
+            return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
         }
         let data = try encoder.encode(value)
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
@@ -90,5 +90,5 @@ package enum JSONCoding {
 /// Foundation's encoder.
 package protocol JSONRepresentable {
     /// Appends the value as compact JSON text, object keys sorted (as `JSONText` writes them).
-    func writeJSON(to out: inout String)
+    func writeJSON(to out: inout [UInt8])
 }

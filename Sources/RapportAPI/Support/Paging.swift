@@ -79,14 +79,14 @@ package struct ListBody<Item: Encodable & Sendable>: Encodable, Sendable {
 }
 
 extension ListBody: JSONRepresentable where Item: JSONRepresentable {
-    package func writeJSON(to out: inout String) {
-        out += "{\"data\":["
+    package func writeJSON(to out: inout [UInt8]) {
+        out.append(contentsOf: "{\"data\":[".utf8)
         for (index, item) in data.enumerated() {
-            if index > 0 { out += "," }
+            if index > 0 { out.append(UInt8(ascii: ",")) }
             item.writeJSON(to: &out)
         }
-        out += "],\"next_cursor\":"
+        out.append(contentsOf: "],\"next_cursor\":".utf8)
         JSONText.write(nextCursor.map(JSONValue.string) ?? .null, to: &out)
-        out += "}"
+        out.append(UInt8(ascii: "}"))
     }
 }

@@ -20,6 +20,7 @@ package enum Migrations {
         M0005_SearchRecency.migration,
         M0006_TermsByDocument.migration,
         M0007_FullTextTerms.migration,
+        M0008_FilteredLists.migration,
     ]
 
     package static var latestVersion: Int { all.last?.version ?? 0 }
