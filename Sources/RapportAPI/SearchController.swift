@@ -45,10 +45,8 @@ package struct SearchController: Sendable {
         let hits = try await SearchRepository(store: services.store).search(
             workspaceID: workspaceID, query: query, limit: limit)
         let contacts = RecordRepository(store: services.store, schema: .contacts)
-        var records: [String: Record] = [:]
-        for hit in hits where hit.recordType == "contact" {
-            records[hit.recordID] = try await contacts.find(workspaceID: workspaceID, id: hit.recordID)
-        }
+        let records = try await contacts.find(
+            workspaceID: workspaceID, ids: hits.filter { $0.recordType == "contact" }.map(\.recordID))
         let companyNames = try await RecordRepository(store: services.store, schema: .companies).names(
             workspaceID: workspaceID, ids: records.values.compactMap { $0.string("company_id") })
         return hits.map { hit in
@@ -75,6 +73,25 @@ package struct SearchController: Sendable {
         }
         if !issues.isEmpty { throw RapportError.invalid(issues) }
         let results = try await Self.results(services, workspaceID: principal.workspace.id, query: query, limit: limit)
-        return try JSONCoding.response(["data": results])
+        return try JSONCoding.response(Results(data: results))
+    }
+
+    /// `{"data": [results]}`, written straight to JSON text.
+    struct Results: Encodable, JSONRepresentable {
+        let data: [Result]
+
+        func writeJSON(to out: inout [UInt8]) {
+            out.append(contentsOf: "{\"data\":[".utf8)
+            for (index, result) in data.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                var members: [String: JSONValue] = [
+                    "type": .string(result.type), "id": .string(result.id), "name": .string(result.name),
+                ]
+                members["email"] = result.email.map(JSONValue.string) ?? .null
+                members["company_name"] = result.companyName.map(JSONValue.string) ?? .null
+                JSONText.write(.object(members), to: &out)
+            }
+            out.append(contentsOf: "]}".utf8)
+        }
     }
 }
