@@ -136,10 +136,21 @@ struct SearchAPITests {
                     workspaceID: seeded.workspace.id, id: record.id, patch: ["job_title": .string("Editor")],
                     expectedVersion: nil, actor: Actor(.system, id: nil))
             }
+            // a renamed company re-indexes its contacts without updating them: recency must not change
+            let companies = RecordService.companies(app.services)
+            let renamed = try #require(
+                try await companies.repository.list(
+                    workspaceID: seeded.workspace.id, query: ListQuery(), limit: 10, after: nil
+                ).records.first { $0.string("name") == "Company 1" })
+            _ = try await companies.update(
+                workspaceID: seeded.workspace.id, id: renamed.id, patch: ["name": .string("Renamed One")],
+                expectedVersion: nil, actor: Actor(.system, id: nil))
             let search = SearchRepository(store: app.services.store)
+            let found = try await search.search(workspaceID: seeded.workspace.id, query: "renamed", limit: 100)
+            #expect(found.count { $0.recordType == "contact" } == 24 && found.count { $0.recordType == "company" } == 1)
             for query in [
                 "jo", "john", "john smith", "jo smith", "smith", "s", "so", "p1", "p17@x2.example", "x3", "company",
-                "company 2", "vip", "окс", "مر", "jo sm vip", "nobody",
+                "company 2", "vip", "окс", "مر", "jo sm vip", "nobody", "renamed", "jo renamed",
             ] {
                 for limit in [1, 5, 20, 100] {
                     let everything = try await search.search(

@@ -21,10 +21,38 @@ package struct SearchRepository: Sendable {
     }
 
     /// Replaces a record's document and terms.
+    ///
+    /// On SQLite a document's key orders it by update: an updated record's document is written anew
+    /// with the largest key, and one re-indexed without an update (its company was renamed) keeps its
+    /// key. Dense searches read the newest matches in key order (`search`).
     package func index(
         workspaceID: String, recordID: String, recordType: String, document: SearchKey.Document, updatedAt: Int64,
         on database: any SQLDatabase
     ) async throws {
+        if store.kind == .sqlite,
+            let stored = try await database.raw(
+                "SELECT doc, terms, updated_at FROM search_docs WHERE workspace_id = \(bind: workspaceID) AND record_id = \(bind: recordID)"
+            ).first(),
+            try stored.decode(column: "updated_at", as: Int64.self) >= updatedAt
+        {
+            let doc = try stored.decode(column: "doc", as: Int64.self)
+            let oldTerms = try stored.decode(column: "terms", as: String.self)
+            try await database.raw(
+                "INSERT INTO search_index (search_index, rowid, terms) VALUES ('delete', \(bind: doc), \(bind: oldTerms))"
+            ).run()
+            try await database.raw(
+                """
+                UPDATE search_docs SET record_type = \(bind: recordType), name_key = \(bind: document.nameKey),
+                    email_key = \(bind: document.emailKey), display_name = \(bind: document.displayName),
+                    terms = \(bind: document.storedTerms)
+                WHERE doc = \(bind: doc)
+                """
+            ).run()
+            try await database.raw(
+                "INSERT INTO search_index (rowid, terms) VALUES (\(bind: doc), \(bind: document.storedTerms))"
+            ).run()
+            return
+        }
         try await remove(workspaceID: workspaceID, recordID: recordID, on: database)
         let insert: SQLQueryString = """
             INSERT INTO search_docs (workspace_id, record_id, record_type, name_key, email_key, display_name, updated_at, terms)
@@ -120,8 +148,9 @@ package struct SearchRepository: Sendable {
     /// Above this many records matching its longest word, a query is answered from the most recently
     /// updated documents down instead of from every match.
     package static let denseThreshold = 500
-    /// How many of the most recent documents a dense query reads before it ranks every match instead.
-    package static let recentScanLimit = 2000
+    /// How many of the most recent documents a dense query reads before it ranks every match instead
+    /// (PostgreSQL), and how many of the most recent matches it reads first (SQLite).
+    package static func recentScanLimit(_ kind: DatabaseKind) -> Int { kind == .sqlite ? 256 : 2000 }
 
     /// The best matches: exact name or address first, then names starting with the query, then the rest;
     /// ties go to the most recently updated.
@@ -139,8 +168,9 @@ package struct SearchRepository: Sendable {
     ///   Tests set both low to compare the ways of answering.
     package func search(
         workspaceID: String, query: String, limit: Int, denseThreshold: Int = SearchRepository.denseThreshold,
-        scanLimit: Int = SearchRepository.recentScanLimit
+        scanLimit: Int? = nil
     ) async throws -> [Hit] {
+        let scanLimit = scanLimit ?? Self.recentScanLimit(store.kind)
         let words = SearchKey.queryWords(query)
         guard !words.isEmpty, limit > 0 else { return [] }
         let whole = words.joined(separator: " ")
@@ -231,11 +261,42 @@ package struct SearchRepository: Sendable {
                                 + " WHERE d.workspace_id = ? AND d.record_id IN (\(conditions.map(recentOf).joined(separator: " UNION "))) AND \(matchAll)",
                             rankBinds + [workspace] + binds + matchBinds)))
             }
+            // 2 (SQLite). The most recent matches, from the full-text index newest first: a record's document
+            // is written anew, with a larger key, each time the record is updated (`index`), so key order is
+            // update order. Documents that share an update time come in any order, so only those strictly
+            // newer than the oldest one read are sure to be all there; when they do not fill the page, the
+            // names starting with the query come from their index, then deeper reads, then every match.
+            func recentMatches(exact: Int) async throws -> [Hit] {
+                guard let everyWord = Self.fullTextQuery(words) else { return page() }
+                var readNames = false
+                var depth = scanLimit
+                for _ in 0..<3 where depth > 0 {
+                    let rows = try await session.rows(
+                        "SELECT d.workspace_id, d.record_type, d.record_id, d.display_name, \(rank) AS rank, d.updated_at FROM search_docs d WHERE d.doc IN (SELECT rowid FROM search_index WHERE search_index MATCH ? ORDER BY rowid DESC LIMIT \(depth))",
+                        rankBinds + [.text(everyWord)])
+                    take(Self.hits(rows.filter { $0[0].text == workspaceID }.map { Array($0.dropFirst()) }))
+                    if rows.count < depth { return page() }  // every match was read
+                    let oldest = rows.map { $0[5].int ?? 0 }.min() ?? .min
+                    func sure(_ rank: Int64) -> Int { found.count { $0.rank == rank && $0.updatedAt > oldest } }
+                    if !readNames, exact + sure(1) < limit {
+                        try await fromIndexes(
+                            ["name_key > ? AND name_key < ?"], [workspace, .text(whole), .text(whole + "\u{10FFFF}")])
+                        readNames = true
+                    }
+                    let names = readNames ? count(1) : sure(1)
+                    if exact + min(names, limit) + sure(2) >= limit { return page() }
+                    depth *= 8
+                }
+                return try await everyMatch()
+            }
             // 1. Exact names and addresses (an index gives each in order).
             try await fromIndexes(
                 ["name_key = ?", "email_key = ?"], [workspace, .text(whole), workspace, .text(whole)])
             if found.count >= limit { return page() }
             let exact = found.count
+            if store.kind == .sqlite {
+                return try await recentMatches(exact: exact)
+            }
             // 2. The most recent documents, best rank first: anything they hold is more recent than all
             // that lies outside them. (A derived table, so that the database stops after the window.)
             func recentDocuments(_ size: Int) async throws {
