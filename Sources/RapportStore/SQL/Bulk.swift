@@ -366,23 +366,38 @@ extension ConnectionSource {
                 await pool.release(reader)
                 throw error
             }
+        case .sqlite(let pool) where write:
+            let writer = try await pool.leaseWriter()
+            let session = BulkSession(
+                connection: .sqliteReader(writer, nil),
+                sql: SQLiteConnectionDatabase(
+                    connection: writer, logger: logger, eventLoop: pool.writerExecutor.loop))
+            do {
+                // (on the writer's thread: its statements run there, one after another)
+                let result = try await withTaskExecutorPreference(pool.writerExecutor) { try await body(session) }
+                await pool.releaseWriter(writer)
+                return result
+            } catch {
+                await pool.releaseWriter(writer)
+                throw error
+            }
         case .sqlite(let pool):
             let connection: SQLiteConnection
             do {
-                connection = try await pool.lease(write: write)
+                connection = try await pool.leaseReader()
             } catch let error as StoreClosed {
                 throw error
             } catch {
-                await pool.failedToOpen(write: write, error: error)
+                await pool.failedToOpenReader(error: error)
                 throw error
             }
             let session = BulkSession(connection: .sqlite(connection), sql: connection.sql(queryLogLevel: nil))
             do {
                 let result = try await body(session)
-                await pool.release(connection, write: write)
+                await pool.releaseReader(connection)
                 return result
             } catch {
-                await pool.release(connection, write: write)
+                await pool.releaseReader(connection)
                 throw error
             }
         case .postgres(let client):

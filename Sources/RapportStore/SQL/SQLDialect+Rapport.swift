@@ -37,6 +37,7 @@ package enum DatabaseKind: String, Sendable {
 package enum DatabaseErrors {
     /// Whether an error is a violated unique (or primary key) constraint.
     package static func isUniqueViolation(_ error: any Error) -> Bool {
+        if let error = error as? SQLiteReaderError { return error.isUniqueViolation }
         if let error = error as? SQLiteError {
             switch error.reason {
             case .constraint, .constraintUniqueFailed, .constraintPrimaryKeyFailed: return true

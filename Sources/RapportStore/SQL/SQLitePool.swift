@@ -6,19 +6,23 @@ import PostgresKit
 import RapportCore
 import SQLiteKit
 
-/// SQLite connections for one database file: one writer and a few readers, each opened in WAL mode
-/// with foreign keys on and a busy timeout, and as many `SQLiteReader`s for the hot reads.
+/// SQLite connections for one database file, in WAL mode with a busy timeout: one writer and a few
+/// readers through SQLiteNIO (for SQLKit's reads), and as many `SQLiteReader`s for the hot reads.
 ///
 /// Every write in this process goes through the single writer connection, one lease at a time, so
-/// writers queue here instead of sleeping in SQLite's busy handler on a thread-pool thread (which,
-/// with several writers, can starve the thread the lock holder needs). Readers run in parallel (WAL).
-/// The connections use their own thread pool, so a busy wait never blocks NIO's shared one.
+/// writers queue here instead of sleeping in SQLite's busy handler. The writer is an `SQLiteReader`
+/// driven on its own thread: whoever leases it runs there (`writerExecutor`), so its statements run
+/// one after another without crossing threads, and a busy wait or a checkpoint holds up that thread
+/// only. Readers run in parallel (WAL) on the pool's own threads, never on NIO's.
 actor SQLitePool {
     private let path: String
     private let logger: Logger
     let threadPool: NIOThreadPool
+    /// The writer's thread, and the executor that runs a writer lease's work on it.
+    private let writerThread = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    nonisolated let writerExecutor: EventLoopTaskExecutor
     private var readers: Slots<SQLiteConnection>
-    private var writer: Slots<SQLiteConnection>
+    private var writer: Slots<SQLiteReader>
     private var fastReaders: Slots<SQLiteReader>
     private var closed = false
 
@@ -37,23 +41,46 @@ actor SQLitePool {
         self.writer = Slots(size: 1)
         self.fastReaders = Slots(size: readers)
         self.threadPool = NIOThreadPool(numberOfThreads: readers + 1)
+        self.writerExecutor = EventLoopTaskExecutor(writerThread.next())
         threadPool.start()
     }
 
-    func lease(write: Bool) async throws -> SQLiteConnection {
+    /// The writer, opened on first use.
+    func leaseWriter() async throws -> SQLiteReader {
         if closed { throw StoreClosed() }
-        if write {
-            if let connection = writer.idle.popLast() { return connection }
-            if writer.open < writer.size {
-                writer.open += 1
-                return try await connect(write: true)
-            }
+        if let connection = writer.idle.popLast() { return connection }
+        guard writer.open < writer.size else {
             return try await withCheckedThrowingContinuation { writer.waiters.append($0) }
         }
+        writer.open += 1
+        do {
+            let path = self.path
+            return try await threadPool.runIfActive {
+                try SQLiteReader(path: path, cacheKiB: Self.writerCacheKiB, write: true)
+            }
+        } catch {
+            writer.open -= 1
+            for waiter in writer.waiters { waiter.resume(throwing: error) }
+            writer.waiters = []
+            throw error
+        }
+    }
+
+    func releaseWriter(_ connection: SQLiteReader) {
+        if closed {
+            connection.close()
+        } else {
+            Self.give(connection, to: &writer)
+        }
+    }
+
+    /// A reader through SQLiteNIO, for SQLKit.
+    func leaseReader() async throws -> SQLiteConnection {
+        if closed { throw StoreClosed() }
         if let connection = readers.idle.popLast() { return connection }
         if readers.open < readers.size {
             readers.open += 1
-            return try await connect(write: false)
+            return try await connect()
         }
         return try await withCheckedThrowingContinuation { readers.waiters.append($0) }
     }
@@ -87,26 +114,21 @@ actor SQLitePool {
         }
     }
 
-    func release(_ connection: SQLiteConnection, write: Bool) async {
+    func releaseReader(_ connection: SQLiteConnection) async {
         if closed {
             try? await connection.close()
-        } else if write {
-            Self.give(connection, to: &writer)
         } else {
             Self.give(connection, to: &readers)
         }
     }
 
-    /// Opening failed: free the slot, and when no connection of that kind is open, fail the requests
-    /// waiting for one instead of leaving them waiting for a release that will not come.
-    func failedToOpen(write: Bool, error: any Error) {
-        func fail(_ slots: inout Slots<SQLiteConnection>) {
-            slots.open -= 1
-            guard slots.open == 0 else { return }
-            for waiter in slots.waiters { waiter.resume(throwing: error) }
-            slots.waiters = []
-        }
-        if write { fail(&writer) } else { fail(&readers) }
+    /// Opening a reader failed: free the slot, and when no reader is open, fail the requests waiting
+    /// for one instead of leaving them waiting for a release that will not come.
+    func failedToOpenReader(error: any Error) {
+        readers.open -= 1
+        guard readers.open == 0 else { return }
+        for waiter in readers.waiters { waiter.resume(throwing: error) }
+        readers.waiters = []
     }
 
     private static func give<Connection: Sendable>(_ connection: Connection, to slots: inout Slots<Connection>) {
@@ -120,18 +142,19 @@ actor SQLitePool {
     func close() async {
         guard !closed else { return }
         closed = true
-        let waiting = readers.waiters + writer.waiters
-        let idle = readers.idle + writer.idle
+        let waiting = readers.waiters
+        let idle = readers.idle
         readers.waiters = []
-        writer.waiters = []
         readers.idle = []
-        writer.idle = []
         for waiter in waiting { waiter.resume(throwing: StoreClosed()) }
         for connection in idle { try? await connection.close() }
-        for waiter in fastReaders.waiters { waiter.resume(throwing: StoreClosed()) }
-        for reader in fastReaders.idle { reader.close() }
-        fastReaders.waiters = []
-        fastReaders.idle = []
+        for slots in [fastReaders, writer] {
+            for waiter in slots.waiters { waiter.resume(throwing: StoreClosed()) }
+            for connection in slots.idle { connection.close() }
+        }
+        fastReaders = Slots(size: 0)
+        writer = Slots(size: 0)
+        try? await writerThread.shutdownGracefully()
         try? await threadPool.shutdownGracefully()
     }
 
@@ -140,7 +163,7 @@ actor SQLitePool {
     static let writerCacheKiB = 65_536
     static let readerCacheKiB = 8_192
 
-    private func connect(write: Bool) async throws -> SQLiteConnection {
+    private func connect() async throws -> SQLiteConnection {
         let connection = try await SQLiteConnection.open(
             storage: .file(path: path), threadPool: threadPool, logger: logger,
             on: MultiThreadedEventLoopGroup.singleton.any())
@@ -159,10 +182,7 @@ actor SQLitePool {
             }
             try await connection.query("PRAGMA synchronous = NORMAL", [], { _ in })
             try await connection.query("PRAGMA foreign_keys = ON", [], { _ in })
-            let cache = write ? Self.writerCacheKiB : Self.readerCacheKiB
-            try await connection.query("PRAGMA cache_size = -\(cache)", [], { _ in })
-            // Checkpoint every 32 MiB of log rather than 4: index pages a batch rewrites are copied once.
-            if write { try await connection.query("PRAGMA wal_autocheckpoint = 8192", [], { _ in }) }
+            try await connection.query("PRAGMA cache_size = -\(Self.readerCacheKiB)", [], { _ in })
             return connection
         } catch {
             try? await connection.close()
@@ -224,4 +244,18 @@ struct PooledSQLDatabase: SQLDatabase {
 /// Carries a closure's result out of a `@Sendable` callback that ran exactly once before it is read.
 final class SendableBox<R>: @unchecked Sendable {
     var value: R?
+}
+
+/// A NIO event loop as the executor that tasks prefer: jobs run on the loop's thread, in order.
+final class EventLoopTaskExecutor: TaskExecutor {
+    let loop: any EventLoop
+
+    init(_ loop: any EventLoop) {
+        self.loop = loop
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        loop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+    }
 }

@@ -1,11 +1,13 @@
+import Foundation
 import VaporCSQLite
 
-/// A reading SQLite connection driven through SQLite's C API, for the statements on the hot path
-/// (`Store.bulkRead`): a record by id, list pages, search, export pages.
+/// An SQLite connection driven through SQLite's C API: the store's one writer, and the readers of the
+/// statements on the hot path (`Store.bulkRead`: a record by id, list pages, search, export pages).
 ///
-/// SQLiteNIO prepares every statement anew and wraps every value of every row in its own row type.
-/// Here statements are prepared once per connection and kept, and values go straight to `DBValue`.
-/// One caller at a time uses a reader (the pool leases it); `query_only` makes sure it never writes.
+/// SQLiteNIO prepares every statement anew, runs each on a thread of its pool and wraps every value of
+/// every row in its own row type. Here statements are prepared once per connection and kept, run on
+/// the calling thread, and values go straight to `DBValue`. One caller at a time uses a connection
+/// (the pool leases it); a reader is `query_only`, so it never writes.
 final class SQLiteReader: @unchecked Sendable {
     private var handle: OpaquePointer?
     /// Prepared statements by their SQL.
@@ -16,16 +18,37 @@ final class SQLiteReader: @unchecked Sendable {
 
     /// Opens `path`, which must already be an SQLite database in WAL mode (the store's first
     /// connection through SQLiteNIO made it so).
-    init(path: String, cacheKiB: Int) throws {
+    /// - Parameter write: a writer (foreign keys enforced, WAL checkpoints every 32 MiB of log)
+    ///   rather than a `query_only` reader.
+    init(path: String, cacheKiB: Int, write: Bool = false) throws {
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
         let status = sqlite_nio_sqlite3_open_v2(path, &handle, flags, nil)
         guard status == SQLITE_OK else {
             defer { sqlite_nio_sqlite3_close(handle) }
             throw SQLiteReaderError(code: status, message: Self.message(handle))
         }
+        let pragmas =
+            write
+            ? [
+                "busy_timeout = 10000", "synchronous = NORMAL", "foreign_keys = ON", "cache_size = -\(cacheKiB)",
+                // (checkpoints every 32 MiB of log rather than 4: index pages a batch rewrites are copied once)
+                "wal_autocheckpoint = 8192",
+            ]
+            : ["busy_timeout = 10000", "query_only = 1", "cache_size = -\(cacheKiB)"]
         do {
-            for pragma in ["busy_timeout = 10000", "query_only = 1", "cache_size = -\(cacheKiB)"] {
+            for pragma in pragmas {
                 try query("PRAGMA \(pragma)", [], cache: false) { _ in }
+            }
+            // Switching to WAL needs a moment of exclusive access, which the busy timeout does not cover.
+            var attempt = 0
+            while write {
+                do {
+                    try query("PRAGMA journal_mode = WAL", [], cache: false) { _ in }
+                    break
+                } catch let error as SQLiteReaderError where error.isBusy && attempt < 100 {
+                    attempt += 1
+                    usleep(20_000)
+                }
             }
         } catch {
             close()
@@ -46,6 +69,13 @@ final class SQLiteReader: @unchecked Sendable {
 
     /// Runs a statement, calling `body` with each row's values in column order.
     func query(_ sql: String, _ binds: [DBValue], cache: Bool = true, _ body: ([DBValue]) -> Void) throws {
+        try query(sql, binds, cache: cache) { _, row in body(row) }
+    }
+
+    /// Runs a statement, calling `body` with the column names and each row's values.
+    func query(
+        _ sql: String, _ binds: [DBValue], cache: Bool = true, _ body: (_ names: () -> [String], [DBValue]) -> Void
+    ) throws {
         let statement = try prepare(sql, cache: cache)
         defer {
             if cache {
@@ -69,6 +99,15 @@ final class SQLiteReader: @unchecked Sendable {
             guard status == SQLITE_OK else { throw SQLiteReaderError(code: status, message: Self.message(handle)) }
         }
         let columns = sqlite_nio_sqlite3_column_count(statement)
+        var names: [String]?
+        func columnNames() -> [String] {
+            if let names { return names }
+            let read = (0..<columns).map { column in
+                sqlite_nio_sqlite3_column_name(statement, column).map { String(cString: $0) } ?? ""
+            }
+            names = read
+            return read
+        }
         var row: [DBValue] = []
         row.reserveCapacity(Int(columns))
         while true {
@@ -79,7 +118,7 @@ final class SQLiteReader: @unchecked Sendable {
             for column in 0..<columns {
                 row.append(Self.value(statement, column))
             }
-            body(row)
+            body(columnNames, row)
         }
     }
 
@@ -134,4 +173,10 @@ struct SQLiteReaderError: Error, CustomStringConvertible {
 
     /// Whether another connection held a lock for longer than the busy timeout.
     var isBusy: Bool { code & 0xFF == SQLITE_BUSY || code & 0xFF == SQLITE_LOCKED }
+
+    /// Whether a unique index or primary key refused a row.
+    var isUniqueViolation: Bool {
+        // (SQLITE_CONSTRAINT, and its extended codes _PRIMARYKEY and _UNIQUE, which Swift cannot import)
+        code == SQLITE_CONSTRAINT || code == SQLITE_CONSTRAINT | 6 << 8 || code == SQLITE_CONSTRAINT | 8 << 8
+    }
 }
