@@ -47,8 +47,9 @@ package enum DBValue: Sendable, Hashable {
 package struct BulkSession: Sendable {
     enum Connection: Sendable {
         case sqlite(SQLiteConnection)
-        /// A reader of SQLite's C API, run on the pool's threads (or, without one, on the caller's).
-        case sqliteReader(SQLiteReader, NIOThreadPool?)
+        /// A connection through SQLite's C API (the writer or a reader), run on the pool's threads
+        /// (or, without one, on the caller's).
+        case sqliteHandle(SQLiteHandle, NIOThreadPool?)
         case postgres(PostgresConnection, Logger)
     }
 
@@ -58,7 +59,7 @@ package struct BulkSession: Sendable {
 
     package var kind: DatabaseKind {
         switch connection {
-        case .sqlite, .sqliteReader: .sqlite
+        case .sqlite, .sqliteHandle: .sqlite
         case .postgres: .postgres
         }
     }
@@ -125,9 +126,9 @@ package struct BulkSession: Sendable {
         _ sql: String, _ binds: [DBValue], renumber: Bool = true, _ body: @escaping @Sendable ([DBValue]) -> Void
     ) async throws {
         switch connection {
-        case .sqliteReader(let reader, let threadPool?):
+        case .sqliteHandle(let reader, let threadPool?):
             try await threadPool.runIfActive { try reader.query(sql, binds, body) }
-        case .sqliteReader(let reader, nil):
+        case .sqliteHandle(let reader, nil):
             try reader.query(sql, binds, body)
         case .sqlite(let connection):
             let data = binds.map { value -> SQLiteData in
@@ -342,7 +343,7 @@ extension Store {
 }
 
 extension ConnectionSource {
-    /// - Parameter fast: on SQLite, whether a read gets an `SQLiteReader` (whose session's `sql` is
+    /// - Parameter fast: on SQLite, whether a read gets an `SQLiteHandle` (whose session's `sql` is
     ///   the pooled database) rather than an SQLiteNIO connection.
     func leaseBulk<R: Sendable>(
         write: Bool, fast: Bool = false, inline: Bool = false, logger: Logger,
@@ -352,33 +353,33 @@ extension ConnectionSource {
     {
         switch self {
         case .sqlite(let pool) where fast && !write:
-            let reader = try await pool.leaseFastReader()
+            let reader = try await pool.leaseHandle(write: false)
             let session = BulkSession(
-                connection: .sqliteReader(reader, inline ? nil : pool.threadPool),
+                connection: .sqliteHandle(reader, inline ? nil : pool.threadPool),
                 sql: PooledSQLDatabase(
                     source: self, logger: logger, eventLoop: MultiThreadedEventLoopGroup.singleton.any(),
                     dialect: SQLiteDialect()))
             do {
                 let result = try await body(session)
-                await pool.release(reader)
+                await pool.release(reader, write: false)
                 return result
             } catch {
-                await pool.release(reader)
+                await pool.release(reader, write: false)
                 throw error
             }
         case .sqlite(let pool) where write:
-            let writer = try await pool.leaseWriter()
+            let writer = try await pool.leaseHandle(write: true)
             let session = BulkSession(
-                connection: .sqliteReader(writer, nil),
+                connection: .sqliteHandle(writer, nil),
                 sql: SQLiteConnectionDatabase(
                     connection: writer, logger: logger, eventLoop: pool.writerExecutor.loop))
             do {
                 // (on the writer's thread: its statements run there, one after another)
                 let result = try await withTaskExecutorPreference(pool.writerExecutor) { try await body(session) }
-                await pool.releaseWriter(writer)
+                await pool.release(writer, write: true)
                 return result
             } catch {
-                await pool.releaseWriter(writer)
+                await pool.release(writer, write: true)
                 throw error
             }
         case .sqlite(let pool):

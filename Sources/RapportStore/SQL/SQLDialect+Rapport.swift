@@ -37,7 +37,7 @@ package enum DatabaseKind: String, Sendable {
 package enum DatabaseErrors {
     /// Whether an error is a violated unique (or primary key) constraint.
     package static func isUniqueViolation(_ error: any Error) -> Bool {
-        if let error = error as? SQLiteReaderError { return error.isUniqueViolation }
+        if let error = error as? SQLiteHandleError { return error.isUniqueViolation }
         if let error = error as? SQLiteError {
             switch error.reason {
             case .constraint, .constraintUniqueFailed, .constraintPrimaryKeyFailed: return true
@@ -61,13 +61,13 @@ package enum DatabaseErrors {
         if let error = error as? SQLiteError {
             return "SQLite \(error.reason): \(error.message)"
         }
-        if let error = error as? SQLiteReaderError { return error.description }
+        if let error = error as? SQLiteHandleError { return error.description }
         return String(describing: type(of: error))
     }
 
     /// Whether SQLite refused because another connection held the lock.
     package static func isBusy(_ error: any Error) -> Bool {
-        if let error = error as? SQLiteReaderError { return error.isBusy }
+        if let error = error as? SQLiteHandleError { return error.isBusy }
         guard let error = error as? SQLiteError else { return false }
         switch error.reason {
         case .busy, .locked, .busyTimeout, .busyInRecovery, .busyInSnapshot: return true

@@ -3,11 +3,11 @@ import NIOCore
 import SQLKit
 import SQLiteKit
 
-/// SQLKit over an `SQLiteReader` connection (the store's writer): statements built with SQLKit run
+/// SQLKit over an `SQLiteHandle` connection (the store's writer): statements built with SQLKit run
 /// on the calling thread, with the connection's kept statements, and values are encoded and decoded
 /// as SQLiteKit does.
 struct SQLiteConnectionDatabase: SQLDatabase {
-    let connection: SQLiteReader
+    let connection: SQLiteHandle
     let logger: Logger
     let eventLoop: any EventLoop
     var dialect: any SQLDialect { SQLiteDialect() }

@@ -7,10 +7,10 @@ import RapportCore
 import SQLiteKit
 
 /// SQLite connections for one database file, in WAL mode with a busy timeout: one writer and a few
-/// readers through SQLiteNIO (for SQLKit's reads), and as many `SQLiteReader`s for the hot reads.
+/// readers through SQLiteNIO (for SQLKit's reads), and as many `SQLiteHandle`s for the hot reads.
 ///
 /// Every write in this process goes through the single writer connection, one lease at a time, so
-/// writers queue here instead of sleeping in SQLite's busy handler. The writer is an `SQLiteReader`
+/// writers queue here instead of sleeping in SQLite's busy handler. The writer is an `SQLiteHandle`
 /// driven on its own thread: whoever leases it runs there (`writerExecutor`), so its statements run
 /// one after another without crossing threads, and a busy wait or a checkpoint holds up that thread
 /// only. Readers run in parallel (WAL) on the pool's own threads, never on NIO's.
@@ -22,8 +22,8 @@ actor SQLitePool {
     private let writerThread = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     nonisolated let writerExecutor: EventLoopTaskExecutor
     private var readers: Slots<SQLiteConnection>
-    private var writer: Slots<SQLiteReader>
-    private var fastReaders: Slots<SQLiteReader>
+    /// The writer (`true`) and the hot-path readers (`false`).
+    private var handles: [Bool: Slots<SQLiteHandle>]
     private var closed = false
 
     /// Idle connections, how many are open, and who waits for one.
@@ -38,39 +38,41 @@ actor SQLitePool {
         self.path = path
         self.logger = logger
         self.readers = Slots(size: readers)
-        self.writer = Slots(size: 1)
-        self.fastReaders = Slots(size: readers)
+        self.handles = [true: Slots(size: 1), false: Slots(size: readers)]
         self.threadPool = NIOThreadPool(numberOfThreads: readers + 1)
         self.writerExecutor = EventLoopTaskExecutor(writerThread.next())
         threadPool.start()
     }
 
-    /// The writer, opened on first use.
-    func leaseWriter() async throws -> SQLiteReader {
+    /// The writer, or a reader for `BulkSession`, opened on first use.
+    func leaseHandle(write: Bool) async throws -> SQLiteHandle {
         if closed { throw StoreClosed() }
-        if let connection = writer.idle.popLast() { return connection }
-        guard writer.open < writer.size else {
-            return try await withCheckedThrowingContinuation { writer.waiters.append($0) }
+        if let handle = handles[write]!.idle.popLast() { return handle }
+        guard handles[write]!.open < handles[write]!.size else {
+            return try await withCheckedThrowingContinuation { handles[write]!.waiters.append($0) }
         }
-        writer.open += 1
+        handles[write]!.open += 1
         do {
             let path = self.path
             return try await threadPool.runIfActive {
-                try SQLiteReader(path: path, cacheKiB: Self.writerCacheKiB, write: true)
+                try SQLiteHandle(path: path, cacheKiB: write ? Self.writerCacheKiB : Self.readerCacheKiB, write: write)
             }
         } catch {
-            writer.open -= 1
-            for waiter in writer.waiters { waiter.resume(throwing: error) }
-            writer.waiters = []
+            // (when none of its kind is open, those waiting would wait for a release that will not come)
+            handles[write]!.open -= 1
+            if handles[write]!.open == 0 {
+                for waiter in handles[write]!.waiters { waiter.resume(throwing: error) }
+                handles[write]!.waiters = []
+            }
             throw error
         }
     }
 
-    func releaseWriter(_ connection: SQLiteReader) {
+    func release(_ handle: SQLiteHandle, write: Bool) {
         if closed {
-            connection.close()
+            handle.close()
         } else {
-            Self.give(connection, to: &writer)
+            Self.give(handle, to: &handles[write]!)
         }
     }
 
@@ -83,35 +85,6 @@ actor SQLitePool {
             return try await connect()
         }
         return try await withCheckedThrowingContinuation { readers.waiters.append($0) }
-    }
-
-    /// A reader for `BulkSession`, opened on first use.
-    func leaseFastReader() async throws -> SQLiteReader {
-        if closed { throw StoreClosed() }
-        if let reader = fastReaders.idle.popLast() { return reader }
-        guard fastReaders.open < fastReaders.size else {
-            return try await withCheckedThrowingContinuation { fastReaders.waiters.append($0) }
-        }
-        fastReaders.open += 1
-        do {
-            let path = self.path
-            return try await threadPool.runIfActive { try SQLiteReader(path: path, cacheKiB: Self.readerCacheKiB) }
-        } catch {
-            fastReaders.open -= 1
-            if fastReaders.open == 0 {
-                for waiter in fastReaders.waiters { waiter.resume(throwing: error) }
-                fastReaders.waiters = []
-            }
-            throw error
-        }
-    }
-
-    func release(_ reader: SQLiteReader) {
-        if closed {
-            reader.close()
-        } else {
-            Self.give(reader, to: &fastReaders)
-        }
     }
 
     func releaseReader(_ connection: SQLiteConnection) async {
@@ -148,12 +121,11 @@ actor SQLitePool {
         readers.idle = []
         for waiter in waiting { waiter.resume(throwing: StoreClosed()) }
         for connection in idle { try? await connection.close() }
-        for slots in [fastReaders, writer] {
+        for slots in handles.values {
             for waiter in slots.waiters { waiter.resume(throwing: StoreClosed()) }
-            for connection in slots.idle { connection.close() }
+            for handle in slots.idle { handle.close() }
         }
-        fastReaders = Slots(size: 0)
-        writer = Slots(size: 0)
+        handles = [true: Slots(size: 0), false: Slots(size: 0)]
         try? await writerThread.shutdownGracefully()
         try? await threadPool.shutdownGracefully()
     }

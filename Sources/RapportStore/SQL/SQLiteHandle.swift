@@ -8,7 +8,7 @@ import VaporCSQLite
 /// every row in its own row type. Here statements are prepared once per connection and kept, run on
 /// the calling thread, and values go straight to `DBValue`. One caller at a time uses a connection
 /// (the pool leases it); a reader is `query_only`, so it never writes.
-final class SQLiteReader: @unchecked Sendable {
+final class SQLiteHandle: @unchecked Sendable {
     private var handle: OpaquePointer?
     /// Prepared statements by their SQL.
     private var statements: [String: OpaquePointer] = [:]
@@ -25,7 +25,7 @@ final class SQLiteReader: @unchecked Sendable {
         let status = sqlite_nio_sqlite3_open_v2(path, &handle, flags, nil)
         guard status == SQLITE_OK else {
             defer { sqlite_nio_sqlite3_close(handle) }
-            throw SQLiteReaderError(code: status, message: Self.message(handle))
+            throw SQLiteHandleError(code: status, message: Self.message(handle))
         }
         let pragmas =
             write
@@ -45,7 +45,7 @@ final class SQLiteReader: @unchecked Sendable {
                 do {
                     try query("PRAGMA journal_mode = WAL", [], cache: false) { _ in }
                     break
-                } catch let error as SQLiteReaderError where error.isBusy && attempt < 100 {
+                } catch let error as SQLiteHandleError where error.isBusy && attempt < 100 {
                     attempt += 1
                     usleep(20_000)
                 }
@@ -96,7 +96,7 @@ final class SQLiteReader: @unchecked Sendable {
                 status = sqlite_nio_sqlite3_bind_text64(
                     statement, index, text, UInt64(text.utf8.count), Self.transient, UInt8(SQLITE_UTF8))
             }
-            guard status == SQLITE_OK else { throw SQLiteReaderError(code: status, message: Self.message(handle)) }
+            guard status == SQLITE_OK else { throw SQLiteHandleError(code: status, message: Self.message(handle)) }
         }
         let columns = sqlite_nio_sqlite3_column_count(statement)
         var names: [String]?
@@ -113,7 +113,7 @@ final class SQLiteReader: @unchecked Sendable {
         while true {
             let status = sqlite_nio_sqlite3_step(statement)
             if status == SQLITE_DONE { return }
-            guard status == SQLITE_ROW else { throw SQLiteReaderError(code: status, message: Self.message(handle)) }
+            guard status == SQLITE_ROW else { throw SQLiteHandleError(code: status, message: Self.message(handle)) }
             row.removeAll(keepingCapacity: true)
             for column in 0..<columns {
                 row.append(Self.value(statement, column))
@@ -128,7 +128,7 @@ final class SQLiteReader: @unchecked Sendable {
         let flags = cache ? UInt32(SQLITE_PREPARE_PERSISTENT) : 0
         let status = sqlite_nio_sqlite3_prepare_v3(handle, sql, -1, flags, &statement, nil)
         guard status == SQLITE_OK, let statement else {
-            throw SQLiteReaderError(code: status, message: Self.message(handle))
+            throw SQLiteHandleError(code: status, message: Self.message(handle))
         }
         if cache {
             if statements.count >= Self.cacheLimit {
@@ -164,8 +164,8 @@ final class SQLiteReader: @unchecked Sendable {
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 }
 
-/// A failed read on an `SQLiteReader`: SQLite's extended result code and message (for the log only).
-struct SQLiteReaderError: Error, CustomStringConvertible {
+/// A failed read on an `SQLiteHandle`: SQLite's extended result code and message (for the log only).
+struct SQLiteHandleError: Error, CustomStringConvertible {
     let code: Int32
     let message: String
 
