@@ -148,9 +148,8 @@ package struct SearchRepository: Sendable {
     /// Above this many records matching its longest word, a query is answered from the most recently
     /// updated documents down instead of from every match.
     package static let denseThreshold = 500
-    /// How many of the most recent documents a dense query reads before it ranks every match instead
-    /// (PostgreSQL), and how many of the most recent matches it reads first (SQLite).
-    package static func recentScanLimit(_ kind: DatabaseKind) -> Int { kind == .sqlite ? 256 : 2000 }
+    /// How many of the most recent documents a dense query reads before it ranks every match instead.
+    package static let recentScanLimit = 2000
 
     /// The best matches: exact name or address first, then names starting with the query, then the rest;
     /// ties go to the most recently updated.
@@ -170,7 +169,9 @@ package struct SearchRepository: Sendable {
         workspaceID: String, query: String, limit: Int, denseThreshold: Int = SearchRepository.denseThreshold,
         scanLimit: Int? = nil
     ) async throws -> [Hit] {
-        let scanLimit = scanLimit ?? Self.recentScanLimit(store.kind)
+        // (on SQLite, how many of the newest matches are read first: twice a page, but at least 32)
+        let newestLimit = scanLimit ?? max(2 * limit, 32)
+        let scanLimit = scanLimit ?? Self.recentScanLimit
         let words = SearchKey.queryWords(query)
         guard !words.isEmpty, limit > 0 else { return [] }
         let whole = words.joined(separator: " ")
@@ -261,42 +262,36 @@ package struct SearchRepository: Sendable {
                                 + " WHERE d.workspace_id = ? AND d.record_id IN (\(conditions.map(recentOf).joined(separator: " UNION "))) AND \(matchAll)",
                             rankBinds + [workspace] + binds + matchBinds)))
             }
-            // 2 (SQLite). The most recent matches, from the full-text index newest first: a record's document
-            // is written anew, with a larger key, each time the record is updated (`index`), so key order is
+            // 2a (SQLite). The newest matches, from the full-text index newest first: a record's document is
+            // written anew, with a larger key, each time the record is updated (`index`), so key order is
             // update order. Documents that share an update time come in any order, so only those strictly
-            // newer than the oldest one read are sure to be all there; when they do not fill the page, the
-            // names starting with the query come from their index, then deeper reads, then every match.
-            func recentMatches(exact: Int) async throws -> [Hit] {
-                guard let everyWord = Self.fullTextQuery(words) else { return page() }
-                var readNames = false
-                var depth = scanLimit
-                for _ in 0..<3 where depth > 0 {
-                    let rows = try await session.rows(
-                        "SELECT d.workspace_id, d.record_type, d.record_id, d.display_name, \(rank) AS rank, d.updated_at FROM search_docs d WHERE d.doc IN (SELECT rowid FROM search_index WHERE search_index MATCH ? ORDER BY rowid DESC LIMIT \(depth))",
-                        rankBinds + [.text(everyWord)])
-                    take(Self.hits(rows.filter { $0[0].text == workspaceID }.map { Array($0.dropFirst()) }))
-                    if rows.count < depth { return page() }  // every match was read
-                    let oldest = rows.map { $0[5].int ?? 0 }.min() ?? .min
-                    func sure(_ rank: Int64) -> Int { found.count { $0.rank == rank && $0.updatedAt > oldest } }
-                    if !readNames, exact + sure(1) < limit {
-                        try await fromIndexes(
-                            ["name_key > ? AND name_key < ?"], [workspace, .text(whole), .text(whole + "\u{10FFFF}")])
-                        readNames = true
-                    }
-                    let names = readNames ? count(1) : sure(1)
-                    if exact + min(names, limit) + sure(2) >= limit { return page() }
-                    depth *= 8
-                }
-                return try await everyMatch()
+            // newer than the oldest one read are sure to be all there. The index holds every workspace:
+            // when this read does not settle the page (another workspace wrote last, or the matches are
+            // sparse), it is dropped and the recent documents answer as on PostgreSQL.
+            func newestMatches(exact: Int) async throws -> [Hit]? {
+                guard newestLimit > 0, let everyWord = Self.fullTextQuery(words) else { return nil }
+                let rows = try await session.rows(
+                    "SELECT d.workspace_id, d.record_type, d.record_id, d.display_name, \(rank) AS rank, d.updated_at FROM search_docs d WHERE d.doc IN (SELECT rowid FROM search_index WHERE search_index MATCH ? ORDER BY rowid DESC LIMIT \(newestLimit))",
+                    rankBinds + [.text(everyWord)])
+                let (kept, keptSeen) = (found, seen)
+                take(Self.hits(rows.filter { $0[0].text == workspaceID }.map { Array($0.dropFirst()) }))
+                if rows.count < newestLimit { return page() }  // every match was read
+                let oldest = rows.map { $0[5].int ?? 0 }.min() ?? .min
+                func sure(_ rank: Int64) -> Int { found.count { $0.rank == rank && $0.updatedAt > oldest } }
+                if exact + sure(1) >= limit { return page() }
+                // Older names starting with the query outrank every other match: their index gives them.
+                try await fromIndexes(
+                    ["name_key > ? AND name_key < ?"], [workspace, .text(whole), .text(whole + "\u{10FFFF}")])
+                if exact + min(count(1), limit) + sure(2) >= limit { return page() }
+                (found, seen) = (kept, keptSeen)
+                return nil
             }
             // 1. Exact names and addresses (an index gives each in order).
             try await fromIndexes(
                 ["name_key = ?", "email_key = ?"], [workspace, .text(whole), workspace, .text(whole)])
             if found.count >= limit { return page() }
             let exact = found.count
-            if store.kind == .sqlite {
-                return try await recentMatches(exact: exact)
-            }
+            if store.kind == .sqlite, let page = try await newestMatches(exact: exact) { return page }
             // 2. The most recent documents, best rank first: anything they hold is more recent than all
             // that lies outside them. (A derived table, so that the database stops after the window.)
             func recentDocuments(_ size: Int) async throws {
