@@ -279,6 +279,12 @@ package struct SearchRepository: Sendable {
                 let oldest = rows.map { $0[5].int ?? 0 }.min() ?? .min
                 func sure(_ rank: Int64) -> Int { found.count { $0.rank == rank && $0.updatedAt > oldest } }
                 if exact + sure(1) >= limit { return page() }
+                // Too few of this workspace's among them to fill the page either way: the recent documents
+                // answer (without sorting the name index twice).
+                guard exact + sure(1) + sure(2) >= limit else {
+                    (found, seen) = (kept, keptSeen)
+                    return nil
+                }
                 // Older names starting with the query outrank every other match: their index gives them.
                 try await fromIndexes(
                     ["name_key > ? AND name_key < ?"], [workspace, .text(whole), .text(whole + "\u{10FFFF}")])
