@@ -29,17 +29,42 @@ package struct SearchRepository: Sendable {
         workspaceID: String, recordID: String, recordType: String, document: SearchKey.Document, updatedAt: Int64,
         on database: any SQLDatabase
     ) async throws {
-        if store.kind == .sqlite,
-            let stored = try await database.raw(
-                "SELECT doc, terms, updated_at FROM search_docs WHERE workspace_id = \(bind: workspaceID) AND record_id = \(bind: recordID)"
-            ).first(),
-            try stored.decode(column: "updated_at", as: Int64.self) >= updatedAt
-        {
-            let doc = try stored.decode(column: "doc", as: Int64.self)
-            let oldTerms = try stored.decode(column: "terms", as: String.self)
+        if store.kind == .sqlite {
+            try await indexOnSQLite(
+                workspaceID: workspaceID, recordID: recordID, recordType: recordType, document: document,
+                updatedAt: updatedAt, on: database)
+            return
+        }
+        try await remove(workspaceID: workspaceID, recordID: recordID, on: database)
+        try await database.raw(insert(workspaceID, recordID, recordType, document, updatedAt)).run()
+        let terms = document.terms.sorted()
+        for chunk in stride(from: 0, to: terms.count, by: 200) {
+            let rows = terms[chunk..<min(chunk + 200, terms.count)].map { term -> SQLQueryString in
+                "(\(bind: workspaceID), \(bind: term), \(bind: recordID))"
+            }
             try await database.raw(
-                "INSERT INTO search_index (search_index, rowid, terms) VALUES ('delete', \(bind: doc), \(bind: oldTerms))"
+                "INSERT INTO search_terms (workspace_id, term, record_id) VALUES \(rows.joined(separator: ", "))"
             ).run()
+        }
+    }
+
+    /// `index` on SQLite: the stored document is read once, for its key, its terms (an external-content
+    /// FTS5 row is deleted by giving back what it was indexed with) and its update time.
+    private func indexOnSQLite(
+        workspaceID: String, recordID: String, recordType: String, document: SearchKey.Document, updatedAt: Int64,
+        on database: any SQLDatabase
+    ) async throws {
+        if let stored = try await database.raw(
+            "SELECT doc, terms, updated_at FROM search_docs WHERE workspace_id = \(bind: workspaceID) AND record_id = \(bind: recordID)"
+        ).first() {
+            let doc = try stored.decode(column: "doc", as: Int64.self)
+            try await database.raw(
+                "INSERT INTO search_index (search_index, rowid, terms) VALUES ('delete', \(bind: doc), \(bind: try stored.decode(column: "terms", as: String.self)))"
+            ).run()
+            guard try stored.decode(column: "updated_at", as: Int64.self) >= updatedAt else {
+                try await database.raw("DELETE FROM search_docs WHERE doc = \(bind: doc)").run()
+                return try await insertOnSQLite(workspaceID, recordID, recordType, document, updatedAt, on: database)
+            }
             try await database.raw(
                 """
                 UPDATE search_docs SET record_type = \(bind: recordType), name_key = \(bind: document.nameKey),
@@ -53,32 +78,34 @@ package struct SearchRepository: Sendable {
             ).run()
             return
         }
-        try await remove(workspaceID: workspaceID, recordID: recordID, on: database)
-        let insert: SQLQueryString = """
-            INSERT INTO search_docs (workspace_id, record_id, record_type, name_key, email_key, display_name, updated_at, terms)
-            VALUES (\(bind: workspaceID), \(bind: recordID), \(bind: recordType), \(bind: document.nameKey),
-                    \(bind: document.emailKey), \(bind: document.displayName), \(bind: updatedAt),
-                    \(bind: document.storedTerms))
-            """
-        if store.kind == .sqlite {
-            for row in try await database.raw(insert + " RETURNING doc").all() {
-                let doc = try row.decode(column: "doc", as: Int64.self)
-                try await database.raw(
-                    "INSERT INTO search_index (rowid, terms) VALUES (\(bind: doc), \(bind: document.storedTerms))"
-                ).run()
-            }
-            return
-        }
-        try await database.raw(insert).run()
-        let terms = document.terms.sorted()
-        for chunk in stride(from: 0, to: terms.count, by: 200) {
-            let rows = terms[chunk..<min(chunk + 200, terms.count)].map { term -> SQLQueryString in
-                "(\(bind: workspaceID), \(bind: term), \(bind: recordID))"
-            }
+        try await insertOnSQLite(workspaceID, recordID, recordType, document, updatedAt, on: database)
+    }
+
+    /// A new document, given the next key, and its full-text row.
+    private func insertOnSQLite(
+        _ workspaceID: String, _ recordID: String, _ recordType: String, _ document: SearchKey.Document,
+        _ updatedAt: Int64, on database: any SQLDatabase
+    ) async throws {
+        for row in try await database.raw(
+            insert(workspaceID, recordID, recordType, document, updatedAt) + " RETURNING doc"
+        ).all() {
+            let doc = try row.decode(column: "doc", as: Int64.self)
             try await database.raw(
-                "INSERT INTO search_terms (workspace_id, term, record_id) VALUES \(rows.joined(separator: ", "))"
+                "INSERT INTO search_index (rowid, terms) VALUES (\(bind: doc), \(bind: document.storedTerms))"
             ).run()
         }
+    }
+
+    private func insert(
+        _ workspaceID: String, _ recordID: String, _ recordType: String, _ document: SearchKey.Document,
+        _ updatedAt: Int64
+    ) -> SQLQueryString {
+        """
+        INSERT INTO search_docs (workspace_id, record_id, record_type, name_key, email_key, display_name, updated_at, terms)
+        VALUES (\(bind: workspaceID), \(bind: recordID), \(bind: recordType), \(bind: document.nameKey),
+                \(bind: document.emailKey), \(bind: document.displayName), \(bind: updatedAt),
+                \(bind: document.storedTerms))
+        """
     }
 
     /// Removes a record's document and its terms (the document lists them).

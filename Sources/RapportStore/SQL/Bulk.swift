@@ -344,7 +344,7 @@ extension Store {
 
 extension ConnectionSource {
     /// - Parameter fast: on SQLite, whether a read gets an `SQLiteHandle` (whose session's `sql` is
-    ///   the pooled database) rather than an SQLiteNIO connection.
+    ///   the pooled database) rather than an SQLiteNIO connection. Writes always get the writer's.
     func leaseBulk<R: Sendable>(
         write: Bool, fast: Bool = false, inline: Bool = false, logger: Logger,
         _ body: @Sendable (BulkSession) async throws -> R
@@ -352,34 +352,26 @@ extension ConnectionSource {
         async throws -> R
     {
         switch self {
-        case .sqlite(let pool) where fast && !write:
-            let reader = try await pool.leaseHandle(write: false)
-            let session = BulkSession(
-                connection: .sqliteHandle(reader, inline ? nil : pool.threadPool),
-                sql: PooledSQLDatabase(
+        case .sqlite(let pool) where fast || write:
+            let handle = try await pool.leaseHandle(write: write)
+            let sql: any SQLDatabase =
+                write
+                ? SQLiteConnectionDatabase(connection: handle, logger: logger, eventLoop: pool.writerExecutor.loop)
+                : PooledSQLDatabase(
                     source: self, logger: logger, eventLoop: MultiThreadedEventLoopGroup.singleton.any(),
-                    dialect: SQLiteDialect()))
-            do {
-                let result = try await body(session)
-                await pool.release(reader, write: false)
-                return result
-            } catch {
-                await pool.release(reader, write: false)
-                throw error
-            }
-        case .sqlite(let pool) where write:
-            let writer = try await pool.leaseHandle(write: true)
+                    dialect: SQLiteDialect())
             let session = BulkSession(
-                connection: .sqliteHandle(writer, nil),
-                sql: SQLiteConnectionDatabase(
-                    connection: writer, logger: logger, eventLoop: pool.writerExecutor.loop))
+                connection: .sqliteHandle(handle, write || inline ? nil : pool.threadPool), sql: sql)
             do {
-                // (on the writer's thread: its statements run there, one after another)
-                let result = try await withTaskExecutorPreference(pool.writerExecutor) { try await body(session) }
-                await pool.release(writer, write: true)
+                // (a writer's work runs on the writer's thread: its statements run there, one after another)
+                let result =
+                    write
+                    ? try await withTaskExecutorPreference(pool.writerExecutor) { try await body(session) }
+                    : try await body(session)
+                await pool.release(handle, write: write)
                 return result
             } catch {
-                await pool.release(writer, write: true)
+                await pool.release(handle, write: write)
                 throw error
             }
         case .sqlite(let pool):

@@ -66,17 +66,9 @@ struct SQLiteValuesRow: SQLRow {
 
     private func value(_ column: String) throws -> DBValue {
         guard let index = columns.firstIndex(of: column) else {
-            throw DecodingError.keyNotFound(
-                SQLiteValuesRow.Key(column), .init(codingPath: [], debugDescription: "No column \(column)."))
+            throw DecodingError.valueNotFound(
+                DBValue.self, .init(codingPath: [], debugDescription: "No column \(column)."))
         }
         return values[index]
-    }
-
-    struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(_ string: String) { stringValue = string }
-        init?(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
     }
 }
