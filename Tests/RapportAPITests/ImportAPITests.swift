@@ -178,6 +178,51 @@ struct ImportAPITests {
         }
     }
 
+    @Test("a multipart upload reads its file part; a malformed one is refused and the server goes on")
+    func multipart() async throws {
+        try await TestApp.with(.sqlite) { app in
+            let seeded = try await Fixtures.workspace(app)
+            try await app.test { client in
+                func send(_ body: [UInt8], boundary: String = "b0und") async throws -> TestResponse {
+                    try await client.execute(
+                        uri: "/api/v1/imports?object=contacts", method: .post,
+                        headers: .bearer(seeded.token, [.contentType: "multipart/form-data; boundary=\(boundary)"]),
+                        body: ByteBuffer(bytes: body))
+                }
+                let part = Array(
+                    "--b0und\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhej\r\n--b0und\r\nContent-Disposition: form-data; name=\"file\"; filename=\"søren.csv\"\r\n\r\nemail,first_name\nsoren@x.dk,Søren\n\r\n--b0und--\r\n"
+                        .utf8)
+                let good = try await send(part)
+                #expect(good.status == .ok, "\(good.text)")
+                #expect(Self.count(good, "created") == 1)
+                let malformed: [(body: [UInt8], boundary: String)] = [
+                    (
+                        Array("--b0und\r\n".utf8) + [0xEB, 0xF5, 0x54, 0xE8, 0x10, 0xF2] + Array("--b0und--\r\n".utf8),
+                        "b0und"
+                    ),
+                    (
+                        Array("--b0und\r\nContent-Type: text/csv\r\nX-".utf8) + [0xC3, 0xB8]
+                            + Array(": 1\r\n\r\nx".utf8), "b0und"
+                    ),
+                    (part, ""),
+                    (part, String(repeating: "b", count: 71)),
+                    (
+                        Array(
+                            "--b0und\r\nContent-Disposition: form-data; name=\"other\"\r\n\r\nx\r\n--b0und--\r\n".utf8),
+                        "b0und"
+                    ),
+                ]
+                for (body, boundary) in malformed {
+                    let refused = try await send(body, boundary: boundary)
+                    #expect(refused.status == .unprocessableContent, "\(refused.text)")
+                    #expect(refused.headers[.contentType] == "application/problem+json")
+                }
+                let list = try await client.json(.get, "/api/v1/contacts", seeded.token)
+                #expect((list.json["data"] as? [Any])?.count == 1)
+            }
+        }
+    }
+
     @Test("an export imports back as unchanged, custom fields and companies included", arguments: Backend.allCases)
     func roundTrip(_ backend: Backend) async throws {
         try await TestApp.with(backend) { app in

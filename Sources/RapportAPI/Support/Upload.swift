@@ -1,6 +1,5 @@
 package import Foundation
 package import Hummingbird
-import MultipartKit
 import NIOCore
 import NIOFoundationCompat
 import RapportCore
@@ -27,41 +26,14 @@ package enum Upload {
             }
             return
         }
-        guard let boundary = boundary(contentType) else {
-            throw RapportError.invalid([FieldIssue("Content-Type", "A multipart body needs a boundary.")])
-        }
-        let parser = MultipartParser(boundary: boundary)
-        let state = PartState()
-        parser.onHeader = { name, value in
-            if name.lowercased() == "content-disposition" {
-                state.current = value.range(of: #"name="file""#) != nil ? "file" : "other"
-                if state.current == "file" { state.found = true }
-            }
-        }
-        parser.onBody = { buffer in
-            guard state.current == "file" else { return }
-            state.pending.append(Data(buffer: buffer))
-        }
-        parser.onPartComplete = { state.current = nil }
+        var reader = try MultipartFileReader(contentType: contentType)
         for try await buffer in request.body {
             try count(buffer.readableBytes)
-            do {
-                try parser.execute(buffer)
-            } catch {
-                throw RapportError.invalid([FieldIssue("file", "The multipart body could not be read.")])
-            }
-            if !state.pending.isEmpty {
-                try handle.write(contentsOf: state.pending)
-                state.pending.removeAll(keepingCapacity: true)
-            }
+            let bytes = try reader.read(buffer)
+            if !bytes.isEmpty { try handle.write(contentsOf: bytes) }
         }
-        guard state.found else { throw RapportError.invalid([FieldIssue("file", "Choose a CSV file to upload.")]) }
-    }
-
-    final class PartState: @unchecked Sendable {
-        var current: String?
-        var found = false
-        var pending = Data()
+        try reader.finish()
+        guard reader.found else { throw RapportError.invalid([FieldIssue("file", "Choose a CSV file to upload.")]) }
     }
 
     static func boundary(_ contentType: String) -> String? {
@@ -72,5 +44,139 @@ package enum Upload {
             }
         }
         return nil
+    }
+}
+
+/// The part named `file` of a `multipart/form-data` body (RFC 7578, RFC 2046 section 5.1.1),
+/// read as the body arrives. Written here because MultipartKit 4.7.1 traps on a header name
+/// that is not ASCII; anything malformed is refused with `invalid`, whatever it holds.
+package struct MultipartFileReader {
+    private enum Phase {
+        case preamble, delimiterLine, headers, body, epilogue
+    }
+
+    /// `CRLF--boundary`; the first delimiter may come without its CRLF.
+    private let delimiter: [UInt8]
+    /// For each prefix of `delimiter`, the length of its longest proper prefix that is also its suffix.
+    private let fallback: [Int]
+    private var matched = 2
+    private var phase = Phase.preamble
+    /// The bytes since the last delimiter, in `delimiterLine` and `headers`.
+    private var line: [UInt8] = []
+    private var inFile = false
+    /// Whether a part named `file` has begun.
+    package private(set) var found = false
+
+    static let headerLimit = 16_384
+    static let unreadable = RapportError.invalid([FieldIssue("file", "The multipart body could not be read.")])
+
+    /// - Throws: `invalid` when `contentType` has no boundary of 1 to 70 characters.
+    package init(contentType: String) throws {
+        guard let boundary = Upload.boundary(contentType), (1...70).contains(boundary.utf8.count) else {
+            throw RapportError.invalid([
+                FieldIssue("Content-Type", "A multipart body needs a boundary of 1 to 70 characters.")
+            ])
+        }
+        delimiter = Array("\r\n--\(boundary)".utf8)
+        var fallback = [0]
+        var length = 0
+        for byte in delimiter.dropFirst() {
+            while length > 0, delimiter[length] != byte { length = fallback[length - 1] }
+            if delimiter[length] == byte { length += 1 }
+            fallback.append(length)
+        }
+        self.fallback = fallback
+    }
+
+    /// The file part's bytes in `buffer`, the next stretch of the body.
+    /// - Throws: `invalid` when the body is not well-formed multipart.
+    package mutating func read(_ buffer: ByteBuffer) throws -> [UInt8] {
+        var file: [UInt8] = []
+        try buffer.withUnsafeReadableBytes { bytes in
+            var index = 0
+            while index < bytes.count {
+                switch phase {
+                case .preamble, .body:
+                    if matched == 0 {
+                        // Nothing can start a delimiter before the next CR.
+                        let end = bytes[index...].firstIndex(of: delimiter[0]) ?? bytes.count
+                        if inFile { file += bytes[index..<end] }
+                        index = end
+                        if index == bytes.count { break }
+                    }
+                    step(bytes[index], into: &file)
+                case .delimiterLine:
+                    try delimiterLine(bytes[index])
+                case .headers:
+                    try header(bytes[index])
+                case .epilogue:
+                    return
+                }
+                index += 1
+            }
+        }
+        return file
+    }
+
+    /// - Throws: `invalid` unless the body ended with its closing delimiter.
+    package func finish() throws {
+        guard case .epilogue = phase else { throw Self.unreadable }
+    }
+
+    /// One byte of a part's content (or the preamble): held while it may begin a delimiter.
+    private mutating func step(_ byte: UInt8, into file: inout [UInt8]) {
+        let held = matched
+        while matched > 0, delimiter[matched] != byte { matched = fallback[matched - 1] }
+        if delimiter[matched] == byte { matched += 1 }
+        if matched == delimiter.count {
+            (matched, phase, inFile, line) = (0, .delimiterLine, false, [])
+        } else if inFile, held + 1 > matched {
+            // The bytes that can no longer begin a delimiter are content.
+            let released = held + 1 - matched
+            file += delimiter[0..<min(released, held)]
+            if released > held { file.append(byte) }
+        }
+    }
+
+    /// After a delimiter: `--` closes the body; otherwise optional spaces or tabs, then CRLF.
+    private mutating func delimiterLine(_ byte: UInt8) throws {
+        line.append(byte)
+        let hyphen = UInt8(ascii: "-")
+        if line == [hyphen] { return }
+        if line == [hyphen, hyphen] {
+            phase = .epilogue
+            return
+        }
+        func isPadding(_ bytes: ArraySlice<UInt8>) -> Bool { bytes.allSatisfy { $0 == 32 || $0 == 9 } }
+        let before = line.dropLast()
+        switch byte {
+        case _ where [32, 9, 13].contains(byte) && before.count < 80 && isPadding(before):
+            break
+        case 10 where before.last == 13 && isPadding(before.dropLast()):
+            (phase, line) = (.headers, [])
+        default:
+            throw Self.unreadable
+        }
+    }
+
+    /// A byte of a part's header block, which ends with an empty line.
+    private mutating func header(_ byte: UInt8) throws {
+        line.append(byte)
+        guard line.count <= Self.headerLimit else { throw Self.unreadable }
+        guard byte == 10, line.count == 2 || line.suffix(4).elementsEqual([13, 10, 13, 10]) else { return }
+        guard line[line.count - 2] == 13 else { throw Self.unreadable }
+        var isFile = false
+        for field in String(decoding: line, as: UTF8.self).split(separator: "\r\n") {
+            guard let colon = field.firstIndex(of: ":") else { throw Self.unreadable }
+            guard field[..<colon].trimmingCharacters(in: .whitespaces).lowercased() == "content-disposition" else {
+                continue
+            }
+            let parameters = field[field.index(after: colon)...].split(separator: ";").map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
+            isFile = parameters.contains(#"name="file""#) || parameters.contains("name=file")
+        }
+        (phase, line, inFile) = (.body, [], isFile)
+        if isFile { found = true }
     }
 }
