@@ -187,16 +187,21 @@ package struct RecordService: Sendable {
         try await session.insert(into: repository.table, columns: repository.columns, rows: rows.records)
         try await session.insert(
             into: "contact_emails", columns: ["workspace_id", "email", "contact_id"], rows: rows.emails)
-        try await session.insert(
-            into: "search_docs",
-            columns: [
-                "workspace_id", "record_id", "record_type", "name_key", "email_key", "display_name", "updated_at",
-                "terms",
-            ],
-            rows: rows.documents)
+        let documentColumns = [
+            "workspace_id", "record_id", "record_type", "name_key", "email_key", "display_name", "updated_at", "terms",
+        ]
         if session.kind == .sqlite {
-            try await session.run(SearchRepository.indexNewestDocuments, [.int(Int64(rows.documents.count))])
+            // Each workspace's documents take the next keys of its own range (M0009).
+            for (workspaceID, documents) in Dictionary(grouping: rows.documents, by: { $0[0].text ?? "" }) {
+                let last = try await SearchRepository.lastDocumentKey(workspaceID: workspaceID, on: session)
+                try await session.insert(
+                    into: "search_docs", columns: ["doc"] + documentColumns,
+                    rows: documents.enumerated().map { [.int(last + 1 + Int64($0.offset))] + $0.element })
+                try await session.run(
+                    SearchRepository.indexDocuments, [.int(last), .int(last + Int64(documents.count))])
+            }
         } else {
+            try await session.insert(into: "search_docs", columns: documentColumns, rows: rows.documents)
             try await session.insert(
                 into: "search_terms", columns: ["workspace_id", "term", "record_id"], rows: rows.terms)
         }

@@ -21,6 +21,7 @@ package enum Migrations {
         M0006_TermsByDocument.migration,
         M0007_FullTextTerms.migration,
         M0008_FilteredLists.migration,
+        M0009_SearchSpaces.migration,
     ]
 
     package static var latestVersion: Int { all.last?.version ?? 0 }

@@ -81,20 +81,54 @@ package struct SearchRepository: Sendable {
         try await insertOnSQLite(workspaceID, recordID, recordType, document, updatedAt, on: database)
     }
 
-    /// A new document, given the next key, and its full-text row.
+    /// A new document, given the next key of its workspace's range (M0009), and its full-text row.
     private func insertOnSQLite(
         _ workspaceID: String, _ recordID: String, _ recordType: String, _ document: SearchKey.Document,
         _ updatedAt: Int64, on database: any SQLDatabase
     ) async throws {
-        for row in try await database.raw(
-            insert(workspaceID, recordID, recordType, document, updatedAt) + " RETURNING doc"
-        ).all() {
-            let doc = try row.decode(column: "doc", as: Int64.self)
-            try await database.raw(
-                "INSERT INTO search_index (rowid, terms) VALUES (\(bind: doc), \(bind: document.storedTerms))"
-            ).run()
+        let rows = try await database.raw(
+            """
+            INSERT INTO search_docs (doc, workspace_id, record_id, record_type, name_key, email_key, display_name, updated_at, terms)
+            SELECT (\(unsafeRaw: Self.lastKey)) + 1, \(bind: workspaceID), \(bind: recordID), \(bind: recordType),
+                   \(bind: document.nameKey), \(bind: document.emailKey), \(bind: document.displayName), \(bind: updatedAt),
+                   \(bind: document.storedTerms)
+            FROM search_spaces s WHERE s.workspace_id = \(bind: workspaceID)
+            RETURNING doc
+            """
+        ).all()
+        guard let row = rows.first else {
+            // The workspace's first document: it gets its range.
+            try await database.raw("INSERT INTO search_spaces (workspace_id) VALUES (\(bind: workspaceID))").run()
+            return try await insertOnSQLite(workspaceID, recordID, recordType, document, updatedAt, on: database)
         }
+        try await database.raw(
+            "INSERT INTO search_index (rowid, terms) VALUES (\(bind: try row.decode(column: "doc", as: Int64.self)), \(bind: document.storedTerms))"
+        ).run()
     }
+
+    /// How many bits of a document key number it within its workspace's range (M0009).
+    package static let rangeBits = 40
+    /// A full-text row in a workspace's range, given as two binds.
+    static let inRange = "rowid BETWEEN ? AND ?"
+    /// The largest key given out in the range of the search space `s` (its first key less one if none).
+    static let lastKey =
+        "coalesce((SELECT doc FROM search_docs WHERE doc > s.space << \(rangeBits) AND doc < (s.space + 1) << \(rangeBits) ORDER BY doc DESC LIMIT 1), s.space << \(rangeBits))"
+
+    /// On SQLite, before new documents of a workspace are inserted with multi-row statements: the key
+    /// after which theirs follow (they take the next keys of its range, in order), its space given out
+    /// if it had none. Documents `(key, key + count]` are then indexed with `indexDocuments`.
+    package static func lastDocumentKey(workspaceID: String, on session: BulkSession) async throws -> Int64 {
+        let query = "SELECT \(lastKey) FROM search_spaces s WHERE s.workspace_id = ?"
+        if let key = try await session.rows(query, [.text(workspaceID)]).first?.first?.int { return key }
+        // The workspace's first documents: it gets its range, empty so far.
+        let space = try await session.rows(
+            "INSERT INTO search_spaces (workspace_id) VALUES (?) RETURNING space", [.text(workspaceID)])
+        return (space.first?.first?.int ?? 0) << rangeBits
+    }
+
+    /// Indexes the documents whose keys are in `(?, ?]`, just inserted (`lastDocumentKey`).
+    package static let indexDocuments =
+        "INSERT INTO search_index (rowid, terms) SELECT doc, terms FROM search_docs WHERE doc > ? AND doc <= ?"
 
     private func insert(
         _ workspaceID: String, _ recordID: String, _ recordType: String, _ document: SearchKey.Document,
@@ -134,13 +168,6 @@ package struct SearchRepository: Sendable {
         }
     }
 
-    /// On SQLite, after new documents were inserted with multi-row statements: indexes the newest `?`
-    /// documents. SQLite gives a new row the largest key plus one (`doc` has no AUTOINCREMENT and is
-    /// far from its limit) and the writer holds the lock, so the documents just inserted are the ones
-    /// with the largest keys.
-    package static let indexNewestDocuments =
-        "INSERT INTO search_index (rowid, terms) SELECT doc, terms FROM search_docs ORDER BY doc DESC LIMIT ?"
-
     /// A word as an FTS5 string, which matches the one term equal to it. Nil when the word holds a
     /// space or a control character, which no term does (the tokenizer would split it).
     static func fullTextTerm(_ word: String) -> String? {
@@ -164,7 +191,7 @@ package struct SearchRepository: Sendable {
         if kind == .sqlite {
             guard let query = fullTextQuery(words) else { return "0 = 1" }
             return
-                "id IN (SELECT d.record_id FROM search_docs d WHERE +d.workspace_id = \(bind: workspaceID) AND d.doc IN (SELECT rowid FROM search_index WHERE search_index MATCH \(bind: query)))"
+                "id IN (SELECT d.record_id FROM search_docs d WHERE +d.workspace_id = \(bind: workspaceID) AND d.doc IN (SELECT rowid FROM search_index WHERE search_index MATCH \(bind: query) AND rowid BETWEEN (SELECT space << \(unsafeRaw: String(rangeBits)) FROM search_spaces WHERE workspace_id = \(bind: workspaceID)) AND (SELECT ((space + 1) << \(unsafeRaw: String(rangeBits))) - 1 FROM search_spaces WHERE workspace_id = \(bind: workspaceID))))"
         }
         let conditions = words.map { word -> SQLQueryString in
             "id IN (SELECT record_id FROM search_terms WHERE workspace_id = \(bind: workspaceID) AND term >= \(bind: word) AND term < \(bind: word + "\u{10FFFF}"))"
@@ -215,30 +242,37 @@ package struct SearchRepository: Sendable {
             "SELECT d.record_type, d.record_id, d.display_name, \(rank) AS rank, d.updated_at FROM search_docs d"
         let order = " ORDER BY rank, d.updated_at DESC, d.record_id DESC LIMIT \(limit)"
         let inProbe: String
-        let probeBinds: [DBValue]
         // On SQLite the candidates are FTS rows looked up by key; `+` keeps the planner from walking the
         // workspace's documents by index instead.
         let inWorkspace = store.kind == .sqlite ? "+d.workspace_id = ?" : "d.workspace_id = ?"
         let probeTerm = Self.fullTextTerm(probe)
         if store.kind == .sqlite {
-            guard let probeTerm else { return [] }
-            inProbe = "d.doc IN (SELECT rowid FROM search_index WHERE search_index MATCH ?)"
-            probeBinds = [.text(probeTerm + "*")]
+            guard probeTerm != nil else { return [] }
+            inProbe = "d.doc IN (SELECT rowid FROM search_index WHERE search_index MATCH ? AND \(Self.inRange))"
         } else {
             inProbe =
                 "d.record_id IN (SELECT record_id FROM search_terms WHERE workspace_id = ? AND term >= ? AND term < ?)"
-            probeBinds = [workspace, .text(probe), .text(probe + "\u{10FFFF}")]
         }
         return try await store.bulkRead { session in
             let isDense: Bool
+            let probeBinds: [DBValue]
+            // (on SQLite, the workspace's range of full-text keys)
+            var range: [DBValue] = []
             if store.kind == .sqlite {
-                // A common whole word (in every workspace: FTS5 has no workspace) is dense by its own
-                // posting list, read lazily; a prefix query merges the lists of every term under it first.
+                guard
+                    let space = try await session.rows(
+                        "SELECT space FROM search_spaces WHERE workspace_id = ?", [workspace]
+                    ).first?.first?.int
+                else { return [] }  // it never had a document
+                range = [.int(space << Self.rangeBits), .int(((space + 1) << Self.rangeBits) - 1)]
+                probeBinds = [.text((probeTerm ?? "") + "*")] + range
+                // A common whole word is dense by its own posting list, read lazily; a prefix query merges
+                // the lists of every term under it first.
                 func count(_ match: String) async throws -> Int {
                     Int(
                         try await session.rows(
-                            "SELECT count(*) FROM (SELECT rowid FROM search_index WHERE search_index MATCH ? LIMIT \(denseThreshold + 1))",
-                            [.text(match)]
+                            "SELECT count(*) FROM (SELECT rowid FROM search_index WHERE search_index MATCH ? AND \(Self.inRange) LIMIT \(denseThreshold + 1))",
+                            [.text(match)] + range
                         ).first?.first?.int ?? 0)
                 }
                 let term = probeTerm ?? ""
@@ -249,6 +283,7 @@ package struct SearchRepository: Sendable {
                     isDense = try await count(term + "*") > denseThreshold
                 }
             } else {
+                probeBinds = [workspace, .text(probe), .text(probe + "\u{10FFFF}")]
                 isDense =
                     try await session.rows(
                         "SELECT record_id FROM search_terms WHERE workspace_id = ? AND term >= ? AND term < ? LIMIT \(denseThreshold + 1)",
@@ -289,17 +324,17 @@ package struct SearchRepository: Sendable {
                                 + " WHERE d.workspace_id = ? AND d.record_id IN (\(conditions.map(recentOf).joined(separator: " UNION "))) AND \(matchAll)",
                             rankBinds + [workspace] + binds + matchBinds)))
             }
-            // 2a (SQLite). The newest matches, from the full-text index newest first: a record's document is
-            // written anew, with a larger key, each time the record is updated (`index`), so key order is
-            // update order. Documents that share an update time come in any order, so only those strictly
-            // newer than the oldest one read are sure to be all there. The index holds every workspace:
-            // when this read does not settle the page (another workspace wrote last, or the matches are
-            // sparse), it is dropped and the recent documents answer as on PostgreSQL.
+            // 2a (SQLite). The workspace's newest matches, from its range of the full-text index newest
+            // first: a record's document is written anew, with the next key of the range, each time the
+            // record is updated (`index`), so key order is update order. Documents that share an update
+            // time come in any order, so only those strictly newer than the oldest one read are sure to
+            // be all there. When this read does not settle the page (the matches are sparse among the
+            // newest), it is dropped and the recent documents answer as on PostgreSQL.
             func newestMatches(exact: Int) async throws -> [Hit]? {
                 guard newestLimit > 0, let everyWord = Self.fullTextQuery(words) else { return nil }
                 let rows = try await session.rows(
-                    "SELECT d.workspace_id, d.record_type, d.record_id, d.display_name, \(rank) AS rank, d.updated_at FROM search_docs d WHERE d.doc IN (SELECT rowid FROM search_index WHERE search_index MATCH ? ORDER BY rowid DESC LIMIT \(newestLimit))",
-                    rankBinds + [.text(everyWord)])
+                    "SELECT d.workspace_id, d.record_type, d.record_id, d.display_name, \(rank) AS rank, d.updated_at FROM search_docs d WHERE d.doc IN (SELECT rowid FROM search_index WHERE search_index MATCH ? AND \(Self.inRange) ORDER BY rowid DESC LIMIT \(newestLimit))",
+                    rankBinds + [.text(everyWord)] + range)
                 let (kept, keptSeen) = (found, seen)
                 take(Self.hits(rows.filter { $0[0].text == workspaceID }.map { Array($0.dropFirst()) }))
                 if rows.count < newestLimit { return page() }  // every match was read
