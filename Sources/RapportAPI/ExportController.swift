@@ -36,7 +36,7 @@ package struct ExportController: Sendable {
             ],
             body: ResponseBody { writer in
                 try await exporter.run(workspaceID: workspaceID) { chunk in
-                    try await writer.write(ByteBuffer(string: chunk))
+                    try await writer.write(ByteBuffer(bytes: chunk))
                 }
                 try await writer.finish(nil)
             })

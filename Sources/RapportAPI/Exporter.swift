@@ -25,14 +25,14 @@ package struct Exporter: Sendable {
     package var contentType: String { format == .csv ? "text/csv; charset=utf-8" : "application/x-ndjson" }
 
     /// Calls `write` with chunks of the file until every record is written.
-    package func run(workspaceID: String, write: (String) async throws -> Void) async throws {
+    package func run(workspaceID: String, write: ([UInt8]) async throws -> Void) async throws {
         let service = RecordService(services, schema: schema)
         let definitions = try await service.customFields(workspaceID: workspaceID)
         let repository = service.repository
         let fields = schema.fields
         let keys = definitions.map(\.key)
         if format == .csv {
-            try await write(CSVWriter.line(["id"] + fields.map(\.name) + keys.map { "custom.\($0)" }))
+            try await write(Array(CSVWriter.line(["id"] + fields.map(\.name) + keys.map { "custom.\($0)" }).utf8))
         }
         let format = self.format
         let store = services.store
@@ -72,7 +72,7 @@ package struct Exporter: Sendable {
         var reading: [Task<[[DBValue]], any Error>] = []
         var start: Key?
         var more = true
-        var formatting: Task<String, Never>?
+        var formatting: Task<[UInt8], Never>?
         do {
             while more || !reading.isEmpty {
                 while more && reading.count < 2 {
@@ -94,49 +94,47 @@ package struct Exporter: Sendable {
         if let text = await formatting?.value, !text.isEmpty { try await write(text) }
     }
 
-    /// Rows as CSV lines or JSON lines.
+    /// Rows as CSV lines or JSON lines, in UTF-8.
     static func text(
         _ rows: ArraySlice<[DBValue]>, format: Format, fields: [FieldSpec], keys: [String], repository: RecordRepository
-    ) -> String {
+    ) -> [UInt8] {
+        var bytes: [UInt8] = []
         switch format {
         case .csv:
-            var bytes: [UInt8] = []
             bytes.reserveCapacity(rows.count * 256)
-            for row in rows { appendCSV(row, fields: fields, customKeys: keys, to: &bytes) }
-            return String(decoding: bytes, as: UTF8.self)
+            let kinds = fields.map(\.kind)
+            for row in rows { appendCSV(row, kinds: kinds, customKeys: keys, to: &bytes) }
         case .jsonl:
-            var bytes: [UInt8] = []
             bytes.reserveCapacity(rows.count * 512)
             for row in rows { appendJSON(row, repository: repository, to: &bytes) }
-            return String(decoding: bytes, as: UTF8.self)
         }
+        return bytes
     }
 
     /// A row of `columns` as one CSV line: stored JSON text goes out as it is, custom values by key.
-    static func appendCSV(_ row: [DBValue], fields: [FieldSpec], customKeys: [String], to out: inout [UInt8]) {
-        var cells: [String] = [row[1].text ?? ""]
-        cells.reserveCapacity(fields.count + customKeys.count + 1)
-        for (index, field) in fields.enumerated() {
-            let stored = row[index + 2]
-            switch field.kind {
-            case .count: cells.append(stored.int.map(String.init) ?? "")
-            case .timestamp: cells.append(stored.int.map(Timestamp.rfc3339) ?? "")
-            default: cells.append(stored.text ?? "")  // stored JSON text of lists and maps goes out as it is
+    static func appendCSV(_ row: [DBValue], kinds: [FieldKind], customKeys: [String], to out: inout [UInt8]) {
+        CSVWriter.appendField(row[1].text ?? "", to: &out)
+        for (index, kind) in kinds.enumerated() {
+            out.append(44)
+            switch (kind, row[index + 2]) {
+            case (.count, .int(let number)): out.append(contentsOf: String(number).utf8)
+            case (.timestamp, .int(let time)): out.append(contentsOf: Timestamp.rfc3339(time).utf8)
+            case (.count, _), (.timestamp, _): break
+            // stored JSON text of lists and maps goes out as it is
+            case (_, let stored): if let text = stored.text { CSVWriter.appendField(text, to: &out) }
             }
         }
         if !customKeys.isEmpty {
-            let text = row[fields.count + 2].text ?? "{}"
-            let custom: [String: JSONValue]
-            if text == "{}" {
-                custom = [:]
-            } else if case .object(let members)? = try? JSONText.decode(text) {
-                custom = members
-            } else {
-                custom = [:]
+            let text = row[kinds.count + 2].text ?? "{}"
+            var custom: [String: JSONValue] = [:]
+            if text != "{}", case .object(let members)? = try? JSONText.decode(text) { custom = members }
+            for key in customKeys {
+                out.append(44)
+                CSVWriter.appendField(cell(custom[key] ?? .null), to: &out)
             }
-            for key in customKeys { cells.append(cell(custom[key] ?? .null)) }
         }
-        CSVWriter.append(cells, to: &out)
+        out.append(13)
+        out.append(10)
     }
 
     /// A row as the API shows the record, on one line.

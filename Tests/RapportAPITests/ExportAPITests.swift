@@ -74,11 +74,11 @@ struct ExportAPITests {
                 }
             }
             func export(_ format: Exporter.Format, pageSize: Int) async throws -> String {
-                var text = ""
+                var bytes: [UInt8] = []
                 try await Exporter(app.services, schema: .contacts, format: format, pageSize: pageSize).run(
                     workspaceID: seeded.workspace.id
-                ) { text += $0 }
-                return text
+                ) { bytes += $0 }
+                return String(decoding: bytes, as: UTF8.self)
             }
             for format in [Exporter.Format.csv, .jsonl] {
                 let whole = try await export(format, pageSize: 5000)

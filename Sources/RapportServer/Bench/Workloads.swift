@@ -204,7 +204,7 @@ package struct BenchWorkloads: Sendable {
         let handle = try FileHandle(forWritingTo: file)
         let start = BenchClock.now()
         try await Exporter(runtime.services, schema: .contacts, format: .csv).run(workspaceID: info.workspaceID) {
-            handle.write(Data($0.utf8))
+            handle.write(Data($0))
         }
         let elapsed = BenchClock.now() - start
         try handle.close()

@@ -32,7 +32,7 @@ struct Export: EnvironmentCommand {
                 runtime.services, schema: object == "contacts" ? .contacts : .companies,
                 format: Exporter.Format(rawValue: format)!)
             try await exporter.run(workspaceID: chosen.id) { chunk in
-                FileHandle.standardOutput.write(Data(chunk.utf8))
+                FileHandle.standardOutput.write(Data(chunk))
             }
         }
     }
