@@ -333,12 +333,12 @@ package struct SearchRepository: Sendable {
             func newestMatches(exact: Int) async throws -> [Hit]? {
                 guard newestLimit > 0, let everyWord = Self.fullTextQuery(words) else { return nil }
                 let rows = try await session.rows(
-                    "SELECT d.workspace_id, d.record_type, d.record_id, d.display_name, \(rank) AS rank, d.updated_at FROM search_docs d WHERE d.doc IN (SELECT rowid FROM search_index WHERE search_index MATCH ? AND \(Self.inRange) ORDER BY rowid DESC LIMIT \(newestLimit))",
+                    "SELECT d.record_type, d.record_id, d.display_name, \(rank) AS rank, d.updated_at FROM search_docs d WHERE d.doc IN (SELECT rowid FROM search_index WHERE search_index MATCH ? AND \(Self.inRange) ORDER BY rowid DESC LIMIT \(newestLimit))",
                     rankBinds + [.text(everyWord)] + range)
                 let (kept, keptSeen) = (found, seen)
-                take(Self.hits(rows.filter { $0[0].text == workspaceID }.map { Array($0.dropFirst()) }))
+                take(Self.hits(rows))  // (a range holds one workspace's documents: spaces are never reused)
                 if rows.count < newestLimit { return page() }  // every match was read
-                let oldest = rows.map { $0[5].int ?? 0 }.min() ?? .min
+                let oldest = rows.map { $0[4].int ?? 0 }.min() ?? .min
                 func sure(_ rank: Int64) -> Int { found.count { $0.rank == rank && $0.updatedAt > oldest } }
                 if exact + sure(1) >= limit { return page() }
                 // Too few of this workspace's among them to fill the page either way: the recent documents
