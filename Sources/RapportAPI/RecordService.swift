@@ -30,6 +30,14 @@ package struct RecordService: Sendable {
         return record
     }
 
+    /// `get` as the stored row, for an answer written straight from it (`StoredRecordBody`).
+    func getRow(workspaceID: String, id: String) async throws -> [DBValue] {
+        guard let row = try await repository.findRow(workspaceID: workspaceID, id: id) else {
+            throw RapportError.notFound(isContacts ? "The contact" : "The company")
+        }
+        return row
+    }
+
     func customFields(workspaceID: String, on database: (any SQLDatabase)?) async throws -> [CustomFieldDefinition] {
         try await CustomFieldRepository(store: services.store).all(
             workspaceID: workspaceID, object: schema.object, on: database)

@@ -93,13 +93,13 @@ package struct RecordsController: Sendable {
         }
         guard issues.isEmpty, let page, let query else { throw RapportError.invalid(issues) }
         let search = SearchKey.queryWords(parameters.last { $0.name == "q" }?.value ?? "")
-        let result = try await service.repository.list(
+        let repository = service.repository
+        let result = try await repository.listRows(
             workspaceID: principal.workspace.id, query: query, limit: page.limit, after: after, scope: scope,
             search: search)
-        let schema = scope == nil ? service.schema : RecordSchema.contacts
         return try JSONCoding.response(
             ListBody(
-                data: result.records.map { RecordBody(record: $0, schema: schema) },
+                data: result.rows.map { StoredRecordBody(row: $0, repository: repository) },
                 nextCursor: result.next.map { RecordCursorText.encode($0, sort: sortName) }))
     }
 
@@ -114,8 +114,11 @@ package struct RecordsController: Sendable {
 
     @Sendable func get(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        return try respond(
-            try await service.get(workspaceID: principal.workspace.id, id: try context.parameters.require("id")))
+        let row = try await service.getRow(
+            workspaceID: principal.workspace.id, id: try context.parameters.require("id"))
+        let body = StoredRecordBody(row: row, repository: service.repository)
+        let headers: HTTPFields = [.eTag: ETag.make(id: body.id, version: body.version)]
+        return try JSONCoding.response(body, headers: headers)
     }
 
     @Sendable func patch(_ request: Request, context: AppContext) async throws -> Response {

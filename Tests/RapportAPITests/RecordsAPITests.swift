@@ -137,6 +137,62 @@ struct RecordsAPITests {
         }
     }
 
+    @Test(
+        "a record reads back the same, byte for byte, from create, get by id and a list page",
+        arguments: Backend.allCases)
+    func sameBytesEverywhere(_ backend: Backend) async throws {
+        try await TestApp.with(backend) { app in
+            let seeded = try await Fixtures.workspace(app)
+            try await app.test { client in
+                for field in [
+                    #"{"object": "contacts", "key": "score", "label": "Score", "type": "number"}"#,
+                    #"{"object": "contacts", "key": "vip", "label": "VIP", "type": "boolean"}"#,
+                    #"{"object": "contacts", "key": "note", "label": "Note", "type": "text"}"#,
+                    #"{"object": "companies", "key": "tier", "label": "Tier", "type": "text"}"#,
+                ] {
+                    #expect(
+                        try await client.json(.post, "/api/v1/custom-fields", seeded.token, field).status == .created)
+                }
+                let company = try await client.json(
+                    .post, "/api/v1/companies", seeded.token,
+                    #"{"name": "Novo \"Nordisk\" A/S", "domain": "novo.dk", "size": 64000, "industry": "Pharma", "tags": ["dk", "b2b"], "custom": {"tier": "ورقه"}}"#
+                )
+                #expect(company.status == .created)
+                let bodies = [
+                    #"{"first_name": "Søren \"Sø\" Kierkegaard", "last_name": "Back\\slash", "email": "soren@novo.dk", "additional_emails": ["s.k@Mail.dk"], "phones": [{"type": "work", "number": "+45 32 12 34 56"}], "job_title": "CEO / \"founder\"", "tags": ["vip", "دانمارک"], "email_consent": "subscribed", "birthday": "1813-05-05", "country": "DK", "time_zone": "Europe/Copenhagen", "language": "da", "social_profiles": {"linkedin": "https://linkedin.com/in/sk", "x": "@sk"}, "custom": {"score": 2.5, "vip": true, "note": "«quoted» \\\\ </script> \\u00e9"}}"#,
+                    #"{"first_name": "مریم", "last_name": "میرزاخانی", "custom": {"score": 3}}"#,
+                    #"{"email": "only@example.com"}"#,
+                ]
+                var created: [String] = []
+                for body in bodies {
+                    let response = try await client.json(.post, "/api/v1/contacts", seeded.token, body)
+                    #expect(response.status == .created, "\(response.text)")
+                    created.append(response.text)
+                }
+                // (an update, so that created_at and updated_at differ)
+                let firstID = try #require(
+                    (try JSONSerialization.jsonObject(with: Data(created[0].utf8)) as? [String: Any])?["id"] as? String)
+                let patched = try await client.json(
+                    .patch, "/api/v1/contacts/\(firstID)", seeded.token,
+                    #"{"city": "København", "custom": {"vip": false}}"#)
+                #expect(patched.status == .ok)
+                created[0] = patched.text
+                created.append(company.text)
+                let list = try await client.json(.get, "/api/v1/contacts?limit=50", seeded.token).text
+                let companies = try await client.json(.get, "/api/v1/companies?limit=50", seeded.token).text
+                for text in created {
+                    let object = try #require(
+                        try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+                    let id = try #require(object["id"] as? String)
+                    let path = object["name"] == nil ? "contacts" : "companies"
+                    let read = try await client.json(.get, "/api/v1/\(path)/\(id)", seeded.token)
+                    #expect(read.text == text)
+                    #expect((path == "contacts" ? list : companies).contains(text))
+                }
+            }
+        }
+    }
+
     @Test("filters on standard and custom fields, and sorting", arguments: Backend.allCases)
     func filters(_ backend: Backend) async throws {
         try await TestApp.with(backend) { app in

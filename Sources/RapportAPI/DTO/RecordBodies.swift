@@ -1,4 +1,5 @@
 import RapportCore
+import RapportStore
 
 /// A contact or company as the API shows it: `id`, then every standard field in schema order (`null`
 /// when absent), `custom`, `created_at`, `updated_at`.
@@ -74,6 +75,90 @@ struct RecordBody: Encodable, Sendable, JSONRepresentable {
     /// Counts are integers on the wire.
     static func presented(_ value: JSONValue, kind: FieldKind) -> IntegerPreservingJSON {
         IntegerPreservingJSON(value: value)
+    }
+}
+
+/// A record written straight from its stored row (`RecordRepository.columns` order): the same bytes as
+/// `RecordBody` of the record the row holds, without building the record. Lists and reads by id, the
+/// hot answers, skip a dictionary per record and parsing its JSON columns: those are stored as
+/// `JSONText` writes them (keys sorted, compact), so they are copied as they are.
+struct StoredRecordBody: Encodable, Sendable, JSONRepresentable {
+    let row: [DBValue]
+    let repository: RecordRepository
+
+    /// Where each member of the object comes from, in key order.
+    enum Source: Sendable {
+        case text(Int), structured(Int), count(Int), timestamp(Int)
+    }
+
+    struct Plan: Sendable {
+        /// `"name":` as UTF-8, and the member's column.
+        let members: [(key: [UInt8], source: Source)]
+    }
+
+    static let plans: [String: Plan] = Dictionary(
+        uniqueKeysWithValues: [RecordSchema.contacts, RecordSchema.companies].map { ($0.object, plan(of: $0)) })
+
+    static func plan(of schema: RecordSchema) -> Plan {
+        let tail = schema.fields.count + 2
+        let columns = RecordBody.members(of: schema).map { member -> Source in
+            switch member.kind {
+            case .id: return .text(1)
+            case .custom: return .structured(tail)
+            case .createdAt: return .timestamp(tail + 2)
+            case .updatedAt: return .timestamp(tail + 3)
+            case .field(let name):
+                let index = schema.fields.firstIndex { $0.name == name }! + 2
+                let kind = schema.fields[index - 2].kind
+                if kind.isStructured { return .structured(index) }
+                if kind == .count { return .count(index) }
+                if kind == .timestamp { return .timestamp(index) }
+                return .text(index)
+            }
+        }
+        return Plan(members: zip(RecordBody.members(of: schema), columns).map { ($0.key, $1) })
+    }
+
+    func writeJSON(to out: inout [UInt8]) {
+        let schema = repository.schema
+        let plan = Self.plans[schema.object] ?? Self.plan(of: schema)
+        out.append(UInt8(ascii: "{"))
+        for (index, member) in plan.members.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: member.key)
+            switch member.source {
+            case .text(let column):
+                if let text = row[column].text { JSONText.writeString(text, to: &out) } else { Self.writeNull(&out) }
+            case .structured(let column):
+                if case .text(let text) = row[column] {
+                    out.append(contentsOf: text.utf8)
+                } else {
+                    Self.writeNull(&out)
+                }
+            case .count(let column):
+                if let number = row[column].int {
+                    out.append(contentsOf: JSONText.numberText(Double(number)).utf8)
+                } else {
+                    Self.writeNull(&out)
+                }
+            case .timestamp(let column):
+                if let micros = row[column].int {
+                    JSONText.writeString(Timestamp.rfc3339(micros), to: &out)
+                } else {
+                    Self.writeNull(&out)
+                }
+            }
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+
+    var id: String { row[1].text ?? "" }
+    var version: Int64 { row[repository.schema.fields.count + 3].int ?? 1 }
+
+    static func writeNull(_ out: inout [UInt8]) { out.append(contentsOf: "null".utf8) }
+
+    func encode(to encoder: any Encoder) throws {
+        try RecordBody(record: repository.record(values: row), schema: repository.schema).encode(to: encoder)
     }
 }
 

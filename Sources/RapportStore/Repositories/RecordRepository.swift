@@ -25,15 +25,19 @@ package struct RecordRepository: Sendable {
         guard RecordID.isWellFormed(id) else { return nil }
         guard let database else {
             // Outside a transaction: straight from the driver, without SQLKit's decoding.
-            let sql = "SELECT \(columns.joined(separator: ", ")) FROM \(table) WHERE workspace_id = ? AND id = ?"
-            let rows = try await store.bulkRead(inline: true) {
-                try await $0.rows(sql, [.text(workspaceID), .text(id)])
-            }
-            return try rows.first.map(record(values:))
+            return try await findRow(workspaceID: workspaceID, id: id).map(record(values:))
         }
         return try await database.raw(
             "SELECT \(unsafeRaw: columns.joined(separator: ", ")) FROM \(ident: table) WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id)"
         ).first().map(record(from:))
+    }
+
+    /// A record's stored row (`columns` order), outside any transaction; nil when the workspace has no
+    /// such record. The API writes its answer straight from the row (`StoredRecordBody`).
+    package func findRow(workspaceID: String, id: String) async throws -> [DBValue]? {
+        guard RecordID.isWellFormed(id) else { return nil }
+        let sql = "SELECT \(columns.joined(separator: ", ")) FROM \(table) WHERE workspace_id = ? AND id = ?"
+        return try await store.bulkRead(inline: true) { try await $0.rows(sql, [.text(workspaceID), .text(id)]) }.first
     }
 
     /// The workspace's records among `ids`, by id, in one statement (ids of other workspaces and
@@ -83,6 +87,16 @@ package struct RecordRepository: Sendable {
         workspaceID: String, query: ListQuery, limit: Int, after: RecordCursor?,
         scope: (column: String, value: String)? = nil, search: [String] = []
     ) async throws -> (records: [Record], next: RecordCursor?) {
+        let page = try await listRows(
+            workspaceID: workspaceID, query: query, limit: limit, after: after, scope: scope, search: search)
+        return (try page.rows.map(record(values:)), page.next)
+    }
+
+    /// `list` as stored rows (`columns` order), for answers written straight from them.
+    package func listRows(
+        workspaceID: String, query: ListQuery, limit: Int, after: RecordCursor?,
+        scope: (column: String, value: String)? = nil, search: [String] = []
+    ) async throws -> (rows: [[DBValue]], next: RecordCursor?) {
         let dialect = SQLFragments(kind: store.kind)
         var sql: SQLQueryString =
             "SELECT \(unsafeRaw: columns.joined(separator: ", ")), \(dialect.sortKey(query.sort.target)) AS sort_key FROM \(ident: table) WHERE workspace_id = \(bind: workspaceID)"
@@ -104,15 +118,15 @@ package struct RecordRepository: Sendable {
         }
         sql = sql + " ORDER BY sort_key \(unsafeRaw: direction), id \(unsafeRaw: direction) LIMIT \(bind: limit + 1)"
         let statement = sql
-        let rows = try await store.bulkRead { try await $0.rows(statement) }
-        var records: [Record] = []
-        var keys: [JSONValue] = []
-        for row in rows.prefix(limit) {
-            records.append(try record(values: Array(row.dropLast())))
-            keys.append(SQLFragments.sortValue(row[row.count - 1], target: query.sort.target))
+        var rows = try await store.bulkRead { try await $0.rows(statement) }
+        let more = rows.count > limit
+        if more { rows.removeLast(rows.count - limit) }
+        var next: RecordCursor?
+        if more, let last = rows.last, let id = last[1].text {
+            next = RecordCursor(key: SQLFragments.sortValue(last[last.count - 1], target: query.sort.target), id: id)
         }
-        let next = rows.count > limit ? records.last.map { RecordCursor(key: keys.last!, id: $0.id) } : nil
-        return (records, next)
+        for index in rows.indices { rows[index].removeLast() }
+        return (rows, next)
     }
 
     /// Display names by id (`name` for companies, "first last" or the email for contacts).
