@@ -58,7 +58,7 @@ package struct RecordService: Sendable {
         let definitions = try await customFields(workspaceID: workspaceID)
         var record = try await prepareNew(
             workspaceID: workspaceID, fields: patch, definitions: definitions, now: now, on: reader)
-        if isContacts { try await linkCompanyByDomain(&record, on: reader) }
+        if isContacts { try await linkCompanyByDomain(&record, on: nil) }
         if isContacts, !record.allEmails.isEmpty {
             let emails = [DBValue.text(workspaceID)] + record.allEmails.map(DBValue.text)
             let owners = try await services.store.bulkRead { session in
@@ -68,7 +68,7 @@ package struct RecordService: Sendable {
             }
             if let owner = owners.first?.first?.text { throw duplicateEmail(owner) }
         }
-        try await requireFreeDomain(record, on: reader)
+        try await requireFreeDomain(record, on: nil)
         let prepared = record
         return try await writeBulk { session in
             // What it points to may have gone since it was checked: checked again with the write.
@@ -549,7 +549,7 @@ package struct RecordService: Sendable {
     }
 
     /// A new contact without a company joins the company whose domain its address has (never for free mail).
-    func linkCompanyByDomain(_ record: inout Record, on database: any SQLDatabase) async throws {
+    func linkCompanyByDomain(_ record: inout Record, on database: (any SQLDatabase)?) async throws {
         guard record["company_id"] == .null, let email = record.string("email"),
             let domain = FreeMail.domain(of: email), !FreeMail.isFree(domain),
             let company = try await repository.company(domain: domain, workspaceID: record.workspaceID, on: database)
@@ -565,7 +565,7 @@ package struct RecordService: Sendable {
 
     /// A company's domain may belong to no other company of the workspace. Checked before writing: on
     /// PostgreSQL a violated unique index would abort the whole transaction.
-    func requireFreeDomain(_ record: Record, on database: any SQLDatabase) async throws {
+    func requireFreeDomain(_ record: Record, on database: (any SQLDatabase)?) async throws {
         guard !isContacts, let domain = record.string("domain"),
             let existing = try await repository.company(domain: domain, workspaceID: record.workspaceID, on: database),
             existing != record.id

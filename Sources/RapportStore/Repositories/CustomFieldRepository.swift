@@ -16,11 +16,20 @@ package struct CustomFieldRepository: Sendable {
     package func all(workspaceID: String, object: String? = nil, on database: (any SQLDatabase)? = nil) async throws
         -> [CustomFieldDefinition]
     {
+        guard let database else {
+            // Outside a transaction (every create, read and list asks): a kept statement on a reader.
+            let sql =
+                "SELECT \(Self.columns) FROM custom_fields WHERE workspace_id = ?"
+                + (object == nil ? "" : " AND object = ?") + " ORDER BY created_at, id"
+            let binds = [DBValue.text(workspaceID)] + (object.map { [DBValue.text($0)] } ?? [])
+            return try await store.bulkRead(inline: true) { try await $0.rows(sql, binds) }.map(
+                Self.definition(values:))
+        }
         var sql: SQLQueryString =
             "SELECT \(unsafeRaw: Self.columns) FROM custom_fields WHERE workspace_id = \(bind: workspaceID)"
         if let object { sql = sql + " AND object = \(bind: object)" }
         sql = sql + " ORDER BY created_at, id"
-        return try await (database ?? store.database).raw(sql).all().map(Self.definition(from:))
+        return try await database.raw(sql).all().map(Self.definition(from:))
     }
 
     package func find(workspaceID: String, id: String) async throws -> CustomFieldDefinition? {
@@ -89,11 +98,24 @@ package struct CustomFieldRepository: Sendable {
         }
     }
 
+    /// A definition from a row of `columns` read on the fast path.
+    static func definition(values row: [DBValue]) throws -> CustomFieldDefinition {
+        guard row.count == 8, let id = row[0].text, let workspaceID = row[1].text, let object = row[2].text,
+            let key = row[3].text, let label = row[4].text, let type = row[5].text, let createdAt = row[7].int
+        else { throw JSONText.Malformed(offset: 0) }
+        return CustomFieldDefinition(
+            id: id, workspaceID: workspaceID, object: object, key: key, label: label,
+            type: CustomFieldType(rawValue: type) ?? .text, options: try options(row[6].text ?? "[]"),
+            createdAt: createdAt)
+    }
+
+    static func options(_ text: String) throws -> [String] {
+        guard case .array(let items) = try JSONText.decode(text) else { return [] }
+        return items.compactMap { if case .string(let text) = $0 { text } else { nil } }
+    }
+
     static func definition(from row: any SQLRow) throws -> CustomFieldDefinition {
-        var options: [String] = []
-        if case .array(let items) = try JSONText.decode(try row.decode(column: "options", as: String.self)) {
-            options = items.compactMap { if case .string(let text) = $0 { text } else { nil } }
-        }
+        let options = try options(try row.decode(column: "options", as: String.self))
         return CustomFieldDefinition(
             id: try row.decode(column: "id", as: String.self),
             workspaceID: try row.decode(column: "workspace_id", as: String.self),

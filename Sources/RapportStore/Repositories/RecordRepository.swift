@@ -227,8 +227,15 @@ package struct RecordRepository: Sendable {
     }
 
     /// The company whose domain is `domain`.
-    package func company(domain: String, workspaceID: String, on database: any SQLDatabase) async throws -> String? {
-        try await database.raw(
+    /// - Parameter database: a transaction's; nil reads outside any, with a kept statement on a reader.
+    package func company(domain: String, workspaceID: String, on database: (any SQLDatabase)?) async throws -> String? {
+        guard let database else {
+            let sql = "SELECT id FROM companies WHERE workspace_id = ? AND domain = ?"
+            return try await store.bulkRead(inline: true) {
+                try await $0.rows(sql, [.text(workspaceID), .text(domain)])
+            }.first?.first?.text
+        }
+        return try await database.raw(
             "SELECT id FROM companies WHERE workspace_id = \(bind: workspaceID) AND domain = \(bind: domain)"
         ).first().map { try $0.decode(column: "id", as: String.self) }
     }

@@ -33,6 +33,9 @@ final class SQLiteHandle: @unchecked Sendable {
                 "busy_timeout = 10000", "synchronous = NORMAL", "foreign_keys = ON", "cache_size = -\(cacheKiB)",
                 // (checkpoints every 32 MiB of log rather than 4: index pages a batch rewrites are copied once)
                 "wal_autocheckpoint = 8192",
+                // (the savepoint of each transaction in a group commit, and each statement, keeps the pages
+                // it may have to restore: in memory rather than in a temporary file, written page by page)
+                "temp_store = MEMORY",
             ]
             : ["busy_timeout = 10000", "query_only = 1", "cache_size = -\(cacheKiB)"]
         do {
