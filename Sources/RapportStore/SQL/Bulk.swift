@@ -211,9 +211,12 @@ final class RowBox: @unchecked Sendable {
 }
 
 /// SQLite's write transactions, grouped: those that arrive while one runs go together into the next
-/// one, each inside its own savepoint, and share its commit (one write of the log and one flush of the
-/// full-text index instead of one per transaction). Each still commits or fails on its own terms: a
-/// failure rolls back its savepoint only, and none is answered before the commit that holds it.
+/// one and share its commit (one write of the log and one flush of the full-text index instead of one
+/// per transaction). Each still commits or fails on its own terms, and none is answered before the
+/// commit that holds it: when one fails, the group is rolled back, that one is answered with its
+/// error, and the others run again, each inside its own savepoint, so that a later failure rolls back
+/// its savepoint only. (A transaction's body only reads and writes the database, so running it again
+/// on the same state does the same.)
 final class GroupCommit: Sendable {
     struct Job: Sendable {
         /// Runs the transaction's body; its error, if it failed.
@@ -288,6 +291,33 @@ extension Store {
             if group.isEmpty { return }
             do {
                 try await source.leaseBulk(write: true, logger: logger) { session in
+                    // First all together, without a savepoint each: FTS5 then flushes its new terms once
+                    // per commit rather than once per transaction, and no page is journalled per job.
+                    var group = group
+                    try await session.run(kind.beginTransaction, [])
+                    var failed: Int?
+                    for (index, job) in group.enumerated() {
+                        if let error = await job.run(session) {
+                            // It failed after those before it: so it would again. The others start over,
+                            // each in a savepoint, as below.
+                            try? await session.run("ROLLBACK", [])
+                            job.finish(error)
+                            failed = index
+                            break
+                        }
+                    }
+                    if failed == nil {
+                        do {
+                            try await session.run("COMMIT", [])
+                        } catch {
+                            try? await session.run("ROLLBACK", [])
+                            throw error
+                        }
+                        for job in group { job.finish(nil) }
+                        return
+                    }
+                    group.remove(at: failed!)
+                    guard !group.isEmpty else { return }
                     try await session.run(kind.beginTransaction, [])
                     do {
                         var succeeded: [GroupCommit.Job] = []
