@@ -15,6 +15,8 @@ final class SQLiteHandle: @unchecked Sendable {
     /// Beyond this many kept statements the cache starts over (statements with `IN (?, …)` lists of
     /// every length would otherwise pile up).
     static let cacheLimit = 96
+    /// Statements with more parameters than this drop their bound values after each use.
+    static let clearedBinds = 64
 
     /// Opens `path`, which must already be an SQLite database in WAL mode (the store's first
     /// connection through SQLiteNIO made it so).
@@ -83,7 +85,10 @@ final class SQLiteHandle: @unchecked Sendable {
         defer {
             if cache {
                 sqlite_nio_sqlite3_reset(statement)
-                sqlite_nio_sqlite3_clear_bindings(statement)
+                // Every use binds every parameter anew, so bindings are cleared only to free the copies a
+                // many-row insert holds. Clearing marks a statement whose plan may depend on a bound value
+                // (such as `column = ?`, from SQLite 3.50) as expired, and it is then compiled again.
+                if binds.count > Self.clearedBinds { sqlite_nio_sqlite3_clear_bindings(statement) }
             } else {
                 sqlite_nio_sqlite3_finalize(statement)
             }
