@@ -44,16 +44,13 @@ package struct SearchController: Sendable {
     {
         let hits = try await SearchRepository(store: services.store).search(
             workspaceID: workspaceID, query: query, limit: limit)
-        let contacts = RecordRepository(store: services.store, schema: .contacts)
-        let records = try await contacts.find(
-            workspaceID: workspaceID, ids: hits.filter { $0.recordType == "contact" }.map(\.recordID))
-        let companyNames = try await RecordRepository(store: services.store, schema: .companies).names(
-            workspaceID: workspaceID, ids: records.values.compactMap { $0.string("company_id") })
+        let details = try await RecordRepository(store: services.store, schema: .contacts).addressesAndCompanies(
+            workspaceID: workspaceID, contactIDs: hits.filter { $0.recordType == "contact" }.map(\.recordID))
         return hits.map { hit in
-            let record = records[hit.recordID]
+            let detail = details[hit.recordID]
             return Result(
-                type: hit.recordType, id: hit.recordID, name: hit.displayName, email: record?.string("email"),
-                companyName: record?.string("company_id").flatMap { companyNames[$0] })
+                type: hit.recordType, id: hit.recordID, name: hit.displayName, email: detail?.email ?? nil,
+                companyName: detail?.companyName ?? nil)
         }
     }
 

@@ -99,6 +99,21 @@ struct SearchAPITests {
                 #expect(first?["type"] as? String == "contact")
                 #expect(first?["email"] is NSNull)
                 #expect(first?["company_name"] is NSNull)
+                // A contact's result shows its address and its company's name; a company's has no address.
+                let company = try await client.json(
+                    .post, "/api/v1/companies", seeded.token, #"{"name": "Larsen Shipping"}"#)
+                let companyID = try #require(company.json["id"] as? String)
+                _ = try await client.json(
+                    .post, "/api/v1/contacts", seeded.token,
+                    #"{"first_name": "Lars", "email": "Lars@Larsen.dk", "company_id": "\#(companyID)"}"#)
+                let lars = try await client.json(.get, "/api/v1/search?q=lars", seeded.token)
+                let results = try #require(lars.json["data"] as? [[String: Any]])
+                let contact = try #require(results.first { $0["type"] as? String == "contact" })
+                #expect(contact["email"] as? String == "lars@larsen.dk")
+                #expect(contact["company_name"] as? String == "Larsen Shipping")
+                let companyResult = try #require(results.first { $0["type"] as? String == "company" })
+                #expect(companyResult["name"] as? String == "Larsen Shipping")
+                #expect(companyResult["email"] is NSNull)
             }
         }
     }

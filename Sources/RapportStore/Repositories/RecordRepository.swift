@@ -129,6 +129,25 @@ package struct RecordRepository: Sendable {
         return (rows, next)
     }
 
+    /// Contacts' primary addresses and their companies' names, by contact id, in one statement (what a
+    /// search result shows besides the name).
+    package func addressesAndCompanies(workspaceID: String, contactIDs: [String]) async throws
+        -> [String: (email: String?, companyName: String?)]
+    {
+        let wanted = Array(Set(contactIDs.filter(RecordID.isWellFormed)))
+        guard !wanted.isEmpty else { return [:] }
+        let sql =
+            "SELECT c.id, c.email, co.name FROM contacts c LEFT JOIN companies co ON co.workspace_id = c.workspace_id AND co.id = c.company_id WHERE c.workspace_id = ? AND c.id IN (\(BulkSession.placeholders(wanted.count)))"
+        let rows = try await store.bulkRead(inline: wanted.count <= 200) {
+            try await $0.rows(sql, [.text(workspaceID)] + wanted.map(DBValue.text))
+        }
+        var found: [String: (email: String?, companyName: String?)] = [:]
+        for row in rows {
+            if let id = row[0].text { found[id] = (row[1].text, row[2].text) }
+        }
+        return found
+    }
+
     /// Display names by id (`name` for companies, "first last" or the email for contacts).
     package func names(workspaceID: String, ids: [String]) async throws -> [String: String] {
         let wanted = Array(Set(ids.filter(RecordID.isWellFormed)))
