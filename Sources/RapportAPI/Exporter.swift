@@ -54,8 +54,11 @@ package struct Exporter: Sendable {
             let rows = try await store.bulkRead { session in try await session.rows(statement, values) }
             return rows.first.map { ($0[0].int ?? 0, $0[1].text ?? "") }
         }
-        /// The rows after `start` up to and including `end` (to the last one without it).
-        func page(after start: Key?, through end: Key?) -> Task<[[DBValue]], any Error> {
+        let columnCount = repository.columns.count
+        let kinds = fields.map(\.kind)
+        /// The rows after `start` up to and including `end` (to the last one without it), as text: written
+        /// on the reading connection's thread, from the cells as the database holds them.
+        func page(after start: Key?, through end: Key?) -> Task<[UInt8], any Error> {
             var (statement, values) = after(start)
             statement = "SELECT \(columns) FROM \(table) WHERE workspace_id = ?" + statement
             values.insert(.text(workspaceID), at: 0)
@@ -65,14 +68,28 @@ package struct Exporter: Sendable {
             }
             statement += " ORDER BY created_at, id"
             let (sql, binds) = (statement, values)
-            return Task { try await store.bulkRead { session in try await session.rows(sql, binds) } }
+            let pageSize = self.pageSize
+            return Task {
+                try await store.bulkRead { session in
+                    let text = TextBox()
+                    text.bytes.reserveCapacity(pageSize * (format == .csv ? 256 : 512))
+                    try await session.scan(sql, binds) { row in
+                        switch format {
+                        case .csv: Self.appendCSV(row, kinds: kinds, customKeys: keys, to: &text.bytes)
+                        case .jsonl:
+                            StoredRecordBody(row: row.values(count: columnCount), repository: repository)
+                                .writeJSON(to: &text.bytes)
+                            text.bytes.append(UInt8(ascii: "\n"))
+                        }
+                    }
+                    return text.bytes
+                }
+            }
         }
-        // Pages are found from the index first, so two are read at once on two connections, and each is
-        // turned into text on another thread while the next ones are read.
-        var reading: [Task<[[DBValue]], any Error>] = []
+        // Pages are found from the index first, so two are read and written at once on two connections.
+        var reading: [Task<[UInt8], any Error>] = []
         var start: Key?
         var more = true
-        var formatting: Task<[UInt8], Never>?
         do {
             while more || !reading.isEmpty {
                 while more && reading.count < 2 {
@@ -81,51 +98,35 @@ package struct Exporter: Sendable {
                     start = end
                     more = end != nil
                 }
-                let rows = try await reading.removeFirst().value
-                if let text = await formatting?.value, !text.isEmpty { try await write(text) }
-                formatting = Task {
-                    Self.text(rows[...], format: format, fields: fields, keys: keys, repository: repository)
-                }
+                let text = try await reading.removeFirst().value
+                if !text.isEmpty { try await write(text) }
             }
         } catch {
             for task in reading { _ = try? await task.value }
             throw error
         }
-        if let text = await formatting?.value, !text.isEmpty { try await write(text) }
     }
 
-    /// Rows as CSV lines or JSON lines, in UTF-8.
-    static func text(
-        _ rows: ArraySlice<[DBValue]>, format: Format, fields: [FieldSpec], keys: [String], repository: RecordRepository
-    ) -> [UInt8] {
+    /// The text of one page, filled on the reading connection's thread.
+    final class TextBox: @unchecked Sendable {
         var bytes: [UInt8] = []
-        switch format {
-        case .csv:
-            bytes.reserveCapacity(rows.count * 256)
-            let kinds = fields.map(\.kind)
-            for row in rows { appendCSV(row, kinds: kinds, customKeys: keys, to: &bytes) }
-        case .jsonl:
-            bytes.reserveCapacity(rows.count * 512)
-            for row in rows { appendJSON(row, repository: repository, to: &bytes) }
-        }
-        return bytes
     }
 
     /// A row of `columns` as one CSV line: stored JSON text goes out as it is, custom values by key.
-    static func appendCSV(_ row: [DBValue], kinds: [FieldKind], customKeys: [String], to out: inout [UInt8]) {
-        CSVWriter.appendField(row[1].text ?? "", to: &out)
+    static func appendCSV(_ row: RowCells, kinds: [FieldKind], customKeys: [String], to out: inout [UInt8]) {
+        _ = row.withUTF8(1) { CSVWriter.appendField($0, to: &out) }
         for (index, kind) in kinds.enumerated() {
             out.append(44)
-            switch (kind, row[index + 2]) {
-            case (.count, .int(let number)): out.append(contentsOf: String(number).utf8)
-            case (.timestamp, .int(let time)): out.append(contentsOf: Timestamp.rfc3339(time).utf8)
-            case (.count, _), (.timestamp, _): break
+            let column = index + 2
+            switch kind {
+            case .count: if let number = row.int(column) { out.append(contentsOf: String(number).utf8) }
+            case .timestamp: if let time = row.int(column) { out.append(contentsOf: Timestamp.rfc3339(time).utf8) }
             // stored JSON text of lists and maps goes out as it is
-            case (_, let stored): if let text = stored.text { CSVWriter.appendField(text, to: &out) }
+            default: _ = row.withUTF8(column) { CSVWriter.appendField($0, to: &out) }
             }
         }
         if !customKeys.isEmpty {
-            let text = row[kinds.count + 2].text ?? "{}"
+            let text = row.text(kinds.count + 2) ?? "{}"
             var custom: [String: JSONValue] = [:]
             if text != "{}", case .object(let members)? = try? JSONText.decode(text) { custom = members }
             for key in customKeys {
@@ -135,13 +136,6 @@ package struct Exporter: Sendable {
         }
         out.append(13)
         out.append(10)
-    }
-
-    /// A row as the API shows the record, on one line.
-    static func appendJSON(_ row: [DBValue], repository: RecordRepository, to out: inout [UInt8]) {
-        guard let record = try? repository.record(values: row) else { return }
-        RecordBody(record: record, schema: repository.schema).writeJSON(to: &out)
-        out.append(UInt8(ascii: "\n"))
     }
 
     /// A value as one CSV cell: text as is, numbers without a fraction when whole, lists and maps as JSON.

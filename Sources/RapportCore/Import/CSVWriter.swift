@@ -31,7 +31,7 @@ package enum CSVWriter {
     }
 
     /// Appends a field of UTF-8 bytes as `escape` gives it.
-    static func appendField(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+    package static func appendField(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         guard let first = bytes.first, let last = bytes.last else { return }
         let guarded = needsGuard(bytes)
         // (with the guard the field starts with `'`, which is neither space nor special)

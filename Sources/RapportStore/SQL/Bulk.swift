@@ -173,6 +173,19 @@ package struct BulkSession: Sendable {
         }
     }
 
+    /// Calls `body` with each row's cells; on SQLite's fast connections text is read in place, without
+    /// a `String` per value (exports).
+    package func scan(_ sql: String, _ binds: [DBValue], _ body: @escaping @Sendable (RowCells) -> Void) async throws {
+        switch connection {
+        case .sqliteHandle(let reader, let threadPool?):
+            try await threadPool.runIfActive { try reader.scan(sql, binds, body) }
+        case .sqliteHandle(let reader, nil):
+            try reader.scan(sql, binds, body)
+        default:
+            try await rows(sql, binds) { body(.values($0)) }
+        }
+    }
+
     static func value(_ cell: PostgresCell) throws -> DBValue {
         guard cell.bytes != nil else { return .null }
         switch cell.dataType {

@@ -93,6 +93,40 @@ final class SQLiteHandle: @unchecked Sendable {
                 sqlite_nio_sqlite3_finalize(statement)
             }
         }
+        let columns = sqlite_nio_sqlite3_column_count(statement)
+        var names: [String]?
+        func columnNames() -> [String] {
+            if let names { return names }
+            let read = (0..<columns).map { column in
+                sqlite_nio_sqlite3_column_name(statement, column).map { String(cString: $0) } ?? ""
+            }
+            names = read
+            return read
+        }
+        var row: [DBValue] = []
+        row.reserveCapacity(Int(columns))
+        try step(statement, binds) { statement in
+            row.removeAll(keepingCapacity: true)
+            for column in 0..<columns {
+                row.append(Self.value(statement, column))
+            }
+            body(columnNames, row)
+        }
+    }
+
+    /// Runs a query, calling `body` with each row's cells as SQLite holds them (valid during the call
+    /// only): text is read in place, without a `String` per value.
+    func scan(_ sql: String, _ binds: [DBValue], _ body: (RowCells) -> Void) throws {
+        let statement = try prepare(sql, cache: true)
+        defer {
+            sqlite_nio_sqlite3_reset(statement)
+            if binds.count > Self.clearedBinds { sqlite_nio_sqlite3_clear_bindings(statement) }
+        }
+        try step(statement, binds) { body(.statement($0)) }
+    }
+
+    /// Binds `binds` and steps through the rows, calling `perRow` with each.
+    private func step(_ statement: OpaquePointer, _ binds: [DBValue], _ perRow: (OpaquePointer) -> Void) throws {
         for (offset, value) in binds.enumerated() {
             let index = Int32(offset + 1)
             let status: Int32
@@ -106,27 +140,11 @@ final class SQLiteHandle: @unchecked Sendable {
             }
             guard status == SQLITE_OK else { throw SQLiteHandleError(code: status, message: Self.message(handle)) }
         }
-        let columns = sqlite_nio_sqlite3_column_count(statement)
-        var names: [String]?
-        func columnNames() -> [String] {
-            if let names { return names }
-            let read = (0..<columns).map { column in
-                sqlite_nio_sqlite3_column_name(statement, column).map { String(cString: $0) } ?? ""
-            }
-            names = read
-            return read
-        }
-        var row: [DBValue] = []
-        row.reserveCapacity(Int(columns))
         while true {
             let status = sqlite_nio_sqlite3_step(statement)
             if status == SQLITE_DONE { return }
             guard status == SQLITE_ROW else { throw SQLiteHandleError(code: status, message: Self.message(handle)) }
-            row.removeAll(keepingCapacity: true)
-            for column in 0..<columns {
-                row.append(Self.value(statement, column))
-            }
-            body(columnNames, row)
+            perRow(statement)
         }
     }
 
@@ -168,6 +186,9 @@ final class SQLiteHandle: @unchecked Sendable {
         sqlite_nio_sqlite3_errmsg(handle).map { String(cString: $0) } ?? "unknown"
     }
 
+    /// A cell as a `DBValue` (for `RowCells`).
+    static func cell(_ statement: OpaquePointer, _ column: Int32) -> DBValue { value(statement, column) }
+
     /// SQLite copies bound text before the call returns.
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 }
@@ -186,5 +207,52 @@ struct SQLiteHandleError: Error, CustomStringConvertible {
     var isUniqueViolation: Bool {
         // (SQLITE_CONSTRAINT, and its extended codes _PRIMARYKEY and _UNIQUE, which Swift cannot import)
         code == SQLITE_CONSTRAINT || code == SQLITE_CONSTRAINT | 6 << 8 || code == SQLITE_CONSTRAINT | 8 << 8
+    }
+}
+
+/// One row's cells during a scan: SQLite's own (valid only while the row is current), or values read
+/// already (PostgreSQL, SQLiteNIO).
+package enum RowCells {
+    case statement(OpaquePointer)
+    case values([DBValue])
+
+    /// An integer cell; nil for any other type.
+    package func int(_ column: Int) -> Int64? {
+        switch self {
+        case .statement(let statement):
+            guard sqlite_nio_sqlite3_column_type(statement, Int32(column)) == SQLITE_INTEGER else { return nil }
+            return sqlite_nio_sqlite3_column_int64(statement, Int32(column))
+        case .values(let values):
+            if case .int(let number) = values[column] { return number }
+            return nil
+        }
+    }
+
+    /// Calls `body` with a cell's text as UTF-8 (numbers as their text); nil for NULL.
+    package func withUTF8<R>(_ column: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R? {
+        switch self {
+        case .statement(let statement):
+            let index = Int32(column)
+            guard sqlite_nio_sqlite3_column_type(statement, index) != SQLITE_NULL else { return nil }
+            let bytes = sqlite_nio_sqlite3_column_text(statement, index)
+            let count = Int(sqlite_nio_sqlite3_column_bytes(statement, index))
+            return body(UnsafeBufferPointer(start: bytes, count: bytes == nil ? 0 : count))
+        case .values(let values):
+            guard var text = values[column].text else { return nil }
+            return text.withUTF8(body)
+        }
+    }
+
+    /// A cell's text (numbers as their text); nil for NULL.
+    package func text(_ column: Int) -> String? {
+        withUTF8(column) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Every cell as a value.
+    package func values(count: Int) -> [DBValue] {
+        switch self {
+        case .statement(let statement): (0..<count).map { SQLiteHandle.cell(statement, Int32($0)) }
+        case .values(let values): values
+        }
     }
 }
