@@ -70,6 +70,8 @@ package struct RecordService: Sendable {
         }
         try await requireFreeDomain(record, on: nil)
         let prepared = record
+        // (built here, so that the one writer's thread only writes)
+        let rows = newRows([prepared], actor: actor, now: now, importID: nil, companyNames: [:])
         return try await writeBulk { session in
             // What it points to may have gone since it was checked: checked again with the write.
             // (A taken address or domain fails on its unique index.)
@@ -81,8 +83,7 @@ package struct RecordService: Sendable {
             }
             try await check(references, workspaceID: workspaceID, on: session.sql)
             // The same rows as any new record, in a few multi-row statements.
-            try await insert(
-                newRows([prepared], actor: actor, now: now, importID: nil, companyNames: [:]), on: session)
+            try await insert(rows, on: session)
             return prepared
         }
     }
