@@ -202,6 +202,14 @@ package struct BenchWorkloads: Sendable {
         let file = directory.appendingPathComponent("export.csv")
         _ = FileManager.default.createFile(atPath: file.path, contents: nil)
         let handle = try FileHandle(forWritingTo: file)
+        // Both read a warm database: one pass over the workspace's rows first, untimed. Otherwise the one
+        // that runs first reads the file from disk (at full scale it does not stay cached through the
+        // workloads before) and the other finds it in memory.
+        let workspaceID = info.workspaceID
+        _ = try await runtime.store.bulkRead { session in
+            try await session.rows(
+                "SELECT count(*), sum(length(custom)) FROM contacts WHERE workspace_id = ?", [.text(workspaceID)])
+        }
         let start = BenchClock.now()
         try await Exporter(runtime.services, schema: .contacts, format: .csv).run(workspaceID: info.workspaceID) {
             handle.write(Data($0))
