@@ -224,11 +224,10 @@ final class RowBox: @unchecked Sendable {
 }
 
 /// SQLite's write transactions, grouped: those that arrive while one runs go together into the next
-/// one and share its commit (one write of the log and one flush of the full-text index instead of one
-/// per transaction). Each still commits or fails on its own terms, and none is answered before the
-/// commit that holds it: when one fails, the group is rolled back, that one is answered with its
-/// error, and the others run again, each inside its own savepoint, so that a later failure rolls back
-/// its savepoint only. (A transaction's body only reads and writes the database, so running it again
+/// one and share its commit (one write of the log instead of one per transaction). Each still commits
+/// or fails on its own terms, and none is answered before the commit that holds it: when one fails,
+/// the group is rolled back, that one is answered with its error, and the others run again, each
+/// inside its own savepoint, so that a later failure rolls back its savepoint only. (A transaction's body only reads and writes the database, so running it again
 /// on the same state does the same.)
 final class GroupCommit: Sendable {
     struct Job: Sendable {
@@ -304,8 +303,8 @@ extension Store {
             if group.isEmpty { return }
             do {
                 try await source.leaseBulk(write: true, logger: logger) { session in
-                    // First all together, without a savepoint each: FTS5 then flushes its new terms once
-                    // per commit rather than once per transaction, and no page is journalled per job.
+                    // First all together, without a savepoint each: no page is journalled per job, and FTS5
+                    // does not flush its pending terms at each job's savepoint.
                     var group = group
                     try await session.run(kind.beginTransaction, [])
                     var failed: Int?
