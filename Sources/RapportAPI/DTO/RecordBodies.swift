@@ -101,7 +101,8 @@ struct StoredRecordBody: Encodable, Sendable, JSONRepresentable {
 
     static func plan(of schema: RecordSchema) -> Plan {
         let tail = schema.fields.count + 2
-        let columns = RecordBody.members(of: schema).map { member -> Source in
+        let members = RecordBody.members(of: schema)
+        let sources = members.map { member -> Source in
             switch member.kind {
             case .id: return .text(1)
             case .custom: return .structured(tail)
@@ -116,7 +117,7 @@ struct StoredRecordBody: Encodable, Sendable, JSONRepresentable {
                 return .text(index)
             }
         }
-        return Plan(members: zip(RecordBody.members(of: schema), columns).map { ($0.key, $1) })
+        return Plan(members: zip(members, sources).map { ($0.key, $1) })
     }
 
     func writeJSON(to out: inout [UInt8]) {

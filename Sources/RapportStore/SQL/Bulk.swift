@@ -227,8 +227,8 @@ final class RowBox: @unchecked Sendable {
 /// one and share its commit (one write of the log instead of one per transaction). Each still commits
 /// or fails on its own terms, and none is answered before the commit that holds it: when one fails,
 /// the group is rolled back, that one is answered with its error, and the others run again, each
-/// inside its own savepoint, so that a later failure rolls back its savepoint only. (A transaction's body only reads and writes the database, so running it again
-/// on the same state does the same.)
+/// inside its own savepoint, so that a later failure rolls back its savepoint only. (A transaction's
+/// body only reads and writes the database, so running it again on the same state does the same.)
 final class GroupCommit: Sendable {
     struct Job: Sendable {
         /// Runs the transaction's body; its error, if it failed.

@@ -82,17 +82,7 @@ final class SQLiteHandle: @unchecked Sendable {
         _ sql: String, _ binds: [DBValue], cache: Bool = true, _ body: (_ names: () -> [String], [DBValue]) -> Void
     ) throws {
         let statement = try prepare(sql, cache: cache)
-        defer {
-            if cache {
-                sqlite_nio_sqlite3_reset(statement)
-                // Every use binds every parameter anew, so bindings are cleared only to free the copies a
-                // many-row insert holds. Clearing marks a statement whose plan may depend on a bound value
-                // (such as `column = ?`, from SQLite 3.50) as expired, and it is then compiled again.
-                if binds.count > Self.clearedBinds { sqlite_nio_sqlite3_clear_bindings(statement) }
-            } else {
-                sqlite_nio_sqlite3_finalize(statement)
-            }
-        }
+        defer { done(statement, binds: binds.count, cache: cache) }
         let columns = sqlite_nio_sqlite3_column_count(statement)
         var names: [String]?
         func columnNames() -> [String] {
@@ -118,11 +108,21 @@ final class SQLiteHandle: @unchecked Sendable {
     /// only): text is read in place, without a `String` per value.
     func scan(_ sql: String, _ binds: [DBValue], _ body: (RowCells) -> Void) throws {
         let statement = try prepare(sql, cache: true)
-        defer {
-            sqlite_nio_sqlite3_reset(statement)
-            if binds.count > Self.clearedBinds { sqlite_nio_sqlite3_clear_bindings(statement) }
-        }
+        defer { done(statement, binds: binds.count, cache: true) }
         try step(statement, binds) { body(.statement($0)) }
+    }
+
+    /// Readies a kept statement for its next use, or finalizes one that is not kept.
+    private func done(_ statement: OpaquePointer, binds: Int, cache: Bool) {
+        guard cache else {
+            sqlite_nio_sqlite3_finalize(statement)
+            return
+        }
+        sqlite_nio_sqlite3_reset(statement)
+        // Every use binds every parameter anew, so bindings are cleared only to free the copies a many-row
+        // insert holds. Clearing marks a statement whose plan may depend on a bound value (such as
+        // `column = ?`, from SQLite 3.50) as expired, and it is then compiled again.
+        if binds > Self.clearedBinds { sqlite_nio_sqlite3_clear_bindings(statement) }
     }
 
     /// Binds `binds` and steps through the rows, calling `perRow` with each.
@@ -166,7 +166,7 @@ final class SQLiteHandle: @unchecked Sendable {
         return statement
     }
 
-    private static func value(_ statement: OpaquePointer, _ column: Int32) -> DBValue {
+    static func value(_ statement: OpaquePointer, _ column: Int32) -> DBValue {
         switch sqlite_nio_sqlite3_column_type(statement, column) {
         case SQLITE_INTEGER:
             return .int(sqlite_nio_sqlite3_column_int64(statement, column))
@@ -185,9 +185,6 @@ final class SQLiteHandle: @unchecked Sendable {
     private static func message(_ handle: OpaquePointer?) -> String {
         sqlite_nio_sqlite3_errmsg(handle).map { String(cString: $0) } ?? "unknown"
     }
-
-    /// A cell as a `DBValue` (for `RowCells`).
-    static func cell(_ statement: OpaquePointer, _ column: Int32) -> DBValue { value(statement, column) }
 
     /// SQLite copies bound text before the call returns.
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
@@ -251,7 +248,7 @@ package enum RowCells {
     /// Every cell as a value.
     package func values(count: Int) -> [DBValue] {
         switch self {
-        case .statement(let statement): (0..<count).map { SQLiteHandle.cell(statement, Int32($0)) }
+        case .statement(let statement): (0..<count).map { SQLiteHandle.value(statement, Int32($0)) }
         case .values(let values): values
         }
     }
