@@ -12,6 +12,8 @@ final class SQLiteHandle: @unchecked Sendable {
     private var handle: OpaquePointer?
     /// Prepared statements by their SQL.
     private var statements: [String: OpaquePointer] = [:]
+    /// A writer's checkpoints: its commit hook points to it.
+    private let checkpointer: Checkpointer?
     /// Beyond this many kept statements the cache starts over (statements with `IN (?, …)` lists of
     /// every length would otherwise pile up).
     static let cacheLimit = 96
@@ -20,9 +22,12 @@ final class SQLiteHandle: @unchecked Sendable {
 
     /// Opens `path`, which must already be an SQLite database in WAL mode (the store's first
     /// connection through SQLiteNIO made it so).
-    /// - Parameter write: a writer (foreign keys enforced, WAL checkpoints every 32 MiB of log)
-    ///   rather than a `query_only` reader.
-    init(path: String, cacheKiB: Int, write: Bool = false) throws {
+    /// - Parameters:
+    ///   - write: a writer (foreign keys enforced) rather than a `query_only` reader.
+    ///   - checkpointer: a writer's checkpoints (in place of SQLite's own, which run in the commit that
+    ///     crosses the threshold); kept as long as the connection.
+    init(path: String, cacheKiB: Int, write: Bool = false, checkpointer: Checkpointer? = nil) throws {
+        self.checkpointer = checkpointer
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
         let status = sqlite_nio_sqlite3_open_v2(path, &handle, flags, nil)
         guard status == SQLITE_OK else {
@@ -33,8 +38,6 @@ final class SQLiteHandle: @unchecked Sendable {
             write
             ? [
                 "busy_timeout = 10000", "synchronous = NORMAL", "foreign_keys = ON", "cache_size = -\(cacheKiB)",
-                // (checkpoints every 32 MiB of log rather than 4: index pages a batch rewrites are copied once)
-                "wal_autocheckpoint = 8192",
                 // (the savepoint of each transaction in a group commit, and each statement, keeps the pages
                 // it may have to restore: in memory rather than in a temporary file, written page by page)
                 "temp_store = MEMORY",
@@ -55,6 +58,18 @@ final class SQLiteHandle: @unchecked Sendable {
                     usleep(20_000)
                 }
             }
+            if let checkpointer {
+                // (replaces SQLite's automatic checkpoints, which use the same hook)
+                sqlite_nio_sqlite3_wal_hook(
+                    handle,
+                    { context, writer, _, frames in
+                        if let context, let writer {
+                            Unmanaged<Checkpointer>.fromOpaque(context).takeUnretainedValue()
+                                .committed(frames: frames, writer: writer)
+                        }
+                        return SQLITE_OK
+                    }, Unmanaged.passUnretained(checkpointer).toOpaque())
+            }
         } catch {
             close()
             throw error
@@ -70,6 +85,13 @@ final class SQLiteHandle: @unchecked Sendable {
         statements = [:]
         if let handle { sqlite_nio_sqlite3_close(handle) }
         handle = nil
+    }
+
+    /// Copies the log's frames into the database as far as readers allow, without waiting for a lock
+    /// (a passive checkpoint): false when it could not run. `log` is the log's length in frames and
+    /// `copied` how many of them are now in the database.
+    func checkpoint(log: inout Int32, copied: inout Int32) -> Bool {
+        sqlite_nio_sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_PASSIVE, &log, &copied) == SQLITE_OK
     }
 
     /// Runs a statement, calling `body` with each row's values in column order.

@@ -24,6 +24,8 @@ actor SQLitePool {
     private var readers: Slots<SQLiteConnection>
     /// The writer (`true`) and the hot-path readers (`false`).
     private var handles: [Bool: Slots<SQLiteHandle>]
+    /// The writer's checkpoints, on a thread of their own.
+    private let checkpointer: Checkpointer
     private var closed = false
 
     /// Idle connections, how many are open, and who waits for one.
@@ -41,6 +43,7 @@ actor SQLitePool {
         self.handles = [true: Slots(size: 1), false: Slots(size: readers)]
         self.threadPool = NIOThreadPool(numberOfThreads: readers + 1)
         self.writerExecutor = EventLoopTaskExecutor(writerThread.next())
+        self.checkpointer = Checkpointer(path: path)
         threadPool.start()
     }
 
@@ -54,8 +57,11 @@ actor SQLitePool {
         handles[write]!.open += 1
         do {
             let path = self.path
+            let checkpointer = write ? self.checkpointer : nil
             return try await threadPool.runIfActive {
-                try SQLiteHandle(path: path, cacheKiB: write ? Self.writerCacheKiB : Self.readerCacheKiB, write: write)
+                try SQLiteHandle(
+                    path: path, cacheKiB: write ? Self.writerCacheKiB : Self.readerCacheKiB, write: write,
+                    checkpointer: checkpointer)
             }
         } catch {
             // (when none of its kind is open, those waiting would wait for a release that will not come)
@@ -126,6 +132,7 @@ actor SQLitePool {
             for handle in slots.idle { handle.close() }
         }
         handles = [true: Slots(size: 0), false: Slots(size: 0)]
+        await checkpointer.close()
         try? await writerThread.shutdownGracefully()
         try? await threadPool.shutdownGracefully()
     }
