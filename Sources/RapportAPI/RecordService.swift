@@ -61,7 +61,8 @@ package struct RecordService: Sendable {
         if isContacts { try await linkCompanyByDomain(&record, on: nil) }
         if isContacts, !record.allEmails.isEmpty {
             let emails = [DBValue.text(workspaceID)] + record.allEmails.map(DBValue.text)
-            let owners = try await services.store.bulkRead { session in
+            // (an index lookup per address: on the calling thread)
+            let owners = try await services.store.bulkRead(inline: emails.count <= 50) { session in
                 try await session.rows(
                     "SELECT contact_id FROM contact_emails WHERE workspace_id = ? AND email IN (\(BulkSession.placeholders(emails.count - 1)))",
                     emails)
