@@ -265,7 +265,7 @@ package struct BenchWorkloads: Sendable {
         csv = ""
         let accounts = AccountService(runtime.services)
         let (target, owner) = try await accounts.createWorkspace(
-            name: "Bench import \(RecordID.make().prefix(8))",
+            name: "Bench import \(RecordID.make().suffix(8))",
             owner: UserDraft(email: "import@rapport.local", name: "Import", role: nil, password: RecordID.make()))
         let start = BenchClock.now()
         let report = try await Importer(
@@ -279,7 +279,7 @@ package struct BenchWorkloads: Sendable {
         }
         // The reference: the same records, their rows built before the clock starts.
         let (reference, _) = try await accounts.createWorkspace(
-            name: "Bench reference \(RecordID.make().prefix(8))",
+            name: "Bench reference \(RecordID.make().suffix(8))",
             owner: UserDraft(email: "reference@rapport.local", name: "Reference", role: nil, password: RecordID.make()))
         let contacts = RecordService.contacts(runtime.services)
         let companies = RecordService.companies(runtime.services)

@@ -40,7 +40,7 @@ struct Bench: EnvironmentCommand {
     func runAsync() async throws {
         let chosen = workloads.isEmpty ? Self.all : Self.all.filter(workloads.contains)
         let directory = URL(fileURLWithPath: NSTemporaryDirectory())
-            .appendingPathComponent("rapport-bench-\(RecordID.make().prefix(8))", isDirectory: true)
+            .appendingPathComponent("rapport-bench-\(RecordID.make().suffix(12))", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let url = database ?? "sqlite://\(directory.appendingPathComponent("bench.sqlite").path)"

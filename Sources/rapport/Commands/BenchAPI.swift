@@ -58,7 +58,7 @@ struct BenchAPI {
 
     /// Runs wrk for `seconds` with a Lua script; refuses a run with failed requests.
     func load(_ wrk: String, base: String, script: String) async throws -> Load {
-        let file = directory.appendingPathComponent("load-\(RecordID.make().prefix(8)).lua")
+        let file = directory.appendingPathComponent("load-\(RecordID.make().suffix(12)).lua")
         try script.write(to: file, atomically: true, encoding: .utf8)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: wrk)
@@ -104,7 +104,8 @@ struct BenchAPI {
                 end
                 """
         case "create":
-            let run = RecordID.make().prefix(8)
+            // (the random end of an id: its start is the time, shared by runs a minute apart)
+            let run = RecordID.make().suffix(8)
             return auth + """
                 wrk.headers["Content-Type"] = "application/json"
                 local threads = 0
