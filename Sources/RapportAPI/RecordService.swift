@@ -207,8 +207,16 @@ package struct RecordService: Sendable {
                 try await session.insert(
                     into: "search_docs", columns: ["doc"] + documentColumns,
                     rows: documents.enumerated().map { [.int(last + 1 + Int64($0.offset))] + $0.element })
-                try await session.run(
-                    SearchRepository.indexDocuments, [.int(last), .int(last + Int64(documents.count))])
+                if documents.count == 1 {
+                    // One row as VALUES rather than INSERT … SELECT: a statement that may write several rows
+                    // opens a statement savepoint, and FTS5 writes its pending terms out as a new segment at
+                    // each savepoint. So the documents of the creates that share a commit reach the index as
+                    // one segment, at the commit, instead of one segment each.
+                    try await session.run(SearchRepository.indexDocument, [.int(last + 1), documents[0][7]])
+                } else {
+                    try await session.run(
+                        SearchRepository.indexDocuments, [.int(last), .int(last + Int64(documents.count))])
+                }
             }
         } else {
             try await session.insert(into: "search_docs", columns: documentColumns, rows: rows.documents)

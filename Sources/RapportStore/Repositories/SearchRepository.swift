@@ -126,6 +126,8 @@ package struct SearchRepository: Sendable {
         return (space.first?.first?.int ?? 0) << rangeBits
     }
 
+    /// Indexes one document, given its key and terms.
+    package static let indexDocument = "INSERT INTO search_index (rowid, terms) VALUES (?, ?)"
     /// Indexes the documents whose keys are in `(?, ?]`, just inserted (`lastDocumentKey`).
     package static let indexDocuments =
         "INSERT INTO search_index (rowid, terms) SELECT doc, terms FROM search_docs WHERE doc > ? AND doc <= ?"
