@@ -37,7 +37,7 @@ package struct Exporter: Sendable {
         let format = self.format
         let store = services.store
         let table = repository.table
-        let columns = repository.columns.joined(separator: ", ")
+        let columns = repository.columnList
         typealias Key = (createdAt: Int64, id: String)
         /// `AND` the rows after `key` in creation order.
         func after(_ key: Key?) -> (sql: String, binds: [DBValue]) {

@@ -484,7 +484,7 @@ package struct Importer: Sendable {
             ids.formUnion(known.domains.values)
             ids.formUnion(known.names.values)
             ids = ids.filter { state.latest($0) == nil }
-            let columns = repository.columns.joined(separator: ", ")
+            let columns = repository.columnList
             for chunk in Array(ids).chunks(of: 5000) {
                 let rows = try await session.rows(
                     "SELECT \(columns) FROM \(repository.table) WHERE workspace_id = ? AND id IN (\(BulkSession.placeholders(chunk.count)))",

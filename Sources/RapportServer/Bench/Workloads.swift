@@ -219,7 +219,7 @@ package struct BenchWorkloads: Sendable {
         let referenceFile = directory.appendingPathComponent("export-reference.csv")
         _ = FileManager.default.createFile(atPath: referenceFile.path, contents: nil)
         let output = try FileHandle(forWritingTo: referenceFile)
-        let columns = RecordRepository(store: runtime.store, schema: .contacts).columns.joined(separator: ", ")
+        let columns = RecordRepository(store: runtime.store, schema: .contacts).columnList
         let workspace = info.workspaceID
         let referenceStart = BenchClock.now()
         var after = ""

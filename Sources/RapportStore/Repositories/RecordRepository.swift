@@ -11,13 +11,16 @@ package struct RecordRepository: Sendable {
     package init(store: Store, schema: RecordSchema) {
         self.store = store
         self.schema = schema
+        self.columns =
+            ["workspace_id", "id"] + schema.fields.map(\.name) + ["custom", "version", "created_at", "updated_at"]
+        self.columnList = columns.joined(separator: ", ")
     }
 
     package var table: String { schema.object }
     /// The table's columns in the order `values(of:)` gives and `record(values:)` takes.
-    package var columns: [String] {
-        ["workspace_id", "id"] + schema.fields.map(\.name) + ["custom", "version", "created_at", "updated_at"]
-    }
+    package let columns: [String]
+    /// `columns` as a SELECT list (built once: a record by id is read on every request for it).
+    package let columnList: String
 
     // MARK: Reading
 
@@ -28,7 +31,7 @@ package struct RecordRepository: Sendable {
             return try await findRow(workspaceID: workspaceID, id: id).map(record(values:))
         }
         return try await database.raw(
-            "SELECT \(unsafeRaw: columns.joined(separator: ", ")) FROM \(ident: table) WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id)"
+            "SELECT \(unsafeRaw: columnList) FROM \(ident: table) WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id)"
         ).first().map(record(from:))
     }
 
@@ -36,7 +39,7 @@ package struct RecordRepository: Sendable {
     /// such record. The API writes its answer straight from the row (`StoredRecordBody`).
     package func findRow(workspaceID: String, id: String) async throws -> [DBValue]? {
         guard RecordID.isWellFormed(id) else { return nil }
-        let sql = "SELECT \(columns.joined(separator: ", ")) FROM \(table) WHERE workspace_id = ? AND id = ?"
+        let sql = "SELECT \(columnList) FROM \(table) WHERE workspace_id = ? AND id = ?"
         return try await store.bulkRead(inline: true) { try await $0.rows(sql, [.text(workspaceID), .text(id)]) }.first
     }
 
@@ -46,7 +49,7 @@ package struct RecordRepository: Sendable {
         let wanted = Array(Set(ids.filter(RecordID.isWellFormed)))
         guard !wanted.isEmpty else { return [:] }
         let sql =
-            "SELECT \(columns.joined(separator: ", ")) FROM \(table) WHERE workspace_id = ? AND id IN (\(BulkSession.placeholders(wanted.count)))"
+            "SELECT \(columnList) FROM \(table) WHERE workspace_id = ? AND id IN (\(BulkSession.placeholders(wanted.count)))"
         // (a page of lookups by primary key: microseconds, so on the calling thread)
         let rows = try await store.bulkRead(inline: wanted.count <= 200) {
             try await $0.rows(sql, [.text(workspaceID)] + wanted.map(DBValue.text))
@@ -75,7 +78,7 @@ package struct RecordRepository: Sendable {
     {
         let contacts = RecordRepository(store: store, schema: .contacts)
         return try await database.raw(
-            "SELECT \(unsafeRaw: contacts.columns.joined(separator: ", ")) FROM contacts WHERE workspace_id = \(bind: workspaceID) AND company_id = \(bind: companyID)"
+            "SELECT \(unsafeRaw: contacts.columnList) FROM contacts WHERE workspace_id = \(bind: workspaceID) AND company_id = \(bind: companyID)"
         ).all().map(contacts.record(from:))
     }
 
@@ -99,7 +102,7 @@ package struct RecordRepository: Sendable {
     ) async throws -> (rows: [[DBValue]], next: RecordCursor?) {
         let dialect = SQLFragments(kind: store.kind)
         var sql: SQLQueryString =
-            "SELECT \(unsafeRaw: columns.joined(separator: ", ")), \(dialect.sortKey(query.sort.target)) AS sort_key FROM \(ident: table) WHERE workspace_id = \(bind: workspaceID)"
+            "SELECT \(unsafeRaw: columnList), \(dialect.sortKey(query.sort.target)) AS sort_key FROM \(ident: table) WHERE workspace_id = \(bind: workspaceID)"
         if let scope, ["company_id"].contains(scope.column) {
             sql = sql + " AND \(ident: scope.column) = \(bind: scope.value)"
         }
