@@ -44,14 +44,33 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
-            name: "RapportAPI",
+            name: "RapportServices",
             dependencies: [
                 "RapportCore",
                 "RapportStore",
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "RapportHTTP",
+            dependencies: [
+                "RapportCore",
+                "RapportServices",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
-                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "RapportAPI",
+            dependencies: [
+                "RapportCore",
+                "RapportServices",
+                "RapportHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             resources: [.copy("Resources/openapi.yaml")],
             swiftSettings: swiftSettings
@@ -60,12 +79,12 @@ let package = Package(
             name: "RapportWeb",
             dependencies: [
                 "RapportCore",
-                "RapportStore",
-                "RapportAPI",
+                "RapportServices",
+                "RapportHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
-                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             resources: [.copy("Resources/Templates"), .copy("Resources/Public"), .copy("Resources/Locales")],
             swiftSettings: swiftSettings
@@ -75,6 +94,8 @@ let package = Package(
             dependencies: [
                 "RapportCore",
                 "RapportStore",
+                "RapportServices",
+                "RapportHTTP",
                 "RapportAPI",
                 "RapportWeb",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -86,7 +107,7 @@ let package = Package(
         .executableTarget(
             name: "rapport",
             dependencies: [
-                "RapportServer", "RapportAPI", "RapportStore", "RapportCore",
+                "RapportServer", "RapportServices", "RapportStore", "RapportCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -98,7 +119,8 @@ let package = Package(
         .target(
             name: "RapportTestSupport",
             dependencies: [
-                "RapportCore", "RapportStore", "RapportAPI", "RapportWeb", "RapportServer",
+                "RapportCore", "RapportStore", "RapportServices", "RapportHTTP", "RapportAPI", "RapportWeb",
+                "RapportServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "InMemoryLogging", package: "swift-log"),

@@ -3,6 +3,8 @@ import Foundation
 import HTTPTypes
 package import Hummingbird
 import RapportCore
+package import RapportHTTP
+package import RapportServices
 import RapportStore
 
 /// `/api/v1/custom-fields` and `/api/v1/audit`.
@@ -44,7 +46,9 @@ package struct CustomFieldsController: Sendable {
         let principal = try context.requirePrincipal()
         let object = request.uri.queryParameters["object"].map(String.init)
         if let object, !CustomFieldDefinition.objects.contains(object) {
-            throw RapportError.invalid([FieldIssue("object", "Object must be contacts or companies.")])
+            throw RapportError.invalid([
+                FieldIssue("object", "Object must be one of \(ObjectCatalog.names.joined(separator: ", ")).")
+            ])
         }
         let definitions = try await repository.all(workspaceID: principal.workspace.id, object: object)
         return try JSONCoding.response(ListBody(data: definitions.map(CustomFieldBody.init), nextCursor: nil))

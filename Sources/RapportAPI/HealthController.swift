@@ -1,6 +1,7 @@
 import Foundation
 package import Hummingbird
 package import NIOCore
+package import RapportHTTP
 
 /// `GET /healthz` and `GET /openapi.yaml`.
 package struct HealthController: Sendable {

@@ -4,6 +4,8 @@ package import Hummingbird
 import NIOCore
 import NIOFoundationCompat
 import RapportCore
+package import RapportHTTP
+package import RapportServices
 
 /// `POST /api/v1/imports?object=contacts|companies&dry_run=&strict=&map=COLUMN:FIELD…` with a `text/csv`
 /// body, streamed to a temporary file (CSV bodies have their own, larger limit) and imported from there.
@@ -35,8 +37,10 @@ package struct ImportController: Sendable {
         let parameters = QueryItems.parse(request.uri.query)
         var issues: [FieldIssue] = []
         let object = parameters.last { $0.name == "object" }?.value
-        let schema: RecordSchema? = object == "contacts" ? .contacts : object == "companies" ? .companies : nil
-        if schema == nil { issues.append(FieldIssue("object", "Object must be contacts or companies.")) }
+        let schema = ObjectCatalog.named(object ?? "")
+        if schema == nil {
+            issues.append(FieldIssue("object", "Object must be one of \(ObjectCatalog.names.joined(separator: ", "))."))
+        }
         let dryRun = Self.flag(parameters.last { $0.name == "dry_run" }?.value, name: "dry_run", issues: &issues)
         let strict = Self.flag(parameters.last { $0.name == "strict" }?.value, name: "strict", issues: &issues)
         var map: [String: String] = [:]

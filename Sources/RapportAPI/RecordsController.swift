@@ -3,18 +3,20 @@ import Foundation
 import HTTPTypes
 package import Hummingbird
 package import RapportCore
+package import RapportHTTP
+package import RapportServices
 package import RapportStore
 
-/// `/api/v1/contacts` and `/api/v1/companies`: the same routes over two schemas.
+/// `/api/v1/<object>` for every object of the catalogue: the same routes over each object's description.
 package struct RecordsController: Sendable {
     let services: Services
     let service: RecordService
     let path: String
 
-    package init(_ services: Services, schema: RecordSchema) {
+    package init(_ services: Services, schema: ObjectType) {
         self.services = services
         self.service = RecordService(services, schema: schema)
-        self.path = schema.object
+        self.path = schema.name
     }
 
     package func register(on api: RouterGroup<AppContext>, idempotent: RouterGroup<AppContext>) {
@@ -24,9 +26,16 @@ package struct RecordsController: Sendable {
         idempotent.patch(RouterPath("\(path)/:id"), use: patch)
         idempotent.delete(RouterPath("\(path)/:id"), use: delete)
         idempotent.post(RouterPath("\(path)/:id/merge"), use: merge)
-        api.get(RouterPath("\(path)/:id/timeline"), use: timeline)
-        idempotent.post(RouterPath("\(path)/:id/activities"), use: addActivity)
-        if path == "companies" { api.get("companies/:id/contacts", use: companyContacts) }
+        if service.schema.timeline != nil {
+            api.get(RouterPath("\(path)/:id/timeline"), use: timeline)
+            idempotent.post(RouterPath("\(path)/:id/activities"), use: addActivity)
+        }
+        // The records that point to this one (a company's contacts), listed like any list of them.
+        for (type, field) in ObjectCatalog.referrers(of: service.schema.name) {
+            api.get(RouterPath("\(path)/:id/\(type.name)")) { request, context in
+                try await referrers(type, field: field, request: request, context: context)
+            }
+        }
     }
 
     static func actor(_ principal: Principal) -> Actor {
@@ -58,12 +67,12 @@ package struct RecordsController: Sendable {
         return try await listPage(request, principal: principal, scope: nil)
     }
 
-    @Sendable func companyContacts(_ request: Request, context: AppContext) async throws -> Response {
+    func referrers(_ type: ObjectType, field: String, request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let company = try await service.get(
+        let record = try await service.get(
             workspaceID: principal.workspace.id, id: try context.parameters.require("id"))
-        return try await RecordsController(services, schema: .contacts)
-            .listPage(request, principal: principal, scope: ("company_id", company.id))
+        return try await RecordsController(services, schema: type)
+            .listPage(request, principal: principal, scope: (field, record.id))
     }
 
     func listPage(_ request: Request, principal: Principal, scope: (column: String, value: String)?) async throws
@@ -186,7 +195,7 @@ package struct RecordsController: Sendable {
         if !unknown.isEmpty {
             throw RapportError.invalid([FieldIssue("type", "Unknown event type: \(unknown.joined(separator: ", ")).")])
         }
-        let subject: TimelineRepository.Subject = path == "contacts" ? .contact(record.id) : .company(record.id)
+        let subject = TimelineRepository.Subject(service.schema, id: record.id)
         let events = try await TimelineRepository(store: services.store).page(
             workspaceID: principal.workspace.id, subject: subject, types: types, limit: page.limit, after: page.after)
         return try JSONCoding.response(
@@ -218,66 +227,5 @@ package struct RecordsController: Sendable {
             draft: ActivityDraft(type: type, body: text, occurredAt: occurredAt, durationMinutes: minutes),
             actor: Self.actor(principal))
         return try JSONCoding.response(EventBody(event: event), status: .created)
-    }
-}
-
-/// Record cursors as opaque text: base64url of the sort, the last key and the last id.
-package enum RecordCursorText {
-    package static func encode(_ cursor: RecordCursor, sort: String) -> String {
-        let object: JSONValue = .object(["s": .string(sort), "k": cursor.key, "i": .string(cursor.id)])
-        let data = Data(JSONText.encode(object).utf8)
-        return data.base64EncodedString().replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    }
-
-    /// Whether a cursor's key has the type the sort compares (a tampered one could not be compared).
-    package static func fits(_ cursor: RecordCursor, _ target: ListQuery.Target) -> Bool {
-        let numeric: Bool
-        switch target {
-        case .time: numeric = true
-        case .custom(_, let type): numeric = type == .number || type == .boolean
-        case .standard(_, let kind): numeric = kind == .count || kind == .timestamp
-        }
-        switch cursor.key {
-        case .number(let number): return numeric && number.isFinite && abs(number) < 9e15
-        case .string(let text): return !numeric && !text.unicodeScalars.contains("\u{0}") && text.count <= 1000
-        default: return false
-        }
-    }
-
-    package static func decode(_ text: String, sort: String) -> RecordCursor? {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        guard let data = Data(base64Encoded: base64), let json = String(data: data, encoding: .utf8),
-            case .object(let members)? = try? JSONText.decode(json),
-            members["s"] == .string(sort), case .string(let id)? = members["i"], RecordID.isWellFormed(id),
-            let key = members["k"]
-        else { return nil }
-        switch key {
-        case .string, .number: return RecordCursor(key: key, id: id)
-        default: return nil
-        }
-    }
-}
-
-/// Query parameters in order, names and values percent-decoded (`tags%5Bcontains%5D` is `tags[contains]`).
-package enum QueryItems {
-    /// Percent-encodes a query name or value.
-    package static func encode(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
-    }
-
-    package static func parse(_ query: String?) -> [(name: String, value: String)] {
-        guard let query, !query.isEmpty else { return [] }
-        return query.split(separator: "&").compactMap { pair in
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ text: Substring) -> String {
-                String(text).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(text)
-            }
-            guard let name = parts.first, !name.isEmpty else { return nil }
-            return (decode(name), parts.count > 1 ? decode(parts[1]) : "")
-        }
     }
 }

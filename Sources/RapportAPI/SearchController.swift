@@ -1,7 +1,8 @@
 import Foundation
 package import Hummingbird
 import RapportCore
-import RapportStore
+package import RapportHTTP
+package import RapportServices
 
 /// `GET /api/v1/search?q=&limit=`: contacts and companies, best first.
 package struct SearchController: Sendable {
@@ -13,45 +14,6 @@ package struct SearchController: Sendable {
 
     package func register(on api: RouterGroup<AppContext>) {
         api.get("search", use: search)
-    }
-
-    /// One result as the API shows it.
-    package struct Result: Encodable, Sendable {
-        package var type: String
-        package var id: String
-        package var name: String
-        package var email: String?
-        package var companyName: String?
-
-        enum CodingKeys: String, CodingKey {
-            case type, id, name, email
-            case companyName = "company_name"
-        }
-
-        package func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(type, forKey: .type)
-            try container.encode(id, forKey: .id)
-            try container.encode(name, forKey: .name)
-            try container.encode(email, forKey: .email)
-            try container.encode(companyName, forKey: .companyName)
-        }
-    }
-
-    /// The best matches for a query, with the address and company name a result list shows.
-    package static func results(_ services: Services, workspaceID: String, query: String, limit: Int) async throws
-        -> [Result]
-    {
-        let hits = try await SearchRepository(store: services.store).search(
-            workspaceID: workspaceID, query: query, limit: limit)
-        let details = try await RecordRepository(store: services.store, schema: .contacts).addressesAndCompanies(
-            workspaceID: workspaceID, contactIDs: hits.filter { $0.recordType == "contact" }.map(\.recordID))
-        return hits.map { hit in
-            let detail = details[hit.recordID]
-            return Result(
-                type: hit.recordType, id: hit.recordID, name: hit.displayName, email: detail?.email ?? nil,
-                companyName: detail?.companyName ?? nil)
-        }
     }
 
     @Sendable func search(_ request: Request, context: AppContext) async throws -> Response {
@@ -69,13 +31,14 @@ package struct SearchController: Sendable {
             }
         }
         if !issues.isEmpty { throw RapportError.invalid(issues) }
-        let results = try await Self.results(services, workspaceID: principal.workspace.id, query: query, limit: limit)
+        let results = try await SearchService(services).search(
+            workspaceID: principal.workspace.id, query: query, limit: limit)
         return try JSONCoding.response(Results(data: results))
     }
 
     /// `{"data": [results]}`, written straight to JSON text.
     struct Results: Encodable, JSONRepresentable {
-        let data: [Result]
+        let data: [SearchResult]
 
         func writeJSON(to out: inout [UInt8]) {
             out.append(contentsOf: "{\"data\":[".utf8)

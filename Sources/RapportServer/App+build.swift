@@ -1,8 +1,10 @@
 import Foundation
 package import Hummingbird
 import Logging
-package import RapportAPI
+import RapportAPI
 import RapportCore
+package import RapportHTTP
+package import RapportServices
 package import RapportStore
 import RapportWeb
 

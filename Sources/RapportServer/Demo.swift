@@ -1,6 +1,7 @@
 import Foundation
-import RapportAPI
 import RapportCore
+import RapportHTTP
+import RapportServices
 import RapportStore
 
 /// `rapport serve --demo`: a demo workspace and owner on an empty database.

@@ -1,6 +1,7 @@
 import Foundation
-import RapportAPI
 import RapportCore
+import RapportHTTP
+import RapportServices
 import RapportStore
 
 /// Demo contacts and companies: English, Persian, Ukrainian and Danish names, plausible timelines,
@@ -91,8 +92,8 @@ enum DemoData {
         async throws
     {
         var random = SeededGenerator(seed: 2026)
-        let companyService = RecordService.companies(runtime.services)
-        let contactService = RecordService.contacts(runtime.services)
+        let companyService = RecordService(runtime.services, schema: .companies)
+        let contactService = RecordService(runtime.services, schema: .contacts)
         let timeline = TimelineRepository(store: runtime.store)
         let actor = Actor(.system, id: nil)
         var companyIDs: [(id: String, domain: String, culture: Int)] = []
@@ -116,7 +117,7 @@ enum DemoData {
                 actor: actor)
             companyIDs.append((company.id, domain, cultureIndex))
         }
-        let stages = RecordSchema.lifecycleStages
+        let stages = LifecycleStage.all
         for index in 0..<contacts {
             let company = companyIDs[index % max(companyIDs.count, 1)]
             let culture = cultures[company.culture]

@@ -1,5 +1,6 @@
 import Logging
-import RapportAPI
+import RapportHTTP
+import RapportServices
 import RapportStore
 import ServiceLifecycle
 

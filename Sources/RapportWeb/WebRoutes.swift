@@ -2,8 +2,9 @@ import Foundation
 package import Hummingbird
 import HummingbirdAuth
 package import Logging
-package import RapportAPI
 import RapportCore
+package import RapportHTTP
+package import RapportServices
 import RapportStore
 
 /// The web UI: sign-in, the home page, settings and users, server-rendered with a session cookie.

@@ -2,9 +2,10 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
-import RapportAPI
 import RapportCore
+import RapportHTTP
 import RapportServer
+import RapportServices
 import RapportStore
 import RapportTestSupport
 import SQLKit
@@ -113,10 +114,10 @@ struct ImportAPITests {
                 #expect(report.companiesCreated == 2, "batches of \(size)")
                 let rejectedRows: [Int] = report.errors.map(\.row)
                 #expect(rejectedRows == [11], "batches of \(size)")
-                let contacts = try await RecordService.contacts(app.services).repository.list(
+                let contacts = try await RecordService(app.services, schema: .contacts).repository.list(
                     workspaceID: workspace, query: ListQuery(), limit: 100, after: nil
                 ).records
-                let companies = try await RecordService.companies(app.services).repository.list(
+                let companies = try await RecordService(app.services, schema: .companies).repository.list(
                     workspaceID: workspace, query: ListQuery(), limit: 100, after: nil
                 ).records
                 let companyName = Dictionary(uniqueKeysWithValues: companies.map { ($0.id, $0.string("name") ?? "") })

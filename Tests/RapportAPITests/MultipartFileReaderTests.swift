@@ -1,7 +1,8 @@
 import Foundation
 import NIOCore
-import RapportAPI
 import RapportCore
+import RapportHTTP
+import RapportServices
 import Testing
 
 @Suite("Multipart file reader")

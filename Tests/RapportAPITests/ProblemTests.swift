@@ -4,9 +4,10 @@ import HummingbirdTesting
 import InMemoryLogging
 import Logging
 import NIOCore
-import RapportAPI
 import RapportCore
+import RapportHTTP
 import RapportServer
+import RapportServices
 import RapportStore
 import RapportTestSupport
 import Testing

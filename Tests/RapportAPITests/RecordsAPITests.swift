@@ -2,9 +2,10 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
-import RapportAPI
 import RapportCore
+import RapportHTTP
 import RapportServer
+import RapportServices
 import RapportStore
 import RapportTestSupport
 import Testing

@@ -2,9 +2,10 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
-import RapportAPI
 import RapportCore
+import RapportHTTP
 import RapportServer
+import RapportServices
 import RapportStore
 import RapportTestSupport
 import Testing
@@ -143,7 +144,7 @@ struct SearchAPITests {
                 ).run(file: file)
             }
             // some records are updated later than others, so recency decides ties
-            let service = RecordService.contacts(app.services)
+            let service = RecordService(app.services, schema: .contacts)
             let page = try await service.repository.list(
                 workspaceID: seeded.workspace.id, query: ListQuery(), limit: 96, after: nil)
             for record in page.records.enumerated().filter({ $0.offset % 7 == 0 }).map(\.element) {
@@ -152,7 +153,7 @@ struct SearchAPITests {
                     expectedVersion: nil, actor: Actor(.system, id: nil))
             }
             // a renamed company re-indexes its contacts without updating them: recency must not change
-            let companies = RecordService.companies(app.services)
+            let companies = RecordService(app.services, schema: .companies)
             let renamed = try #require(
                 try await companies.repository.list(
                     workspaceID: seeded.workspace.id, query: ListQuery(), limit: 10, after: nil

@@ -20,7 +20,7 @@ struct ImportMappingTests {
         #expect(targets[3] == .field("email"))
         #expect(targets[4] == .field("additional_emails"))
         #expect(targets[5] == nil)  // a second first name column is ignored
-        #expect(targets[6] == .companyName)
+        #expect(targets[6] == .referenceName("company_id"))
         #expect(targets[7] == .field("job_title"))
         #expect(targets[8] == .field("lifecycle_stage"))
         #expect(targets[9] == .field("country"))
@@ -49,7 +49,7 @@ struct ImportMappingTests {
             ("Denmark", FieldKind.country, "country", JSONValue.string("DK")),
             ("dk", .country, "country", .string("dk")),
             ("United States", .country, "country", .string("US")),
-            ("Marketing Qualified Lead", .choice(RecordSchema.lifecycleStages), "lifecycle_stage", .string("mql")),
+            ("Marketing Qualified Lead", .choice(LifecycleStage.all), "lifecycle_stage", .string("mql")),
             ("vip; fair 2026", .tags, "tags", .array([.string("vip"), .string("fair 2026")])),
             (#"["a,b","c"]"#, .tags, "tags", .array([.string("a,b"), .string("c")])),
             ("'=SUM(A1)", .text(maxLength: 200), "last_name", .string("=SUM(A1)")),

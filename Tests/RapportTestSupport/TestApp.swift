@@ -6,9 +6,10 @@ package import InMemoryLogging
 import Logging
 package import NIOCore
 import NIOFoundationCompat
-package import RapportAPI
 package import RapportCore
+package import RapportHTTP
 package import RapportServer
+package import RapportServices
 package import RapportStore
 
 /// A Rapport application on a fresh database, driven in process through HummingbirdTesting's router client.

@@ -2,9 +2,10 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
-import RapportAPI
 import RapportCore
+import RapportHTTP
 import RapportServer
+import RapportServices
 import RapportStore
 import RapportTestSupport
 import Testing
@@ -16,7 +17,7 @@ struct RecordPagesTests {
     }
 
     static func create(_ app: TestApp, _ seeded: Seeded, contact fields: [String: JSONValue]) async throws -> Record {
-        try await RecordService.contacts(app.services).create(
+        try await RecordService(app.services, schema: .contacts).create(
             workspaceID: seeded.workspace.id, fields: fields, actor: Actor(.user, id: seeded.owner.id))
     }
 
@@ -50,7 +51,7 @@ struct RecordPagesTests {
                 let show = try await jar.get(client, location)
                 #expect(show.text.contains("Maryam Rezaei"))
                 #expect(show.text.contains("+98 21 1234 5678"))
-                let stored = try await RecordService.contacts(app.services).repository.list(
+                let stored = try await RecordService(app.services, schema: .contacts).repository.list(
                     workspaceID: seeded.workspace.id, query: ListQuery(), limit: 10, after: nil)
                 #expect(stored.records.first?.strings("tags") == ["vip", "tehran"])
                 #expect(stored.records.first?.string("country") == "IR")
@@ -109,7 +110,7 @@ struct RecordPagesTests {
                     client, "/contacts/\(keep.id)/merge",
                     form: ["other_id": other.id, "prefer.job_title": "other", "csrf_token": page.csrfToken ?? ""])
                 #expect(merged.status == .seeOther)
-                let record = try await RecordService.contacts(app.services).get(
+                let record = try await RecordService(app.services, schema: .contacts).get(
                     workspaceID: seeded.workspace.id, id: keep.id)
                 #expect(record.string("job_title") == "Founder")
                 #expect(record.strings("additional_emails") == ["lars@b.dk"])
@@ -142,7 +143,7 @@ struct RecordPagesTests {
                     client, "/contacts/bulk",
                     form: ["action": "tag", "value": "fair-2026", "ids": mette.id, "csrf_token": list.csrfToken ?? ""])
                 #expect(tagged.status == .seeOther)
-                let service = RecordService.contacts(app.services)
+                let service = RecordService(app.services, schema: .contacts)
                 #expect(
                     try await service.get(workspaceID: seeded.workspace.id, id: mette.id).strings("tags") == [
                         "fair-2026"
@@ -209,7 +210,7 @@ struct RecordPagesTests {
                 let deleted = try await jar.post(
                     client, "/settings/custom-fields/\(field.id)/delete", form: ["csrf_token": confirm.csrfToken ?? ""])
                 #expect(deleted.status == .seeOther)
-                let contacts = try await RecordService.contacts(app.services).repository.list(
+                let contacts = try await RecordService(app.services, schema: .contacts).repository.list(
                     workspaceID: seeded.workspace.id, query: ListQuery(), limit: 10, after: nil)
                 #expect(contacts.records.first?.custom.isEmpty == true)
             }
@@ -241,7 +242,7 @@ struct RecordPagesTests {
                     client, "/contacts/\(contact.id)/delete", form: ["csrf_token": page.csrfToken ?? ""])
                 #expect(forged.status == .notFound)
                 #expect(
-                    try await RecordService.contacts(app.services).repository.find(
+                    try await RecordService(app.services, schema: .contacts).repository.find(
                         workspaceID: seeded.workspace.id, id: contact.id) != nil)
                 let persian = try await Self.signIn(client, email: "fa@acme.test")
                 let show = try await persian.get(client, "/contacts/\(contact.id)")
@@ -263,7 +264,7 @@ struct SearchPagesTests {
             let other = try await Fixtures.workspace(app, name: "Other", email: "owner@other.test")
             _ = try await RecordPagesTests.create(
                 app, seeded, contact: ["first_name": .string("Søren"), "email": .string("soren@a.dk")])
-            _ = try await RecordService.contacts(app.services).create(
+            _ = try await RecordService(app.services, schema: .contacts).create(
                 workspaceID: other.workspace.id, fields: ["first_name": .string("Sørine")],
                 actor: Actor(.system, id: nil))
             try await app.test { client in
@@ -316,7 +317,7 @@ struct ImportWizardTests {
                 #expect(preview.text.contains(#"<dd data-count="created">2</dd>"#))
                 #expect(preview.text.contains(#"<dd data-count="rejected">1</dd>"#))
                 #expect(preview.text.contains("Favourite colour"))
-                let service = RecordService.contacts(app.services)
+                let service = RecordService(app.services, schema: .contacts)
                 #expect(
                     try await service.repository.list(
                         workspaceID: seeded.workspace.id, query: ListQuery(), limit: 10, after: nil

@@ -1,4 +1,6 @@
 import RapportCore
+import RapportHTTP
+import RapportServices
 
 /// `{"user": {...}, "workspace": {...}}` of `GET /api/v1/me`.
 struct MeBody: Encodable, Sendable {

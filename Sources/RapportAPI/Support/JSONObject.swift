@@ -1,5 +1,7 @@
 import Hummingbird
 import RapportCore
+import RapportHTTP
+import RapportServices
 
 /// A JSON object body read member by member, so that every wrongly typed member is reported at once.
 struct JSONObject {

@@ -10,8 +10,8 @@ package enum ImportMapping {
         case id
         case field(String)
         case custom(String)
-        /// A contact's company, by name (created when missing).
-        case companyName
+        /// A reference filled by the referenced record's name (a contact's company; created when missing).
+        case referenceName(String)
     }
 
     /// A header name reduced to letters and digits, lower-cased.
@@ -31,8 +31,10 @@ package enum ImportMapping {
         "mobilephone": .field("phones"), "mobile": .field("phones"), "phone1value": .field("phones"),
         "businessphone": .field("phones"),
         "jobtitle": .field("job_title"), "title": .field("job_title"),
-        "company": .companyName, "companyname": .companyName, "organization1name": .companyName,
-        "organizationname": .companyName, "accountname": .companyName, "companyid": .field("company_id"),
+        "company": .referenceName("company_id"), "companyname": .referenceName("company_id"),
+        "organization1name": .referenceName("company_id"),
+        "organizationname": .referenceName("company_id"), "accountname": .referenceName("company_id"),
+        "companyid": .field("company_id"),
         "lifecyclestage": .field("lifecycle_stage"), "leadstatus": .field("lead_status"),
         "source": .field("source"), "leadsource": .field("source"), "originalsource": .field("source"),
         "tags": .field("tags"), "emailconsent": .field("email_consent"),
@@ -62,10 +64,10 @@ package enum ImportMapping {
     /// A column maps only once per field: later columns for the same field are ignored.
     /// - Returns: a target per column index, and the names of the ignored columns.
     package static func automatic(
-        headers: [String], schema: RecordSchema, customFields: [CustomFieldDefinition],
+        headers: [String], schema: ObjectType, customFields: [CustomFieldDefinition],
         overrides: [String: String] = [:]
     ) throws -> (targets: [Int: Target], ignored: [String]) {
-        let aliases = schema.object == "contacts" ? contactAliases : companyAliases
+        let aliases = schema.importAliases
         var targets: [Int: Target] = [:]
         var ignored: [String] = []
         var issues: [FieldIssue] = []
@@ -79,8 +81,12 @@ package enum ImportMapping {
                     target = nil
                 } else if wanted == "id" {
                     target = .id
-                } else if wanted == "company_name", schema.object == "contacts" {
-                    target = .companyName
+                } else if wanted.hasSuffix("_name"),
+                    let field = schema.importAliases.values.lazy.compactMap({ target -> String? in
+                        if case .referenceName(let field) = target { field } else { nil }
+                    }).first(where: { $0.dropLast(3) + "_name" == wanted })
+                {
+                    target = .referenceName(field)
                 } else if wanted.hasPrefix("custom.") {
                     let customKey = String(wanted.dropFirst("custom.".count))
                     if customFields.contains(where: { $0.key == customKey }) {

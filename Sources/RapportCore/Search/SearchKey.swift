@@ -98,22 +98,24 @@ package enum SearchKey {
         package var storedTerms: String { terms.sorted().joined(separator: " ") }
     }
 
-    /// The search document of a contact or company.
-    /// - Parameter companyName: for a contact, its company's name.
-    package static func document(for record: Record, isContact: Bool, companyName: String?) -> Document {
+    /// The search document of a record: its title's words, the whole and word fields, phone digits, and
+    /// the title of the record its `search.reference` points to (a contact's company).
+    /// - Parameter referenceTitle: the title of that record, where there is one.
+    package static func document(for record: Record, type: ObjectType, referenceTitle: String?) -> Document {
         var terms = Set<String>()
         func add(_ text: String?) { if let text { terms.formUnion(words(text)) } }
-        let name: String
-        if isContact {
-            let parts = [record.string("first_name"), record.string("last_name")].compactMap { $0 }
-            name = parts.joined(separator: " ")
-            parts.forEach(add)
-            add(companyName)
-            for email in record.allEmails {
-                terms.insert(normalize(email))
-                add(email)
+        func texts(_ field: String) -> [String] { record.string(field).map { [$0] } ?? record.strings(field) }
+        let name = type.title.first.map { $0.compactMap { record.string($0) }.joined(separator: " ") } ?? ""
+        add(name)
+        add(referenceTitle)
+        for field in type.search.whole {
+            for text in texts(field) {
+                terms.insert(normalize(text))
+                add(text)
             }
-            if case .array(let phones) = record["phones"] {
+        }
+        for field in type.search.phones {
+            if case .array(let phones) = record[field] {
                 for case .object(let phone) in phones {
                     if case .string(let number)? = phone["number"] {
                         let digits = normalize(number).filter(\.isNumber)
@@ -121,20 +123,12 @@ package enum SearchKey {
                     }
                 }
             }
-        } else {
-            name = record.string("name") ?? ""
-            add(name)
-            if let domain = record.string("domain") {
-                terms.insert(normalize(domain))
-                add(domain)
-            }
         }
-        record.strings("tags").forEach(add)
-        let display = name.isEmpty ? (record.string("email") ?? "") : name
+        for field in type.search.words { texts(field).forEach(add) }
         return Document(
             terms: Set(terms.filter { !$0.isEmpty }.map { String($0.prefix(100)) }),
             nameKey: words(name).joined(separator: " "),
-            emailKey: isContact ? record.string("email").map(normalize) : nil,
-            displayName: display)
+            emailKey: type.search.emailKey.flatMap { record.string($0) }.map(normalize),
+            displayName: type.title(of: record))
     }
 }

@@ -50,6 +50,17 @@ package struct TimelineEvent: Sendable, Equatable {
     }
 }
 
+extension TimelineEvent {
+    /// Ties the event to a record through one of the events table's record columns.
+    package mutating func set(column: String, to id: String?) {
+        switch column {
+        case "contact_id": contactID = id
+        case "company_id": companyID = id
+        default: break
+        }
+    }
+}
+
 /// A note, call, meeting or email logged by a user, before validation.
 package struct ActivityDraft: Sendable {
     package var type: String?

@@ -1,6 +1,7 @@
 package import Foundation
-import RapportAPI
 package import RapportCore
+import RapportHTTP
+import RapportServices
 import RapportStore
 
 /// What a generated bench workspace holds, saved next to the database for the workers and the load
@@ -43,7 +44,7 @@ package enum BenchData {
         var tags: [JSONValue] = []
         if Int.random(in: 0..<10, using: &random) == 0 { tags.append(.string("vip")) }
         if Int.random(in: 0..<6, using: &random) == 0 { tags.append(.string("newsletter")) }
-        let stages = RecordSchema.lifecycleStages
+        let stages = LifecycleStage.all
         return [
             "first_name": .string(first), "last_name": .string(last),
             "email": .string("person\(index + 1)@company\(index % max(1, companies) + 1).example"),
@@ -81,7 +82,7 @@ package enum BenchData {
         let actor = Actor(.system, id: nil)
         // Companies: one per twenty contacts.
         let companyCount = max(1, contacts / 20)
-        let companyService = RecordService.companies(services)
+        let companyService = RecordService(services, schema: .companies)
         var companyIDs: [String] = []
         var companyNames: [String: String] = [:]
         for start in stride(from: 0, to: companyCount, by: 5000) {
@@ -98,11 +99,14 @@ package enum BenchData {
                 companyIDs.append(company.id)
                 companyNames[company.id] = name
             }
-            let rows = companyService.newRows(batch, actor: actor, now: now, importID: nil, companyNames: [:])
-            try await runtime.store.bulkTransaction { session in try await companyService.insert(rows, on: session) }
+            let rows = companyService.repository.newRows(
+                batch, actor: actor, now: now, importID: nil, referenceTitles: [:])
+            try await runtime.store.bulkTransaction { session in
+                try await companyService.repository.insert(rows, on: session)
+            }
         }
         // Contacts, in batches of 5,000, each through the same checks as any write.
-        let contactService = RecordService.contacts(services)
+        let contactService = RecordService(services, schema: .contacts)
         var contactIDs: [String] = []
         var sample: [String] = []
         var queries = Set<String>()
@@ -122,9 +126,11 @@ package enum BenchData {
                     queries.formUnion([String(first.prefix(3)), String(last.prefix(4)), "\(first) \(last)", email])
                 }
             }
-            let rows = contactService.newRows(
-                batch, actor: actor, now: now, importID: nil, companyNames: companyNames)
-            try await runtime.store.bulkTransaction { session in try await contactService.insert(rows, on: session) }
+            let rows = contactService.repository.newRows(
+                batch, actor: actor, now: now, importID: nil, referenceTitles: companyNames)
+            try await runtime.store.bulkTransaction { session in
+                try await contactService.repository.insert(rows, on: session)
+            }
         }
         // Activity: the first contact is busy; the others' share falls off like a power law.
         let types = TimelineEvent.activityTypes

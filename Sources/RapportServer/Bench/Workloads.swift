@@ -1,6 +1,7 @@
 package import Foundation
-import RapportAPI
 import RapportCore
+import RapportHTTP
+import RapportServices
 import RapportStore
 
 /// One line of `rapport bench` output: a workload's operation, measured with its reference in the
@@ -179,7 +180,7 @@ package struct BenchWorkloads: Sendable {
         let runs = Array(repeating: 0, count: 1000)
         let measured = try await BenchClock.measure(runs, seconds: 20) { _ in
             _ = try await repository.page(
-                workspaceID: workspace, subject: .contact(contact), types: [], limit: 50, after: nil)
+                workspaceID: workspace, subject: .init(.contacts, id: contact), types: [], limit: 50, after: nil)
         }
         let reference = try await BenchClock.measure(runs, seconds: 20) { _ in
             _ = try await runtime.store.bulkRead { session in
@@ -281,8 +282,8 @@ package struct BenchWorkloads: Sendable {
         let (reference, _) = try await accounts.createWorkspace(
             name: "Bench reference \(RecordID.make().suffix(8))",
             owner: UserDraft(email: "reference@rapport.local", name: "Reference", role: nil, password: RecordID.make()))
-        let contacts = RecordService.contacts(runtime.services)
-        let companies = RecordService.companies(runtime.services)
+        let contacts = RecordService(runtime.services, schema: .contacts)
+        let companies = RecordService(runtime.services, schema: .companies)
         let now = Timestamp.micros(Date())
         var companyIDs: [String: String] = [:]
         var companyRecords: [Record] = []
@@ -305,17 +306,18 @@ package struct BenchWorkloads: Sendable {
         }
         let names = Dictionary(uniqueKeysWithValues: companyRecords.map { ($0.id, $0.string("name") ?? "") })
         let actor = Actor(.import, id: nil)
-        let companyRows = companies.newRows(companyRecords, actor: actor, now: now, importID: nil, companyNames: [:])
+        let companyRows = companies.repository.newRows(
+            companyRecords, actor: actor, now: now, importID: nil, referenceTitles: [:])
         let contactRows = stride(from: 0, to: records.count, by: 2000).map {
-            contacts.newRows(
+            contacts.repository.newRows(
                 Array(records[$0..<min(records.count, $0 + 2000)]), actor: actor, now: now, importID: "reference",
-                companyNames: names)
+                referenceTitles: names)
         }
         records = []
         let referenceStart = BenchClock.now()
         try await runtime.store.bulkTransaction { session in
-            try await companies.insert(companyRows, on: session)
-            for batch in contactRows { try await contacts.insert(batch, on: session) }
+            try await companies.repository.insert(companyRows, on: session)
+            for batch in contactRows { try await contacts.repository.insert(batch, on: session) }
         }
         let referenceElapsed = BenchClock.now() - referenceStart
         var result = self.result("import", operations: rows, seconds: elapsed)

@@ -144,6 +144,35 @@ package struct SearchRepository: Sendable {
         """
     }
 
+    /// Writes new records' documents (rows of `workspace_id, record_id, record_type, name_key, email_key,
+    /// display_name, updated_at, terms`) and, on PostgreSQL, their terms.
+    static func insert(documents: [[DBValue]], terms: [[DBValue]], on session: BulkSession) async throws {
+        let documentColumns = [
+            "workspace_id", "record_id", "record_type", "name_key", "email_key", "display_name", "updated_at", "terms",
+        ]
+        guard session.kind == .sqlite else {
+            try await session.insert(into: "search_docs", columns: documentColumns, rows: documents)
+            try await session.insert(into: "search_terms", columns: ["workspace_id", "term", "record_id"], rows: terms)
+            return
+        }
+        // Each workspace's documents take the next keys of its own range (M0009).
+        for (workspaceID, documents) in Dictionary(grouping: documents, by: { $0[0].text ?? "" }) {
+            let last = try await lastDocumentKey(workspaceID: workspaceID, on: session)
+            try await session.insert(
+                into: "search_docs", columns: ["doc"] + documentColumns,
+                rows: documents.enumerated().map { [.int(last + 1 + Int64($0.offset))] + $0.element })
+            if documents.count == 1 {
+                // One row as VALUES rather than INSERT … SELECT: a statement that may write several rows
+                // opens a statement savepoint, and FTS5 writes its pending terms out as a new segment at
+                // each savepoint. So the documents of the creates that share a commit reach the index as
+                // one segment, at the commit, instead of one segment each.
+                try await session.run(indexDocument, [.int(last + 1), documents[0][7]])
+            } else {
+                try await session.run(indexDocuments, [.int(last), .int(last + Int64(documents.count))])
+            }
+        }
+    }
+
     /// Removes a record's document and its terms (the document lists them).
     package func remove(workspaceID: String, recordID: String, on database: any SQLDatabase) async throws {
         if store.kind == .sqlite {

@@ -9,6 +9,16 @@ package struct TimelineRepository: Sendable {
         self.store = store
     }
 
+    /// The columns of `events` that tie an event to a record, in table order.
+    package static let subjectColumns = ["contact_id", "company_id"]
+    /// The columns of `events`, in the order new-row builders give them.
+    static let eventColumns =
+        ["workspace_id", "id", "type", "occurred_at", "actor_type", "actor_id"] + subjectColumns + ["data"]
+    /// The columns of `audit_log`, in the order new-row builders give them.
+    static let auditColumns = [
+        "workspace_id", "id", "record_type", "record_id", "action", "actor_type", "actor_id", "changes", "at",
+    ]
+
     package func append(_ events: [TimelineEvent], on database: any SQLDatabase) async throws {
         for event in events {
             try await database.raw(
@@ -22,11 +32,16 @@ package struct TimelineRepository: Sendable {
         }
     }
 
-    /// Which events a timeline shows.
-    package enum Subject: Sendable {
-        case contact(String)
-        /// The company's own events and those of its current contacts.
-        case company(String)
+    /// Which events a timeline shows: a record's own, and those of the records that point to it and
+    /// have a timeline of their own (a company's shows its current contacts' events).
+    package struct Subject: Sendable {
+        package var type: ObjectType
+        package var id: String
+
+        package init(_ type: ObjectType, id: String) {
+            self.type = type
+            self.id = id
+        }
     }
 
     /// A page of a timeline, newest first by `occurred_at`, ties broken by insertion order (the ids are
@@ -36,14 +51,17 @@ package struct TimelineRepository: Sendable {
     ) async throws -> Page<TimelineEvent> {
         var sql: SQLQueryString =
             "SELECT id, workspace_id, type, occurred_at, actor_type, actor_id, contact_id, company_id, data FROM events WHERE workspace_id = \(bind: workspaceID)"
-        switch subject {
-        case .contact(let id):
-            sql = sql + " AND contact_id = \(bind: id)"
-        case .company(let id):
-            sql =
-                sql
-                + " AND (company_id = \(bind: id) OR contact_id IN (SELECT id FROM contacts WHERE workspace_id = \(bind: workspaceID) AND company_id = \(bind: id)))"
+        guard let column = subject.type.timeline?.column, Self.subjectColumns.contains(column) else {
+            return Page(fetched: [], limit: limit) { PageKey(createdAt: $0.occurredAt, id: $0.id) }
         }
+        var own: SQLQueryString = "\(ident: column) = \(bind: subject.id)"
+        for (referrer, field) in ObjectCatalog.referrers(of: subject.type.name) {
+            guard let theirs = referrer.timeline?.column, Self.subjectColumns.contains(theirs) else { continue }
+            own =
+                own
+                + " OR \(ident: theirs) IN (SELECT id FROM \(ident: referrer.name) WHERE workspace_id = \(bind: workspaceID) AND \(ident: field) = \(bind: subject.id))"
+        }
+        sql = sql + " AND (" + own + ")"
         if !types.isEmpty { sql = sql + " AND type IN (\(binds: types))" }
         if let after {
             sql =
@@ -55,21 +73,26 @@ package struct TimelineRepository: Sendable {
         return Page(fetched: events, limit: limit) { PageKey(createdAt: $0.occurredAt, id: $0.id) }
     }
 
-    /// Moves one contact's (or company's) events to another, for merges.
+    /// Whether an import already recorded an `imported` event on a record (one per record and import).
+    package static func hasImported(
+        workspaceID: String, column: String, recordID: String, importID: String, on session: BulkSession
+    ) async throws -> Bool {
+        guard subjectColumns.contains(column) else { return false }
+        return try await !session.rows(
+            "SELECT 1 FROM events WHERE workspace_id = ? AND \(column) = ? AND type = 'imported' AND data LIKE ? LIMIT 1",
+            [.text(workspaceID), .text(recordID), .text("%\"import_id\":\"\(importID)\"%")]
+        ).isEmpty
+    }
+
+    /// Moves one record's events to another, for merges.
+    /// - Parameter column: the record's object's timeline column (`contact_id`).
     package func move(
-        workspaceID: String, contactFrom: String? = nil, companyFrom: String? = nil, to target: String,
-        on database: any SQLDatabase
+        workspaceID: String, column: String, from: String, to target: String, on database: any SQLDatabase
     ) async throws {
-        if let contactFrom {
-            try await database.raw(
-                "UPDATE events SET contact_id = \(bind: target) WHERE workspace_id = \(bind: workspaceID) AND contact_id = \(bind: contactFrom)"
-            ).run()
-        }
-        if let companyFrom {
-            try await database.raw(
-                "UPDATE events SET company_id = \(bind: target) WHERE workspace_id = \(bind: workspaceID) AND company_id = \(bind: companyFrom)"
-            ).run()
-        }
+        guard Self.subjectColumns.contains(column) else { return }
+        try await database.raw(
+            "UPDATE events SET \(ident: column) = \(bind: target) WHERE workspace_id = \(bind: workspaceID) AND \(ident: column) = \(bind: from)"
+        ).run()
     }
 
     static func actor(from row: any SQLRow) throws -> Actor {

@@ -1,7 +1,8 @@
 import Foundation
 import Hummingbird
-import RapportAPI
 import RapportCore
+import RapportHTTP
+import RapportServices
 import RapportStore
 
 /// Settings → custom fields: list, create, and delete (with its values, after a confirmation).

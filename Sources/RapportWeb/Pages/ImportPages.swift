@@ -1,7 +1,8 @@
 import Foundation
 import Hummingbird
-import RapportAPI
 import RapportCore
+import RapportHTTP
+import RapportServices
 import RapportStore
 import Synchronization
 
@@ -11,9 +12,9 @@ import Synchronization
 struct ImportPages: Sendable {
     let services: Services
     let pages: Pages
-    let schema: RecordSchema
+    let schema: ObjectType
     let jobs = ImportJobs()
-    var base: String { "/\(schema.object)/import" }
+    var base: String { "/\(schema.name)/import" }
     static let uploadLimit: Int64 = 512 << 20
 
     func register(on group: RouterGroup<AppContext>) {
@@ -44,8 +45,8 @@ struct ImportPages: Sendable {
     {
         var values = data
         values["base"] = base
-        values["list"] = "/\(schema.object)"
-        values["is_contacts"] = schema.object == "contacts"
+        values["list"] = "/\(schema.name)"
+        values["is_contacts"] = schema.name == "contacts"
         return pages.render(
             "records/import", values, request: request, context: context, status: status, title: "import")
     }
@@ -153,7 +154,7 @@ struct ImportPages: Sendable {
             case .id?: field = "id"
             case .field(let name)?: field = messages["field_\(name)"] ?? name
             case .custom(let key)?: field = "custom.\(key)"
-            case .companyName?: field = messages["field_company_id"] ?? "company"
+            case .referenceName(let name)?: field = messages["field_\(name)"] ?? name
             case nil: field = messages["import_ignored"] ?? "—"
             }
             return ["column": column, "field": field]

@@ -1,8 +1,9 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import RapportAPI
 import RapportCore
+import RapportHTTP
+import RapportServices
 import RapportStore
 
 /// The contacts and companies pages: lists with filters, sort, saved views and bulk actions; the 360°
@@ -11,11 +12,11 @@ struct RecordPages: Sendable {
     let services: Services
     let pages: Pages
     let service: RecordService
-    var schema: RecordSchema { service.schema }
-    var base: String { "/\(schema.object)" }
-    var isContacts: Bool { schema.object == "contacts" }
+    var schema: ObjectType { service.schema }
+    var base: String { "/\(schema.name)" }
+    var isContacts: Bool { schema.name == "contacts" }
 
-    init(services: Services, pages: Pages, schema: RecordSchema) {
+    init(services: Services, pages: Pages, schema: ObjectType) {
         self.services = services
         self.pages = pages
         self.service = RecordService(services, schema: schema)
@@ -142,7 +143,7 @@ struct RecordPages: Sendable {
             return base + (items.isEmpty ? "" : "?" + items.joined(separator: "&"))
         }
         let value = { (name: String) in keep.last { $0.name == name }?.value ?? "" }
-        let stageOptions = RecordSchema.lifecycleStages.map {
+        let stageOptions = LifecycleStage.all.map {
             ["value": $0, "label": messages["stage_\($0)"] ?? $0, "selected": value("lifecycle_stage") == $0]
                 as [String: Any]
         }
@@ -157,7 +158,7 @@ struct RecordPages: Sendable {
                 ("-updated_at", "sort_updated"),
             ]
         let views = try await SavedViewRepository(store: services.store).list(
-            workspaceID: workspaceID, userID: principal.user.id, object: schema.object)
+            workspaceID: workspaceID, userID: principal.user.id, object: schema.name)
         return pages.render(
             "records/index",
             [
@@ -183,13 +184,13 @@ struct RecordPages: Sendable {
                     ["id": $0.id, "name": $0.name]
                 },
             ],
-            request: request, context: context, title: schema.object)
+            request: request, context: context, title: schema.name)
     }
 
     @Sendable func export(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        return try ExportController.response(
-            services, workspaceID: principal.workspace.id, object: schema.object,
+        return try ExportResponse.make(
+            services, workspaceID: principal.workspace.id, object: schema.name,
             format: request.uri.queryParameters["format"].map(String.init))
     }
 
@@ -203,7 +204,7 @@ struct RecordPages: Sendable {
             throw RapportError(.invalid, "A view needs a name of at most 100 characters.")
         }
         try await SavedViewRepository(store: services.store).create(
-            workspaceID: principal.workspace.id, userID: principal.user.id, object: schema.object, name: name,
+            workspaceID: principal.workspace.id, userID: principal.user.id, object: schema.name, name: name,
             query: query)
         return Pages.redirect("\(base)?\(query)")
     }
@@ -297,7 +298,7 @@ struct RecordPages: Sendable {
             details.append(["label": definition.label, "value": Self.display(record.custom[definition.key]!)])
         }
         let timeline = try await TimelineRepository(store: services.store).page(
-            workspaceID: workspaceID, subject: isContacts ? .contact(record.id) : .company(record.id), types: [],
+            workspaceID: workspaceID, subject: .init(schema, id: record.id), types: [],
             limit: 100, after: nil)
         let personNames =
             isContacts
@@ -450,7 +451,7 @@ struct RecordPages: Sendable {
         let definitions = try await service.customFields(workspaceID: principal.workspace.id)
         let companies =
             isContacts
-            ? try await RecordRepository(store: services.store, schema: .companies).companyChoices(
+            ? try await RecordRepository(store: services.store, schema: .companies).choices(
                 workspaceID: principal.workspace.id)
             : []
         let users = try await services.accounts.users(workspaceID: principal.workspace.id, limit: 200, after: nil).items

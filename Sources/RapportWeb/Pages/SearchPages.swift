@@ -1,8 +1,9 @@
 import Foundation
 import Hummingbird
 import NIOCore
-import RapportAPI
 import RapportCore
+import RapportHTTP
+import RapportServices
 import RapportStore
 
 /// The header search: a results page, and suggestions as JSON for the search box as the user types.
@@ -15,7 +16,7 @@ struct SearchPages: Sendable {
         group.get("search/suggest", use: suggest)
     }
 
-    static func path(_ result: SearchController.Result) -> String {
+    static func path(_ result: SearchResult) -> String {
         result.type == "company" ? "/companies/\(result.id)" : "/contacts/\(result.id)"
     }
 
@@ -26,7 +27,7 @@ struct SearchPages: Sendable {
         let found =
             SearchKey.queryWords(query).isEmpty
             ? []
-            : try await SearchController.results(services, workspaceID: principal.workspace.id, query: query, limit: 50)
+            : try await SearchService(services).search(workspaceID: principal.workspace.id, query: query, limit: 50)
         let rows = found.map { result -> [String: Any] in
             [
                 "name": result.name, "path": Self.path(result), "email": result.email ?? "",
@@ -46,7 +47,7 @@ struct SearchPages: Sendable {
         let found =
             SearchKey.queryWords(query).isEmpty
             ? []
-            : try await SearchController.results(services, workspaceID: principal.workspace.id, query: query, limit: 8)
+            : try await SearchService(services).search(workspaceID: principal.workspace.id, query: query, limit: 8)
         let items = found.map { result in
             [
                 "name": result.name, "path": Self.path(result),

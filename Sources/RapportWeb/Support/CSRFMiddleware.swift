@@ -2,8 +2,9 @@ import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
-import RapportAPI
 import RapportCore
+import RapportHTTP
+import RapportServices
 
 /// CSRF protection for every web form: a random HttpOnly cookie, and in each form a `csrf_token` that
 /// is the HMAC, under the server's secret, of that cookie and the session cookie. A token is therefore

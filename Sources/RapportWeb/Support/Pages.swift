@@ -3,8 +3,9 @@ import HTTPTypes
 import Hummingbird
 import Mustache
 import NIOCore
-import RapportAPI
 import RapportCore
+import RapportHTTP
+import RapportServices
 
 /// Renders pages: the Mustache templates from the bundle, wrapped in the layout, in the viewer's language.
 struct Pages: Sendable {

@@ -1,8 +1,9 @@
 import ArgumentParser
 import Foundation
-import RapportAPI
 import RapportCore
+import RapportHTTP
 import RapportServer
+import RapportServices
 import RapportStore
 
 /// `rapport export contacts|companies [--format csv|jsonl] [--workspace NAME]`: streamed to standard output.

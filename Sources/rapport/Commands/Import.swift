@@ -1,8 +1,9 @@
 import ArgumentParser
 import Foundation
-import RapportAPI
 import RapportCore
+import RapportHTTP
 import RapportServer
+import RapportServices
 import RapportStore
 
 /// `rapport import contacts|companies FILE [--dry-run] [--strict] [--json] [--map COLUMN=FIELD …] [--workspace NAME]`

@@ -1,7 +1,8 @@
 import ArgumentParser
-import RapportAPI
 import RapportCore
+import RapportHTTP
 import RapportServer
+import RapportServices
 import RapportStore
 
 /// `rapport user …`

@@ -1,6 +1,7 @@
 import Foundation
 package import Hummingbird
-import RapportCore
+package import RapportCore
+import RapportServices
 package import RapportStore
 
 /// `?limit=` and `?cursor=` of every list, read once here.

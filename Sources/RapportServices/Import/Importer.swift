@@ -1,7 +1,6 @@
 package import Foundation
 package import RapportCore
 import RapportStore
-import SQLKit
 
 /// What an import did (or, in a dry run, would do).
 package struct ImportReport: Sendable, Equatable, Encodable {
@@ -69,7 +68,7 @@ package struct Importer: Sendable {
     let workspaceID: String
     package let importID = RecordID.make()
 
-    package init(_ services: Services, schema: RecordSchema, workspaceID: String, actor: Actor, options: Options) {
+    package init(_ services: Services, schema: ObjectType, workspaceID: String, actor: Actor, options: Options) {
         self.services = services
         self.service = RecordService(services, schema: schema)
         self.options = options
@@ -77,7 +76,20 @@ package struct Importer: Sendable {
         self.workspaceID = workspaceID
     }
 
-    var isContacts: Bool { service.schema.object == "contacts" }
+    var schema: ObjectType { service.schema }
+
+    /// The reference a column of names fills (a contact's company, by name), with the object it points
+    /// to; that object's records are matched by their name key and created when missing.
+    var nameReference: (field: String, target: ObjectType)? {
+        for field in schema.fields {
+            if case .reference(let table) = field.kind, let target = ObjectCatalog.named(table), target.nameKey != nil,
+                schema.importAliases.values.contains(.referenceName(field.name))
+            {
+                return (field.name, target)
+            }
+        }
+        return nil
+    }
 
     /// Runs the import of a file.
     /// - Parameter progress: called with the bytes of the file written so far.
@@ -150,10 +162,11 @@ package struct Importer: Sendable {
     struct Changes {
         var touched: [String: Record] = [:]
         var emails: [String: String] = [:]
-        var domains: [String: String] = [:]
+        /// Unique field → value → record.
+        var unique: [String: [String: String]] = [:]
         var names: [String: String] = [:]
-        /// Companies created for "Company Name", not yet written.
-        var companies: Set<String> = []
+        /// Referenced records created for a column of names ("Company Name"), not yet written.
+        var referenced: Set<String> = []
     }
 
     /// What a pass remembers: the report, the mapping, and the records this file has touched (all of
@@ -168,9 +181,10 @@ package struct Importer: Sendable {
         var current = Changes()
         /// The previous batch's changes, while its write may still be running.
         var previous = Changes()
-        /// Company names to ids, found or created for "Company Name" (kept across batches, bounded).
-        var companies: [String: String] = [:]
-        var companyNames: [String: String] = [:]
+        /// Names to ids of referenced records, found or created for a column of names (kept across
+        /// batches, bounded), and the other way round.
+        var referencedIDs: [String: String] = [:]
+        var referencedNames: [String: String] = [:]
         /// The batches' writes still running, oldest first; each starts after the one before commits.
         var writes: [Task<Void, any Error>] = []
         /// The batch's writes, one per record, in order.
@@ -185,8 +199,13 @@ package struct Importer: Sendable {
             [current[keyPath: key][value], previous[keyPath: key][value]].compactMap { $0 }
         }
 
-        func isPendingCompany(_ id: String) -> Bool {
-            current.companies.contains(id) || previous.companies.contains(id)
+        /// The records this file last gave a unique field's value to, newest first.
+        func claims(unique field: String, _ value: String) -> [String] {
+            [current.unique[field]?[value], previous.unique[field]?[value]].compactMap { $0 }
+        }
+
+        func isPendingReference(_ id: String) -> Bool {
+            current.referenced.contains(id) || previous.referenced.contains(id)
         }
 
         init(writing: Bool) {
@@ -224,9 +243,9 @@ package struct Importer: Sendable {
         func settled() {
             previous = current
             current = Changes()
-            if companies.count > 100_000 {
-                companies = [:]
-                companyNames = [:]
+            if referencedIDs.count > 100_000 {
+                referencedIDs = [:]
+                referencedNames = [:]
             }
         }
     }
@@ -234,11 +253,12 @@ package struct Importer: Sendable {
     enum Operation: Sendable {
         case create(Record)
         case update(before: Record, after: Record)
-        case createCompany(Record)
+        /// A record of the object a column of names refers to.
+        case createReferenced(Record)
 
         var id: String {
             switch self {
-            case .create(let record), .createCompany(let record), .update(_, let record): record.id
+            case .create(let record), .createReferenced(let record), .update(_, let record): record.id
             }
         }
     }
@@ -248,7 +268,8 @@ package struct Importer: Sendable {
         var number: Int
         var patch: [String: JSONValue] = [:]
         var idCell: String?
-        var companyName: String?
+        /// A name in a column of names (a contact's company), for the name reference.
+        var referenceName: String?
         var columnOf: [String: String] = [:]
         /// The row's values on a new record, or why they are invalid.
         var fresh: Result<(Record, RecordPatch.References), RapportError> = .failure(RapportError(.invalid, ""))
@@ -257,7 +278,7 @@ package struct Importer: Sendable {
     /// What the database says about the keys of a batch.
     struct Known {
         var emails: [String: String] = [:]
-        var domains: [String: String] = [:]
+        var unique: [String: [String: String]] = [:]
         var names: [String: String] = [:]
         var records: [String: Record] = [:]
         var references: Set<String> = []
@@ -315,7 +336,7 @@ package struct Importer: Sendable {
         for index in rows.indices {
             guard var row = rows[index] else { continue }
             var values = row.patch
-            if row.companyName != nil && isContacts { values["company_id"] = nil }
+            if row.referenceName != nil, let field = nameReference?.field { values[field] = nil }
             var fresh = Record.empty(service.schema, workspaceID: workspaceID, now: now)
             do {
                 let references = try RecordPatch.apply(
@@ -327,16 +348,17 @@ package struct Importer: Sendable {
             rows[index] = row
         }
         try await settle(state, running: 1)
-        if isContacts {
-            try await resolveCompanies(Set(rows.compactMap { $0?.companyName }), state: state, now: now)
+        if let (field, target) = nameReference {
+            try await resolveReferences(
+                Set(rows.compactMap { $0?.referenceName }), target: target, state: state, now: now)
             for index in rows.indices {
-                guard var row = rows[index], let name = row.companyName, let id = state.companies[name] else {
+                guard var row = rows[index], let name = row.referenceName, let id = state.referencedIDs[name] else {
                     continue
                 }
-                row.patch["company_id"] = .string(id)
+                row.patch[field] = .string(id)
                 if case .success(var (fresh, references)) = row.fresh {
-                    fresh.values["company_id"] = .string(id)
-                    references.ids["company_id"] = nil
+                    fresh.values[field] = .string(id)
+                    references.ids[field] = nil
                     row.fresh = .success((fresh, references))
                 }
                 rows[index] = row
@@ -349,11 +371,11 @@ package struct Importer: Sendable {
         if state.writing {
             // (one write per batch, even an empty one, so that `settle` counts batches)
             let operations = state.takeOperations()
-            let companyNames = state.companyNames
+            let referencedNames = state.referencedNames
             let before = state.writes.last
             state.writes.append(
                 Task {
-                    let rows = operations.isEmpty ? nil : writes(operations, companyNames: companyNames, now: now)
+                    let rows = operations.isEmpty ? nil : writes(operations, referencedNames: referencedNames, now: now)
                     try await before?.value
                     if let rows { try await write(rows, now: now) }
                 })
@@ -380,9 +402,9 @@ package struct Importer: Sendable {
             switch target {
             case .id:
                 row.idCell = cell.trimmed(newlines: false).lowercased()
-            case .companyName:
-                row.companyName = cell.trimmed()
-                row.columnOf["company_id"] = header
+            case .referenceName(let field):
+                row.referenceName = cell.trimmed()
+                row.columnOf[field] = header
             case .field(let name):
                 guard let field = service.schema.field(name) else { continue }
                 row.patch[name] = ImportMapping.value(cell, for: field.kind, field: name)
@@ -397,105 +419,73 @@ package struct Importer: Sendable {
         return row
     }
 
-    /// The workspace's companies of these names (the oldest of each name), created when missing.
-    func resolveCompanies(_ names: Set<String>, state: State, now: Int64) async throws {
-        let missing = names.filter { state.companies[$0] == nil }.sorted()
+    /// The workspace's records of `target` with these names (the oldest of each name), created when missing.
+    func resolveReferences(_ names: Set<String>, target: ObjectType, state: State, now: Int64) async throws {
+        guard let nameField = target.nameKey else { return }
+        let missing = Set(names.filter { state.referencedIDs[$0] == nil })
         guard !missing.isEmpty else { return }
-        let workspaceID = self.workspaceID
-        let found = try await services.store.bulkRead { session in
-            var found: [String: String] = [:]
-            for chunk in missing.chunks(of: 5000) {
-                let rows = try await session.rows(
-                    "SELECT name, id FROM companies WHERE workspace_id = ? AND name IN (\(BulkSession.placeholders(chunk.count))) ORDER BY created_at DESC, id DESC",
-                    [.text(workspaceID)] + chunk.map(DBValue.text))
-                for row in rows { if let name = row[0].text, let id = row[1].text { found[name] = id } }
-            }
-            return found
-        }
-        for name in missing {
+        let found = try await RecordRepository(store: services.store, schema: target).ids(
+            where: nameField, in: missing, workspaceID: workspaceID)
+        var maxLength = 300
+        if case .text(let length)? = target.field(nameField)?.kind { maxLength = length }
+        for name in missing.sorted() {
             if let id = found[name] {
-                state.companies[name] = id
-                state.companyNames[id] = name
+                state.referencedIDs[name] = id
+                state.referencedNames[id] = name
                 continue
             }
-            var company = Record.empty(.companies, workspaceID: workspaceID, now: now)
-            company.values["name"] = .string(String(name.prefix(300)))
-            state.companies[name] = company.id
-            state.companyNames[company.id] = company.string("name")
-            state.current.companies.insert(company.id)
+            var created = Record.empty(target, workspaceID: workspaceID, now: now)
+            created.values[nameField] = .string(String(name.prefix(maxLength)))
+            state.referencedIDs[name] = created.id
+            state.referencedNames[created.id] = created.string(nameField)
+            state.current.referenced.insert(created.id)
             state.report.companiesCreated += 1
-            state.queue(.createCompany(company))
+            state.queue(.createReferenced(created))
         }
     }
 
-    /// Reads, in a few queries, what the batch's rows refer to: owners of their addresses, domains and
-    /// names, the records they match, and whether the records they point to exist.
+    /// Reads, in a few queries, what the batch's rows refer to: owners of their addresses, unique keys
+    /// and names, the records they match, and whether the records they point to exist.
     func lookUp(_ rows: [Row], state: State) async throws -> Known {
         var ids = Set<String>()
         var emails = Set<String>()
-        var domains = Set<String>()
+        var unique: [String: Set<String>] = [:]
         var names = Set<String>()
         var references: [String: Set<String>] = [:]
         for row in rows {
             if let id = row.idCell, RecordID.isWellFormed(id), state.latest(id) == nil { ids.insert(id) }
             guard case .success(let (fresh, refs)) = row.fresh else { continue }
-            if isContacts {
-                emails.formUnion(fresh.allEmails)
-            } else {
-                if let domain = fresh.string("domain") { domains.insert(domain) }
-                if let name = fresh.string("name") { names.insert(name) }
+            if schema.hasUniqueEmails { emails.formUnion(fresh.allEmails) }
+            for (field, _) in schema.uniqueFields {
+                if let value = fresh.string(field) { unique[field, default: []].insert(value) }
             }
-            for reference in refs.ids.values where !state.isPendingCompany(reference.id) {
+            if let field = schema.nameKey, let name = fresh.string(field) { names.insert(name) }
+            for reference in refs.ids.values where !state.isPendingReference(reference.id) {
                 references[reference.table, default: []].insert(reference.id)
             }
         }
-        let workspaceID = self.workspaceID
         let repository = service.repository
-        let wanted = (ids: ids, emails: emails, domains: domains, names: names, references: references)
-        return try await services.store.bulkRead { session in
-            var known = Known()
-            let workspace = DBValue.text(workspaceID)
-            func pairs(_ sql: (String) -> String, _ keys: Set<String>) async throws -> [String: String] {
-                var found: [String: String] = [:]
-                for chunk in Array(keys).chunks(of: 5000) {
-                    let rows = try await session.rows(
-                        sql(BulkSession.placeholders(chunk.count)), [workspace] + chunk.map(DBValue.text))
-                    for row in rows { if let key = row[0].text, let id = row[1].text { found[key] = id } }
-                }
-                return found
-            }
-            known.emails = try await pairs(
-                { "SELECT email, contact_id FROM contact_emails WHERE workspace_id = ? AND email IN (\($0))" },
-                wanted.emails)
-            known.domains = try await pairs(
-                { "SELECT domain, id FROM companies WHERE workspace_id = ? AND domain IN (\($0))" }, wanted.domains)
-            known.names = try await pairs(
-                {
-                    "SELECT name, id FROM companies WHERE workspace_id = ? AND name IN (\($0)) ORDER BY created_at DESC, id DESC"
-                }, wanted.names)
-            for (table, keys) in wanted.references where ["contacts", "companies", "users"].contains(table) {
-                let found = try await pairs(
-                    { "SELECT id, id FROM \(table) WHERE workspace_id = ? AND id IN (\($0))" },
-                    keys.filter(RecordID.isWellFormed))
-                known.references.formUnion(found.keys)
-            }
-            var ids = wanted.ids
-            ids.formUnion(known.emails.values)
-            ids.formUnion(known.domains.values)
-            ids.formUnion(known.names.values)
-            ids = ids.filter { state.latest($0) == nil }
-            let columns = repository.columnList
-            for chunk in Array(ids).chunks(of: 5000) {
-                let rows = try await session.rows(
-                    "SELECT \(columns) FROM \(repository.table) WHERE workspace_id = ? AND id IN (\(BulkSession.placeholders(chunk.count)))",
-                    [workspace] + chunk.map(DBValue.text))
-                for row in rows {
-                    let record = try repository.record(values: row)
-                    known.records[record.id] = record
-                }
-            }
-            return known
+        var known = Known()
+        known.emails = try await repository.emailOwners(workspaceID: workspaceID, emails: emails)
+        for (field, values) in unique {
+            known.unique[field] = try await repository.ids(where: field, in: values, workspaceID: workspaceID)
         }
+        if let field = schema.nameKey {
+            known.names = try await repository.ids(where: field, in: names, workspaceID: workspaceID)
+        }
+        for (table, keys) in references {
+            known.references.formUnion(
+                try await repository.existing(table: table, ids: keys, workspaceID: workspaceID))
+        }
+        ids.formUnion(known.emails.values)
+        for found in known.unique.values { ids.formUnion(found.values) }
+        ids.formUnion(known.names.values)
+        ids = ids.filter { state.latest($0) == nil }
+        for chunk in Array(ids).chunks(of: 5000) {
+            known.records.merge(try await repository.find(workspaceID: workspaceID, ids: Array(chunk))) { _, new in new
+            }
+        }
+        return known
     }
 
     /// Counts one row and queues its write.
@@ -515,14 +505,15 @@ package struct Importer: Sendable {
             if let id = known.emails[email], find(id)?.allEmails.contains(email) ?? true { return id }
             return nil
         }
-        func company(domain: String) -> String? {
-            for id in state.claims(\.domains, domain) where find(id)?.string("domain") == domain { return id }
-            if let id = known.domains[domain], find(id).map({ $0.string("domain") == domain }) ?? true { return id }
+        /// The record whose unique field has the value now.
+        func holder(of value: String, unique field: String) -> String? {
+            for id in state.claims(unique: field, value) where find(id)?.string(field) == value { return id }
+            if let id = known.unique[field]?[value], find(id).map({ $0.string(field) == value }) ?? true { return id }
             return nil
         }
-        func company(name: String) -> String? {
-            for id in state.claims(\.names, name) where find(id)?.string("name") == name { return id }
-            if let id = known.names[name], find(id).map({ $0.string("name") == name }) ?? true { return id }
+        func named(_ name: String, field: String) -> String? {
+            for id in state.claims(\.names, name) where find(id)?.string(field) == name { return id }
+            if let id = known.names[name], find(id).map({ $0.string(field) == name }) ?? true { return id }
             return nil
         }
         let fresh: Record
@@ -534,23 +525,23 @@ package struct Importer: Sendable {
         case .failure(let error):
             return reject(error.fields)
         }
-        // Which record this row is: by id, then by address (contacts) or domain and name (companies).
+        // Which record this row is: by id, then by its identity keys in order (any address of a contact;
+        // a company's domain, then its name).
         var existing: Record?
         if let id = row.idCell, RecordID.isWellFormed(id) { existing = find(id) }
-        if existing == nil {
-            if isContacts {
-                existing = fresh.allEmails.lazy.compactMap { owner(of: $0) }.first.flatMap(find)
-            } else {
-                existing = fresh.string("domain").flatMap(company(domain:)).flatMap(find)
-                if existing == nil { existing = fresh.string("name").flatMap(company(name:)).flatMap(find) }
+        for key in schema.identity where existing == nil {
+            switch key {
+            case .emails: existing = fresh.allEmails.lazy.compactMap { owner(of: $0) }.first.flatMap(find)
+            case .unique(let field, _):
+                existing = fresh.string(field).flatMap { holder(of: $0, unique: field) }.flatMap(find)
+            case .name(let field): existing = fresh.string(field).flatMap { named($0, field: field) }.flatMap(find)
             }
         }
-        // References must exist (or be companies this file creates).
+        // References must exist (or be records this file creates).
         var missing: [FieldIssue] = []
         for (field, reference) in references.ids.sorted(by: { $0.key < $1.key })
-        where !state.isPendingCompany(reference.id) && !known.references.contains(reference.id) {
-            missing.append(
-                FieldIssue(field, reference.table == "users" ? "No such user in this workspace." : "No such company."))
+        where !state.isPendingReference(reference.id) && !known.references.contains(reference.id) {
+            missing.append(FieldIssue(field, RecordService.missingReference(reference.table)))
         }
         if !missing.isEmpty { return reject(missing) }
         var after: Record
@@ -565,9 +556,7 @@ package struct Importer: Sendable {
             } catch {
                 return reject([FieldIssue("file", "This row cannot be read.")])
             }
-            if isContacts, after["email_consent"] != before["email_consent"] {
-                after.values["email_consent_changed_at"] = .string(Timestamp.rfc3339(now))
-            }
+            schema.rules.prepare(&after, before: before, now: now)
             if FieldChange.between(before, after, schema: service.schema).isEmpty {
                 state.report.unchanged += 1
                 return
@@ -581,19 +570,20 @@ package struct Importer: Sendable {
             } catch {
                 return reject([FieldIssue("file", "This row cannot be read.")])
             }
-            if isContacts, after.string("email_consent") != "unknown" {
-                after.values["email_consent_changed_at"] = .string(Timestamp.rfc3339(now))
-            }
+            schema.rules.prepare(&after, before: nil, now: now)
         }
-        // An address of another contact, or a domain of another company, cannot be taken.
-        if isContacts {
+        // An address of another contact, or a unique key of another record (a domain), cannot be taken.
+        if schema.hasUniqueEmails {
             for email in after.allEmails {
                 if let owner = owner(of: email), owner != after.id {
-                    return reject([FieldIssue("email", "\(email) belongs to another contact.")])
+                    return reject([FieldIssue("email", "\(email) belongs to another \(schema.recordType).")])
                 }
             }
-        } else if let domain = after.string("domain"), let owner = company(domain: domain), owner != after.id {
-            return reject([FieldIssue("domain", "Another company has this domain.")])
+        }
+        for (field, label) in schema.uniqueFields {
+            if let value = after.string(field), let holder = holder(of: value, unique: field), holder != after.id {
+                return reject([FieldIssue(field, "Another \(schema.recordType) has this \(label).")])
+            }
         }
         if let before = existing {
             state.report.updated += 1
@@ -604,56 +594,63 @@ package struct Importer: Sendable {
         }
         state.current.touched[after.id] = after
         for email in after.allEmails { state.current.emails[email] = after.id }
-        if let domain = after.string("domain") { state.current.domains[domain] = after.id }
-        if !isContacts, let name = after.string("name") { state.current.names[name] = after.id }
+        for (field, _) in schema.uniqueFields {
+            if let value = after.string(field) { state.current.unique[field, default: [:]][value] = after.id }
+        }
+        if let field = schema.nameKey, let name = after.string(field) { state.current.names[name] = after.id }
     }
 
-    /// What a batch writes: new companies' and records' rows, built before the write starts, and the
-    /// changed records, saved one by one.
+    /// What a batch writes: new referenced records' (companies named in the file) and records' rows,
+    /// built before the write starts, and the changed records, saved one by one.
     struct Writes: Sendable {
-        var companies: RecordService.NewRows
-        var created: RecordService.NewRows
+        var referenced: NewRows
+        var created: NewRows
         var updated: [(before: Record, after: Record)]
     }
 
-    func writes(_ operations: [Operation], companyNames: [String: String], now: Int64) -> Writes {
-        var companies: [Record] = []
+    func writes(_ operations: [Operation], referencedNames: [String: String], now: Int64) -> Writes {
+        var referenced: [Record] = []
         var created: [Record] = []
         var updated: [(before: Record, after: Record)] = []
         for operation in operations {
             switch operation {
-            case .createCompany(let company): companies.append(company)
+            case .createReferenced(let record): referenced.append(record)
             case .create(let record): created.append(record)
             case .update(let before, let after): updated.append((before, after))
             }
         }
         let actor = Actor(.import, id: self.actor.id)
+        let target = nameReference.map { RecordRepository(store: services.store, schema: $0.target) }
         return Writes(
-            companies: RecordService.companies(services).newRows(
-                companies, actor: actor, now: now, importID: nil, companyNames: [:]),
-            created: service.newRows(
-                created, actor: actor, now: now, importID: importID, companyNames: companyNames),
+            referenced: target?.newRows(referenced, actor: actor, now: now, importID: nil, referenceTitles: [:])
+                ?? NewRows(),
+            created: service.repository.newRows(
+                created, actor: actor, now: now, importID: importID, referenceTitles: referencedNames),
             updated: updated)
     }
 
     /// Writes a batch in one transaction.
     func write(_ writes: Writes, now: Int64) async throws {
         let service = self.service
-        let companyService = RecordService.companies(services)
+        let target = nameReference.map { RecordRepository(store: services.store, schema: $0.target) }
         let actor = Actor(.import, id: self.actor.id)
         let importID = self.importID
+        let column = schema.timeline?.column
         try await service.writeBulk { session in
-            try await companyService.insert(writes.companies, on: session)
-            try await service.insert(writes.created, on: session)
+            try await target?.insert(writes.referenced, on: session)
+            try await service.repository.insert(writes.created, on: session)
             for (before, after) in writes.updated {
                 let current =
                     try await service.repository.find(workspaceID: before.workspaceID, id: before.id, on: session.sql)
                     ?? before
                 // One `imported` event per record and import: a record this file created or changed in an
                 // earlier batch has it already.
-                let recorded = try await session.rows(
-                    "SELECT 1 FROM events WHERE workspace_id = ? AND \(isContacts ? "contact_id" : "company_id") = ? AND type = 'imported' AND data LIKE ? LIMIT 1",
-                    [.text(before.workspaceID), .text(before.id), .text("%\"import_id\":\"\(importID)\"%")])
+                var recorded = true
+                if let column {
+                    recorded = try await TimelineRepository.hasImported(
+                        workspaceID: before.workspaceID, column: column, recordID: before.id, importID: importID,
+                        on: session)
+                }
                 let imported = service.event(
                     "imported", for: after, actor: actor, at: now,
                     data: ["import_id": .string(importID), "action": .string("updated")])
@@ -661,8 +658,7 @@ package struct Importer: Sendable {
                 target.version = current.version
                 _ = try await service.save(
                     target, before: current, now: now, actor: actor, action: "updated",
-                    extraEvents: recorded.isEmpty ? [imported] : [],
-                    on: session.sql)
+                    extraEvents: recorded ? [] : [imported], on: session.sql)
             }
         }
     }

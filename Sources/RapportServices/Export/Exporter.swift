@@ -10,12 +10,12 @@ package struct Exporter: Sendable {
     package enum Format: String, Sendable { case csv, jsonl }
 
     let services: Services
-    let schema: RecordSchema
+    let schema: ObjectType
     let format: Format
     /// Rows per page read (tests make it small to cross many pages).
     let pageSize: Int
 
-    package init(_ services: Services, schema: RecordSchema, format: Format, pageSize: Int = 5000) {
+    package init(_ services: Services, schema: ObjectType, format: Format, pageSize: Int = 5000) {
         self.services = services
         self.schema = schema
         self.pageSize = max(1, pageSize)
@@ -35,65 +35,35 @@ package struct Exporter: Sendable {
             try await write(Array(CSVWriter.line(["id"] + fields.map(\.name) + keys.map { "custom.\($0)" }).utf8))
         }
         let format = self.format
-        let store = services.store
-        let table = repository.table
-        let columns = repository.columnList
-        typealias Key = (createdAt: Int64, id: String)
-        /// `AND` the rows after `key` in creation order.
-        func after(_ key: Key?) -> (sql: String, binds: [DBValue]) {
-            guard let key else { return ("", []) }
-            return (" AND (created_at, id) > (?, ?)", [.int(key.createdAt), .text(key.id)])
-        }
-        /// The last key of the page that follows `key`; nil when that page is the last one. OFFSET walks
-        /// the creation index without reading the rows, so this is cheap.
-        func pageEnd(after key: Key?) async throws -> Key? {
-            let (condition, binds) = after(key)
-            let statement =
-                "SELECT created_at, id FROM \(table) WHERE workspace_id = ?\(condition) ORDER BY created_at, id LIMIT 1 OFFSET \(pageSize - 1)"
-            let values = [DBValue.text(workspaceID)] + binds
-            let rows = try await store.bulkRead { session in try await session.rows(statement, values) }
-            return rows.first.map { ($0[0].int ?? 0, $0[1].text ?? "") }
-        }
+        let pageSize = self.pageSize
         let columnCount = repository.columns.count
         let kinds = fields.map(\.kind)
         /// The rows after `start` up to and including `end` (to the last one without it), as text: written
         /// on the reading connection's thread, from the cells as the database holds them.
-        func page(after start: Key?, through end: Key?) -> Task<[UInt8], any Error> {
-            var (statement, values) = after(start)
-            statement = "SELECT \(columns) FROM \(table) WHERE workspace_id = ?" + statement
-            values.insert(.text(workspaceID), at: 0)
-            if let end {
-                statement += " AND (created_at, id) <= (?, ?)"
-                values += [.int(end.createdAt), .text(end.id)]
-            }
-            statement += " ORDER BY created_at, id"
-            let (sql, binds) = (statement, values)
-            let pageSize = self.pageSize
-            return Task {
-                try await store.bulkRead { session in
-                    let text = TextBox()
-                    text.bytes.reserveCapacity(pageSize * (format == .csv ? 256 : 512))
-                    try await session.scan(sql, binds) { row in
-                        switch format {
-                        case .csv: Self.appendCSV(row, kinds: kinds, customKeys: keys, to: &text.bytes)
-                        case .jsonl:
-                            StoredRecordBody(row: row.values(count: columnCount), repository: repository)
-                                .writeJSON(to: &text.bytes)
-                            text.bytes.append(UInt8(ascii: "\n"))
-                        }
+        func page(after start: CreationKey?, through end: CreationKey?) -> Task<[UInt8], any Error> {
+            Task {
+                let text = TextBox()
+                text.bytes.reserveCapacity(pageSize * (format == .csv ? 256 : 512))
+                try await repository.scanPage(workspaceID: workspaceID, after: start, through: end) { row in
+                    switch format {
+                    case .csv: Self.appendCSV(row, kinds: kinds, customKeys: keys, to: &text.bytes)
+                    case .jsonl:
+                        StoredRecordBody(row: row.values(count: columnCount), repository: repository)
+                            .writeJSON(to: &text.bytes)
+                        text.bytes.append(UInt8(ascii: "\n"))
                     }
-                    return text.bytes
                 }
+                return text.bytes
             }
         }
         // Pages are found from the index first, so two are read and written at once on two connections.
         var reading: [Task<[UInt8], any Error>] = []
-        var start: Key?
+        var start: CreationKey?
         var more = true
         do {
             while more || !reading.isEmpty {
                 while more && reading.count < 2 {
-                    let end = try await pageEnd(after: start)
+                    let end = try await repository.pageEnd(workspaceID: workspaceID, after: start, size: pageSize)
                     reading.append(page(after: start, through: end))
                     start = end
                     more = end != nil

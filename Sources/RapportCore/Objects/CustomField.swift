@@ -34,7 +34,8 @@ package struct CustomFieldDefinition: Sendable, Equatable {
         self.createdAt = createdAt
     }
 
-    package static let objects = ["contacts", "companies"]
+    /// The objects that have custom fields.
+    package static var objects: [String] { ObjectCatalog.names }
 
     /// Checks a value for this field: the stored value, or the reason it is refused.
     package func check(_ value: JSONValue) -> Result<JSONValue, FieldIssue> {
@@ -90,7 +91,9 @@ package struct CustomFieldDefinition: Sendable, Equatable {
     ) throws -> (object: String, key: String, label: String, type: CustomFieldType, options: [String]) {
         var issues: [FieldIssue] = []
         let object = object ?? ""
-        if !objects.contains(object) { issues.append(FieldIssue("object", "Object must be contacts or companies.")) }
+        if !objects.contains(object) {
+            issues.append(FieldIssue("object", "Object must be one of \(ObjectCatalog.names.joined(separator: ", "))."))
+        }
         let key = key ?? ""
         if key.range(of: "^[a-z][a-z0-9_]{0,62}$", options: .regularExpression) == nil {
             issues.append(

@@ -3,6 +3,7 @@ package import Hummingbird
 import NIOCore
 import NIOFoundationCompat
 import RapportCore
+import RapportServices
 
 /// A request body saved to a file as it arrives: the raw body, or the part named `file` of a
 /// `multipart/form-data` body, never held in memory whole.

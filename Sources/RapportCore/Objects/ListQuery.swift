@@ -63,7 +63,7 @@ package struct ListQuery: Sendable, Equatable {
     /// Parses query parameters.
     /// - Throws: `invalid` naming each unknown field, unknown operator or bad value.
     package static func parse(
-        _ parameters: [(name: String, value: String)], schema: RecordSchema, customFields: [CustomFieldDefinition]
+        _ parameters: [(name: String, value: String)], schema: ObjectType, customFields: [CustomFieldDefinition]
     ) throws -> ListQuery {
         var query = ListQuery()
         var issues: [FieldIssue] = []
@@ -101,7 +101,7 @@ package struct ListQuery: Sendable, Equatable {
         return query
     }
 
-    static func target(_ name: String, schema: RecordSchema, customFields: [CustomFieldDefinition]) -> Target? {
+    static func target(_ name: String, schema: ObjectType, customFields: [CustomFieldDefinition]) -> Target? {
         if name == "created_at" || name == "updated_at" { return .time(name) }
         if name.hasPrefix("custom.") {
             let key = String(name.dropFirst("custom.".count))
@@ -141,7 +141,7 @@ package struct ListQuery: Sendable, Equatable {
             }
         case .standard(_, let kind):
             switch kind {
-            case .text, .email, .reference, .timeZone, .languageTag, .phones: shape = .text
+            case .text, .email, .domain, .reference, .timeZone, .languageTag, .phones: shape = .text
             case .choice(let choices): shape = .choice(choices)
             case .country: shape = .choice(Array(Countries.codes))
             case .date: shape = .date

@@ -26,7 +26,7 @@ package struct Record: Sendable, Equatable {
     }
 
     /// A new, empty record of a schema.
-    package static func empty(_ schema: RecordSchema, workspaceID: String, now: Int64) -> Record {
+    package static func empty(_ schema: ObjectType, workspaceID: String, now: Int64) -> Record {
         var values: [String: JSONValue] = [:]
         for field in schema.fields { values[field.name] = field.defaultValue ?? field.kind.emptyValue }
         return Record(
@@ -76,7 +76,7 @@ package struct FieldChange: Sendable, Equatable, Codable {
     }
 
     /// Every standard and custom field that differs between two versions of a record.
-    package static func between(_ before: Record, _ after: Record, schema: RecordSchema) -> [FieldChange] {
+    package static func between(_ before: Record, _ after: Record, schema: ObjectType) -> [FieldChange] {
         var changes: [FieldChange] = []
         for field in schema.fields where before[field.name] != after[field.name] {
             changes.append(FieldChange(field: field.name, old: before[field.name], new: after[field.name]))

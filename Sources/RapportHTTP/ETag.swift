@@ -1,6 +1,7 @@
 import Foundation
 package import Hummingbird
 import RapportCore
+import RapportServices
 
 /// Strong ETags derived from a record's id and version, and the `If-Match` check.
 package enum ETag {

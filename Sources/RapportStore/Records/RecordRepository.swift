@@ -6,9 +6,9 @@ package import SQLKit
 /// value is stored, so inserts, reads, updates, filters and paging are written once.
 package struct RecordRepository: Sendable {
     let store: Store
-    package let schema: RecordSchema
+    package let schema: ObjectType
 
-    package init(store: Store, schema: RecordSchema) {
+    package init(store: Store, schema: ObjectType) {
         self.store = store
         self.schema = schema
         self.columns =
@@ -16,7 +16,7 @@ package struct RecordRepository: Sendable {
         self.columnList = columns.joined(separator: ", ")
     }
 
-    package var table: String { schema.object }
+    package var table: String { schema.name }
     /// The table's columns in the order `values(of:)` gives and `record(values:)` takes.
     package let columns: [String]
     /// `columns` as a SELECT list (built once: a record by id is read on every request for it).
@@ -66,20 +66,21 @@ package struct RecordRepository: Sendable {
     package func exists(table: String, workspaceID: String, id: String, on database: any SQLDatabase) async throws
         -> Bool
     {
-        guard ["contacts", "companies", "users"].contains(table), RecordID.isWellFormed(id) else { return false }
+        guard table == "users" || ObjectCatalog.named(table) != nil, RecordID.isWellFormed(id) else { return false }
         return try await database.raw(
             "SELECT 1 AS found FROM \(ident: table) WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id)"
         ).first() != nil
     }
 
-    /// A company's contacts, all of them (for re-indexing after a rename or a merge).
-    package func contacts(ofCompany companyID: String, workspaceID: String, on database: any SQLDatabase) async throws
-        -> [Record]
+    /// The workspace's records whose `field` is `value`, all of them (a company's contacts, to re-index
+    /// them after a rename or a merge).
+    package func records(where field: String, is value: String, workspaceID: String, on database: any SQLDatabase)
+        async throws -> [Record]
     {
-        let contacts = RecordRepository(store: store, schema: .contacts)
+        guard schema.field(field) != nil else { return [] }
         return try await database.raw(
-            "SELECT \(unsafeRaw: contacts.columnList) FROM contacts WHERE workspace_id = \(bind: workspaceID) AND company_id = \(bind: companyID)"
-        ).all().map(contacts.record(from:))
+            "SELECT \(unsafeRaw: columnList) FROM \(ident: table) WHERE workspace_id = \(bind: workspaceID) AND \(ident: field) = \(bind: value)"
+        ).all().map(record(from:))
     }
 
     /// A page of records matching `query`, in its sort order.
@@ -103,7 +104,7 @@ package struct RecordRepository: Sendable {
         let dialect = SQLFragments(kind: store.kind)
         var sql: SQLQueryString =
             "SELECT \(unsafeRaw: columnList), \(dialect.sortKey(query.sort.target)) AS sort_key FROM \(ident: table) WHERE workspace_id = \(bind: workspaceID)"
-        if let scope, ["company_id"].contains(scope.column) {
+        if let scope, schema.field(scope.column) != nil {
             sql = sql + " AND \(ident: scope.column) = \(bind: scope.value)"
         }
         for filter in query.filters {
@@ -151,36 +152,68 @@ package struct RecordRepository: Sendable {
         return found
     }
 
-    /// Display names by id (`name` for companies, "first last" or the email for contacts).
+    /// Titles by id (a company's name; a contact's first and last name, else its address).
     package func names(workspaceID: String, ids: [String]) async throws -> [String: String] {
-        let wanted = Array(Set(ids.filter(RecordID.isWellFormed)))
-        guard !wanted.isEmpty else { return [:] }
-        let columns = schema.object == "companies" ? "id, name" : "id, first_name, last_name, email"
-        let sql =
-            "SELECT \(columns) FROM \(table) WHERE workspace_id = ? AND id IN (\(BulkSession.placeholders(wanted.count)))"
-        let rows = try await store.bulkRead(inline: wanted.count <= 200) {
-            try await $0.rows(sql, [.text(workspaceID)] + wanted.map(DBValue.text))
+        try await store.bulkRead(inline: ids.count <= 200) {
+            try await titles(workspaceID: workspaceID, ids: ids, on: $0)
         }
-        var names: [String: String] = [:]
-        for row in rows {
-            guard let id = row[0].text else { continue }
-            if schema.object == "companies" {
-                names[id] = row[1].text ?? ""
-            } else {
-                let parts = [row[1].text, row[2].text].compactMap { $0 }
-                names[id] = parts.isEmpty ? (row[3].text ?? "") : parts.joined(separator: " ")
-            }
-        }
-        return names
     }
 
-    /// The workspace's companies by name, for pickers.
-    package func companyChoices(workspaceID: String, limit: Int = 1000) async throws -> [(id: String, name: String)] {
-        try await store.database.raw(
-            "SELECT id, name FROM companies WHERE workspace_id = \(bind: workspaceID) ORDER BY name, id LIMIT \(bind: limit)"
-        ).all().map {
-            (try $0.decode(column: "id", as: String.self), try $0.decode(column: "name", as: String?.self) ?? "")
+    /// `names` on a leased session (inside a transaction, it sees the transaction's writes).
+    package func titles(workspaceID: String, ids: [String], on session: BulkSession) async throws -> [String: String] {
+        let wanted = Array(Set(ids.filter(RecordID.isWellFormed)))
+        guard !wanted.isEmpty else { return [:] }
+        let fields = titleFields
+        var titles: [String: String] = [:]
+        for chunk in wanted.chunks(of: 5000) {
+            let sql =
+                "SELECT id, \(fields.joined(separator: ", ")) FROM \(table) WHERE workspace_id = ? AND id IN (\(BulkSession.placeholders(chunk.count)))"
+            for row in try await session.rows(sql, [.text(workspaceID)] + chunk.map(DBValue.text)) {
+                guard let id = row[0].text else { continue }
+                var values: [String: JSONValue] = [:]
+                for (index, field) in fields.enumerated() {
+                    values[field] = row[index + 1].text.map(JSONValue.string) ?? .null
+                }
+                titles[id] = schema.title(
+                    of: Record(
+                        id: id, workspaceID: workspaceID, values: values, custom: [:], version: 1, createdAt: 0,
+                        updatedAt: 0))
+            }
         }
+        return titles
+    }
+
+    /// One record's title, inside a transaction; nil when there is no such record.
+    package func title(workspaceID: String, id: String, on database: any SQLDatabase) async throws -> String? {
+        let fields = titleFields
+        guard
+            let row = try await database.raw(
+                "SELECT \(unsafeRaw: fields.joined(separator: ", ")) FROM \(ident: table) WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id)"
+            ).first()
+        else { return nil }
+        var values: [String: JSONValue] = [:]
+        for field in fields {
+            values[field] = try row.decode(column: field, as: String?.self).map(JSONValue.string) ?? .null
+        }
+        return schema.title(
+            of: Record(
+                id: id, workspaceID: workspaceID, values: values, custom: [:], version: 1, createdAt: 0, updatedAt: 0))
+    }
+
+    /// The fields a title is made of, once each.
+    var titleFields: [String] { schema.title.flatMap { $0 }.reduce(into: []) { if !$0.contains($1) { $0.append($1) } } }
+
+    /// The workspace's records by title, for pickers.
+    package func choices(workspaceID: String, limit: Int = 1000) async throws -> [(id: String, name: String)] {
+        let order = titleFields.map { "\($0)" }.joined(separator: ", ")
+        let rows = try await store.bulkRead {
+            try await $0.rows(
+                "SELECT id FROM \(table) WHERE workspace_id = ? ORDER BY \(order), id LIMIT ?",
+                [.text(workspaceID), .int(Int64(limit))])
+        }
+        let ids = rows.compactMap { $0[0].text }
+        let titles = try await names(workspaceID: workspaceID, ids: ids)
+        return ids.map { ($0, titles[$0] ?? "") }
     }
 
     // MARK: Writing
@@ -236,38 +269,52 @@ package struct RecordRepository: Sendable {
 
     /// The contact that has `email` as a primary or additional address.
     package func contact(email: String, workspaceID: String) async throws -> String? {
-        try await store.database.raw(
-            "SELECT contact_id FROM contact_emails WHERE workspace_id = \(bind: workspaceID) AND email = \(bind: email)"
-        ).first().map { try $0.decode(column: "contact_id", as: String.self) }
+        try await emailOwner(workspaceID: workspaceID, emails: [email])
     }
 
-    /// The first company (oldest) with exactly this name.
-    package func company(name: String, workspaceID: String) async throws -> String? {
-        try await store.database.raw(
-            "SELECT id FROM companies WHERE workspace_id = \(bind: workspaceID) AND name = \(bind: name) ORDER BY created_at, id LIMIT 1"
+    /// A record that has one of `emails` as a primary or additional address, read outside any
+    /// transaction (an index lookup per address, on the calling thread).
+    package func emailOwner(workspaceID: String, emails: [String]) async throws -> String? {
+        guard !emails.isEmpty else { return nil }
+        let binds = [DBValue.text(workspaceID)] + emails.map(DBValue.text)
+        let sql =
+            "SELECT contact_id FROM contact_emails WHERE workspace_id = ? AND email IN (\(BulkSession.placeholders(emails.count)))"
+        return try await store.bulkRead(inline: emails.count <= 50) { try await $0.rows(sql, binds) }.first?.first?.text
+    }
+
+    /// The oldest record whose `field` is exactly `value` (a company by name).
+    package func oldest(where field: String, is value: String, workspaceID: String) async throws -> String? {
+        guard schema.field(field) != nil else { return nil }
+        return try await store.database.raw(
+            "SELECT id FROM \(ident: table) WHERE workspace_id = \(bind: workspaceID) AND \(ident: field) = \(bind: value) ORDER BY created_at, id LIMIT 1"
         ).first().map { try $0.decode(column: "id", as: String.self) }
     }
 
-    /// The company whose domain is `domain`.
+    /// The record whose unique `field` is `value` (a company by domain).
     /// - Parameter database: a transaction's; nil reads outside any, with a kept statement on a reader.
-    package func company(domain: String, workspaceID: String, on database: (any SQLDatabase)?) async throws -> String? {
+    package func id(whereUnique field: String, is value: String, workspaceID: String, on database: (any SQLDatabase)?)
+        async throws -> String?
+    {
+        guard schema.field(field) != nil else { return nil }
         guard let database else {
-            let sql = "SELECT id FROM companies WHERE workspace_id = ? AND domain = ?"
+            let sql = "SELECT id FROM \(table) WHERE workspace_id = ? AND \(field) = ?"
             return try await store.bulkRead(inline: true) {
-                try await $0.rows(sql, [.text(workspaceID), .text(domain)])
+                try await $0.rows(sql, [.text(workspaceID), .text(value)])
             }.first?.first?.text
         }
         return try await database.raw(
-            "SELECT id FROM companies WHERE workspace_id = \(bind: workspaceID) AND domain = \(bind: domain)"
+            "SELECT id FROM \(ident: table) WHERE workspace_id = \(bind: workspaceID) AND \(ident: field) = \(bind: value)"
         ).first().map { try $0.decode(column: "id", as: String.self) }
     }
 
-    /// Points a company's contacts elsewhere (or nowhere) when it is merged or deleted.
-    package func moveContacts(
-        workspaceID: String, from companyID: String, to target: String?, on database: any SQLDatabase
+    /// Points the records whose `field` is `from` elsewhere (or nowhere), when what they point to is merged
+    /// or deleted; each is a new version.
+    package func moveReferences(
+        _ field: String, from: String, to target: String?, workspaceID: String, on database: any SQLDatabase
     ) async throws {
+        guard schema.field(field) != nil else { return }
         try await database.raw(
-            "UPDATE contacts SET company_id = \(bind: target), version = version + 1, updated_at = \(bind: Timestamp.micros(Date())) WHERE workspace_id = \(bind: workspaceID) AND company_id = \(bind: companyID)"
+            "UPDATE \(ident: table) SET \(ident: field) = \(bind: target), version = version + 1, updated_at = \(bind: Timestamp.micros(Date())) WHERE workspace_id = \(bind: workspaceID) AND \(ident: field) = \(bind: from)"
         ).run()
     }
 

@@ -3,6 +3,7 @@ package import HTTPTypes
 package import Hummingbird
 import NIOCore
 package import RapportCore
+import RapportServices
 
 extension RapportError.Code {
     /// The only mapping from a domain error to an HTTP status.

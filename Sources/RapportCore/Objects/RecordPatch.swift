@@ -22,7 +22,7 @@ package enum RecordPatch {
     /// - Returns: the references to check.
     /// - Throws: `invalid` naming every bad member (unknown fields, wrong types, bad values).
     package static func apply(
-        _ patch: [String: JSONValue], to record: inout Record, schema: RecordSchema,
+        _ patch: [String: JSONValue], to record: inout Record, schema: ObjectType,
         customFields: [CustomFieldDefinition]
     ) throws -> References {
         var issues: [FieldIssue] = []
@@ -106,14 +106,14 @@ package enum RecordPatch {
             let trimmed = text.trimmed()
             if trimmed.count > maxLength { return fail("Must be at most \(maxLength) characters.") }
             if hasForbiddenControl(trimmed) { return fail("Must not contain control characters.") }
-            if name == "domain" {
-                let domain = trimmed.lowercased()
-                guard domain.isEmpty || isDomain(domain) else {
-                    return fail("Must be a domain name such as example.com.")
-                }
-                return .success(domain.isEmpty ? .null : .string(domain))
-            }
             return .success(trimmed.isEmpty ? .null : .string(trimmed))
+        case .domain:
+            guard let text = string() else { return fail("Expected a string, not \(value.typeName).") }
+            let domain = text.trimmed().lowercased()
+            if domain.count > 253 { return fail("Must be at most 253 characters.") }
+            if hasForbiddenControl(domain) { return fail("Must not contain control characters.") }
+            guard domain.isEmpty || isDomain(domain) else { return fail("Must be a domain name such as example.com.") }
+            return .success(domain.isEmpty ? .null : .string(domain))
         case .email:
             guard let text = string() else { return fail("Expected a string, not \(value.typeName).") }
             let email = Email.normalize(text)

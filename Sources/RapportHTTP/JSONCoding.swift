@@ -3,6 +3,7 @@ package import Hummingbird
 import NIOCore
 import NIOFoundationCompat
 import RapportCore
+import RapportServices
 
 /// One encoder and decoder configuration for the whole API.
 package enum JSONCoding {
@@ -84,11 +85,4 @@ package enum JSONCoding {
         let data = try encoder.encode(value)
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
-}
-
-/// A body that is written as JSON text directly: records and lists of them, the hot responses, skip
-/// Foundation's encoder.
-package protocol JSONRepresentable {
-    /// Appends the value as compact JSON text, object keys sorted (as `JSONText` writes them).
-    func writeJSON(to out: inout [UInt8])
 }

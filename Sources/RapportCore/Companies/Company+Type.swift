@@ -1,0 +1,34 @@
+import Foundation
+
+extension ObjectType {
+    /// Organisations: the companies (accounts) of a workspace.
+    package static let companies: ObjectType = {
+        var type = ObjectType(
+            name: "companies", recordType: "company",
+            fields: [
+                FieldSpec("name", .text(maxLength: 300)),
+                FieldSpec("domain", .domain),
+                FieldSpec("industry", .text(maxLength: 200)),
+                FieldSpec("size", .count),
+                FieldSpec("country", .country),
+                FieldSpec("city", .text(maxLength: 200)),
+                FieldSpec("owner_id", .reference("users")),
+                FieldSpec("tags", .tags),
+            ],
+            title: [["name"]],
+            required: ["name"],
+            requiredMessage: "A company needs a name.",
+            search: SearchSpec(whole: ["domain"], words: ["tags"]),
+            list: ListSpec(
+                columns: ["domain", "industry", "size", "country", "tags"],
+                sorts: [
+                    ("-created_at", "sort_newest"), ("name", "sort_name"), ("-size", "sort_size"),
+                    ("-updated_at", "sort_updated"),
+                ],
+                filters: ["industry", "owner_id", "country", "tags"]))
+        type.identity = [.unique("domain", label: "domain"), .name("name")]
+        type.timeline = TimelineLink(column: "company_id")
+        type.importAliases = ImportMapping.companyAliases
+        return type
+    }()
+}

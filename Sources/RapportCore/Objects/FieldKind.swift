@@ -1,0 +1,52 @@
+import Foundation
+
+/// What kind of value a standard field holds: decides validation, storage and the filters it accepts.
+package enum FieldKind: Sendable, Equatable {
+    /// Free text up to a length; blank becomes null.
+    case text(maxLength: Int)
+    /// One address, trimmed and lower-cased.
+    case email
+    /// A domain name, lower-cased (`example.com`).
+    case domain
+    /// Several addresses, each trimmed and lower-cased.
+    case emailList
+    /// One of a fixed list.
+    case choice([String])
+    /// ISO 3166-1 alpha-2.
+    case country
+    /// An IANA time zone name.
+    case timeZone
+    /// A BCP 47 language tag.
+    case languageTag
+    /// `YYYY-MM-DD`.
+    case date
+    /// Distinct short labels.
+    case tags
+    /// `[{"type", "number"}]`.
+    case phones
+    /// `{"name": "value"}` of strings.
+    case stringMap
+    /// The id of another record of the workspace (`companies`, `users`).
+    case reference(String)
+    /// A whole number, at least 0.
+    case count
+    /// A moment set by the server, stored as microseconds and shown as RFC 3339.
+    case timestamp
+
+    /// Values held as JSON text in one column (arrays and maps).
+    package var isStructured: Bool {
+        switch self {
+        case .emailList, .tags, .phones, .stringMap: true
+        default: false
+        }
+    }
+
+    /// The value a field has when nothing was given.
+    package var emptyValue: JSONValue {
+        switch self {
+        case .emailList, .tags, .phones: .array([])
+        case .stringMap: .object([:])
+        default: .null
+        }
+    }
+}

@@ -1,0 +1,168 @@
+import Foundation
+
+/// One kind of CRM record, described once: its fields, what it is called, how it is found, how it is
+/// told apart from others, where its events go and how its lists look. `ObjectCatalog` registers every
+/// one; the repository, the services, the API, the pages, import and export are written once over this
+/// description, and per-object behaviour lives in its `rules`.
+package struct ObjectType: Sendable {
+    /// Plural snake_case: the table, the path (`/api/v1/contacts`, `/contacts`) and the custom fields' object.
+    package var name: String
+    /// Singular: the record type in events and audit entries, and the noun in messages (`contact`).
+    package var recordType: String
+    /// The standard fields, in the order the API shows them.
+    package var fields: [FieldSpec]
+    /// What a record is called: the first group of fields with a value, its values joined by spaces.
+    package var title: [[String]]
+    /// At least one of these must have a value, else `requiredMessage` (on the first of them).
+    package var required: [String]
+    package var requiredMessage: String
+    /// How records are told apart: what is unique in the workspace, and what an import matches on.
+    package var identity: [IdentityKey] = []
+    /// What a record is found by in search.
+    package var search: SearchSpec
+    /// The list page's columns, sorts and filters.
+    package var list: ListSpec
+    /// Where its events go on the timeline; nil when it has none (its changes are in the audit log).
+    package var timeline: TimelineLink?
+    /// CSV header names (as `ImportMapping.key` reduces them) other tools write for its fields.
+    package var importAliases: [String: ImportMapping.Target] = [:]
+    /// A reference filled from the domain of an address when left empty (a contact joins its company).
+    package var domainLink: DomainLink?
+    /// Behaviour beyond the description; does nothing by default.
+    package var rules: any ObjectRules = NoRules()
+
+    package init(
+        name: String, recordType: String, fields: [FieldSpec], title: [[String]], required: [String],
+        requiredMessage: String, search: SearchSpec, list: ListSpec
+    ) {
+        self.name = name
+        self.recordType = recordType
+        self.fields = fields
+        self.title = title
+        self.required = required
+        self.requiredMessage = requiredMessage
+        self.search = search
+        self.list = list
+    }
+
+    /// A standard field by name.
+    package func field(_ name: String) -> FieldSpec? { fields.first { $0.name == name } }
+
+    /// What a record is called (an empty string when none of the title's fields has a value).
+    package func title(of record: Record) -> String {
+        for group in title {
+            let parts = group.compactMap { record.string($0) }
+            if !parts.isEmpty { return parts.joined(separator: " ") }
+        }
+        return ""
+    }
+
+    /// `The contact`, for messages such as "The contact was not found."
+    package var the: String { "The \(recordType)" }
+
+    /// The fields that must be unique in the workspace, besides addresses.
+    package var uniqueFields: [(field: String, label: String)] {
+        identity.compactMap { if case .unique(let field, let label) = $0 { (field, label) } else { nil } }
+    }
+
+    /// Whether every address of a record is unique in the workspace (`contact_emails`).
+    package var hasUniqueEmails: Bool { identity.contains { if case .emails = $0 { true } else { false } } }
+
+    /// The field an import matches on when nothing unique matched (a company's name).
+    package var nameKey: String? {
+        identity.lazy.compactMap { if case .name(let field) = $0 { field } else { nil } }.first
+    }
+
+    /// Reference fields pointing at records of `target` (a contact's `company_id` for `companies`).
+    package func references(to target: String) -> [String] {
+        fields.compactMap { if case .reference(target) = $0.kind { $0.name } else { nil } }
+    }
+
+    /// The message when a unique key is taken by another record.
+    package var conflictMessage: String {
+        if hasUniqueEmails { return "Another \(recordType) already has this email address." }
+        if let unique = uniqueFields.first { return "Another \(recordType) already has this \(unique.label)." }
+        return "Another \(recordType) has the same key."
+    }
+}
+
+/// How a record is told apart from the others of its workspace.
+package enum IdentityKey: Sendable, Equatable {
+    /// Every address of the record (primary and additional) belongs to it alone; an import matches on any.
+    case emails
+    /// A field whose value no other record of the workspace has (a company's domain, a product's SKU);
+    /// an import matches on it. `label` names it in messages.
+    case unique(String, label: String)
+    /// A field an import matches on when nothing unique matched, the oldest record first (a company's name).
+    case name(String)
+}
+
+/// What a record's search document holds besides its title's words.
+package struct SearchSpec: Sendable {
+    /// Fields indexed whole as well as by word (addresses, domains, codes).
+    package var whole: [String] = []
+    /// Fields indexed by word.
+    package var words: [String] = []
+    /// Fields of phone numbers, indexed by their digits.
+    package var phones: [String] = []
+    /// A reference whose record's title is indexed too (a contact is found by its company's name).
+    package var reference: String?
+    /// The address that ranks an exact match first.
+    package var emailKey: String?
+
+    package init(
+        whole: [String] = [], words: [String] = [], phones: [String] = [], reference: String? = nil,
+        emailKey: String? = nil
+    ) {
+        self.whole = whole
+        self.words = words
+        self.phones = phones
+        self.reference = reference
+        self.emailKey = emailKey
+    }
+}
+
+/// How a list page of the object looks.
+package struct ListSpec: Sendable {
+    /// Columns after the title, by field name.
+    package var columns: [String]
+    /// The sorts offered: a field name (`-` first for descending) and the message key of its label.
+    package var sorts: [(value: String, label: String)]
+    /// The fields the filter bar offers.
+    package var filters: [String]
+
+    package init(columns: [String], sorts: [(value: String, label: String)], filters: [String]) {
+        self.columns = columns
+        self.sorts = sorts
+        self.filters = filters
+    }
+}
+
+/// The events column that ties an event to a record of the object.
+package struct TimelineLink: Sendable {
+    /// `contact_id` or `company_id`.
+    package var column: String
+    /// Record fields copied into other event columns when an activity is logged (a contact's company).
+    package var also: [(field: String, column: String)] = []
+
+    package init(column: String, also: [(field: String, column: String)] = []) {
+        self.column = column
+        self.also = also
+    }
+}
+
+/// A reference filled, when empty, with the record of `target` whose `targetField` is the domain of the
+/// address in `emailField` (never for free mail).
+package struct DomainLink: Sendable {
+    package var field: String
+    package var emailField: String
+    package var target: String
+    package var targetField: String
+
+    package init(field: String, emailField: String, target: String, targetField: String) {
+        self.field = field
+        self.emailField = emailField
+        self.target = target
+        self.targetField = targetField
+    }
+}

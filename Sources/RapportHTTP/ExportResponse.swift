@@ -1,0 +1,37 @@
+import Foundation
+import HTTPTypes
+package import Hummingbird
+import NIOCore
+import RapportCore
+package import RapportServices
+
+/// An export streamed as a download: the API's `/exports` and the list pages' export button.
+package enum ExportResponse {
+    /// The streamed response for an export.
+    package static func make(_ services: Services, workspaceID: String, object: String?, format: String?) throws
+        -> Response
+    {
+        var issues: [FieldIssue] = []
+        let schema = ObjectCatalog.named(object ?? "")
+        if schema == nil {
+            issues.append(FieldIssue("object", "Object must be one of \(ObjectCatalog.names.joined(separator: ", "))."))
+        }
+        let parsed = Exporter.Format(rawValue: format ?? "csv")
+        if parsed == nil { issues.append(FieldIssue("format", "Format must be csv or jsonl.")) }
+        guard let schema, let parsed, issues.isEmpty else { throw RapportError.invalid(issues) }
+        let exporter = Exporter(services, schema: schema, format: parsed)
+        let name = "\(schema.name).\(parsed == .csv ? "csv" : "jsonl")"
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: exporter.contentType, .contentDisposition: "attachment; filename=\"\(name)\"",
+                .cacheControl: "no-store",
+            ],
+            body: ResponseBody { writer in
+                try await exporter.run(workspaceID: workspaceID) { chunk in
+                    try await writer.write(ByteBuffer(bytes: chunk))
+                }
+                try await writer.finish(nil)
+            })
+    }
+}

@@ -1,0 +1,26 @@
+import Crypto
+import Foundation
+package import HTTPTypes
+package import Hummingbird
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOFoundationCompat
+import RapportCore
+import RapportServices
+import RapportStore
+
+/// A response body writer that keeps what is written, for storing idempotent responses.
+struct CollectingWriter: ResponseBodyWriter {
+    final class Box: Sendable {
+        let buffer = NIOLockedValueBox(ByteBuffer())
+    }
+    let box: Box
+
+    mutating func write(_ buffer: ByteBuffer) async throws {
+        var buffer = buffer
+        _ = box.buffer.withLockedValue { $0.writeBuffer(&buffer) }
+    }
+
+    consuming func finish(_ trailingHeaders: HTTPFields?) async throws {}
+}

@@ -1,0 +1,450 @@
+import Foundation
+package import RapportCore
+package import RapportStore
+import SQLKit
+
+/// The rules every record goes through, whatever its object: validation, references, unique keys,
+/// links by domain, the timeline and the audit log, each write in one transaction. The API, the web
+/// pages and the importer all call it; what differs between objects comes from their `ObjectType`.
+package struct RecordService: Sendable {
+    let services: Services
+    package let schema: ObjectType
+    package let repository: RecordRepository
+    var timeline: TimelineRepository { TimelineRepository(store: services.store) }
+
+    package init(_ services: Services, schema: ObjectType) {
+        self.services = services
+        self.schema = schema
+        self.repository = RecordRepository(store: services.store, schema: schema)
+    }
+
+    /// The service of another object (what a reference points to, or what points here).
+    func service(of type: ObjectType) -> RecordService { RecordService(services, schema: type) }
+
+    /// The record, or `notFound` (also for another workspace's id).
+    package func get(workspaceID: String, id: String) async throws -> Record {
+        guard let record = try await repository.find(workspaceID: workspaceID, id: id) else {
+            throw RapportError.notFound(schema.the)
+        }
+        return record
+    }
+
+    /// `get` as the stored row, for an answer written straight from it (`StoredRecordBody`).
+    package func getRow(workspaceID: String, id: String) async throws -> [DBValue] {
+        guard let row = try await repository.findRow(workspaceID: workspaceID, id: id) else {
+            throw RapportError.notFound(schema.the)
+        }
+        return row
+    }
+
+    func customFields(workspaceID: String, on database: (any SQLDatabase)?) async throws -> [CustomFieldDefinition] {
+        try await CustomFieldRepository(store: services.store).all(
+            workspaceID: workspaceID, object: schema.name, on: database)
+    }
+
+    /// The workspace's custom fields of this object.
+    package func customFields(workspaceID: String) async throws -> [CustomFieldDefinition] {
+        try await customFields(workspaceID: workspaceID, on: nil)
+    }
+
+    // MARK: Create
+
+    /// Creates a record from a JSON object of its fields.
+    package func create(workspaceID: String, fields patch: [String: JSONValue], actor: Actor) async throws -> Record {
+        let now = Timestamp.micros(Date())
+        // Read and check on a reading connection first, so that the one writer only writes.
+        let reader = services.store.database
+        let definitions = try await customFields(workspaceID: workspaceID)
+        var record = try await prepareNew(
+            workspaceID: workspaceID, fields: patch, definitions: definitions, now: now, on: reader)
+        try await linkByDomain(&record)
+        if schema.hasUniqueEmails,
+            let owner = try await repository.emailOwner(workspaceID: workspaceID, emails: record.allEmails)
+        {
+            throw duplicateEmail(owner)
+        }
+        try await requireFreeKeys(record, on: nil)
+        let prepared = record
+        // (built here, so that the one writer's thread only writes)
+        let rows = repository.newRows([prepared], actor: actor, now: now, importID: nil, referenceTitles: [:])
+        let repository = self.repository
+        return try await writeBulk { session in
+            // What it points to may have gone since it was checked: checked again with the write.
+            // (A taken address or key fails on its unique index.)
+            try await check(references(of: prepared), workspaceID: workspaceID, on: session.sql)
+            try await repository.insert(rows, on: session)
+            return prepared
+        }
+    }
+
+    /// A new record from fields, validated, its references checked; nothing is written.
+    func prepareNew(
+        workspaceID: String, fields patch: [String: JSONValue], definitions: [CustomFieldDefinition], now: Int64,
+        on database: any SQLDatabase
+    ) async throws -> Record {
+        var record = Record.empty(schema, workspaceID: workspaceID, now: now)
+        let references = try RecordPatch.apply(patch, to: &record, schema: schema, customFields: definitions)
+        try requireIdentity(record)
+        try await check(references, workspaceID: workspaceID, on: database)
+        schema.rules.prepare(&record, before: nil, now: now)
+        return record
+    }
+
+    /// Every reference a record holds.
+    func references(of record: Record) -> RecordPatch.References {
+        var references = RecordPatch.References()
+        for field in schema.fields {
+            if case .reference(let table) = field.kind, let id = record.string(field.name) {
+                references.ids[field.name] = (table, id)
+            }
+        }
+        return references
+    }
+
+    // MARK: Update
+
+    /// Applies a JSON merge patch.
+    /// - Parameter expectedVersion: from `If-Match`; nil skips the check.
+    package func update(
+        workspaceID: String, id: String, patch: [String: JSONValue], expectedVersion: Int64?, actor: Actor
+    ) async throws -> Record {
+        let now = Timestamp.micros(Date())
+        return try await write { database in
+            guard let before = try await repository.find(workspaceID: workspaceID, id: id, on: database) else {
+                throw RapportError.notFound(schema.the)
+            }
+            var record = before
+            let definitions = try await customFields(workspaceID: workspaceID, on: database)
+            let references = try RecordPatch.apply(patch, to: &record, schema: schema, customFields: definitions)
+            if let expectedVersion, expectedVersion != before.version {
+                throw RapportError(
+                    .stale, "The record has changed since it was read (If-Match does not match its ETag).")
+            }
+            try requireIdentity(record)
+            try await check(references, workspaceID: workspaceID, on: database)
+            schema.rules.prepare(&record, before: before, now: now)
+            return try await save(record, before: before, now: now, actor: actor, action: "updated", on: database)
+        }
+    }
+
+    /// Writes a changed record with its `updated` event (and those its rules add) and audit entry.
+    func save(
+        _ record: Record, before: Record, now: Int64, actor: Actor, action: String, extraEvents: [TimelineEvent] = [],
+        on database: any SQLDatabase
+    ) async throws -> Record {
+        var record = record
+        let changes = FieldChange.between(before, record, schema: schema)
+        guard !changes.isEmpty || !extraEvents.isEmpty else { return before }
+        record.version = before.version + 1
+        record.updatedAt = max(now, before.updatedAt + 1)
+        if schema.hasUniqueEmails, record.allEmails != before.allEmails {
+            if let owner = try await repository.claimEmails(
+                workspaceID: record.workspaceID, contactID: record.id, emails: record.allEmails, on: database)
+            {
+                throw duplicateEmail(owner)
+            }
+        }
+        try await requireFreeKeys(record, on: database)
+        guard try await repository.update(record, expectedVersion: before.version, on: database) else {
+            throw RapportError(.stale, "The record has changed since it was read; reload it and try again.")
+        }
+        try await reindex(record, on: database)
+        if schema.title(of: record) != schema.title(of: before) || action == "merged" {
+            try await reindexReferrers(of: record, on: database)
+        }
+        var events = extraEvents
+        if !changes.isEmpty {
+            let encoded = changes.map { JSONValue.object(["field": .string($0.field), "old": $0.old, "new": $0.new]) }
+            events.append(event("updated", for: record, actor: actor, at: now, data: ["changes": .array(encoded)]))
+        }
+        for extra in schema.rules.events(after: record, before: before) {
+            events.append(event(extra.type, for: record, actor: actor, at: now, data: extra.data))
+        }
+        if schema.timeline != nil { try await timeline.append(events, on: database) }
+        try await timeline.audit(
+            workspaceID: record.workspaceID, recordType: schema.recordType, recordID: record.id, action: action,
+            actor: actor, changes: changes, at: now, on: database)
+        return record
+    }
+
+    // MARK: Delete
+
+    package func delete(workspaceID: String, id: String, expectedVersion: Int64?, actor: Actor) async throws {
+        let now = Timestamp.micros(Date())
+        try await write { database in
+            guard let record = try await repository.find(workspaceID: workspaceID, id: id, on: database) else {
+                throw RapportError.notFound(schema.the)
+            }
+            if let expectedVersion, expectedVersion != record.version {
+                throw RapportError(
+                    .stale, "The record has changed since it was read (If-Match does not match its ETag).")
+            }
+            try await remove(record, on: database)
+            try await timeline.audit(
+                workspaceID: workspaceID, recordType: schema.recordType, recordID: id, action: "deleted", actor: actor,
+                changes: [], at: now, on: database)
+        }
+    }
+
+    /// Deletes a record, its search document and its addresses; what pointed to it points nowhere.
+    func remove(_ record: Record, on database: any SQLDatabase) async throws {
+        try await repository.delete(workspaceID: record.workspaceID, id: record.id, on: database)
+        try await SearchRepository(store: services.store).remove(
+            workspaceID: record.workspaceID, recordID: record.id, on: database)
+        if schema.hasUniqueEmails {
+            _ = try await repository.claimEmails(
+                workspaceID: record.workspaceID, contactID: record.id, emails: [], on: database)
+        }
+        try await moveReferrers(of: record, to: nil, on: database)
+    }
+
+    /// Points the records that refer to `record` (a company's contacts) to `target`, re-indexing those
+    /// whose search document carries its title.
+    func moveReferrers(of record: Record, to target: String?, on database: any SQLDatabase) async throws {
+        for (type, field) in ObjectCatalog.referrers(of: schema.name) {
+            let referrers = service(of: type)
+            let affected =
+                type.search.reference == field && target == nil
+                ? try await referrers.repository.records(
+                    where: field, is: record.id, workspaceID: record.workspaceID, on: database) : []
+            try await referrers.repository.moveReferences(
+                field, from: record.id, to: target, workspaceID: record.workspaceID, on: database)
+            for var referrer in affected {
+                referrer.values[field] = .null
+                try await referrers.reindex(referrer, on: database)
+            }
+        }
+    }
+
+    // MARK: Merge
+
+    /// Merges `otherID` into `id`: chosen values (by default this record's, its empty fields filled from
+    /// the other), lists united, the other's timeline and referrers moved, then the other deleted.
+    package func merge(
+        workspaceID: String, id: String, otherID: String, prefer: [String: String], actor: Actor
+    ) async throws -> Record {
+        var issues: [FieldIssue] = []
+        let customKeys = Set(try await customFields(workspaceID: workspaceID).map { "custom.\($0.key)" })
+        if otherID == id { issues.append(FieldIssue("other_id", "A record cannot be merged with itself.")) }
+        for (field, choice) in prefer.sorted(by: { $0.key < $1.key }) {
+            let known = schema.field(field)?.writable == true || customKeys.contains(field)
+            if !known { issues.append(FieldIssue("prefer.\(field)", "Unknown field.")) }
+            if choice != "this" && choice != "other" {
+                issues.append(FieldIssue("prefer.\(field)", "Must be this or other."))
+            }
+        }
+        if !issues.isEmpty { throw RapportError.invalid(issues) }
+        let now = Timestamp.micros(Date())
+        return try await write { database in
+            guard let keep = try await repository.find(workspaceID: workspaceID, id: id, on: database),
+                let other = try await repository.find(workspaceID: workspaceID, id: otherID, on: database)
+            else { throw RapportError.notFound(schema.the) }
+            var merged = Self.combine(keep, other, prefer: prefer, schema: schema)
+            schema.rules.merged(&merged, keep: keep, other: other)
+            if let column = schema.timeline?.column {
+                try await timeline.move(
+                    workspaceID: workspaceID, column: column, from: other.id, to: keep.id, on: database)
+            }
+            try await moveReferrers(of: other, to: keep.id, on: database)
+            try await remove(other, on: database)
+            let mergedEvent = event(
+                "merged", for: keep, actor: actor, at: now,
+                data: ["other_id": .string(other.id), "other": .object(other.values.filter { $0.value != .null })])
+            try await timeline.audit(
+                workspaceID: workspaceID, recordType: schema.recordType, recordID: other.id, action: "merged",
+                actor: actor, changes: [FieldChange(field: "merged_into", old: .null, new: .string(keep.id))], at: now,
+                on: database)
+            return try await save(
+                merged, before: keep, now: now, actor: actor, action: "merged", extraEvents: [mergedEvent], on: database
+            )
+        }
+    }
+
+    /// The merged values: preferred ones, empty fields filled, lists united.
+    static func combine(_ keep: Record, _ other: Record, prefer: [String: String], schema: ObjectType) -> Record {
+        var merged = keep
+        func isEmpty(_ value: JSONValue) -> Bool { value == .null || value == .array([]) || value == .object([:]) }
+        for field in schema.fields where field.writable {
+            let name = field.name
+            switch field.kind {
+            case .tags, .emailList, .phones:
+                var items: [JSONValue] = []
+                let first = prefer[name] == "other" ? other[name] : keep[name]
+                let second = prefer[name] == "other" ? keep[name] : other[name]
+                for case .array(let list) in [first, second] {
+                    for item in list where !items.contains(item) {
+                        if case .object(let phone) = item,
+                            items.contains(where: { existing in
+                                if case .object(let known) = existing { return known["number"] == phone["number"] }
+                                return false
+                            })
+                        {
+                            continue
+                        }
+                        items.append(item)
+                    }
+                }
+                merged.values[name] = .array(items)
+            case .stringMap:
+                if case .object(let mine) = keep[name], case .object(let theirs) = other[name] {
+                    merged.values[name] = .object(
+                        prefer[name] == "other"
+                            ? mine.merging(theirs) { _, new in new } : theirs.merging(mine) { _, new in new })
+                }
+            default:
+                let keepEmpty = isEmpty(keep[name]) || keep[name] == field.defaultValue
+                let otherEmpty = isEmpty(other[name]) || other[name] == field.defaultValue
+                if prefer[name] == "other" || (prefer[name] == nil && keepEmpty && !otherEmpty) {
+                    merged.values[name] = other[name]
+                }
+                if prefer[name] == "other", field.defaultValue != nil, other[name] == .null {
+                    merged.values[name] = keep[name]
+                }
+            }
+        }
+        for key in Set(keep.custom.keys).union(other.custom.keys) {
+            let choice = prefer["custom.\(key)"]
+            if choice == "other" || (choice == nil && keep.custom[key] == nil) {
+                merged.custom[key] = other.custom[key] ?? (choice == "other" ? nil : keep.custom[key])
+            }
+        }
+        return merged
+    }
+
+    // MARK: Activities
+
+    /// Logs a note, call, meeting or email on a record's timeline.
+    package func addActivity(workspaceID: String, id: String, draft: ActivityDraft, actor: Actor) async throws
+        -> TimelineEvent
+    {
+        let now = Timestamp.micros(Date())
+        let record = try await get(workspaceID: workspaceID, id: id)
+        guard let link = schema.timeline else { throw RapportError.notFound("The timeline") }
+        let valid = try draft.validate(now: now)
+        var activity = event(valid.type, for: record, actor: actor, at: valid.occurredAt, data: valid.data)
+        for (field, column) in link.also {
+            activity.set(column: column, to: record.string(field))
+        }
+        let added = activity
+        try await write { database in try await timeline.append([added], on: database) }
+        return added
+    }
+
+    // MARK: Helpers
+
+    /// One transaction; a unique key violated by a concurrent writer (which the checks before writing
+    /// cannot see under PostgreSQL's read committed) answers 409 like the checks themselves.
+    func write<R: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        do {
+            return try await services.store.transaction(body)
+        } catch  where DatabaseErrors.isUniqueViolation(error) {
+            throw RapportError(.conflict, schema.conflictMessage)
+        }
+    }
+
+    /// `write` for a bulk session.
+    package func writeBulk<R: Sendable>(_ body: @escaping @Sendable (BulkSession) async throws -> R) async throws -> R {
+        do {
+            return try await services.store.bulkTransaction(body)
+        } catch  where DatabaseErrors.isUniqueViolation(error) {
+            throw RapportError(.conflict, schema.conflictMessage)
+        }
+    }
+
+    /// Re-indexes the records whose search documents carry this record's title (a company's contacts).
+    func reindexReferrers(of record: Record, on database: any SQLDatabase) async throws {
+        for (type, field) in ObjectCatalog.referrers(of: schema.name) where type.search.reference == field {
+            let referrers = service(of: type)
+            for referrer in try await referrers.repository.records(
+                where: field, is: record.id, workspaceID: record.workspaceID, on: database)
+            {
+                try await referrers.reindex(referrer, on: database)
+            }
+        }
+    }
+
+    /// Writes a record's search document (with the title of the record its search reference points to).
+    func reindex(_ record: Record, on database: any SQLDatabase) async throws {
+        var referenceTitle: String?
+        if let reference = schema.search.reference, let target = record.string(reference),
+            case .reference(let table)? = schema.field(reference)?.kind, let type = ObjectCatalog.named(table)
+        {
+            referenceTitle = try await RecordRepository(store: services.store, schema: type).title(
+                workspaceID: record.workspaceID, id: target, on: database)
+        }
+        let document = SearchKey.document(for: record, type: schema, referenceTitle: referenceTitle)
+        try await SearchRepository(store: services.store).index(
+            workspaceID: record.workspaceID, recordID: record.id, recordType: schema.recordType, document: document,
+            updatedAt: record.updatedAt, on: database)
+    }
+
+    /// An event on the record's timeline.
+    package func event(_ type: String, for record: Record, actor: Actor, at: Int64, data: [String: JSONValue])
+        -> TimelineEvent
+    {
+        var event = TimelineEvent(
+            workspaceID: record.workspaceID, type: type, occurredAt: at, actor: actor, contactID: nil, companyID: nil,
+            data: data)
+        if let column = schema.timeline?.column { event.set(column: column, to: record.id) }
+        return event
+    }
+
+    /// At least one of the object's required fields must have a value.
+    package func requireIdentity(_ record: Record) throws {
+        guard let first = schema.required.first, schema.required.allSatisfy({ record[$0] == .null }) else { return }
+        throw RapportError.invalid([FieldIssue(first, schema.requiredMessage)])
+    }
+
+    /// What a reference points to must exist in the workspace.
+    func check(_ references: RecordPatch.References, workspaceID: String, on database: any SQLDatabase) async throws {
+        var issues: [FieldIssue] = []
+        for (field, reference) in references.ids.sorted(by: { $0.key < $1.key }) {
+            if try await !repository.exists(
+                table: reference.table, workspaceID: workspaceID, id: reference.id, on: database)
+            {
+                issues.append(FieldIssue(field, Self.missingReference(reference.table)))
+            }
+        }
+        if !issues.isEmpty { throw RapportError.invalid(issues) }
+    }
+
+    /// The message for a reference to nothing.
+    package static func missingReference(_ table: String) -> String {
+        table == "users"
+            ? "No such user in this workspace." : "No such \(ObjectCatalog.named(table)?.recordType ?? "record")."
+    }
+
+    /// An empty reference filled from the domain of an address (never for free mail): a new contact
+    /// joins the company whose domain its address has.
+    func linkByDomain(_ record: inout Record) async throws {
+        guard let link = schema.domainLink, record[link.field] == .null, let email = record.string(link.emailField),
+            let domain = FreeMail.domain(of: email), !FreeMail.isFree(domain),
+            let target = ObjectCatalog.named(link.target),
+            let id = try await RecordRepository(store: services.store, schema: target).id(
+                whereUnique: link.targetField, is: domain, workspaceID: record.workspaceID, on: nil)
+        else { return }
+        record.values[link.field] = .string(id)
+    }
+
+    func duplicateEmail(_ owner: String) -> RapportError {
+        RapportError(
+            .conflict, schema.conflictMessage,
+            fields: [FieldIssue("email", "Another \(schema.recordType) already has this address.")],
+            extras: ["existing_id": owner])
+    }
+
+    /// A unique field's value (a company's domain) may belong to no other record of the workspace.
+    /// Checked before writing: on PostgreSQL a violated unique index would abort the whole transaction.
+    func requireFreeKeys(_ record: Record, on database: (any SQLDatabase)?) async throws {
+        for (field, label) in schema.uniqueFields {
+            guard let value = record.string(field),
+                let existing = try await repository.id(
+                    whereUnique: field, is: value, workspaceID: record.workspaceID, on: database),
+                existing != record.id
+            else { continue }
+            let message = "Another \(schema.recordType) already has this \(label)."
+            throw RapportError(
+                .conflict, message, fields: [FieldIssue(field, message)], extras: ["existing_id": existing])
+        }
+    }
+}

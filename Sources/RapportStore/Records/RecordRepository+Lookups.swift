@@ -1,0 +1,49 @@
+import Foundation
+package import RapportCore
+
+/// Reads of many keys at once, for an import's batches: each is a few statements of up to 5,000 keys.
+extension RecordRepository {
+    /// The records whose `field` has one of `values`, by value; where several have it, the oldest.
+    package func ids(where field: String, in values: Set<String>, workspaceID: String) async throws -> [String: String]
+    {
+        guard schema.field(field) != nil, !values.isEmpty else { return [:] }
+        let sql: @Sendable (Int) -> String = { count in
+            "SELECT \(field), id FROM \(table) WHERE workspace_id = ? AND \(field) IN (\(BulkSession.placeholders(count))) ORDER BY created_at DESC, id DESC"
+        }
+        return try await pairs(sql, values, workspaceID: workspaceID)
+    }
+
+    /// The contacts that have these addresses, by address.
+    package func emailOwners(workspaceID: String, emails: Set<String>) async throws -> [String: String] {
+        guard schema.hasUniqueEmails, !emails.isEmpty else { return [:] }
+        let sql: @Sendable (Int) -> String = { count in
+            "SELECT email, contact_id FROM contact_emails WHERE workspace_id = ? AND email IN (\(BulkSession.placeholders(count)))"
+        }
+        return try await pairs(sql, emails, workspaceID: workspaceID)
+    }
+
+    /// Which of `ids` are records of `table` (an object's, or `users`) in the workspace.
+    package func existing(table: String, ids: Set<String>, workspaceID: String) async throws -> Set<String> {
+        guard table == "users" || ObjectCatalog.named(table) != nil else { return [] }
+        let sql: @Sendable (Int) -> String = { count in
+            "SELECT id, id FROM \(table) WHERE workspace_id = ? AND id IN (\(BulkSession.placeholders(count)))"
+        }
+        return Set(try await pairs(sql, ids.filter(RecordID.isWellFormed), workspaceID: workspaceID).keys)
+    }
+
+    /// Key → id pairs from a statement of `?` placeholders, a chunk of keys at a time; a later row wins.
+    private func pairs(_ sql: @escaping @Sendable (Int) -> String, _ keys: Set<String>, workspaceID: String)
+        async throws -> [String: String]
+    {
+        guard !keys.isEmpty else { return [:] }
+        let keys = Array(keys)
+        return try await store.bulkRead { session in
+            var found: [String: String] = [:]
+            for chunk in keys.chunks(of: 5000) {
+                let rows = try await session.rows(sql(chunk.count), [.text(workspaceID)] + chunk.map(DBValue.text))
+                for row in rows { if let key = row[0].text, let id = row[1].text { found[key] = id } }
+            }
+            return found
+        }
+    }
+}
