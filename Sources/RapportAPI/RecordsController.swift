@@ -5,7 +5,7 @@ package import Hummingbird
 package import RapportCore
 package import RapportHTTP
 package import RapportServices
-package import RapportStore
+import RapportStore
 
 /// `/api/v1/<object>` for every object of the catalogue: the same routes over each object's description.
 package struct RecordsController: Sendable {

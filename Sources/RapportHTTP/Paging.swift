@@ -1,6 +1,6 @@
 import Foundation
 package import Hummingbird
-package import RapportCore
+import RapportCore
 import RapportServices
 package import RapportStore
 
@@ -80,7 +80,7 @@ package struct ListBody<Item: Encodable & Sendable>: Encodable, Sendable {
 }
 
 extension ListBody: JSONRepresentable where Item: JSONRepresentable {
-    package func writeJSON(to out: inout [UInt8]) {
+    func writeJSON(to out: inout [UInt8]) {
         out.append(contentsOf: "{\"data\":[".utf8)
         for (index, item) in data.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }

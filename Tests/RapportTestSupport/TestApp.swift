@@ -7,7 +7,7 @@ import Logging
 package import NIOCore
 import NIOFoundationCompat
 package import RapportCore
-package import RapportHTTP
+import RapportHTTP
 package import RapportServer
 package import RapportServices
 package import RapportStore

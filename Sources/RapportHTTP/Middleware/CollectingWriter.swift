@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
-package import HTTPTypes
-package import Hummingbird
+import HTTPTypes
+import Hummingbird
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore

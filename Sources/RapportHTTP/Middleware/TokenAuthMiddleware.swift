@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-package import HTTPTypes
+import HTTPTypes
 package import Hummingbird
 import Logging
 import NIOConcurrencyHelpers

@@ -1,5 +1,5 @@
 import Foundation
-package import RapportCore
+import RapportCore
 import RapportStore
 
 /// One search result: what it is, its id and title, and for a contact its address and company name.

@@ -1,5 +1,5 @@
 import Foundation
-package import RapportCore
+import RapportCore
 
 /// Reads of many keys at once, for an import's batches: each is a few statements of up to 5,000 keys.
 extension RecordRepository {
