@@ -62,8 +62,9 @@ package func buildRouter(_ runtime: Runtime) async throws -> Router<AppContext> 
     let api = router.group("api/v1").add(middleware: TokenAuthMiddleware(services))
     let idempotent = api.group().add(middleware: IdempotencyMiddleware(services))
     AccountsController(services).register(on: api, idempotent: idempotent)
-    RecordsController(services, schema: .contacts).register(on: api, idempotent: idempotent)
-    RecordsController(services, schema: .companies).register(on: api, idempotent: idempotent)
+    for type in ObjectCatalog.all {
+        RecordsController(services, schema: type).register(on: api, idempotent: idempotent)
+    }
     CustomFieldsController(services).register(on: api, idempotent: idempotent)
     SearchController(services).register(on: api)
     ExportController(services).register(on: api)

@@ -58,12 +58,14 @@ package struct WebRoutes: Sendable {
         signedIn.post(RouterPath("\(WebPath.tokens)/:id/revoke"), use: revokeToken)
         signedIn.get(RouterPath(WebPath.users), use: usersPage)
         signedIn.post(RouterPath(WebPath.users), use: createUser)
-        RecordPages(services: services, pages: pages, schema: .contacts).register(on: signedIn)
-        RecordPages(services: services, pages: pages, schema: .companies).register(on: signedIn)
+        for type in ObjectCatalog.all {
+            RecordPages(services: services, pages: pages, schema: type).register(on: signedIn)
+        }
         CustomFieldPages(services: services, pages: pages).register(on: signedIn)
         SearchPages(services: services, pages: pages).register(on: signedIn)
-        ImportPages(services: services, pages: pages, schema: .contacts).register(on: signedIn)
-        ImportPages(services: services, pages: pages, schema: .companies).register(on: signedIn)
+        for type in ObjectCatalog.all {
+            ImportPages(services: services, pages: pages, schema: type).register(on: signedIn)
+        }
     }
 
     // MARK: Sign-in

@@ -27,6 +27,7 @@ extension ObjectType {
                 ],
                 filters: ["industry", "owner_id", "country", "tags"]))
         type.identity = [.unique("domain", label: "domain"), .name("name")]
+        type.subtitle = "domain"
         type.timeline = TimelineLink(column: "company_id")
         type.importAliases = ImportMapping.companyAliases
         return type

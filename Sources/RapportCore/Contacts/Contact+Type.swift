@@ -45,6 +45,7 @@ extension ObjectType {
                 ],
                 filters: ["lifecycle_stage", "owner_id", "country", "tags"]))
         type.identity = [.emails]
+        type.subtitle = "job_title"
         type.timeline = TimelineLink(column: "contact_id", also: [("company_id", "company_id")])
         type.domainLink = DomainLink(
             field: "company_id", emailField: "email", target: "companies", targetField: "domain")

@@ -13,6 +13,8 @@ package struct ObjectType: Sendable {
     package var fields: [FieldSpec]
     /// What a record is called: the first group of fields with a value, its values joined by spaces.
     package var title: [[String]]
+    /// A field shown under the title where records are listed compactly (a contact's job title).
+    package var subtitle: String?
     /// At least one of these must have a value, else `requiredMessage` (on the first of them).
     package var required: [String]
     package var requiredMessage: String

@@ -51,6 +51,15 @@ package struct TimelineEvent: Sendable, Equatable {
 }
 
 extension TimelineEvent {
+    /// The record an events table column ties the event to.
+    package func recordID(column: String) -> String? {
+        switch column {
+        case "contact_id": contactID
+        case "company_id": companyID
+        default: nil
+        }
+    }
+
     /// Ties the event to a record through one of the events table's record columns.
     package mutating func set(column: String, to id: String?) {
         switch column {

@@ -46,7 +46,8 @@ struct ImportPages: Sendable {
         var values = data
         values["base"] = base
         values["list"] = "/\(schema.name)"
-        values["is_contacts"] = schema.name == "contacts"
+        let messages = pages.catalog.table(Pages.language(request, context))
+        values["heading"] = messages["import_\(schema.name)"] ?? messages["import"] ?? "Import"
         return pages.render(
             "records/import", values, request: request, context: context, status: status, title: "import")
     }

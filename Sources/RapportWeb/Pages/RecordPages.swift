@@ -6,7 +6,7 @@ import RapportHTTP
 import RapportServices
 import RapportStore
 
-/// The contacts and companies pages: lists with filters, sort, saved views and bulk actions; the 360°
+/// The pages of every object of the catalogue: lists with filters, sort, saved views and bulk actions; the 360°
 /// page with its timeline and composer; create and edit forms; merge; delete with confirmation.
 struct RecordPages: Sendable {
     let services: Services
@@ -14,7 +14,6 @@ struct RecordPages: Sendable {
     let service: RecordService
     var schema: ObjectType { service.schema }
     var base: String { "/\(schema.name)" }
-    var isContacts: Bool { schema.name == "contacts" }
 
     init(services: Services, pages: Pages, schema: ObjectType) {
         self.services = services
@@ -82,10 +81,53 @@ struct RecordPages: Sendable {
         }
     }
 
-    func title(of record: Record) -> String {
-        if !isContacts { return record.string("name") ?? "" }
-        let name = [record.string("first_name"), record.string("last_name")].compactMap { $0 }.joined(separator: " ")
-        return name.isEmpty ? (record.string("email") ?? "") : name
+    /// What a record is called.
+    func title(of record: Record) -> String { schema.title(of: record) }
+
+    /// Titles of the records that `records`' reference fields point to, by field and id (a contact's
+    /// company; a record's owner).
+    func referenceTitles(_ records: [Record], fields: [String], workspaceID: String) async throws
+        -> [String: [String: String]]
+    {
+        var titles: [String: [String: String]] = [:]
+        for name in fields {
+            guard case .reference(let table)? = schema.field(name)?.kind else { continue }
+            let ids = Array(Set(records.compactMap { $0.string(name) }))
+            guard !ids.isEmpty else { continue }
+            if table == "users" {
+                var users: [String: String] = [:]
+                for id in ids {
+                    if let user = try await services.accounts.user(workspaceID: workspaceID, id: id) {
+                        users[id] = user.name
+                    }
+                }
+                titles[name] = users
+            } else if let target = ObjectCatalog.named(table) {
+                titles[name] = try await RecordRepository(store: services.store, schema: target).names(
+                    workspaceID: workspaceID, ids: ids)
+            }
+        }
+        return titles
+    }
+
+    /// One cell of a list row: the value as a person reads it, a link for a reference to a record.
+    func cell(
+        _ name: String, of record: Record, titles: [String: [String: String]], messages: [String: String]
+    ) -> [String: Any] {
+        guard let field = schema.field(name) else { return [:] }
+        if case .reference(let table) = field.kind, let id = record.string(name) {
+            let title = titles[name]?[id] ?? ""
+            return ObjectCatalog.named(table) != nil ? ["value": title, "path": "/\(table)/\(id)"] : ["value": title]
+        }
+        return ["value": displayValue(name, record[name], messages), "ltr": Self.isLeftToRight(field.kind)]
+    }
+
+    /// Values written in Latin script whatever the page's direction: addresses, numbers, codes.
+    static func isLeftToRight(_ kind: FieldKind) -> Bool {
+        switch kind {
+        case .email, .emailList, .domain, .phones, .date, .timestamp, .timeZone, .languageTag, .country: true
+        default: false
+        }
     }
 
     // MARK: List
@@ -113,29 +155,13 @@ struct RecordPages: Sendable {
             error == nil
             ? try await service.repository.list(workspaceID: workspaceID, query: query, limit: 50, after: after)
             : (records: [], next: nil)
-        let companyNames =
-            isContacts
-            ? try await RecordRepository(store: services.store, schema: .companies).names(
-                workspaceID: workspaceID, ids: result.records.compactMap { $0.string("company_id") }) : [:]
+        let columns = schema.list.columns
+        let titles = try await referenceTitles(result.records, fields: columns, workspaceID: workspaceID)
         let rows = result.records.map { record -> [String: Any] in
-            var row: [String: Any] = [
+            [
                 "id": record.id, "path": "\(base)/\(record.id)", "title": title(of: record),
-                "tags": record.strings("tags").joined(separator: ", "),
-                "country": record.string("country") ?? "",
+                "cells": columns.map { cell($0, of: record, titles: titles, messages: messages) },
             ]
-            if isContacts {
-                row["email"] = record.string("email") ?? ""
-                row["stage"] = record.string("lifecycle_stage").map { messages["stage_\($0)"] ?? $0 } ?? ""
-                if let companyID = record.string("company_id") {
-                    row["company"] = companyNames[companyID] ?? ""
-                    row["company_path"] = "/companies/\(companyID)"
-                }
-            } else {
-                row["domain"] = record.string("domain") ?? ""
-                row["industry"] = record.string("industry") ?? ""
-                row["size"] = Self.display(record["size"])
-            }
-            return row
         }
         let keep = parameters.filter { $0.name != "sort" }
         func link(_ extra: [(String, String)]) -> String {
@@ -143,30 +169,48 @@ struct RecordPages: Sendable {
             return base + (items.isEmpty ? "" : "?" + items.joined(separator: "&"))
         }
         let value = { (name: String) in keep.last { $0.name == name }?.value ?? "" }
-        let stageOptions = LifecycleStage.all.map {
-            ["value": $0, "label": messages["stage_\($0)"] ?? $0, "selected": value("lifecycle_stage") == $0]
-                as [String: Any]
+        let users = try await services.accounts.users(workspaceID: workspaceID, limit: 200, after: nil).items
+        let filters = schema.list.filters.compactMap { name -> [String: Any]? in
+            guard let field = schema.field(name) else { return nil }
+            var filter: [String: Any] = ["label": label(name, messages), "name": name]
+            switch field.kind {
+            case .choice(let choices):
+                filter["options"] = choices.map {
+                    ["value": $0, "label": displayValue(name, .string($0), messages), "selected": value(name) == $0]
+                        as [String: Any]
+                }
+            case .reference("users"):
+                filter["options"] = users.map {
+                    ["value": $0.id, "label": $0.name, "selected": value(name) == $0.id] as [String: Any]
+                }
+            case .tags:
+                filter["name"] = "\(name)[contains]"
+                filter["label"] = messages["tag"] ?? "Tag"
+                filter["text"] = true
+                filter["value"] = value("\(name)[contains]")
+            case .country:
+                filter["text"] = true
+                filter["country"] = true
+                filter["value"] = value(name)
+            default:
+                filter["text"] = true
+                filter["value"] = value(name)
+            }
+            return filter
         }
-        let sorts: [(String, String)] =
-            isContacts
-            ? [
-                ("-created_at", "sort_newest"), ("created_at", "sort_oldest"), ("last_name", "sort_last_name"),
-                ("first_name", "sort_first_name"), ("-updated_at", "sort_updated"),
-            ]
-            : [
-                ("-created_at", "sort_newest"), ("name", "sort_name"), ("-size", "sort_size"),
-                ("-updated_at", "sort_updated"),
-            ]
         let views = try await SavedViewRepository(store: services.store).list(
             workspaceID: workspaceID, userID: principal.user.id, object: schema.name)
         return pages.render(
             "records/index",
             [
-                "is_contacts": isContacts, "base": base, "rows": rows, "has_rows": !rows.isEmpty, "error": error ?? "",
-                "stage_options": stageOptions, "country": value("country"), "tag": value("tags[contains]"),
-                "industry": value("industry"),
-                "sorts": sorts.map {
-                    ["value": $0.0, "label": messages[$0.1] ?? $0.1, "selected": $0.0 == sort] as [String: Any]
+                "heading": messages[schema.name] ?? schema.name,
+                "new_label": messages["new_\(schema.recordType)"] ?? "New",
+                "base": base, "rows": rows, "has_rows": !rows.isEmpty, "error": error ?? "",
+                "filters": filters,
+                "columns": columns.map { ["label": label($0, messages)] },
+                "sorts": schema.list.sorts.map {
+                    ["value": $0.value, "label": messages[$0.label] ?? $0.label, "selected": $0.value == sort]
+                        as [String: Any]
                 },
                 "next": result.next.map { link([("sort", sort), ("cursor", RecordCursorText.encode($0, sort: sort))]) }
                     ?? "",
@@ -180,9 +224,7 @@ struct RecordPages: Sendable {
                     ["name": $0.name, "path": "\(base)?\($0.query)", "delete": "\(base)/views/\($0.id)/delete"]
                 },
                 "bulk_path": "\(base)/bulk",
-                "users": try await services.accounts.users(workspaceID: workspaceID, limit: 200, after: nil).items.map {
-                    ["id": $0.id, "name": $0.name]
-                },
+                "users": users.map { ["id": $0.id, "name": $0.name] },
             ],
             request: request, context: context, title: schema.name)
     }
@@ -276,36 +318,81 @@ struct RecordPages: Sendable {
         let workspaceID = principal.workspace.id
         let messages = messages(context)
         let definitions = try await service.customFields(workspaceID: workspaceID)
+        let references = schema.fields.filter { if case .reference = $0.kind { true } else { false } }.map(\.name)
+        let titles = try await referenceTitles([record], fields: references, workspaceID: workspaceID)
         var details: [[String: Any]] = []
-        var companyLink: [String: String]?
+        var links: [[String: Any]] = []
         for field in schema.fields where record[field.name] != .null && record[field.name] != field.kind.emptyValue {
-            if field.name == "company_id", let id = record.string("company_id") {
-                let names = try await RecordRepository(store: services.store, schema: .companies).names(
-                    workspaceID: workspaceID, ids: [id])
-                companyLink = ["name": names[id] ?? id, "path": "/companies/\(id)"]
+            if case .reference(let table) = field.kind, ObjectCatalog.named(table) != nil,
+                let id = record.string(field.name)
+            {
+                links.append([
+                    "label": label(field.name, messages), "name": titles[field.name]?[id] ?? id,
+                    "path": "/\(table)/\(id)",
+                ])
                 continue
             }
-            if field.name == "owner_id", let id = record.string("owner_id") {
-                let owner = try await services.accounts.user(workspaceID: workspaceID, id: id)
-                details.append(["label": label(field.name, messages), "value": owner?.name ?? id])
-                continue
-            }
-            let value = displayValue(field.name, record[field.name], messages)
-            let ltr = [.email, .emailList, .phones, .date, .timestamp, .timeZone, .languageTag].contains(field.kind)
-            details.append(["label": label(field.name, messages), "value": value, "ltr": ltr])
+            var item = cell(field.name, of: record, titles: titles, messages: messages)
+            item["label"] = label(field.name, messages)
+            details.append(item)
         }
         for definition in definitions where record.custom[definition.key] != nil {
             details.append(["label": definition.label, "value": Self.display(record.custom[definition.key]!)])
         }
+        var events: [[String: Any]] = []
+        if schema.timeline != nil {
+            events = try await timelineItems(record, workspaceID: workspaceID, messages: messages)
+        }
+        var related: [[String: Any]] = []
+        for (type, field) in ObjectCatalog.referrers(of: schema.name) {
+            var query = ListQuery()
+            if let first = type.title.first?.last, let spec = type.field(first) {
+                query.sort = ListQuery.Sort(target: .standard(name: first, kind: spec.kind), descending: false)
+            }
+            let found = try await RecordRepository(store: services.store, schema: type).list(
+                workspaceID: workspaceID, query: query, limit: 200, after: nil, scope: (field, record.id))
+            let rows = found.records.map { other -> [String: Any] in
+                [
+                    "title": type.title(of: other), "path": "/\(type.name)/\(other.id)",
+                    "subtitle": type.subtitle.flatMap { other.string($0) } ?? "",
+                ]
+            }
+            related.append([
+                "heading": messages["related_\(type.name)"] ?? messages[type.name] ?? type.name,
+                "empty": messages["no_related_\(type.name)"] ?? messages["nothing_found"] ?? "",
+                "rows": rows, "has_rows": !rows.isEmpty,
+            ])
+        }
+        let activityTypes = TimelineEvent.activityTypes.map { ["value": $0, "label": messages["event_\($0)"] ?? $0] }
+        return pages.render(
+            "records/show",
+            [
+                "title": title(of: record), "details": details, "links": links, "related": related,
+                "has_timeline": schema.timeline != nil,
+                "events": events, "has_events": !events.isEmpty,
+                "path": "\(base)/\(record.id)", "activity_types": activityTypes,
+                "composer_errors": Pages.errorMap(composerErrors), "base": base,
+            ],
+            request: request, context: context, status: composerErrors.isEmpty ? .ok : .unprocessableContent,
+            title: title(of: record))
+    }
+
+    /// The newest entries of a record's timeline as the page shows them; an entry of a record that points
+    /// here (a contact's, on its company's page) links to that record.
+    func timelineItems(_ record: Record, workspaceID: String, messages: [String: String]) async throws
+        -> [[String: Any]]
+    {
         let timeline = try await TimelineRepository(store: services.store).page(
-            workspaceID: workspaceID, subject: .init(schema, id: record.id), types: [],
-            limit: 100, after: nil)
-        let personNames =
-            isContacts
-            ? [:]
-            : try await RecordRepository(store: services.store, schema: .contacts).names(
-                workspaceID: workspaceID, ids: timeline.items.compactMap(\.contactID))
-        let events = timeline.items.map { event -> [String: Any] in
+            workspaceID: workspaceID, subject: .init(schema, id: record.id), types: [], limit: 100, after: nil)
+        var others: [(type: ObjectType, column: String, titles: [String: String])] = []
+        for (type, _) in ObjectCatalog.referrers(of: schema.name) {
+            guard let column = type.timeline?.column, column != schema.timeline?.column else { continue }
+            let ids = timeline.items.compactMap { $0.recordID(column: column) }
+            let titles = try await RecordRepository(store: services.store, schema: type).names(
+                workspaceID: workspaceID, ids: ids)
+            others.append((type, column, titles))
+        }
+        return timeline.items.map { event -> [String: Any] in
             var item: [String: Any] = [
                 "type": messages["event_\(event.type)"] ?? event.type, "kind": event.type,
                 "when": Pages.displayTime(event.occurredAt),
@@ -322,40 +409,14 @@ struct RecordPages: Sendable {
                         "\(label(field, messages)): \(Self.display(members["old"] ?? .null)) → \(Self.display(members["new"] ?? .null))"
                 }
             }
-            if !isContacts, let contactID = event.contactID {
-                item["person"] = personNames[contactID] ?? ""
-                item["person_path"] = "/contacts/\(contactID)"
+            for other in others {
+                if let id = event.recordID(column: other.column) {
+                    item["person"] = other.titles[id] ?? ""
+                    item["person_path"] = "/\(other.type.name)/\(id)"
+                }
             }
             return item
         }
-        var people: [[String: String]] = []
-        if !isContacts {
-            var query = ListQuery()
-            query.sort = ListQuery.Sort(
-                target: .standard(name: "last_name", kind: .text(maxLength: 200)), descending: false)
-            let contacts = try await RecordRepository(store: services.store, schema: .contacts).list(
-                workspaceID: workspaceID, query: query, limit: 200, after: nil, scope: ("company_id", record.id))
-            people = contacts.records.map { contact in
-                let name = [contact.string("first_name"), contact.string("last_name")].compactMap { $0 }.joined(
-                    separator: " ")
-                return [
-                    "title": name.isEmpty ? (contact.string("email") ?? "") : name, "path": "/contacts/\(contact.id)",
-                    "job_title": contact.string("job_title") ?? "", "email": contact.string("email") ?? "",
-                ]
-            }
-        }
-        let activityTypes = TimelineEvent.activityTypes.map { ["value": $0, "label": messages["event_\($0)"] ?? $0] }
-        return pages.render(
-            "records/show",
-            [
-                "is_contacts": isContacts, "title": title(of: record), "details": details,
-                "company": companyLink as Any,
-                "events": events, "has_events": !events.isEmpty, "people": people, "has_people": !people.isEmpty,
-                "path": "\(base)/\(record.id)", "activity_types": activityTypes,
-                "composer_errors": Pages.errorMap(composerErrors), "base": base,
-            ],
-            request: request, context: context, status: composerErrors.isEmpty ? .ok : .unprocessableContent,
-            title: title(of: record))
     }
 
     @Sendable func addActivity(_ request: Request, context: AppContext) async throws -> Response {
@@ -449,12 +510,18 @@ struct RecordPages: Sendable {
         let messages = messages(context)
         let errorMap = Pages.errorMap(errors)
         let definitions = try await service.customFields(workspaceID: principal.workspace.id)
-        let companies =
-            isContacts
-            ? try await RecordRepository(store: services.store, schema: .companies).choices(
-                workspaceID: principal.workspace.id)
-            : []
-        let users = try await services.accounts.users(workspaceID: principal.workspace.id, limit: 200, after: nil).items
+        var choices: [String: [(id: String, name: String)]] = [:]
+        for field in schema.fields where field.writable {
+            guard case .reference(let table) = field.kind, choices[table] == nil else { continue }
+            if table == "users" {
+                choices[table] = try await services.accounts.users(
+                    workspaceID: principal.workspace.id, limit: 200, after: nil
+                ).items.map { ($0.id, $0.name) }
+            } else if let target = ObjectCatalog.named(table) {
+                choices[table] = try await RecordRepository(store: services.store, schema: target).choices(
+                    workspaceID: principal.workspace.id)
+            }
+        }
         var fields: [[String: Any]] = []
         for field in schema.fields where field.writable {
             let current = submitted?[field.name] ?? formValue(record[field.name], kind: field.kind)
@@ -475,20 +542,23 @@ struct RecordPages: Sendable {
                 }
             case .reference(let table):
                 item["select"] = true
-                let choices: [(String, String)] =
-                    table == "companies" ? companies.map { ($0.id, $0.name) } : users.map { ($0.id, $0.name) }
-                item["options"] = ([("", "—")] + choices).map {
+                item["options"] = ([("", "—")] + (choices[table] ?? [])).map {
                     ["value": $0.0, "label": $0.1, "selected": $0.0 == current] as [String: Any]
                 }
             case .phones, .stringMap, .emailList:
                 item["textarea"] = true
                 item["ltr"] = true
-            case .email: item["type"] = "email"; item["ltr"] = true
+            case .email:
+                item["type"] = "email"
+                item["ltr"] = true
+            case .domain:
+                item["type"] = "text"
+                item["ltr"] = true
             case .date: item["type"] = "date"
             case .count: item["type"] = "number"
             default: item["type"] = "text"
             }
-            if field.name == "country" || field.name == "time_zone" || field.name == "language" { item["ltr"] = true }
+            if [.country, .timeZone, .languageTag].contains(field.kind) { item["ltr"] = true }
             if let hint = messages["hint_\(field.name)"] { item["hint"] = hint }
             fields.append(item)
         }
@@ -534,7 +604,7 @@ struct RecordPages: Sendable {
                 "existing": existing ?? "", "has_errors": !errors.isEmpty,
             ],
             request: request, context: context, status: errors.isEmpty ? .ok : .unprocessableContent,
-            title: isNew ? (isContacts ? "new_contact" : "new_company") : "edit")
+            title: isNew ? "new_\(schema.recordType)" : "edit")
     }
 
     /// A stored value as a form field shows it.
@@ -666,19 +736,22 @@ struct RecordPages: Sendable {
             request: request, context: context, status: error == nil ? .ok : .unprocessableContent, title: "merge")
     }
 
-    /// Another record by id, or for contacts by email.
+    /// Another record by id, or by one of its unique keys (an address, a domain).
     func findOther(_ text: String, workspaceID: String) async throws -> Record? {
         if RecordID.isWellFormed(text) {
             return try await service.repository.find(workspaceID: workspaceID, id: text.lowercased())
         }
-        guard isContacts else { return nil }
-        var query = ListQuery()
-        query.filters = [
-            ListQuery.Filter(
-                target: .standard(name: "email", kind: .email), op: .equals, value: .string(Email.normalize(text)))
-        ]
-        return try await service.repository.list(workspaceID: workspaceID, query: query, limit: 1, after: nil).records
-            .first
+        let id: String?
+        if schema.hasUniqueEmails {
+            id = try await service.repository.emailOwner(workspaceID: workspaceID, emails: [Email.normalize(text)])
+        } else if let unique = schema.uniqueFields.first {
+            id = try await service.repository.id(
+                whereUnique: unique.field, is: text.lowercased(), workspaceID: workspaceID, on: nil)
+        } else {
+            id = nil
+        }
+        guard let id else { return nil }
+        return try await service.repository.find(workspaceID: workspaceID, id: id)
     }
 
     @Sendable func merge(_ request: Request, context: AppContext) async throws -> Response {

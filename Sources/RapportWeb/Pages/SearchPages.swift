@@ -17,7 +17,7 @@ struct SearchPages: Sendable {
     }
 
     static func path(_ result: SearchResult) -> String {
-        result.type == "company" ? "/companies/\(result.id)" : "/contacts/\(result.id)"
+        "/\(ObjectCatalog.all.first { $0.recordType == result.type }?.name ?? "contacts")/\(result.id)"
     }
 
     @Sendable func results(_ request: Request, context: AppContext) async throws -> Response {

@@ -44,6 +44,12 @@ struct Pages: Sendable {
                     "manages_users": principal.user.role.managesUsers,
                     "role": messages["role_\(principal.user.role.rawValue)"] ?? principal.user.role.rawValue,
                     "current_\(Self.section(request.uri.path))": true,
+                    "objects": ObjectCatalog.all.map {
+                        [
+                            "path": "/\($0.name)", "label": messages[$0.name] ?? $0.name,
+                            "current": Self.section(request.uri.path) == $0.name,
+                        ] as [String: Any]
+                    },
                 ] as [String: Any]
         }
         let html =
