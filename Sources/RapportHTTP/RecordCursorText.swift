@@ -17,7 +17,7 @@ package enum RecordCursorText {
         switch target {
         case .time: numeric = true
         case .custom(_, let type): numeric = type == .number || type == .boolean
-        case .standard(_, let kind): numeric = kind == .count || kind == .timestamp
+        case .standard(_, let kind): numeric = kind.isInteger
         }
         switch cursor.key {
         case .number(let number): return numeric && number.isFinite && abs(number) < 9e15

@@ -173,8 +173,10 @@ package enum ImportMapping {
                     .map { .object(["type": .string("other"), "number": .string($0)]) })
         case .stringMap:
             return (try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))) ?? .string(text)
-        case .count:
+        case .count, .money:
             return Double(text.replacingOccurrences(of: ",", with: "")).map(JSONValue.number) ?? .string(text)
+        case .boolean:
+            return customValue(text, type: .boolean)
         case .country:
             if Countries.code(text) != nil { return .string(text) }
             return .string(countryNames[key(text)] ?? text)

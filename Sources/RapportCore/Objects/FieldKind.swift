@@ -14,6 +14,10 @@ package enum FieldKind: Sendable, Equatable {
     case choice([String])
     /// ISO 3166-1 alpha-2.
     case country
+    /// An ISO 4217 currency code, upper-case.
+    case currency
+    /// True or false.
+    case boolean
     /// An IANA time zone name.
     case timeZone
     /// A BCP 47 language tag.
@@ -30,6 +34,9 @@ package enum FieldKind: Sendable, Equatable {
     case reference(String)
     /// A whole number, at least 0.
     case count
+    /// An amount of money in minor units (a whole number, at least 0), in the currency that the field
+    /// `currency` names.
+    case money(currency: String)
     /// A moment set by the server, stored as microseconds and shown as RFC 3339.
     case timestamp
 
@@ -37,6 +44,14 @@ package enum FieldKind: Sendable, Equatable {
     package var isStructured: Bool {
         switch self {
         case .emailList, .tags, .phones, .stringMap: true
+        default: false
+        }
+    }
+
+    /// Values held as whole numbers in their column (counts, times, flags).
+    package var isInteger: Bool {
+        switch self {
+        case .count, .money, .timestamp, .boolean: true
         default: false
         }
     }

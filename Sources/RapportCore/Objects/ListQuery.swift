@@ -144,8 +144,10 @@ package struct ListQuery: Sendable, Equatable {
             case .text, .email, .domain, .reference, .timeZone, .languageTag, .phones: shape = .text
             case .choice(let choices): shape = .choice(choices)
             case .country: shape = .choice(Array(Countries.codes))
+            case .currency: shape = .choice(Array(Currencies.codes))
+            case .boolean: shape = .flag
             case .date: shape = .date
-            case .count: shape = .number
+            case .count, .money: shape = .number
             case .timestamp: shape = .moment
             case .tags, .emailList: shape = .list
             case .stringMap: return .failure(Refusal("This field can only be filtered with [empty]."))

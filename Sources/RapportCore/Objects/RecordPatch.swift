@@ -139,6 +139,14 @@ package enum RecordPatch {
             if text.trimmed(newlines: false).isEmpty { return .success(.null) }
             guard let code = Countries.code(text) else { return fail("Must be an ISO 3166-1 alpha-2 code such as DK.") }
             return .success(.string(code))
+        case .currency:
+            guard let text = string() else { return fail("Expected a string, not \(value.typeName).") }
+            if text.trimmed(newlines: false).isEmpty { return .success(.null) }
+            guard let code = Currencies.code(text) else { return fail("Must be an ISO 4217 currency code such as DKK.") }
+            return .success(.string(code))
+        case .boolean:
+            guard case .bool = value else { return fail("Expected true or false, not \(value.typeName).") }
+            return .success(value)
         case .timeZone:
             guard let text = string() else { return fail("Expected a string, not \(value.typeName).") }
             if text.isEmpty { return .success(.null) }
@@ -199,7 +207,7 @@ package enum RecordPatch {
         case .reference:
             guard let text = string() else { return fail("Expected an id, not \(value.typeName).") }
             return RecordID.isWellFormed(text) ? .success(.string(text.lowercased())) : fail("No such record.")
-        case .count:
+        case .count, .money:
             guard case .number(let number) = value, number >= 0, number <= 1e12, number.rounded() == number else {
                 return fail("Expected a whole number of at least 0.")
             }

@@ -89,7 +89,9 @@ package struct Exporter: Sendable {
             out.append(44)
             let column = index + 2
             switch kind {
-            case .count: if let number = row.int(column) { out.append(contentsOf: String(number).utf8) }
+            case .count, .money: if let number = row.int(column) { out.append(contentsOf: String(number).utf8) }
+            case .boolean:
+                if let flag = row.int(column) { out.append(contentsOf: (flag != 0 ? "true" : "false").utf8) }
             case .timestamp: if let time = row.int(column) { out.append(contentsOf: Timestamp.rfc3339(time).utf8) }
             // stored JSON text of lists and maps goes out as it is
             default: _ = row.withUTF8(column) { CSVWriter.appendField($0, to: &out) }

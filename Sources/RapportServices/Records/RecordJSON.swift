@@ -99,7 +99,7 @@ package struct StoredRecordBody: Encodable, Sendable, JSONRepresentable {
 
     /// Where each member of the object comes from, in key order.
     enum Source: Sendable {
-        case text(Int), structured(Int), count(Int), timestamp(Int)
+        case text(Int), structured(Int), count(Int), timestamp(Int), flag(Int)
     }
 
     struct Plan: Sendable {
@@ -124,7 +124,9 @@ package struct StoredRecordBody: Encodable, Sendable, JSONRepresentable {
                 let kind = schema.fields[index - 2].kind
                 if kind.isStructured { return .structured(index) }
                 if kind == .count { return .count(index) }
+                if case .money = kind { return .count(index) }
                 if kind == .timestamp { return .timestamp(index) }
+                if kind == .boolean { return .flag(index) }
                 return .text(index)
             }
         }
@@ -150,6 +152,12 @@ package struct StoredRecordBody: Encodable, Sendable, JSONRepresentable {
             case .count(let column):
                 if let number = row[column].int {
                     out.append(contentsOf: JSONText.numberText(Double(number)).utf8)
+                } else {
+                    Self.writeNull(&out)
+                }
+            case .flag(let column):
+                if let number = row[column].int {
+                    out.append(contentsOf: (number != 0 ? "true" : "false").utf8)
                 } else {
                     Self.writeNull(&out)
                 }

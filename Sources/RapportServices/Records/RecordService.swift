@@ -389,10 +389,13 @@ package struct RecordService: Sendable {
         return event
     }
 
-    /// At least one of the object's required fields must have a value.
+    /// At least one of the object's required fields must have a value, and its rules must accept it.
     package func requireIdentity(_ record: Record) throws {
-        guard let first = schema.required.first, schema.required.allSatisfy({ record[$0] == .null }) else { return }
-        throw RapportError.invalid([FieldIssue(first, schema.requiredMessage)])
+        if let first = schema.required.first, schema.required.allSatisfy({ record[$0] == .null }) {
+            throw RapportError.invalid([FieldIssue(first, schema.requiredMessage)])
+        }
+        let issues = schema.rules.validate(record)
+        if !issues.isEmpty { throw RapportError.invalid(issues) }
     }
 
     /// What a reference points to must exist in the workspace.

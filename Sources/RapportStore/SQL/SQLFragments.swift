@@ -39,7 +39,7 @@ struct SQLFragments {
             return "\(ident: name)"
         case .standard(let name, let kind):
             switch kind {
-            case .count, .timestamp: return "COALESCE(\(ident: name), -1)"
+            case .count, .money, .timestamp, .boolean: return "COALESCE(\(ident: name), -1)"
             default: return "COALESCE(\(ident: name), '')"
             }
         case .custom(let key, let type):
@@ -65,7 +65,7 @@ struct SQLFragments {
     static func sortValue(_ row: any SQLRow, target: ListQuery.Target) throws -> JSONValue {
         switch target {
         case .time: return .number(Double(try row.decode(column: "sort_key", as: Int64.self)))
-        case .standard(_, let kind) where kind == .count || kind == .timestamp:
+        case .standard(_, let kind) where kind.isInteger:
             return .number(Double(try row.decode(column: "sort_key", as: Int64.self)))
         case .custom(_, .number): return .number(try row.decode(column: "sort_key", as: Double.self))
         case .custom(_, .boolean): return .number(Double(try row.decode(column: "sort_key", as: Int64.self)))
@@ -182,7 +182,7 @@ struct SQLFragments {
         case .int(let number): return number
         case .double(let number): return number
         // A typed null, so that PostgreSQL knows the parameter's type.
-        case .null: return kind == .count || kind == .timestamp ? Int64?.none : String?.none
+        case .null: return kind.isInteger ? Int64?.none : String?.none
         }
     }
 
@@ -192,10 +192,12 @@ struct SQLFragments {
             return try JSONText.decode(try row.decode(column: column, as: String.self))
         }
         switch kind {
-        case .count:
+        case .count, .money:
             return try row.decode(column: column, as: Int64?.self).map { .number(Double($0)) } ?? .null
         case .timestamp:
             return try row.decode(column: column, as: Int64?.self).map { .string(Timestamp.rfc3339($0)) } ?? .null
+        case .boolean:
+            return try row.decode(column: column, as: Int64?.self).map { .bool($0 != 0) } ?? .null
         default:
             return try row.decode(column: column, as: String?.self).map(JSONValue.string) ?? .null
         }
@@ -205,9 +207,10 @@ struct SQLFragments {
     package static func storedValue(_ value: JSONValue, kind: FieldKind) -> DBValue {
         if kind.isStructured { return .text(JSONText.encode(value == .null ? kind.emptyValue : value)) }
         switch (kind, value) {
-        case (.count, .number(let number)): return .int(Int64(number))
+        case (.count, .number(let number)), (.money, .number(let number)): return .int(Int64(number))
         case (.timestamp, .string(let text)): return DBValue(Timestamp.parse(text).map { Timestamp.micros($0) })
-        case (.count, _), (.timestamp, _): return .null
+        case (.boolean, .bool(let flag)): return .int(flag ? 1 : 0)
+        case (.count, _), (.money, _), (.timestamp, _), (.boolean, _): return .null
         case (_, .string(let text)): return .text(text)
         default: return .null
         }
@@ -217,8 +220,9 @@ struct SQLFragments {
     package static func value(_ stored: DBValue, kind: FieldKind) throws -> JSONValue {
         if kind.isStructured { return try JSONText.decode(stored.text ?? "null") }
         switch kind {
-        case .count: return stored.int.map { .number(Double($0)) } ?? .null
+        case .count, .money: return stored.int.map { .number(Double($0)) } ?? .null
         case .timestamp: return stored.int.map { .string(Timestamp.rfc3339($0)) } ?? .null
+        case .boolean: return stored.int.map { .bool($0 != 0) } ?? .null
         default: return stored.text.map(JSONValue.string) ?? .null
         }
     }

@@ -73,6 +73,7 @@ struct RecordPages: Sendable {
 
     /// A field's value as text, translated where it is one of a fixed list.
     func displayValue(_ field: String, _ value: JSONValue, _ messages: [String: String]) -> String {
+        if case .bool(let flag) = value { return messages["bool_\(flag)"] ?? Self.display(value) }
         let text = Self.display(value)
         switch field {
         case "lifecycle_stage": return messages["stage_\(text)"] ?? text
@@ -119,13 +120,18 @@ struct RecordPages: Sendable {
             let title = titles[name]?[id] ?? ""
             return ObjectCatalog.named(table) != nil ? ["value": title, "path": "/\(table)/\(id)"] : ["value": title]
         }
+        if case .money(let currency) = field.kind, case .number(let amount) = record[name] {
+            return ["value": Currencies.format(minorUnits: Int64(amount), code: record.string(currency)), "ltr": true]
+        }
         return ["value": displayValue(name, record[name], messages), "ltr": Self.isLeftToRight(field.kind)]
     }
 
     /// Values written in Latin script whatever the page's direction: addresses, numbers, codes.
     static func isLeftToRight(_ kind: FieldKind) -> Bool {
         switch kind {
-        case .email, .emailList, .domain, .phones, .date, .timestamp, .timeZone, .languageTag, .country: true
+        case .email, .emailList, .domain, .phones, .date, .timestamp, .timeZone, .languageTag, .country, .currency,
+            .money:
+            true
         default: false
         }
     }
@@ -192,6 +198,10 @@ struct RecordPages: Sendable {
                 filter["text"] = true
                 filter["country"] = true
                 filter["value"] = value(name)
+            case .boolean:
+                filter["options"] = ["true", "false"].map {
+                    ["value": $0, "label": messages["bool_\($0)"] ?? $0, "selected": value(name) == $0] as [String: Any]
+                }
             default:
                 filter["text"] = true
                 filter["value"] = value(name)
@@ -555,7 +565,15 @@ struct RecordPages: Sendable {
                 item["type"] = "text"
                 item["ltr"] = true
             case .date: item["type"] = "date"
-            case .count: item["type"] = "number"
+            case .count, .money: item["type"] = "number"
+            case .boolean:
+                item["select"] = true
+                item["options"] = ["true", "false"].map {
+                    ["value": $0, "label": messages["bool_\($0)"] ?? $0, "selected": $0 == current] as [String: Any]
+                }
+            case .currency:
+                item["type"] = "text"
+                item["ltr"] = true
             default: item["type"] = "text"
             }
             if [.country, .timeZone, .languageTag].contains(field.kind) { item["ltr"] = true }
@@ -611,6 +629,7 @@ struct RecordPages: Sendable {
     func formValue(_ value: JSONValue, kind: FieldKind) -> String {
         switch (kind, value) {
         case (_, .null): return ""
+        case (.boolean, .bool(let flag)): return flag ? "true" : "false"
         case (.phones, .array(let items)):
             return items.compactMap { item -> String? in
                 guard case .object(let phone) = item, case .string(let number)? = phone["number"] else { return nil }
@@ -663,9 +682,11 @@ struct RecordPages: Sendable {
                     if parts.count == 2 { map[parts[0]] = .string(parts[1]) }
                 }
                 patch[field.name] = .object(map)
-            case .count:
+            case .count, .money:
                 patch[field.name] =
                     trimmed.isEmpty ? .null : (Double(trimmed).map(JSONValue.number) ?? .string(trimmed))
+            case .boolean:
+                patch[field.name] = trimmed == "true" ? .bool(true) : trimmed == "false" ? .bool(false) : .null
             default:
                 patch[field.name] = trimmed.isEmpty ? .null : .string(trimmed)
             }

@@ -32,7 +32,7 @@ struct SearchPages: Sendable {
             [
                 "name": result.name, "path": Self.path(result), "email": result.email ?? "",
                 "company": result.companyName ?? "",
-                "kind": messages[result.type == "company" ? "kind_company" : "kind_contact"] ?? result.type,
+                "kind": messages["kind_\(result.type)"] ?? result.type,
             ]
         }
         return pages.render(

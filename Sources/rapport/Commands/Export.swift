@@ -20,8 +20,8 @@ struct Export: EnvironmentCommand {
     enum CodingKeys: String, CodingKey { case object, format, workspace, database }
 
     func validate() throws {
-        guard object == "contacts" || object == "companies" else {
-            throw ValidationError("Export contacts or companies.")
+        guard ObjectCatalog.named(object) != nil else {
+            throw ValidationError("Export one of: \(ObjectCatalog.names.joined(separator: ", ")).")
         }
         guard Exporter.Format(rawValue: format) != nil else { throw ValidationError("--format must be csv or jsonl.") }
     }
@@ -30,7 +30,7 @@ struct Export: EnvironmentCommand {
         try await withRuntime(try database.config(environment: environment)) { runtime in
             let chosen = try await WorkspaceChoice.resolve(workspace, runtime: runtime)
             let exporter = Exporter(
-                runtime.services, schema: object == "contacts" ? .contacts : .companies,
+                runtime.services, schema: ObjectCatalog.named(object)!,
                 format: Exporter.Format(rawValue: format)!)
             try await exporter.run(workspaceID: chosen.id) { chunk in
                 FileHandle.standardOutput.write(Data(chunk))

@@ -26,8 +26,8 @@ struct Import: EnvironmentCommand {
     enum CodingKeys: String, CodingKey { case object, file, dryRun, strict, json, map, workspace, batchSize, database }
 
     func validate() throws {
-        guard object == "contacts" || object == "companies" else {
-            throw ValidationError("Import contacts or companies.")
+        guard ObjectCatalog.named(object) != nil else {
+            throw ValidationError("Import one of: \(ObjectCatalog.names.joined(separator: ", ")).")
         }
         for item in map where !item.contains("=") { throw ValidationError("--map takes COLUMN=FIELD.") }
         guard (1...100_000).contains(batchSize) else { throw ValidationError("--batch-size takes 1 to 100000.") }
@@ -48,7 +48,7 @@ struct Import: EnvironmentCommand {
         let report = try await withRuntime(try database.config(environment: environment)) { runtime in
             let chosen = try await WorkspaceChoice.resolve(workspace, runtime: runtime)
             let importer = Importer(
-                runtime.services, schema: object == "contacts" ? .contacts : .companies, workspaceID: chosen.id,
+                runtime.services, schema: ObjectCatalog.named(object)!, workspaceID: chosen.id,
                 actor: Actor(.import, id: nil),
                 options: Importer.Options(dryRun: dryRun, strict: strict, map: overrides, batchSize: batchSize))
             return try await importer.run(file: url) { bytes in
