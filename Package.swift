@@ -139,6 +139,13 @@ let package = Package(
             dependencies: ["RapportStore", "RapportTestSupport"]
         ),
         .testTarget(
+            name: "RapportServerTests",
+            dependencies: [
+                "RapportServer", "RapportServices", "RapportStore", "RapportTestSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
             name: "RapportAPITests",
             dependencies: ["RapportTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),

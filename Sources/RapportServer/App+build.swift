@@ -83,6 +83,12 @@ package func buildApplication(
         configuration: .init(address: .hostname(runtime.config.host, port: runtime.config.port), serverName: "Rapport"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
         logger: runtime.config.logger)
-    app.addServices(MaintenanceService(services: runtime.services, logger: runtime.config.logger))
+    let queue = JobQueue(store: runtime.store)
+    app.addServices(JobRunner(queue: queue, registry: buildJobRegistry(runtime), logger: runtime.config.logger))
     return app
+}
+
+/// The job handlers of this installation, by kind: what the job runner can run.
+package func buildJobRegistry(_ runtime: Runtime) -> JobRegistry {
+    JobRegistry([.maintenance(runtime.services, queue: JobQueue(store: runtime.store)), .noop])
 }

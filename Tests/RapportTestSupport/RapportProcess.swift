@@ -34,10 +34,22 @@ package final class RapportProcess: @unchecked Sendable {
         process.standardError = stderr
         stdout.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let data = handle.availableData
+            // At end of file, stop watching: libdispatch on Linux can crash when a watched descriptor is
+            // closed (the pipe goes with the Process) while its source is still registered.
+            guard !data.isEmpty else {
+                handle.readabilityHandler = nil
+                return
+            }
             self?.lock.withLock { self?.out.append(data) }
         }
         stderr.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let data = handle.availableData
+            // At end of file, stop watching: libdispatch on Linux can crash when a watched descriptor is
+            // closed (the pipe goes with the Process) while its source is still registered.
+            guard !data.isEmpty else {
+                handle.readabilityHandler = nil
+                return
+            }
             self?.lock.withLock { self?.err.append(data) }
         }
         try process.run()

@@ -22,6 +22,7 @@ package enum Migrations {
         M0007_FullTextTerms.migration,
         M0008_FilteredLists.migration,
         M0009_SearchSpaces.migration,
+        M0010_Jobs.migration,
         M0011_Products.migration,
     ]
 

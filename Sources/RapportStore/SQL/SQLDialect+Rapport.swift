@@ -29,6 +29,16 @@ package enum DatabaseKind: String, Sendable {
         }
     }
 
+    /// Ends the subquery that picks the job to claim. PostgreSQL locks the row and passes over rows that
+    /// other transactions hold, so concurrent claims take different jobs without waiting; on SQLite the one
+    /// writer runs the subquery and its `UPDATE` with no other write in between.
+    var claimLock: String {
+        switch self {
+        case .sqlite: ""
+        case .postgres: "FOR UPDATE SKIP LOCKED"
+        }
+    }
+
     /// A key for PostgreSQL's advisory lock that serialises migrations across processes.
     static let migrationLockKey: Int64 = 7_261_707_871_100
 }
