@@ -343,3 +343,35 @@ struct BenchCLITests {
         #expect(run.err.contains("Unknown workload dashboards"))
     }
 }
+
+@Suite("Products from the command line")
+struct ProductsCLITests {
+    @Test("rapport import products reads a file that rapport export products wrote, unchanged")
+    func roundTrip() async throws {
+        let (database, directory) = CLITests.sqliteURL()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        #expect(
+            try await RapportProcess.run([
+                "user", "create", "--database", database, "--email", "o@x.dk", "--password", "long enough",
+            ]).code == 0)
+        let file = directory.appendingPathComponent("products.csv")
+        try "SKU,Name,Price,Currency,Category\nK-1,Kaffe,6500,dkk,Coffee\nT-2,Чай,450,UAH,Tea\nX-3,,1,DKK,\n".write(
+            to: file, atomically: true, encoding: .utf8)
+        let imported = try await RapportProcess.run(["import", "products", file.path, "--database", database, "--json"])
+        #expect(imported.code == 0, "\(imported.err)")
+        let report = try JSONSerialization.jsonObject(with: Data(imported.out.utf8)) as? [String: Any]
+        #expect(report?["created"] as? Int == 2)
+        #expect(report?["rejected"] as? Int == 1)
+        let exported = try await RapportProcess.run(["export", "products", "--database", database])
+        #expect(exported.code == 0)
+        #expect(exported.out.hasPrefix("id,name,sku,category,unit_price,currency,active\r\n"))
+        #expect(exported.out.contains(",Kaffe,K-1,Coffee,6500,DKK,true\r\n"))
+        let back = directory.appendingPathComponent("back.csv")
+        try exported.out.write(to: back, atomically: true, encoding: .utf8)
+        let again = try await RapportProcess.run(["import", "products", back.path, "--database", database, "--json"])
+        let second = try JSONSerialization.jsonObject(with: Data(again.out.utf8)) as? [String: Any]
+        #expect(second?["unchanged"] as? Int == 2)
+        let refused = try await RapportProcess.run(["import", "gadgets", file.path, "--database", database])
+        #expect(refused.code == 2)
+    }
+}

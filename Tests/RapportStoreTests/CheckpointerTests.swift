@@ -30,6 +30,11 @@ struct CheckpointerTests {
         #expect(checkpointer.next(frames: 399) == .background)
         checkpointer.finished(copied: 10, cycle: 2)
         #expect(checkpointer.next(frames: 400) == .inline)
+        // So it does while a background checkpoint is still under way.
+        #expect(checkpointer.next(frames: 20) == .nothing)
+        #expect(checkpointer.next(frames: 100) == .background)
+        #expect(checkpointer.next(frames: 399) == .nothing)
+        #expect(checkpointer.next(frames: 400) == .inline)
     }
 
     @Test("under a stream of commits the log stays bounded and its pages reach the database")

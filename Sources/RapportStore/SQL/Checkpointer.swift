@@ -77,8 +77,13 @@ final class Checkpointer: Sendable {
                 state.copied = 0
             }
             state.frames = frames
-            guard frames >= threshold, !state.closed, !state.running else { return .nothing }
-            if frames >= limit || frames - state.copied <= threshold / 4 { return .inline }
+            guard frames >= threshold, !state.closed else { return .nothing }
+            // Past the limit the writer copies the log itself even while a background checkpoint is under
+            // way (on a busy machine its thread may not have started yet); if that one holds the
+            // checkpoint lock, this one returns at once and the next commit tries again.
+            if frames >= limit { return .inline }
+            guard !state.running else { return .nothing }
+            if frames - state.copied <= threshold / 4 { return .inline }
             state.running = true
             return .background
         }

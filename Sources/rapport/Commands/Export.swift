@@ -11,7 +11,7 @@ struct Export: EnvironmentCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write a workspace's contacts or companies to standard output.")
 
-    @Argument(help: "contacts or companies") var object: String
+    @Argument(help: "contacts, companies or products") var object: String
     @Option(help: "csv or jsonl") var format: String = "csv"
     @Option(help: "Workspace name; may be left out while there is one workspace") var workspace: String?
     @OptionGroup var database: DatabaseOptions

@@ -11,7 +11,7 @@ struct Import: EnvironmentCommand {
     static let configuration = CommandConfiguration(
         commandName: "import", abstract: "Import contacts or companies from a CSV file and print what happened.")
 
-    @Argument(help: "contacts or companies") var object: String
+    @Argument(help: "contacts, companies or products") var object: String
     @Argument(help: "The CSV file") var file: String
     @Flag(help: "Check and count without writing") var dryRun = false
     @Flag(help: "Write nothing when any row is rejected") var strict = false
