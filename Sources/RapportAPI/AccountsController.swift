@@ -102,17 +102,13 @@ package struct AccountsController: Sendable {
     @Sendable func revokeToken(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let id = try context.parameters.require("id")
-        guard RecordID.isWellFormed(id),
-            try await services.tokens.revoke(workspaceID: principal.workspace.id, userID: principal.user.id, id: id)
-        else { throw RapportError.notFound("The token") }
+        try await AccountService(services).revokeToken(id, of: principal)
         return Response(status: .noContent)
     }
 
     @Sendable func listUsers(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        guard principal.user.role.managesUsers else {
-            throw RapportError(.forbidden, "Only owners and admins see users.")
-        }
+        try Access(principal).require(.seeUsers)
         let page = try PageRequest(request)
         let users = try await services.accounts.users(
             workspaceID: principal.workspace.id, limit: page.limit, after: page.after)
@@ -121,9 +117,7 @@ package struct AccountsController: Sendable {
 
     @Sendable func createUser(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        guard principal.user.role.managesUsers else {
-            throw RapportError(.forbidden, "Only owners and admins manage users.")
-        }
+        try Access(principal).require(.manageUsers)
         var body = try await JSONObject.read(request, limit: services.settings.jsonBodyLimit)
         let draft = UserDraft(
             email: body.string("email"), name: body.string("name"), role: body.string("role"),

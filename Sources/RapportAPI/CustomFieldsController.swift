@@ -32,9 +32,7 @@ package struct CustomFieldsController: Sendable {
     }
 
     static func requireManager(_ principal: Principal) throws {
-        guard principal.user.role.managesUsers else {
-            throw RapportError(.forbidden, "Only owners and admins change custom fields.")
-        }
+        try Access(principal).require(.manageCustomFields)
     }
 
     func respond(_ definition: CustomFieldDefinition, status: HTTPResponse.Status = .ok) throws -> Response {
@@ -133,9 +131,7 @@ package struct CustomFieldsController: Sendable {
 
     @Sendable func audit(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        guard principal.user.role.managesUsers else {
-            throw RapportError(.forbidden, "Only owners and admins read the audit log.")
-        }
+        try Access(principal).require(.readAudit)
         guard let recordID = request.uri.queryParameters["record_id"].map(String.init), !recordID.isEmpty else {
             throw RapportError.invalid([FieldIssue("record_id", "This parameter is required.")])
         }

@@ -78,38 +78,22 @@ package struct RecordsController: Sendable {
     func listPage(_ request: Request, principal: Principal, scope: (column: String, value: String)?) async throws
         -> Response
     {
-        let parameters = QueryItems.parse(request.uri.query)
         let definitions = try await service.customFields(workspaceID: principal.workspace.id)
+        let list = RecordListRequest(
+            QueryItems.parse(request.uri.query), schema: service.schema, customFields: definitions)
         var issues: [FieldIssue] = []
         var page: PageRequest?
         do { page = try PageRequest(request, cursor: false) } catch let error as RapportError { issues += error.fields }
-        var query: ListQuery?
-        do {
-            query = try ListQuery.parse(parameters, schema: service.schema, customFields: definitions)
-        } catch let error as RapportError {
-            issues += error.fields
-        }
-        let sortName = request.uri.queryParameters["sort"].map(String.init) ?? "-created_at"
-        var after: RecordCursor?
-        if let text = request.uri.queryParameters["cursor"].map(String.init), !text.isEmpty {
-            after = RecordCursorText.decode(text, sort: sortName)
-            if after == nil {
-                issues.append(FieldIssue("cursor", "The cursor is not one this server gave out for this sort."))
-            }
-        }
-        if let after, let query, !RecordCursorText.fits(after, query.sort.target) {
-            issues.append(FieldIssue("cursor", "The cursor is not one this server gave out for this sort."))
-        }
-        guard issues.isEmpty, let page, let query else { throw RapportError.invalid(issues) }
-        let search = SearchKey.queryWords(parameters.last { $0.name == "q" }?.value ?? "")
+        issues += list.issues
+        guard issues.isEmpty, let page else { throw RapportError.invalid(issues) }
         let repository = service.repository
         let result = try await repository.listRows(
-            workspaceID: principal.workspace.id, query: query, limit: page.limit, after: after, scope: scope,
-            search: search)
+            workspaceID: principal.workspace.id, query: list.query, limit: page.limit, after: list.after, scope: scope,
+            search: list.search)
         return try JSONCoding.response(
             ListBody(
                 data: result.rows.map { StoredRecordBody(row: $0, repository: repository) },
-                nextCursor: result.next.map { RecordCursorText.encode($0, sort: sortName) }))
+                nextCursor: result.next.map(list.cursorText)))
     }
 
     @Sendable func create(_ request: Request, context: AppContext) async throws -> Response {

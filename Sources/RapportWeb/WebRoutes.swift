@@ -209,9 +209,7 @@ package struct WebRoutes: Sendable {
     @Sendable func revokeToken(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let id = try context.parameters.require("id")
-        guard RecordID.isWellFormed(id),
-            try await services.tokens.revoke(workspaceID: principal.workspace.id, userID: principal.user.id, id: id)
-        else { throw RapportError.notFound("The token") }
+        try await AccountService(services).revokeToken(id, of: principal)
         return Pages.redirect(WebPath.tokens)
     }
 
@@ -226,9 +224,7 @@ package struct WebRoutes: Sendable {
         context: AppContext
     ) async throws -> Response {
         let principal = try context.requirePrincipal()
-        guard principal.user.role.managesUsers else {
-            throw RapportError(.forbidden, "Only owners and admins manage users.")
-        }
+        try Access(principal).require(.manageUsers)
         let messages = pages.catalog.table(principal.user.language)
         let list = try await services.accounts.users(workspaceID: principal.workspace.id, limit: 200, after: nil)
         let rows = list.items.map { user in
@@ -239,7 +235,7 @@ package struct WebRoutes: Sendable {
             ]
         }
         let selectedRole = form["role"] ?? Role.member.rawValue
-        let roles = Role.allCases.filter { principal.user.role.mayGrant($0) }.map { role in
+        let roles = Role.allCases.filter { Access(principal).allows(.grant($0)) }.map { role in
             [
                 "code": role.rawValue, "label": messages["role_\(role.rawValue)"] ?? role.rawValue,
                 "selected": role.rawValue == selectedRole,

@@ -16,15 +16,9 @@ package struct AccountService: Sendable {
     /// Creates a user in a workspace on behalf of `actor` (nil for the command line).
     /// - Throws: `forbidden` when the actor may not manage users or grant the role, `invalid`, `conflict`.
     package func createUser(workspaceID: String, draft: UserDraft, actor: User?) async throws -> User {
-        if let actor {
-            guard actor.role.managesUsers else {
-                throw RapportError(.forbidden, "Only owners and admins manage users.")
-            }
-        }
+        if let actor { try Access(actor).require(.manageUsers) }
         let valid = try draft.validate()
-        if let actor, !actor.role.mayGrant(valid.role) {
-            throw RapportError(.forbidden, "Only an owner can make another user an owner.")
-        }
+        if let actor { try Access(actor).require(.grant(valid.role)) }
         let hash = try await hashPassword(valid.password)
         return try await services.accounts.createUser(workspaceID: workspaceID, valid, passwordHash: hash)
     }
@@ -75,6 +69,14 @@ package struct AccountService: Sendable {
         else { throw wrong }
         try await services.throttle.forget(attempt: attempt)
         return Principal(user: user, workspace: workspace)
+    }
+
+    /// Revokes one of the user's own API tokens.
+    /// - Throws: `notFound` for an id that is not one of the user's tokens.
+    package func revokeToken(_ id: String, of principal: Principal) async throws {
+        guard RecordID.isWellFormed(id),
+            try await services.tokens.revoke(workspaceID: principal.workspace.id, userID: principal.user.id, id: id)
+        else { throw RapportError.notFound("The token") }
     }
 
     /// The principal of a web session, when its user still exists.

@@ -20,9 +20,7 @@ struct CustomFieldPages: Sendable {
 
     func manager(_ context: AppContext) throws -> Principal {
         let principal = try context.requirePrincipal()
-        guard principal.user.role.managesUsers else {
-            throw RapportError(.forbidden, "Only owners and admins change custom fields.")
-        }
+        try Access(principal).require(.manageCustomFields)
         return principal
     }
 

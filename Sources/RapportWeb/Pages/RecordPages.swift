@@ -143,23 +143,18 @@ struct RecordPages: Sendable {
         let workspaceID = principal.workspace.id
         let messages = messages(context)
         let definitions = try await service.customFields(workspaceID: workspaceID)
-        var parameters = QueryItems.parse(request.uri.query).filter { !$0.value.isEmpty && $0.name != "cursor" }
-        let sort = parameters.last { $0.name == "sort" }?.value ?? "-created_at"
-        parameters.removeAll { $0.name == "sort" }
+        var parameters = QueryItems.parse(request.uri.query).filter { !$0.value.isEmpty }
+        let list = RecordListRequest(parameters, schema: schema, customFields: definitions)
+        let sort = list.sort
+        parameters.removeAll { $0.name == "sort" || $0.name == "cursor" }
         parameters.append(("sort", sort))
-        var error: String?
-        var query = ListQuery()
-        do {
-            query = try ListQuery.parse(parameters, schema: schema, customFields: definitions)
-        } catch let failure as RapportError {
-            error = failure.fields.map { "\($0.field): \($0.message)" }.joined(separator: " ")
-        }
         let cursorText = request.uri.queryParameters["cursor"].map(String.init)
-        let after = cursorText.flatMap { RecordCursorText.decode($0, sort: sort) }
-            .flatMap { RecordCursorText.fits($0, query.sort.target) ? $0 : nil }
+        let error =
+            list.issues.isEmpty ? nil : list.issues.map { "\($0.field): \($0.message)" }.joined(separator: " ")
         let result =
             error == nil
-            ? try await service.repository.list(workspaceID: workspaceID, query: query, limit: 50, after: after)
+            ? try await service.repository.list(
+                workspaceID: workspaceID, query: list.query, limit: 50, after: list.after, search: list.search)
             : (records: [], next: nil)
         let columns = schema.list.columns
         let titles = try await referenceTitles(result.records, fields: columns, workspaceID: workspaceID)
@@ -222,7 +217,7 @@ struct RecordPages: Sendable {
                     ["value": $0.value, "label": messages[$0.label] ?? $0.label, "selected": $0.value == sort]
                         as [String: Any]
                 },
-                "next": result.next.map { link([("sort", sort), ("cursor", RecordCursorText.encode($0, sort: sort))]) }
+                "next": result.next.map { link([("sort", sort), ("cursor", list.cursorText($0))]) }
                     ?? "",
                 "first": cursorText == nil ? "" : link([("sort", sort)]),
                 "current_query": (keep + [("sort", sort)]).map {

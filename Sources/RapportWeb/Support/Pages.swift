@@ -41,7 +41,7 @@ struct Pages: Sendable {
             values["nav"] =
                 [
                     "name": principal.user.name, "email": principal.user.email, "workspace": principal.workspace.name,
-                    "manages_users": principal.user.role.managesUsers,
+                    "manages_users": Access(principal).allows(.manageUsers),
                     "role": messages["role_\(principal.user.role.rawValue)"] ?? principal.user.role.rawValue,
                     "current_\(Self.section(request.uri.path))": true,
                     "objects": ObjectCatalog.all.map {
