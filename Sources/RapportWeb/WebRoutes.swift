@@ -31,7 +31,7 @@ package struct WebRoutes: Sendable {
         let publicDirectory = Bundle.module.url(forResource: "Public", withExtension: nil)?.path ?? "Public"
         router.add(
             middleware: FileMiddleware(
-                publicDirectory, urlBasePath: "/static",
+                publicDirectory, urlBasePath: WebPath.staticFiles,
                 cacheControl: .init([(MediaType(type: .any), [.maxAge(3600)])]), logger: logger))
         let cookies = WebCookies(secure: settings.secureCookies)
         let web = router.group()
@@ -55,7 +55,7 @@ package struct WebRoutes: Sendable {
         signedIn.post(RouterPath(WebPath.profile), use: saveProfile)
         signedIn.get(RouterPath(WebPath.tokens), use: tokensPage)
         signedIn.post(RouterPath(WebPath.tokens), use: createToken)
-        signedIn.post(RouterPath("\(WebPath.tokens)/:id/revoke"), use: revokeToken)
+        signedIn.post(RouterPath(WebPath.revokeToken(":id")), use: revokeToken)
         signedIn.get(RouterPath(WebPath.users), use: usersPage)
         signedIn.post(RouterPath(WebPath.users), use: createUser)
         for type in ObjectCatalog.all {

@@ -12,10 +12,10 @@ struct CustomFieldPages: Sendable {
     var repository: CustomFieldRepository { CustomFieldRepository(store: services.store) }
 
     func register(on group: RouterGroup<AppContext>) {
-        group.get("settings/custom-fields", use: index)
-        group.post("settings/custom-fields", use: create)
-        group.get("settings/custom-fields/:id/delete", use: confirmDelete)
-        group.post("settings/custom-fields/:id/delete", use: delete)
+        group.get(RouterPath(WebPath.customFields), use: index)
+        group.post(RouterPath(WebPath.customFields), use: create)
+        group.get(RouterPath(WebPath.deleteCustomField(":id")), use: confirmDelete)
+        group.post(RouterPath(WebPath.deleteCustomField(":id")), use: delete)
     }
 
     func manager(_ context: AppContext) throws -> Principal {
@@ -40,7 +40,7 @@ struct CustomFieldPages: Sendable {
                 "object": messages[definition.object] ?? definition.object,
                 "type": messages["type_\(definition.type.rawValue)"] ?? definition.type.rawValue,
                 "options": definition.options.joined(separator: ", "),
-                "delete": "/settings/custom-fields/\(definition.id)/delete",
+                "delete": WebPath.deleteCustomField(definition.id),
             ]
         }
         let types = CustomFieldType.allCases.map {
@@ -76,7 +76,7 @@ struct CustomFieldPages: Sendable {
                 CustomFieldDefinition(
                     id: RecordID.make(), workspaceID: principal.workspace.id, object: valid.object, key: valid.key,
                     label: valid.label, type: valid.type, options: valid.options, createdAt: Timestamp.micros(Date())))
-            return Pages.redirect("/settings/custom-fields")
+            return Pages.redirect(WebPath.customFields)
         } catch let error as RapportError where error.code == .invalid || error.code == .conflict {
             return try await page(form: form, errors: error.fields, request: request, context: context)
         }
@@ -88,7 +88,7 @@ struct CustomFieldPages: Sendable {
             workspaceID: principal.workspace.id, id: try context.parameters.require("id"))
         return pages.render(
             "custom_field_delete",
-            ["label": definition.label, "path": "/settings/custom-fields/\(definition.id)/delete"],
+            ["label": definition.label, "path": WebPath.deleteCustomField(definition.id)],
             request: request, context: context, title: "confirm_delete")
     }
 
@@ -97,6 +97,6 @@ struct CustomFieldPages: Sendable {
         let definition = try await repository.require(
             workspaceID: principal.workspace.id, id: try context.parameters.require("id"))
         try await repository.delete(definition)
-        return Pages.redirect("/settings/custom-fields")
+        return Pages.redirect(WebPath.customFields)
     }
 }

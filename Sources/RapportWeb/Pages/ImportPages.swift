@@ -14,14 +14,14 @@ struct ImportPages: Sendable {
     let pages: Pages
     let schema: ObjectType
     let jobs = ImportJobs()
-    var base: String { "/\(schema.name)/import" }
+    var base: String { WebPath.list(schema.name, "import") }
     static let uploadLimit: Int64 = 512 << 20
 
     func register(on group: RouterGroup<AppContext>) {
         group.get(RouterPath(base), use: start)
         group.post(RouterPath(base), use: upload)
-        group.post(RouterPath("\(base)/:upload/run"), use: run)
-        group.get(RouterPath("\(base)/:upload"), use: follow)
+        group.post(RouterPath(WebPath.runUpload(schema.name, ":upload")), use: run)
+        group.get(RouterPath(WebPath.upload(schema.name, ":upload")), use: follow)
     }
 
     static var folder: URL {
@@ -45,7 +45,7 @@ struct ImportPages: Sendable {
     {
         var values = data
         values["base"] = base
-        values["list"] = "/\(schema.name)"
+        values["list"] = WebPath.list(schema.name)
         let messages = pages.catalog.table(Pages.language(request, context))
         values["heading"] = messages["import_\(schema.name)"] ?? messages["import"] ?? "Import"
         return pages.render(
@@ -68,7 +68,7 @@ struct ImportPages: Sendable {
             let messages = pages.catalog.table(principal.user.language)
             return render(
                 [
-                    "step_preview": true, "run": "\(base)/\(upload)/run",
+                    "step_preview": true, "run": WebPath.runUpload(schema.name, upload),
                     "mapping": try await mapping(file, principal: principal, messages: messages),
                 ].merging(Self.values(report)) { _, new in new }, request: request, context: context)
         } catch let error as RapportError where error.code == .invalid || error.code == .tooLarge {
@@ -109,7 +109,7 @@ struct ImportPages: Sendable {
                 jobs.update(upload) { $0.outcome = .failure(stopped) }
             }
         }
-        return Response(status: .seeOther, headers: [.location: "\(base)/\(upload)"])
+        return Response(status: .seeOther, headers: [.location: WebPath.upload(schema.name, upload)])
     }
 
     /// The import's progress while it runs (the page reloads itself every second), then its report.

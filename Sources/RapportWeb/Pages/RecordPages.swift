@@ -13,7 +13,8 @@ struct RecordPages: Sendable {
     let pages: Pages
     let service: RecordService
     var schema: ObjectType { service.schema }
-    var base: String { "/\(schema.name)" }
+    var base: String { WebPath.list(schema.name) }
+    var object: String { schema.name }
 
     init(services: Services, pages: Pages, schema: ObjectType) {
         self.services = services
@@ -24,19 +25,19 @@ struct RecordPages: Sendable {
     func register(on group: RouterGroup<AppContext>) {
         group.get(RouterPath(base), use: index)
         group.post(RouterPath(base), use: create)
-        group.get(RouterPath("\(base)/new"), use: newForm)
-        group.get(RouterPath("\(base)/export"), use: export)
-        group.post(RouterPath("\(base)/bulk"), use: bulk)
-        group.post(RouterPath("\(base)/views"), use: saveView)
-        group.post(RouterPath("\(base)/views/:view/delete"), use: deleteView)
-        group.get(RouterPath("\(base)/:id"), use: show)
-        group.post(RouterPath("\(base)/:id"), use: update)
-        group.get(RouterPath("\(base)/:id/edit"), use: editForm)
-        group.post(RouterPath("\(base)/:id/activities"), use: addActivity)
-        group.get(RouterPath("\(base)/:id/merge"), use: mergeForm)
-        group.post(RouterPath("\(base)/:id/merge"), use: merge)
-        group.get(RouterPath("\(base)/:id/delete"), use: confirmDelete)
-        group.post(RouterPath("\(base)/:id/delete"), use: delete)
+        group.get(RouterPath(WebPath.list(object, "new")), use: newForm)
+        group.get(RouterPath(WebPath.list(object, "export")), use: export)
+        group.post(RouterPath(WebPath.list(object, "bulk")), use: bulk)
+        group.post(RouterPath(WebPath.list(object, "views")), use: saveView)
+        group.post(RouterPath(WebPath.deleteView(object, ":view")), use: deleteView)
+        group.get(RouterPath(WebPath.record(object, ":id")), use: show)
+        group.post(RouterPath(WebPath.record(object, ":id")), use: update)
+        group.get(RouterPath(WebPath.record(object, ":id", "edit")), use: editForm)
+        group.post(RouterPath(WebPath.record(object, ":id", "activities")), use: addActivity)
+        group.get(RouterPath(WebPath.record(object, ":id", "merge")), use: mergeForm)
+        group.post(RouterPath(WebPath.record(object, ":id", "merge")), use: merge)
+        group.get(RouterPath(WebPath.record(object, ":id", "delete")), use: confirmDelete)
+        group.post(RouterPath(WebPath.record(object, ":id", "delete")), use: delete)
     }
 
     func messages(_ context: AppContext) -> [String: String] {
@@ -118,7 +119,8 @@ struct RecordPages: Sendable {
         guard let field = schema.field(name) else { return [:] }
         if case .reference(let table) = field.kind, let id = record.string(name) {
             let title = titles[name]?[id] ?? ""
-            return ObjectCatalog.named(table) != nil ? ["value": title, "path": "/\(table)/\(id)"] : ["value": title]
+            return ObjectCatalog.named(table) != nil
+                ? ["value": title, "path": WebPath.record(table, id)] : ["value": title]
         }
         if case .money(let currency) = field.kind, case .number(let amount) = record[name] {
             return ["value": Currencies.format(minorUnits: Int64(amount), code: record.string(currency)), "ltr": true]
@@ -160,7 +162,7 @@ struct RecordPages: Sendable {
         let titles = try await referenceTitles(result.records, fields: columns, workspaceID: workspaceID)
         let rows = result.records.map { record -> [String: Any] in
             [
-                "id": record.id, "path": "\(base)/\(record.id)", "title": title(of: record),
+                "id": record.id, "path": WebPath.record(object, record.id), "title": title(of: record),
                 "cells": columns.map { cell($0, of: record, titles: titles, messages: messages) },
             ]
         }
@@ -226,9 +228,9 @@ struct RecordPages: Sendable {
                 .joined(separator: "&"),
                 "has_views": !views.isEmpty,
                 "views": views.map {
-                    ["name": $0.name, "path": "\(base)?\($0.query)", "delete": "\(base)/views/\($0.id)/delete"]
+                    ["name": $0.name, "path": "\(base)?\($0.query)", "delete": WebPath.deleteView(object, $0.id)]
                 },
-                "bulk_path": "\(base)/bulk",
+                "bulk_path": WebPath.list(object, "bulk"),
                 "users": users.map { ["id": $0.id, "name": $0.name] },
             ],
             request: request, context: context, title: schema.name)
@@ -333,7 +335,7 @@ struct RecordPages: Sendable {
             {
                 links.append([
                     "label": label(field.name, messages), "name": titles[field.name]?[id] ?? id,
-                    "path": "/\(table)/\(id)",
+                    "path": WebPath.record(table, id),
                 ])
                 continue
             }
@@ -358,7 +360,7 @@ struct RecordPages: Sendable {
                 workspaceID: workspaceID, query: query, limit: 200, after: nil, scope: (field, record.id))
             let rows = found.records.map { other -> [String: Any] in
                 [
-                    "title": type.title(of: other), "path": "/\(type.name)/\(other.id)",
+                    "title": type.title(of: other), "path": WebPath.record(type.name, other.id),
                     "subtitle": type.subtitle.flatMap { other.string($0) } ?? "",
                 ]
             }
@@ -375,7 +377,7 @@ struct RecordPages: Sendable {
                 "title": title(of: record), "details": details, "links": links, "related": related,
                 "has_timeline": schema.timeline != nil,
                 "events": events, "has_events": !events.isEmpty,
-                "path": "\(base)/\(record.id)", "activity_types": activityTypes,
+                "path": WebPath.record(object, record.id), "activity_types": activityTypes,
                 "composer_errors": Pages.errorMap(composerErrors), "base": base,
             ],
             request: request, context: context, status: composerErrors.isEmpty ? .ok : .unprocessableContent,
@@ -417,7 +419,7 @@ struct RecordPages: Sendable {
             for other in others {
                 if let id = event.recordID(column: other.column) {
                     item["person"] = other.titles[id] ?? ""
-                    item["person_path"] = "/\(other.type.name)/\(id)"
+                    item["person_path"] = WebPath.record(other.type.name, id)
                 }
             }
             return item
@@ -439,7 +441,7 @@ struct RecordPages: Sendable {
         } catch let error as RapportError where error.code == .invalid {
             return try await showPage(record, composerErrors: error.fields, request: request, context: context)
         }
-        return Pages.redirect("\(base)/\(id)")
+        return Pages.redirect(WebPath.record(object, id))
     }
 
     // MARK: Forms
@@ -468,7 +470,7 @@ struct RecordPages: Sendable {
             let record = try await service.create(
                 workspaceID: principal.workspace.id, fields: patch(from: submitted, definitions: definitions),
                 actor: Self.actor(principal))
-            return Pages.redirect("\(base)/\(record.id)")
+            return Pages.redirect(WebPath.record(object, record.id))
         } catch let error as RapportError where error.code == .invalid || error.code == .conflict {
             let empty = Record.empty(schema, workspaceID: principal.workspace.id, now: 0)
             return try await form(
@@ -489,7 +491,7 @@ struct RecordPages: Sendable {
             _ = try await service.update(
                 workspaceID: principal.workspace.id, id: id, patch: patch(from: submitted, definitions: definitions),
                 expectedVersion: version, actor: Self.actor(principal))
-            return Pages.redirect("\(base)/\(id)")
+            return Pages.redirect(WebPath.record(object, id))
         } catch let error as RapportError where [.invalid, .conflict, .stale].contains(error.code) {
             return try await form(
                 record: record, submitted: submitted, errors: issues(error), isNew: false, request: request,
@@ -501,7 +503,7 @@ struct RecordPages: Sendable {
         var issues = error.fields
         if error.code == .stale { issues.append(FieldIssue("form", error.detail)) }
         if let existing = error.extras["existing_id"] {
-            issues.append(FieldIssue("existing", "\(base)/\(existing)"))
+            issues.append(FieldIssue("existing", WebPath.record(object, existing)))
         }
         return issues
     }
@@ -611,9 +613,9 @@ struct RecordPages: Sendable {
         return pages.render(
             "records/form",
             [
-                "is_new": isNew, "fields": fields, "action": isNew ? base : "\(base)/\(record.id)",
+                "is_new": isNew, "fields": fields, "action": isNew ? base : WebPath.record(object, record.id),
                 "version": record.version,
-                "cancel": isNew ? base : "\(base)/\(record.id)", "form_error": errorMap["form"] ?? "",
+                "cancel": isNew ? base : WebPath.record(object, record.id), "form_error": errorMap["form"] ?? "",
                 "existing": existing ?? "", "has_errors": !errors.isEmpty,
             ],
             request: request, context: context, status: errors.isEmpty ? .ok : .unprocessableContent,
@@ -745,7 +747,7 @@ struct RecordPages: Sendable {
         return pages.render(
             "records/merge",
             [
-                "record_title": title(of: record), "path": "\(base)/\(record.id)", "other_text": otherText,
+                "record_title": title(of: record), "path": WebPath.record(object, record.id), "other_text": otherText,
                 "other_record": other.map { ["id": $0.id, "other_title": title(of: $0)] } as Any, "rows": rows,
                 "error": error ?? "",
             ],
@@ -786,7 +788,7 @@ struct RecordPages: Sendable {
         }
         _ = try await service.merge(
             workspaceID: principal.workspace.id, id: id, otherID: otherID, prefer: prefer, actor: Self.actor(principal))
-        return Pages.redirect("\(base)/\(id)")
+        return Pages.redirect(WebPath.record(object, id))
     }
 
     @Sendable func confirmDelete(_ request: Request, context: AppContext) async throws -> Response {
@@ -794,7 +796,7 @@ struct RecordPages: Sendable {
         let record = try await service.get(
             workspaceID: principal.workspace.id, id: try context.parameters.require("id"))
         return pages.render(
-            "records/delete", ["title": title(of: record), "path": "\(base)/\(record.id)"], request: request,
+            "records/delete", ["title": title(of: record), "path": WebPath.record(object, record.id)], request: request,
             context: context, title: "confirm_delete")
     }
 

@@ -12,12 +12,12 @@ struct SearchPages: Sendable {
     let pages: Pages
 
     func register(on group: RouterGroup<AppContext>) {
-        group.get("search", use: results)
-        group.get("search/suggest", use: suggest)
+        group.get(RouterPath(WebPath.search), use: results)
+        group.get(RouterPath(WebPath.searchSuggest), use: suggest)
     }
 
     static func path(_ result: SearchResult) -> String {
-        "/\(ObjectCatalog.all.first { $0.recordType == result.type }?.name ?? "contacts")/\(result.id)"
+        WebPath.record(ObjectCatalog.all.first { $0.recordType == result.type }?.name ?? "contacts", result.id)
     }
 
     @Sendable func results(_ request: Request, context: AppContext) async throws -> Response {

@@ -1,4 +1,5 @@
-/// Every web page's address, used both to register routes and to redirect.
+/// Every web page's address, used both to register routes (with `:id`-style parameters) and to link
+/// and redirect; no page builds a path by hand.
 enum WebPath {
     static let home = "/"
     static let login = "/login"
@@ -6,6 +7,25 @@ enum WebPath {
     static let profile = "/settings/profile"
     static let tokens = "/settings/tokens"
     static let users = "/users"
+    static let customFields = "/settings/custom-fields"
+    static let search = "/search"
+    static let searchSuggest = "/search/suggest"
+    static let staticFiles = "/static"
 
     static func revokeToken(_ id: String) -> String { "\(tokens)/\(id)/revoke" }
+    static func deleteCustomField(_ id: String) -> String { "\(customFields)/\(id)/delete" }
+
+    /// An object's list (`/contacts`).
+    static func list(_ object: String) -> String { "/\(object)" }
+    /// A page about the whole list: `new`, `export`, `bulk`, `views`, `import`.
+    static func list(_ object: String, _ page: String) -> String { "/\(object)/\(page)" }
+    /// A saved view's deletion.
+    static func deleteView(_ object: String, _ id: String) -> String { "/\(object)/views/\(id)/delete" }
+    /// A record's page (`/contacts/ID`).
+    static func record(_ object: String, _ id: String) -> String { "/\(object)/\(id)" }
+    /// A page about one record: `edit`, `activities`, `merge`, `delete`.
+    static func record(_ object: String, _ id: String, _ page: String) -> String { "/\(object)/\(id)/\(page)" }
+    /// An uploaded import file's page (`/contacts/import/UPLOAD`), and the step that runs it.
+    static func upload(_ object: String, _ upload: String) -> String { "/\(object)/import/\(upload)" }
+    static func runUpload(_ object: String, _ upload: String) -> String { "/\(object)/import/\(upload)/run" }
 }

@@ -46,7 +46,7 @@ struct Pages: Sendable {
                     "current_\(Self.section(request.uri.path))": true,
                     "objects": ObjectCatalog.all.map {
                         [
-                            "path": "/\($0.name)", "label": messages[$0.name] ?? $0.name,
+                            "path": WebPath.list($0.name), "label": messages[$0.name] ?? $0.name,
                             "current": Self.section(request.uri.path) == $0.name,
                         ] as [String: Any]
                     },
