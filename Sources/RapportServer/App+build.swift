@@ -25,7 +25,7 @@ package struct Runtime: Sendable {
             } else {
                 secret = try await SettingsRepository(store: store).value("secret_key") { Self.randomSecret() }
             }
-            var settings = HTTPSettings(secretKey: secret)
+            var settings = ServiceSettings(secretKey: secret)
             settings.secureCookies = config.secureCookies
             settings.jsonBodyLimit = config.jsonBodyLimit
             settings.bcryptCost = config.bcryptCost

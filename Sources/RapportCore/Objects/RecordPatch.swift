@@ -142,7 +142,9 @@ package enum RecordPatch {
         case .currency:
             guard let text = string() else { return fail("Expected a string, not \(value.typeName).") }
             if text.trimmed(newlines: false).isEmpty { return .success(.null) }
-            guard let code = Currencies.code(text) else { return fail("Must be an ISO 4217 currency code such as DKK.") }
+            guard let code = Currencies.code(text) else {
+                return fail("Must be an ISO 4217 currency code such as DKK.")
+            }
             return .success(.string(code))
         case .boolean:
             guard case .bool = value else { return fail("Expected true or false, not \(value.typeName).") }
@@ -252,52 +254,5 @@ package enum RecordPatch {
 
     static func isDomain(_ text: String) -> Bool {
         text.range(of: #"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"#, options: .regularExpression) != nil
-    }
-}
-
-/// Phone numbers as people write them: digits with `+`, spaces, dashes, dots and brackets.
-package enum Phone {
-    package static let types = ["mobile", "work", "home", "other"]
-    static let allowed = Set("0123456789+-.() /".utf8)
-
-    /// The number trimmed, or nil when it is not one.
-    package static func clean(_ number: String) -> String? {
-        let trimmed = number.trimmed()
-        let digits = trimmed.utf8.count { $0 >= 0x30 && $0 <= 0x39 }
-        guard (3...20).contains(digits), trimmed.utf8.count <= 40, trimmed.utf8.allSatisfy(allowed.contains) else {
-            return nil
-        }
-        return trimmed
-    }
-}
-
-/// IANA time zone names known to this system.
-package enum TimeZones {
-    package static let known: Set<String> = Set(TimeZone.knownTimeZoneIdentifiers).union(["UTC"])
-}
-
-/// BCP 47 tags: language, optional script, optional region, optional variants, in their usual case.
-package enum LanguageTag {
-    package static func normalise(_ text: String) -> String? {
-        let parts = text.replacingOccurrences(of: "_", with: "-").split(
-            separator: "-", omittingEmptySubsequences: false)
-        guard let first = parts.first, (2...3).contains(first.count), first.allSatisfy({ $0.isASCII && $0.isLetter })
-        else {
-            return nil
-        }
-        var result = [first.lowercased()]
-        for part in parts.dropFirst() {
-            guard (2...8).contains(part.count), part.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
-                return nil
-            }
-            if part.count == 4, part.allSatisfy(\.isLetter) {
-                result.append(part.prefix(1).uppercased() + part.dropFirst().lowercased())
-            } else if part.count == 2, part.allSatisfy(\.isLetter) {
-                result.append(part.uppercased())
-            } else {
-                result.append(part.lowercased())
-            }
-        }
-        return result.joined(separator: "-")
     }
 }

@@ -112,11 +112,6 @@ struct Pages: Sendable {
     }
 }
 
-/// Lets `compact` see through `Any`-boxed optionals.
-protocol OptionalProtocol {
-    var isNone: Bool { get }
-}
-
 extension Optional: OptionalProtocol {
     var isNone: Bool { self == nil }
 }

@@ -5,12 +5,6 @@ import RapportServer
 import RapportServices
 import RapportStore
 
-/// `rapport token …`
-struct TokenGroup: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "token", abstract: "Manage API tokens.", subcommands: [TokenCreate.self])
-}
-
 /// `rapport token create`: prints the new token alone on the last line of standard output, once.
 struct TokenCreate: EnvironmentCommand {
     static let configuration = CommandConfiguration(commandName: "create", abstract: "Create an API token for a user.")

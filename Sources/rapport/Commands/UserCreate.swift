@@ -5,12 +5,6 @@ import RapportServer
 import RapportServices
 import RapportStore
 
-/// `rapport user …`
-struct UserGroup: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "user", abstract: "Manage users.", subcommands: [UserCreate.self])
-}
-
 /// `rapport user create`: a user in workspace NAME, creating the workspace (with this user as owner) when new.
 struct UserCreate: EnvironmentCommand {
     static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a user.")

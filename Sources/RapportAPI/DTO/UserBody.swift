@@ -1,0 +1,30 @@
+import RapportCore
+import RapportHTTP
+import RapportServices
+
+/// A user as the API shows it.
+struct UserBody: Encodable, Sendable {
+    var id: String
+    var email: String
+    var name: String
+    var role: String
+    var language: String
+    var createdAt: String
+    var updatedAt: String
+
+    init(_ user: User) {
+        id = user.id
+        email = user.email
+        name = user.name
+        role = user.role.rawValue
+        language = user.language.rawValue
+        createdAt = Timestamp.rfc3339(user.createdAt)
+        updatedAt = Timestamp.rfc3339(user.updatedAt)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, email, name, role, language
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+    }
+}

@@ -1,0 +1,17 @@
+import Foundation
+
+/// Rules for a user's own profile fields.
+package enum UserProfile {
+    package static let maxNameLength = 200
+
+    /// Why a display name is unacceptable, if it is.
+    package static func nameIssue(_ name: String) -> FieldIssue? {
+        if name.count > maxNameLength { return FieldIssue("name", "Name must be at most \(maxNameLength) characters.") }
+        if RecordPatch.hasForbiddenControl(name) || name.contains(where: \.isNewline) {
+            return FieldIssue("name", "Name must not contain control characters.")
+        }
+        return nil
+    }
+
+    package static let languageIssue = FieldIssue("language", "Language must be one of en, fa, uk, da.")
+}

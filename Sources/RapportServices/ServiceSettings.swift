@@ -1,0 +1,25 @@
+import Foundation
+import HummingbirdBcrypt
+import Logging
+import RapportCore
+package import RapportStore
+import Synchronization
+
+/// Settings that shape HTTP behaviour, built by the CLI from flags and `RAPPORT_*` variables, or by tests.
+package struct ServiceSettings: Sendable {
+    /// Signs CSRF tokens; generated and stored in the database when not given.
+    package var secretKey: String
+    package var secureCookies: Bool = false
+    /// JSON request bodies above this answer 413.
+    package var jsonBodyLimit: Int = 1 << 20
+    package var bcryptCost: UInt8 = 12
+    package var loginFailuresPerEmail: Int = 5
+    package var loginFailuresPerAddress: Int = 50
+    package var loginThrottleWindow: Duration = .seconds(15 * 60)
+    /// Requests per minute per API token; nil means no limit.
+    package var tokenRateLimit: Int? = nil
+
+    package init(secretKey: String) {
+        self.secretKey = secretKey
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+package import Hummingbird
+import HummingbirdAuth
+package import Logging
+import RapportCore
+package import RapportHTTP
+package import RapportServices
+import RapportStore
+
+/// Lets signed-in users through and sends everyone else to the login page. Errors on these pages are
+/// rendered here, where the user (and so the page's language) is known.
+struct SignedInMiddleware: RouterMiddleware {
+    typealias Context = AppContext
+    let accounts: AccountService
+    let pages: Pages
+
+    func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response)
+        async throws -> Response
+    {
+        guard let session = context.sessions.session, let principal = try await accounts.principal(of: session) else {
+            if context.sessions.session != nil { context.sessions.clearSession() }
+            return Pages.redirect(WebPath.login)
+        }
+        var context = context
+        context.principal = principal
+        context.logger[metadataKey: "workspace.id"] = .string(principal.workspace.id)
+        do {
+            return try await next(request, context)
+        } catch let error as RapportError {
+            return pages.error(status: error.code.status, detail: error.detail, request: request, context: context)
+        }
+    }
+}

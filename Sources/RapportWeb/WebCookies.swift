@@ -1,0 +1,21 @@
+import Foundation
+package import Hummingbird
+import HummingbirdAuth
+package import Logging
+import RapportCore
+package import RapportHTTP
+package import RapportServices
+import RapportStore
+
+/// Cookie names: with secure cookies they carry the `__Host-` prefix, so that browsers only accept
+/// them from this host over HTTPS with `Path=/` (a sibling subdomain cannot plant them).
+struct WebCookies {
+    let session: String
+    let csrf: String
+
+    init(secure: Bool) {
+        let prefix = secure ? "__Host-" : ""
+        session = prefix + "rapport_session"
+        csrf = prefix + "rapport_csrf"
+    }
+}

@@ -1,0 +1,12 @@
+import ArgumentParser
+import RapportCore
+import RapportHTTP
+import RapportServer
+import RapportServices
+import RapportStore
+
+/// `rapport token …`
+struct TokenGroup: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "token", abstract: "Manage API tokens.", subcommands: [TokenCreate.self])
+}

@@ -1,0 +1,12 @@
+import ArgumentParser
+import RapportCore
+import RapportHTTP
+import RapportServer
+import RapportServices
+import RapportStore
+
+/// `rapport user …`
+struct UserGroup: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "user", abstract: "Manage users.", subcommands: [UserCreate.self])
+}
