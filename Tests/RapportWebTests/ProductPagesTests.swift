@@ -23,7 +23,7 @@ struct ProductPagesTests {
                 let list = try await jar.get(client, "/products")
                 #expect(list.status == .ok)
                 #expect(list.text.contains("Espresso machine"))
-                #expect(list.text.contains("2499.00 DKK"))
+                #expect(list.text.contains("2,499.00 DKK"))
                 #expect(list.text.contains("href=\"/products\""))
                 let form = try await jar.get(client, "/products/new")
                 let token = try #require(form.csrfToken)

@@ -34,15 +34,26 @@ package enum Currencies {
         return 2
     }
 
+    /// Digits in groups of three: `1,234,567`.
+    static func grouped(_ number: Int64) -> String {
+        var text = String(number)
+        var index = text.count - 3
+        while index > 0 {
+            text.insert(",", at: text.index(text.startIndex, offsetBy: index))
+            index -= 3
+        }
+        return text
+    }
+
     /// An amount in minor units as a person reads it: `12.50 DKK`.
     package static func format(minorUnits: Int64, code: String?) -> String {
         guard let code else { return String(minorUnits) }
         let digits = minorDigits(code)
-        guard digits > 0 else { return "\(minorUnits) \(code)" }
+        guard digits > 0 else { return "\(minorUnits < 0 ? "-" : "")\(grouped(abs(minorUnits))) \(code)" }
         var scale: Int64 = 1
         for _ in 0..<digits { scale *= 10 }
         let sign = minorUnits < 0 ? "-" : ""
-        let whole = abs(minorUnits) / scale
+        let whole = grouped(abs(minorUnits) / scale)
         let fraction = String(abs(minorUnits) % scale)
         return "\(sign)\(whole).\(String(repeating: "0", count: digits - fraction.count))\(fraction) \(code)"
     }

@@ -120,7 +120,7 @@ struct RecordPages: Sendable {
         if case .reference(let table) = field.kind, let id = record.string(name) {
             let title = titles[name]?[id] ?? ""
             return ObjectCatalog.named(table) != nil
-                ? ["value": title, "path": WebPath.record(table, id)] : ["value": title]
+                ? ["value": title, "link": WebPath.record(table, id)] : ["value": title]
         }
         if case .money(let currency) = field.kind, case .number(let amount) = record[name] {
             return ["value": Currencies.format(minorUnits: Int64(amount), code: record.string(currency)), "ltr": true]
