@@ -10,6 +10,7 @@ import SQLiteKit
 /// A pool of connections to SQLite or PostgreSQL, with transactions and row sessions; it knows no
 /// Rapport table.
 package final class Database: Sendable {
+    /// SQLite or PostgreSQL.
     package let kind: DatabaseKind
     let source: ConnectionSource
     let logger: Logger

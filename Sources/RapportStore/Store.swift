@@ -8,6 +8,7 @@ package import SQLKit
 package final class Store: Sendable {
     /// The engine: connections, transactions, row sessions.
     let engine: Database
+    /// SQLite or PostgreSQL: Rapport's SQL differs by it (`SQL/SQLDialect+Rapport.swift`).
     package let kind: DatabaseKind
     let logger: Logger
     /// Pooled access for single statements; use `transaction` for several that belong together.

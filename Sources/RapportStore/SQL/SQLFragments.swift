@@ -11,13 +11,6 @@ struct SQLFragments {
 
     // MARK: Expressions
 
-    /// A custom field's value as text or JSON.
-    func customText(_ key: String) -> SQLQueryString { kind.customText(key) }
-
-    func customNumber(_ key: String) -> SQLQueryString { kind.customNumber(key) }
-
-    func customFlag(_ key: String) -> SQLQueryString { kind.customFlag(key) }
-
     /// The expression a list is ordered by; never null, so that keyset paging can compare it.
     func sortKey(_ target: ListQuery.Target) -> SQLQueryString {
         switch target {
@@ -30,9 +23,9 @@ struct SQLFragments {
             }
         case .custom(let key, let type):
             switch type {
-            case .number: return "COALESCE(\(customNumber(key)), -1e300)"
-            case .boolean: return "COALESCE(\(customFlag(key)), -1)"
-            default: return "COALESCE(\(customText(key)), '')"
+            case .number: return "COALESCE(\(kind.customNumber(key)), -1e300)"
+            case .boolean: return "COALESCE(\(kind.customFlag(key)), -1)"
+            default: return "COALESCE(\(kind.customText(key)), '')"
             }
         }
     }
@@ -90,7 +83,7 @@ struct SQLFragments {
                 case .stringMap: test = "\(ident: name) = '{}'"
                 default: test = "\(ident: name) IS NULL"
                 }
-            case .custom(let key, _): test = "\(customText(key)) IS NULL"
+            case .custom(let key, _): test = "\(kind.customText(key)) IS NULL"
             }
             return wantEmpty ? test : "NOT (\(test))"
         }
@@ -117,13 +110,13 @@ struct SQLFragments {
             case (.multi_select, _):
                 return kind.customListContains(key, bind(filter.value))
             case (_, .contains):
-                return substring(of: customText(key), filter.value)
+                return substring(of: kind.customText(key), filter.value)
             case (.number, _):
-                return "\(customNumber(key)) \(unsafeRaw: comparison) \(bind(filter.value))"
+                return "\(kind.customNumber(key)) \(unsafeRaw: comparison) \(bind(filter.value))"
             case (.boolean, _):
-                return "\(customFlag(key)) = \(bind(filter.value))"
+                return "\(kind.customFlag(key)) = \(bind(filter.value))"
             default:
-                return "\(customText(key)) \(unsafeRaw: comparison) \(bind(filter.value))"
+                return "\(kind.customText(key)) \(unsafeRaw: comparison) \(bind(filter.value))"
             }
         }
     }
