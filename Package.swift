@@ -32,12 +32,21 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
-            name: "RapportStore",
+            name: "RapportDatabase",
             dependencies: [
-                "RapportCore",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "RapportStore",
+            dependencies: [
+                "RapportCore",
+                "RapportDatabase",
+                .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -47,6 +56,7 @@ let package = Package(
             name: "RapportServices",
             dependencies: [
                 "RapportCore",
+                "RapportDatabase",
                 "RapportStore",
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Logging", package: "swift-log"),
@@ -57,6 +67,7 @@ let package = Package(
             name: "RapportHTTP",
             dependencies: [
                 "RapportCore",
+                "RapportDatabase",
                 "RapportServices",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
@@ -93,6 +104,7 @@ let package = Package(
             name: "RapportServer",
             dependencies: [
                 "RapportCore",
+                "RapportDatabase",
                 "RapportStore",
                 "RapportServices",
                 "RapportHTTP",
@@ -107,7 +119,7 @@ let package = Package(
         .executableTarget(
             name: "rapport",
             dependencies: [
-                "RapportServer", "RapportServices", "RapportStore", "RapportCore",
+                "RapportServer", "RapportServices", "RapportStore", "RapportDatabase", "RapportCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -119,8 +131,8 @@ let package = Package(
         .target(
             name: "RapportTestSupport",
             dependencies: [
-                "RapportCore", "RapportStore", "RapportServices", "RapportHTTP", "RapportAPI", "RapportWeb",
-                "RapportServer",
+                "RapportCore", "RapportDatabase", "RapportStore", "RapportServices", "RapportHTTP", "RapportAPI",
+                "RapportWeb", "RapportServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
@@ -135,13 +147,17 @@ let package = Package(
             dependencies: ["RapportCore"]
         ),
         .testTarget(
+            name: "RapportDatabaseTests",
+            dependencies: ["RapportDatabase", "RapportTestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
             name: "RapportStoreTests",
-            dependencies: ["RapportStore", "RapportTestSupport"]
+            dependencies: ["RapportStore", "RapportDatabase", "RapportTestSupport"]
         ),
         .testTarget(
             name: "RapportServerTests",
             dependencies: [
-                "RapportServer", "RapportServices", "RapportStore", "RapportTestSupport",
+                "RapportServer", "RapportServices", "RapportStore", "RapportDatabase", "RapportTestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -156,7 +172,7 @@ let package = Package(
         .testTarget(
             name: "RapportCLITests",
             dependencies: [
-                "rapport", "RapportTestSupport",
+                "rapport", "RapportDatabase", "RapportTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),

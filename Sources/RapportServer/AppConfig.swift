@@ -1,6 +1,6 @@
 import Foundation
 package import Logging
-package import RapportStore
+package import RapportDatabase
 
 /// Everything a Rapport process is configured with: built by the CLI from flags and `RAPPORT_*`
 /// variables, or by tests. No globals.

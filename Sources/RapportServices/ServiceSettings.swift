@@ -2,7 +2,7 @@ import Foundation
 import HummingbirdBcrypt
 import Logging
 import RapportCore
-package import RapportStore
+import RapportStore
 import Synchronization
 
 /// Settings that shape HTTP behaviour, built by the CLI from flags and `RAPPORT_*` variables, or by tests.

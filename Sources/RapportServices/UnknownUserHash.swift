@@ -2,7 +2,7 @@ import Foundation
 import HummingbirdBcrypt
 import Logging
 import RapportCore
-package import RapportStore
+import RapportStore
 import Synchronization
 
 /// A bcrypt hash of a random password, made once when first asked for.

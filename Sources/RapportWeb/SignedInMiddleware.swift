@@ -1,10 +1,10 @@
 import Foundation
-package import Hummingbird
+import Hummingbird
 import HummingbirdAuth
-package import Logging
+import Logging
 import RapportCore
-package import RapportHTTP
-package import RapportServices
+import RapportHTTP
+import RapportServices
 import RapportStore
 
 /// Lets signed-in users through and sends everyone else to the login page. Errors on these pages are

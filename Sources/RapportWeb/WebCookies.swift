@@ -1,10 +1,10 @@
 import Foundation
-package import Hummingbird
+import Hummingbird
 import HummingbirdAuth
-package import Logging
+import Logging
 import RapportCore
-package import RapportHTTP
-package import RapportServices
+import RapportHTTP
+import RapportServices
 import RapportStore
 
 /// Cookie names: with secure cookies they carry the `__Host-` prefix, so that browsers only accept

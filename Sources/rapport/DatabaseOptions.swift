@@ -1,5 +1,6 @@
 import ArgumentParser
 import Logging
+import RapportDatabase
 import RapportServer
 import RapportStore
 
@@ -18,7 +19,7 @@ struct DatabaseOptions: ParsableArguments {
             database ?? environment["RAPPORT_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? DatabaseURL.defaultText
         var logger = Logger(label: label)
         logger.logLevel = environment["RAPPORT_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .notice
-        var config = AppConfig(database: try DatabaseURL(parsing: text), logger: logger)
+        var config = AppConfig(database: try DatabaseURL(userText: text), logger: logger)
         try config.apply(environment: environment)
         return config
     }

@@ -116,7 +116,7 @@ struct ProblemTests {
                 let response = try await client.execute(uri: "/api/v1/me", method: .get, headers: .bearer(seeded.token))
                 Self.expectProblem(response, .internalServerError)
                 #expect(response.json["detail"] as? String == "Internal error.")
-                for leak in ["SELECT", "api_tokens", "sqlite", "StoreClosed", seeded.token] {
+                for leak in ["SELECT", "api_tokens", "sqlite", "DatabaseClosed", seeded.token] {
                     #expect(!response.text.contains(leak))
                 }
             }

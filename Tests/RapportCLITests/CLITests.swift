@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import RapportCore
+import RapportDatabase
 import RapportStore
 import RapportTestSupport
 import Testing

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import RapportCore
+import RapportDatabase
 import RapportServer
 import RapportServices
 import RapportStore

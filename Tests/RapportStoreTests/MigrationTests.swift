@@ -132,7 +132,7 @@ struct WriteTransactionTests {
         arguments: Backend.allCases)
     func concurrentTransactions(_ backend: Backend) async throws {
         try await TestDB.with(backend) { store in
-            try await store.bulkTransaction { session in
+            try await store.writeRows { session in
                 try await session.run(
                     "INSERT INTO contact_emails (workspace_id, email, contact_id) VALUES ('w', 'taken@x.test', 'c0')",
                     [])
@@ -141,7 +141,7 @@ struct WriteTransactionTests {
                 for index in 1...60 {
                     group.addTask {
                         do {
-                            let value = try await store.bulkTransaction { session -> Int in
+                            let value = try await store.writeRows { session -> Int in
                                 try await session.run(
                                     "INSERT INTO contact_emails (workspace_id, email, contact_id) VALUES ('w', ?, ?)",
                                     [.text("e\(index)@x.test"), .text("c\(index)")])
@@ -168,7 +168,7 @@ struct WriteTransactionTests {
                 let expected = ["value \(index * 10)", "refused", "failed"][index % 3]
                 #expect(outcomes[index] == expected, "transaction \(index)")
             }
-            let stored = try await store.bulkRead { session in
+            let stored = try await store.readRows { session in
                 try await session.rows("SELECT email FROM contact_emails WHERE workspace_id = 'w' ORDER BY email", [])
             }.compactMap { $0[0].text }
             let kept = (1...60).filter { $0 % 3 == 0 }.map { "e\($0)@x.test" } + ["taken@x.test"]

@@ -7,10 +7,11 @@ import Logging
 package import NIOCore
 import NIOFoundationCompat
 package import RapportCore
+package import RapportDatabase
 import RapportHTTP
 package import RapportServer
 package import RapportServices
-package import RapportStore
+import RapportStore
 
 /// A Rapport application on a fresh database, driven in process through HummingbirdTesting's router client.
 package struct TestApp: Sendable {

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+package import RapportDatabase
 package import RapportStore
 import SQLKit
 import Testing

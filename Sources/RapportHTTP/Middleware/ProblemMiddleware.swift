@@ -7,6 +7,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOFoundationCompat
 import RapportCore
+import RapportDatabase
 import RapportServices
 import RapportStore
 

@@ -1,5 +1,6 @@
 package import Foundation
 package import RapportCore
+import RapportDatabase
 import RapportHTTP
 import RapportServices
 import RapportStore
@@ -31,7 +32,7 @@ package struct BenchInfo: Codable, Sendable {
 
 /// The deterministic synthetic workspace `rapport bench` measures: companies and contacts with names
 /// in English, Persian, Ukrainian and Danish, tags, custom fields, and Zipf-like activity per contact
-/// (most people have a few events, a few have many; one has 10,000). Written with the bulk path.
+/// (most people have a few events, a few have many; one has 10,000). Written with row statements (`Store.writeRows`).
 package enum BenchData {
     static let busyEvents = 10_000
 
@@ -101,7 +102,7 @@ package enum BenchData {
             }
             let rows = companyService.repository.newRows(
                 batch, actor: actor, now: now, importID: nil, referenceTitles: [:])
-            try await runtime.store.bulkTransaction { session in
+            try await runtime.store.writeRows { session in
                 try await companyService.repository.insert(rows, on: session)
             }
         }
@@ -128,7 +129,7 @@ package enum BenchData {
             }
             let rows = contactService.repository.newRows(
                 batch, actor: actor, now: now, importID: nil, referenceTitles: companyNames)
-            try await runtime.store.bulkTransaction { session in
+            try await runtime.store.writeRows { session in
                 try await contactService.repository.insert(rows, on: session)
             }
         }
@@ -163,7 +164,7 @@ package enum BenchData {
             written += rows.count
             // In contact order, so that the timeline index is written a page at a time.
             let batch = rows.sorted { ($0[6].text ?? "") < ($1[6].text ?? "") }
-            try await runtime.store.bulkTransaction { session in
+            try await runtime.store.writeRows { session in
                 try await session.insert(
                     into: "events",
                     columns: [
@@ -174,7 +175,7 @@ package enum BenchData {
         }
         // Fresh tables have no statistics until autovacuum gets to them; plans should not depend on when.
         if runtime.store.kind == .postgres {
-            try await runtime.store.bulkTransaction { try await $0.run("ANALYZE", []) }
+            try await runtime.store.writeRows { try await $0.run("ANALYZE", []) }
         }
         return BenchInfo(
             workspaceID: workspace.id, ownerID: owner.id, token: token.secret, contacts: contacts, events: events,

@@ -1,5 +1,6 @@
 package import Foundation
 import RapportCore
+import RapportDatabase
 import RapportHTTP
 import RapportServices
 import RapportStore
@@ -164,7 +165,7 @@ package struct BenchWorkloads: Sendable {
                 ORDER BY rank, d.updated_at DESC, d.record_id DESC LIMIT 20
                 """
             let values = binds
-            _ = try await runtime.store.bulkRead { session in try await session.rows(sql, values) }
+            _ = try await runtime.store.readRows { session in try await session.rows(sql, values) }
         }
         var result = self.result(
             "search", operations: measured.latencies.count, seconds: measured.elapsed, latencies: measured.latencies)
@@ -183,7 +184,7 @@ package struct BenchWorkloads: Sendable {
                 workspaceID: workspace, subject: .init(.contacts, id: contact), types: [], limit: 50, after: nil)
         }
         let reference = try await BenchClock.measure(runs, seconds: 20) { _ in
-            _ = try await runtime.store.bulkRead { session in
+            _ = try await runtime.store.readRows { session in
                 try await session.rows(
                     """
                     SELECT id, workspace_id, type, occurred_at, actor_type, actor_id, contact_id, company_id, data
@@ -207,7 +208,7 @@ package struct BenchWorkloads: Sendable {
         // that runs first reads the file from disk (at full scale it does not stay cached through the
         // workloads before) and the other finds it in memory.
         let workspaceID = info.workspaceID
-        _ = try await runtime.store.bulkRead { session in
+        _ = try await runtime.store.readRows { session in
             try await session.rows(
                 "SELECT count(*), sum(length(custom)) FROM contacts WHERE workspace_id = ?", [.text(workspaceID)])
         }
@@ -225,7 +226,7 @@ package struct BenchWorkloads: Sendable {
         let referenceStart = BenchClock.now()
         var after = ""
         while true {
-            let rows = try await runtime.store.bulkRead { [after] session in
+            let rows = try await runtime.store.readRows { [after] session in
                 try await session.rows(
                     "SELECT \(columns) FROM contacts WHERE workspace_id = ? AND id > ? ORDER BY id LIMIT 5000",
                     [.text(workspace), .text(after)])
@@ -315,7 +316,7 @@ package struct BenchWorkloads: Sendable {
         }
         records = []
         let referenceStart = BenchClock.now()
-        try await runtime.store.bulkTransaction { session in
+        try await runtime.store.writeRows { session in
             try await companies.repository.insert(companyRows, on: session)
             for batch in contactRows { try await contacts.repository.insert(batch, on: session) }
         }

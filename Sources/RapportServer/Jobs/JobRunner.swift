@@ -1,8 +1,9 @@
 import Foundation
 package import Logging
 import RapportCore
-package import RapportStore
+import RapportDatabase
 package import RapportServices
+package import RapportStore
 import ServiceLifecycle
 
 /// Runs due jobs from the queue in this process, beside any number of runners in other processes.

@@ -1,5 +1,6 @@
 import Foundation
 package import RapportCore
+import RapportDatabase
 import RapportStore
 
 /// Streams a workspace's contacts or companies as CSV or JSON lines, in the column names the importer

@@ -1,5 +1,6 @@
 package import Foundation
 package import RapportCore
+import RapportDatabase
 import RapportStore
 
 /// What an import did (or, in a dry run, would do).
@@ -636,7 +637,7 @@ package struct Importer: Sendable {
         let actor = Actor(.import, id: self.actor.id)
         let importID = self.importID
         let column = schema.timeline?.column
-        try await service.writeBulk { session in
+        try await service.writeRows { session in
             try await target?.insert(writes.referenced, on: session)
             try await service.repository.insert(writes.created, on: session)
             for (before, after) in writes.updated {

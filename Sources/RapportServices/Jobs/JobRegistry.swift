@@ -1,6 +1,6 @@
-package import Logging
+import Logging
 import RapportCore
-package import RapportStore
+import RapportStore
 
 /// The handlers of one installation by kind, built once in the composition root.
 package struct JobRegistry: Sendable {

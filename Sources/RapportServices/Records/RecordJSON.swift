@@ -1,5 +1,6 @@
 import Foundation
 package import RapportCore
+package import RapportDatabase
 package import RapportStore
 
 /// A contact or company as the API shows it: `id`, then every standard field in schema order (`null`

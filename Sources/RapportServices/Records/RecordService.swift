@@ -1,5 +1,6 @@
 import Foundation
 package import RapportCore
+package import RapportDatabase
 package import RapportStore
 import SQLKit
 
@@ -68,7 +69,7 @@ package struct RecordService: Sendable {
         // (built here, so that the one writer's thread only writes)
         let rows = repository.newRows([prepared], actor: actor, now: now, importID: nil, referenceTitles: [:])
         let repository = self.repository
-        return try await writeBulk { session in
+        return try await writeRows { session in
             // What it points to may have gone since it was checked: checked again with the write.
             // (A taken address or key fails on its unique index.)
             try await check(references(of: prepared), workspaceID: workspaceID, on: session.sql)
@@ -342,10 +343,10 @@ package struct RecordService: Sendable {
         }
     }
 
-    /// `write` for a bulk session.
-    package func writeBulk<R: Sendable>(_ body: @escaping @Sendable (BulkSession) async throws -> R) async throws -> R {
+    /// `write` with a `RowSession`.
+    package func writeRows<R: Sendable>(_ body: @escaping @Sendable (RowSession) async throws -> R) async throws -> R {
         do {
-            return try await services.store.bulkTransaction(body)
+            return try await services.store.writeRows(body)
         } catch  where DatabaseErrors.isUniqueViolation(error) {
             throw RapportError(.conflict, schema.conflictMessage)
         }

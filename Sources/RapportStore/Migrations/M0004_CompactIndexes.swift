@@ -1,3 +1,5 @@
+import RapportDatabase
+
 /// SQLite only: the address index and the search tables become `WITHOUT ROWID`, so each row lives in
 /// its primary key's B-tree instead of a table plus a copy of its key in an index. A contact writes
 /// about fifteen of these rows (mostly search terms); this cuts a third of the B-tree inserts of an

@@ -1,3 +1,5 @@
+import RapportDatabase
+
 /// SQLite only: search terms move from one B-tree row per term into an FTS5 index over the documents'
 /// `terms` column. A contact wrote ten-odd `(workspace, term, record)` rows of about 85 bytes each,
 /// a quarter of an import's B-tree work and of the file; FTS5 keeps them as compressed posting lists

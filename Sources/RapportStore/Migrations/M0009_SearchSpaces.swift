@@ -1,3 +1,5 @@
+import RapportDatabase
+
 /// SQLite only: each workspace's search documents get keys from a range of their own, so a search
 /// reads only its workspace's part of the one FTS5 index (a rowid range, which FTS5 seeks to).
 ///

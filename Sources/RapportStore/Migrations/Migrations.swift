@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import RapportCore
+import RapportDatabase
 import SQLKit
 
 /// One schema step. Its SQL is portable between SQLite and PostgreSQL (TEXT, BIGINT, INTEGER only).
@@ -51,20 +52,13 @@ extension Store {
     }
 
     private func migrateOnce(upTo version: Int) async throws {
-        try await source.lease(write: true) { database in
-            if kind == .postgres {
-                try await database.raw("SELECT pg_advisory_lock(\(literal: DatabaseKind.migrationLockKey))").run()
-            }
+        try await engine.withConnection { database in
+            if let lock = kind.migrationLock { try await database.raw(lock).run() }
             do {
                 try await self.applyPending(upTo: version, on: database)
-                if kind == .postgres {
-                    try await database.raw("SELECT pg_advisory_unlock(\(literal: DatabaseKind.migrationLockKey))").run()
-                }
+                if let unlock = kind.migrationUnlock { try await database.raw(unlock).run() }
             } catch {
-                if kind == .postgres {
-                    try? await database.raw("SELECT pg_advisory_unlock(\(literal: DatabaseKind.migrationLockKey))")
-                        .run()
-                }
+                if let unlock = kind.migrationUnlock { try? await database.raw(unlock).run() }
                 throw error
             }
         }
@@ -72,7 +66,7 @@ extension Store {
 
     /// The highest applied migration version, 0 for an empty database.
     package func schemaVersion() async throws -> Int {
-        try await source.lease(write: true) { database in
+        try await engine.withConnection { database in
             try await self.ensureMigrationTable(on: database)
             return try await self.appliedVersion(on: database)
         }

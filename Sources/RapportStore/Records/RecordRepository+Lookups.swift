@@ -1,5 +1,6 @@
 import Foundation
 import RapportCore
+import RapportDatabase
 
 /// Reads of many keys at once, for an import's batches: each is a few statements of up to 5,000 keys.
 extension RecordRepository {
@@ -8,7 +9,7 @@ extension RecordRepository {
     {
         guard schema.field(field) != nil, !values.isEmpty else { return [:] }
         let sql: @Sendable (Int) -> String = { count in
-            "SELECT \(field), id FROM \(table) WHERE workspace_id = ? AND \(field) IN (\(BulkSession.placeholders(count))) ORDER BY created_at DESC, id DESC"
+            "SELECT \(field), id FROM \(table) WHERE workspace_id = ? AND \(field) IN (\(RowSession.placeholders(count))) ORDER BY created_at DESC, id DESC"
         }
         return try await pairs(sql, values, workspaceID: workspaceID)
     }
@@ -17,7 +18,7 @@ extension RecordRepository {
     package func emailOwners(workspaceID: String, emails: Set<String>) async throws -> [String: String] {
         guard schema.hasUniqueEmails, !emails.isEmpty else { return [:] }
         let sql: @Sendable (Int) -> String = { count in
-            "SELECT email, contact_id FROM contact_emails WHERE workspace_id = ? AND email IN (\(BulkSession.placeholders(count)))"
+            "SELECT email, contact_id FROM contact_emails WHERE workspace_id = ? AND email IN (\(RowSession.placeholders(count)))"
         }
         return try await pairs(sql, emails, workspaceID: workspaceID)
     }
@@ -26,7 +27,7 @@ extension RecordRepository {
     package func existing(table: String, ids: Set<String>, workspaceID: String) async throws -> Set<String> {
         guard table == "users" || ObjectCatalog.named(table) != nil else { return [] }
         let sql: @Sendable (Int) -> String = { count in
-            "SELECT id, id FROM \(table) WHERE workspace_id = ? AND id IN (\(BulkSession.placeholders(count)))"
+            "SELECT id, id FROM \(table) WHERE workspace_id = ? AND id IN (\(RowSession.placeholders(count)))"
         }
         return Set(try await pairs(sql, ids.filter(RecordID.isWellFormed), workspaceID: workspaceID).keys)
     }
@@ -37,7 +38,7 @@ extension RecordRepository {
     {
         guard !keys.isEmpty else { return [:] }
         let keys = Array(keys)
-        return try await store.bulkRead { session in
+        return try await store.readRows { session in
             var found: [String: String] = [:]
             for chunk in keys.chunks(of: 5000) {
                 let rows = try await session.rows(sql(chunk.count), [.text(workspaceID)] + chunk.map(DBValue.text))

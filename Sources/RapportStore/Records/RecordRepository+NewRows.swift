@@ -1,5 +1,6 @@
 import Foundation
 package import RapportCore
+package import RapportDatabase
 
 /// The rows that new records write: their own, their addresses, search documents (and on PostgreSQL
 /// their terms), one event each (`imported` carrying the import's id, else `created`) and an audit
@@ -81,7 +82,7 @@ extension RecordRepository {
 
     /// Writes new records' rows with multi-row statements. Uniqueness was checked before; a concurrent
     /// writer's duplicate fails the statement, and with it the transaction.
-    package func insert(_ rows: NewRows, on session: BulkSession) async throws {
+    package func insert(_ rows: NewRows, on session: RowSession) async throws {
         var rows = rows
         if let workspaceID = rows.unindexed.first?.workspaceID, let reference = schema.search.reference,
             case .reference(let table)? = schema.field(reference)?.kind, let target = ObjectCatalog.named(table)

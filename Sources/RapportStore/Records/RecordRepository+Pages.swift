@@ -1,4 +1,5 @@
 import Foundation
+package import RapportDatabase
 
 /// A record's place in creation order (`created_at`, then id): how an export walks a workspace.
 package typealias CreationKey = (createdAt: Int64, id: String)
@@ -18,7 +19,7 @@ extension RecordRepository {
         let statement =
             "SELECT created_at, id FROM \(table) WHERE workspace_id = ?\(condition) ORDER BY created_at, id LIMIT 1 OFFSET \(max(0, size - 1))"
         let values = [DBValue.text(workspaceID)] + binds
-        let rows = try await store.bulkRead { session in try await session.rows(statement, values) }
+        let rows = try await store.readRows { session in try await session.rows(statement, values) }
         return rows.first.map { ($0[0].int ?? 0, $0[1].text ?? "") }
     }
 
@@ -37,6 +38,6 @@ extension RecordRepository {
         }
         statement += " ORDER BY created_at, id"
         let (sql, binds) = (statement, values)
-        try await store.bulkRead { session in try await session.scan(sql, binds, body) }
+        try await store.readRows { session in try await session.scan(sql, binds, body) }
     }
 }

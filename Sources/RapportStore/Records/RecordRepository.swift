@@ -1,5 +1,6 @@
 import Foundation
 package import RapportCore
+package import RapportDatabase
 package import SQLKit
 
 /// Contacts and companies through one generic path: the schema says which columns exist and how each
@@ -40,7 +41,7 @@ package struct RecordRepository: Sendable {
     package func findRow(workspaceID: String, id: String) async throws -> [DBValue]? {
         guard RecordID.isWellFormed(id) else { return nil }
         let sql = "SELECT \(columnList) FROM \(table) WHERE workspace_id = ? AND id = ?"
-        return try await store.bulkRead(inline: true) { try await $0.rows(sql, [.text(workspaceID), .text(id)]) }.first
+        return try await store.readRows(inline: true) { try await $0.rows(sql, [.text(workspaceID), .text(id)]) }.first
     }
 
     /// The workspace's records among `ids`, by id, in one statement (ids of other workspaces and
@@ -49,9 +50,9 @@ package struct RecordRepository: Sendable {
         let wanted = Array(Set(ids.filter(RecordID.isWellFormed)))
         guard !wanted.isEmpty else { return [:] }
         let sql =
-            "SELECT \(columnList) FROM \(table) WHERE workspace_id = ? AND id IN (\(BulkSession.placeholders(wanted.count)))"
+            "SELECT \(columnList) FROM \(table) WHERE workspace_id = ? AND id IN (\(RowSession.placeholders(wanted.count)))"
         // (a page of lookups by primary key: microseconds, so on the calling thread)
-        let rows = try await store.bulkRead(inline: wanted.count <= 200) {
+        let rows = try await store.readRows(inline: wanted.count <= 200) {
             try await $0.rows(sql, [.text(workspaceID)] + wanted.map(DBValue.text))
         }
         var found: [String: Record] = [:]
@@ -122,7 +123,7 @@ package struct RecordRepository: Sendable {
         }
         sql = sql + " ORDER BY sort_key \(unsafeRaw: direction), id \(unsafeRaw: direction) LIMIT \(bind: limit + 1)"
         let statement = sql
-        var rows = try await store.bulkRead { try await $0.rows(statement) }
+        var rows = try await store.readRows { try await $0.rows(statement) }
         let more = rows.count > limit
         if more { rows.removeLast(rows.count - limit) }
         var next: RecordCursor?
@@ -141,8 +142,8 @@ package struct RecordRepository: Sendable {
         let wanted = Array(Set(contactIDs.filter(RecordID.isWellFormed)))
         guard !wanted.isEmpty else { return [:] }
         let sql =
-            "SELECT c.id, c.email, co.name FROM contacts c LEFT JOIN companies co ON co.workspace_id = c.workspace_id AND co.id = c.company_id WHERE c.workspace_id = ? AND c.id IN (\(BulkSession.placeholders(wanted.count)))"
-        let rows = try await store.bulkRead(inline: wanted.count <= 200) {
+            "SELECT c.id, c.email, co.name FROM contacts c LEFT JOIN companies co ON co.workspace_id = c.workspace_id AND co.id = c.company_id WHERE c.workspace_id = ? AND c.id IN (\(RowSession.placeholders(wanted.count)))"
+        let rows = try await store.readRows(inline: wanted.count <= 200) {
             try await $0.rows(sql, [.text(workspaceID)] + wanted.map(DBValue.text))
         }
         var found: [String: (email: String?, companyName: String?)] = [:]
@@ -154,20 +155,20 @@ package struct RecordRepository: Sendable {
 
     /// Titles by id (a company's name; a contact's first and last name, else its address).
     package func names(workspaceID: String, ids: [String]) async throws -> [String: String] {
-        try await store.bulkRead(inline: ids.count <= 200) {
+        try await store.readRows(inline: ids.count <= 200) {
             try await titles(workspaceID: workspaceID, ids: ids, on: $0)
         }
     }
 
     /// `names` on a leased session (inside a transaction, it sees the transaction's writes).
-    package func titles(workspaceID: String, ids: [String], on session: BulkSession) async throws -> [String: String] {
+    package func titles(workspaceID: String, ids: [String], on session: RowSession) async throws -> [String: String] {
         let wanted = Array(Set(ids.filter(RecordID.isWellFormed)))
         guard !wanted.isEmpty else { return [:] }
         let fields = titleFields
         var titles: [String: String] = [:]
         for chunk in wanted.chunks(of: 5000) {
             let sql =
-                "SELECT id, \(fields.joined(separator: ", ")) FROM \(table) WHERE workspace_id = ? AND id IN (\(BulkSession.placeholders(chunk.count)))"
+                "SELECT id, \(fields.joined(separator: ", ")) FROM \(table) WHERE workspace_id = ? AND id IN (\(RowSession.placeholders(chunk.count)))"
             for row in try await session.rows(sql, [.text(workspaceID)] + chunk.map(DBValue.text)) {
                 guard let id = row[0].text else { continue }
                 var values: [String: JSONValue] = [:]
@@ -206,7 +207,7 @@ package struct RecordRepository: Sendable {
     /// The workspace's records by title, for pickers.
     package func choices(workspaceID: String, limit: Int = 1000) async throws -> [(id: String, name: String)] {
         let order = titleFields.map { "\($0)" }.joined(separator: ", ")
-        let rows = try await store.bulkRead {
+        let rows = try await store.readRows {
             try await $0.rows(
                 "SELECT id FROM \(table) WHERE workspace_id = ? ORDER BY \(order), id LIMIT ?",
                 [.text(workspaceID), .int(Int64(limit))])
@@ -278,8 +279,8 @@ package struct RecordRepository: Sendable {
         guard !emails.isEmpty else { return nil }
         let binds = [DBValue.text(workspaceID)] + emails.map(DBValue.text)
         let sql =
-            "SELECT contact_id FROM contact_emails WHERE workspace_id = ? AND email IN (\(BulkSession.placeholders(emails.count)))"
-        return try await store.bulkRead(inline: emails.count <= 50) { try await $0.rows(sql, binds) }.first?.first?.text
+            "SELECT contact_id FROM contact_emails WHERE workspace_id = ? AND email IN (\(RowSession.placeholders(emails.count)))"
+        return try await store.readRows(inline: emails.count <= 50) { try await $0.rows(sql, binds) }.first?.first?.text
     }
 
     /// The oldest record whose `field` is exactly `value` (a company by name).
@@ -298,7 +299,7 @@ package struct RecordRepository: Sendable {
         guard schema.field(field) != nil else { return nil }
         guard let database else {
             let sql = "SELECT id FROM \(table) WHERE workspace_id = ? AND \(field) = ?"
-            return try await store.bulkRead(inline: true) {
+            return try await store.readRows(inline: true) {
                 try await $0.rows(sql, [.text(workspaceID), .text(value)])
             }.first?.first?.text
         }

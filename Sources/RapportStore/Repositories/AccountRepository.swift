@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 package import RapportCore
+import RapportDatabase
 package import SQLKit
 
 /// Workspaces and users. User emails are unique across the installation; everything else is scoped by workspace.

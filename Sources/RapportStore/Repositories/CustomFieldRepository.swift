@@ -1,5 +1,6 @@
 import Foundation
 package import RapportCore
+import RapportDatabase
 package import SQLKit
 
 /// A workspace's custom field definitions.
@@ -22,7 +23,7 @@ package struct CustomFieldRepository: Sendable {
                 "SELECT \(Self.columns) FROM custom_fields WHERE workspace_id = ?"
                 + (object == nil ? "" : " AND object = ?") + " ORDER BY created_at, id"
             let binds = [DBValue.text(workspaceID)] + (object.map { [DBValue.text($0)] } ?? [])
-            return try await store.bulkRead(inline: true) { try await $0.rows(sql, binds) }.map(
+            return try await store.readRows(inline: true) { try await $0.rows(sql, binds) }.map(
                 Self.definition(values:))
         }
         var sql: SQLQueryString =
@@ -82,16 +83,8 @@ package struct CustomFieldRepository: Sendable {
             try await database.raw(
                 "DELETE FROM custom_fields WHERE workspace_id = \(bind: definition.workspaceID) AND id = \(bind: definition.id)"
             ).run()
-            let removal: SQLQueryString =
-                switch kind {
-                case .sqlite: "json_remove(custom, \(bind: "$." + definition.key))"
-                case .postgres: "((custom::jsonb - \(bind: definition.key))::text)"
-                }
-            let presence: SQLQueryString =
-                switch kind {
-                case .sqlite: "json_type(custom, \(bind: "$." + definition.key)) IS NOT NULL"
-                case .postgres: "(custom::jsonb ? \(bind: definition.key))"
-                }
+            let removal = kind.customRemoving(definition.key)
+            let presence = kind.customHas(definition.key)
             try await database.raw(
                 "UPDATE \(ident: definition.object) SET custom = \(removal), version = version + 1, updated_at = \(bind: Timestamp.micros(Date())) WHERE workspace_id = \(bind: definition.workspaceID) AND \(presence)"
             ).run()

@@ -1,5 +1,6 @@
 import Foundation
 package import RapportCore
+package import RapportDatabase
 package import SQLKit
 
 /// The search index: documents and terms, kept in the same transaction as the records they describe.
@@ -117,7 +118,7 @@ package struct SearchRepository: Sendable {
     /// On SQLite, before new documents of a workspace are inserted with multi-row statements: the key
     /// after which theirs follow (they take the next keys of its range, in order), its space given out
     /// if it had none. Documents `(key, key + count]` are then indexed with `indexDocuments`.
-    package static func lastDocumentKey(workspaceID: String, on session: BulkSession) async throws -> Int64 {
+    package static func lastDocumentKey(workspaceID: String, on session: RowSession) async throws -> Int64 {
         let query = "SELECT \(lastKey) FROM search_spaces s WHERE s.workspace_id = ?"
         if let key = try await session.rows(query, [.text(workspaceID)]).first?.first?.int { return key }
         // The workspace's first documents: it gets its range, empty so far.
@@ -146,7 +147,7 @@ package struct SearchRepository: Sendable {
 
     /// Writes new records' documents (rows of `workspace_id, record_id, record_type, name_key, email_key,
     /// display_name, updated_at, terms`) and, on PostgreSQL, their terms.
-    static func insert(documents: [[DBValue]], terms: [[DBValue]], on session: BulkSession) async throws {
+    static func insert(documents: [[DBValue]], terms: [[DBValue]], on session: RowSession) async throws {
         let documentColumns = [
             "workspace_id", "record_id", "record_type", "name_key", "email_key", "display_name", "updated_at", "terms",
         ]
@@ -262,7 +263,7 @@ package struct SearchRepository: Sendable {
         let whole = words.joined(separator: " ")
         let probe = words.max { $0.utf8.count < $1.utf8.count }!
         let workspace = DBValue.text(workspaceID)
-        let contains = store.kind == .sqlite ? "instr" : "strpos"
+        let contains = store.kind.textPositionFunction
         // Every word starts a term; the rank of a match.
         let matchAll = words.map { _ in "\(contains)(' ' || d.terms, ?) > 0" }.joined(separator: " AND ")
         let matchBinds = words.map { DBValue.text(" " + $0) }
@@ -284,7 +285,7 @@ package struct SearchRepository: Sendable {
             inProbe =
                 "d.record_id IN (SELECT record_id FROM search_terms WHERE workspace_id = ? AND term >= ? AND term < ?)"
         }
-        return try await store.bulkRead { session in
+        return try await store.readRows { session in
             let isDense: Bool
             let probeBinds: [DBValue]
             // (on SQLite, the workspace's range of full-text keys)

@@ -1,4 +1,5 @@
 package import RapportCore
+package import RapportDatabase
 package import SQLKit
 
 /// The append-only timeline and the audit log.
@@ -75,7 +76,7 @@ package struct TimelineRepository: Sendable {
 
     /// Whether an import already recorded an `imported` event on a record (one per record and import).
     package static func hasImported(
-        workspaceID: String, column: String, recordID: String, importID: String, on session: BulkSession
+        workspaceID: String, column: String, recordID: String, importID: String, on session: RowSession
     ) async throws -> Bool {
         guard subjectColumns.contains(column) else { return false }
         return try await !session.rows(

@@ -1,20 +1,9 @@
-import PostgresKit
+import Foundation
+import RapportDatabase
 import SQLKit
-import SQLiteKit
 
-/// The database engines Rapport runs on. Every dialect difference is decided in this file.
-package enum DatabaseKind: String, Sendable {
-    case sqlite, postgres
-
-    /// Starts a write transaction. SQLite takes the write lock at once so that two writers queue on the
-    /// busy timeout instead of failing when a read lock would have to be upgraded.
-    var beginTransaction: String {
-        switch self {
-        case .sqlite: "BEGIN IMMEDIATE"
-        case .postgres: "BEGIN"
-        }
-    }
-
+/// Where Rapport's SQL differs between the two databases. Every such difference is decided in this file.
+extension DatabaseKind {
     /// Migrations write `TEXT_BINARY` for text compared byte by byte (prefix ranges on search terms):
     /// PostgreSQL's default collation is locale-aware, SQLite's is already binary. `JOIN_WITH_SPACES(x)`
     /// is the aggregate that joins values with spaces.
@@ -41,47 +30,98 @@ package enum DatabaseKind: String, Sendable {
 
     /// A key for PostgreSQL's advisory lock that serialises migrations across processes.
     static let migrationLockKey: Int64 = 7_261_707_871_100
-}
 
-/// Classifies driver errors without leaking their text.
-package enum DatabaseErrors {
-    /// Whether an error is a violated unique (or primary key) constraint.
-    package static func isUniqueViolation(_ error: any Error) -> Bool {
-        if let error = error as? SQLiteHandleError { return error.isUniqueViolation }
-        if let error = error as? SQLiteError {
-            switch error.reason {
-            case .constraint, .constraintUniqueFailed, .constraintPrimaryKeyFailed: return true
-            default: return false
-            }
+    /// Takes the lock that serialises migrations across processes: PostgreSQL's advisory lock. None on
+    /// SQLite, where each step runs under `BEGIN IMMEDIATE` and re-checks what is applied.
+    var migrationLock: SQLQueryString? {
+        switch self {
+        case .sqlite: nil
+        case .postgres: "SELECT pg_advisory_lock(\(literal: Self.migrationLockKey))"
         }
-        if let error = error as? PSQLError {
-            return error.serverInfo?[.sqlState] == "23505"
-        }
-        return false
     }
 
-    /// What an unexpected error is, for the log: its type and, from a database, the SQLSTATE or reason and
-    /// the server's message, never the statement or its values.
-    package static func logDescription(_ error: any Error) -> String {
-        if let error = error as? PSQLError {
-            let state = error.serverInfo?[.sqlState] ?? "-"
-            let message = error.serverInfo?[.message] ?? "\(error.code)"
-            return "PostgreSQL \(state): \(message)"
+    /// Releases `migrationLock`.
+    var migrationUnlock: SQLQueryString? {
+        switch self {
+        case .sqlite: nil
+        case .postgres: "SELECT pg_advisory_unlock(\(literal: Self.migrationLockKey))"
         }
-        if let error = error as? SQLiteError {
-            return "SQLite \(error.reason): \(error.message)"
-        }
-        if let error = error as? SQLiteHandleError { return error.description }
-        return String(describing: type(of: error))
     }
 
-    /// Whether SQLite refused because another connection held the lock.
-    package static func isBusy(_ error: any Error) -> Bool {
-        if let error = error as? SQLiteHandleError { return error.isBusy }
-        guard let error = error as? SQLiteError else { return false }
-        switch error.reason {
-        case .busy, .locked, .busyTimeout, .busyInRecovery, .busyInSnapshot: return true
-        default: return false
+    // MARK: Custom fields (a JSON object in the `custom` column)
+
+    /// A custom field's value as text or JSON.
+    func customText(_ key: String) -> SQLQueryString {
+        switch self {
+        case .sqlite: "json_extract(custom, \(bind: "$." + key))"
+        case .postgres: "(custom::jsonb ->> \(bind: key))"
+        }
+    }
+
+    /// A custom field's value as a number.
+    func customNumber(_ key: String) -> SQLQueryString {
+        switch self {
+        case .sqlite: "json_extract(custom, \(bind: "$." + key))"
+        case .postgres: "((custom::jsonb ->> \(bind: key))::double precision)"
+        }
+    }
+
+    /// A true/false custom field's value as 1 or 0.
+    func customFlag(_ key: String) -> SQLQueryString {
+        switch self {
+        case .sqlite: "json_extract(custom, \(bind: "$." + key))"
+        case .postgres: "(((custom::jsonb ->> \(bind: key))::boolean)::int)"
+        }
+    }
+
+    /// Whether a custom field's JSON array (a multi-select) holds `value`.
+    func customListContains(_ key: String, _ value: SQLQueryString) -> SQLQueryString {
+        switch self {
+        case .sqlite: "EXISTS (SELECT 1 FROM json_each(custom, \(bind: "$." + key)) WHERE json_each.value = \(value))"
+        case .postgres: "jsonb_exists(custom::jsonb -> \(bind: key), \(value))"
+        }
+    }
+
+    /// The `custom` column without a field (when its definition is deleted).
+    func customRemoving(_ key: String) -> SQLQueryString {
+        switch self {
+        case .sqlite: "json_remove(custom, \(bind: "$." + key))"
+        case .postgres: "((custom::jsonb - \(bind: key))::text)"
+        }
+    }
+
+    /// Whether the `custom` column has a field.
+    func customHas(_ key: String) -> SQLQueryString {
+        switch self {
+        case .sqlite: "json_type(custom, \(bind: "$." + key)) IS NOT NULL"
+        case .postgres: "(custom::jsonb ? \(bind: key))"
+        }
+    }
+
+    // MARK: Text and lists
+
+    /// Whether a JSON array column holds `value`.
+    func listContains(column: SQLQueryString, _ value: SQLQueryString) -> SQLQueryString {
+        switch self {
+        case .sqlite: "EXISTS (SELECT 1 FROM json_each(\(column)) WHERE json_each.value = \(value))"
+        case .postgres: "jsonb_exists(\(column)::jsonb, \(value))"
+        }
+    }
+
+    /// Whether `expression`, lower-cased, contains `text` (lower-cased already, A-Z only).
+    func containsLowercased(_ expression: SQLQueryString, _ text: String) -> SQLQueryString {
+        switch self {
+        case .sqlite: return "instr(lower(\(expression)), \(bind: text)) > 0"
+        // lower() folds only ASCII letters in SQLite; under the C collation PostgreSQL does the same.
+        case .postgres: return "strpos(lower(\(expression) COLLATE \"C\"), \(bind: text)) > 0"
+        }
+    }
+
+    /// The function that gives where a text starts in another, 0 when it does not occur.
+    var textPositionFunction: String {
+        switch self {
+        case .sqlite: "instr"
+        case .postgres: "strpos"
         }
     }
 }

@@ -1,36 +1,15 @@
 import Foundation
 import RapportCore
+import RapportDatabase
 import SQLKit
 
 /// The SQL for filters, sort keys and stored values of contacts and companies. The two databases
-/// read JSON differently (SQLite's `json_extract`/`json_each`, PostgreSQL's `jsonb` operators); every
-/// such difference is decided here, so both answer the same.
+/// read JSON differently (SQLite's `json_extract`/`json_each`, PostgreSQL's `jsonb` operators); each
+/// such difference is a function in `SQLDialect+Rapport.swift`, so both answer the same.
 struct SQLFragments {
     let kind: DatabaseKind
 
     // MARK: Expressions
-
-    /// A custom field's value as text or JSON.
-    func customText(_ key: String) -> SQLQueryString {
-        switch kind {
-        case .sqlite: "json_extract(custom, \(bind: "$." + key))"
-        case .postgres: "(custom::jsonb ->> \(bind: key))"
-        }
-    }
-
-    func customNumber(_ key: String) -> SQLQueryString {
-        switch kind {
-        case .sqlite: "json_extract(custom, \(bind: "$." + key))"
-        case .postgres: "((custom::jsonb ->> \(bind: key))::double precision)"
-        }
-    }
-
-    func customFlag(_ key: String) -> SQLQueryString {
-        switch kind {
-        case .sqlite: "json_extract(custom, \(bind: "$." + key))"
-        case .postgres: "(((custom::jsonb ->> \(bind: key))::boolean)::int)"
-        }
-    }
 
     /// The expression a list is ordered by; never null, so that keyset paging can compare it.
     func sortKey(_ target: ListQuery.Target) -> SQLQueryString {
@@ -44,9 +23,9 @@ struct SQLFragments {
             }
         case .custom(let key, let type):
             switch type {
-            case .number: return "COALESCE(\(customNumber(key)), -1e300)"
-            case .boolean: return "COALESCE(\(customFlag(key)), -1)"
-            default: return "COALESCE(\(customText(key)), '')"
+            case .number: return "COALESCE(\(kind.customNumber(key)), -1e300)"
+            case .boolean: return "COALESCE(\(kind.customFlag(key)), -1)"
+            default: return "COALESCE(\(kind.customText(key)), '')"
             }
         }
     }
@@ -104,7 +83,7 @@ struct SQLFragments {
                 case .stringMap: test = "\(ident: name) = '{}'"
                 default: test = "\(ident: name) IS NULL"
                 }
-            case .custom(let key, _): test = "\(customText(key)) IS NULL"
+            case .custom(let key, _): test = "\(kind.customText(key)) IS NULL"
             }
             return wantEmpty ? test : "NOT (\(test))"
         }
@@ -129,21 +108,15 @@ struct SQLFragments {
         case .custom(let key, let type):
             switch (type, op) {
             case (.multi_select, _):
-                switch kind {
-                case .sqlite:
-                    return
-                        "EXISTS (SELECT 1 FROM json_each(custom, \(bind: "$." + key)) WHERE json_each.value = \(bind(filter.value)))"
-                case .postgres:
-                    return "jsonb_exists(custom::jsonb -> \(bind: key), \(bind(filter.value)))"
-                }
+                return kind.customListContains(key, bind(filter.value))
             case (_, .contains):
-                return substring(of: customText(key), filter.value)
+                return substring(of: kind.customText(key), filter.value)
             case (.number, _):
-                return "\(customNumber(key)) \(unsafeRaw: comparison) \(bind(filter.value))"
+                return "\(kind.customNumber(key)) \(unsafeRaw: comparison) \(bind(filter.value))"
             case (.boolean, _):
-                return "\(customFlag(key)) = \(bind(filter.value))"
+                return "\(kind.customFlag(key)) = \(bind(filter.value))"
             default:
-                return "\(customText(key)) \(unsafeRaw: comparison) \(bind(filter.value))"
+                return "\(kind.customText(key)) \(unsafeRaw: comparison) \(bind(filter.value))"
             }
         }
     }
@@ -151,11 +124,7 @@ struct SQLFragments {
     /// Case-insensitive (for ASCII letters on both databases) substring match.
     func substring(of expression: SQLQueryString, _ value: JSONValue) -> SQLQueryString {
         guard case .string(let text) = value else { return "1 = 0" }
-        switch kind {
-        case .sqlite: return "instr(lower(\(expression)), \(bind: Self.asciiLowercased(text))) > 0"
-        // lower() folds only ASCII letters in SQLite; under the C collation PostgreSQL does the same.
-        case .postgres: return "strpos(lower(\(expression) COLLATE \"C\"), \(bind: Self.asciiLowercased(text))) > 0"
-        }
+        return kind.containsLowercased(expression, Self.asciiLowercased(text))
     }
 
     /// Lower-cases A-Z only, as both databases' `lower()` does here.
@@ -167,10 +136,7 @@ struct SQLFragments {
 
     /// Whether a JSON array column holds the value.
     func elementOf(column: SQLQueryString, _ value: JSONValue) -> SQLQueryString {
-        switch kind {
-        case .sqlite: "EXISTS (SELECT 1 FROM json_each(\(column)) WHERE json_each.value = \(bind(value)))"
-        case .postgres: "jsonb_exists(\(column)::jsonb, \(bind(value)))"
-        }
+        kind.listContains(column: column, bind(value))
     }
 
     // MARK: Stored values

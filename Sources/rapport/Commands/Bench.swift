@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import RapportCore
+import RapportDatabase
 import RapportServer
 import RapportStore
 
@@ -33,7 +34,7 @@ struct Bench: EnvironmentCommand {
         }
         guard contacts >= 10 else { throw ValidationError("--contacts takes 10 or more.") }
         guard events >= 0 else { throw ValidationError("--events takes 0 or more.") }
-        if let database { _ = try DatabaseURL(parsing: database) }
+        if let database { _ = try DatabaseURL(userText: database) }
         guard (1...600).contains(seconds) else { throw ValidationError("--seconds takes 1 to 600.") }
     }
 
@@ -116,7 +117,7 @@ struct BenchWorker: EnvironmentCommand {
     enum CodingKeys: String, CodingKey { case task, database, info, directory, contacts, events, seed }
 
     func runAsync() async throws {
-        var config = AppConfig(database: try DatabaseURL(parsing: database), logger: .init(label: "rapport.bench"))
+        var config = AppConfig(database: try DatabaseURL(userText: database), logger: .init(label: "rapport.bench"))
         config.logger.logLevel = .warning
         let kind = database.hasPrefix("postgres") ? "postgres" : "sqlite"
         let infoURL = URL(fileURLWithPath: info)

@@ -1,5 +1,4 @@
 import Foundation
-import RapportCore
 
 /// Where the data lives: `sqlite://PATH` (relative, or absolute with a third slash) or `postgres://user:pass@host:port/db`.
 package enum DatabaseURL: Sendable, Equatable {
@@ -10,12 +9,12 @@ package enum DatabaseURL: Sendable, Equatable {
     package static let defaultText = "sqlite://rapport.sqlite"
 
     /// Parses the accepted forms.
-    /// - Throws: `RapportError.badRequest` with one readable line.
+    /// - Throws: `DatabaseLocationError` with one readable line.
     package init(parsing text: String) throws {
         if text.hasPrefix("sqlite://") {
             let path = String(text.dropFirst("sqlite://".count))
             guard !path.isEmpty else {
-                throw RapportError(.badRequest, "sqlite:// needs a file path, e.g. sqlite://rapport.sqlite")
+                throw DatabaseLocationError("sqlite:// needs a file path, e.g. sqlite://rapport.sqlite")
             }
             self = .sqlite(path: path)
             return
@@ -23,12 +22,12 @@ package enum DatabaseURL: Sendable, Equatable {
         guard text.hasPrefix("postgres://") || text.hasPrefix("postgresql://"),
             let components = URLComponents(string: text), let host = components.host, !host.isEmpty
         else {
-            throw RapportError(
-                .badRequest, "Unsupported database URL; use sqlite://PATH or postgres://user:pass@host:port/db")
+            throw DatabaseLocationError(
+                "Unsupported database URL; use sqlite://PATH or postgres://user:pass@host:port/db")
         }
         let database = String(components.path.drop(while: { $0 == "/" }))
         guard !database.isEmpty else {
-            throw RapportError(.badRequest, "The postgres:// URL needs a database name after the port.")
+            throw DatabaseLocationError("The postgres:// URL needs a database name after the port.")
         }
         self = .postgres(
             host: host, port: components.port ?? 5432, user: components.user ?? "postgres",

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import RapportStore
+@testable import RapportDatabase
 
 @Suite("Checkpoints off the writer's thread")
 struct CheckpointerTests {
@@ -44,12 +44,12 @@ struct CheckpointerTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("db.sqlite").path
         let checkpointer = Checkpointer(path: path, threshold: 64)
-        // (a new file, in WAL mode, as a store makes it)
-        let store = try await Store.open(try DatabaseURL(parsing: "sqlite://" + path), logger: .init(label: "test"))
-        try await store.bulkTransaction {
+        // (a new file, in WAL mode, as the engine makes it)
+        let created = try await Database.open(.sqlite(path: path), logger: .init(label: "test"))
+        try await created.writeRows {
             try await $0.run("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)", [])
         }
-        await store.close()
+        await created.close()
         let writer = try SQLiteHandle(path: path, cacheKiB: 1024, write: true, checkpointer: checkpointer)
         let reader = try SQLiteHandle(path: path, cacheKiB: 1024)
         let body = String(repeating: "x", count: 20_000)

@@ -2,8 +2,6 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
-import PostgresKit
-import RapportCore
 import SQLiteKit
 
 /// SQLite connections for one database file, in WAL mode with a busy timeout: one writer and a few
@@ -47,9 +45,9 @@ actor SQLitePool {
         threadPool.start()
     }
 
-    /// The writer, or a reader for `BulkSession`, opened on first use.
+    /// The writer, or a reader for a `RowSession`, opened on first use.
     func leaseHandle(write: Bool) async throws -> SQLiteHandle {
-        if closed { throw StoreClosed() }
+        if closed { throw DatabaseClosed() }
         if let handle = handles[write]!.idle.popLast() { return handle }
         guard handles[write]!.open < handles[write]!.size else {
             return try await withCheckedThrowingContinuation { handles[write]!.waiters.append($0) }
@@ -84,7 +82,7 @@ actor SQLitePool {
 
     /// A reader through SQLiteNIO, for SQLKit.
     func leaseReader() async throws -> SQLiteConnection {
-        if closed { throw StoreClosed() }
+        if closed { throw DatabaseClosed() }
         if let connection = readers.idle.popLast() { return connection }
         if readers.open < readers.size {
             readers.open += 1
@@ -125,10 +123,10 @@ actor SQLitePool {
         let idle = readers.idle
         readers.waiters = []
         readers.idle = []
-        for waiter in waiting { waiter.resume(throwing: StoreClosed()) }
+        for waiter in waiting { waiter.resume(throwing: DatabaseClosed()) }
         for connection in idle { try? await connection.close() }
         for slots in handles.values {
-            for waiter in slots.waiters { waiter.resume(throwing: StoreClosed()) }
+            for waiter in slots.waiters { waiter.resume(throwing: DatabaseClosed()) }
             for handle in slots.idle { handle.close() }
         }
         handles = [true: Slots(size: 0), false: Slots(size: 0)]
@@ -172,74 +170,5 @@ actor SQLitePool {
             try? await connection.close()
             throw error
         }
-    }
-}
-
-/// A query after `Store.close()`: a programming or shutdown-order error, answered as a 500.
-struct StoreClosed: Error {}
-
-/// The connection pools behind a store.
-enum ConnectionSource: Sendable {
-    case sqlite(SQLitePool)
-    case postgres(PostgresClient)
-
-    /// Runs `body` on one leased connection; `write` picks SQLite's single writer connection.
-    func lease<R: Sendable>(write: Bool, _ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
-        try await leaseBulk(write: write, logger: Self.logger) { try await body($0.sql) }
-    }
-
-    static let logger = Logger(label: "rapport.store")
-}
-
-/// An `SQLDatabase` over the pools: each statement leases a connection (a reader for a plain SELECT,
-/// the writer otherwise), and `withSession` pins the writer for a closure.
-struct PooledSQLDatabase: SQLDatabase {
-    let source: ConnectionSource
-    let logger: Logger
-    let eventLoop: any EventLoop
-    let dialect: any SQLDialect
-    /// Statements are not logged: their values include session ids and password hashes.
-    var queryLogLevel: Logger.Level? { nil }
-
-    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<
-        Void
-    > {
-        eventLoop.makeFutureWithTask { try await self.execute(sql: query, onRow) }
-    }
-
-    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
-        try await source.lease(write: !isPlainRead(query)) { database in try await database.execute(sql: query, onRow) }
-    }
-
-    func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
-        let box = SendableBox<R>()
-        try await source.lease(write: true) { database in box.value = try await closure(database) }
-        return box.value!
-    }
-
-    /// Only SQLite cares; a statement that starts with SELECT cannot write.
-    private func isPlainRead(_ query: any SQLExpression) -> Bool {
-        guard case .sqlite = source else { return true }
-        let sql = serialize(query).sql
-        return sql.prefix(7).uppercased() == "SELECT "
-    }
-}
-
-/// Carries a closure's result out of a `@Sendable` callback that ran exactly once before it is read.
-final class SendableBox<R>: @unchecked Sendable {
-    var value: R?
-}
-
-/// A NIO event loop as the executor that tasks prefer: jobs run on the loop's thread, in order.
-final class EventLoopTaskExecutor: TaskExecutor {
-    let loop: any EventLoop
-
-    init(_ loop: any EventLoop) {
-        self.loop = loop
-    }
-
-    func enqueue(_ job: consuming ExecutorJob) {
-        let job = UnownedJob(job)
-        loop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import VaporCSQLite
 
 /// An SQLite connection driven through SQLite's C API: the store's one writer, and the readers of the
-/// statements on the hot path (`Store.bulkRead`: a record by id, list pages, search, export pages).
+/// statements on the hot path (`Database.readRows`: a record by id, list pages, search, export pages).
 ///
 /// SQLiteNIO prepares every statement anew, runs each on a thread of its pool and wraps every value of
 /// every row in its own row type. Here statements are prepared once per connection and kept, run on
@@ -210,68 +210,4 @@ final class SQLiteHandle: @unchecked Sendable {
 
     /// SQLite copies bound text before the call returns.
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
-}
-
-/// A failed read on an `SQLiteHandle`: SQLite's extended result code and message (for the log only).
-struct SQLiteHandleError: Error, CustomStringConvertible {
-    let code: Int32
-    let message: String
-
-    var description: String { "SQLite \(code): \(message)" }
-
-    /// Whether another connection held a lock for longer than the busy timeout.
-    var isBusy: Bool { code & 0xFF == SQLITE_BUSY || code & 0xFF == SQLITE_LOCKED }
-
-    /// Whether a unique index or primary key refused a row.
-    var isUniqueViolation: Bool {
-        // (SQLITE_CONSTRAINT, and its extended codes _PRIMARYKEY and _UNIQUE, which Swift cannot import)
-        code == SQLITE_CONSTRAINT || code == SQLITE_CONSTRAINT | 6 << 8 || code == SQLITE_CONSTRAINT | 8 << 8
-    }
-}
-
-/// One row's cells during a scan: SQLite's own (valid only while the row is current), or values read
-/// already (PostgreSQL, SQLiteNIO).
-package enum RowCells {
-    case statement(OpaquePointer)
-    case values([DBValue])
-
-    /// An integer cell; nil for any other type.
-    package func int(_ column: Int) -> Int64? {
-        switch self {
-        case .statement(let statement):
-            guard sqlite_nio_sqlite3_column_type(statement, Int32(column)) == SQLITE_INTEGER else { return nil }
-            return sqlite_nio_sqlite3_column_int64(statement, Int32(column))
-        case .values(let values):
-            if case .int(let number) = values[column] { return number }
-            return nil
-        }
-    }
-
-    /// Calls `body` with a cell's text as UTF-8 (numbers as their text); nil for NULL.
-    package func withUTF8<R>(_ column: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R? {
-        switch self {
-        case .statement(let statement):
-            let index = Int32(column)
-            guard sqlite_nio_sqlite3_column_type(statement, index) != SQLITE_NULL else { return nil }
-            let bytes = sqlite_nio_sqlite3_column_text(statement, index)
-            let count = Int(sqlite_nio_sqlite3_column_bytes(statement, index))
-            return body(UnsafeBufferPointer(start: bytes, count: bytes == nil ? 0 : count))
-        case .values(let values):
-            guard var text = values[column].text else { return nil }
-            return text.withUTF8(body)
-        }
-    }
-
-    /// A cell's text (numbers as their text); nil for NULL.
-    package func text(_ column: Int) -> String? {
-        withUTF8(column) { String(decoding: $0, as: UTF8.self) }
-    }
-
-    /// Every cell as a value.
-    package func values(count: Int) -> [DBValue] {
-        switch self {
-        case .statement(let statement): (0..<count).map { SQLiteHandle.value(statement, Int32($0)) }
-        case .values(let values): values
-        }
-    }
 }

@@ -15,7 +15,7 @@ import VaporCSQLite
 /// commits rarely sees; so once the background has copied all but a few frames, the writer's next
 /// commit copies the rest itself (little to copy and little to sync), and the log starts over at the
 /// commit after. Past `limit` the writer does the same whatever the background has done, which bounds
-/// the log when writes outrun the copying (a bulk import).
+/// the log when writes outrun the copying (a large import).
 final class Checkpointer: Sendable {
     /// Frames (pages) in the log before a checkpoint starts: 32 MiB, so that index pages that many
     /// commits rewrite are copied once.
