@@ -6,6 +6,8 @@ package final class RapportProcess: @unchecked Sendable {
     private let lock = NSLock()
     private var out = Data()
     private var err = Data()
+    /// Pipes that reached their end (standard output, standard error).
+    private var closed = 0
 
     /// The `rapport` executable next to the test bundle.
     package static var binary: URL {
@@ -38,6 +40,7 @@ package final class RapportProcess: @unchecked Sendable {
             // closed (the pipe goes with the Process) while its source is still registered.
             guard !data.isEmpty else {
                 handle.readabilityHandler = nil
+                self?.lock.withLock { self?.closed += 1 }
                 return
             }
             self?.lock.withLock { self?.out.append(data) }
@@ -48,6 +51,7 @@ package final class RapportProcess: @unchecked Sendable {
             // closed (the pipe goes with the Process) while its source is still registered.
             guard !data.isEmpty else {
                 handle.readabilityHandler = nil
+                self?.lock.withLock { self?.closed += 1 }
                 return
             }
             self?.lock.withLock { self?.err.append(data) }
@@ -68,7 +72,12 @@ package final class RapportProcess: @unchecked Sendable {
             }
             try await Task.sleep(for: .milliseconds(20))
         }
-        try await Task.sleep(for: .milliseconds(50))  // let the pipes drain
+        // Let the pipes drain: what the process wrote last may still be on its way (on a busy machine,
+        // longer than any fixed pause).
+        let drained = ContinuousClock.now + .seconds(10)
+        while lock.withLock({ closed < 2 }) && ContinuousClock.now < drained {
+            try await Task.sleep(for: .milliseconds(10))
+        }
         return process.terminationStatus
     }
 
