@@ -116,10 +116,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "RapportBench",
+            dependencies: [
+                "RapportCore", "RapportDatabase", "RapportStore", "RapportServices", "RapportServer",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "rapport",
             dependencies: [
-                "RapportServer", "RapportServices", "RapportStore", "RapportDatabase", "RapportCore",
+                "RapportServer", "RapportBench", "RapportServices", "RapportStore", "RapportDatabase", "RapportCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

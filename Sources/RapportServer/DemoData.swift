@@ -6,19 +6,20 @@ import RapportStore
 
 /// Demo contacts and companies: English, Persian, Ukrainian and Danish names, plausible timelines,
 /// the same every time (a seeded generator).
-enum DemoData {
-    struct Culture {
-        let firstNames: [String]
-        let lastNames: [String]
-        let country: String
-        let cities: [String]
-        let timeZone: String
-        let language: String
-        let companyWords: [String]
-        let companySuffix: String
+package enum DemoData {
+    /// Names and places of one of the four languages the demo (and the benchmark) writes in.
+    package struct Culture: Sendable {
+        package let firstNames: [String]
+        package let lastNames: [String]
+        package let country: String
+        package let cities: [String]
+        package let timeZone: String
+        package let language: String
+        package let companyWords: [String]
+        package let companySuffix: String
     }
 
-    static let cultures = [
+    package static let cultures = [
         Culture(
             firstNames: [
                 "Emma", "Oliver", "Amelia", "George", "Isla", "Harry", "Ava", "Jack", "Sophie", "Thomas", "Grace",
@@ -74,14 +75,14 @@ enum DemoData {
             companySuffix: "ApS"),
     ]
 
-    static let industries = [
+    package static let industries = [
         "Software", "Retail", "Manufacturing", "Logistics", "Healthcare", "Finance", "Education", "Energy",
     ]
-    static let titles = [
+    package static let titles = [
         "CEO", "CTO", "Head of Sales", "Marketing Manager", "Buyer", "Engineer", "Office Manager", "VP Operations",
     ]
-    static let sources = ["Website", "Referral", "Trade fair", "LinkedIn", "Cold call", "Webinar"]
-    static let notes = [
+    package static let sources = ["Website", "Referral", "Trade fair", "LinkedIn", "Cold call", "Webinar"]
+    package static let notes = [
         "Asked for a quote for 25 seats.", "Interested in the spring campaign.", "Follow up after the holidays.",
         "Prefers email over phone.", "Met at the Copenhagen trade fair.", "Wants a demo for the whole team.",
         "Budget approved for next quarter.", "Compared us with two competitors.",

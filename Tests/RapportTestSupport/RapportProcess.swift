@@ -34,29 +34,21 @@ package final class RapportProcess: @unchecked Sendable {
         let stderr = Pipe()
         process.standardOutput = stdout
         process.standardError = stderr
-        stdout.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            // At end of file, stop watching: libdispatch on Linux can crash when a watched descriptor is
-            // closed (the pipe goes with the Process) while its source is still registered.
-            guard !data.isEmpty else {
-                handle.readabilityHandler = nil
-                self?.lock.withLock { self?.closed += 1 }
-                return
-            }
-            self?.lock.withLock { self?.out.append(data) }
-        }
-        stderr.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            // At end of file, stop watching: libdispatch on Linux can crash when a watched descriptor is
-            // closed (the pipe goes with the Process) while its source is still registered.
-            guard !data.isEmpty else {
-                handle.readabilityHandler = nil
-                self?.lock.withLock { self?.closed += 1 }
-                return
-            }
-            self?.lock.withLock { self?.err.append(data) }
-        }
         try process.run()
+        // Each pipe is read to its end by a thread of its own with blocking reads: readabilityHandler's
+        // dispatch sources crashed the test process now and then on Linux when a pipe closed while its
+        // source was registered (swift-corelibs-libdispatch #949).
+        for (handle, isOutput) in [(stdout.fileHandleForReading, true), (stderr.fileHandleForReading, false)] {
+            let reader = Thread { [weak self] in
+                while let data = try? handle.read(upToCount: 1 << 16), !data.isEmpty {
+                    self?.lock.withLock {
+                        if isOutput { self?.out.append(data) } else { self?.err.append(data) }
+                    }
+                }
+                self?.lock.withLock { self?.closed += 1 }
+            }
+            reader.start()
+        }
     }
 
     package var standardOutput: String { lock.withLock { String(decoding: out, as: UTF8.self) } }

@@ -13,7 +13,7 @@ package struct TimelineRepository: Sendable {
     /// The columns of `events` that tie an event to a record, in table order.
     package static let subjectColumns = ["contact_id", "company_id"]
     /// The columns of `events`, in the order new-row builders give them.
-    static let eventColumns =
+    package static let eventColumns =
         ["workspace_id", "id", "type", "occurred_at", "actor_type", "actor_id"] + subjectColumns + ["data"]
     /// The columns of `audit_log`, in the order new-row builders give them.
     static let auditColumns = [

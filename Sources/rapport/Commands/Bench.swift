@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import RapportCore
 import RapportDatabase
+import RapportBench
 import RapportServer
 import RapportStore
 

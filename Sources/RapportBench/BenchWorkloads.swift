@@ -4,6 +4,7 @@ import RapportDatabase
 import RapportHTTP
 import RapportServices
 import RapportStore
+package import RapportServer
 
 /// One line of `rapport bench` output: a workload's operation, measured with its reference in the
 /// same run. `ratio` is reference time over Rapport time (0.5: half the reference's speed), for
@@ -139,33 +140,9 @@ package struct BenchWorkloads: Sendable {
             }
         }
         // The reference: one hand-written ranking query over the term index, as a developer would write it.
+        let references = BenchReferences(store: runtime.store)
         let reference = try await BenchClock.measure(queries, seconds: 20) { query in
-            let words = SearchKey.queryWords(query)
-            let whole = words.joined(separator: " ")
-            var binds: [DBValue] = [
-                .text(whole), .text(whole), .text(whole), .text(whole + "\u{10FFFF}"), .text(workspace),
-            ]
-            var conditions: [String] = []
-            if runtime.store.kind == .sqlite {
-                conditions.append("d.doc IN (SELECT rowid FROM search_index WHERE search_index MATCH ?)")
-                binds.append(.text(SearchRepository.fullTextQuery(words) ?? "\"\""))
-            } else {
-                for word in words {
-                    conditions.append(
-                        "d.record_id IN (SELECT record_id FROM search_terms WHERE workspace_id = ? AND term >= ? AND term < ?)"
-                    )
-                    binds += [.text(workspace), .text(word), .text(word + "\u{10FFFF}")]
-                }
-            }
-            let sql = """
-                SELECT d.record_type, d.record_id, d.display_name,
-                    CASE WHEN d.name_key = ? OR d.email_key = ? THEN 0
-                         WHEN d.name_key >= ? AND d.name_key < ? THEN 1 ELSE 2 END AS rank
-                FROM search_docs d WHERE \(runtime.store.kind == .sqlite ? "+" : "")d.workspace_id = ? AND \(conditions.joined(separator: " AND "))
-                ORDER BY rank, d.updated_at DESC, d.record_id DESC LIMIT 20
-                """
-            let values = binds
-            _ = try await runtime.store.readRows { session in try await session.rows(sql, values) }
+            try await references.search(workspaceID: workspace, words: SearchKey.queryWords(query))
         }
         var result = self.result(
             "search", operations: measured.latencies.count, seconds: measured.elapsed, latencies: measured.latencies)
@@ -184,13 +161,7 @@ package struct BenchWorkloads: Sendable {
                 workspaceID: workspace, subject: .init(.contacts, id: contact), types: [], limit: 50, after: nil)
         }
         let reference = try await BenchClock.measure(runs, seconds: 20) { _ in
-            _ = try await runtime.store.readRows { session in
-                try await session.rows(
-                    """
-                    SELECT id, workspace_id, type, occurred_at, actor_type, actor_id, contact_id, company_id, data
-                    FROM events WHERE workspace_id = ? AND contact_id = ? ORDER BY occurred_at DESC, id DESC LIMIT 51
-                    """, [.text(workspace), .text(contact)])
-            }
+            try await BenchReferences(store: runtime.store).timeline(workspaceID: workspace, contactID: contact)
         }
         var result = self.result(
             "timeline", operations: measured.latencies.count, seconds: measured.elapsed,
@@ -208,10 +179,7 @@ package struct BenchWorkloads: Sendable {
         // that runs first reads the file from disk (at full scale it does not stay cached through the
         // workloads before) and the other finds it in memory.
         let workspaceID = info.workspaceID
-        _ = try await runtime.store.readRows { session in
-            try await session.rows(
-                "SELECT count(*), sum(length(custom)) FROM contacts WHERE workspace_id = ?", [.text(workspaceID)])
-        }
+        try await BenchReferences(store: runtime.store).warmContacts(workspaceID: workspaceID)
         let start = BenchClock.now()
         try await Exporter(runtime.services, schema: .contacts, format: .csv).run(workspaceID: info.workspaceID) {
             handle.write(Data($0))
@@ -221,24 +189,10 @@ package struct BenchWorkloads: Sendable {
         let referenceFile = directory.appendingPathComponent("export-reference.csv")
         _ = FileManager.default.createFile(atPath: referenceFile.path, contents: nil)
         let output = try FileHandle(forWritingTo: referenceFile)
-        let columns = RecordRepository(store: runtime.store, schema: .contacts).columnList
         let workspace = info.workspaceID
         let referenceStart = BenchClock.now()
-        var after = ""
-        while true {
-            let rows = try await runtime.store.readRows { [after] session in
-                try await session.rows(
-                    "SELECT \(columns) FROM contacts WHERE workspace_id = ? AND id > ? ORDER BY id LIMIT 5000",
-                    [.text(workspace), .text(after)])
-            }
-            var text = ""
-            for row in rows {
-                text += row.map { $0.text ?? "" }.joined(separator: ",")
-                text += "\n"
-            }
+        try await BenchReferences(store: runtime.store).exportContacts(workspaceID: workspace) { text in
             output.write(Data(text.utf8))
-            guard rows.count == 5000, let last = rows.last?[1].text else { break }
-            after = last
         }
         let referenceElapsed = BenchClock.now() - referenceStart
         try output.close()

@@ -4,6 +4,7 @@ import RapportDatabase
 import RapportHTTP
 import RapportServices
 import RapportStore
+package import RapportServer
 
 /// What a generated bench workspace holds, saved next to the database for the workers and the load
 /// generator: ids to fetch, a busy contact, the query mix.
@@ -164,19 +165,10 @@ package enum BenchData {
             written += rows.count
             // In contact order, so that the timeline index is written a page at a time.
             let batch = rows.sorted { ($0[6].text ?? "") < ($1[6].text ?? "") }
-            try await runtime.store.writeRows { session in
-                try await session.insert(
-                    into: "events",
-                    columns: [
-                        "workspace_id", "id", "type", "occurred_at", "actor_type", "actor_id", "contact_id",
-                        "company_id", "data",
-                    ], rows: batch)
-            }
+            try await BenchReferences(store: runtime.store).insertEvents(batch)
         }
         // Fresh tables have no statistics until autovacuum gets to them; plans should not depend on when.
-        if runtime.store.kind == .postgres {
-            try await runtime.store.writeRows { try await $0.run("ANALYZE", []) }
-        }
+        try await BenchReferences(store: runtime.store).analyze()
         return BenchInfo(
             workspaceID: workspace.id, ownerID: owner.id, token: token.secret, contacts: contacts, events: events,
             seed: seed, contactIDs: sample, busyContactID: contactIDs.first ?? "",
