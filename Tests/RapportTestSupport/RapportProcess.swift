@@ -40,7 +40,9 @@ package final class RapportProcess: @unchecked Sendable {
         // source was registered (swift-corelibs-libdispatch #949).
         for (handle, isOutput) in [(stdout.fileHandleForReading, true), (stderr.fileHandleForReading, false)] {
             let reader = Thread { [weak self] in
-                while let data = try? handle.read(upToCount: 1 << 16), !data.isEmpty {
+                // (`availableData` returns what is there as soon as there is some, empty at the end; a
+                // read of N bytes would wait for all N)
+                while case let data = handle.availableData, !data.isEmpty {
                     self?.lock.withLock {
                         if isOutput { self?.out.append(data) } else { self?.err.append(data) }
                     }
