@@ -45,9 +45,7 @@ package struct AccountsController: Sendable {
             switch (key, value) {
             case ("name", .string(let text)):
                 let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-                if trimmed.isEmpty {
-                    issues.append(FieldIssue("name", "Name must not be empty."))
-                } else if let issue = UserProfile.nameIssue(trimmed) {
+                if let issue = UserProfile.profileNameIssue(trimmed) {
                     issues.append(issue)
                 } else {
                     name = trimmed
@@ -69,9 +67,8 @@ package struct AccountsController: Sendable {
         if !issues.isEmpty { throw RapportError.invalid(issues) }
         try ETag.check(request, current: ETag.make(id: principal.user.id, version: principal.user.version))
         let expected = request.headers[.ifMatch] == nil ? nil : principal.user.version
-        principal.user = try await services.accounts.updateProfile(
-            workspaceID: principal.workspace.id, id: principal.user.id, name: name, language: language,
-            expectedVersion: expected)
+        principal.user = try await accounts.updateProfile(
+            of: principal, name: name, language: language, expectedVersion: expected)
         return try JSONCoding.response(
             MeBody(principal), headers: [.eTag: ETag.make(id: principal.user.id, version: principal.user.version)])
     }
@@ -79,8 +76,7 @@ package struct AccountsController: Sendable {
     @Sendable func listTokens(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let page = try PageRequest(request)
-        let tokens = try await services.tokens.list(
-            workspaceID: principal.workspace.id, userID: principal.user.id, limit: page.limit, after: page.after)
+        let tokens = try await accounts.tokens(of: principal, limit: page.limit, after: page.after)
         return try JSONCoding.response(
             ListBody(data: tokens.items.map(TokenBody.init), nextCursor: tokens.next?.cursor))
     }
@@ -90,9 +86,7 @@ package struct AccountsController: Sendable {
         var body = try await JSONObject.read(request, limit: services.settings.jsonBodyLimit)
         let text = body.string("name")
         if !body.issues.isEmpty { throw RapportError.invalid(body.issues) }
-        let name = try TokenName.validate(text)
-        let (token, secret) = try await services.tokens.create(
-            workspaceID: principal.workspace.id, userID: principal.user.id, name: name)
+        let (token, secret) = try await accounts.createToken(named: text, for: principal)
         return try JSONCoding.response(
             CreatedTokenBody(
                 id: token.id, name: token.name, token: secret, createdAt: Timestamp.rfc3339(token.createdAt)),
@@ -102,16 +96,14 @@ package struct AccountsController: Sendable {
     @Sendable func revokeToken(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let id = try context.parameters.require("id")
-        try await AccountService(services).revokeToken(id, of: principal)
+        try await accounts.revokeToken(id, of: principal)
         return Response(status: .noContent)
     }
 
     @Sendable func listUsers(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        try Access(principal).require(.seeUsers)
         let page = try PageRequest(request)
-        let users = try await services.accounts.users(
-            workspaceID: principal.workspace.id, limit: page.limit, after: page.after)
+        let users = try await accounts.users(of: principal, limit: page.limit, after: page.after)
         return try JSONCoding.response(ListBody(data: users.items.map(UserBody.init), nextCursor: users.next?.cursor))
     }
 

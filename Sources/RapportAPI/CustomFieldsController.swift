@@ -148,7 +148,7 @@ package struct CustomFieldsController: Sendable {
 
 /// An audit entry as the API shows it.
 struct AuditBody: Encodable, Sendable {
-    let entry: TimelineRepository.AuditEntry
+    let entry: AuditEntry
 
     enum CodingKeys: String, CodingKey {
         case id, action, actor, changes, at

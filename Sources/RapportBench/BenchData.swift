@@ -2,9 +2,9 @@ package import Foundation
 package import RapportCore
 import RapportDatabase
 import RapportHTTP
+package import RapportServer
 import RapportServices
 import RapportStore
-package import RapportServer
 
 /// What a generated bench workspace holds, saved next to the database for the workers and the load
 /// generator: ids to fetch, a busy contact, the query mix.

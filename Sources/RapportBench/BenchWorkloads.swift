@@ -2,9 +2,9 @@ package import Foundation
 import RapportCore
 import RapportDatabase
 import RapportHTTP
+package import RapportServer
 import RapportServices
 import RapportStore
-package import RapportServer
 
 /// One line of `rapport bench` output: a workload's operation, measured with its reference in the
 /// same run. `ratio` is reference time over Rapport time (0.5: half the reference's speed), for

@@ -8,7 +8,6 @@ import NIOCore
 import NIOFoundationCompat
 import RapportCore
 import RapportServices
-import RapportStore
 
 extension HTTPField.Name {
     package static let xRequestID = HTTPField.Name("X-Request-ID")!

@@ -1,8 +1,7 @@
 import Foundation
 package import Hummingbird
-import RapportCore
+package import RapportCore
 import RapportServices
-package import RapportStore
 
 /// `?limit=` and `?cursor=` of every list, read once here.
 package struct PageRequest: Sendable {
@@ -80,7 +79,7 @@ package struct ListBody<Item: Encodable & Sendable>: Encodable, Sendable {
 }
 
 extension ListBody: JSONRepresentable where Item: JSONRepresentable {
-    func writeJSON(to out: inout [UInt8]) {
+    package func writeJSON(to out: inout [UInt8]) {
         out.append(contentsOf: "{\"data\":[".utf8)
         for (index, item) in data.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }

@@ -1,6 +1,5 @@
 import Foundation
 package import RapportCore
-package import RapportStore
 
 /// Record cursors as opaque text: base64url of the sort, the last key and the last id.
 package enum RecordCursorText {

@@ -1,5 +1,4 @@
 package import RapportCore
-package import RapportStore
 
 /// A record list's query string read once for the API and the pages: filters and sort checked against
 /// the object's fields, the search words, and the cursor checked against the sort it was given for.

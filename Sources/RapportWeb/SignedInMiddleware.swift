@@ -5,7 +5,6 @@ import Logging
 import RapportCore
 import RapportHTTP
 import RapportServices
-import RapportStore
 
 /// Lets signed-in users through and sends everyone else to the login page. Errors on these pages are
 /// rendered here, where the user (and so the page's language) is known.

@@ -5,7 +5,6 @@ import Logging
 import RapportCore
 import RapportHTTP
 import RapportServices
-import RapportStore
 
 /// Cookie names: with secure cookies they carry the `__Host-` prefix, so that browsers only accept
 /// them from this host over HTTPS with `Path=/` (a sibling subdomain cannot plant them).

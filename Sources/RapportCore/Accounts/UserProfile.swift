@@ -13,5 +13,10 @@ package enum UserProfile {
         return nil
     }
 
+    /// Why a name given to a profile is unacceptable: unlike a new user's, a profile's name cannot be removed.
+    package static func profileNameIssue(_ name: String) -> FieldIssue? {
+        name.isEmpty ? FieldIssue("name", "Name must not be empty.") : nameIssue(name)
+    }
+
     package static let languageIssue = FieldIssue("language", "Language must be one of en, fa, uk, da.")
 }

@@ -8,7 +8,6 @@ import NIOCore
 import NIOFoundationCompat
 import RapportCore
 import RapportServices
-import RapportStore
 
 /// A response body writer that keeps what is written, for storing idempotent responses.
 struct CollectingWriter: ResponseBodyWriter {

@@ -8,7 +8,6 @@ import NIOCore
 import NIOFoundationCompat
 import RapportCore
 import RapportServices
-import RapportStore
 
 /// Refuses a query string that carries NUL (`%00`) before any route reads it: no field may hold it and
 /// PostgreSQL cannot even compare with it.

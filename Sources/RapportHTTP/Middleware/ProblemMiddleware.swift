@@ -9,7 +9,6 @@ import NIOFoundationCompat
 import RapportCore
 import RapportDatabase
 import RapportServices
-import RapportStore
 
 /// Turns every thrown error into a response: problem+json for the API (and any client that does not
 /// ask for HTML), an HTML page otherwise. Unknown errors become a bare 500 and are logged, never shown.

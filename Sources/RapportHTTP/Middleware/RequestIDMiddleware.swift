@@ -8,7 +8,6 @@ import NIOCore
 import NIOFoundationCompat
 import RapportCore
 import RapportServices
-import RapportStore
 
 /// The outermost middleware: gives each request an id (echoed in `X-Request-ID` and in its log line),
 /// adds the security headers, and writes one log line per request.

@@ -79,6 +79,55 @@ package struct AccountService: Sendable {
         else { throw RapportError.notFound("The token") }
     }
 
+    /// The workspace's users, for the users page, pickers and the API.
+    /// - Throws: `forbidden` for a user who may not see the user list.
+    package func users(of principal: Principal, limit: Int = 200, after: PageKey? = nil) async throws -> Page<User> {
+        try Access(principal).require(.seeUsers)
+        return try await services.accounts.users(workspaceID: principal.workspace.id, limit: limit, after: after)
+    }
+
+    /// Names of the workspace's users to pick from (an owner field), whatever the viewer's role.
+    package func choices(workspaceID: String) async throws -> [(id: String, name: String)] {
+        try await services.accounts.users(workspaceID: workspaceID, limit: 200, after: nil).items.map {
+            ($0.id, $0.name)
+        }
+    }
+
+    /// Names of some of the workspace's users by id (a record's owner); unknown ids are left out.
+    package func names(workspaceID: String, ids: [String]) async throws -> [String: String] {
+        var names: [String: String] = [:]
+        for id in Set(ids) {
+            if let user = try await services.accounts.user(workspaceID: workspaceID, id: id) { names[id] = user.name }
+        }
+        return names
+    }
+
+    /// Changes the signed-in user's own name or language.
+    /// - Throws: `invalid` naming the field, `stale` when `expectedVersion` is not the stored one.
+    package func updateProfile(
+        of principal: Principal, name: String?, language: Language?, expectedVersion: Int64?
+    ) async throws -> User {
+        if let name, let issue = UserProfile.profileNameIssue(name) { throw RapportError.invalid([issue]) }
+        return try await services.accounts.updateProfile(
+            workspaceID: principal.workspace.id, id: principal.user.id, name: name, language: language,
+            expectedVersion: expectedVersion)
+    }
+
+    /// The signed-in user's API tokens.
+    package func tokens(of principal: Principal, limit: Int = 200, after: PageKey? = nil) async throws -> Page<APIToken>
+    {
+        try await services.tokens.list(
+            workspaceID: principal.workspace.id, userID: principal.user.id, limit: limit, after: after)
+    }
+
+    /// Creates an API token for the signed-in user; its secret is returned once and never stored.
+    /// - Throws: `invalid` for a missing or too long name.
+    package func createToken(named name: String?, for principal: Principal) async throws -> (APIToken, String) {
+        let valid = try TokenName.validate(name)
+        return try await services.tokens.create(
+            workspaceID: principal.workspace.id, userID: principal.user.id, name: valid)
+    }
+
     /// The principal of a web session, when its user still exists.
     package func principal(of session: WebSession) async throws -> Principal? {
         guard let user = try await services.accounts.user(workspaceID: session.workspaceID, id: session.userID),

@@ -1,13 +1,6 @@
 import Foundation
-import RapportCore
+package import RapportCore
 import SQLKit
-
-/// A user's named list filters ("Danish leads", "VIP customers"), kept as the list's query string.
-package struct SavedView: Sendable, Equatable {
-    package var id: String
-    package var name: String
-    package var query: String
-}
 
 package struct SavedViewRepository: Sendable {
     let store: Store

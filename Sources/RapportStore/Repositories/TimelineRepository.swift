@@ -119,17 +119,6 @@ package struct TimelineRepository: Sendable {
 
     // MARK: Audit
 
-    /// One audit entry: who changed which fields of which record, and how.
-    package struct AuditEntry: Sendable, Equatable {
-        package var id: String
-        package var recordType: String
-        package var recordID: String
-        package var action: String
-        package var actor: Actor
-        package var changes: [FieldChange]
-        package var at: Int64
-    }
-
     package func audit(
         workspaceID: String, recordType: String, recordID: String, action: String, actor: Actor,
         changes: [FieldChange], at: Int64, on database: any SQLDatabase

@@ -24,36 +24,28 @@ struct Pages: Sendable {
         context.principal?.user.language ?? Language.preferred(acceptLanguage: request.headers[.acceptLanguage])
     }
 
-    /// A full HTML response for `template`, with the values every page needs added to `data`.
-    func render(
-        _ template: String, _ data: [String: Any] = [:], request: Request, context: AppContext,
-        status: HTTPResponse.Status = .ok, title: String
+    /// A full HTML response showing `content` in its template, inside the layout.
+    func render<Content: PageContent>(
+        _ content: Content, request: Request, context: AppContext, status: HTTPResponse.Status = .ok, title: String
     ) -> Response {
         let language = Self.language(request, context)
         let messages = catalog.table(language)
-        var values = data
-        values["t"] = messages
-        values["lang"] = language.rawValue
-        values["dir"] = language.isRightToLeft ? "rtl" : "ltr"
-        values["csrf"] = context.csrfToken
-        values["title"] = messages[title] ?? title
-        if let principal = context.principal {
-            values["nav"] =
-                [
-                    "name": principal.user.name, "email": principal.user.email, "workspace": principal.workspace.name,
-                    "manages_users": Access(principal).allows(.manageUsers),
-                    "role": messages["role_\(principal.user.role.rawValue)"] ?? principal.user.role.rawValue,
-                    "current_\(Self.section(request.uri.path))": true,
-                    "objects": ObjectCatalog.all.map {
-                        [
-                            "path": WebPath.list($0.name), "label": messages[$0.name] ?? $0.name,
-                            "current": Self.section(request.uri.path) == $0.name,
-                        ] as [String: Any]
-                    },
-                ] as [String: Any]
+        let section = Self.section(request.uri.path)
+        let nav = context.principal.map { principal in
+            NavView(
+                name: principal.user.name, email: principal.user.email, workspace: principal.workspace.name,
+                role: messages["role_\(principal.user.role.rawValue)"] ?? principal.user.role.rawValue,
+                managesUsers: Access(principal).allows(.manageUsers),
+                objects: ObjectCatalog.all.map {
+                    NavView.Entry(
+                        path: WebPath.list($0.name), label: messages[$0.name] ?? $0.name, current: section == $0.name)
+                },
+                current: [section: true])
         }
-        let html =
-            library.render(Self.compact(values), withTemplate: template) ?? "<!doctype html><title>Rapport</title>"
+        let page = PageView(
+            t: messages, lang: language.rawValue, dir: language.isRightToLeft ? "rtl" : "ltr",
+            csrf: context.csrfToken, title: messages[title] ?? title, nav: nav, content: content)
+        let html = library.render(page, withTemplate: Content.template) ?? "<!doctype html><title>Rapport</title>"
         return Response(
             status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
             body: .init(byteBuffer: ByteBuffer(string: html)))
@@ -67,32 +59,11 @@ struct Pages: Sendable {
         return String(first)
     }
 
-    /// Drops empty strings (and nils), so that `{{#name}}` sections are skipped for them: Mustache treats
-    /// any present string, even an empty one, as true.
-    static func compact(_ value: Any) -> Any {
-        switch value {
-        case let dictionary as [String: Any]:
-            var result: [String: Any] = [:]
-            for (key, item) in dictionary {
-                if let text = item as? String, text.isEmpty { continue }
-                if let optional = item as? any OptionalProtocol, optional.isNone { continue }
-                result[key] = compact(item)
-            }
-            return result
-        case let dictionary as [String: String]:
-            return dictionary.filter { !$0.value.isEmpty }
-        case let array as [Any]:
-            return array.map(compact)
-        default:
-            return value
-        }
-    }
-
     /// The error page for browsers.
     func error(status: HTTPResponse.Status, detail: String, request: Request, context: AppContext) -> Response {
         render(
-            "error", ["status": status.code, "detail": detail, "reason": status.reasonPhrase],
-            request: request, context: context, status: status, title: "error_title")
+            ErrorView(status: status.code, reason: status.reasonPhrase, detail: detail), request: request,
+            context: context, status: status, title: "error_title")
     }
 
     /// A time as a person reads it in a table: `2026-11-24 09:07 UTC`.
@@ -110,8 +81,4 @@ struct Pages: Sendable {
     static func redirect(_ path: String) -> Response {
         Response(status: .seeOther, headers: [.location: path])
     }
-}
-
-extension Optional: OptionalProtocol {
-    var isNone: Bool { self == nil }
 }

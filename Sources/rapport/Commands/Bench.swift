@@ -1,9 +1,9 @@
 import ArgumentParser
 import Foundation
 import Logging
+import RapportBench
 import RapportCore
 import RapportDatabase
-import RapportBench
 import RapportServer
 import RapportStore
 

@@ -1,6 +1,6 @@
 import Foundation
-import RapportCore
 import RapportBench
+import RapportCore
 import RapportServer
 
 /// The api workload: a `rapport serve` child on 127.0.0.1 under 32 connections from `wrk` (another

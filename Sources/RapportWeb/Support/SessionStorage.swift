@@ -1,11 +1,11 @@
 import Foundation
 import Hummingbird
-import RapportStore
+import RapportServices
 
 /// Hummingbird's key/value persistence over the `sessions` table, so sessions survive restarts and are
 /// shared by every server process on one database.
-struct SQLPersistDriver: PersistDriver {
-    let sessions: SessionRepository
+struct SessionStorage: PersistDriver {
+    let sessions: SessionService
 
     func create<Object: Codable & Sendable>(key: String, value: Object, expires: Duration?) async throws {
         guard try await sessions.create(id: key, data: try Self.encode(value), expiresIn: expires) else {

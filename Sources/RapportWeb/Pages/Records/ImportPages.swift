@@ -3,8 +3,6 @@ import Hummingbird
 import RapportCore
 import RapportHTTP
 import RapportServices
-import RapportStore
-import Synchronization
 
 /// The import wizard: upload a CSV file, see what it would do (mapping, counts, errors), import it
 /// while a page shows its progress, see the report. Uploads wait in a folder named by workspace, user
@@ -40,20 +38,22 @@ struct ImportPages: Sendable {
             options: Importer.Options(dryRun: dryRun, strict: strict))
     }
 
-    func render(_ data: [String: Any], request: Request, context: AppContext, status: HTTPResponse.Status = .ok)
-        -> Response
-    {
-        var values = data
-        values["base"] = base
-        values["list"] = WebPath.list(schema.name)
+    /// The wizard's page at `step`.
+    func render(
+        _ step: ImportView.Step, error: String? = nil, run: String? = nil, mapping: [ImportView.Mapping] = [],
+        percent: Int? = nil, report: ImportReport? = nil, request: Request, context: AppContext,
+        status: HTTPResponse.Status = .ok
+    ) -> Response {
         let messages = pages.catalog.table(Pages.language(request, context))
-        values["heading"] = messages["import_\(schema.name)"] ?? messages["import"] ?? "Import"
-        return pages.render(
-            "records/import", values, request: request, context: context, status: status, title: "import")
+        let view = ImportView(
+            heading: messages["import_\(schema.name)"] ?? messages["import"] ?? "Import", base: base,
+            list: WebPath.list(schema.name), step: step, error: error, run: run, mapping: mapping, percent: percent,
+            report: report)
+        return pages.render(view, request: request, context: context, status: status, title: "import")
     }
 
     @Sendable func start(_ request: Request, context: AppContext) async throws -> Response {
-        render(["step_upload": true], request: request, context: context)
+        render(.upload, request: request, context: context)
     }
 
     /// Saves the upload, checks it (a dry run) and shows what importing it would do.
@@ -67,15 +67,13 @@ struct ImportPages: Sendable {
             let report = try await importer(principal, dryRun: true, strict: false).run(file: file)
             let messages = pages.catalog.table(principal.user.language)
             return render(
-                [
-                    "step_preview": true, "run": WebPath.runUpload(schema.name, upload),
-                    "mapping": try await mapping(file, principal: principal, messages: messages),
-                ].merging(Self.values(report)) { _, new in new }, request: request, context: context)
+                .preview, run: WebPath.runUpload(schema.name, upload),
+                mapping: try await mapping(file, principal: principal, messages: messages), report: report,
+                request: request, context: context)
         } catch let error as RapportError where error.code == .invalid || error.code == .tooLarge {
             try? FileManager.default.removeItem(at: file)
             return render(
-                ["step_upload": true, "error": error.fields.first?.message ?? error.detail], request: request,
-                context: context,
+                .upload, error: error.fields.first?.message ?? error.detail, request: request, context: context,
                 status: error.code.status)
         }
     }
@@ -121,23 +119,20 @@ struct ImportPages: Sendable {
         }
         switch job.outcome {
         case nil:
-            return render(
-                ["step_progress": true, "percent": job.percent, "refresh": 1], request: request, context: context)
+            return render(.progress, percent: job.percent, request: request, context: context)
         case .success(let report)?:
             jobs.finish(upload)
-            return render(
-                ["step_report": true].merging(Self.values(report)) { _, new in new }, request: request, context: context
-            )
+            return render(.report, report: report, request: request, context: context)
         case .failure(let error)?:
             jobs.finish(upload)
             return render(
-                ["step_upload": true, "error": error.detail],
-                request: request, context: context, status: error.code == .invalid ? .unprocessableContent : .ok)
+                .upload, error: error.detail, request: request, context: context,
+                status: error.code == .invalid ? .unprocessableContent : .ok)
         }
     }
 
     /// Column → field, as the file's header maps.
-    func mapping(_ file: URL, principal: Principal, messages: [String: String]) async throws -> [[String: String]] {
+    func mapping(_ file: URL, principal: Principal, messages: [String: String]) async throws -> [ImportView.Mapping] {
         let handle = try FileHandle(forReadingFrom: file)
         defer { try? handle.close() }
         var reader = CSVReader()
@@ -158,56 +153,7 @@ struct ImportPages: Sendable {
             case .referenceName(let name)?: field = messages["field_\(name)"] ?? name
             case nil: field = messages["import_ignored"] ?? "—"
             }
-            return ["column": column, "field": field]
+            return ImportView.Mapping(column: column, field: field)
         }
-    }
-
-    static func values(_ report: ImportReport) -> [String: Any] {
-        [
-            "created": report.created, "updated": report.updated, "unchanged": report.unchanged,
-            "rejected": report.rejected, "skipped": report.skipped, "companies_created": report.companiesCreated,
-            "has_errors": !report.errors.isEmpty,
-            "errors": report.errors.prefix(100).map {
-                ["row": $0.row, "column": $0.column, "message": $0.message] as [String: Any]
-            },
-        ]
-    }
-}
-
-/// Imports running in this process, by upload id, until their report is shown.
-final class ImportJobs: Sendable {
-    struct Job: Sendable {
-        let owner: String
-        var percent = 0
-        var outcome: Result<ImportReport, RapportError>?
-    }
-
-    private let jobs = Mutex<[String: Job]>([:])
-
-    /// Registers an import; false when this upload is already being imported.
-    func start(_ upload: String, owner: String) -> Bool {
-        jobs.withLock { jobs in
-            guard jobs[upload] == nil else { return false }
-            jobs[upload] = Job(owner: owner)
-            return true
-        }
-    }
-
-    func update(_ upload: String, _ change: (inout Job) -> Void) {
-        jobs.withLock { jobs in
-            if var job = jobs[upload] {
-                change(&job)
-                jobs[upload] = job
-            }
-        }
-    }
-
-    /// The job, for its owner only.
-    func status(_ upload: String, owner: String) -> Job? {
-        jobs.withLock { jobs in jobs[upload].flatMap { $0.owner == owner ? $0 : nil } }
-    }
-
-    func finish(_ upload: String) {
-        _ = jobs.withLock { jobs in jobs.removeValue(forKey: upload) }
     }
 }

@@ -1,5 +1,3 @@
-import SQLKit
-
 /// The position of a record in a newest-first list: ties on `createdAt` are broken by id.
 package struct PageKey: Sendable, Equatable {
     package var createdAt: Int64
@@ -25,14 +23,5 @@ package struct Page<Item: Sendable>: Sendable {
             items = fetched
             next = nil
         }
-    }
-}
-
-extension PageKey {
-    /// `AND` the keyset condition for rows after `key` in `created_at DESC, id DESC` order; empty for the first page.
-    static func condition(_ key: PageKey?) -> SQLQueryString {
-        guard let key else { return "" }
-        return
-            "AND (created_at < \(bind: key.createdAt) OR (created_at = \(bind: key.createdAt) AND id < \(bind: key.id)))"
     }
 }

@@ -4,7 +4,6 @@ import NIOCore
 import RapportCore
 import RapportHTTP
 import RapportServices
-import RapportStore
 
 /// The header search: a results page, and suggestions as JSON for the search box as the user types.
 struct SearchPages: Sendable {
@@ -28,15 +27,13 @@ struct SearchPages: Sendable {
             SearchKey.queryWords(query).isEmpty
             ? []
             : try await SearchService(services).search(workspaceID: principal.workspace.id, query: query, limit: 50)
-        let rows = found.map { result -> [String: Any] in
-            [
-                "name": result.name, "path": Self.path(result), "email": result.email ?? "",
-                "company": result.companyName ?? "",
-                "kind": messages["kind_\(result.type)"] ?? result.type,
-            ]
+        let rows = found.map { result in
+            SearchView.Row(
+                name: result.name, path: Self.path(result), kind: messages["kind_\(result.type)"] ?? result.type,
+                email: result.email.nonEmpty, company: result.companyName.nonEmpty)
         }
         return pages.render(
-            "search", ["q": query, "rows": rows, "has_rows": !rows.isEmpty, "searched": !query.isEmpty],
+            SearchView(q: query, rows: rows, hasRows: !rows.isEmpty, searched: !query.isEmpty),
             request: request, context: context, title: "search")
     }
 

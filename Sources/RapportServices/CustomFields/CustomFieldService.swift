@@ -1,0 +1,63 @@
+import Foundation
+package import RapportCore
+import RapportStore
+
+/// A workspace's custom fields: anyone reads them; owners and admins add, change and remove them.
+package struct CustomFieldService: Sendable {
+    let repository: CustomFieldRepository
+
+    package init(_ services: Services) {
+        self.repository = CustomFieldRepository(store: services.store)
+    }
+
+    /// The definitions of one object (or of all), in the order they were made.
+    package func list(_ principal: Principal, object: String? = nil) async throws -> [CustomFieldDefinition] {
+        try await repository.all(workspaceID: principal.workspace.id, object: object)
+    }
+
+    /// One definition of the principal's workspace.
+    /// - Throws: `notFound`, also for another workspace's definition.
+    package func get(_ principal: Principal, id: String) async throws -> CustomFieldDefinition {
+        try await repository.require(workspaceID: principal.workspace.id, id: id)
+    }
+
+    /// Adds a custom field.
+    /// - Parameter issues: problems the caller already found in what it read (a wrongly typed JSON member);
+    ///   they come first, and validation adds those of the other fields.
+    /// - Throws: `forbidden` for a member, `invalid`, `conflict` for a key the object already has.
+    package func create(
+        _ principal: Principal, object: String?, key: String?, label: String?, type: String?, options: [String]?,
+        issues: [FieldIssue] = []
+    ) async throws -> CustomFieldDefinition {
+        try Access(principal).require(.manageCustomFields)
+        do {
+            let valid = try CustomFieldDefinition.validate(
+                object: object, key: key, label: label, type: type, options: options)
+            guard issues.isEmpty else { throw RapportError.invalid(issues) }
+            let definition = CustomFieldDefinition(
+                id: RecordID.make(), workspaceID: principal.workspace.id, object: valid.object, key: valid.key,
+                label: valid.label, type: valid.type, options: valid.options, createdAt: Timestamp.micros(Date()))
+            try await repository.create(definition)
+            return definition
+        } catch let error as RapportError where error.code == .invalid {
+            let named = Set(issues.map(\.field))
+            throw RapportError.invalid(issues + error.fields.filter { !named.contains($0.field) })
+        }
+    }
+
+    /// Saves a changed label or options (the key, type and object never change).
+    /// - Throws: `forbidden` for a member.
+    package func update(_ principal: Principal, _ definition: CustomFieldDefinition) async throws {
+        try Access(principal).require(.manageCustomFields)
+        guard definition.workspaceID == principal.workspace.id else { throw RapportError.notFound("The custom field") }
+        try await repository.update(definition)
+    }
+
+    /// Removes a custom field and its values from every record.
+    /// - Throws: `forbidden` for a member.
+    package func delete(_ principal: Principal, _ definition: CustomFieldDefinition) async throws {
+        try Access(principal).require(.manageCustomFields)
+        guard definition.workspaceID == principal.workspace.id else { throw RapportError.notFound("The custom field") }
+        try await repository.delete(definition)
+    }
+}

@@ -1,0 +1,111 @@
+package import RapportCore
+import RapportStore
+
+extension RecordService {
+    /// A page of records matching `query`, in its sort order.
+    /// - Parameters:
+    ///   - scope: an extra equality, such as a company's contacts (`company_id`).
+    ///   - search: words that must each start a search term of the record (`q=`).
+    package func list(
+        workspaceID: String, query: ListQuery, limit: Int, after: RecordCursor?,
+        scope: (column: String, value: String)? = nil, search: [String] = []
+    ) async throws -> (records: [Record], next: RecordCursor?) {
+        try await repository.list(
+            workspaceID: workspaceID, query: query, limit: limit, after: after, scope: scope, search: search)
+    }
+
+    /// `list` as stored rows, each answered as it is stored (`StoredRecordBody`): the API's fast path.
+    package func listBodies(
+        workspaceID: String, query: ListQuery, limit: Int, after: RecordCursor?,
+        scope: (column: String, value: String)? = nil, search: [String] = []
+    ) async throws -> (bodies: [StoredRecordBody], next: RecordCursor?) {
+        let page = try await repository.listRows(
+            workspaceID: workspaceID, query: query, limit: limit, after: after, scope: scope, search: search)
+        return (page.rows.map { StoredRecordBody(row: $0, repository: repository) }, page.next)
+    }
+
+    /// `get` as the stored record's JSON answer.
+    package func getBody(workspaceID: String, id: String) async throws -> StoredRecordBody {
+        StoredRecordBody(row: try await getRow(workspaceID: workspaceID, id: id), repository: repository)
+    }
+
+    /// What some records are called, by id; unknown ids are left out.
+    package func titles(workspaceID: String, ids: [String]) async throws -> [String: String] {
+        try await repository.names(workspaceID: workspaceID, ids: ids)
+    }
+
+    /// The workspace's records by title, for a picker.
+    package func choices(workspaceID: String) async throws -> [(id: String, name: String)] {
+        try await repository.choices(workspaceID: workspaceID)
+    }
+
+    /// A record by its id or by one of its unique keys (an email address, a domain, a SKU), as a person
+    /// types it when choosing what to merge.
+    package func find(key text: String, workspaceID: String) async throws -> Record? {
+        if RecordID.isWellFormed(text) {
+            return try await repository.find(workspaceID: workspaceID, id: text.lowercased())
+        }
+        let id: String?
+        if schema.hasUniqueEmails {
+            id = try await repository.emailOwner(workspaceID: workspaceID, emails: [Email.normalize(text)])
+        } else if let unique = schema.uniqueFields.first {
+            id = try await repository.id(
+                whereUnique: unique.field, is: text.lowercased(), workspaceID: workspaceID, on: nil)
+        } else {
+            id = nil
+        }
+        guard let id else { return nil }
+        return try await repository.find(workspaceID: workspaceID, id: id)
+    }
+
+    /// Titles of what the records' reference fields point to, by field and id: a contact's company, a
+    /// record's owner.
+    package func referenceTitles(_ records: [Record], fields: [String], workspaceID: String) async throws
+        -> [String: [String: String]]
+    {
+        var titles: [String: [String: String]] = [:]
+        for name in fields {
+            guard case .reference(let table) = schema.field(name)?.kind else { continue }
+            let ids = Array(Set(records.compactMap { $0.string(name) }))
+            guard !ids.isEmpty else { continue }
+            if table == "users" {
+                titles[name] = try await AccountService(services).names(workspaceID: workspaceID, ids: ids)
+            } else if let target = ObjectCatalog.named(table) {
+                titles[name] = try await service(of: target).titles(workspaceID: workspaceID, ids: ids)
+            }
+        }
+        return titles
+    }
+
+    /// What a reference field can point to, by table: the users, or another object's records.
+    package func referenceChoices(workspaceID: String) async throws -> [String: [(id: String, name: String)]] {
+        var choices: [String: [(id: String, name: String)]] = [:]
+        for field in schema.fields where field.writable {
+            guard case .reference(let table) = field.kind, choices[table] == nil else { continue }
+            if table == "users" {
+                choices[table] = try await AccountService(services).choices(workspaceID: workspaceID)
+            } else if let target = ObjectCatalog.named(table) {
+                choices[table] = try await service(of: target).choices(workspaceID: workspaceID)
+            }
+        }
+        return choices
+    }
+
+    /// The records of other objects that point to this one (a company's contacts), by title, at most
+    /// `limit` of each.
+    package func related(workspaceID: String, id: String, limit: Int = 200) async throws -> [(
+        type: ObjectType, records: [Record]
+    )] {
+        var related: [(type: ObjectType, records: [Record])] = []
+        for (type, field) in ObjectCatalog.referrers(of: schema.name) {
+            var query = ListQuery()
+            if let first = type.title.first?.last, let spec = type.field(first) {
+                query.sort = ListQuery.Sort(target: .standard(name: first, kind: spec.kind), descending: false)
+            }
+            let found = try await service(of: type).list(
+                workspaceID: workspaceID, query: query, limit: limit, after: nil, scope: (field, id))
+            related.append((type, found.records))
+        }
+        return related
+    }
+}

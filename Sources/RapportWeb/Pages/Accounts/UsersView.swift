@@ -1,0 +1,23 @@
+/// The workspace's users and the form that adds one (the password is never shown again).
+struct UsersView: PageContent {
+    static let template = "users"
+
+    struct Row {
+        let name: String
+        let email: String
+        let role: String
+        let language: String
+    }
+
+    /// What was typed into the form, kept when it is shown again with errors.
+    struct Typed {
+        let email: String?
+        let name: String?
+    }
+
+    let users: [Row]
+    let roles: [Option]
+    let form: Typed
+    let errors: [String: String]
+    let created: Bool
+}

@@ -1,0 +1,29 @@
+/// The form that creates or edits a record, every writable field and custom field with its inline error.
+struct RecordFormView: PageContent {
+    static let template = "records/form"
+
+    /// One input: a select, a text area or an `<input type>`.
+    struct Field {
+        let name: String
+        let label: String
+        let value: String
+        let error: String?
+        var select = false
+        var options: [Option] = []
+        var textarea = false
+        /// The input's type (`text`, `email`, `number`, `date`) when it is an `<input>`.
+        var type: String?
+        var ltr = false
+        var hint: String?
+    }
+
+    let isNew: Bool
+    let fields: [Field]
+    let action: String
+    let version: Int64
+    let cancel: String
+    let formError: String?
+    /// The address of the record that already has the unique key typed.
+    let existing: String?
+    let hasErrors: Bool
+}

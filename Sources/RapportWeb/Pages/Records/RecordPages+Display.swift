@@ -1,0 +1,64 @@
+import RapportCore
+
+/// How records' values read on the pages.
+extension RecordPages {
+    /// A value as text for a person.
+    static func display(_ value: JSONValue) -> String {
+        switch value {
+        case .null: return ""
+        case .string(let text): return text
+        case .bool(let flag): return flag ? "✓" : "✗"
+        case .number(let number):
+            return number.rounded() == number && abs(number) < 9e15 ? String(Int64(number)) : String(number)
+        case .array(let items):
+            return items.map { item in
+                if case .object(let phone) = item {
+                    return [phone["number"], phone["type"]].compactMap { $0.map(display) }.joined(separator: " · ")
+                }
+                return display(item)
+            }.joined(separator: ", ")
+        case .object(let members):
+            return members.sorted { $0.key < $1.key }.map { "\($0.key): \(display($0.value))" }.joined(separator: ", ")
+        }
+    }
+
+    /// A field's value as text, translated where it is one of a fixed list.
+    func displayValue(_ field: String, _ value: JSONValue, _ messages: [String: String]) -> String {
+        if case .bool(let flag) = value { return messages["bool_\(flag)"] ?? Self.display(value) }
+        let text = Self.display(value)
+        switch field {
+        case "lifecycle_stage": return messages["stage_\(text)"] ?? text
+        case "email_consent": return messages["consent_\(text)"] ?? text
+        default: return text
+        }
+    }
+
+    /// What a record is called.
+    func title(of record: Record) -> String { schema.title(of: record) }
+
+    /// One cell of a list row: the value as a person reads it, a link for a reference to a record.
+    func cell(
+        _ name: String, of record: Record, titles: [String: [String: String]], messages: [String: String]
+    ) -> RecordCell {
+        guard let field = schema.field(name) else { return RecordCell(value: "") }
+        if case .reference(let table) = field.kind, let id = record.string(name) {
+            let title = titles[name]?[id] ?? ""
+            return RecordCell(value: title, link: ObjectCatalog.named(table) != nil ? WebPath.record(table, id) : nil)
+        }
+        if case .money(let currency) = field.kind, case .number(let amount) = record[name] {
+            return RecordCell(
+                value: Currencies.format(minorUnits: Int64(amount), code: record.string(currency)), ltr: true)
+        }
+        return RecordCell(value: displayValue(name, record[name], messages), ltr: Self.isLeftToRight(field.kind))
+    }
+
+    /// Values written in Latin script whatever the page's direction: addresses, numbers, codes.
+    static func isLeftToRight(_ kind: FieldKind) -> Bool {
+        switch kind {
+        case .email, .emailList, .domain, .phones, .date, .timestamp, .timeZone, .languageTag, .country, .currency,
+            .money:
+            true
+        default: false
+        }
+    }
+}

@@ -1,0 +1,189 @@
+import Foundation
+import Hummingbird
+import RapportCore
+import RapportHTTP
+import RapportServices
+
+/// The form that creates or edits a record, and what a submitted form changes.
+extension RecordPages {
+    /// The form fields for a record (or what was submitted), with their inline errors.
+    func form(
+        record: Record, submitted: [String: String]?, errors: [FieldIssue], isNew: Bool, request: Request,
+        context: AppContext
+    ) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let messages = messages(context)
+        let errorMap = Pages.errorMap(errors)
+        let definitions = try await service.customFields(workspaceID: principal.workspace.id)
+        let choices = try await service.referenceChoices(workspaceID: principal.workspace.id)
+        var fields: [RecordFormView.Field] = []
+        for field in schema.fields where field.writable {
+            let current = submitted?[field.name] ?? formValue(record[field.name], kind: field.kind)
+            var item = RecordFormView.Field(
+                name: field.name, label: label(field.name, messages), value: current, error: errorMap[field.name],
+                hint: messages["hint_\(field.name)"])
+            switch field.kind {
+            case .choice(let choices):
+                item.select = true
+                item.options = ([""] + choices).map {
+                    Option(
+                        value: $0,
+                        label: $0.isEmpty ? "—" : (messages["stage_\($0)"] ?? messages["consent_\($0)"] ?? $0),
+                        selected: $0 == current)
+                }
+            case .reference(let table):
+                item.select = true
+                item.options = ([("", "—")] + (choices[table] ?? [])).map {
+                    Option(value: $0.0, label: $0.1, selected: $0.0 == current)
+                }
+            case .phones, .stringMap, .emailList:
+                item.textarea = true
+                item.ltr = true
+            case .email:
+                item.type = "email"
+                item.ltr = true
+            case .domain, .currency:
+                item.type = "text"
+                item.ltr = true
+            case .date: item.type = "date"
+            case .count, .money: item.type = "number"
+            case .boolean:
+                item.select = true
+                item.options = ["true", "false"].map {
+                    Option(value: $0, label: messages["bool_\($0)"] ?? $0, selected: $0 == current)
+                }
+            default: item.type = "text"
+            }
+            if [.country, .timeZone, .languageTag].contains(field.kind) { item.ltr = true }
+            fields.append(item)
+        }
+        for definition in definitions {
+            fields.append(
+                customField(definition, record: record, submitted: submitted, errors: errorMap, messages: messages))
+        }
+        let view = RecordFormView(
+            isNew: isNew, fields: fields, action: isNew ? base : WebPath.record(object, record.id),
+            version: record.version, cancel: isNew ? base : WebPath.record(object, record.id),
+            formError: errorMap["form"], existing: errorMap["existing"], hasErrors: !errors.isEmpty)
+        return pages.render(
+            view, request: request, context: context, status: errors.isEmpty ? .ok : .unprocessableContent,
+            title: isNew ? "new_\(schema.recordType)" : "edit")
+    }
+
+    /// A custom field's input.
+    func customField(
+        _ definition: CustomFieldDefinition, record: Record, submitted: [String: String]?, errors: [String: String],
+        messages: [String: String]
+    ) -> RecordFormView.Field {
+        let name = "custom.\(definition.key)"
+        let shown: String? =
+            switch record.custom[definition.key] {
+            case .bool(let flag)?: flag ? "true" : "false"
+            case let value?: formValue(value, kind: .tags)
+            case nil: nil
+            }
+        let current = submitted?[name] ?? shown ?? ""
+        var item = RecordFormView.Field(name: name, label: definition.label, value: current, error: errors[name])
+        switch definition.type {
+        case .select, .boolean:
+            let choices = definition.type == CustomFieldType.boolean ? ["true", "false"] : definition.options
+            item.select = true
+            item.options = ([""] + choices).map {
+                Option(value: $0, label: $0.isEmpty ? "—" : (messages["bool_\($0)"] ?? $0), selected: $0 == current)
+            }
+        case .number: item.type = "number"
+        case .date: item.type = "date"
+        case .multi_select:
+            item.type = "text"
+            item.hint = definition.options.joined(separator: ", ")
+        case .text: item.type = "text"
+        }
+        return item
+    }
+
+    /// A stored value as a form field shows it.
+    func formValue(_ value: JSONValue, kind: FieldKind) -> String {
+        switch (kind, value) {
+        case (_, .null): return ""
+        case (.boolean, .bool(let flag)): return flag ? "true" : "false"
+        case (.phones, .array(let items)):
+            return items.compactMap { item -> String? in
+                guard case .object(let phone) = item, case .string(let number)? = phone["number"] else { return nil }
+                let type = phone["type"].map(Self.display) ?? "other"
+                return "\(type): \(number)"
+            }.joined(separator: "\n")
+        case (.stringMap, .object(let members)):
+            return members.sorted { $0.key < $1.key }.map { "\($0.key): \(Self.display($0.value))" }.joined(
+                separator: "\n")
+        case (.emailList, .array(let items)):
+            return items.map(Self.display).joined(separator: "\n")
+        default:
+            return Self.display(value)
+        }
+    }
+
+    /// A JSON merge patch from a submitted form: every field the form shows.
+    func patch(from form: [String: String], definitions: [CustomFieldDefinition]) -> [String: JSONValue] {
+        var patch: [String: JSONValue] = [:]
+        func lines(_ text: String) -> [String] {
+            text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty }
+        }
+        for field in schema.fields where field.writable {
+            guard let text = form[field.name] else { continue }
+            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            switch field.kind {
+            case .tags:
+                patch[field.name] = .array(
+                    trimmed.split(separator: ",").map { .string($0.trimmingCharacters(in: .whitespaces)) }
+                        .filter { $0 != .string("") })
+            case .emailList:
+                patch[field.name] = .array(
+                    lines(trimmed.replacingOccurrences(of: ",", with: "\n")).map(JSONValue.string))
+            case .phones:
+                patch[field.name] = .array(
+                    lines(trimmed).map { line in
+                        let parts = line.split(separator: ":", maxSplits: 1).map {
+                            $0.trimmingCharacters(in: .whitespaces)
+                        }
+                        if parts.count == 2, Phone.types.contains(parts[0]) {
+                            return .object(["type": .string(parts[0]), "number": .string(parts[1])])
+                        }
+                        return .object(["type": .string("other"), "number": .string(line)])
+                    })
+            case .stringMap:
+                var map: [String: JSONValue] = [:]
+                for line in lines(trimmed) {
+                    let parts = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                    if parts.count == 2 { map[parts[0]] = .string(parts[1]) }
+                }
+                patch[field.name] = .object(map)
+            case .count, .money:
+                patch[field.name] =
+                    trimmed.isEmpty ? .null : (Double(trimmed).map(JSONValue.number) ?? .string(trimmed))
+            case .boolean:
+                patch[field.name] = trimmed == "true" ? .bool(true) : trimmed == "false" ? .bool(false) : .null
+            default:
+                patch[field.name] = trimmed.isEmpty ? .null : .string(trimmed)
+            }
+        }
+        var custom: [String: JSONValue] = [:]
+        for definition in definitions {
+            guard let text = form["custom.\(definition.key)"]?.trimmingCharacters(in: .whitespacesAndNewlines) else {
+                continue
+            }
+            if text.isEmpty { custom[definition.key] = .null; continue }
+            switch definition.type {
+            case .number: custom[definition.key] = Double(text).map(JSONValue.number) ?? .string(text)
+            case .boolean:
+                custom[definition.key] = text == "true" ? .bool(true) : text == "false" ? .bool(false) : .string(text)
+            case .multi_select:
+                custom[definition.key] = .array(
+                    text.split(separator: ",").map { .string($0.trimmingCharacters(in: .whitespaces)) })
+            default: custom[definition.key] = .string(text)
+            }
+        }
+        if !custom.isEmpty { patch["custom"] = .object(custom) }
+        return patch
+    }
+}

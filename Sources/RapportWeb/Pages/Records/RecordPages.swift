@@ -1,0 +1,201 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import RapportCore
+import RapportHTTP
+import RapportServices
+
+/// The pages of every object of the catalogue: lists with filters, sort, saved views and bulk actions; the 360°
+/// page with its timeline and composer; create and edit forms; merge; delete with confirmation.
+struct RecordPages: Sendable {
+    let services: Services
+    let pages: Pages
+    let service: RecordService
+    var schema: ObjectType { service.schema }
+    var base: String { WebPath.list(schema.name) }
+    var object: String { schema.name }
+
+    init(services: Services, pages: Pages, schema: ObjectType) {
+        self.services = services
+        self.pages = pages
+        self.service = RecordService(services, schema: schema)
+    }
+
+    func register(on group: RouterGroup<AppContext>) {
+        group.get(RouterPath(base), use: index)
+        group.post(RouterPath(base), use: create)
+        group.get(RouterPath(WebPath.list(object, "new")), use: newForm)
+        group.get(RouterPath(WebPath.list(object, "export")), use: export)
+        group.post(RouterPath(WebPath.list(object, "bulk")), use: bulk)
+        group.post(RouterPath(WebPath.list(object, "views")), use: saveView)
+        group.post(RouterPath(WebPath.deleteView(object, ":view")), use: deleteView)
+        group.get(RouterPath(WebPath.record(object, ":id")), use: show)
+        group.post(RouterPath(WebPath.record(object, ":id")), use: update)
+        group.get(RouterPath(WebPath.record(object, ":id", "edit")), use: editForm)
+        group.post(RouterPath(WebPath.record(object, ":id", "activities")), use: addActivity)
+        group.get(RouterPath(WebPath.record(object, ":id", "merge")), use: mergeForm)
+        group.post(RouterPath(WebPath.record(object, ":id", "merge")), use: merge)
+        group.get(RouterPath(WebPath.record(object, ":id", "delete")), use: confirmDelete)
+        group.post(RouterPath(WebPath.record(object, ":id", "delete")), use: delete)
+    }
+
+    func messages(_ context: AppContext) -> [String: String] {
+        pages.catalog.table(context.principal?.user.language ?? .en)
+    }
+
+    func label(_ name: String, _ messages: [String: String]) -> String {
+        messages["field_\(name)"] ?? name.replacingOccurrences(of: "_", with: " ").capitalized
+    }
+
+    static func actor(_ principal: Principal) -> Actor { Actor(.user, id: principal.user.id) }
+
+    @Sendable func export(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        return try ExportResponse.make(
+            services, workspaceID: principal.workspace.id, object: schema.name,
+            format: request.uri.queryParameters["format"].map(String.init))
+    }
+
+    @Sendable func saveView(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        var request = request
+        let form = try await Form.read(&request)
+        let query = form["query"] ?? ""
+        try await SavedViewService(services).create(
+            principal, object: schema.name, name: form["name"] ?? "", query: query)
+        return Pages.redirect("\(base)?\(query)")
+    }
+
+    @Sendable func deleteView(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        try await SavedViewService(services).delete(principal, id: try context.parameters.require("view"))
+        return Pages.redirect(base)
+    }
+
+    /// Tag, assign or delete the checked records; deleting asks for a confirmation first.
+    @Sendable func bulk(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        var request = request
+        let form = try await Form.readAll(&request)
+        let fields = form.last
+        let ids = form.all("ids").filter(RecordID.isWellFormed)
+        let action = fields["action"] ?? ""
+        let actor = Self.actor(principal)
+        guard !ids.isEmpty else { return Pages.redirect(base) }
+        switch action {
+        case "tag":
+            let tag = (fields["value"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            for id in ids {
+                let record = try await service.get(workspaceID: principal.workspace.id, id: id)
+                let tags = record.strings("tags") + [tag]
+                _ = try await service.update(
+                    workspaceID: principal.workspace.id, id: id, patch: ["tags": .array(tags.map(JSONValue.string))],
+                    expectedVersion: nil, actor: actor)
+            }
+        case "owner":
+            let owner = fields["owner"].flatMap { $0.isEmpty ? nil : $0 }
+            for id in ids {
+                _ = try await service.update(
+                    workspaceID: principal.workspace.id, id: id,
+                    patch: ["owner_id": owner.map(JSONValue.string) ?? .null],
+                    expectedVersion: nil, actor: actor)
+            }
+        case "delete":
+            guard fields["confirm"] == "yes" else {
+                return pages.render(
+                    BulkDeleteView(base: base, ids: ids, count: ids.count), request: request, context: context,
+                    title: "confirm_delete")
+            }
+            for id in ids {
+                try await service.delete(
+                    workspaceID: principal.workspace.id, id: id, expectedVersion: nil, actor: actor)
+            }
+        default:
+            throw RapportError(.invalid, "Choose what to do with the selected records.")
+        }
+        return Pages.redirect(base)
+    }
+
+    // MARK: Forms
+
+    @Sendable func newForm(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let record = Record.empty(schema, workspaceID: principal.workspace.id, now: 0)
+        return try await form(
+            record: record, submitted: nil, errors: [], isNew: true, request: request, context: context)
+    }
+
+    @Sendable func editForm(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let record = try await service.get(
+            workspaceID: principal.workspace.id, id: try context.parameters.require("id"))
+        return try await form(
+            record: record, submitted: nil, errors: [], isNew: false, request: request, context: context)
+    }
+
+    @Sendable func create(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        var request = request
+        let submitted = try await Form.read(&request)
+        let definitions = try await service.customFields(workspaceID: principal.workspace.id)
+        do {
+            let record = try await service.create(
+                workspaceID: principal.workspace.id, fields: patch(from: submitted, definitions: definitions),
+                actor: Self.actor(principal))
+            return Pages.redirect(WebPath.record(object, record.id))
+        } catch let error as RapportError where error.code == .invalid || error.code == .conflict {
+            let empty = Record.empty(schema, workspaceID: principal.workspace.id, now: 0)
+            return try await form(
+                record: empty, submitted: submitted, errors: issues(error), isNew: true, request: request,
+                context: context)
+        }
+    }
+
+    @Sendable func update(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let id = try context.parameters.require("id")
+        var request = request
+        let submitted = try await Form.read(&request)
+        let record = try await service.get(workspaceID: principal.workspace.id, id: id)
+        let definitions = try await service.customFields(workspaceID: principal.workspace.id)
+        do {
+            let version = submitted["version"].flatMap { Int64($0) }
+            _ = try await service.update(
+                workspaceID: principal.workspace.id, id: id, patch: patch(from: submitted, definitions: definitions),
+                expectedVersion: version, actor: Self.actor(principal))
+            return Pages.redirect(WebPath.record(object, id))
+        } catch let error as RapportError where [.invalid, .conflict, .stale].contains(error.code) {
+            return try await form(
+                record: record, submitted: submitted, errors: issues(error), isNew: false, request: request,
+                context: context)
+        }
+    }
+
+    func issues(_ error: RapportError) -> [FieldIssue] {
+        var issues = error.fields
+        if error.code == .stale { issues.append(FieldIssue("form", error.detail)) }
+        if let existing = error.extras["existing_id"] {
+            issues.append(FieldIssue("existing", WebPath.record(object, existing)))
+        }
+        return issues
+    }
+
+    // MARK: Delete
+
+    @Sendable func confirmDelete(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let record = try await service.get(
+            workspaceID: principal.workspace.id, id: try context.parameters.require("id"))
+        return pages.render(
+            RecordDeleteView(recordTitle: title(of: record), path: WebPath.record(object, record.id)),
+            request: request, context: context, title: "confirm_delete")
+    }
+
+    @Sendable func delete(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        try await service.delete(
+            workspaceID: principal.workspace.id, id: try context.parameters.require("id"), expectedVersion: nil,
+            actor: Self.actor(principal))
+        return Pages.redirect(base)
+    }
+}

@@ -1,0 +1,12 @@
+/// The addresses of the pages every layout links to, from `WebPath`, for templates (`{{paths.tokens}}`).
+struct FixedPaths {
+    let home = WebPath.home
+    let login = WebPath.login
+    let logout = WebPath.logout
+    let profile = WebPath.profile
+    let tokens = WebPath.tokens
+    let users = WebPath.users
+    let customFields = WebPath.customFields
+    let search = WebPath.search
+    let staticFiles = WebPath.staticFiles
+}

@@ -1,0 +1,6 @@
+/// One choice of a `<select>`, or of a set of radio buttons.
+struct Option {
+    let value: String
+    let label: String
+    var selected = false
+}
