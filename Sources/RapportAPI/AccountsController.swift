@@ -4,7 +4,6 @@ package import Hummingbird
 import RapportCore
 package import RapportHTTP
 package import RapportServices
-import RapportStore
 
 /// `/api/v1/me`, `/api/v1/tokens` and `/api/v1/users`.
 package struct AccountsController: Sendable {

@@ -5,12 +5,11 @@ package import Hummingbird
 import RapportCore
 package import RapportHTTP
 package import RapportServices
-import RapportStore
 
 /// `/api/v1/custom-fields` and `/api/v1/audit`.
 package struct CustomFieldsController: Sendable {
     let services: Services
-    var repository: CustomFieldRepository { CustomFieldRepository(store: services.store) }
+    var fields: CustomFieldService { CustomFieldService(services) }
 
     package init(_ services: Services) {
         self.services = services
@@ -48,7 +47,7 @@ package struct CustomFieldsController: Sendable {
                 FieldIssue("object", "Object must be one of \(ObjectCatalog.names.joined(separator: ", ")).")
             ])
         }
-        let definitions = try await repository.all(workspaceID: principal.workspace.id, object: object)
+        let definitions = try await fields.list(principal, object: object)
         return try JSONCoding.response(ListBody(data: definitions.map(CustomFieldBody.init), nextCursor: nil))
     }
 
@@ -65,26 +64,15 @@ package struct CustomFieldsController: Sendable {
         for name in body.members.keys where !["object", "key", "label", "type", "options"].contains(name) {
             issues.append(FieldIssue(name, "Unknown field."))
         }
-        do {
-            let valid = try CustomFieldDefinition.validate(
-                object: object, key: key, label: label, type: type, options: options)
-            guard issues.isEmpty else { throw RapportError.invalid(issues) }
-            let definition = CustomFieldDefinition(
-                id: RecordID.make(), workspaceID: principal.workspace.id, object: valid.object, key: valid.key,
-                label: valid.label, type: valid.type, options: valid.options, createdAt: Timestamp.micros(Date()))
-            try await repository.create(definition)
-            return try respond(definition, status: .created)
-        } catch let error as RapportError where error.code == .invalid {
-            let named = Set(issues.map(\.field))
-            throw RapportError.invalid(issues + error.fields.filter { !named.contains($0.field) })
-        }
+        let definition = try await fields.create(
+            principal, object: object, key: key, label: label, type: type, options: options, issues: issues)
+        return try respond(definition, status: .created)
     }
 
     @Sendable func patch(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         try Self.requireManager(principal)
-        var definition = try await repository.require(
-            workspaceID: principal.workspace.id, id: try context.parameters.require("id"))
+        var definition = try await fields.get(principal, id: try context.parameters.require("id"))
         var body = try await JSONObject.read(request, limit: services.settings.jsonBodyLimit)
         var issues: [FieldIssue] = []
         if body.members.keys.contains("label") {
@@ -111,59 +99,27 @@ package struct CustomFieldsController: Sendable {
         }
         issues = body.issues + issues.filter { issue in !body.issues.contains { $0.field == issue.field } }
         if !issues.isEmpty { throw RapportError.invalid(issues) }
-        try ETag.check(
-            request,
-            current: Self.etag(
-                try await repository.find(workspaceID: principal.workspace.id, id: definition.id) ?? definition))
-        try await repository.update(definition)
+        try ETag.check(request, current: Self.etag(try await fields.get(principal, id: definition.id)))
+        try await fields.update(principal, definition)
         return try respond(definition)
     }
 
     @Sendable func delete(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         try Self.requireManager(principal)
-        let definition = try await repository.require(
-            workspaceID: principal.workspace.id, id: try context.parameters.require("id"))
+        let definition = try await fields.get(principal, id: try context.parameters.require("id"))
         try ETag.check(request, current: Self.etag(definition))
-        try await repository.delete(definition)
+        try await fields.delete(principal, definition)
         return Response(status: .noContent)
     }
 
     @Sendable func audit(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        try Access(principal).require(.readAudit)
-        guard let recordID = request.uri.queryParameters["record_id"].map(String.init), !recordID.isEmpty else {
-            throw RapportError.invalid([FieldIssue("record_id", "This parameter is required.")])
-        }
+        let recordID = request.uri.queryParameters["record_id"].map(String.init)
         let page = try PageRequest(request)
-        guard RecordID.isWellFormed(recordID) else {
-            return try JSONCoding.response(ListBody<AuditBody>(data: [], nextCursor: nil))
-        }
-        let entries = try await TimelineRepository(store: services.store).auditPage(
-            workspaceID: principal.workspace.id, recordID: recordID, limit: page.limit, after: page.after)
+        let entries = try await TimelineService(services).audit(
+            principal, recordID: recordID, limit: page.limit, after: page.after)
         return try JSONCoding.response(
             ListBody(data: entries.items.map(AuditBody.init), nextCursor: entries.next?.cursor))
-    }
-}
-
-/// An audit entry as the API shows it.
-struct AuditBody: Encodable, Sendable {
-    let entry: AuditEntry
-
-    enum CodingKeys: String, CodingKey {
-        case id, action, actor, changes, at
-        case recordType = "record_type"
-        case recordID = "record_id"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(entry.id, forKey: .id)
-        try container.encode(entry.recordType, forKey: .recordType)
-        try container.encode(entry.recordID, forKey: .recordID)
-        try container.encode(entry.action, forKey: .action)
-        try container.encode(entry.actor, forKey: .actor)
-        try container.encode(entry.changes, forKey: .changes)
-        try container.encode(Timestamp.rfc3339(entry.at), forKey: .at)
     }
 }

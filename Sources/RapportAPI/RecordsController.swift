@@ -5,7 +5,6 @@ package import Hummingbird
 package import RapportCore
 package import RapportHTTP
 package import RapportServices
-import RapportStore
 
 /// `/api/v1/<object>` for every object of the catalogue: the same routes over each object's description.
 package struct RecordsController: Sendable {
@@ -86,14 +85,10 @@ package struct RecordsController: Sendable {
         do { page = try PageRequest(request, cursor: false) } catch let error as RapportError { issues += error.fields }
         issues += list.issues
         guard issues.isEmpty, let page else { throw RapportError.invalid(issues) }
-        let repository = service.repository
-        let result = try await repository.listRows(
+        let result = try await service.listBodies(
             workspaceID: principal.workspace.id, query: list.query, limit: page.limit, after: list.after, scope: scope,
             search: list.search)
-        return try JSONCoding.response(
-            ListBody(
-                data: result.rows.map { StoredRecordBody(row: $0, repository: repository) },
-                nextCursor: result.next.map(list.cursorText)))
+        return try JSONCoding.response(ListBody(data: result.bodies, nextCursor: result.next.map(list.cursorText)))
     }
 
     @Sendable func create(_ request: Request, context: AppContext) async throws -> Response {
@@ -107,9 +102,8 @@ package struct RecordsController: Sendable {
 
     @Sendable func get(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let row = try await service.getRow(
+        let body = try await service.getBody(
             workspaceID: principal.workspace.id, id: try context.parameters.require("id"))
-        let body = StoredRecordBody(row: row, repository: service.repository)
         let headers: HTTPFields = [.eTag: ETag.make(id: body.id, version: body.version)]
         return try JSONCoding.response(body, headers: headers)
     }
@@ -179,9 +173,9 @@ package struct RecordsController: Sendable {
         if !unknown.isEmpty {
             throw RapportError.invalid([FieldIssue("type", "Unknown event type: \(unknown.joined(separator: ", ")).")])
         }
-        let subject = TimelineRepository.Subject(service.schema, id: record.id)
-        let events = try await TimelineRepository(store: services.store).page(
-            workspaceID: principal.workspace.id, subject: subject, types: types, limit: page.limit, after: page.after)
+        let events = try await TimelineService(services).page(
+            workspaceID: principal.workspace.id, of: service.schema, id: record.id, types: types, limit: page.limit,
+            after: page.after)
         return try JSONCoding.response(
             ListBody(data: events.items.map(EventBody.init), nextCursor: events.next?.cursor))
     }

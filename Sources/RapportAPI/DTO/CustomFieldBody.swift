@@ -1,7 +1,6 @@
 import RapportCore
 import RapportHTTP
 import RapportServices
-import RapportStore
 
 /// A custom field definition.
 struct CustomFieldBody: Encodable, Sendable {

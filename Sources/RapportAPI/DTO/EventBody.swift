@@ -1,7 +1,6 @@
 import RapportCore
 import RapportHTTP
 import RapportServices
-import RapportStore
 
 /// A timeline event.
 struct EventBody: Encodable, Sendable {

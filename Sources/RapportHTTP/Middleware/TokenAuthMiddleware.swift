@@ -8,7 +8,6 @@ import NIOCore
 import NIOFoundationCompat
 import RapportCore
 package import RapportServices
-import RapportStore
 
 /// Authenticates `/api/v1` requests by bearer token and applies the optional per-token rate limit.
 package struct TokenAuthMiddleware: RouterMiddleware {
@@ -27,7 +26,7 @@ package struct TokenAuthMiddleware: RouterMiddleware {
         }
         let secret = String(header.dropFirst("bearer ".count)).trimmed(newlines: false)
         guard !secret.isEmpty, secret.count <= 200,
-            let principal = try await services.tokens.authenticate(secret: secret)
+            let principal = try await AccountService(services).authenticate(secret: secret)
         else {
             throw RapportError(.unauthorized, "The API token is not valid or has been revoked.")
         }

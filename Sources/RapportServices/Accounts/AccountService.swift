@@ -128,6 +128,11 @@ package struct AccountService: Sendable {
             workspaceID: principal.workspace.id, userID: principal.user.id, name: valid)
     }
 
+    /// The principal of an API token's secret, when the token exists and is not revoked.
+    package func authenticate(secret: String) async throws -> Principal? {
+        try await services.tokens.authenticate(secret: secret)
+    }
+
     /// The principal of a web session, when its user still exists.
     package func principal(of session: WebSession) async throws -> Principal? {
         guard let user = try await services.accounts.user(workspaceID: session.workspaceID, id: session.userID),

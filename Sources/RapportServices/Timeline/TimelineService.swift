@@ -19,11 +19,14 @@ package struct TimelineService: Sendable {
     }
 
     /// A record's audit entries, newest first.
-    /// - Throws: `forbidden` for a user who may not read the audit log.
-    package func audit(_ principal: Principal, recordID: String, limit: Int, after: PageKey?) async throws -> Page<
+    /// - Throws: `forbidden` for a user who may not read the audit log, `invalid` without a record id.
+    package func audit(_ principal: Principal, recordID: String?, limit: Int, after: PageKey?) async throws -> Page<
         AuditEntry
     > {
         try Access(principal).require(.readAudit)
+        guard let recordID, !recordID.isEmpty else {
+            throw RapportError.invalid([FieldIssue("record_id", "This parameter is required.")])
+        }
         return try await repository.auditPage(
             workspaceID: principal.workspace.id, recordID: recordID, limit: limit, after: after)
     }

@@ -4,7 +4,6 @@ import RapportCore
 import RapportHTTP
 import RapportServer
 import RapportServices
-import RapportStore
 
 /// `rapport export contacts|companies [--format csv|jsonl] [--workspace NAME]`: streamed to standard output.
 struct Export: EnvironmentCommand {

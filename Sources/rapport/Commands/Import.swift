@@ -4,7 +4,6 @@ import RapportCore
 import RapportHTTP
 import RapportServer
 import RapportServices
-import RapportStore
 
 /// `rapport import contacts|companies FILE [--dry-run] [--strict] [--json] [--map COLUMN=FIELD …] [--workspace NAME]`
 struct Import: EnvironmentCommand {

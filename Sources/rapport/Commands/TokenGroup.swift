@@ -3,7 +3,6 @@ import RapportCore
 import RapportHTTP
 import RapportServer
 import RapportServices
-import RapportStore
 
 /// `rapport token …`
 struct TokenGroup: AsyncParsableCommand {
