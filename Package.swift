@@ -163,6 +163,10 @@ let package = Package(
             dependencies: ["RapportStore", "RapportDatabase", "RapportTestSupport"]
         ),
         .testTarget(
+            name: "RapportServicesTests",
+            dependencies: ["RapportServices", "RapportCore"]
+        ),
+        .testTarget(
             name: "RapportServerTests",
             dependencies: [
                 "RapportServer", "RapportServices", "RapportStore", "RapportDatabase", "RapportTestSupport",

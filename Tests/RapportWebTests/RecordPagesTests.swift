@@ -120,6 +120,62 @@ struct RecordPagesTests {
         }
     }
 
+    @Test(
+        "a merged contact with two phones each saves from its form as a browser sends it (CRLF line breaks)",
+        arguments: Backend.allCases)
+    func mergedPhonesSaveWithCRLF(_ backend: Backend) async throws {
+        try await TestApp.with(backend) { app in
+            // given two contacts with two phones each, merged
+            let seeded = try await Fixtures.workspace(app)
+            func phones(_ first: String, _ second: String) -> JSONValue {
+                .array([
+                    .object(["type": .string("work"), "number": .string(first)]),
+                    .object(["type": .string("mobile"), "number": .string(second)]),
+                ])
+            }
+            let keep = try await Self.create(
+                app, seeded,
+                contact: [
+                    "first_name": .string("Oksana"), "email": .string("oksana@a.ua"),
+                    "phones": phones("+380 44 111 1111", "+380 67 111 1111"),
+                ])
+            let other = try await Self.create(
+                app, seeded,
+                contact: [
+                    "first_name": .string("Oksana"), "email": .string("oksana@b.ua"),
+                    "phones": phones("+380 44 222 2222", "+380 67 222 2222"),
+                ])
+            let service = RecordService(app.services, schema: .contacts)
+            _ = try await service.merge(
+                workspaceID: seeded.workspace.id, id: keep.id, otherID: other.id, prefer: [:],
+                actor: Actor(.user, id: seeded.owner.id))
+            try await app.test { client in
+                let jar = try await Self.signIn(client)
+                // when the edit form is saved unchanged, its text areas' lines ending in CRLF
+                let form = try await jar.get(client, "/contacts/\(keep.id)/edit")
+                let shown = try #require(
+                    form.text.firstMatch(of: #/<textarea name="phones"[^>]*>([^<]*)</textarea>/#)?.1)
+                let typed = String(shown).replacingOccurrences(of: "\n", with: "\r\n")
+                #expect(typed.contains("\r\n"))
+                let version = try #require(form.text.firstMatch(of: #/name="version" value="(\d+)"/#)?.1)
+                let saved = try await jar.post(
+                    client, "/contacts/\(keep.id)",
+                    form: [
+                        "first_name": "Oksana", "email": "oksana@a.ua", "phones": typed, "version": String(version),
+                        "csrf_token": form.csrfToken ?? "",
+                    ])
+                // then it is saved with all four phones
+                #expect(saved.status == .seeOther, "\(saved.text.prefix(2000))")
+                let record = try await service.get(workspaceID: seeded.workspace.id, id: keep.id)
+                guard case .array(let stored) = record["phones"] else {
+                    Issue.record("no phones")
+                    return
+                }
+                #expect(stored.count == 4)
+            }
+        }
+    }
+
     @Test("lists filter, save views, and bulk-tag; bulk delete asks first", arguments: Backend.allCases)
     func listsAndBulk(_ backend: Backend) async throws {
         try await TestApp.with(backend) { app in
