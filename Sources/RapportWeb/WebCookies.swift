@@ -11,10 +11,14 @@ import RapportServices
 struct WebCookies {
     let session: String
     let csrf: String
+    let flash: String
+    let secure: Bool
 
     init(secure: Bool) {
         let prefix = secure ? "__Host-" : ""
         session = prefix + "rapport_session"
         csrf = prefix + "rapport_csrf"
+        flash = prefix + "rapport_flash"
+        self.secure = secure
     }
 }

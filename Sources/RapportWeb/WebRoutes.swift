@@ -14,7 +14,8 @@ package struct WebRoutes: Sendable {
 
     /// Loads templates and messages from the bundle.
     package static func load(_ services: Services) async throws -> WebRoutes {
-        WebRoutes(services: services, pages: try await Pages.load())
+        WebRoutes(
+            services: services, pages: try await Pages.load(cookies: WebCookies(secure: services.settings.secureCookies)))
     }
 
     /// The HTML error page renderer for `ProblemMiddleware`.
@@ -32,7 +33,7 @@ package struct WebRoutes: Sendable {
             middleware: FileMiddleware(
                 publicDirectory, urlBasePath: WebPath.staticFiles,
                 cacheControl: .init([(MediaType(type: .any), [.maxAge(3600)])]), logger: logger))
-        let cookies = WebCookies(secure: settings.secureCookies)
+        let cookies = pages.cookies
         let web = router.group()
             .add(
                 middleware: CSRFMiddleware(

@@ -110,6 +110,13 @@ package struct ListQuery: Sendable, Equatable {
         return schema.field(name).map { .standard(name: name, kind: $0.kind) }
     }
 
+    /// Whether a list can be sorted by a field (`created_at`, a standard field, `custom.KEY`).
+    package static func canSort(
+        by name: String, schema: ObjectType, customFields: [CustomFieldDefinition]
+    ) -> Bool {
+        target(name, schema: schema, customFields: customFields).map(isSortable) ?? false
+    }
+
     static func isSortable(_ target: Target) -> Bool {
         switch target {
         case .time: true
@@ -169,7 +176,14 @@ package struct ListQuery: Sendable, Equatable {
             return RecordPatch.isDate(text)
                 ? .success(.string(text)) : .failure(Refusal("Expected a date as YYYY-MM-DD."))
         case (.moment, .gte), (.moment, .lte):
-            guard let date = Timestamp.parse(text) else { return .failure(Refusal("Expected an RFC 3339 time.")) }
+            // A day stands for all of it (UTC): from its start, or up to its end.
+            if RecordPatch.isDate(text), let start = Timestamp.parse(text + "T00:00:00Z") {
+                let micros = Timestamp.micros(start)
+                return .success(.number(Double(op == .gte ? micros : micros + 86_400_000_000 - 1)))
+            }
+            guard let date = Timestamp.parse(text) else {
+                return .failure(Refusal("Expected an RFC 3339 time or a date as YYYY-MM-DD."))
+            }
             return .success(.number(Double(Timestamp.micros(date))))
         case (.flag, .equals):
             switch text {

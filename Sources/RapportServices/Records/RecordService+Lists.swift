@@ -6,12 +6,22 @@ extension RecordService {
     /// - Parameters:
     ///   - scope: an extra equality, such as a company's contacts (`company_id`).
     ///   - search: words that must each start a search term of the record (`q=`).
+    ///   - before: instead of `after`, the page that ends just before this cursor.
+    /// - Returns: the records, where the next page starts, and (after a first page) how to read the page before.
     package func list(
-        workspaceID: String, query: ListQuery, limit: Int, after: RecordCursor?,
+        workspaceID: String, query: ListQuery, limit: Int, after: RecordCursor?, before: RecordCursor? = nil,
         scope: (column: String, value: String)? = nil, search: [String] = []
-    ) async throws -> (records: [Record], next: RecordCursor?) {
+    ) async throws -> (records: [Record], next: RecordCursor?, previous: RecordCursor?) {
         try await repository.list(
-            workspaceID: workspaceID, query: query, limit: limit, after: after, scope: scope, search: search)
+            workspaceID: workspaceID, query: query, limit: limit, after: after, before: before, scope: scope,
+            search: search)
+    }
+
+    /// How many records match a list's filters and search words.
+    package func count(
+        workspaceID: String, query: ListQuery, scope: (column: String, value: String)? = nil, search: [String] = []
+    ) async throws -> Int {
+        try await repository.count(workspaceID: workspaceID, query: query, scope: scope, search: search)
     }
 
     /// `list` as stored rows, each answered as it is stored (`StoredRecordBody`): the API's fast path.

@@ -2,12 +2,31 @@ import Foundation
 package import RapportCore
 import RapportStore
 
-/// A user's own saved list views, per object.
+/// A user's own saved list views and chosen columns, per object.
 package struct SavedViewService: Sendable {
     let repository: SavedViewRepository
+    let settings: UserSettingRepository
 
     package init(_ services: Services) {
         self.repository = SavedViewRepository(store: services.store)
+        self.settings = UserSettingRepository(store: services.store)
+    }
+
+    /// The columns the user chose for an object's list (field names, `custom.KEY`), nil until they choose.
+    package func columns(_ principal: Principal, object: String) async throws -> [String]? {
+        try await settings.value(workspaceID: principal.workspace.id, userID: principal.user.id, key: "columns.\(object)")
+            .map { $0.split(separator: ",").map(String.init) }
+    }
+
+    /// Keeps the user's choice of columns for an object's list.
+    /// - Throws: `invalid` for an empty choice.
+    package func saveColumns(_ principal: Principal, object: String, columns: [String]) async throws {
+        guard !columns.isEmpty, columns.count <= 50 else {
+            throw RapportError.invalid([FieldIssue("columns", "Choose between 1 and 50 columns.")])
+        }
+        try await settings.set(
+            workspaceID: principal.workspace.id, userID: principal.user.id, key: "columns.\(object)",
+            value: columns.joined(separator: ","))
     }
 
     package func list(_ principal: Principal, object: String) async throws -> [SavedView] {

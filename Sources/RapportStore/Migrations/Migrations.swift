@@ -15,6 +15,7 @@ package enum Migrations {
         M0009_SearchSpaces.migration,
         M0010_Jobs.migration,
         M0011_Products.migration,
+        M0012_UserSettings.migration,
     ]
 
     package static var latestVersion: Int { all.last?.version ?? 0 }

@@ -89,22 +89,71 @@ package struct RecordRepository: Sendable {
     ///   - scope: an extra equality, such as a company's contacts (`company_id`).
     ///   - search: words that must each start a search term of the record (`q=`).
     package func list(
-        workspaceID: String, query: ListQuery, limit: Int, after: RecordCursor?,
+        workspaceID: String, query: ListQuery, limit: Int, after: RecordCursor?, before: RecordCursor? = nil,
         scope: (column: String, value: String)? = nil, search: [String] = []
-    ) async throws -> (records: [Record], next: RecordCursor?) {
+    ) async throws -> (records: [Record], next: RecordCursor?, previous: RecordCursor?) {
         let page = try await listRows(
-            workspaceID: workspaceID, query: query, limit: limit, after: after, scope: scope, search: search)
-        return (try page.rows.map(record(values:)), page.next)
+            workspaceID: workspaceID, query: query, limit: limit, after: after, before: before, scope: scope,
+            search: search)
+        return (try page.rows.map(record(values:)), page.next, page.previous)
     }
 
     /// `list` as stored rows (`columns` order), for answers written straight from them.
+    /// - Parameter before: instead of `after`, the page that ends just before this cursor (a "previous" link).
+    /// - Returns: the rows, where the page after them starts (when there is one) and, when a page comes
+    ///   before them, the cursor that reads it (`before:`).
     package func listRows(
-        workspaceID: String, query: ListQuery, limit: Int, after: RecordCursor?,
+        workspaceID: String, query: ListQuery, limit: Int, after: RecordCursor?, before: RecordCursor? = nil,
         scope: (column: String, value: String)? = nil, search: [String] = []
-    ) async throws -> (rows: [[DBValue]], next: RecordCursor?) {
+    ) async throws -> (rows: [[DBValue]], next: RecordCursor?, previous: RecordCursor?) {
         let dialect = SQLFragments(kind: store.kind)
+        let sortKey = dialect.sortKey(query.sort.target)
         var sql: SQLQueryString =
-            "SELECT \(unsafeRaw: columnList), \(dialect.sortKey(query.sort.target)) AS sort_key FROM \(ident: table) WHERE workspace_id = \(bind: workspaceID)"
+            "SELECT \(unsafeRaw: columnList), \(sortKey) AS sort_key FROM \(ident: table) WHERE "
+            + conditions(workspaceID: workspaceID, query: query, scope: scope, search: search, dialect: dialect)
+        // Backwards, the page is read in the opposite order from its cursor and turned round.
+        let backwards = before != nil
+        let descending = query.sort.descending != backwards
+        let direction = descending ? "DESC" : "ASC"
+        if let cursor = before ?? after {
+            let comparison = descending ? "<" : ">"
+            sql =
+                sql
+                + " AND (\(sortKey), id) \(unsafeRaw: comparison) (\(dialect.bind(cursor.key)), \(bind: cursor.id))"
+        }
+        sql = sql + " ORDER BY sort_key \(unsafeRaw: direction), id \(unsafeRaw: direction) LIMIT \(bind: limit + 1)"
+        let statement = sql
+        var rows = try await store.readRows { try await $0.rows(statement) }
+        let more = rows.count > limit
+        if more { rows.removeLast(rows.count - limit) }
+        if backwards { rows.reverse() }
+        func cursor(_ row: [DBValue]?) -> RecordCursor? {
+            guard let row, let id = row[1].text else { return nil }
+            return RecordCursor(key: SQLFragments.sortValue(row[row.count - 1], target: query.sort.target), id: id)
+        }
+        let next = backwards || more ? cursor(rows.last) : nil
+        let previous = backwards ? (more ? cursor(rows.first) : nil) : (after == nil ? nil : cursor(rows.first))
+        for index in rows.indices { rows[index].removeLast() }
+        return (rows, next, previous)
+    }
+
+    /// How many records a list's filters and search words match, whatever the page.
+    package func count(
+        workspaceID: String, query: ListQuery, scope: (column: String, value: String)? = nil, search: [String] = []
+    ) async throws -> Int {
+        let dialect = SQLFragments(kind: store.kind)
+        let statement: SQLQueryString =
+            "SELECT count(*) FROM \(ident: table) WHERE "
+            + conditions(workspaceID: workspaceID, query: query, scope: scope, search: search, dialect: dialect)
+        return Int(try await store.readRows { try await $0.rows(statement) }.first?.first?.int ?? 0)
+    }
+
+    /// What a list's rows must satisfy: the workspace, the scope, each filter, every search word.
+    func conditions(
+        workspaceID: String, query: ListQuery, scope: (column: String, value: String)?, search: [String],
+        dialect: SQLFragments
+    ) -> SQLQueryString {
+        var sql: SQLQueryString = "workspace_id = \(bind: workspaceID)"
         if let scope, schema.field(scope.column) != nil {
             sql = sql + " AND \(ident: scope.column) = \(bind: scope.value)"
         }
@@ -114,24 +163,7 @@ package struct RecordRepository: Sendable {
         if !search.isEmpty {
             sql = sql + " AND " + SearchRepository.matching(workspaceID: workspaceID, words: search, kind: store.kind)
         }
-        let direction = query.sort.descending ? "DESC" : "ASC"
-        if let after {
-            let comparison = query.sort.descending ? "<" : ">"
-            sql =
-                sql
-                + " AND (\(dialect.sortKey(query.sort.target)), id) \(unsafeRaw: comparison) (\(dialect.bind(after.key)), \(bind: after.id))"
-        }
-        sql = sql + " ORDER BY sort_key \(unsafeRaw: direction), id \(unsafeRaw: direction) LIMIT \(bind: limit + 1)"
-        let statement = sql
-        var rows = try await store.readRows { try await $0.rows(statement) }
-        let more = rows.count > limit
-        if more { rows.removeLast(rows.count - limit) }
-        var next: RecordCursor?
-        if more, let last = rows.last, let id = last[1].text {
-            next = RecordCursor(key: SQLFragments.sortValue(last[last.count - 1], target: query.sort.target), id: id)
-        }
-        for index in rows.indices { rows[index].removeLast() }
-        return (rows, next)
+        return sql
     }
 
     /// Contacts' primary addresses and their companies' names, by contact id, in one statement (what a

@@ -9,6 +9,8 @@ struct PageView<Content: PageContent>: MustacheParent {
     let csrf: String?
     let title: String
     let nav: NavView?
+    /// The message left by the action before the redirect here.
+    let flash: String?
     let paths = FixedPaths()
     let content: Content
 
@@ -20,6 +22,7 @@ struct PageView<Content: PageContent>: MustacheParent {
         case "csrf": csrf
         case "title": title
         case "nav": nav
+        case "flash": flash
         case "paths": paths
         default: Self.member(name, of: content)
         }

@@ -11,12 +11,14 @@ import RapportServices
 struct Pages: Sendable {
     let library: MustacheLibrary
     let catalog: Catalog
+    let cookies: WebCookies
 
-    static func load() async throws -> Pages {
+    static func load(cookies: WebCookies) async throws -> Pages {
         guard let directory = Bundle.module.url(forResource: "Templates", withExtension: nil) else {
             throw RapportError(.notFound, "The page templates are missing from the bundle.")
         }
-        return Pages(library: try await MustacheLibrary(directory: directory.path), catalog: try Catalog())
+        return Pages(
+            library: try await MustacheLibrary(directory: directory.path), catalog: try Catalog(), cookies: cookies)
     }
 
     /// The language a page is shown in: the signed-in user's, else the browser's preference.
@@ -42,13 +44,32 @@ struct Pages: Sendable {
                 },
                 current: [section: true])
         }
+        let flash = request.cookies[cookies.flash].flatMap { Flash(cookie: $0.value) }
         let page = PageView(
             t: messages, lang: language.rawValue, dir: language.isRightToLeft ? "rtl" : "ltr",
-            csrf: context.csrfToken, title: messages[title] ?? title, nav: nav, content: content)
+            csrf: context.csrfToken, title: messages[title] ?? title, nav: nav,
+            flash: flash?.text(messages, language: language), content: content)
         let html = library.render(page, withTemplate: Content.template) ?? "<!doctype html><title>Rapport</title>"
-        return Response(
+        var response = Response(
             status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
             body: .init(byteBuffer: ByteBuffer(string: html)))
+        if request.cookies[cookies.flash] != nil {
+            response.setCookie(flashCookie("", maxAge: 0))
+        }
+        return response
+    }
+
+    /// A 303 redirect after a successful form post, with a message for the page it leads to.
+    func redirect(_ path: String, flash: Flash) -> Response {
+        var response = Self.redirect(path)
+        response.setCookie(flashCookie(flash.cookie, maxAge: 60))
+        return response
+    }
+
+    func flashCookie(_ value: String, maxAge: Int) -> Cookie {
+        Cookie(
+            name: cookies.flash, value: value, maxAge: maxAge, path: "/", secure: cookies.secure, httpOnly: true,
+            sameSite: .lax)
     }
 
     /// Which navigation entry a path belongs to.

@@ -4,6 +4,16 @@ struct RecordCell {
     let value: String
     var link: String?
     var ltr = false
-    /// The field's name as the user reads it (on a record page).
+    /// The field's name as the user reads it (a record page's label, a phone's card).
     var label: String?
+    /// Whether there is nothing to show (a template's section shows for an empty string too).
+    let empty: Bool
+
+    init(value: String, link: String? = nil, ltr: Bool = false, label: String? = nil) {
+        self.value = value
+        self.link = link
+        self.ltr = ltr
+        self.label = label
+        self.empty = value.isEmpty
+    }
 }

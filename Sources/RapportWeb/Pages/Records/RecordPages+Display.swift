@@ -38,8 +38,16 @@ extension RecordPages {
 
     /// One cell of a list row: the value as a person reads it, a link for a reference to a record.
     func cell(
-        _ name: String, of record: Record, titles: [String: [String: String]], messages: [String: String]
+        _ name: String, of record: Record, titles: [String: [String: String]],
+        definitions: [CustomFieldDefinition] = [], messages: [String: String]
     ) -> RecordCell {
+        if name == "created_at" || name == "updated_at" {
+            return RecordCell(value: Pages.displayTime(name == "created_at" ? record.createdAt : record.updatedAt), ltr: true)
+        }
+        if name.hasPrefix("custom.") {
+            let value = record.custom[String(name.dropFirst("custom.".count))] ?? .null
+            return RecordCell(value: displayValue(name, value, messages))
+        }
         guard let field = schema.field(name) else { return RecordCell(value: "") }
         if case .reference(let table) = field.kind, let id = record.string(name) {
             let title = titles[name]?[id] ?? ""

@@ -6,96 +6,174 @@ import RapportServices
 
 /// The list page of an object.
 extension RecordPages {
+    /// Query parameters that shape the page rather than choose the records.
+    static let pageParameters: Set<String> = ["cursor", "before", "start", "columns"]
+    static let pageSize = 50
+
     @Sendable func index(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let workspaceID = principal.workspace.id
+        let language = principal.user.language
         let messages = messages(context)
         let definitions = try await service.customFields(workspaceID: workspaceID)
-        var parameters = QueryItems.parse(request.uri.query).filter { !$0.value.isEmpty }
-        let list = RecordListRequest(parameters, schema: schema, customFields: definitions)
+        let all = QueryItems.parse(request.uri.query).filter { !$0.value.isEmpty }
+        let given = { (name: String) in all.last { $0.name == name }?.value }
+        let list = RecordListRequest(
+            all.filter { !Self.pageParameters.contains($0.name) || $0.name == "cursor" }, schema: schema,
+            customFields: definitions)
         let sort = list.sort
-        parameters.removeAll { $0.name == "sort" || $0.name == "cursor" }
-        parameters.append(("sort", sort))
-        let cursorText = request.uri.queryParameters["cursor"].map(String.init)
+        let before = given("before").flatMap { RecordCursorText.decode($0, sort: sort) }
+        let start = max(0, given("start").flatMap { Int($0) } ?? 0)
+        // What the list is filtered by: every parameter that chooses records, the search words included.
+        let filters = all.filter { !Self.pageParameters.contains($0.name) && $0.name != "sort" }
         let error =
             list.issues.isEmpty ? nil : list.issues.map { "\($0.field): \($0.message)" }.joined(separator: " ")
         let result =
             error == nil
             ? try await service.list(
-                workspaceID: workspaceID, query: list.query, limit: 50, after: list.after, search: list.search)
-            : (records: [], next: nil)
-        let columns = schema.list.columns
+                workspaceID: workspaceID, query: list.query, limit: Self.pageSize, after: before == nil ? list.after : nil,
+                before: before, search: list.search)
+            : (records: [], next: nil, previous: nil)
+        let total = error == nil ? try await service.count(workspaceID: workspaceID, query: list.query, search: list.search) : 0
+        let views = SavedViewService(services)
+        let columns = try await chosenColumns(
+            given("columns"), saved: try await views.columns(principal, object: object), definitions: definitions)
         let titles = try await service.referenceTitles(result.records, fields: columns, workspaceID: workspaceID)
+        let labels = columns.map { columnLabel($0, definitions: definitions, messages: messages) }
         let rows = result.records.map { record in
             RecordListView.Row(
                 id: record.id, path: WebPath.record(object, record.id), title: title(of: record),
-                cells: columns.map { cell($0, of: record, titles: titles, messages: messages) })
+                cells: zip(columns, labels).map { name, label in
+                    var cell = cell(name, of: record, titles: titles, definitions: definitions, messages: messages)
+                    cell.label = label
+                    return cell
+                })
         }
-        let keep = parameters.filter { $0.name != "sort" }
-        func link(_ extra: [(String, String)]) -> String {
-            let items = (keep + extra).map { "\(QueryItems.encode($0.0))=\(QueryItems.encode($0.1))" }
-            return base + (items.isEmpty ? "" : "?" + items.joined(separator: "&"))
+        let columnsParameter = given("columns") == nil ? nil : columns.joined(separator: ",")
+        func link(_ items: [(name: String, value: String)]) -> String {
+            let query = items.map { "\(QueryItems.encode($0.name))=\(QueryItems.encode($0.value))" }
+            return base + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))
         }
+        let kept = filters + [("sort", sort)] + (columnsParameter.map { [("columns", $0)] } ?? [])
         let users = try await AccountService(services).choices(workspaceID: workspaceID)
-        let views = try await SavedViewService(services).list(principal, object: schema.name)
+        let saved = try await views.list(principal, object: schema.name)
+        let chips = chips(filters, kept: kept, users: users, definitions: definitions, messages: messages, link: link)
+        let active = filters.filter { $0.name != "q" }.count
+        let shownFrom = start + 1
+        let shownTo = start + rows.count
         let view = RecordListView(
             heading: messages[schema.name] ?? schema.name,
             newLabel: messages["new_\(schema.recordType)"] ?? "New",
-            base: base, rows: rows, hasRows: !rows.isEmpty, error: error,
-            filters: filters(selected: keep, users: users, messages: messages),
-            columns: columns.map { RecordListView.Column(label: label($0, messages)) },
+            base: base, exportPath: WebPath.list(object, "export") + "?" + (["format=csv"] + filters.map {
+                "\(QueryItems.encode($0.name))=\(QueryItems.encode($0.value))"
+            }).joined(separator: "&"),
+            q: given("q"), rows: rows, hasRows: !rows.isEmpty, error: error,
+            total: (messages["count_records"] ?? "{count}").replacingOccurrences(
+                of: "{count}", with: Numbers.format(total, language)),
+            totalCount: total,
+            position: rows.isEmpty
+                ? nil
+                : (messages["list_position"] ?? "{from}–{to} of {total}")
+                    .replacingOccurrences(of: "{from}", with: Numbers.format(shownFrom, language))
+                    .replacingOccurrences(of: "{to}", with: Numbers.format(shownTo, language))
+                    .replacingOccurrences(of: "{total}", with: Numbers.format(total, language)),
+            filters: filterPanel(selected: filters, users: users, definitions: definitions, messages: messages),
+            activeFilters: active == 0 ? nil : Numbers.format(active, language),
+            chips: chips, hasChips: !chips.isEmpty,
+            clearPath: filters.isEmpty ? nil : link([("sort", sort)] + (columnsParameter.map { [("columns", $0)] } ?? [])),
+            columns: zip(columns, labels).map { name, label in
+                header(name, label: label, sort: sort, definitions: definitions, link: { link(filters + [("sort", $0)] + (columnsParameter.map { [("columns", $0)] } ?? [])) })
+            },
+            nameColumn: header(
+                schema.title.first?.last ?? "created_at", label: messages["name"] ?? "Name", sort: sort,
+                definitions: definitions,
+                link: { link(filters + [("sort", $0)] + (columnsParameter.map { [("columns", $0)] } ?? [])) }),
+            choices: columnChoices(columns, definitions: definitions, messages: messages),
+            columnsPath: WebPath.list(object, "columns"),
             sorts: schema.list.sorts.map {
                 Option(value: $0.value, label: messages[$0.label] ?? $0.label, selected: $0.value == sort)
             },
-            next: result.next.map { link([("sort", sort), ("cursor", list.cursorText($0))]) },
-            first: cursorText == nil ? nil : link([("sort", sort)]),
-            currentQuery: (keep + [("sort", sort)]).map { "\(QueryItems.encode($0.0))=\(QueryItems.encode($0.1))" }
-                .joined(separator: "&"),
-            hasViews: !views.isEmpty,
-            views: views.map {
+            next: result.next.map {
+                link(kept + [("cursor", list.cursorText($0)), ("start", String(start + rows.count))])
+            },
+            previous: result.previous.map {
+                link(kept + [("before", list.cursorText($0)), ("start", String(max(0, start - Self.pageSize)))])
+            },
+            currentQuery: kept.map { "\(QueryItems.encode($0.0))=\(QueryItems.encode($0.1))" }.joined(separator: "&"),
+            sort: sort, columnsParameter: columnsParameter,
+            hasViews: !saved.isEmpty,
+            views: saved.map {
                 RecordListView.SavedViewLink(
                     name: $0.name, path: "\(base)?\($0.query)", delete: WebPath.deleteView(object, $0.id))
             },
             bulkPath: WebPath.list(object, "bulk"),
-            users: users.map { RecordListView.User(id: $0.id, name: $0.name) })
+            users: users.map { RecordListView.User(id: $0.id, name: $0.name) },
+            moreThanPage: total > rows.count, canTag: schema.field("tags") != nil,
+            canAssign: schema.field("owner_id") != nil)
         return pages.render(view, request: request, context: context, title: schema.name)
     }
 
-    /// The filter bar: each of the object's filterable fields, with what the list is filtered by now.
-    func filters(
-        selected: [(name: String, value: String)], users: [(id: String, name: String)], messages: [String: String]
-    ) -> [RecordListView.Filter] {
-        let value = { (name: String) in selected.last { $0.name == name }?.value ?? "" }
-        return schema.list.filters.compactMap { name -> RecordListView.Filter? in
-            guard let field = schema.field(name) else { return nil }
-            let label = label(name, messages)
-            switch field.kind {
-            case .choice(let choices):
-                return .init(
-                    name: name, label: label,
-                    options: choices.map {
-                        Option(
-                            value: $0, label: displayValue(name, .string($0), messages), selected: value(name) == $0)
-                    })
-            case .reference("users"):
-                return .init(
-                    name: name, label: label,
-                    options: users.map { Option(value: $0.id, label: $0.name, selected: value(name) == $0.id) })
-            case .tags:
-                return .init(
-                    name: "\(name)[contains]", label: messages["tag"] ?? "Tag", text: true,
-                    value: value("\(name)[contains]").nonEmpty)
-            case .country:
-                return .init(name: name, label: label, text: true, country: true, value: value(name).nonEmpty)
-            case .boolean:
-                return .init(
-                    name: name, label: label,
-                    options: ["true", "false"].map {
-                        Option(value: $0, label: messages["bool_\($0)"] ?? $0, selected: value(name) == $0)
-                    })
-            default:
-                return .init(name: name, label: label, text: true, value: value(name).nonEmpty)
-            }
+    /// The columns a name can stand for: the object's fields, its custom fields and the record's times.
+    func columnNames(definitions: [CustomFieldDefinition]) -> [String] {
+        schema.fields.map(\.name) + definitions.map { "custom.\($0.key)" } + ["created_at", "updated_at"]
+    }
+
+    /// The columns to show: those of the address, else the user's choice, else the object's own; names that
+    /// are not (or no longer) columns are dropped.
+    func chosenColumns(_ given: String?, saved: [String]?, definitions: [CustomFieldDefinition]) async throws
+        -> [String]
+    {
+        let known = Set(columnNames(definitions: definitions))
+        for choice in [given.map { $0.split(separator: ",").map(String.init) }, saved] {
+            let valid = (choice ?? []).filter(known.contains)
+            if !valid.isEmpty { return valid }
         }
+        return schema.list.columns
+    }
+
+    func columnLabel(_ name: String, definitions: [CustomFieldDefinition], messages: [String: String]) -> String {
+        if name.hasPrefix("custom.") {
+            let key = String(name.dropFirst("custom.".count))
+            return definitions.first { $0.key == key }?.label ?? key
+        }
+        return label(name, messages)
+    }
+
+    /// A column's header, linking to the list sorted by it (reversed when it already is).
+    func header(
+        _ name: String, label: String, sort: String, definitions: [CustomFieldDefinition],
+        link: (String) -> String
+    ) -> RecordListView.Column {
+        let isReference = if case .reference? = schema.field(name)?.kind { true } else { false }
+        guard !isReference, ListQuery.canSort(by: name, schema: schema, customFields: definitions) else {
+            return .init(label: label, sortPath: nil, sorted: nil)
+        }
+        let sorted: String? = sort == name ? "ascending" : sort == "-\(name)" ? "descending" : nil
+        return .init(label: label, sortPath: link(sort == name ? "-\(name)" : name), sorted: sorted)
+    }
+
+    /// The column chooser's boxes: the chosen columns first, in their order, then the others.
+    func columnChoices(_ chosen: [String], definitions: [CustomFieldDefinition], messages: [String: String])
+        -> [RecordListView.ColumnChoice]
+    {
+        let others = columnNames(definitions: definitions).filter { !chosen.contains($0) }
+        return chosen.map { .init(name: $0, label: columnLabel($0, definitions: definitions, messages: messages), checked: true) }
+            + others.map {
+                .init(name: $0, label: columnLabel($0, definitions: definitions, messages: messages), checked: false)
+            }
+    }
+
+    /// Keeps the user's choice of columns and shows the list with them.
+    @Sendable func saveColumns(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        var request = request
+        let form = try await Form.readAll(&request)
+        let definitions = try await service.customFields(workspaceID: principal.workspace.id)
+        let known = Set(columnNames(definitions: definitions))
+        let columns = form.all("columns").filter(known.contains)
+        try await SavedViewService(services).saveColumns(principal, object: object, columns: columns)
+        let query = QueryItems.parse(form.last["query"]).filter { $0.name != "columns" && !Self.pageParameters.contains($0.name) }
+            + [("columns", columns.joined(separator: ","))]
+        return Pages.redirect(base + "?" + query.map { "\(QueryItems.encode($0.name))=\(QueryItems.encode($0.value))" }.joined(separator: "&"))
     }
 }

@@ -28,6 +28,7 @@ struct RecordPages: Sendable {
         group.get(RouterPath(WebPath.list(object, "export")), use: export)
         group.post(RouterPath(WebPath.list(object, "bulk")), use: bulk)
         group.post(RouterPath(WebPath.list(object, "views")), use: saveView)
+        group.post(RouterPath(WebPath.list(object, "columns")), use: saveColumns)
         group.post(RouterPath(WebPath.deleteView(object, ":view")), use: deleteView)
         group.get(RouterPath(WebPath.record(object, ":id")), use: show)
         group.post(RouterPath(WebPath.record(object, ":id")), use: update)
@@ -69,50 +70,6 @@ struct RecordPages: Sendable {
     @Sendable func deleteView(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         try await SavedViewService(services).delete(principal, id: try context.parameters.require("view"))
-        return Pages.redirect(base)
-    }
-
-    /// Tag, assign or delete the checked records; deleting asks for a confirmation first.
-    @Sendable func bulk(_ request: Request, context: AppContext) async throws -> Response {
-        let principal = try context.requirePrincipal()
-        var request = request
-        let form = try await Form.readAll(&request)
-        let fields = form.last
-        let ids = form.all("ids").filter(RecordID.isWellFormed)
-        let action = fields["action"] ?? ""
-        let actor = Self.actor(principal)
-        guard !ids.isEmpty else { return Pages.redirect(base) }
-        switch action {
-        case "tag":
-            let tag = (fields["value"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-            for id in ids {
-                let record = try await service.get(workspaceID: principal.workspace.id, id: id)
-                let tags = record.strings("tags") + [tag]
-                _ = try await service.update(
-                    workspaceID: principal.workspace.id, id: id, patch: ["tags": .array(tags.map(JSONValue.string))],
-                    expectedVersion: nil, actor: actor)
-            }
-        case "owner":
-            let owner = fields["owner"].flatMap { $0.isEmpty ? nil : $0 }
-            for id in ids {
-                _ = try await service.update(
-                    workspaceID: principal.workspace.id, id: id,
-                    patch: ["owner_id": owner.map(JSONValue.string) ?? .null],
-                    expectedVersion: nil, actor: actor)
-            }
-        case "delete":
-            guard fields["confirm"] == "yes" else {
-                return pages.render(
-                    BulkDeleteView(base: base, ids: ids, count: ids.count), request: request, context: context,
-                    title: "confirm_delete")
-            }
-            for id in ids {
-                try await service.delete(
-                    workspaceID: principal.workspace.id, id: id, expectedVersion: nil, actor: actor)
-            }
-        default:
-            throw RapportError(.invalid, "Choose what to do with the selected records.")
-        }
         return Pages.redirect(base)
     }
 

@@ -1,0 +1,89 @@
+import Foundation
+import Hummingbird
+import RapportCore
+import RapportHTTP
+import RapportServices
+
+/// Actions on many records at once: the checked ones, or every record the list matches.
+extension RecordPages {
+    /// The most records one bulk action changes.
+    static let bulkLimit = 100_000
+
+    /// Tag, assign or delete the chosen records; deleting asks for a confirmation first. The list comes
+    /// back with a message that says what was done.
+    @Sendable func bulk(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let workspaceID = principal.workspace.id
+        var request = request
+        let form = try await Form.readAll(&request)
+        let fields = form.last
+        let query = fields["query"] ?? ""
+        let back = query.isEmpty ? base : "\(base)?\(query)"
+        let everyMatch = fields["all"] == "1"
+        let ids = everyMatch ? try await matching(query, workspaceID: workspaceID) : form.all("ids").filter(RecordID.isWellFormed)
+        let action = fields["action"] ?? ""
+        let actor = Self.actor(principal)
+        guard !ids.isEmpty else { return pages.redirect(back, flash: Flash("nothing_selected")) }
+        switch action {
+        case "tag" where schema.field("tags") != nil:
+            let tag = (fields["value"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !tag.isEmpty else { return pages.redirect(back, flash: Flash("tag_missing")) }
+            var changed = 0
+            for id in ids {
+                let record = try await service.get(workspaceID: workspaceID, id: id)
+                let tags = record.strings("tags")
+                guard !tags.contains(tag) else { continue }
+                _ = try await service.update(
+                    workspaceID: workspaceID, id: id, patch: ["tags": .array((tags + [tag]).map(JSONValue.string))],
+                    expectedVersion: nil, actor: actor)
+                changed += 1
+            }
+            return pages.redirect(back, flash: Flash("tagged", count: changed, object: object))
+        case "owner" where schema.field("owner_id") != nil:
+            let owner = fields["owner"].flatMap { $0.isEmpty ? nil : $0 }
+            for id in ids {
+                _ = try await service.update(
+                    workspaceID: workspaceID, id: id, patch: ["owner_id": owner.map(JSONValue.string) ?? .null],
+                    expectedVersion: nil, actor: actor)
+            }
+            return pages.redirect(back, flash: Flash("assigned", count: ids.count, object: object))
+        case "delete":
+            guard fields["confirm"] == "yes" else {
+                let messages = messages(context)
+                let view = BulkDeleteView(
+                    base: base, ids: everyMatch ? [] : ids, all: everyMatch, query: query,
+                    question: (messages["bulk_delete_question"] ?? "{count}").replacingOccurrences(
+                        of: "{count}", with: Numbers.format(ids.count, principal.user.language)))
+                return pages.render(view, request: request, context: context, title: "confirm_delete")
+            }
+            for id in ids {
+                try await service.delete(workspaceID: workspaceID, id: id, expectedVersion: nil, actor: actor)
+            }
+            return pages.redirect(back, flash: Flash("deleted", count: ids.count, object: object))
+        default:
+            throw RapportError(.invalid, "Choose what to do with the selected records.")
+        }
+    }
+
+    /// The ids of every record a list's query string matches, at most `bulkLimit`.
+    /// - Throws: `invalid` when the query cannot be read, or matches more than `bulkLimit`.
+    func matching(_ queryString: String, workspaceID: String) async throws -> [String] {
+        let definitions = try await service.customFields(workspaceID: workspaceID)
+        let parameters = QueryItems.parse(queryString).filter { !$0.value.isEmpty && !Self.pageParameters.contains($0.name) }
+        let list = RecordListRequest(parameters, schema: schema, customFields: definitions)
+        guard list.issues.isEmpty else { throw RapportError.invalid(list.issues) }
+        let total = try await service.count(workspaceID: workspaceID, query: list.query, search: list.search)
+        guard total <= Self.bulkLimit else {
+            throw RapportError(.invalid, "A bulk action changes at most \(Self.bulkLimit) records; narrow the list first.")
+        }
+        var ids: [String] = []
+        var after: RecordCursor?
+        repeat {
+            let page = try await service.list(
+                workspaceID: workspaceID, query: list.query, limit: 500, after: after, search: list.search)
+            ids += page.records.map(\.id)
+            after = page.next
+        } while after != nil
+        return ids
+    }
+}
