@@ -2,15 +2,17 @@ import Foundation
 import HTTPTypes
 package import Hummingbird
 import NIOCore
-import RapportCore
+package import RapportCore
 package import RapportServices
 
 /// An export streamed as a download: the API's `/exports` and the list pages' export button.
 package enum ExportResponse {
     /// The streamed response for an export.
-    package static func make(_ services: Services, workspaceID: String, object: String?, format: String?) throws
-        -> Response
-    {
+    /// - Parameter filter: only what a list shows, its filters and search words.
+    package static func make(
+        _ services: Services, workspaceID: String, object: String?, format: String?,
+        filter: (query: ListQuery, search: [String])? = nil
+    ) throws -> Response {
         var issues: [FieldIssue] = []
         let schema = ObjectCatalog.named(object ?? "")
         if schema == nil {
@@ -28,7 +30,7 @@ package enum ExportResponse {
                 .cacheControl: "no-store",
             ],
             body: ResponseBody { writer in
-                try await exporter.run(workspaceID: workspaceID) { chunk in
+                try await exporter.run(workspaceID: workspaceID, filter: filter) { chunk in
                     try await writer.write(ByteBuffer(bytes: chunk))
                 }
                 try await writer.finish(nil)

@@ -15,7 +15,8 @@ package struct WebRoutes: Sendable {
     /// Loads templates and messages from the bundle.
     package static func load(_ services: Services) async throws -> WebRoutes {
         WebRoutes(
-            services: services, pages: try await Pages.load(cookies: WebCookies(secure: services.settings.secureCookies)))
+            services: services,
+            pages: try await Pages.load(cookies: WebCookies(secure: services.settings.secureCookies)))
     }
 
     /// The HTML error page renderer for `ProblemMiddleware`.

@@ -15,7 +15,8 @@ package final class CookieJar: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         for header in response.headers[values: .setCookie] {
-            let pair = header.split(separator: ";")[0].split(separator: "=", maxSplits: 1)
+            let pair = header.split(separator: ";")[0].split(
+                separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             guard pair.count == 2 else { continue }
             let name = String(pair[0]).trimmingCharacters(in: .whitespaces)
             let expired = header.lowercased().contains("max-age=0") || Self.expiresInPast(header)
@@ -79,6 +80,19 @@ package final class CookieJar: @unchecked Sendable {
         return response
     }
 
+    /// POST a form whose fields may repeat (checkboxes of one name).
+    package func post(
+        _ client: any TestClientProtocol, _ uri: String, pairs: [(String, String)]
+    ) async throws -> TestResponse {
+        var fields: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+        if !header.isEmpty { fields[.cookie] = header }
+        let body = pairs.map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }.joined(separator: "&")
+        let response = try await client.execute(
+            uri: uri, method: .post, headers: fields, body: ByteBuffer(string: body))
+        take(response)
+        return response
+    }
+
     static func encode(_ text: String) -> String {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
@@ -87,6 +101,13 @@ package final class CookieJar: @unchecked Sendable {
 }
 
 extension TestResponse {
+    /// The address of the first link with `rel`, as a browser would follow it.
+    package func link(rel: String) -> String? {
+        String(buffer: body).matches(of: #/<a href="([^"]*)" rel="(\w+)"/#).first { $0.2 == rel }.map {
+            String($0.1).replacingOccurrences(of: "&amp;", with: "&")
+        }
+    }
+
     /// The CSRF token of the first form on the page.
     package var csrfToken: String? {
         let text = String(buffer: body)

@@ -26,9 +26,17 @@ package struct Exporter: Sendable {
     package var contentType: String { format == .csv ? "text/csv; charset=utf-8" : "application/x-ndjson" }
 
     /// Calls `write` with chunks of the file until every record is written.
-    package func run(workspaceID: String, write: ([UInt8]) async throws -> Void) async throws {
+    /// - Parameter filter: only the records a list shows (its filters and search words), in its order.
+    package func run(
+        workspaceID: String, filter: (query: ListQuery, search: [String])? = nil,
+        write: ([UInt8]) async throws -> Void
+    ) async throws {
         let service = RecordService(services, schema: schema)
         let definitions = try await service.customFields(workspaceID: workspaceID)
+        if let filter {
+            return try await run(
+                service, workspaceID: workspaceID, filter: filter, definitions: definitions, write: write)
+        }
         let repository = service.repository
         let fields = schema.fields
         let keys = definitions.map(\.key)
@@ -76,6 +84,43 @@ package struct Exporter: Sendable {
             for task in reading { _ = try? await task.value }
             throw error
         }
+    }
+
+    /// The records of a list, a page at a time in the list's order.
+    func run(
+        _ service: RecordService, workspaceID: String, filter: (query: ListQuery, search: [String]),
+        definitions: [CustomFieldDefinition], write: ([UInt8]) async throws -> Void
+    ) async throws {
+        let fields = schema.fields
+        let keys = definitions.map(\.key)
+        if format == .csv {
+            try await write(Array(CSVWriter.line(["id"] + fields.map(\.name) + keys.map { "custom.\($0)" }).utf8))
+        }
+        var after: RecordCursor?
+        repeat {
+            let page = try await service.list(
+                workspaceID: workspaceID, query: filter.query, limit: pageSize, after: after, search: filter.search)
+            var bytes: [UInt8] = []
+            for record in page.records {
+                switch format {
+                case .csv:
+                    var cells = [record.id]
+                    for field in fields {
+                        switch (field.kind, record[field.name]) {
+                        case (.timestamp, .number(let micros)): cells.append(Timestamp.rfc3339(Int64(micros)))
+                        case (_, let value): cells.append(Self.cell(value))
+                        }
+                    }
+                    cells += keys.map { Self.cell(record.custom[$0] ?? .null) }
+                    bytes += Array(CSVWriter.line(cells).utf8)
+                case .jsonl:
+                    RecordBody(record: record, schema: schema).writeJSON(to: &bytes)
+                    bytes.append(UInt8(ascii: "\n"))
+                }
+            }
+            if !bytes.isEmpty { try await write(bytes) }
+            after = page.next
+        } while after != nil
     }
 
     /// The text of one page, filled on the reading connection's thread.

@@ -14,8 +14,10 @@ package struct SavedViewService: Sendable {
 
     /// The columns the user chose for an object's list (field names, `custom.KEY`), nil until they choose.
     package func columns(_ principal: Principal, object: String) async throws -> [String]? {
-        try await settings.value(workspaceID: principal.workspace.id, userID: principal.user.id, key: "columns.\(object)")
-            .map { $0.split(separator: ",").map(String.init) }
+        try await settings.value(
+            workspaceID: principal.workspace.id, userID: principal.user.id, key: "columns.\(object)"
+        )
+        .map { $0.split(separator: ",").map(String.init) }
     }
 
     /// Keeps the user's choice of columns for an object's list.

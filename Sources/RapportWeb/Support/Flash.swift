@@ -1,5 +1,5 @@
-import RapportCore
 import Foundation
+import RapportCore
 
 /// A message for the page after a redirect ("Tag added to 37 contacts"), carried by a cookie that the
 /// next page reads and clears. The cookie holds a message key, a count and an object name, never text:

@@ -20,7 +20,9 @@ extension RecordPages {
         let query = fields["query"] ?? ""
         let back = query.isEmpty ? base : "\(base)?\(query)"
         let everyMatch = fields["all"] == "1"
-        let ids = everyMatch ? try await matching(query, workspaceID: workspaceID) : form.all("ids").filter(RecordID.isWellFormed)
+        let ids =
+            everyMatch
+            ? try await matching(query, workspaceID: workspaceID) : form.all("ids").filter(RecordID.isWellFormed)
         let action = fields["action"] ?? ""
         let actor = Self.actor(principal)
         guard !ids.isEmpty else { return pages.redirect(back, flash: Flash("nothing_selected")) }
@@ -69,12 +71,15 @@ extension RecordPages {
     /// - Throws: `invalid` when the query cannot be read, or matches more than `bulkLimit`.
     func matching(_ queryString: String, workspaceID: String) async throws -> [String] {
         let definitions = try await service.customFields(workspaceID: workspaceID)
-        let parameters = QueryItems.parse(queryString).filter { !$0.value.isEmpty && !Self.pageParameters.contains($0.name) }
+        let parameters = QueryItems.parse(queryString).filter {
+            !$0.value.isEmpty && !Self.pageParameters.contains($0.name)
+        }
         let list = RecordListRequest(parameters, schema: schema, customFields: definitions)
         guard list.issues.isEmpty else { throw RapportError.invalid(list.issues) }
         let total = try await service.count(workspaceID: workspaceID, query: list.query, search: list.search)
         guard total <= Self.bulkLimit else {
-            throw RapportError(.invalid, "A bulk action changes at most \(Self.bulkLimit) records; narrow the list first.")
+            throw RapportError(
+                .invalid, "A bulk action changes at most \(Self.bulkLimit) records; narrow the list first.")
         }
         var ids: [String] = []
         var after: RecordCursor?

@@ -42,7 +42,8 @@ extension RecordPages {
         definitions: [CustomFieldDefinition] = [], messages: [String: String]
     ) -> RecordCell {
         if name == "created_at" || name == "updated_at" {
-            return RecordCell(value: Pages.displayTime(name == "created_at" ? record.createdAt : record.updatedAt), ltr: true)
+            return RecordCell(
+                value: Pages.displayTime(name == "created_at" ? record.createdAt : record.updatedAt), ltr: true)
         }
         if name.hasPrefix("custom.") {
             let value = record.custom[String(name.dropFirst("custom.".count))] ?? .null

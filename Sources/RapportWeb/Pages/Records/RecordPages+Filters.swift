@@ -67,7 +67,9 @@ extension RecordPages {
                         }))
             case .text:
                 filters.append(
-                    .init(name: "\(name)[contains]", label: definition.label, text: true, value: value("\(name)[contains]")))
+                    .init(
+                        name: "\(name)[contains]", label: definition.label, text: true,
+                        value: value("\(name)[contains]")))
             }
         }
         return filters

@@ -31,10 +31,12 @@ extension RecordPages {
         let result =
             error == nil
             ? try await service.list(
-                workspaceID: workspaceID, query: list.query, limit: Self.pageSize, after: before == nil ? list.after : nil,
+                workspaceID: workspaceID, query: list.query, limit: Self.pageSize,
+                after: before == nil ? list.after : nil,
                 before: before, search: list.search)
             : (records: [], next: nil, previous: nil)
-        let total = error == nil ? try await service.count(workspaceID: workspaceID, query: list.query, search: list.search) : 0
+        let total =
+            error == nil ? try await service.count(workspaceID: workspaceID, query: list.query, search: list.search) : 0
         let views = SavedViewService(services)
         let columns = try await chosenColumns(
             given("columns"), saved: try await views.columns(principal, object: object), definitions: definitions)
@@ -64,9 +66,12 @@ extension RecordPages {
         let view = RecordListView(
             heading: messages[schema.name] ?? schema.name,
             newLabel: messages["new_\(schema.recordType)"] ?? "New",
-            base: base, exportPath: WebPath.list(object, "export") + "?" + (["format=csv"] + filters.map {
-                "\(QueryItems.encode($0.name))=\(QueryItems.encode($0.value))"
-            }).joined(separator: "&"),
+            base: base,
+            exportPath: WebPath.list(object, "export") + "?"
+                + (["format=csv"]
+                + filters.map {
+                    "\(QueryItems.encode($0.name))=\(QueryItems.encode($0.value))"
+                }).joined(separator: "&"),
             q: given("q"), rows: rows, hasRows: !rows.isEmpty, error: error,
             total: (messages["count_records"] ?? "{count}").replacingOccurrences(
                 of: "{count}", with: Numbers.format(total, language)),
@@ -80,9 +85,12 @@ extension RecordPages {
             filters: filterPanel(selected: filters, users: users, definitions: definitions, messages: messages),
             activeFilters: active == 0 ? nil : Numbers.format(active, language),
             chips: chips, hasChips: !chips.isEmpty,
-            clearPath: filters.isEmpty ? nil : link([("sort", sort)] + (columnsParameter.map { [("columns", $0)] } ?? [])),
+            clearPath: filters.isEmpty
+                ? nil : link([("sort", sort)] + (columnsParameter.map { [("columns", $0)] } ?? [])),
             columns: zip(columns, labels).map { name, label in
-                header(name, label: label, sort: sort, definitions: definitions, link: { link(filters + [("sort", $0)] + (columnsParameter.map { [("columns", $0)] } ?? [])) })
+                header(
+                    name, label: label, sort: sort, definitions: definitions,
+                    link: { link(filters + [("sort", $0)] + (columnsParameter.map { [("columns", $0)] } ?? [])) })
             },
             nameColumn: header(
                 schema.title.first?.last ?? "created_at", label: messages["name"] ?? "Name", sort: sort,
@@ -157,7 +165,9 @@ extension RecordPages {
         -> [RecordListView.ColumnChoice]
     {
         let others = columnNames(definitions: definitions).filter { !chosen.contains($0) }
-        return chosen.map { .init(name: $0, label: columnLabel($0, definitions: definitions, messages: messages), checked: true) }
+        return chosen.map {
+            .init(name: $0, label: columnLabel($0, definitions: definitions, messages: messages), checked: true)
+        }
             + others.map {
                 .init(name: $0, label: columnLabel($0, definitions: definitions, messages: messages), checked: false)
             }
@@ -172,8 +182,13 @@ extension RecordPages {
         let known = Set(columnNames(definitions: definitions))
         let columns = form.all("columns").filter(known.contains)
         try await SavedViewService(services).saveColumns(principal, object: object, columns: columns)
-        let query = QueryItems.parse(form.last["query"]).filter { $0.name != "columns" && !Self.pageParameters.contains($0.name) }
+        let query =
+            QueryItems.parse(form.last["query"]).filter {
+                $0.name != "columns" && !Self.pageParameters.contains($0.name)
+            }
             + [("columns", columns.joined(separator: ","))]
-        return Pages.redirect(base + "?" + query.map { "\(QueryItems.encode($0.name))=\(QueryItems.encode($0.value))" }.joined(separator: "&"))
+        return Pages.redirect(
+            base + "?"
+                + query.map { "\(QueryItems.encode($0.name))=\(QueryItems.encode($0.value))" }.joined(separator: "&"))
     }
 }

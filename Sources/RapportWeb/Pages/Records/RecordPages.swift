@@ -52,9 +52,17 @@ struct RecordPages: Sendable {
 
     @Sendable func export(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
+        let definitions = try await service.customFields(workspaceID: principal.workspace.id)
+        let parameters = QueryItems.parse(request.uri.query).filter {
+            !$0.value.isEmpty && $0.name != "format" && !Self.pageParameters.contains($0.name)
+        }
+        let list = RecordListRequest(parameters, schema: schema, customFields: definitions)
+        guard list.issues.isEmpty else { throw RapportError.invalid(list.issues) }
+        let filtered = parameters.contains { $0.name != "sort" }
         return try ExportResponse.make(
             services, workspaceID: principal.workspace.id, object: schema.name,
-            format: request.uri.queryParameters["format"].map(String.init))
+            format: request.uri.queryParameters["format"].map(String.init),
+            filter: filtered ? (list.query, list.search) : nil)
     }
 
     @Sendable func saveView(_ request: Request, context: AppContext) async throws -> Response {
