@@ -335,7 +335,7 @@ struct WebShellTests {
                     })
                 let listed = try await jar.get(client, "/settings/tokens")
                 #expect(listed.text.contains("zapier"))
-                #expect(listed.text.contains("Never"))
+                #expect(listed.text.contains("Aldrig"))  // (the profile is in Danish now)
                 #expect(!listed.text.contains(secret))
                 let tokens = try await app.services.tokens.list(
                     workspaceID: seeded.workspace.id, userID: seeded.owner.id, limit: 10, after: nil)
