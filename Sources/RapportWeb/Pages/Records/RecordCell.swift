@@ -1,6 +1,15 @@
 /// A field's value as a list row or a record page shows it: text for a person, a link when it points
-/// to another record, and whether it is written left to right whatever the page's direction.
+/// to another record (or is an address to write to or a number to call), and whether it is written
+/// left to right whatever the page's direction.
 struct RecordCell {
+    /// One value of the field (a list has several): its text and where it links to.
+    struct Part {
+        let text: String
+        var href: String?
+        /// Whether a separator comes before it.
+        var comma = false
+    }
+
     let value: String
     var link: String?
     var ltr = false
@@ -8,12 +17,15 @@ struct RecordCell {
     var label: String?
     /// Whether there is nothing to show (a template's section shows for an empty string too).
     let empty: Bool
+    /// The value in parts, each with its own link; one part for most fields.
+    let parts: [Part]
 
-    init(value: String, link: String? = nil, ltr: Bool = false, label: String? = nil) {
+    init(value: String, link: String? = nil, ltr: Bool = false, label: String? = nil, parts: [Part]? = nil) {
         self.value = value
         self.link = link
         self.ltr = ltr
         self.label = label
         self.empty = value.isEmpty
+        self.parts = parts ?? (value.isEmpty ? [] : [Part(text: value, href: link)])
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import RapportCore
 
 /// How records' values read on the pages.
@@ -39,7 +40,7 @@ extension RecordPages {
     /// One cell of a list row: the value as a person reads it, a link for a reference to a record.
     func cell(
         _ name: String, of record: Record, titles: [String: [String: String]],
-        definitions: [CustomFieldDefinition] = [], messages: [String: String]
+        definitions: [CustomFieldDefinition] = [], messages: [String: String], language: Language = .en
     ) -> RecordCell {
         if name == "created_at" || name == "updated_at" {
             return RecordCell(
@@ -50,15 +51,49 @@ extension RecordPages {
             return RecordCell(value: displayValue(name, value, messages))
         }
         guard let field = schema.field(name) else { return RecordCell(value: "") }
-        if case .reference(let table) = field.kind, let id = record.string(name) {
+        let value = record[name]
+        switch (field.kind, value) {
+        case (.reference(let table), _):
+            guard let id = record.string(name) else { return RecordCell(value: "") }
             let title = titles[name]?[id] ?? ""
             return RecordCell(value: title, link: ObjectCatalog.named(table) != nil ? WebPath.record(table, id) : nil)
-        }
-        if case .money(let currency) = field.kind, case .number(let amount) = record[name] {
+        case (.money(let currency), .number(let amount)):
             return RecordCell(
                 value: Currencies.format(minorUnits: Int64(amount), code: record.string(currency)), ltr: true)
+        case (.email, .string(let address)):
+            return RecordCell(value: address, link: "mailto:\(address)", ltr: true)
+        case (.emailList, .array(let items)):
+            return Self.listCell(items.compactMap { if case .string(let text) = $0 { text } else { nil } }) {
+                "mailto:\($0)"
+            }
+        case (.domain, .string(let domain)):
+            return RecordCell(value: domain, link: "https://\(domain)", ltr: true)
+        case (.phones, .array(let items)):
+            let phones = items.compactMap { item -> (number: String, type: String)? in
+                guard case .object(let phone) = item, case .string(let number)? = phone["number"] else { return nil }
+                let type = phone["type"].map(Self.display) ?? "other"
+                return (number, messages["phone_\(type)"] ?? type)
+            }
+            let parts = phones.enumerated().map { index, phone in
+                RecordCell.Part(
+                    text: "\(phone.number) (\(phone.type))", href: "tel:\(phone.number.filter { !$0.isWhitespace })",
+                    comma: index > 0)
+            }
+            return RecordCell(value: parts.map(\.text).joined(separator: ", "), ltr: true, parts: parts)
+        case (.languageTag, .string(let tag)):
+            let name = Locale(identifier: language.rawValue).localizedString(forIdentifier: tag)
+            return RecordCell(value: name ?? tag)
+        case (.country, .string(let code)):
+            return RecordCell(value: Locale(identifier: language.rawValue).localizedString(forRegionCode: code) ?? code)
+        default:
+            return RecordCell(value: displayValue(name, value, messages), ltr: Self.isLeftToRight(field.kind))
         }
-        return RecordCell(value: displayValue(name, record[name], messages), ltr: Self.isLeftToRight(field.kind))
+    }
+
+    /// A cell of several addresses or numbers, each its own link.
+    static func listCell(_ texts: [String], href: (String) -> String) -> RecordCell {
+        let parts = texts.enumerated().map { RecordCell.Part(text: $1, href: href($1), comma: $0 > 0) }
+        return RecordCell(value: texts.joined(separator: ", "), ltr: true, parts: parts)
     }
 
     /// Values written in Latin script whatever the page's direction: addresses, numbers, codes.

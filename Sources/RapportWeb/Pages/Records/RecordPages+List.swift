@@ -46,7 +46,9 @@ extension RecordPages {
             RecordListView.Row(
                 id: record.id, path: WebPath.record(object, record.id), title: title(of: record),
                 cells: zip(columns, labels).map { name, label in
-                    var cell = cell(name, of: record, titles: titles, definitions: definitions, messages: messages)
+                    var cell = cell(
+                        name, of: record, titles: titles, definitions: definitions, messages: messages,
+                        language: language)
                     cell.label = label
                     return cell
                 })

@@ -31,7 +31,7 @@ extension RecordPages {
         }
         _ = try await service.merge(
             workspaceID: principal.workspace.id, id: id, otherID: otherID, prefer: prefer, actor: Self.actor(principal))
-        return Pages.redirect(WebPath.record(object, id))
+        return pages.redirect(WebPath.record(object, id), flash: Flash("merged"))
     }
 
     func mergePage(_ record: Record, otherText: String, error: String?, request: Request, context: AppContext)

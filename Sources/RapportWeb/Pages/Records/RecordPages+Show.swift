@@ -13,12 +13,21 @@ extension RecordPages {
         return try await showPage(record, request: request, context: context)
     }
 
+    /// The timeline's filters by kind of entry, by name, with the event types each shows.
+    static let timelineTabs: [(name: String, types: [String])] = [
+        ("all", []), ("notes", ["note"]), ("calls", ["call"]), ("meetings", ["meeting"]), ("emails", ["email"]),
+        ("changes", ["created", "updated", "lifecycle_changed", "merged"]), ("imports", ["imported"]),
+    ]
+    static let timelinePage = 50
+
     func showPage(
         _ record: Record, composerErrors: [FieldIssue] = [], request: Request, context: AppContext
     ) async throws -> Response {
         let principal = try context.requirePrincipal()
         let workspaceID = principal.workspace.id
         let messages = messages(context)
+        let language = principal.user.language
+        let dates = Dates(language: language, messages: messages)
         let definitions = try await service.customFields(workspaceID: workspaceID)
         let references = schema.fields.filter { if case .reference = $0.kind { true } else { false } }.map(\.name)
         let titles = try await service.referenceTitles([record], fields: references, workspaceID: workspaceID)
@@ -34,7 +43,7 @@ extension RecordPages {
                         path: WebPath.record(table, id)))
                 continue
             }
-            var item = cell(field.name, of: record, titles: titles, messages: messages)
+            var item = cell(field.name, of: record, titles: titles, messages: messages, language: language)
             item.label = label(field.name, messages)
             details.append(item)
         }
@@ -42,8 +51,20 @@ extension RecordPages {
             guard let value = record.custom[definition.key] else { continue }
             details.append(RecordCell(value: Self.display(value), label: definition.label))
         }
-        let events =
-            schema.timeline == nil ? [] : try await timelineItems(record, workspaceID: workspaceID, messages: messages)
+        let tab = request.uri.queryParameters["timeline"].map(String.init) ?? "all"
+        let older = request.uri.queryParameters["older"].flatMap { PageKey(cursor: String($0)) }
+        let path = WebPath.record(object, record.id)
+        var events: [RecordView.Event] = []
+        var olderPath: String?
+        if schema.timeline != nil {
+            let types = Self.timelineTabs.first { $0.name == tab }?.types ?? []
+            let page = try await TimelineService(services).page(
+                workspaceID: workspaceID, of: schema, id: record.id, types: types, limit: Self.timelinePage,
+                after: older)
+            events = try await timelineItems(
+                page.items, workspaceID: workspaceID, definitions: definitions, messages: messages, dates: dates)
+            olderPath = page.next.map { "\(path)?timeline=\(tab)&older=\($0.cursor)" }
+        }
         let related = try await service.related(workspaceID: workspaceID, id: record.id).map { type, records in
             let rows = records.map { other in
                 RecordView.Related.Row(
@@ -55,41 +76,46 @@ extension RecordPages {
                 empty: messages["no_related_\(type.name)"] ?? messages["nothing_found"] ?? "",
                 rows: rows, hasRows: !rows.isEmpty)
         }
+        let history =
+            Access(principal).allows(.readAudit)
+            ? try await auditRows(
+                record, principal: principal, definitions: definitions, messages: messages, dates: dates) : nil
         let view = RecordView(
-            details: details, links: links, related: related, hasTimeline: schema.timeline != nil, events: events,
-            hasEvents: !events.isEmpty, path: WebPath.record(object, record.id),
+            details: details, links: links, related: related, hasTimeline: schema.timeline != nil,
+            tabs: Self.timelineTabs.map {
+                .init(
+                    label: messages["timeline_\($0.name)"] ?? $0.name, path: "\(path)?timeline=\($0.name)",
+                    current: $0.name == tab)
+            },
+            events: events, hasEvents: !events.isEmpty, older: olderPath, path: path,
             activityTypes: TimelineEvent.activityTypes.map { Option(value: $0, label: messages["event_\($0)"] ?? $0) },
-            composerErrors: Pages.errorMap(composerErrors), base: base)
+            composerErrors: Pages.errorMap(composerErrors), base: base, history: history,
+            hasHistory: !(history?.isEmpty ?? true))
         return pages.render(
             view, request: request, context: context, status: composerErrors.isEmpty ? .ok : .unprocessableContent,
             title: title(of: record))
     }
 
-    /// The newest entries of a record's timeline as the page shows them; an entry of a record that points
-    /// here (a contact's, on its company's page) links to that record.
-    func timelineItems(_ record: Record, workspaceID: String, messages: [String: String]) async throws
-        -> [RecordView.Event]
-    {
-        let timeline = try await TimelineService(services).page(
-            workspaceID: workspaceID, of: schema, id: record.id, limit: 100, after: nil)
+    /// Timeline entries as the page shows them: who did it and when, values as a person reads them; an
+    /// entry of a record that points here (a contact's, on its company's page) links to that record.
+    func timelineItems(
+        _ items: [TimelineEvent], workspaceID: String, definitions: [CustomFieldDefinition],
+        messages: [String: String], dates: Dates
+    ) async throws -> [RecordView.Event] {
         var others: [(type: ObjectType, column: String, titles: [String: String])] = []
         for (type, _) in ObjectCatalog.referrers(of: schema.name) {
             guard let column = type.timeline?.column, column != schema.timeline?.column else { continue }
-            let ids = timeline.items.compactMap { $0.recordID(column: column) }
+            let ids = items.compactMap { $0.recordID(column: column) }
             let titles = try await RecordService(services, schema: type).titles(workspaceID: workspaceID, ids: ids)
             others.append((type, column, titles))
         }
-        return timeline.items.map { event in
-            var changes: [String] = []
-            if case .array(let items)? = event.data["changes"] {
-                changes = items.compactMap { change -> String? in
-                    guard case .object(let members) = change, case .string(let field)? = members["field"] else {
-                        return nil
-                    }
-                    let old = Self.display(members["old"] ?? .null)
-                    let new = Self.display(members["new"] ?? .null)
-                    return "\(label(field, messages)): \(old) → \(new)"
-                }
+        let changes = items.flatMap { Self.changes(of: $0) }
+        let names = try await valueNames(changes, workspaceID: workspaceID)
+        let actors = try await AccountService(services).names(
+            workspaceID: workspaceID, ids: items.compactMap(\.actor.id))
+        return items.map { event in
+            let lines = Self.changes(of: event).map {
+                changeLine($0, definitions: definitions, names: names, messages: messages)
             }
             var person: String?
             var personPath: String?
@@ -99,13 +125,100 @@ extension RecordPages {
                     personPath = WebPath.record(other.type.name, id)
                 }
             }
-            var minutes: Int?
-            if case .number(let value)? = event.data["duration_minutes"] { minutes = Int(value) }
+            var minutes: String?
+            if case .number(let value)? = event.data["duration_minutes"] {
+                minutes = Numbers.format(Int(value), dates.language)
+            }
             return RecordView.Event(
                 type: messages["event_\(event.type)"] ?? event.type, kind: event.type,
-                when: Pages.displayTime(event.occurredAt), body: event.data["body"].map(Self.display).nonEmpty,
-                minutes: minutes, changes: changes, hasChanges: !changes.isEmpty, person: person.nonEmpty,
-                personPath: personPath)
+                when: .init(
+                    relative: dates.relative(event.occurredAt), exact: dates.exact(event.occurredAt),
+                    datetime: Timestamp.rfc3339(event.occurredAt)),
+                actor: actorName(event.actor, names: actors, messages: messages),
+                body: event.data["body"].map(Self.display).nonEmpty, minutes: minutes, changes: lines,
+                hasChanges: !lines.isEmpty, person: person.nonEmpty, personPath: personPath)
+        }
+    }
+
+    /// What an event changed: the fields of an update, a lifecycle stage's move.
+    static func changes(of event: TimelineEvent) -> [FieldChange] {
+        if event.type == "lifecycle_changed" {
+            return [
+                FieldChange(field: "lifecycle_stage", old: event.data["from"] ?? .null, new: event.data["to"] ?? .null)
+            ]
+        }
+        guard case .array(let items)? = event.data["changes"] else { return [] }
+        return items.compactMap { change in
+            guard case .object(let members) = change, case .string(let field)? = members["field"] else { return nil }
+            return FieldChange(field: field, old: members["old"] ?? .null, new: members["new"] ?? .null)
+        }
+    }
+
+    /// "Lifecycle stage: Lead → Customer", with labels and values as the page shows them.
+    func changeLine(
+        _ change: FieldChange, definitions: [CustomFieldDefinition], names: [String: String],
+        messages: [String: String]
+    ) -> String {
+        func text(_ value: JSONValue) -> String {
+            if case .string(let id) = value, let name = names[id] { return name }
+            let shown = displayValue(change.field, value, messages)
+            return shown.isEmpty ? "—" : shown
+        }
+        let label = columnLabel(change.field, definitions: definitions, messages: messages)
+        return "\(label): \(text(change.old)) → \(text(change.new))"
+    }
+
+    /// Names of the records and users that changed reference fields pointed to, by id.
+    func valueNames(_ changes: [FieldChange], workspaceID: String) async throws -> [String: String] {
+        var ids: [String: Set<String>] = [:]
+        for change in changes {
+            guard case .reference(let table)? = schema.field(change.field)?.kind else { continue }
+            for case .string(let id) in [change.old, change.new] { ids[table, default: []].insert(id) }
+        }
+        var names: [String: String] = [:]
+        for (table, set) in ids {
+            var found: [String: String] = [:]
+            if table == "users" {
+                found = try await AccountService(services).names(workspaceID: workspaceID, ids: Array(set))
+            } else if let target = ObjectCatalog.named(table) {
+                found = try await RecordService(services, schema: target).titles(
+                    workspaceID: workspaceID, ids: Array(set))
+            }
+            names.merge(found) { first, _ in first }
+        }
+        return names
+    }
+
+    /// Who did something, as the timeline says it.
+    func actorName(_ actor: Actor, names: [String: String], messages: [String: String]) -> String? {
+        let name = actor.id.flatMap { names[$0] }
+        switch actor.type {
+        case .user: return name
+        case .api: return (messages["actor_api"] ?? "{name} (API)").replacingOccurrences(of: "{name}", with: name ?? "")
+        case .import: return messages["actor_import"] ?? "Import"
+        case .system: return messages["actor_system"] ?? "Rapport"
+        }
+    }
+
+    /// The record's audit history, newest first.
+    func auditRows(
+        _ record: Record, principal: Principal, definitions: [CustomFieldDefinition], messages: [String: String],
+        dates: Dates
+    ) async throws -> [RecordView.AuditRow] {
+        let entries = try await TimelineService(services).audit(principal, recordID: record.id, limit: 20, after: nil)
+        let actors = try await AccountService(services).names(
+            workspaceID: principal.workspace.id, ids: entries.items.compactMap(\.actor.id))
+        let names = try await valueNames(entries.items.flatMap(\.changes), workspaceID: principal.workspace.id)
+        return entries.items.map { entry in
+            RecordView.AuditRow(
+                actor: actorName(entry.actor, names: actors, messages: messages) ?? "—",
+                action: messages["audit_\(entry.action)"] ?? entry.action,
+                when: .init(
+                    relative: dates.relative(entry.at), exact: dates.exact(entry.at),
+                    datetime: Timestamp.rfc3339(entry.at)),
+                changes: entry.changes.map {
+                    changeLine($0, definitions: definitions, names: names, messages: messages)
+                })
         }
     }
 
@@ -116,14 +229,17 @@ extension RecordPages {
         let form = try await Form.read(&request)
         let record = try await service.get(workspaceID: principal.workspace.id, id: id)
         let minutes = form["duration_minutes"].flatMap { $0.isEmpty ? nil : Double($0) ?? -1 }
+        // A browser's local date and time (`2026-12-05T09:30`), taken as UTC like every time on the page.
+        let occurredAt = form["occurred_at"].flatMap { $0.isEmpty ? nil : $0.count == 16 ? $0 + ":00Z" : $0 }
         do {
             _ = try await service.addActivity(
                 workspaceID: principal.workspace.id, id: id,
-                draft: ActivityDraft(type: form["type"], body: form["body"], occurredAt: nil, durationMinutes: minutes),
+                draft: ActivityDraft(
+                    type: form["type"], body: form["body"], occurredAt: occurredAt, durationMinutes: minutes),
                 actor: Self.actor(principal))
         } catch let error as RapportError where error.code == .invalid {
             return try await showPage(record, composerErrors: error.fields, request: request, context: context)
         }
-        return Pages.redirect(WebPath.record(object, id))
+        return pages.redirect(WebPath.record(object, id), flash: Flash("activity_logged"))
     }
 }

@@ -72,7 +72,7 @@ struct RecordPages: Sendable {
         let query = form["query"] ?? ""
         try await SavedViewService(services).create(
             principal, object: schema.name, name: form["name"] ?? "", query: query)
-        return Pages.redirect("\(base)?\(query)")
+        return pages.redirect("\(base)?\(query)", flash: Flash("view_saved"))
     }
 
     @Sendable func deleteView(_ request: Request, context: AppContext) async throws -> Response {
@@ -107,7 +107,7 @@ struct RecordPages: Sendable {
             let record = try await service.create(
                 workspaceID: principal.workspace.id, fields: patch(from: submitted, definitions: definitions),
                 actor: Self.actor(principal))
-            return Pages.redirect(WebPath.record(object, record.id))
+            return pages.redirect(WebPath.record(object, record.id), flash: Flash("created"))
         } catch let error as RapportError where error.code == .invalid || error.code == .conflict {
             let empty = Record.empty(schema, workspaceID: principal.workspace.id, now: 0)
             return try await form(
@@ -128,7 +128,7 @@ struct RecordPages: Sendable {
             _ = try await service.update(
                 workspaceID: principal.workspace.id, id: id, patch: patch(from: submitted, definitions: definitions),
                 expectedVersion: version, actor: Self.actor(principal))
-            return Pages.redirect(WebPath.record(object, id))
+            return pages.redirect(WebPath.record(object, id), flash: Flash("saved"))
         } catch let error as RapportError where [.invalid, .conflict, .stale].contains(error.code) {
             return try await form(
                 record: record, submitted: submitted, errors: issues(error), isNew: false, request: request,
@@ -158,9 +158,10 @@ struct RecordPages: Sendable {
 
     @Sendable func delete(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
+        let record = try await service.get(
+            workspaceID: principal.workspace.id, id: try context.parameters.require("id"))
         try await service.delete(
-            workspaceID: principal.workspace.id, id: try context.parameters.require("id"), expectedVersion: nil,
-            actor: Self.actor(principal))
-        return Pages.redirect(base)
+            workspaceID: principal.workspace.id, id: record.id, expectedVersion: nil, actor: Self.actor(principal))
+        return pages.redirect(base, flash: Flash("record_deleted"))
     }
 }

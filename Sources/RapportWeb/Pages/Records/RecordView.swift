@@ -1,5 +1,5 @@
-/// A record's page: its fields, links to what it points to, the records that point to it, and its
-/// timeline with the composer that logs an activity.
+/// A record's page: its fields, links to what it points to, the records that point to it, its history
+/// (for those who may read the audit log), and its timeline with the composer that logs an activity.
 struct RecordView: PageContent {
     static let template = "records/show"
 
@@ -24,14 +24,23 @@ struct RecordView: PageContent {
         let hasRows: Bool
     }
 
+    /// When something happened: how long ago, the exact time on hover, and the machine-readable time.
+    struct When {
+        let relative: String
+        let exact: String
+        let datetime: String
+    }
+
     struct Event {
         /// The event's type as the user reads it.
         let type: String
         /// Its type as stored, for the entry's class.
         let kind: String
-        let when: String
+        let when: When
+        /// Who did it: a user, a user through the API, an import, Rapport.
+        let actor: String?
         let body: String?
-        let minutes: Int?
+        let minutes: String?
         let changes: [String]
         let hasChanges: Bool
         /// The record it happened to, when another one (a contact's, on its company's page).
@@ -39,14 +48,35 @@ struct RecordView: PageContent {
         let personPath: String?
     }
 
+    /// One of the timeline's filters by kind of entry.
+    struct Tab {
+        let label: String
+        let path: String
+        let current: Bool
+    }
+
+    /// One audit entry: who changed what, from what to what, when.
+    struct AuditRow {
+        let actor: String
+        let action: String
+        let when: When
+        let changes: [String]
+    }
+
     let details: [RecordCell]
     let links: [Link]
     let related: [Related]
     let hasTimeline: Bool
+    let tabs: [Tab]
     let events: [Event]
     let hasEvents: Bool
+    /// The next, older page of the timeline.
+    let older: String?
     let path: String
     let activityTypes: [Option]
     let composerErrors: [String: String]
     let base: String
+    /// The audit history, for owners and admins; nil for others.
+    let history: [AuditRow]?
+    let hasHistory: Bool
 }
