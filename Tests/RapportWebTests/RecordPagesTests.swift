@@ -114,8 +114,13 @@ struct RecordPagesTests {
                     workspaceID: seeded.workspace.id, id: keep.id)
                 #expect(record.string("job_title") == "Founder")
                 #expect(record.strings("additional_emails") == ["lars@b.dk"])
+                // the merged-away record's address leads to the record it was merged into
                 let gone = try await jar.get(client, "/contacts/\(other.id)", headers: [.accept: "text/html"])
-                #expect(gone.status == .notFound)
+                #expect(gone.status == .seeOther)
+                #expect(gone.headers[.location] == "/contacts/\(keep.id)")
+                #expect(try await jar.get(client, "/contacts/\(keep.id)").text.contains("was merged into this one."))
+                let never = try await jar.get(client, "/contacts/\(RecordID.make())", headers: [.accept: "text/html"])
+                #expect(never.status == .notFound)
             }
         }
     }

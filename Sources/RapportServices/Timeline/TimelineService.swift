@@ -18,6 +18,19 @@ package struct TimelineService: Sendable {
             workspaceID: workspaceID, subject: .init(type, id: id), types: types, limit: limit, after: after)
     }
 
+    /// Where a merged-away record went: the record it was merged into, following later merges of that one
+    /// too (at most a few); nil when the id was never merged away.
+    package func mergedInto(workspaceID: String, recordID: String) async throws -> String? {
+        var current = recordID
+        var found: String?
+        for _ in 0..<5 {
+            guard let next = try await repository.mergedInto(workspaceID: workspaceID, recordID: current) else { break }
+            found = next
+            current = next
+        }
+        return found
+    }
+
     /// A record's audit entries, newest first.
     /// - Throws: `forbidden` for a user who may not read the audit log, `invalid` without a record id.
     package func audit(_ principal: Principal, recordID: String?, limit: Int, after: PageKey?) async throws -> Page<

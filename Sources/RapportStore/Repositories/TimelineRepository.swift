@@ -134,6 +134,24 @@ package struct TimelineRepository: Sendable {
         ).run()
     }
 
+    /// The record a merged-away record was merged into, from its audit entry; nil when it never was.
+    package func mergedInto(workspaceID: String, recordID: String) async throws -> String? {
+        let row = try await store.database.raw(
+            """
+            SELECT changes FROM audit_log
+            WHERE workspace_id = \(bind: workspaceID) AND record_id = \(bind: recordID) AND action = 'merged'
+            ORDER BY at DESC, id DESC LIMIT 1
+            """
+        ).first()
+        guard let text = try row?.decode(column: "changes", as: String.self),
+            case .array(let changes) = try JSONText.decode(text)
+        else { return nil }
+        for case .object(let change) in changes where change["field"] == .string("merged_into") {
+            if case .string(let id)? = change["new"] { return id }
+        }
+        return nil
+    }
+
     /// A record's audit entries, newest first.
     package func auditPage(workspaceID: String, recordID: String, limit: Int, after: PageKey?) async throws -> Page<
         AuditEntry

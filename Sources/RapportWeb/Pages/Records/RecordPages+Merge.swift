@@ -48,9 +48,13 @@ extension RecordPages {
         }
         var rows: [RecordMergeView.Row] = []
         if let other {
+            let references = schema.fields.filter { if case .reference = $0.kind { true } else { false } }.map(\.name)
+            let titles = try await service.referenceTitles(
+                [record, other], fields: references, workspaceID: principal.workspace.id)
+            let language = principal.user.language
             for field in schema.fields where field.writable {
-                let mine = displayValue(field.name, record[field.name], messages)
-                let theirs = displayValue(field.name, other[field.name], messages)
+                let mine = cell(field.name, of: record, titles: titles, messages: messages, language: language).value
+                let theirs = cell(field.name, of: other, titles: titles, messages: messages, language: language).value
                 if mine.isEmpty && theirs.isEmpty { continue }
                 let united = [.tags, .emailList, .phones].contains(field.kind)
                 rows.append(

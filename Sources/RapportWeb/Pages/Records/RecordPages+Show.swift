@@ -6,11 +6,21 @@ import RapportServices
 
 /// A record's page, its timeline and the composer that logs an activity.
 extension RecordPages {
+    /// The record's page; a merged-away record's address leads to the record it was merged into.
     @Sendable func show(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let record = try await service.get(
-            workspaceID: principal.workspace.id, id: try context.parameters.require("id"))
-        return try await showPage(record, request: request, context: context)
+        let id = try context.parameters.require("id")
+        do {
+            let record = try await service.get(workspaceID: principal.workspace.id, id: id)
+            return try await showPage(record, request: request, context: context)
+        } catch let error as RapportError where error.code == .notFound && RecordID.isWellFormed(id) {
+            guard
+                let kept = try await TimelineService(services).mergedInto(
+                    workspaceID: principal.workspace.id, recordID: id.lowercased()),
+                try await service.find(key: kept, workspaceID: principal.workspace.id) != nil
+            else { throw error }
+            return pages.redirect(WebPath.record(object, kept), flash: Flash("merged_away"))
+        }
     }
 
     /// The timeline's filters by kind of entry, by name, with the event types each shows.
