@@ -18,7 +18,9 @@ struct SignedInMiddleware: RouterMiddleware {
     {
         guard let session = context.sessions.session, let principal = try await accounts.principal(of: session) else {
             if context.sessions.session != nil { context.sessions.clearSession() }
-            return Pages.redirect(WebPath.login)
+            // A page asked for before signing in is where signing in leads.
+            let wanted = request.method == .get ? WebPath.returnPath(request.uri.description) : nil
+            return Pages.redirect(wanted.map(WebPath.login(returningTo:)) ?? WebPath.login)
         }
         var context = context
         context.principal = principal

@@ -24,6 +24,40 @@ struct WebShellTests {
         return (jar, response)
     }
 
+    @Test("a page opened before signing in is where signing in leads, never another site", arguments: Backend.allCases)
+    func signInReturns(_ backend: Backend) async throws {
+        try await TestApp.with(backend) { app in
+            _ = try await Fixtures.workspace(app)
+            try await app.test { client in
+                let jar = CookieJar()
+                let asked = try await jar.get(client, "/contacts?country=DK&sort=last_name")
+                #expect(asked.status == .seeOther)
+                let login = try #require(asked.headers[.location])
+                #expect(login == "/login?next=/contacts%3Fcountry%3DDK%26sort%3Dlast_name")
+                let page = try await jar.get(client, login)
+                #expect(page.text.contains(#"name="next" value="/contacts?country=DK&amp;sort=last_name""#))
+                let signedIn = try await jar.post(
+                    client, "/login",
+                    form: [
+                        "email": "owner@acme.test", "password": Fixtures.password,
+                        "next": "/contacts?country=DK&sort=last_name", "csrf_token": page.csrfToken ?? "",
+                    ])
+                #expect(signedIn.headers[.location] == "/contacts?country=DK&sort=last_name")
+                // another site's address leads home instead
+                let other = CookieJar()
+                let form = try await other.get(client, "/login?next=//evil.example/steal")
+                #expect(!form.text.contains("evil.example"))
+                let elsewhere = try await other.post(
+                    client, "/login",
+                    form: [
+                        "email": "owner@acme.test", "password": Fixtures.password, "next": "//evil.example/steal",
+                        "csrf_token": form.csrfToken ?? "",
+                    ])
+                #expect(elsewhere.headers[.location] == "/")
+            }
+        }
+    }
+
     @Test(
         "signing in with the right password opens the home page with the user and workspace",
         arguments: Backend.allCases)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Every web page's address, used both to register routes (with `:id`-style parameters) and to link
 /// and redirect; no page builds a path by hand.
 enum WebPath {
@@ -13,6 +15,23 @@ enum WebPath {
     static let staticFiles = "/static"
 
     static func revokeToken(_ id: String) -> String { "\(tokens)/\(id)/revoke" }
+
+    /// The sign-in page that leads back to `path` once signed in.
+    static func login(returningTo path: String) -> String {
+        var allowed = CharacterSet.urlQueryAllowed
+        allowed.remove(charactersIn: "&=+?#")
+        return "\(login)?next=\(path.addingPercentEncoding(withAllowedCharacters: allowed) ?? home)"
+    }
+
+    /// `path` when it is an address of this site's pages to return to (a path, never another site's
+    /// address or the sign-in page itself); nil otherwise.
+    static func returnPath(_ path: String?) -> String? {
+        guard let path, path.hasPrefix("/"), !path.hasPrefix("//"), !path.hasPrefix("/\\"), path.count <= 2000,
+            !path.contains("\\"), !path.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }),
+            path != home, !path.hasPrefix(login), !path.hasPrefix(staticFiles)
+        else { return nil }
+        return path
+    }
     static func deleteCustomField(_ id: String) -> String { "\(customFields)/\(id)/delete" }
 
     /// An object's list (`/contacts`).

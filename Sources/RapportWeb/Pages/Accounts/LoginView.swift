@@ -3,4 +3,6 @@ struct LoginView: PageContent {
     static let template = "login"
     let email: String?
     let error: String?
+    /// The page to return to once signed in.
+    let next: String?
 }

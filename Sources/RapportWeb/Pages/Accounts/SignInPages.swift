@@ -18,10 +18,12 @@ struct SignInPages: Sendable {
     }
 
     @Sendable func loginPage(_ request: Request, context: AppContext) async throws -> Response {
+        let next = WebPath.returnPath(request.uri.queryParameters["next"].map(String.init))
         if let session = context.sessions.session, try await accounts.principal(of: session) != nil {
-            return Pages.redirect(WebPath.home)
+            return Pages.redirect(next ?? WebPath.home)
         }
-        return pages.render(LoginView(email: nil, error: nil), request: request, context: context, title: "sign_in")
+        return pages.render(
+            LoginView(email: nil, error: nil, next: next), request: request, context: context, title: "sign_in")
     }
 
     @Sendable func login(_ request: Request, context: AppContext) async throws -> Response {
@@ -33,12 +35,13 @@ struct SignInPages: Sendable {
                 email: email, password: form["password"] ?? "", address: context.remoteAddress ?? "unknown")
             context.sessions.createSession(WebSession(userID: principal.user.id, workspaceID: principal.workspace.id))
             context.logger.info("signed in", metadata: ["user.id": .string(principal.user.id)])
-            return Pages.redirect(WebPath.home)
+            return Pages.redirect(WebPath.returnPath(form["next"]) ?? WebPath.home)
         } catch let error as RapportError where error.code == .unauthorized || error.code == .rateLimited {
             let messages = pages.catalog.table(Pages.language(request, context))
             let message = error.code == .rateLimited ? messages["login_throttled"] : messages["login_failed"]
             var response = pages.render(
-                LoginView(email: email, error: message ?? error.detail), request: request, context: context,
+                LoginView(email: email, error: message ?? error.detail, next: WebPath.returnPath(form["next"])),
+                request: request, context: context,
                 status: error.code.status, title: "sign_in")
             if let retry = error.retryAfter { response.headers[.retryAfter] = String(retry) }
             return response
