@@ -49,7 +49,7 @@ package struct WebRoutes: Sendable {
                         keyPrefix: "")))
         SignInPages(accounts: accounts, pages: pages).register(on: web)
         let signedIn = web.group().add(middleware: SignedInMiddleware(accounts: accounts, pages: pages))
-        HomePages(pages: pages).register(on: signedIn)
+        HomePages(services: services, pages: pages).register(on: signedIn)
         ProfilePages(accounts: accounts, pages: pages).register(on: signedIn)
         TokenPages(accounts: accounts, pages: pages).register(on: signedIn)
         UserPages(accounts: accounts, pages: pages).register(on: signedIn)

@@ -32,6 +32,9 @@ package struct TimelineEvent: Sendable, Equatable {
 }
 
 extension TimelineEvent {
+    /// The events table's columns that tie an event to a record.
+    package static let subjectColumns = ["contact_id", "company_id"]
+
     /// The record an events table column ties the event to.
     package func recordID(column: String) -> String? {
         switch column {

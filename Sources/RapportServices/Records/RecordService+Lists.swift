@@ -17,6 +17,11 @@ extension RecordService {
             search: search)
     }
 
+    /// How many records have each value of a field (nil for none), most first.
+    package func counts(workspaceID: String, by field: String) async throws -> [(value: String?, count: Int)] {
+        try await repository.counts(workspaceID: workspaceID, by: field)
+    }
+
     /// How many records match a list's filters and search words.
     package func count(
         workspaceID: String, query: ListQuery, scope: (column: String, value: String)? = nil, search: [String] = []

@@ -20,6 +20,25 @@ package struct SavedViewService: Sendable {
         .map { $0.split(separator: ",").map(String.init) }
     }
 
+    /// When the user's last visit began (microseconds), nil for a first one. A visit lasts `lasting`
+    /// after its start: opening the home page again within it keeps it, later starts a new one.
+    package func lastVisit(_ principal: Principal, now: Int64, lasting: Int64) async throws -> Int64? {
+        let keys = (visit: "home.visit", previous: "home.previous_visit")
+        let (workspaceID, userID) = (principal.workspace.id, principal.user.id)
+        let visit = try await settings.value(workspaceID: workspaceID, userID: userID, key: keys.visit).flatMap {
+            Int64($0)
+        }
+        if let visit, now - visit < lasting {
+            return try await settings.value(workspaceID: workspaceID, userID: userID, key: keys.previous).flatMap {
+                Int64($0)
+            }
+        }
+        try await settings.set(workspaceID: workspaceID, userID: userID, key: keys.visit, value: String(now))
+        try await settings.set(
+            workspaceID: workspaceID, userID: userID, key: keys.previous, value: visit.map(String.init) ?? "")
+        return visit
+    }
+
     /// Keeps the user's choice of columns for an object's list.
     /// - Throws: `invalid` for an empty choice.
     package func saveColumns(_ principal: Principal, object: String, columns: [String]) async throws {

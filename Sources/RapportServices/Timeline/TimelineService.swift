@@ -31,6 +31,12 @@ package struct TimelineService: Sendable {
         return found
     }
 
+    /// What others did since `since` to the records the user owns, newest first.
+    package func ownedChanges(_ principal: Principal, since: Int64, limit: Int = 20) async throws -> [TimelineEvent] {
+        try await repository.ownedChanges(
+            workspaceID: principal.workspace.id, ownerID: principal.user.id, since: since, limit: limit)
+    }
+
     /// A record's audit entries, newest first.
     /// - Throws: `forbidden` for a user who may not read the audit log, `invalid` without a record id.
     package func audit(_ principal: Principal, recordID: String?, limit: Int, after: PageKey?) async throws -> Page<

@@ -148,6 +148,17 @@ package struct RecordRepository: Sendable {
         return Int(try await store.readRows { try await $0.rows(statement) }.first?.first?.int ?? 0)
     }
 
+    /// How many records have each value of a field (nil for none), most first.
+    package func counts(workspaceID: String, by field: String) async throws -> [(value: String?, count: Int)] {
+        guard schema.field(field) != nil else { return [] }
+        let rows = try await store.readRows {
+            try await $0.rows(
+                "SELECT \(field), count(*) FROM \(table) WHERE workspace_id = ? GROUP BY \(field) ORDER BY count(*) DESC",
+                [.text(workspaceID)])
+        }
+        return rows.map { ($0[0].text, Int($0[1].int ?? 0)) }
+    }
+
     /// What a list's rows must satisfy: the workspace, the scope, each filter, every search word.
     func conditions(
         workspaceID: String, query: ListQuery, scope: (column: String, value: String)?, search: [String],

@@ -11,7 +11,7 @@ package struct TimelineRepository: Sendable {
     }
 
     /// The columns of `events` that tie an event to a record, in table order.
-    package static let subjectColumns = ["contact_id", "company_id"]
+    package static let subjectColumns = TimelineEvent.subjectColumns
     /// The columns of `events`, in the order new-row builders give them.
     package static let eventColumns =
         ["workspace_id", "id", "type", "occurred_at", "actor_type", "actor_id"] + subjectColumns + ["data"]
@@ -72,6 +72,30 @@ package struct TimelineRepository: Sendable {
         sql = sql + " ORDER BY occurred_at DESC, id DESC LIMIT \(bind: limit + 1)"
         let events = try await store.database.raw(sql).all().map(Self.event(from:))
         return Page(fetched: events, limit: limit) { PageKey(createdAt: $0.occurredAt, id: $0.id) }
+    }
+
+    /// What others did lately to the records a user owns, newest first: events since `since` on records of
+    /// every object with a timeline and an owner, not done by the user themself.
+    package func ownedChanges(workspaceID: String, ownerID: String, since: Int64, limit: Int) async throws
+        -> [TimelineEvent]
+    {
+        var events: [TimelineEvent] = []
+        for type in ObjectCatalog.all {
+            guard let column = type.timeline?.column, Self.subjectColumns.contains(column),
+                type.field("owner_id") != nil
+            else { continue }
+            let rows = try await store.database.raw(
+                """
+                SELECT e.id, e.workspace_id, e.type, e.occurred_at, e.actor_type, e.actor_id, e.contact_id, e.company_id, e.data
+                FROM events e JOIN \(ident: type.name) r ON r.workspace_id = e.workspace_id AND r.id = e.\(ident: column)
+                WHERE e.workspace_id = \(bind: workspaceID) AND r.owner_id = \(bind: ownerID) AND e.occurred_at > \(bind: since)
+                AND NOT (e.actor_type = 'user' AND e.actor_id = \(bind: ownerID))
+                ORDER BY e.occurred_at DESC, e.id DESC LIMIT \(bind: limit)
+                """
+            ).all()
+            events += try rows.map(Self.event(from:))
+        }
+        return Array(events.sorted { ($0.occurredAt, $0.id) > ($1.occurredAt, $1.id) }.prefix(limit))
     }
 
     /// Whether an import already recorded an `imported` event on a record (one per record and import).
