@@ -53,3 +53,25 @@ struct AccountRulesTests {
         #expect(!RecordID.isWellFormed("not-a-uuid"))
     }
 }
+
+@Suite("Custom field keys")
+struct CustomFieldKeyTests {
+    @Test(
+        "a key is made from a label",
+        arguments: [
+            ("Contract tier", "contract_tier"), ("  Renewal date! ", "renewal_date"), ("NPS (2026)", "nps_2026"),
+            ("Æble-sort", "aeble_sort"), ("Тип контракту", "tip_kontraktu"), ("سطح قرارداد", "sth_qrardad"),
+        ])
+    func fromLabel(_ label: String, _ key: String) {
+        #expect(CustomFieldDefinition.key(fromLabel: label) == key)
+    }
+
+    @Test("a label with nothing Latin to start with still gives a valid key, the same each time")
+    func noLatinStart() throws {
+        let key = CustomFieldDefinition.key(fromLabel: "۲۰۲۶ 🎯")
+        #expect(key.hasPrefix("field_"))
+        #expect(key == CustomFieldDefinition.key(fromLabel: "۲۰۲۶ 🎯"))
+        #expect(key != CustomFieldDefinition.key(fromLabel: "۲۰۲۵ 🎯"))
+        _ = try CustomFieldDefinition.validate(object: "contacts", key: key, label: "۲۰۲۶ 🎯", type: "text", options: [])
+    }
+}

@@ -111,6 +111,31 @@ package struct CustomFieldDefinition: Sendable, Equatable {
         return (object, key, label, type!, options)
     }
 
+    /// A key made from a label, written in Latin letters (`Contract tier` → `contract_tier`, `Тип контракту`
+    /// → `tip_kontraktu`, `Æble` → `aeble`): lower-case letters, digits and `_`; `field_` and a short code
+    /// from the label when nothing Latin is left to start it.
+    package static func key(fromLabel label: String) -> String {
+        let latin =
+            label.applyingTransform(StringTransform("Any-Latin; Latin-ASCII; Lower"), reverse: false)
+            ?? label.lowercased()
+        var key = ""
+        for scalar in latin.unicodeScalars {
+            if ("a"..."z").contains(scalar) || ("0"..."9").contains(scalar) {
+                key.unicodeScalars.append(scalar)
+            } else if !key.isEmpty && !key.hasSuffix("_") {
+                key += "_"
+            }
+        }
+        while key.hasSuffix("_") { key.removeLast() }
+        key = String(key.prefix(40))
+        guard let first = key.unicodeScalars.first, ("a"..."z").contains(first) else {
+            var hash: UInt32 = 2_166_136_261
+            for byte in label.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
+            return "field_" + String(hash, radix: 36) + (key.isEmpty ? "" : "_" + key)
+        }
+        return key
+    }
+
     package static func labelIssue(_ label: String) -> FieldIssue? {
         label.isEmpty || label.count > 200 || RecordPatch.hasForbiddenControl(label)
             ? FieldIssue("label", "Label must be 1 to 200 characters.") : nil

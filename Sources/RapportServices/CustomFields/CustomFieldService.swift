@@ -53,6 +53,31 @@ package struct CustomFieldService: Sendable {
         try await repository.update(definition)
     }
 
+    /// Changes a custom field's label and options (its key, type and object never change).
+    /// - Throws: `forbidden` for a member, `invalid` naming the field.
+    package func edit(_ principal: Principal, id: String, label: String, options: [String]) async throws
+        -> CustomFieldDefinition
+    {
+        try Access(principal).require(.manageCustomFields)
+        var definition = try await get(principal, id: id)
+        let label = label.trimmingCharacters(in: .whitespacesAndNewlines)
+        let issues = [
+            CustomFieldDefinition.labelIssue(label), CustomFieldDefinition.optionsIssue(options, type: definition.type),
+        ].compactMap { $0 }
+        guard issues.isEmpty else { throw RapportError.invalid(issues) }
+        definition.label = label
+        definition.options = options
+        try await repository.update(definition)
+        return definition
+    }
+
+    /// Moves a custom field one place up or down among its object's (forms and lists follow the order).
+    /// - Throws: `forbidden` for a member.
+    package func move(_ principal: Principal, id: String, up: Bool) async throws {
+        try Access(principal).require(.manageCustomFields)
+        try await repository.move(try await get(principal, id: id), by: up ? -1 : 1)
+    }
+
     /// Removes a custom field and its values from every record.
     /// - Throws: `forbidden` for a member.
     package func delete(_ principal: Principal, _ definition: CustomFieldDefinition) async throws {

@@ -16,6 +16,7 @@ package enum Migrations {
         M0010_Jobs.migration,
         M0011_Products.migration,
         M0012_UserSettings.migration,
+        M0013_CustomFieldOrder.migration,
     ]
 
     package static var latestVersion: Int { all.last?.version ?? 0 }

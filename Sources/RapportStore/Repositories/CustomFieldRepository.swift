@@ -21,7 +21,7 @@ package struct CustomFieldRepository: Sendable {
             // Outside a transaction (every create, read and list asks): a kept statement on a reader.
             let sql =
                 "SELECT \(Self.columns) FROM custom_fields WHERE workspace_id = ?"
-                + (object == nil ? "" : " AND object = ?") + " ORDER BY created_at, id"
+                + (object == nil ? "" : " AND object = ?") + " ORDER BY position, created_at, id"
             let binds = [DBValue.text(workspaceID)] + (object.map { [DBValue.text($0)] } ?? [])
             return try await store.readRows(inline: true) { try await $0.rows(sql, binds) }.map(
                 Self.definition(values:))
@@ -29,7 +29,7 @@ package struct CustomFieldRepository: Sendable {
         var sql: SQLQueryString =
             "SELECT \(unsafeRaw: Self.columns) FROM custom_fields WHERE workspace_id = \(bind: workspaceID)"
         if let object { sql = sql + " AND object = \(bind: object)" }
-        sql = sql + " ORDER BY created_at, id"
+        sql = sql + " ORDER BY position, created_at, id"
         return try await database.raw(sql).all().map(Self.definition(from:))
     }
 
@@ -74,6 +74,25 @@ package struct CustomFieldRepository: Sendable {
             WHERE workspace_id = \(bind: definition.workspaceID) AND id = \(bind: definition.id)
             """
         ).run()
+    }
+
+    /// Moves a definition one place earlier (`by: -1`) or later among its object's, renumbering them all.
+    package func move(_ definition: CustomFieldDefinition, by step: Int) async throws {
+        try await store.transaction { database in
+            var ids = try await database.raw(
+                """
+                SELECT id FROM custom_fields WHERE workspace_id = \(bind: definition.workspaceID) AND object = \(bind: definition.object)
+                ORDER BY position, created_at, id
+                """
+            ).all().map { try $0.decode(column: "id", as: String.self) }
+            guard let index = ids.firstIndex(of: definition.id), ids.indices.contains(index + step) else { return }
+            ids.swapAt(index, index + step)
+            for (position, id) in ids.enumerated() {
+                try await database.raw(
+                    "UPDATE custom_fields SET position = \(bind: position) WHERE workspace_id = \(bind: definition.workspaceID) AND id = \(bind: id)"
+                ).run()
+            }
+        }
     }
 
     /// Deletes a definition and every value of it, in one transaction.

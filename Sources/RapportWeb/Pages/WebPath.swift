@@ -33,6 +33,8 @@ enum WebPath {
         return path
     }
     static func deleteCustomField(_ id: String) -> String { "\(customFields)/\(id)/delete" }
+    static func editCustomField(_ id: String) -> String { "\(customFields)/\(id)" }
+    static func moveCustomField(_ id: String) -> String { "\(customFields)/\(id)/move" }
 
     /// An object's list (`/contacts`).
     static func list(_ object: String) -> String { "/\(object)" }

@@ -12,6 +12,9 @@ struct CustomFieldPages: Sendable {
     func register(on group: RouterGroup<AppContext>) {
         group.get(RouterPath(WebPath.customFields), use: index)
         group.post(RouterPath(WebPath.customFields), use: create)
+        group.get(RouterPath(WebPath.editCustomField(":id")), use: editForm)
+        group.post(RouterPath(WebPath.editCustomField(":id")), use: edit)
+        group.post(RouterPath(WebPath.moveCustomField(":id")), use: move)
         group.get(RouterPath(WebPath.deleteCustomField(":id")), use: confirmDelete)
         group.post(RouterPath(WebPath.deleteCustomField(":id")), use: delete)
     }
@@ -38,6 +41,7 @@ struct CustomFieldPages: Sendable {
                 object: messages[definition.object] ?? definition.object,
                 type: messages["type_\(definition.type.rawValue)"] ?? definition.type.rawValue,
                 options: definition.options.joined(separator: ", "),
+                edit: WebPath.editCustomField(definition.id), move: WebPath.moveCustomField(definition.id),
                 delete: WebPath.deleteCustomField(definition.id))
         }
         let types = CustomFieldType.allCases.map {
@@ -63,14 +67,66 @@ struct CustomFieldPages: Sendable {
         let form = try await Form.read(&request)
         let options = (form["options"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty }
+        // Without a key typed, one is made from the label.
+        let typed = (form["key"] ?? "").trimmingCharacters(in: .whitespaces)
+        let key = typed.isEmpty ? CustomFieldDefinition.key(fromLabel: form["label"] ?? "") : typed
         do {
             _ = try await fields.create(
-                principal, object: form["object"], key: form["key"], label: form["label"], type: form["type"],
+                principal, object: form["object"], key: key, label: form["label"], type: form["type"],
                 options: options)
-            return Pages.redirect(WebPath.customFields)
+            return pages.redirect(WebPath.customFields, flash: Flash("custom_field_added"))
         } catch let error as RapportError where error.code == .invalid || error.code == .conflict {
             return try await page(form: form, errors: error.fields, request: request, context: context)
         }
+    }
+
+    @Sendable func editForm(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try manager(context)
+        let definition = try await fields.get(principal, id: try context.parameters.require("id"))
+        return editPage(
+            definition, label: definition.label, options: definition.options.joined(separator: ", "), errors: [],
+            request: request, context: context)
+    }
+
+    func editPage(
+        _ definition: CustomFieldDefinition, label: String, options: String, errors: [FieldIssue], request: Request,
+        context: AppContext
+    ) -> Response {
+        let messages = pages.catalog.table(Pages.language(request, context))
+        let view = CustomFieldEditView(
+            key: definition.key, object: messages[definition.object] ?? definition.object,
+            type: messages["type_\(definition.type.rawValue)"] ?? definition.type.rawValue, label: label,
+            options: options, hasOptions: definition.type == .select || definition.type == .multi_select,
+            action: WebPath.editCustomField(definition.id), errors: Pages.errorMap(errors))
+        return pages.render(
+            view, request: request, context: context, status: errors.isEmpty ? .ok : .unprocessableContent,
+            title: "edit_custom_field")
+    }
+
+    @Sendable func edit(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try manager(context)
+        let id = try context.parameters.require("id")
+        var request = request
+        let form = try await Form.read(&request)
+        let options = (form["options"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }
+        do {
+            _ = try await fields.edit(principal, id: id, label: form["label"] ?? "", options: options)
+            return pages.redirect(WebPath.customFields, flash: Flash("custom_field_saved"))
+        } catch let error as RapportError where error.code == .invalid {
+            return editPage(
+                try await fields.get(principal, id: id), label: form["label"] ?? "", options: form["options"] ?? "",
+                errors: error.fields, request: request, context: context)
+        }
+    }
+
+    /// Moves a custom field up or down: forms and lists show them in this order.
+    @Sendable func move(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try manager(context)
+        var request = request
+        let form = try await Form.read(&request)
+        try await fields.move(principal, id: try context.parameters.require("id"), up: form["direction"] == "up")
+        return Pages.redirect(WebPath.customFields)
     }
 
     @Sendable func confirmDelete(_ request: Request, context: AppContext) async throws -> Response {
@@ -85,6 +141,6 @@ struct CustomFieldPages: Sendable {
         let principal = try manager(context)
         let definition = try await fields.get(principal, id: try context.parameters.require("id"))
         try await fields.delete(principal, definition)
-        return Pages.redirect(WebPath.customFields)
+        return pages.redirect(WebPath.customFields, flash: Flash("custom_field_deleted"))
     }
 }

@@ -8,6 +8,8 @@ struct CustomFieldsView: PageContent {
         let object: String
         let type: String
         let options: String
+        let edit: String
+        let move: String
         let delete: String
     }
 
