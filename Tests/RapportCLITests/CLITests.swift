@@ -99,6 +99,24 @@ struct CLITests {
         ])
         #expect(ambiguous.code == 1)
         #expect(ambiguous.err.contains("--workspace"))
+        // a lost password is set anew; a weak one or an unknown email is refused with one line
+        let reset = try await RapportProcess.run([
+            "user", "reset-password", "--database", database, "--email", "maryam@example.ir", "--password",
+            "a new long one",
+        ])
+        #expect(reset.code == 0)
+        #expect(reset.out.contains("Set a new password for maryam@example.ir"))
+        let weak = try await RapportProcess.run([
+            "user", "reset-password", "--database", database, "--email", "maryam@example.ir", "--password", "short",
+        ])
+        #expect(weak.code == 1)
+        #expect(weak.err.split(separator: "\n").count == 1, "\(weak.err)")
+        let nobody = try await RapportProcess.run([
+            "user", "reset-password", "--database", database, "--email", "nobody@example.ir", "--password",
+            "a new long one",
+        ])
+        #expect(nobody.code == 1)
+        #expect(nobody.err.contains("No user has the email"))
         let token = try await RapportProcess.run([
             "token", "create", "--database", database, "--email", "maryam@example.ir", "--name", "cli",
         ])
@@ -116,6 +134,13 @@ struct CLITests {
         #expect(me.status == 200)
         #expect(me.body.contains(#""email":"maryam@example.ir""#))
         #expect(me.body.contains(#""name":"Tehran""#))
+        // the new password signs in
+        let login = try await browser.request(.GET, "/login")
+        let signedIn = try await browser.request(
+            .POST, "/login",
+            form: ["email": "maryam@example.ir", "password": "a new long one", "csrf_token": browser.csrf(login.body)])
+        #expect(signedIn.status == 303)
+        #expect(signedIn.headers["Location"].first == "/")
         await browser.shutdown()
         server.signal(SIGTERM)
         #expect(try await server.wait() == 0)

@@ -414,3 +414,81 @@ struct WebShellTests {
         }
     }
 }
+
+@Suite("Users")
+struct UserPagesTests {
+    @Test(
+        "an owner changes a member's role and deactivates them: no sign-in, no token, records kept; then reactivates",
+        arguments: Backend.allCases)
+    func roleAndStatus(_ backend: Backend) async throws {
+        try await TestApp.with(backend) { app in
+            let seeded = try await Fixtures.workspace(app)
+            let (member, token) = try await Fixtures.user(app, in: seeded, email: "m@acme.test", role: .member)
+            let owned = try await RecordService(app.services, schema: .contacts).create(
+                workspaceID: seeded.workspace.id,
+                fields: ["first_name": .string("Kept"), "owner_id": .string(member.id)],
+                actor: Actor(.user, id: member.id))
+            try await app.test { client in
+                let memberJar = try await RecordPagesTests.signIn(client, email: "m@acme.test")
+                #expect(try await memberJar.get(client, "/contacts").status == .ok)
+                let owner = try await RecordPagesTests.signIn(client)
+                var page = try await owner.get(client, "/users")
+                #expect(page.text.contains("/users/\(member.id)/role"))
+                #expect(!page.text.contains("/users/\(seeded.owner.id)/role"))  // not one's own
+                // the role
+                let promoted = try await owner.post(
+                    client, "/users/\(member.id)/role", form: ["role": "admin", "csrf_token": page.csrfToken ?? ""])
+                #expect(promoted.status == .seeOther)
+                #expect(try await app.services.accounts.user(email: "m@acme.test")?.role == .admin)
+                // deactivation
+                page = try await owner.get(client, "/users")
+                #expect(page.text.contains("Role changed."))
+                let deactivated = try await owner.post(
+                    client, "/users/\(member.id)/status", form: ["active": "false", "csrf_token": page.csrfToken ?? ""])
+                #expect(deactivated.status == .seeOther)
+                #expect(try await memberJar.get(client, "/contacts").status == .seeOther)  // their session ends
+                let (_, refused) = try await WebShellTests.signIn(client, email: "m@acme.test")
+                #expect(refused.status == .unauthorized)
+                let api = try await client.execute(uri: "/api/v1/me", method: .get, headers: .bearer(token))
+                #expect(api.status == .unauthorized)
+                let record = try await RecordService(app.services, schema: .contacts).get(
+                    workspaceID: seeded.workspace.id, id: owned.id)
+                #expect(record.string("owner_id") == member.id)
+                let form = try await owner.get(client, "/contacts/new")
+                #expect(!form.text.contains(#"value="\#(member.id)""#))  // no longer offered as owner
+                // and back
+                page = try await owner.get(client, "/users")
+                #expect(page.text.contains("Deactivated"))
+                let reactivated = try await owner.post(
+                    client, "/users/\(member.id)/status", form: ["active": "true", "csrf_token": page.csrfToken ?? ""])
+                #expect(reactivated.status == .seeOther)
+                let (_, again) = try await WebShellTests.signIn(client, email: "m@acme.test")
+                #expect(again.status == .seeOther)
+                #expect(
+                    try await client.execute(uri: "/api/v1/me", method: .get, headers: .bearer(token)).status == .ok)
+            }
+        }
+    }
+
+    @Test("an admin cannot deactivate or demote an owner, nor anyone themselves", arguments: Backend.allCases)
+    func limits(_ backend: Backend) async throws {
+        try await TestApp.with(backend) { app in
+            let seeded = try await Fixtures.workspace(app)
+            let (admin, _) = try await Fixtures.user(app, in: seeded, email: "a@acme.test", role: .admin)
+            try await app.test { client in
+                let jar = try await RecordPagesTests.signIn(client, email: "a@acme.test")
+                let page = try await jar.get(client, "/users")
+                #expect(!page.text.contains("/users/\(seeded.owner.id)/status"))
+                let owner = try await jar.post(
+                    client, "/users/\(seeded.owner.id)/status",
+                    form: ["active": "false", "csrf_token": page.csrfToken ?? ""])
+                #expect(owner.status == .forbidden)
+                let own = try await jar.post(
+                    client, "/users/\(admin.id)/status", form: ["active": "false", "csrf_token": page.csrfToken ?? ""])
+                #expect(own.status == .unprocessableContent)
+                #expect(try await app.services.accounts.user(email: "owner@acme.test")?.deactivatedAt == nil)
+                #expect(try await app.services.accounts.user(email: "a@acme.test")?.deactivatedAt == nil)
+            }
+        }
+    }
+}

@@ -10,10 +10,12 @@ package struct User: Sendable, Equatable, Codable {
     package var version: Int64
     package var createdAt: Int64
     package var updatedAt: Int64
+    /// When the user was deactivated (they cannot sign in; their tokens do not work); nil while active.
+    package var deactivatedAt: Int64?
 
     package init(
         id: String, workspaceID: String, email: String, name: String, role: Role, language: Language,
-        version: Int64, createdAt: Int64, updatedAt: Int64
+        version: Int64, createdAt: Int64, updatedAt: Int64, deactivatedAt: Int64? = nil
     ) {
         self.id = id
         self.workspaceID = workspaceID
@@ -24,5 +26,6 @@ package struct User: Sendable, Equatable, Codable {
         self.version = version
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+        self.deactivatedAt = deactivatedAt
     }
 }

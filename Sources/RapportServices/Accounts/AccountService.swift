@@ -64,7 +64,7 @@ package struct AccountService: Sendable {
         // Verify against a hash of the same cost when the user is unknown, so timing does not tell which emails exist.
         let hash = found?.passwordHash ?? services.unknownUserHash
         let matches = try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
-        guard let user = found?.user, matches,
+        guard let user = found?.user, matches, user.deactivatedAt == nil,
             let workspace = try await services.accounts.workspace(id: user.workspaceID)
         else { throw wrong }
         try await services.throttle.forget(attempt: attempt)
@@ -86,11 +86,10 @@ package struct AccountService: Sendable {
         return try await services.accounts.users(workspaceID: principal.workspace.id, limit: limit, after: after)
     }
 
-    /// Names of the workspace's users to pick from (an owner field), whatever the viewer's role.
+    /// Names of the workspace's active users to pick from (an owner field), whatever the viewer's role.
     package func choices(workspaceID: String) async throws -> [(id: String, name: String)] {
-        try await services.accounts.users(workspaceID: workspaceID, limit: 200, after: nil).items.map {
-            ($0.id, $0.name)
-        }
+        try await services.accounts.users(workspaceID: workspaceID, limit: 200, after: nil).items
+            .filter { $0.deactivatedAt == nil }.map { ($0.id, $0.name) }
     }
 
     /// Names of some of the workspace's users by id (a record's owner); unknown ids are left out.
@@ -133,9 +132,58 @@ package struct AccountService: Sendable {
         try await services.tokens.authenticate(secret: secret)
     }
 
+    /// Gives another user of the workspace a new role.
+    /// - Throws: `forbidden` for a user who may not manage users or grant the role (only owners make or
+    ///   unmake owners), `invalid` for one's own role, `conflict` when no active owner would be left.
+    package func changeRole(of userID: String, to role: Role, by principal: Principal) async throws -> User {
+        let access = Access(principal)
+        try access.require(.manageUsers)
+        try access.require(.grant(role))
+        guard userID != principal.user.id else {
+            throw RapportError.invalid([FieldIssue("role", "You cannot change your own role.")])
+        }
+        let current = try await requireUser(userID, in: principal)
+        if current.role == .owner { try access.require(.grant(.owner)) }
+        return try await services.accounts.updateStatus(
+            workspaceID: principal.workspace.id, id: userID, role: role, deactivatedAt: nil)
+    }
+
+    /// Deactivates a user (they cannot sign in, their tokens stop working, their records keep them as
+    /// owner) or makes them active again.
+    /// - Throws: `forbidden` for a user who may not manage users (or an admin for an owner), `invalid` for
+    ///   oneself, `conflict` when no active owner would be left.
+    package func setActive(_ userID: String, _ active: Bool, by principal: Principal) async throws -> User {
+        let access = Access(principal)
+        try access.require(.manageUsers)
+        guard userID != principal.user.id else {
+            throw RapportError.invalid([FieldIssue("user", "You cannot deactivate yourself.")])
+        }
+        let current = try await requireUser(userID, in: principal)
+        if current.role == .owner { try access.require(.grant(.owner)) }
+        return try await services.accounts.updateStatus(
+            workspaceID: principal.workspace.id, id: userID, role: nil,
+            deactivatedAt: .some(active ? nil : Timestamp.micros(Date())))
+    }
+
+    func requireUser(_ id: String, in principal: Principal) async throws -> User {
+        guard RecordID.isWellFormed(id),
+            let user = try await services.accounts.user(workspaceID: principal.workspace.id, id: id)
+        else { throw RapportError.notFound("The user") }
+        return user
+    }
+
+    /// Sets a new password for the user with `email` (the command line's reset, until reset by email exists).
+    /// - Throws: `invalid` for a weak password, `notFound` for an unknown email.
+    package func resetPassword(email: String, to password: String) async throws -> User {
+        if let issue = Password.issue(password) { throw RapportError.invalid([issue]) }
+        let hash = try await hashPassword(password)
+        return try await services.accounts.setPasswordHash(email: email, hash: hash)
+    }
+
     /// The principal of a web session, when its user still exists.
     package func principal(of session: WebSession) async throws -> Principal? {
         guard let user = try await services.accounts.user(workspaceID: session.workspaceID, id: session.userID),
+            user.deactivatedAt == nil,
             let workspace = try await services.accounts.workspace(id: session.workspaceID)
         else { return nil }
         return Principal(user: user, workspace: workspace)

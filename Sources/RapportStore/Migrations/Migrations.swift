@@ -17,6 +17,7 @@ package enum Migrations {
         M0011_Products.migration,
         M0012_UserSettings.migration,
         M0013_CustomFieldOrder.migration,
+        M0014_UserStatus.migration,
     ]
 
     package static var latestVersion: Int { all.last?.version ?? 0 }

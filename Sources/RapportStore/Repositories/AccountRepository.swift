@@ -53,7 +53,8 @@ package struct AccountRepository: Sendable {
 
     // MARK: Users
 
-    static let userColumns = "id, workspace_id, email, name, role, language, version, created_at, updated_at"
+    static let userColumns =
+        "id, workspace_id, email, name, role, language, version, created_at, updated_at, deactivated_at"
 
     /// Inserts a user whose password is already hashed.
     /// - Throws: `conflict` when the email is in use anywhere in the installation.
@@ -163,6 +164,57 @@ package struct AccountRepository: Sendable {
             language: Language(rawValue: languageText) ?? .en,
             version: try row.decode(column: "version", as: Int64.self),
             createdAt: try row.decode(column: "created_at", as: Int64.self),
-            updatedAt: try row.decode(column: "updated_at", as: Int64.self))
+            updatedAt: try row.decode(column: "updated_at", as: Int64.self),
+            deactivatedAt: try row.decode(column: "deactivated_at", as: Int64?.self))
+    }
+
+    /// Changes a user's role, or deactivates or reactivates them, in one transaction that checks the
+    /// workspace keeps an active owner.
+    /// - Throws: `notFound`, `conflict` when the change would leave no active owner.
+    package func updateStatus(
+        workspaceID: String, id: String, role: Role?, deactivatedAt: Int64??
+    ) async throws -> User {
+        defer { store.tokens.forgetAll() }  // (an authenticated token carries its user's role)
+        return try await store.transaction { database in
+            guard
+                let row = try await database.raw(
+                    "SELECT \(unsafeRaw: Self.userColumns) FROM users WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id)"
+                ).first()
+            else { throw RapportError.notFound("The user") }
+            var user = try Self.user(from: row)
+            if let role { user.role = role }
+            if let deactivatedAt { user.deactivatedAt = deactivatedAt }
+            user.version += 1
+            user.updatedAt = Timestamp.micros(Date())
+            try await database.raw(
+                """
+                UPDATE users SET role = \(bind: user.role.rawValue), deactivated_at = \(bind: user.deactivatedAt),
+                    version = \(bind: user.version), updated_at = \(bind: user.updatedAt)
+                WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id)
+                """
+            ).run()
+            let owners =
+                try await database.raw(
+                    "SELECT count(*) AS n FROM users WHERE workspace_id = \(bind: workspaceID) AND role = 'owner' AND deactivated_at IS NULL"
+                ).first()?.decode(column: "n", as: Int64.self) ?? 0
+            guard owners > 0 else {
+                throw RapportError(.conflict, "A workspace needs an active owner; make someone else owner first.")
+            }
+            return user
+        }
+    }
+
+    /// Sets a user's password hash (a reset).
+    /// - Throws: `notFound` for an unknown email.
+    package func setPasswordHash(email: String, hash: String) async throws -> User {
+        defer { store.tokens.forgetAll() }
+        guard let found = try await credentials(email: email) else { throw RapportError.notFound("The user") }
+        try await db.raw(
+            """
+            UPDATE users SET password_hash = \(bind: hash), version = version + 1, updated_at = \(bind: Timestamp.micros(Date()))
+            WHERE workspace_id = \(bind: found.user.workspaceID) AND id = \(bind: found.user.id)
+            """
+        ).run()
+        return found.user
     }
 }

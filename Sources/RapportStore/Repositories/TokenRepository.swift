@@ -66,11 +66,12 @@ package struct TokenRepository: Sendable {
             let row = try await db.raw(
                 """
                 SELECT t.id AS token_id, t.last_used_at, u.id, u.workspace_id, u.email, u.name, u.role, u.language,
-                       u.version, u.created_at, u.updated_at, w.name AS workspace_name, w.created_at AS workspace_created_at
+                       u.version, u.created_at, u.updated_at, u.deactivated_at, w.name AS workspace_name,
+                       w.created_at AS workspace_created_at
                 FROM api_tokens t
                 JOIN users u ON u.workspace_id = t.workspace_id AND u.id = t.user_id
                 JOIN workspaces w ON w.id = t.workspace_id
-                WHERE t.token_hash = \(bind: hash) AND t.revoked_at IS NULL
+                WHERE t.token_hash = \(bind: hash) AND t.revoked_at IS NULL AND u.deactivated_at IS NULL
                 """
             ).first()
         else { return nil }

@@ -33,6 +33,8 @@ enum WebPath {
         return path
     }
     static func deleteCustomField(_ id: String) -> String { "\(customFields)/\(id)/delete" }
+    static func userRole(_ id: String) -> String { "\(users)/\(id)/role" }
+    static func userStatus(_ id: String) -> String { "\(users)/\(id)/status" }
     static func editCustomField(_ id: String) -> String { "\(customFields)/\(id)" }
     static func moveCustomField(_ id: String) -> String { "\(customFields)/\(id)/move" }
 

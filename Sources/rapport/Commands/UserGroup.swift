@@ -7,5 +7,5 @@ import RapportServices
 /// `rapport user …`
 struct UserGroup: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "user", abstract: "Manage users.", subcommands: [UserCreate.self])
+        commandName: "user", abstract: "Manage users.", subcommands: [UserCreate.self, UserResetPassword.self])
 }

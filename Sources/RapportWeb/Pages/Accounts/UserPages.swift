@@ -12,6 +12,8 @@ struct UserPages: Sendable {
     func register(on group: RouterGroup<AppContext>) {
         group.get(RouterPath(WebPath.users), use: usersPage)
         group.post(RouterPath(WebPath.users), use: createUser)
+        group.post(RouterPath(WebPath.userRole(":id")), use: changeRole)
+        group.post(RouterPath(WebPath.userStatus(":id")), use: changeStatus)
     }
 
     @Sendable func usersPage(_ request: Request, context: AppContext) async throws -> Response {
@@ -25,11 +27,21 @@ struct UserPages: Sendable {
         let principal = try context.requirePrincipal()
         try Access(principal).require(.manageUsers)
         let messages = pages.catalog.table(principal.user.language)
+        let access = Access(principal)
         let rows = try await accounts.users(of: principal).items.map { user in
-            UsersView.Row(
+            let manageable = user.id != principal.user.id && (user.role != .owner || access.allows(.grant(.owner)))
+            return UsersView.Row(
                 name: user.name, email: user.email,
                 role: messages["role_\(user.role.rawValue)"] ?? user.role.rawValue,
-                language: messages["language_\(user.language.rawValue)"] ?? user.language.rawValue)
+                language: messages["language_\(user.language.rawValue)"] ?? user.language.rawValue,
+                active: user.deactivatedAt == nil,
+                roles: manageable
+                    ? Role.allCases.filter { access.allows(.grant($0)) }.map {
+                        Option(
+                            value: $0.rawValue, label: messages["role_\($0.rawValue)"] ?? $0.rawValue,
+                            selected: $0 == user.role)
+                    } : [],
+                manageable: manageable, rolePath: WebPath.userRole(user.id), statusPath: WebPath.userStatus(user.id))
         }
         let selectedRole = form["role"] ?? Role.member.rawValue
         let roles = Role.allCases.filter { Access(principal).allows(.grant($0)) }.map { role in
@@ -43,6 +55,26 @@ struct UserPages: Sendable {
         return pages.render(
             view, request: request, context: context,
             status: errors.isEmpty ? (created ? .created : .ok) : .unprocessableContent, title: "users")
+    }
+
+    @Sendable func changeRole(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        var request = request
+        let form = try await Form.read(&request)
+        guard let role = Role(rawValue: form["role"] ?? "") else {
+            throw RapportError.invalid([FieldIssue("role", "Role must be one of owner, admin, member.")])
+        }
+        _ = try await accounts.changeRole(of: try context.parameters.require("id"), to: role, by: principal)
+        return pages.redirect(WebPath.users, flash: Flash("role_changed"))
+    }
+
+    @Sendable func changeStatus(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        var request = request
+        let form = try await Form.read(&request)
+        let active = form["active"] == "true"
+        _ = try await accounts.setActive(try context.parameters.require("id"), active, by: principal)
+        return pages.redirect(WebPath.users, flash: Flash(active ? "user_reactivated" : "user_deactivated"))
     }
 
     @Sendable func createUser(_ request: Request, context: AppContext) async throws -> Response {

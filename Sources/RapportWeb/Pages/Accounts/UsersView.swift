@@ -7,6 +7,13 @@ struct UsersView: PageContent {
         let email: String
         let role: String
         let language: String
+        let active: Bool
+        /// The roles the viewer may give this user; empty when they may not change it.
+        let roles: [Option]
+        /// Whether the viewer may change this user's role and status (not their own; an owner only by an owner).
+        let manageable: Bool
+        let rolePath: String
+        let statusPath: String
     }
 
     /// What was typed into the form, kept when it is shown again with errors.
