@@ -139,7 +139,7 @@ struct ImportPagesTests {
                     [
                         "First Name,Last Name,Notes,Group Membership,E-mail 1 - Value,Phone 1 - Type,Phone 1 - Value,Organization 1 - Name,Organization 1 - Title,Address 1 - City,Address 1 - Country",
                         "Søren,Kierkegaard,Met at the fair,* myContacts ::: Friends,soren@x.dk,Mobile,+45 11 22 33 44,Ørsted,CEO,København,Danmark",
-                        "مریم,میرزاخانی,,* myContacts,maryam@x.ir,Work,+98 21 1234 5678,,,تهران,ایران",
+                        "مریم,میرزاخانی,,* myContacts,maryam@x.ir ::: m@sharif.ir,Work,+98 21 1234 5678,,,تهران,ایران",
                         "Søren,K,Second note,* myContacts,soren@x.dk,,,,,,",
                         "Bad,,,,not-an-email,,,,,,Данія",
                     ].joined(separator: "\r\n") + "\r\n"
@@ -172,7 +172,12 @@ struct ImportPagesTests {
                     soren["phones"]
                         == .array([.object(["type": .string("mobile"), "number": .string("+45 11 22 33 44")])]))
                 let maryam = try #require(contacts.first { $0.string("email") == "maryam@x.ir" })
+                #expect(
+                    maryam["phones"]
+                        == .array([.object(["type": .string("work"), "number": .string("+98 21 1234 5678")])]))
                 #expect(maryam.string("country") == "IR")
+                // Google's several addresses in one cell: the first is the address, the others additional
+                #expect(maryam["additional_emails"] == .array([.string("m@sharif.ir")]))
                 #expect(maryam["tags"] == .array([]) || maryam["tags"] == .null)
                 // the note is on Søren's timeline, once (the duplicate row's note is not written)
                 let show = try await jar.get(client, "/contacts/\(soren.id)")

@@ -228,6 +228,15 @@ package enum ImportMapping {
     /// Google Contacts' separator between several values of one cell ("* myContacts ::: Friends").
     static let googleSeparator = " ::: "
 
+    /// A cell of several values as Google writes them ("a@x.dk ::: b@x.dk"): the first and the others;
+    /// nil for a cell of one value.
+    package static func googleList(_ cell: String) -> (first: String, others: [String])? {
+        guard cell.contains(googleSeparator) else { return nil }
+        let values = cell.components(separatedBy: googleSeparator).map { $0.trimmed() }.filter { !$0.isEmpty }
+        guard let first = values.first else { return nil }
+        return (first, Array(values.dropFirst()))
+    }
+
     /// Google's group labels as tags: its system group "* myContacts" (every contact has it) dropped,
     /// the star of the other system groups ("* starred") removed.
     static func googleGroups(_ text: String) -> [String] {

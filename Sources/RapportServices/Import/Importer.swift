@@ -496,6 +496,7 @@ package struct Importer: Sendable {
         var row = Row(number: record.row, cells: record.fields)
         var custom: [String: JSONValue] = [:]
         var phoneType: String?
+        var otherEmails: [String] = []
         for (index, target) in state.targets {
             guard index < record.fields.count else { continue }
             let cell = record.fields[index]
@@ -516,6 +517,14 @@ package struct Importer: Sendable {
                 guard let field = service.schema.field(name) else { continue }
                 row.patch[name] = ImportMapping.value(cell, for: field.kind, field: name)
                 row.columnOf[name] = header
+                // Google writes a contact's several addresses of one kind in one cell: the first is the
+                // address, the others join the additional ones.
+                if name == "email", let (first, others) = ImportMapping.googleList(cell),
+                    service.schema.field("additional_emails") != nil
+                {
+                    row.patch[name] = .string(first)
+                    otherEmails = others
+                }
             case .custom(let key):
                 guard let definition = state.definitions.first(where: { $0.key == key }) else { continue }
                 custom[key] = ImportMapping.customValue(cell, type: definition.type)
@@ -523,6 +532,12 @@ package struct Importer: Sendable {
             }
         }
         if !custom.isEmpty { row.patch["custom"] = .object(custom) }
+        if !otherEmails.isEmpty {
+            var additional: [JSONValue] = []
+            if case .array(let listed)? = row.patch["additional_emails"] { additional = listed }
+            row.patch["additional_emails"] = .array(additional + otherEmails.map(JSONValue.string))
+            row.columnOf["additional_emails"] = row.columnOf["additional_emails"] ?? row.columnOf["email"]
+        }
         if let phoneType, case .array(let phones)? = row.patch["phones"] {
             row.patch["phones"] = .array(
                 phones.map { phone in
