@@ -37,6 +37,31 @@ package enum Upload {
         guard reader.found else { throw RapportError.invalid([FieldIssue("file", "Choose a CSV file to upload.")]) }
     }
 
+    /// The value of the small form field `name` of a `multipart/form-data` request, read from the start of
+    /// the body (at most `limit` bytes), which `request` then gives again whole: the field has to come
+    /// before any large part, as a form's hidden inputs do when they come before its file input.
+    /// - Returns: nil when the body is not multipart, the field is missing or comes too late.
+    package static func field(_ name: String, of request: inout Request, limit: Int = 65_536) async -> String? {
+        let contentType = request.headers[.contentType] ?? ""
+        guard contentType.lowercased().hasPrefix("multipart/form-data"),
+            var reader = try? MultipartFileReader(contentType: contentType, part: name)
+        else { return nil }
+        let replay = BodyReplay(request.body.makeAsyncIterator())
+        request.body = RequestBody(asyncSequence: replay)
+        var value: [UInt8] = []
+        var size = 0
+        do {
+            while !reader.partEnded, size < limit, let buffer = try await replay.peek() {
+                size += buffer.readableBytes
+                value += try reader.read(buffer)
+            }
+        } catch {
+            return nil
+        }
+        guard reader.partEnded, value.count <= 1024 else { return nil }
+        return String(decoding: value, as: UTF8.self)
+    }
+
     static func boundary(_ contentType: String) -> String? {
         for parameter in contentType.split(separator: ";").dropFirst() {
             let parts = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
@@ -48,7 +73,45 @@ package enum Upload {
     }
 }
 
-/// The part named `file` of a `multipart/form-data` body (RFC 7578, RFC 2046 section 5.1.1),
+/// A request body whose first buffers were read ahead (`peek`) and are given again when it is read:
+/// one reader, one pass, never held whole.
+final class BodyReplay: AsyncSequence, @unchecked Sendable {
+    typealias Element = ByteBuffer
+    // (used by one task at a time: the middleware that peeks, then the handler that reads)
+    private var iterator: RequestBody.AsyncIterator
+    private var head: [ByteBuffer] = []
+    private var given = 0
+
+    init(_ iterator: RequestBody.AsyncIterator) {
+        self.iterator = iterator
+    }
+
+    /// Reads the next buffer from the wire, keeping it to be given again.
+    func peek() async throws -> ByteBuffer? {
+        guard let buffer = try await iterator.next() else { return nil }
+        head.append(buffer)
+        return buffer
+    }
+
+    func next() async throws -> ByteBuffer? {
+        if given < head.count {
+            given += 1
+            return head[given - 1]
+        }
+        head = []
+        given = 0
+        return try await iterator.next()
+    }
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        let replay: BodyReplay
+        func next() async throws -> ByteBuffer? { try await replay.next() }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(replay: self) }
+}
+
+/// The part named `file` (or another name) of a `multipart/form-data` body (RFC 7578, RFC 2046 section 5.1.1),
 /// read as the body arrives. Written here because MultipartKit 4.7.1 traps on a header name
 /// that is not ASCII; anything malformed is refused with `invalid`, whatever it holds.
 package struct MultipartFileReader {
@@ -67,12 +130,16 @@ package struct MultipartFileReader {
     private var inFile = false
     /// Whether a part named `file` has begun.
     package private(set) var found = false
+    /// Whether that part has ended.
+    package private(set) var partEnded = false
+    private let part: String
 
     static let headerLimit = 16_384
     static let unreadable = RapportError.invalid([FieldIssue("file", "The multipart body could not be read.")])
 
     /// - Throws: `invalid` when `contentType` has no boundary of 1 to 70 characters.
-    package init(contentType: String) throws {
+    package init(contentType: String, part: String = "file") throws {
+        self.part = part
         guard let boundary = Upload.boundary(contentType), (1...70).contains(boundary.utf8.count) else {
             throw RapportError.invalid([
                 FieldIssue("Content-Type", "A multipart body needs a boundary of 1 to 70 characters.")
@@ -130,6 +197,7 @@ package struct MultipartFileReader {
         while matched > 0, delimiter[matched] != byte { matched = fallback[matched - 1] }
         if delimiter[matched] == byte { matched += 1 }
         if matched == delimiter.count {
+            if inFile { partEnded = true }
             (matched, phase, inFile, line) = (0, .delimiterLine, false, [])
         } else if inFile, held + 1 > matched {
             // The bytes that can no longer begin a delimiter are content.
@@ -175,7 +243,7 @@ package struct MultipartFileReader {
             let parameters = field[field.index(after: colon)...].split(separator: ";").map {
                 $0.trimmingCharacters(in: .whitespaces)
             }
-            isFile = parameters.contains(#"name="file""#) || parameters.contains("name=file")
+            isFile = parameters.contains("name=\"\(part)\"") || parameters.contains("name=\(part)")
         }
         (phase, line, inFile) = (.body, [], isFile)
         if isFile { found = true }

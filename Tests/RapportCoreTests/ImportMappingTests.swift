@@ -58,4 +58,105 @@ struct ImportMappingTests {
     func values(_ cell: String, _ kind: FieldKind, _ field: String, _ expected: JSONValue) {
         #expect(ImportMapping.value(cell, for: kind, field: field) == expected)
     }
+
+    @Test("Google Contacts' standard columns map by default")
+    func google() throws {
+        let headers = [
+            "First Name", "Last Name", "Notes", "Group Membership", "E-mail 1 - Label", "E-mail 1 - Value",
+            "Phone 1 - Label", "Phone 1 - Type", "Phone 1 - Value", "Organization 1 - Name", "Organization 1 - Title",
+            "Address 1 - City", "Address 1 - Country",
+        ]
+        let (targets, ignored) = try ImportMapping.automatic(headers: headers, schema: .contacts, customFields: [])
+        #expect(targets[2] == .note)
+        #expect(targets[3] == .field("tags"))
+        #expect(targets[5] == .field("email"))
+        #expect(targets[7] == .phoneType)
+        #expect(targets[8] == .field("phones"))
+        #expect(targets[9] == .referenceName("company_id"))
+        #expect(targets[10] == .field("job_title"))
+        #expect(targets[11] == .field("city"))
+        #expect(targets[12] == .field("country"))
+        #expect(ignored == ["E-mail 1 - Label", "Phone 1 - Label"])
+    }
+
+    @Test(
+        "a country is read from its name in English, Persian, Ukrainian or Danish",
+        arguments: [
+            ("Denmark", "DK"), ("Danmark", "DK"), ("دانمارک", "DK"), ("Данія", "DK"), ("Ukraine", "UA"),
+            ("Україна", "UA"), ("اوکراین", "UA"), ("Tyskland", "DE"), ("Німеччина", "DE"), ("آلمان", "DE"),
+            ("ايران", "IR"), ("Iran", "IR"), ("Sverige", "SE"), ("Швеція", "SE"), ("سوئد", "SE"),
+        ])
+    func countryNames(_ name: String, _ code: String) {
+        #expect(ImportMapping.value(name, for: .country, field: "country") == .string(code))
+    }
+
+    @Test(
+        "Google's group membership becomes tags, its system group dropped; its phone types are read",
+        arguments: [
+            ("* myContacts ::: Friends", [JSONValue.string("Friends")]),
+            (
+                "Friends ::: * starred ::: * myContacts ::: Fair 2026",
+                [.string("Friends"), .string("starred"), .string("Fair 2026")]
+            ),
+            ("* myContacts", []),
+        ])
+    func groups(_ cell: String, _ tags: [JSONValue]) {
+        #expect(ImportMapping.value(cell, for: .tags, field: "tags") == .array(tags))
+    }
+
+    @Test("Google's phone cells and types")
+    func phones() {
+        #expect(
+            ImportMapping.value("+45 11 22 33 44 ::: +45 55 66", for: .phones, field: "phones")
+                == .array([
+                    .object(["type": .string("other"), "number": .string("+45 11 22 33 44")]),
+                    .object(["type": .string("other"), "number": .string("+45 55 66")]),
+                ]))
+        #expect(ImportMapping.phoneType("Mobile") == "mobile")
+        #expect(ImportMapping.phoneType("Work Fax") == "work")
+        #expect(ImportMapping.phoneType("Home") == "home")
+        #expect(ImportMapping.phoneType("Pager") == "other")
+    }
+
+    @Test("a mapping chosen column by column: an unknown target or a field chosen twice is refused, naming the columns")
+    func explicit() throws {
+        let headers = ["Mail", "Navn", "Firma", "Noter", "Skostørrelse"]
+        let (targets, ignored) = try ImportMapping.explicit(
+            headers: headers,
+            choices: [0: "email", 1: "first_name", 2: "company_name", 3: "note", 4: "custom.shoe_size"],
+            schema: .contacts, customFields: [Self.shoe])
+        #expect(
+            targets == [
+                0: .field("email"), 1: .field("first_name"), 2: .referenceName("company_id"), 3: .note,
+                4: .custom("shoe_size"),
+            ])
+        #expect(ignored.isEmpty)
+        let partly = try ImportMapping.explicit(
+            headers: headers, choices: [0: "email", 1: "-"], schema: .contacts, customFields: [])
+        #expect(partly.targets == [0: .field("email")])
+        #expect(partly.ignored == ["Navn", "Firma", "Noter", "Skostørrelse"])
+        do {
+            _ = try ImportMapping.explicit(
+                headers: headers, choices: [0: "email", 1: "colour"], schema: .contacts, customFields: [])
+            Issue.record("an unknown target was accepted")
+        } catch let error as RapportError {
+            #expect(error.fields.map(\.message) == [#"Column "Navn": there is no field colour."#])
+        }
+        do {
+            _ = try ImportMapping.explicit(
+                headers: headers, choices: [0: "email", 1: "first_name", 3: "first_name"], schema: .contacts,
+                customFields: [])
+            Issue.record("a field chosen twice was accepted")
+        } catch let error as RapportError {
+            #expect(
+                error.fields.map(\.message) == [
+                    #"Columns "Navn" and "Noter" both go to first_name; choose it for one column only."#
+                ])
+        }
+        // the company by name and by id fill the same field
+        #expect(throws: RapportError.self) {
+            try ImportMapping.explicit(
+                headers: headers, choices: [1: "company_id", 2: "company_name"], schema: .contacts, customFields: [])
+        }
+    }
 }

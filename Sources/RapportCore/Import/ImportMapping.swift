@@ -12,6 +12,92 @@ package enum ImportMapping {
         case custom(String)
         /// A reference filled by the referenced record's name (a contact's company; created when missing).
         case referenceName(String)
+        /// The type (mobile, work, home, other) of the row's phone numbers, as Google's `Phone 1 - Type`.
+        case phoneType
+        /// A note on the record's timeline, written with the record's import.
+        case note
+
+        /// The target as a mapping names it: a field, `custom.KEY`, `company_name`, `id`, `phone_type` or
+        /// `note`.
+        package var name: String {
+            switch self {
+            case .id: "id"
+            case .field(let name): name
+            case .custom(let key): "custom.\(key)"
+            case .referenceName(let field): field.dropLast(3) + "_name"
+            case .phoneType: "phone_type"
+            case .note: "note"
+            }
+        }
+    }
+
+    /// Every target a column of `schema` can go to, in the order a picker lists them: the record's id,
+    /// its writable fields (a name reference as the referenced record's name), the phones' type, a
+    /// timeline note, then the custom fields.
+    package static func targets(schema: ObjectType, customFields: [CustomFieldDefinition]) -> [Target] {
+        let aliases = Set(schema.importAliases.values.map(\.name))
+        var targets: [Target] = aliases.contains("id") ? [.id] : []
+        for field in schema.fields where field.writable {
+            if schema.importAliases.values.contains(.referenceName(field.name)) {
+                targets.append(.referenceName(field.name))
+            } else {
+                targets.append(.field(field.name))
+            }
+        }
+        if aliases.contains("phone_type") { targets.append(.phoneType) }
+        if aliases.contains("note") { targets.append(.note) }
+        return targets + customFields.map { .custom($0.key) }
+    }
+
+    /// The target a mapping names, or nil when `schema` has none of that name.
+    package static func target(named name: String, schema: ObjectType, customFields: [CustomFieldDefinition])
+        -> Target?
+    {
+        targets(schema: schema, customFields: customFields).first { $0.name == name }
+            ?? (schema.field(name)?.writable == true ? .field(name) : nil)
+    }
+
+    /// A mapping chosen column by column (the import wizard's pickers): `choices[index]` names the
+    /// target of the column at `index` (see `Target.name`); a column left out, or chosen as `-` or
+    /// empty, is ignored.
+    /// - Throws: `invalid` naming the column, for a target that does not exist and for a target chosen
+    ///   for two columns.
+    package static func explicit(
+        headers: [String], choices: [Int: String], schema: ObjectType, customFields: [CustomFieldDefinition]
+    ) throws -> (targets: [Int: Target], ignored: [String]) {
+        var targets: [Int: Target] = [:]
+        var ignored: [String] = []
+        var issues: [FieldIssue] = []
+        var chosenBy: [String: String] = [:]
+        for (index, header) in headers.enumerated() {
+            let wanted = choices[index] ?? ""
+            if wanted.isEmpty || wanted == "-" {
+                ignored.append(header)
+                continue
+            }
+            guard let target = target(named: wanted, schema: schema, customFields: customFields) else {
+                issues.append(FieldIssue("map", "Column \"\(header)\": there is no field \(wanted)."))
+                continue
+            }
+            // (a reference by name and by id fill the same field)
+            let slot: String
+            if case .referenceName(let field) = target { slot = field } else { slot = target.name }
+            if let earlier = chosenBy[slot] {
+                issues.append(
+                    FieldIssue(
+                        "map",
+                        "Columns \"\(earlier)\" and \"\(header)\" both go to \(wanted); choose it for one column only."
+                    ))
+                continue
+            }
+            chosenBy[slot] = header
+            targets[index] = target
+        }
+        for index in choices.keys.sorted() where index < 0 || index >= headers.count {
+            issues.append(FieldIssue("map", "The file has no column \(index + 1)."))
+        }
+        if !issues.isEmpty { throw RapportError.invalid(issues) }
+        return (targets, ignored)
     }
 
     /// A header name reduced to letters and digits, lower-cased.
@@ -47,6 +133,10 @@ package enum ImportMapping {
         "city": .field("city"), "mailingcity": .field("city"), "businesscity": .field("city"),
         "timezone": .field("time_zone"), "language": .field("language"), "preferredlanguage": .field("language"),
         "socialprofiles": .field("social_profiles"), "ownerid": .field("owner_id"),
+        // Google Contacts' standard columns
+        "organization1title": .field("job_title"), "phone1type": .phoneType, "address1city": .field("city"),
+        "address1country": .field("country"), "address1region": .field("region"), "groupmembership": .field("tags"),
+        "notes": .note, "note": .note,
     ]
 
     static let companyAliases: [String: Target] = [
@@ -58,6 +148,7 @@ package enum ImportMapping {
         "employees": .field("size"),
         "country": .field("country"), "countryregion": .field("country"), "billingcountry": .field("country"),
         "city": .field("city"), "billingcity": .field("city"), "ownerid": .field("owner_id"), "tags": .field("tags"),
+        "notes": .note, "note": .note,
     ]
 
     /// The automatic mapping of a header row; `overrides` (`COLUMN → FIELD` or `custom.KEY`) win.
@@ -79,23 +170,10 @@ package enum ImportMapping {
             if let wanted = overrides[header] ?? overrideKeys[normal] {
                 if wanted.isEmpty || wanted == "-" {
                     target = nil
-                } else if wanted == "id" {
-                    target = .id
-                } else if wanted.hasSuffix("_name"),
-                    let field = schema.importAliases.values.lazy.compactMap({ target -> String? in
-                        if case .referenceName(let field) = target { field } else { nil }
-                    }).first(where: { $0.dropLast(3) + "_name" == wanted })
-                {
-                    target = .referenceName(field)
+                } else if let found = Self.target(named: wanted, schema: schema, customFields: customFields) {
+                    target = found
                 } else if wanted.hasPrefix("custom.") {
-                    let customKey = String(wanted.dropFirst("custom.".count))
-                    if customFields.contains(where: { $0.key == customKey }) {
-                        target = .custom(customKey)
-                    } else {
-                        issues.append(FieldIssue("map", "\(header): there is no custom field \(customKey)."))
-                    }
-                } else if let field = schema.field(wanted), field.writable {
-                    target = .field(wanted)
+                    issues.append(FieldIssue("map", "\(header): there is no custom field \(wanted.dropFirst(7))."))
                 } else {
                     issues.append(FieldIssue("map", "\(header): there is no field \(wanted)."))
                 }
@@ -122,12 +200,15 @@ package enum ImportMapping {
         return (targets, ignored)
     }
 
-    /// English country names (and a few common forms) to ISO codes.
+    /// Country names in English, Persian, Ukrainian and Danish (as Foundation names them), and a few
+    /// common forms, to ISO codes; built once.
     static let countryNames: [String: String] = {
         var names: [String: String] = [:]
-        let english = Locale(identifier: "en_US")
-        for code in Countries.codes {
-            if let name = english.localizedString(forRegionCode: code) { names[key(name)] = code }
+        for language in ["da", "uk", "fa", "en_US"] {
+            let locale = Locale(identifier: language)
+            for code in Countries.codes {
+                if let name = locale.localizedString(forRegionCode: code) { names[key(name)] = code }
+            }
         }
         for (name, code) in [
             ("usa", "US"), ("unitedstatesofamerica", "US"), ("uk", "GB"), ("greatbritain", "GB"), ("england", "GB"),
@@ -138,6 +219,33 @@ package enum ImportMapping {
         }
         return names
     }()
+
+    /// The code of a country named in English, Persian, Ukrainian or Danish, or given by its code.
+    package static func countryCode(_ text: String) -> String? {
+        Countries.code(text) ?? countryNames[key(text)]
+    }
+
+    /// Google Contacts' separator between several values of one cell ("* myContacts ::: Friends").
+    static let googleSeparator = " ::: "
+
+    /// A cell of several values as Google writes them ("a@x.dk ::: b@x.dk"): the first and the others;
+    /// nil for a cell of one value.
+    package static func googleList(_ cell: String) -> (first: String, others: [String])? {
+        guard cell.contains(googleSeparator) else { return nil }
+        let values = cell.components(separatedBy: googleSeparator).map { $0.trimmed() }.filter { !$0.isEmpty }
+        guard let first = values.first else { return nil }
+        return (first, Array(values.dropFirst()))
+    }
+
+    /// Google's group labels as tags: its system group "* myContacts" (every contact has it) dropped,
+    /// the star of the other system groups ("* starred") removed.
+    static func googleGroups(_ text: String) -> [String] {
+        text.components(separatedBy: googleSeparator).compactMap { group in
+            let group = group.trimmed(newlines: false)
+            if group.isEmpty || group.lowercased() == "* mycontacts" { return nil }
+            return group.hasPrefix("* ") ? String(group.dropFirst(2)).trimmed(newlines: false) : group
+        }
+    }
 
     /// HubSpot's lifecycle stage labels.
     static let stageLabels: [String: String] = [
@@ -150,6 +258,7 @@ package enum ImportMapping {
     package static func value(_ cell: String, for kind: FieldKind, field: String) -> JSONValue {
         let text = CSVWriter.unguard(cell).trimmed()
         func list() -> [String] {
+            if text.contains(googleSeparator) || text.hasPrefix("* ") { return googleGroups(text) }
             if text.hasPrefix("["),
                 case .array(let items)? = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
             {
@@ -167,9 +276,12 @@ package enum ImportMapping {
             if text.hasPrefix("["), let parsed = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) {
                 return parsed
             }
-            let separator: Character = text.contains(";") ? ";" : "\n"
+            let numbers =
+                text.contains(googleSeparator)
+                ? text.components(separatedBy: googleSeparator)
+                : text.split(separator: text.contains(";") ? ";" : "\n").map(String.init)
             return .array(
-                text.split(separator: separator).map { String($0).trimmed(newlines: false) }.filter { !$0.isEmpty }
+                numbers.map { $0.trimmed(newlines: false) }.filter { !$0.isEmpty }
                     .map { .object(["type": .string("other"), "number": .string($0)]) })
         case .stringMap:
             return (try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))) ?? .string(text)
@@ -179,12 +291,24 @@ package enum ImportMapping {
             return customValue(text, type: .boolean)
         case .country:
             if Countries.code(text) != nil { return .string(text) }
-            return .string(countryNames[key(text)] ?? text)
+            return .string(countryCode(text) ?? text)
         case .choice:
             if field == "lifecycle_stage", let stage = stageLabels[key(text)] { return .string(stage) }
             return .string(field == "email_consent" ? text.lowercased() : text)
         default:
             return .string(text)
+        }
+    }
+
+    /// Google's phone type label (`Mobile`, `Work`, `Home`, `Main`, `Work Fax` …) as a Rapport phone type.
+    package static func phoneType(_ cell: String) -> String {
+        let label = key(CSVWriter.unguard(cell).components(separatedBy: googleSeparator).first ?? "")
+        if Phone.types.contains(label) { return label }
+        switch label {
+        case "cell", "cellphone", "mobilephone", "iphone": return "mobile"
+        case "workphone", "business", "businessphone", "main", "company", "workfax": return "work"
+        case "homephone", "homefax", "private": return "home"
+        default: return "other"
         }
     }
 

@@ -9,6 +9,34 @@ package struct ImportReport: Sendable, Equatable, Encodable {
         package var row: Int
         package var column: String
         package var message: String
+        /// For a duplicate row, the earlier row of the file it repeats.
+        package var duplicateOf: Int?
+
+        package init(row: Int, column: String, message: String, duplicateOf: Int? = nil) {
+            self.row = row
+            self.column = column
+            self.message = message
+            self.duplicateOf = duplicateOf
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case row, column, message
+            case duplicateOf = "duplicate_of"
+        }
+
+        package func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(row, forKey: .row)
+            try container.encode(column, forKey: .column)
+            try container.encode(message, forKey: .message)
+            try container.encode(duplicateOf, forKey: .duplicateOf)
+        }
+    }
+
+    /// A record the import created, to link to from its report.
+    package struct CreatedRecord: Sendable, Equatable {
+        package var id: String
+        package var title: String
     }
 
     package var created = 0
@@ -16,12 +44,20 @@ package struct ImportReport: Sendable, Equatable, Encodable {
     package var unchanged = 0
     package var rejected = 0
     package var skipped = 0
+    /// Rows that repeat an earlier row of the file (the same address, domain, name or id): not written.
+    package var duplicates = 0
     package var companiesCreated = 0
     package var ignoredColumns: [String] = []
     package var errors: [RowError] = []
+    /// The first records the import created (at most `createdSample`), for the web report's links.
+    package var createdRecords: [CreatedRecord] = []
+    /// When the first and the last of the records it created were created (microseconds), if any.
+    package var createdBetween: ClosedRange<Int64>?
+
+    static let createdSample = 10
 
     enum CodingKeys: String, CodingKey {
-        case created, updated, unchanged, rejected, skipped, errors
+        case created, updated, unchanged, rejected, skipped, duplicates, errors
         case companiesCreated = "companies_created"
         case ignoredColumns = "ignored_columns"
     }
@@ -42,22 +78,34 @@ package struct ImportReport: Sendable, Equatable, Encodable {
 /// ids, references), each row is decided in order, and the batch is written in one transaction with
 /// multi-row statements, so a crash leaves whole records only and running the same file again finds
 /// them unchanged. Records match an existing one by the `id` column, else (contacts) by any address,
-/// else (companies) by domain, then name; a later row matching an earlier one of the file updates it.
-/// While writing, what the importer remembers is the current batch only: memory stays flat as the file
-/// grows.
+/// else (companies) by domain, then name. A later row matching the record an earlier row of the file
+/// matched or created is a duplicate: counted and reported ("Duplicate of row N."), not written.
+/// While writing, what the importer remembers is the current batch, plus the first row of each record
+/// (16 bytes of id and a row number, for duplicates).
 package struct Importer: Sendable {
     package struct Options: Sendable {
         package var dryRun = false
         package var strict = false
         /// `COLUMN → field` (or `custom.KEY`, or `-` to ignore).
         package var map: [String: String] = [:]
+        /// A mapping chosen for every column by its index (see `ImportMapping.explicit`); when set, it
+        /// replaces the automatic mapping and `map`.
+        package var columns: [Int: String]?
+        /// Where to write the rejected and duplicate rows, as CSV: the header and each row's cells as the
+        /// file had them, plus a last column saying why.
+        package var rejectedRows: URL?
         /// Rows decided and written together, in one transaction.
         package var batchSize = 2000
 
-        package init(dryRun: Bool = false, strict: Bool = false, map: [String: String] = [:], batchSize: Int = 2000) {
+        package init(
+            dryRun: Bool = false, strict: Bool = false, map: [String: String] = [:], columns: [Int: String]? = nil,
+            rejectedRows: URL? = nil, batchSize: Int = 2000
+        ) {
             self.dryRun = dryRun
             self.strict = strict
             self.map = map
+            self.columns = columns
+            self.rejectedRows = rejectedRows
             self.batchSize = batchSize
         }
     }
@@ -99,7 +147,9 @@ package struct Importer: Sendable {
     package func run(file: URL, progress: @Sendable (Int64) -> Void = { _ in }) async throws -> ImportReport {
         try scan(file: file)
         if options.dryRun || options.strict {
-            let checked = try await pass(file: file, writing: false, progress: { _ in })
+            let checked = try await pass(
+                file: file, writing: false, rejectedRows: options.dryRun ? options.rejectedRows : nil,
+                progress: { _ in })
             if options.dryRun { return checked }
             if checked.rejected > 0 {
                 var error = RapportError(
@@ -108,7 +158,7 @@ package struct Importer: Sendable {
                 throw error
             }
         }
-        return try await pass(file: file, writing: true, progress: progress)
+        return try await pass(file: file, writing: true, rejectedRows: options.rejectedRows, progress: progress)
     }
 
     /// Reads the whole file as CSV, refusing one that is not CSV or not UTF-8.
@@ -191,6 +241,25 @@ package struct Importer: Sendable {
         /// The batch's writes, one per record, in order.
         var operations: [Operation] = []
         var operationIndex: [String: Int] = [:]
+        /// The batch's notes (a column of notes) on the records it creates or changes, by record id.
+        var notes: [String: String] = [:]
+        /// The row of the file that first matched or created each record (a later row matching it is a
+        /// duplicate). Keyed by the id's 16 bytes, so a file of a million rows keeps it in tens of MB.
+        var firstRows: [UUID: Int] = [:]
+        var firstRowsByText: [String: Int] = [:]
+        /// The batch's rejected and duplicate rows: their cells and why, for `Options.rejectedRows`.
+        var rejects: [(cells: [String], reason: String)] = []
+        var rejectsFile: FileHandle?
+
+        /// The row that first matched or created the record, if an earlier row did.
+        func firstRow(of id: String) -> Int? {
+            if let uuid = UUID(uuidString: id) { return firstRows[uuid] }
+            return firstRowsByText[id]
+        }
+
+        func remember(_ id: String, row: Int) {
+            if let uuid = UUID(uuidString: id) { firstRows[uuid] = row } else { firstRowsByText[id] = row }
+        }
 
         /// A record's latest state in this file, if the file changed it.
         func latest(_ id: String) -> Record? { current.touched[id] ?? previous.touched[id] }
@@ -230,13 +299,14 @@ package struct Importer: Sendable {
             }
         }
 
-        /// The operations queued so far, handed to a write.
-        func takeOperations() -> [Operation] {
+        /// The operations queued so far, handed to a write, with their notes.
+        func takeOperations() -> ([Operation], notes: [String: String]) {
             defer {
                 operations = []
                 operationIndex = [:]
+                notes = [:]
             }
-            return operations
+            return (operations, notes)
         }
 
         /// Once every write but the newest is committed, the database knows what those batches did: the
@@ -267,6 +337,10 @@ package struct Importer: Sendable {
     /// One data row, read: the values it gives and the columns they came from.
     struct Row {
         var number: Int
+        /// The cells as the file has them.
+        var cells: [String] = []
+        /// A note for the record's timeline.
+        var note: String?
         var patch: [String: JSONValue] = [:]
         var idCell: String?
         /// A name in a column of names (a contact's company), for the name reference.
@@ -285,9 +359,16 @@ package struct Importer: Sendable {
         var references: Set<String> = []
     }
 
-    func pass(file: URL, writing: Bool, progress: @Sendable (Int64) -> Void) async throws -> ImportReport {
+    func pass(file: URL, writing: Bool, rejectedRows: URL?, progress: @Sendable (Int64) -> Void) async throws
+        -> ImportReport
+    {
         let state = State(writing: writing)
         state.definitions = try await service.customFields(workspaceID: workspaceID)
+        if let rejectedRows {
+            _ = FileManager.default.createFile(atPath: rejectedRows.path, contents: nil)
+            state.rejectsFile = try FileHandle(forWritingTo: rejectedRows)
+        }
+        defer { try? state.rejectsFile?.close() }
         var pending: [CSVReader.Record] = []
         var sawHeader = false
         var csv = try CSVFile(file)
@@ -320,8 +401,17 @@ package struct Importer: Sendable {
 
     func readHeader(_ record: CSVReader.Record, state: State) throws {
         state.headers = record.fields
-        let mapping = try ImportMapping.automatic(
-            headers: record.fields, schema: service.schema, customFields: state.definitions, overrides: options.map)
+        let mapping =
+            if let columns = options.columns {
+                try ImportMapping.explicit(
+                    headers: record.fields, choices: columns, schema: service.schema, customFields: state.definitions)
+            } else {
+                try ImportMapping.automatic(
+                    headers: record.fields, schema: service.schema, customFields: state.definitions,
+                    overrides: options.map)
+            }
+        try state.rejectsFile?.write(
+            contentsOf: Data(CSVWriter.line(record.fields.map(CSVWriter.unguard) + ["Reason"]).utf8))
         state.targets = mapping.targets.sorted { $0.key < $1.key }.map { (index: $0.key, target: $0.value) }
         state.report.ignoredColumns = mapping.ignored
     }
@@ -369,14 +459,24 @@ package struct Importer: Sendable {
         for row in rows {
             if let row { decide(row, known: known, state: state, now: now) } else { state.report.skipped += 1 }
         }
+        if let file = state.rejectsFile, !state.rejects.isEmpty {
+            var text = ""
+            for reject in state.rejects {
+                CSVWriter.append(reject.cells.map(CSVWriter.unguard) + [reject.reason], to: &text)
+            }
+            try file.write(contentsOf: Data(text.utf8))
+        }
+        state.rejects = []
         if state.writing {
             // (one write per batch, even an empty one, so that `settle` counts batches)
-            let operations = state.takeOperations()
+            let (operations, notes) = state.takeOperations()
             let referencedNames = state.referencedNames
             let before = state.writes.last
             state.writes.append(
                 Task {
-                    let rows = operations.isEmpty ? nil : writes(operations, referencedNames: referencedNames, now: now)
+                    let rows =
+                        operations.isEmpty
+                        ? nil : writes(operations, notes: notes, referencedNames: referencedNames, now: now)
                     try await before?.value
                     if let rows { try await write(rows, now: now) }
                 })
@@ -393,8 +493,10 @@ package struct Importer: Sendable {
     /// A data row's values by target; nil for a blank row.
     func read(_ record: CSVReader.Record, state: State) -> Row? {
         if record.fields.allSatisfy({ $0.allSatisfy(\.isWhitespace) }) { return nil }
-        var row = Row(number: record.row)
+        var row = Row(number: record.row, cells: record.fields)
         var custom: [String: JSONValue] = [:]
+        var phoneType: String?
+        var otherEmails: [String] = []
         for (index, target) in state.targets {
             guard index < record.fields.count else { continue }
             let cell = record.fields[index]
@@ -403,6 +505,11 @@ package struct Importer: Sendable {
             switch target {
             case .id:
                 row.idCell = cell.trimmed(newlines: false).lowercased()
+                row.columnOf["id"] = header
+            case .phoneType:
+                phoneType = ImportMapping.phoneType(cell)
+            case .note:
+                row.note = String(CSVWriter.unguard(cell).trimmed().prefix(20_000))
             case .referenceName(let field):
                 row.referenceName = cell.trimmed()
                 row.columnOf[field] = header
@@ -410,6 +517,14 @@ package struct Importer: Sendable {
                 guard let field = service.schema.field(name) else { continue }
                 row.patch[name] = ImportMapping.value(cell, for: field.kind, field: name)
                 row.columnOf[name] = header
+                // Google writes a contact's several addresses of one kind in one cell: the first is the
+                // address, the others join the additional ones.
+                if name == "email", let (first, others) = ImportMapping.googleList(cell),
+                    service.schema.field("additional_emails") != nil
+                {
+                    row.patch[name] = .string(first)
+                    otherEmails = others
+                }
             case .custom(let key):
                 guard let definition = state.definitions.first(where: { $0.key == key }) else { continue }
                 custom[key] = ImportMapping.customValue(cell, type: definition.type)
@@ -417,6 +532,20 @@ package struct Importer: Sendable {
             }
         }
         if !custom.isEmpty { row.patch["custom"] = .object(custom) }
+        if !otherEmails.isEmpty {
+            var additional: [JSONValue] = []
+            if case .array(let listed)? = row.patch["additional_emails"] { additional = listed }
+            row.patch["additional_emails"] = .array(additional + otherEmails.map(JSONValue.string))
+            row.columnOf["additional_emails"] = row.columnOf["additional_emails"] ?? row.columnOf["email"]
+        }
+        if let phoneType, case .array(let phones)? = row.patch["phones"] {
+            row.patch["phones"] = .array(
+                phones.map { phone in
+                    guard case .object(var members) = phone else { return phone }
+                    members["type"] = .string(phoneType)
+                    return .object(members)
+                })
+        }
         return row
     }
 
@@ -498,6 +627,9 @@ package struct Importer: Sendable {
                     ImportReport.RowError(
                         row: row.number, column: row.columnOf[issue.field] ?? "", message: issue.message))
             }
+            if state.rejectsFile != nil {
+                state.rejects.append((row.cells, issues.map(\.message).joined(separator: " ")))
+            }
         }
         func find(_ id: String) -> Record? { state.latest(id) ?? known.records[id] }
         /// The record that has the address now: this file's latest state first, then the database's.
@@ -529,14 +661,30 @@ package struct Importer: Sendable {
         // Which record this row is: by id, then by its identity keys in order (any address of a contact;
         // a company's domain, then its name).
         var existing: Record?
+        var matchedBy = "id"
         if let id = row.idCell, RecordID.isWellFormed(id) { existing = find(id) }
         for key in schema.identity where existing == nil {
             switch key {
-            case .emails: existing = fresh.allEmails.lazy.compactMap { owner(of: $0) }.first.flatMap(find)
+            case .emails:
+                existing = fresh.allEmails.lazy.compactMap { owner(of: $0) }.first.flatMap(find)
+                matchedBy = row.columnOf["email"] == nil ? "additional_emails" : "email"
             case .unique(let field, _):
                 existing = fresh.string(field).flatMap { holder(of: $0, unique: field) }.flatMap(find)
-            case .name(let field): existing = fresh.string(field).flatMap { named($0, field: field) }.flatMap(find)
+                matchedBy = field
+            case .name(let field):
+                existing = fresh.string(field).flatMap { named($0, field: field) }.flatMap(find)
+                matchedBy = field
             }
+        }
+        // A record an earlier row of the file already matched or created: this row repeats that one.
+        if let existing, let first = state.firstRow(of: existing.id) {
+            state.report.duplicates += 1
+            state.report.errors.append(
+                ImportReport.RowError(
+                    row: row.number, column: row.columnOf[matchedBy] ?? "", message: "Duplicate of row \(first).",
+                    duplicateOf: first))
+            if state.rejectsFile != nil { state.rejects.append((row.cells, "Duplicate of row \(first).")) }
+            return
         }
         // References must exist (or be records this file creates).
         var missing: [FieldIssue] = []
@@ -560,6 +708,7 @@ package struct Importer: Sendable {
             schema.rules.prepare(&after, before: before, now: now)
             if FieldChange.between(before, after, schema: service.schema).isEmpty {
                 state.report.unchanged += 1
+                state.remember(before.id, row: row.number)
                 return
             }
         } else {
@@ -592,7 +741,15 @@ package struct Importer: Sendable {
         } else {
             state.report.created += 1
             state.queue(.create(after))
+            if state.report.createdRecords.count < ImportReport.createdSample {
+                state.report.createdRecords.append(.init(id: after.id, title: schema.title(of: after)))
+            }
+            let range = state.report.createdBetween
+            let at = after.createdAt
+            state.report.createdBetween = min(range?.lowerBound ?? at, at)...max(range?.upperBound ?? at, at)
         }
+        state.remember(after.id, row: row.number)
+        if let note = row.note, !note.isEmpty, state.writing { state.notes[after.id] = note }
         state.current.touched[after.id] = after
         for email in after.allEmails { state.current.emails[email] = after.id }
         for (field, _) in schema.uniqueFields {
@@ -607,9 +764,13 @@ package struct Importer: Sendable {
         var referenced: NewRows
         var created: NewRows
         var updated: [(before: Record, after: Record)]
+        /// Notes from a column of notes, on the records created or changed.
+        var notes: [TimelineEvent] = []
     }
 
-    func writes(_ operations: [Operation], referencedNames: [String: String], now: Int64) -> Writes {
+    func writes(_ operations: [Operation], notes: [String: String], referencedNames: [String: String], now: Int64)
+        -> Writes
+    {
         var referenced: [Record] = []
         var created: [Record] = []
         var updated: [(before: Record, after: Record)] = []
@@ -622,12 +783,18 @@ package struct Importer: Sendable {
         }
         let actor = Actor(.import, id: self.actor.id)
         let target = nameReference.map { RecordRepository(store: services.store, schema: $0.target) }
+        var events: [TimelineEvent] = []
+        for record in created + updated.map(\.after) {
+            if let note = notes[record.id] {
+                events.append(service.event("note", for: record, actor: actor, at: now, data: ["body": .string(note)]))
+            }
+        }
         return Writes(
             referenced: target?.newRows(referenced, actor: actor, now: now, importID: nil, referenceTitles: [:])
                 ?? NewRows(),
             created: service.repository.newRows(
                 created, actor: actor, now: now, importID: importID, referenceTitles: referencedNames),
-            updated: updated)
+            updated: updated, notes: events)
     }
 
     /// Writes a batch in one transaction.
@@ -637,9 +804,11 @@ package struct Importer: Sendable {
         let actor = Actor(.import, id: self.actor.id)
         let importID = self.importID
         let column = schema.timeline?.column
+        let timeline = TimelineRepository(store: services.store)
         try await service.writeRows { session in
             try await target?.insert(writes.referenced, on: session)
             try await service.repository.insert(writes.created, on: session)
+            try await timeline.append(writes.notes, on: session.sql)
             for (before, after) in writes.updated {
                 let current =
                     try await service.repository.find(workspaceID: before.workspaceID, id: before.id, on: session.sql)

@@ -51,4 +51,8 @@ enum WebPath {
     /// An uploaded import file's page (`/contacts/import/UPLOAD`), and the step that runs it.
     static func upload(_ object: String, _ upload: String) -> String { "/\(object)/import/\(upload)" }
     static func runUpload(_ object: String, _ upload: String) -> String { "/\(object)/import/\(upload)/run" }
+    /// An import's rejected and duplicate rows, as CSV.
+    static func rejectedRows(_ object: String, _ upload: String) -> String {
+        "/\(object)/import/\(upload)/rejected.csv"
+    }
 }

@@ -38,11 +38,12 @@ struct CSRFMiddleware: RouterMiddleware {
                 throw RapportError(.forbidden, "The form has expired; reload the page and try again.")
             }
             var request = request
-            // A file upload carries its token in the form's action (the body streams to disk unread).
+            // A file upload carries its token in a form field before the file, read ahead of the body
+            // that then streams to disk (never in the address, where logs and history would keep it).
             let isUpload = request.headers[.contentType]?.lowercased().hasPrefix("multipart/form-data") ?? false
             let sent: String? =
                 isUpload
-                ? request.uri.queryParameters["csrf_token"].map(String.init)
+                ? await Upload.field("csrf_token", of: &request)
                 : try await Form.read(&request)["csrf_token"]
             guard let sent, Self.constantTimeEqual(sent, token(for: existing, session: session)) else {
                 throw RapportError(.forbidden, "The form has expired; reload the page and try again.")

@@ -63,7 +63,7 @@ struct Import: EnvironmentCommand {
             print(String(decoding: data, as: UTF8.self))
         } else {
             print(
-                "created \(report.created), updated \(report.updated), unchanged \(report.unchanged), rejected \(report.rejected), skipped \(report.skipped), companies created \(report.companiesCreated)"
+                "created \(report.created), updated \(report.updated), unchanged \(report.unchanged), rejected \(report.rejected), duplicates \(report.duplicates), skipped \(report.skipped), companies created \(report.companiesCreated)"
             )
             if !report.ignoredColumns.isEmpty {
                 print("ignored columns: \(report.ignoredColumns.joined(separator: ", "))")

@@ -1,7 +1,8 @@
+import Foundation
 import RapportServices
 
-/// The import wizard's page at each step: upload, preview (mapping and what a dry run found),
-/// progress, and the report.
+/// The import wizard's page at each step: upload, preview (the mapping to edit and what a dry run
+/// found), progress, and the report.
 struct ImportView: PageContent {
     static let template = "records/import"
 
@@ -9,16 +10,24 @@ struct ImportView: PageContent {
         case upload, preview, progress, report
     }
 
-    /// One column of the file and the field it goes to.
+    /// One column of the file, its first value, and the targets it can go to (the chosen one selected).
     struct Mapping {
+        let index: Int
         let column: String
-        let field: String
+        let sample: String?
+        let options: [Option]
     }
 
     struct Problem {
         let row: Int
         let column: String
         let message: String
+    }
+
+    /// A record the import created, linked.
+    struct Link {
+        let href: String
+        let title: String
     }
 
     let heading: String
@@ -31,24 +40,35 @@ struct ImportView: PageContent {
     let stepProgress: Bool
     let stepReport: Bool
     let error: String?
-    /// Where the checked upload is imported from.
+    /// Where the checked upload is checked again or imported from.
     let run: String?
     let mapping: [Mapping]
+    let strict: Bool
     let percent: Int?
     /// Seconds before the progress page reloads itself.
     let refresh: Int?
+    let hasReport: Bool
     let created: Int
     let updated: Int
     let unchanged: Int
     let rejected: Int
+    let duplicates: Int
     let skipped: Int
     let companiesCreated: Int
     let hasErrors: Bool
     let errors: [Problem]
+    /// The rejected and duplicate rows as CSV, when there are any.
+    let rejectedRows: String?
+    /// The first records created, and the list filtered to the records created during the import.
+    let createdLinks: [Link]
+    let hasCreatedLinks: Bool
+    let createdList: String?
 
     init(
         heading: String, base: String, list: String, step: Step, error: String? = nil, run: String? = nil,
-        mapping: [Mapping] = [], percent: Int? = nil, report: ImportReport? = nil
+        mapping: [Mapping] = [], strict: Bool = false, percent: Int? = nil, report: ImportReport? = nil,
+        messages: [String: String] = [:], rejectedRows: String? = nil, createdLinks: [Link] = [],
+        createdList: String? = nil
     ) {
         self.heading = heading
         self.base = base
@@ -60,18 +80,32 @@ struct ImportView: PageContent {
         self.error = error
         self.run = run
         self.mapping = mapping
+        self.strict = strict
         self.percent = percent
         self.refresh = step == .progress ? 1 : nil
+        self.hasReport = report != nil
         self.created = report?.created ?? 0
         self.updated = report?.updated ?? 0
         self.unchanged = report?.unchanged ?? 0
         self.rejected = report?.rejected ?? 0
+        self.duplicates = report?.duplicates ?? 0
         self.skipped = report?.skipped ?? 0
         self.companiesCreated = report?.companiesCreated ?? 0
         self.hasErrors = !(report?.errors.isEmpty ?? true)
         self.errors =
             (report?.errors.prefix(100)).map {
-                $0.map { Problem(row: $0.row, column: $0.column, message: $0.message) }
+                $0.map { error in
+                    let message =
+                        error.duplicateOf.map { row in
+                            (messages["import_duplicate_of"] ?? "Duplicate of row {row}.").replacingOccurrences(
+                                of: "{row}", with: String(row))
+                        } ?? error.message
+                    return Problem(row: error.row, column: error.column, message: message)
+                }
             } ?? []
+        self.rejectedRows = (report.map { $0.rejected + $0.duplicates > 0 } ?? false) ? rejectedRows : nil
+        self.createdLinks = createdLinks
+        self.hasCreatedLinks = !createdLinks.isEmpty
+        self.createdList = createdList
     }
 }
