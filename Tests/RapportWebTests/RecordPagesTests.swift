@@ -310,6 +310,12 @@ struct RecordPagesTests {
                 #expect(show.text.contains(#"<html lang="fa" dir="rtl">"#))
                 #expect(show.text.contains("مریم رضایی"))
                 #expect(show.text.contains("رویدادها"))
+                // a page that is not there says so in Persian too
+                let missing = try await persian.get(
+                    client, "/contacts/\(RecordID.make())", headers: [.accept: "text/html"])
+                #expect(missing.status == .notFound)
+                #expect(missing.text.contains("پیدا نشد"))
+                #expect(!missing.text.contains("was not found"))
             }
         }
     }

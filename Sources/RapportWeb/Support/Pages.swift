@@ -82,9 +82,14 @@ struct Pages: Sendable {
 
     /// The error page for browsers.
     func error(status: HTTPResponse.Status, detail: String, request: Request, context: AppContext) -> Response {
-        render(
-            ErrorView(status: status.code, reason: status.reasonPhrase, detail: detail), request: request,
-            context: context, status: status, title: "error_title")
+        // The status in the viewer's language; the detail too where the catalogue has one for the status
+        // (a not-found page), else as the service said it.
+        let messages = catalog.table(Self.language(request, context))
+        return render(
+            ErrorView(
+                status: status.code, reason: messages["status_\(status.code)"] ?? status.reasonPhrase,
+                detail: messages["status_\(status.code)_detail"] ?? detail),
+            request: request, context: context, status: status, title: "error_title")
     }
 
     /// A time as a person reads it in a table: `2026-11-24 09:07 UTC`.
