@@ -125,4 +125,51 @@ struct RecordViewTests {
             }
         }
     }
+
+    @Test(
+        "a field edited in place is saved with its version; a bad value or a stale page is refused in place",
+        arguments: Backend.allCases)
+    func inlineEditing(_ backend: Backend) async throws {
+        try await TestApp.with(backend) { app in
+            let seeded = try await Fixtures.workspace(app)
+            let record = try await Self.contact(
+                app, seeded,
+                ["first_name": .string("Sofie"), "job_title": .string("CTO"), "lifecycle_stage": .string("lead")])
+            try await app.test { client in
+                let jar = try await RecordPagesTests.signIn(client)
+                let page = try await jar.get(client, "/contacts/\(record.id)")
+                #expect(
+                    page.text.contains(
+                        #"data-inline-field="job_title" data-inline-value="CTO" data-inline-type="text""#))
+                #expect(page.text.contains(#"data-inline-field="lifecycle_stage""#))
+                #expect(!page.text.contains(#"data-inline-field="phones""#))
+                let token = page.csrfToken ?? ""
+                func post(_ form: [String: String]) async throws -> (TestResponse, [String: Any]) {
+                    let response = try await jar.post(
+                        client, "/contacts/\(record.id)/inline", form: form.merging(["csrf_token": token]) { a, _ in a }
+                    )
+                    return (response, response.json)
+                }
+                let (saved, answer) = try await post(["field": "job_title", "value": "CEO", "version": "1"])
+                #expect(saved.status == .ok)
+                #expect(answer["text"] as? String == "CEO")
+                #expect(answer["version"] as? Int == 2)
+                let (stage, staged) = try await post(["field": "lifecycle_stage", "value": "customer", "version": "2"])
+                #expect(stage.status == .ok)
+                #expect(staged["text"] as? String == "Customer")
+                let (bad, refused) = try await post(["field": "email", "value": "not an address", "version": "3"])
+                #expect(bad.status == .unprocessableContent)
+                #expect((refused["error"] as? String)?.contains("valid email") == true)
+                let (stale, _) = try await post(["field": "job_title", "value": "CFO", "version": "1"])
+                #expect(stale.status == .unprocessableContent)
+                let (whole, _) = try await post(["field": "phones", "value": "+45 1", "version": "3"])
+                #expect(whole.status == .unprocessableContent)
+                let stored = try await RecordService(app.services, schema: .contacts).get(
+                    workspaceID: seeded.workspace.id, id: record.id)
+                #expect(stored.string("job_title") == "CEO")
+                #expect(stored.string("email") == nil)
+                #expect(stored.version == 3)
+            }
+        }
+    }
 }

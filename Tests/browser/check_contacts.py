@@ -58,6 +58,14 @@ def main():
         driver.find_element(By.CSS_SELECTOR, "form.composer button[type=submit]").click()
         WebDriverWait(driver, 10, ignored_exceptions=[StaleElementReferenceException]).until(
             lambda d: "Called about the spring order" in d.page_source)
+        # a field edited in place: click, type, Enter; the page shows the saved value
+        cell = driver.find_element(By.CSS_SELECTOR, "[data-inline-field=job_title]")
+        cell.click()
+        editor = cell.find_element(By.CSS_SELECTOR, ".inline-editor")
+        editor.clear()
+        editor.send_keys("Chief Buyer" + Keys.ENTER)
+        WebDriverWait(driver, 10).until(
+            lambda d: d.find_element(By.CSS_SELECTOR, "[data-inline-field=job_title]").text == "Chief Buyer")
         timeline = driver.find_element(By.CLASS_NAME, "timeline").text
         expect("· 20 " in timeline, f"the call has no duration on the timeline: {timeline[:300]!r}")
 

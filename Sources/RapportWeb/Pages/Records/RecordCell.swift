@@ -10,8 +10,18 @@ struct RecordCell {
         var comma = false
     }
 
+    /// How the field is edited in place on a record page: its name, the value as the form shows it, the
+    /// input's type, and for a choice its options as `value|label` lines.
+    struct Inline {
+        let field: String
+        let value: String
+        let type: String
+        var options: String?
+    }
+
     let value: String
     var link: String?
+    var inline: Inline?
     var ltr = false
     /// The field's name as the user reads it (a record page's label, a phone's card).
     var label: String?

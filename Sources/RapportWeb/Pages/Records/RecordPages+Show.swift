@@ -23,6 +23,67 @@ extension RecordPages {
         }
     }
 
+    /// How a field is edited in place, for the kinds that fit one input; nil for the others (the full
+    /// form edits those).
+    func inlineEditor(_ field: FieldSpec, record: Record, messages: [String: String]) -> RecordCell.Inline? {
+        guard field.writable else { return nil }
+        let value = formValue(record[field.name], kind: field.kind)
+        switch field.kind {
+        case .text, .domain, .currency, .timeZone, .languageTag:
+            return .init(field: field.name, value: value, type: "text")
+        case .email: return .init(field: field.name, value: value, type: "email")
+        case .date: return .init(field: field.name, value: value, type: "date")
+        case .count, .money: return .init(field: field.name, value: value, type: "number")
+        case .choice(let choices):
+            return .init(
+                field: field.name, value: value, type: "select",
+                options: ([""] + choices).map {
+                    "\($0)|\($0.isEmpty ? "—" : displayValue(field.name, .string($0), messages))"
+                }
+                .joined(separator: "\n"))
+        case .boolean:
+            return .init(
+                field: field.name, value: value, type: "select",
+                options: [
+                    "|—", "true|\(messages["bool_true"] ?? "true")", "false|\(messages["bool_false"] ?? "false")",
+                ]
+                .joined(separator: "\n"))
+        default: return nil
+        }
+    }
+
+    /// Saves one field edited in place; answers the value as the page shows it, or the field's error.
+    @Sendable func saveInline(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let id = try context.parameters.require("id")
+        var request = request
+        let form = try await Form.read(&request)
+        guard let name = form["field"], let field = schema.field(name),
+            inlineEditor(
+                field, record: Record.empty(schema, workspaceID: principal.workspace.id, now: 0), messages: [:]) != nil
+        else { throw RapportError.invalid([FieldIssue("field", "This field is edited with the full form.")]) }
+        let definitions = try await service.customFields(workspaceID: principal.workspace.id)
+        let messages = messages(context)
+        do {
+            let record = try await service.update(
+                workspaceID: principal.workspace.id, id: id,
+                patch: patch(from: [name: form["value"] ?? ""], definitions: definitions),
+                expectedVersion: form["version"].flatMap { Int64($0) }, actor: Self.actor(principal))
+            let shown = cell(name, of: record, titles: [:], messages: messages, language: principal.user.language)
+            return try JSONCoding.response(
+                InlineAnswer(
+                    text: shown.value, value: formValue(record[name], kind: field.kind), version: record.version,
+                    error: nil))
+        } catch let error as RapportError where [.invalid, .conflict, .stale].contains(error.code) {
+            return try JSONCoding.response(
+                InlineAnswer(
+                    text: nil, value: nil, version: nil,
+                    error: error.fields.first { $0.field == name }?.message ?? error.fields.first?.message
+                        ?? error.detail),
+                status: .unprocessableContent)
+        }
+    }
+
     /// The timeline's filters by kind of entry, by name, with the event types each shows.
     static let timelineTabs: [(name: String, types: [String])] = [
         ("all", []), ("notes", ["note"]), ("calls", ["call"]), ("meetings", ["meeting"]), ("emails", ["email"]),
@@ -55,6 +116,7 @@ extension RecordPages {
             }
             var item = cell(field.name, of: record, titles: titles, messages: messages, language: language)
             item.label = label(field.name, messages)
+            item.inline = inlineEditor(field, record: record, messages: messages)
             details.append(item)
         }
         for definition in definitions {
@@ -97,7 +159,7 @@ extension RecordPages {
                     label: messages["timeline_\($0.name)"] ?? $0.name, path: "\(path)?timeline=\($0.name)",
                     current: $0.name == tab)
             },
-            events: events, hasEvents: !events.isEmpty, older: olderPath, path: path,
+            events: events, hasEvents: !events.isEmpty, older: olderPath, path: path, version: record.version,
             activityTypes: TimelineEvent.activityTypes.map { Option(value: $0, label: messages["event_\($0)"] ?? $0) },
             composerErrors: Pages.errorMap(composerErrors), base: base, history: history,
             hasHistory: !(history?.isEmpty ?? true))

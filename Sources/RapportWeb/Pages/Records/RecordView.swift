@@ -73,6 +73,8 @@ struct RecordView: PageContent {
     /// The next, older page of the timeline.
     let older: String?
     let path: String
+    /// The record's version, which a field edited in place is saved against.
+    let version: Int64
     let activityTypes: [Option]
     let composerErrors: [String: String]
     let base: String
