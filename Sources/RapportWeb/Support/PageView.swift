@@ -1,8 +1,7 @@
-import Mustache
-
 /// What a template renders: the values every page has (messages, language and direction, the CSRF
-/// token, the title, the navigation, the addresses of the fixed pages), then the page's own view.
-struct PageView<Content: PageContent>: MustacheParent {
+/// token, the title, the navigation, the message after a redirect, the addresses of the fixed pages),
+/// then the page's own view.
+struct PageView<Content: PageContent> {
     let t: [String: String]
     let lang: String
     let dir: String
@@ -14,27 +13,19 @@ struct PageView<Content: PageContent>: MustacheParent {
     let paths = FixedPaths()
     let content: Content
 
-    func child(named name: String) -> Any? {
-        switch name {
-        case "t": t
-        case "lang": lang
-        case "dir": dir
-        case "csrf": csrf
-        case "title": title
-        case "nav": nav
-        case "flash": flash
-        case "paths": paths
-        default: Self.member(name, of: content)
-        }
-    }
-
-    /// A stored property of `value` by name, an optional one unwrapped (nil when it is nil).
-    static func member(_ name: String, of value: Any) -> Any? {
-        guard let member = Mirror(reflecting: value).children.first(where: { $0.label == name })?.value else {
-            return nil
-        }
-        let mirror = Mirror(reflecting: member)
-        guard mirror.displayStyle == .optional else { return member }
-        return mirror.children.first?.value
+    /// The view as the template engine reads it: nested dictionaries and arrays, made with one pass of
+    /// reflection over the typed view (reading each name by reflection while rendering cost a list page
+    /// most of its time). The page's own values come first; the common ones win where a name is in both.
+    var values: [String: Any] {
+        var values = TemplateValues.flatten(content) as? [String: Any] ?? [:]
+        values["t"] = t
+        values["lang"] = lang
+        values["dir"] = dir
+        values["csrf"] = csrf
+        values["title"] = title
+        values["nav"] = nav.map(TemplateValues.flatten)
+        values["flash"] = flash
+        values["paths"] = TemplateValues.flatten(paths)
+        return values
     }
 }

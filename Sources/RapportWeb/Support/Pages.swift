@@ -49,7 +49,8 @@ struct Pages: Sendable {
             t: messages, lang: language.rawValue, dir: language.isRightToLeft ? "rtl" : "ltr",
             csrf: context.csrfToken, title: messages[title] ?? title, nav: nav,
             flash: flash?.text(messages, language: language), content: content)
-        let html = library.render(page, withTemplate: Content.template) ?? "<!doctype html><title>Rapport</title>"
+        let html =
+            library.render(page.values, withTemplate: Content.template) ?? "<!doctype html><title>Rapport</title>"
         var response = Response(
             status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
             body: .init(byteBuffer: ByteBuffer(string: html)))
