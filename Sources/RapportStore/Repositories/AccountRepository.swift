@@ -120,12 +120,7 @@ package struct AccountRepository: Sendable {
     ) async throws -> User {
         defer { store.tokens.forgetAll() }  // (an authenticated token carries its user's name and language)
         return try await store.transaction { database in
-            guard
-                let row = try await database.raw(
-                    "SELECT \(unsafeRaw: Self.userColumns) FROM users WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id)"
-                ).first()
-            else { throw RapportError.notFound("The user") }
-            var user = try Self.user(from: row)
+            var user = try await Self.requireUser(workspaceID: workspaceID, id: id, on: database)
             if let expectedVersion, expectedVersion != user.version {
                 throw RapportError(.stale, "The profile was changed by someone else; reload it and try again.")
             }
@@ -168,6 +163,17 @@ package struct AccountRepository: Sendable {
             deactivatedAt: try row.decode(column: "deactivated_at", as: Int64?.self))
     }
 
+    /// A user read inside a transaction that is about to change them.
+    /// - Throws: `notFound`.
+    static func requireUser(workspaceID: String, id: String, on database: any SQLDatabase) async throws -> User {
+        guard
+            let row = try await database.raw(
+                "SELECT \(unsafeRaw: userColumns) FROM users WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id)"
+            ).first()
+        else { throw RapportError.notFound("The user") }
+        return try user(from: row)
+    }
+
     /// Changes a user's role, or deactivates or reactivates them, in one transaction that checks the
     /// workspace keeps an active owner.
     /// - Throws: `notFound`, `conflict` when the change would leave no active owner.
@@ -176,12 +182,7 @@ package struct AccountRepository: Sendable {
     ) async throws -> User {
         defer { store.tokens.forgetAll() }  // (an authenticated token carries its user's role)
         return try await store.transaction { database in
-            guard
-                let row = try await database.raw(
-                    "SELECT \(unsafeRaw: Self.userColumns) FROM users WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id)"
-                ).first()
-            else { throw RapportError.notFound("The user") }
-            var user = try Self.user(from: row)
+            var user = try await Self.requireUser(workspaceID: workspaceID, id: id, on: database)
             if let role { user.role = role }
             if let deactivatedAt { user.deactivatedAt = deactivatedAt }
             user.version += 1
