@@ -82,7 +82,8 @@ struct RecordViewTests {
                 #expect(entries == 50)
                 let older = try #require(page.link(rel: "next"))
                 let second = try await jar.get(client, older)
-                #expect(second.text.matches(of: #/<li class="event /#).count == 58 - 50)  // 55 notes, created, updated, stage
+                // 58 entries in all: 55 notes, created, updated and the stage's change
+                #expect(second.text.matches(of: #/<li class="event /#).count == 58 - 50)
                 // one kind of entry
                 let changes = try await jar.get(client, "/contacts/\(lars.id)?timeline=changes")
                 #expect(!changes.text.contains("event-note"))
