@@ -173,4 +173,26 @@ struct RecordViewTests {
             }
         }
     }
+
+    @Test(
+        "the form suggests countries and languages by name in the viewer's language, and time zones",
+        arguments: Backend.allCases)
+    func suggestions(_ backend: Backend) async throws {
+        try await TestApp.with(backend) { app in
+            let seeded = try await Fixtures.workspace(app)
+            _ = try await Fixtures.user(app, in: seeded, email: "fa@acme.test", role: .member, language: .fa)
+            try await app.test { client in
+                let english = try await RecordPagesTests.signIn(client)
+                let form = try await english.get(client, "/contacts/new")
+                #expect(form.text.contains(#"name="country" value="" list="suggest-country""#))
+                #expect(form.text.contains(#"<option value="DK" label="Denmark">"#))
+                #expect(form.text.contains(#"<option value="da" label="Danish">"#))
+                #expect(form.text.contains(#"<option value="Europe/Kyiv""#))
+                #expect(!form.text.contains(#"name="first_name" value="" list="#))
+                let persian = try await RecordPagesTests.signIn(client, email: "fa@acme.test")
+                let farsi = try await persian.get(client, "/contacts/new")
+                #expect(farsi.text.contains(#"<option value="DK" label="دانمارک">"#))
+            }
+        }
+    }
 }

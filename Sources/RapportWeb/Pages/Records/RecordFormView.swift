@@ -15,6 +15,14 @@ struct RecordFormView: PageContent {
         var type: String?
         var ltr = false
         var hint: String?
+        /// Suggestions as the user types (a country by its name in the viewer's language), by id.
+        var suggest: String?
+    }
+
+    /// Values suggested as the user types into a field, each with what a person reads.
+    struct Suggestions {
+        let id: String
+        let options: [Option]
     }
 
     let isNew: Bool
@@ -26,4 +34,5 @@ struct RecordFormView: PageContent {
     /// The address of the record that already has the unique key typed.
     let existing: String?
     let hasErrors: Bool
+    let suggestions: [Suggestions]
 }

@@ -54,20 +54,52 @@ extension RecordPages {
                 }
             default: item.type = "text"
             }
-            if [.country, .timeZone, .languageTag].contains(field.kind) { item.ltr = true }
+            if [.country, .timeZone, .languageTag].contains(field.kind) {
+                item.ltr = true
+                item.suggest = "suggest-\(field.name)"
+            }
             fields.append(item)
         }
         for definition in definitions {
             fields.append(
                 customField(definition, record: record, submitted: submitted, errors: errorMap, messages: messages))
         }
+        let language = principal.user.language
+        let suggestions = schema.fields.compactMap { field -> RecordFormView.Suggestions? in
+            let options = Self.suggestions(for: field.kind, language: language)
+            return options.isEmpty ? nil : .init(id: "suggest-\(field.name)", options: options)
+        }
         let view = RecordFormView(
             isNew: isNew, fields: fields, action: isNew ? base : WebPath.record(object, record.id),
             version: record.version, cancel: isNew ? base : WebPath.record(object, record.id),
-            formError: errorMap["form"], existing: errorMap["existing"], hasErrors: !errors.isEmpty)
+            formError: errorMap["form"], existing: errorMap["existing"], hasErrors: !errors.isEmpty,
+            suggestions: suggestions)
         return pages.render(
             view, request: request, context: context, status: errors.isEmpty ? .ok : .unprocessableContent,
             title: isNew ? "new_\(schema.recordType)" : "edit")
+    }
+
+    /// What a field suggests as the user types: countries and languages by their names in the viewer's
+    /// language, every time zone; the value stays the code the field stores.
+    static func suggestions(for kind: FieldKind, language: Language) -> [Option] {
+        let locale = Locale(identifier: language.rawValue)
+        switch kind {
+        case .country:
+            return Countries.codes.sorted().map {
+                Option(value: $0, label: locale.localizedString(forRegionCode: $0) ?? $0)
+            }.sorted { $0.label < $1.label }
+        case .languageTag:
+            return [
+                "en", "fa", "uk", "da", "de", "sv", "nb", "fr", "es", "it", "nl", "pl", "ru", "ar", "tr", "zh", "ja",
+            ]
+            .map { Option(value: $0, label: locale.localizedString(forLanguageCode: $0) ?? $0) }
+        case .timeZone:
+            return TimeZones.known.sorted().map {
+                Option(value: $0, label: $0.replacingOccurrences(of: "_", with: " "))
+            }
+        default:
+            return []
+        }
     }
 
     /// A custom field's input.
