@@ -11,6 +11,7 @@ import time
 
 from common import browser
 from common import expect as common_expect
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -28,6 +29,7 @@ def sign_in(driver, base, email, password, language):
     driver.get(base + "/settings/profile")
     Select(driver.find_element(By.NAME, "language")).select_by_value(language)
     driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    WebDriverWait(driver, 10).until(lambda d: d.execute_script("return document.documentElement.lang") == language)
 
 
 def headers(driver):
@@ -58,10 +60,13 @@ def main():
 
         # choose the columns: without tags, with the creation time
         driver.find_element(By.CSS_SELECTOR, ".column-chooser summary").click()
-        driver.find_element(By.CSS_SELECTOR, ".column-chooser input[value=tags]").click()
-        driver.find_element(By.CSS_SELECTOR, ".column-chooser input[value=created_at]").click()
+        for name, wanted in (("tags", False), ("created_at", True)):
+            box = driver.find_element(By.CSS_SELECTOR, f".column-chooser input[value={name}]")
+            if box.is_selected() != wanted:
+                box.click()
         driver.find_element(By.CSS_SELECTOR, ".column-chooser button[type=submit]").click()
-        WebDriverWait(driver, 10).until(lambda d: "Created" in headers(d))
+        WebDriverWait(driver, 10, ignored_exceptions=[StaleElementReferenceException]).until(
+            lambda d: "columns=" in d.current_url and "Created" in headers(d))
         expect("Tags" not in headers(driver), f"the tags column is still shown: {headers(driver)}")
         driver.get(base + "/contacts")
         expect("Created" in headers(driver), "the chosen columns were not kept for the user")
@@ -102,7 +107,9 @@ def main():
     driver = browser(language="fa", size="390,844")
     try:
         sign_in(driver, base, email, password, "fa")
-        driver.get(base + f"/contacts?q=run{run}&lifecycle_stage=lead")
+        driver.get(base + f"/contacts?tags%5Bcontains%5D=t{run}&lifecycle_stage=lead")
+        rows = driver.find_elements(By.CSS_SELECTOR, "table.records tbody tr")
+        expect(len(rows) == 3, f"the Persian list does not show the three contacts: {driver.current_url} {driver.find_element(By.TAG_NAME, 'main').text[:300]!r}")
         expect(driver.execute_script("return document.documentElement.dir") == "rtl", "the Persian list is not rtl")
         wide = driver.execute_script("return document.documentElement.scrollWidth > document.documentElement.clientWidth")
         expect(not wide, "the Persian list is wider than a phone's screen")
@@ -110,7 +117,7 @@ def main():
         expect(display == "grid", f"rows are not cards on a phone ({display})")
         driver.save_screenshot(os.path.join(shots, "list-fa-390.png"))
         driver.find_element(By.CSS_SELECTOR, ".chip a").click()
-        WebDriverWait(driver, 10).until(lambda d: "lifecycle_stage" not in d.current_url)
+        WebDriverWait(driver, 10).until(lambda d: "lifecycle_stage" not in d.current_url or "tags" not in d.current_url)
         driver.get(base + "/settings/profile")
         Select(driver.find_element(By.NAME, "language")).select_by_value("en")
         driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
