@@ -25,11 +25,16 @@ def sign_in(driver, base, email, password, language):
     driver.find_element(By.NAME, "email").send_keys(email)
     driver.find_element(By.NAME, "password").send_keys(password)
     driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-    WebDriverWait(driver, 10).until(lambda d: "/login" not in d.current_url)
+    wait(driver, lambda d: "/login" not in d.current_url)
     driver.get(base + "/settings/profile")
     Select(driver.find_element(By.NAME, "language")).select_by_value(language)
     driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
-    WebDriverWait(driver, 10).until(lambda d: d.execute_script("return document.documentElement.lang") == language)
+    wait(driver, lambda d: d.execute_script("return document.documentElement.lang") == language)
+
+
+def wait(driver, condition):
+    """Waits for `condition`, reading the page again when it changes under the check."""
+    WebDriverWait(driver, 15, ignored_exceptions=[StaleElementReferenceException]).until(condition)
 
 
 def headers(driver):
@@ -49,14 +54,14 @@ def main():
             driver.find_element(By.NAME, "last_name").send_keys(f"Run{run}")
             Select(driver.find_element(By.NAME, "lifecycle_stage")).select_by_value("lead")
             driver.find_element(By.CSS_SELECTOR, "form.record-form button[type=submit]").click()
-            WebDriverWait(driver, 10).until(lambda d: "/contacts/new" not in d.current_url)
+            wait(driver, lambda d: "/contacts/new" not in d.current_url)
 
         # sort by a header, then reverse it
         driver.get(base + "/contacts")
         driver.find_element(By.XPATH, "//table[contains(@class,'records')]//th/a[text()='Email']").click()
-        WebDriverWait(driver, 10).until(lambda d: "sort=email" in d.current_url)
+        wait(driver, lambda d: "sort=email" in d.current_url)
         driver.find_element(By.XPATH, "//table[contains(@class,'records')]//th/a[text()='Email']").click()
-        WebDriverWait(driver, 10).until(lambda d: "sort=-email" in d.current_url)
+        wait(driver, lambda d: "sort=-email" in d.current_url)
 
         # choose the columns: without tags, with the creation time
         driver.find_element(By.CSS_SELECTOR, ".column-chooser summary").click()
@@ -65,8 +70,7 @@ def main():
             if box.is_selected() != wanted:
                 box.click()
         driver.find_element(By.CSS_SELECTOR, ".column-chooser button[type=submit]").click()
-        WebDriverWait(driver, 10, ignored_exceptions=[StaleElementReferenceException]).until(
-            lambda d: "columns=" in d.current_url and "Created" in headers(d))
+        wait(driver, lambda d: "columns=" in d.current_url and "Created" in headers(d))
         expect("Tags" not in headers(driver), f"the tags column is still shown: {headers(driver)}")
         driver.get(base + "/contacts")
         expect("Created" in headers(driver), "the chosen columns were not kept for the user")
@@ -74,18 +78,18 @@ def main():
         # filter with the panel, see the chips, save the view
         driver.find_element(By.CSS_SELECTOR, ".list-search input[type=search]").send_keys(f"run{run}")
         driver.find_element(By.CSS_SELECTOR, ".list-search button[type=submit]").click()
-        WebDriverWait(driver, 10).until(lambda d: "q=run" in d.current_url)
+        wait(driver, lambda d: "q=run" in d.current_url)
         driver.find_element(By.CSS_SELECTOR, ".filter-panel summary").click()
         Select(driver.find_element(By.CSS_SELECTOR, ".filter-panel select[name=lifecycle_stage]")).select_by_value("lead")
         driver.find_element(By.CSS_SELECTOR, ".filter-panel button[type=submit]").click()
-        WebDriverWait(driver, 10).until(lambda d: "lifecycle_stage=lead" in d.current_url)
+        wait(driver, lambda d: "lifecycle_stage=lead" in d.current_url)
         chips = [chip.text for chip in driver.find_elements(By.CSS_SELECTOR, ".chip")]
         expect(any("Lead" in chip for chip in chips), f"no chip for the stage filter: {chips}")
         expect("3 in all" in driver.page_source, "the filtered list does not count 3")
         driver.find_element(By.CSS_SELECTOR, ".save-view summary").click()
         driver.find_element(By.CSS_SELECTOR, ".save-view input[name=name]").send_keys(f"Leads {run}")
         driver.find_element(By.CSS_SELECTOR, ".save-view button[type=submit]").click()
-        WebDriverWait(driver, 10).until(lambda d: f"Leads {run}" in d.find_element(By.CSS_SELECTOR, ".views").text)
+        wait(driver, lambda d: f"Leads {run}" in d.find_element(By.CSS_SELECTOR, ".views").text)
         driver.save_screenshot(os.path.join(shots, "list-en-1366.png"))
 
         # select the page, then every match, and tag them
@@ -97,7 +101,7 @@ def main():
         Select(driver.find_element(By.CSS_SELECTOR, "[data-bulk-bar] select[name=action]")).select_by_value("tag")
         driver.find_element(By.CSS_SELECTOR, "[data-bulk-bar] input[name=value]").send_keys(f"t{run}")
         driver.find_element(By.CSS_SELECTOR, "[data-bulk-bar] button[type=submit]").click()
-        WebDriverWait(driver, 10).until(lambda d: "Tag added to 3 contacts." in d.page_source)
+        wait(driver, lambda d: "Tag added to 3 contacts." in d.page_source)
         driver.get(base + f"/contacts?tags%5Bcontains%5D=t{run}")
         expect("3 in all" in driver.page_source, "the tag did not reach the three contacts")
     finally:
@@ -117,7 +121,7 @@ def main():
         expect(display == "grid", f"rows are not cards on a phone ({display})")
         driver.save_screenshot(os.path.join(shots, "list-fa-390.png"))
         driver.find_element(By.CSS_SELECTOR, ".chip a").click()
-        WebDriverWait(driver, 10).until(lambda d: "lifecycle_stage" not in d.current_url or "tags" not in d.current_url)
+        wait(driver, lambda d: "lifecycle_stage" not in d.current_url or "tags" not in d.current_url)
         driver.get(base + "/settings/profile")
         Select(driver.find_element(By.NAME, "language")).select_by_value("en")
         driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
