@@ -38,7 +38,7 @@ extension RecordPages {
         let total =
             error == nil ? try await service.count(workspaceID: workspaceID, query: list.query, search: list.search) : 0
         let views = SavedViewService(services)
-        let columns = try await chosenColumns(
+        let columns = chosenColumns(
             given("columns"), saved: try await views.columns(principal, object: object), definitions: definitions)
         let titles = try await service.referenceTitles(result.records, fields: columns, workspaceID: workspaceID)
         let labels = columns.map { columnLabel($0, definitions: definitions, messages: messages) }
@@ -130,9 +130,7 @@ extension RecordPages {
 
     /// The columns to show: those of the address, else the user's choice, else the object's own; names that
     /// are not (or no longer) columns are dropped.
-    func chosenColumns(_ given: String?, saved: [String]?, definitions: [CustomFieldDefinition]) async throws
-        -> [String]
-    {
+    func chosenColumns(_ given: String?, saved: [String]?, definitions: [CustomFieldDefinition]) -> [String] {
         let known = Set(columnNames(definitions: definitions))
         for choice in [given.map { $0.split(separator: ",").map(String.init) }, saved] {
             let valid = (choice ?? []).filter(known.contains)
