@@ -32,7 +32,7 @@ package struct AccountsController: Sendable {
             MeBody(principal), headers: [.eTag: ETag.make(id: principal.user.id, version: principal.user.version)])
     }
 
-    /// A JSON merge patch of `name` and `language`; unknown members and `null` for required fields answer 422.
+    /// A JSON merge patch of `name`, `language`, `time_zone` and `calendar`; unknown members and `null` for required fields answer 422.
     @Sendable func patchMe(_ request: Request, context: AppContext) async throws -> Response {
         var principal = try context.requirePrincipal()
         let patch = try await JSONCoding.decode(
@@ -40,6 +40,8 @@ package struct AccountsController: Sendable {
         var issues: [FieldIssue] = []
         var name: String?
         var language: Language?
+        var timeZone: String?
+        var calendar: CalendarChoice?
         for (key, value) in patch.sorted(by: { $0.key < $1.key }) {
             switch (key, value) {
             case ("name", .string(let text)):
@@ -59,6 +61,14 @@ package struct AccountsController: Sendable {
                 }
             case ("language", _):
                 issues.append(UserProfile.languageIssue)
+            case ("time_zone", .string(let text)) where UserProfile.timeZone(text) != nil:
+                timeZone = text
+            case ("time_zone", _):
+                issues.append(UserProfile.timeZoneIssue)
+            case ("calendar", .string(let text)) where CalendarChoice(rawValue: text) != nil:
+                calendar = CalendarChoice(rawValue: text)
+            case ("calendar", _):
+                issues.append(UserProfile.calendarIssue)
             default:
                 issues.append(FieldIssue(key, "This field cannot be changed here."))
             }
@@ -67,7 +77,8 @@ package struct AccountsController: Sendable {
         try ETag.check(request, current: ETag.make(id: principal.user.id, version: principal.user.version))
         let expected = request.headers[.ifMatch] == nil ? nil : principal.user.version
         principal.user = try await accounts.updateProfile(
-            of: principal, name: name, language: language, expectedVersion: expected)
+            of: principal, name: name, language: language, timeZone: timeZone, calendar: calendar,
+            expectedVersion: expected)
         return try JSONCoding.response(
             MeBody(principal), headers: [.eTag: ETag.make(id: principal.user.id, version: principal.user.version)])
     }

@@ -9,6 +9,8 @@ struct UserBody: Encodable, Sendable {
     var name: String
     var role: String
     var language: String
+    var timeZone: String
+    var calendar: String
     var createdAt: String
     var updatedAt: String
 
@@ -18,12 +20,15 @@ struct UserBody: Encodable, Sendable {
         name = user.name
         role = user.role.rawValue
         language = user.language.rawValue
+        timeZone = user.timeZone
+        calendar = user.calendar.rawValue
         createdAt = Timestamp.rfc3339(user.createdAt)
         updatedAt = Timestamp.rfc3339(user.updatedAt)
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, email, name, role, language
+        case id, email, name, role, language, calendar
+        case timeZone = "time_zone"
         case createdAt = "created_at"
         case updatedAt = "updated_at"
     }

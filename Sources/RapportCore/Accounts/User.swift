@@ -12,10 +12,15 @@ package struct User: Sendable, Equatable, Codable {
     package var updatedAt: Int64
     /// When the user was deactivated (they cannot sign in; their tokens do not work); nil while active.
     package var deactivatedAt: Int64?
+    /// The IANA time zone the user reads times in (`Europe/Copenhagen`); UTC until they choose one.
+    package var timeZone: String
+    /// The calendar the user reads dates in.
+    package var calendar: CalendarChoice
 
     package init(
         id: String, workspaceID: String, email: String, name: String, role: Role, language: Language,
-        version: Int64, createdAt: Int64, updatedAt: Int64, deactivatedAt: Int64? = nil
+        version: Int64, createdAt: Int64, updatedAt: Int64, deactivatedAt: Int64? = nil,
+        timeZone: String = "UTC", calendar: CalendarChoice? = nil
     ) {
         self.id = id
         self.workspaceID = workspaceID
@@ -27,5 +32,7 @@ package struct User: Sendable, Equatable, Codable {
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.deactivatedAt = deactivatedAt
+        self.timeZone = timeZone
+        self.calendar = calendar ?? .standard(for: language)
     }
 }

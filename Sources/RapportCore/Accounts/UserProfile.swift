@@ -18,5 +18,14 @@ package enum UserProfile {
         name.isEmpty ? FieldIssue("name", "Name must not be empty.") : nameIssue(name)
     }
 
+    package static let timeZoneIssue = FieldIssue(
+        "time_zone", "Time zone must be an IANA time zone such as Europe/Copenhagen.")
+    package static let calendarIssue = FieldIssue("calendar", "Calendar must be gregorian or persian.")
+
+    /// The time zone named, when it is one the system knows (`UTC` included).
+    package static func timeZone(_ name: String) -> String? {
+        TimeZones.known.contains(name) ? name : nil
+    }
+
     package static let languageIssue = FieldIssue("language", "Language must be one of en, fa, uk, da.")
 }

@@ -104,12 +104,16 @@ package struct AccountService: Sendable {
     /// Changes the signed-in user's own name or language.
     /// - Throws: `invalid` naming the field, `stale` when `expectedVersion` is not the stored one.
     package func updateProfile(
-        of principal: Principal, name: String?, language: Language?, expectedVersion: Int64?
+        of principal: Principal, name: String?, language: Language?, timeZone: String? = nil,
+        calendar: CalendarChoice? = nil, expectedVersion: Int64?
     ) async throws -> User {
-        if let name, let issue = UserProfile.profileNameIssue(name) { throw RapportError.invalid([issue]) }
+        var issues: [FieldIssue] = []
+        if let name, let issue = UserProfile.profileNameIssue(name) { issues.append(issue) }
+        if let timeZone, UserProfile.timeZone(timeZone) == nil { issues.append(UserProfile.timeZoneIssue) }
+        guard issues.isEmpty else { throw RapportError.invalid(issues) }
         return try await services.accounts.updateProfile(
             workspaceID: principal.workspace.id, id: principal.user.id, name: name, language: language,
-            expectedVersion: expectedVersion)
+            timeZone: timeZone, calendar: calendar, expectedVersion: expectedVersion)
     }
 
     /// The signed-in user's API tokens.

@@ -49,11 +49,6 @@ extension RecordService {
         try await repository.names(workspaceID: workspaceID, ids: ids)
     }
 
-    /// The workspace's records by title, for a picker.
-    package func choices(workspaceID: String) async throws -> [(id: String, name: String)] {
-        try await repository.choices(workspaceID: workspaceID)
-    }
-
     /// A record by its id or by one of its unique keys (an email address, a domain, a SKU), as a person
     /// types it when choosing what to merge.
     package func find(key text: String, workspaceID: String) async throws -> Record? {
@@ -90,20 +85,6 @@ extension RecordService {
             }
         }
         return titles
-    }
-
-    /// What a reference field can point to, by table: the users, or another object's records.
-    package func referenceChoices(workspaceID: String) async throws -> [String: [(id: String, name: String)]] {
-        var choices: [String: [(id: String, name: String)]] = [:]
-        for field in schema.fields where field.writable {
-            guard case .reference(let table) = field.kind, choices[table] == nil else { continue }
-            if table == "users" {
-                choices[table] = try await AccountService(services).choices(workspaceID: workspaceID)
-            } else if let target = ObjectCatalog.named(table) {
-                choices[table] = try await service(of: target).choices(workspaceID: workspaceID)
-            }
-        }
-        return choices
     }
 
     /// The records of other objects that point to this one (a company's contacts), by title, at most

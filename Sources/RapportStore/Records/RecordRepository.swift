@@ -247,19 +247,6 @@ package struct RecordRepository: Sendable {
     /// The fields a title is made of, once each.
     var titleFields: [String] { schema.title.flatMap { $0 }.reduce(into: []) { if !$0.contains($1) { $0.append($1) } } }
 
-    /// The workspace's records by title, for pickers.
-    package func choices(workspaceID: String, limit: Int = 1000) async throws -> [(id: String, name: String)] {
-        let order = titleFields.map { "\($0)" }.joined(separator: ", ")
-        let rows = try await store.readRows {
-            try await $0.rows(
-                "SELECT id FROM \(table) WHERE workspace_id = ? ORDER BY \(order), id LIMIT ?",
-                [.text(workspaceID), .int(Int64(limit))])
-        }
-        let ids = rows.compactMap { $0[0].text }
-        let titles = try await names(workspaceID: workspaceID, ids: ids)
-        return ids.map { ($0, titles[$0] ?? "") }
-    }
-
     // MARK: Writing
 
     /// Writes a changed record if nobody changed it since `expectedVersion`.

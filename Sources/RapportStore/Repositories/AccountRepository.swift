@@ -54,7 +54,7 @@ package struct AccountRepository: Sendable {
     // MARK: Users
 
     static let userColumns =
-        "id, workspace_id, email, name, role, language, version, created_at, updated_at, deactivated_at"
+        "id, workspace_id, email, name, role, language, version, created_at, updated_at, deactivated_at, time_zone, calendar"
 
     /// Inserts a user whose password is already hashed.
     /// - Throws: `conflict` when the email is in use anywhere in the installation.
@@ -116,7 +116,8 @@ package struct AccountRepository: Sendable {
     /// - Parameter expectedVersion: when given, the update happens only if the stored version still matches.
     /// - Throws: `stale` when `expectedVersion` no longer matches, `notFound` when the user is gone.
     package func updateProfile(
-        workspaceID: String, id: String, name: String?, language: Language?, expectedVersion: Int64?
+        workspaceID: String, id: String, name: String?, language: Language?, timeZone: String? = nil,
+        calendar: CalendarChoice? = nil, expectedVersion: Int64?
     ) async throws -> User {
         defer { store.tokens.forgetAll() }  // (an authenticated token carries its user's name and language)
         return try await store.transaction { database in
@@ -124,10 +125,13 @@ package struct AccountRepository: Sendable {
             if let expectedVersion, expectedVersion != user.version {
                 throw RapportError(.stale, "The profile was changed by someone else; reload it and try again.")
             }
-            let changed = (name.map { $0 != user.name } ?? false) || (language.map { $0 != user.language } ?? false)
-            guard changed else { return user }
-            user.name = name ?? user.name
-            user.language = language ?? user.language
+            var changed = user
+            changed.name = name ?? user.name
+            changed.language = language ?? user.language
+            changed.timeZone = timeZone ?? user.timeZone
+            changed.calendar = calendar ?? user.calendar
+            guard changed != user else { return user }
+            user = changed
             user.version += 1
             user.updatedAt = max(Timestamp.micros(Date()), user.updatedAt + 1)
             // The version check in the UPDATE itself keeps concurrent writers from losing a change
@@ -135,6 +139,7 @@ package struct AccountRepository: Sendable {
             let updated = try await database.raw(
                 """
                 UPDATE users SET name = \(bind: user.name), language = \(bind: user.language.rawValue),
+                    time_zone = \(bind: user.timeZone), calendar = \(bind: user.calendar.rawValue),
                     version = \(bind: user.version), updated_at = \(bind: user.updatedAt)
                 WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id) AND version = \(bind: user.version - 1)
                 RETURNING id
@@ -160,7 +165,9 @@ package struct AccountRepository: Sendable {
             version: try row.decode(column: "version", as: Int64.self),
             createdAt: try row.decode(column: "created_at", as: Int64.self),
             updatedAt: try row.decode(column: "updated_at", as: Int64.self),
-            deactivatedAt: try row.decode(column: "deactivated_at", as: Int64?.self))
+            deactivatedAt: try row.decode(column: "deactivated_at", as: Int64?.self),
+            timeZone: try row.decode(column: "time_zone", as: String.self),
+            calendar: try row.decode(column: "calendar", as: String?.self).flatMap(CalendarChoice.init(rawValue:)))
     }
 
     /// A user read inside a transaction that is about to change them.

@@ -45,6 +45,8 @@ enum WebPath {
     /// A saved view's deletion.
     static func deleteView(_ object: String, _ id: String) -> String { "/\(object)/views/\(id)/delete" }
     /// A record's page (`/contacts/ID`).
+    /// What a record's picker field offers as the user types (`?q=` added by the page's script).
+    static func pick(_ object: String, field: String) -> String { "/\(object)/pick?field=\(field)" }
     static func record(_ object: String, _ id: String) -> String { "/\(object)/\(id)" }
     /// A page about one record: `edit`, `activities`, `merge`, `delete`.
     static func record(_ object: String, _ id: String, _ page: String) -> String { "/\(object)/\(id)/\(page)" }

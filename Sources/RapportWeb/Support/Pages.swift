@@ -93,12 +93,6 @@ struct Pages: Sendable {
             request: request, context: context, status: status, title: "error_title")
     }
 
-    /// A time as a person reads it in a table: `2026-11-24 09:07 UTC`.
-    static func displayTime(_ micros: Int64) -> String {
-        let text = Timestamp.rfc3339(micros)
-        return "\(text.prefix(10)) \(text.dropFirst(11).prefix(5)) UTC"
-    }
-
     /// Field errors keyed by field, for `{{#errors.email}}` in templates.
     static func errorMap(_ issues: [FieldIssue]) -> [String: String] {
         Dictionary(issues.map { ($0.field, $0.message) }, uniquingKeysWith: { first, _ in first })

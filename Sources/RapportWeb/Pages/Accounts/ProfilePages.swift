@@ -4,7 +4,7 @@ import RapportCore
 import RapportHTTP
 import RapportServices
 
-/// Settings → profile: the signed-in user's name and language.
+/// Settings → profile: the signed-in user's name, language, time zone and calendar.
 struct ProfilePages: Sendable {
     let accounts: AccountService
     let pages: Pages
@@ -16,21 +16,52 @@ struct ProfilePages: Sendable {
 
     @Sendable func profilePage(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        return profile(principal.user.name, principal.user.language.rawValue, request: request, context: context)
+        return profile(Submitted(principal.user), request: request, context: context)
+    }
+
+    /// What the form shows: the stored profile, or what was submitted.
+    struct Submitted {
+        var name: String
+        var language: String
+        var timeZone: String
+        var calendar: String
+
+        init(_ user: User) {
+            name = user.name
+            language = user.language.rawValue
+            timeZone = user.timeZone
+            calendar = user.calendar.rawValue
+        }
+
+        /// A form without a time zone or calendar (an older page) keeps the stored ones.
+        init(_ form: [String: String], current: User) {
+            name = (form["name"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            language = form["language"] ?? ""
+            timeZone = form["time_zone"]?.trimmingCharacters(in: .whitespaces) ?? current.timeZone
+            calendar = form["calendar"] ?? current.calendar.rawValue
+        }
     }
 
     func profile(
-        _ name: String, _ language: String, errors: [FieldIssue] = [], saved: Bool = false, request: Request,
-        context: AppContext
+        _ shown: Submitted, errors: [FieldIssue] = [], saved: Bool = false, request: Request, context: AppContext
     ) -> Response {
-        let messages = pages.catalog.table(Pages.language(request, context))
+        let language = Pages.language(request, context)
+        let messages = pages.catalog.table(language)
         let languages = Language.allCases.filter(pages.catalog.has).map { option in
             Option(
                 value: option.rawValue, label: messages["language_\(option.rawValue)"] ?? option.rawValue,
-                selected: option.rawValue == language)
+                selected: option.rawValue == shown.language)
+        }
+        let calendars = CalendarChoice.allCases.map {
+            Option(
+                value: $0.rawValue, label: messages["calendar_\($0.rawValue)"] ?? $0.rawValue,
+                selected: $0.rawValue == shown.calendar)
         }
         return pages.render(
-            ProfileView(name: name, languages: languages, saved: saved, errors: Pages.errorMap(errors)),
+            ProfileView(
+                name: shown.name, languages: languages, timeZone: shown.timeZone,
+                timeZones: Suggestions.options(for: .timeZone, language: language), calendars: calendars,
+                saved: saved, errors: Pages.errorMap(errors)),
             request: request, context: context, status: errors.isEmpty ? .ok : .unprocessableContent, title: "profile")
     }
 
@@ -38,20 +69,22 @@ struct ProfilePages: Sendable {
         var context = context
         var principal = try context.requirePrincipal()
         var request = request
-        let form = try await Form.read(&request)
-        let name = (form["name"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        let languageText = form["language"] ?? ""
+        let submitted = Submitted(try await Form.read(&request), current: principal.user)
         var issues: [FieldIssue] = []
-        if let issue = UserProfile.profileNameIssue(name) { issues.append(issue) }
-        let language = Language(rawValue: languageText)
+        if let issue = UserProfile.profileNameIssue(submitted.name) { issues.append(issue) }
+        let language = Language(rawValue: submitted.language)
         if language == nil { issues.append(UserProfile.languageIssue) }
+        let timeZone = UserProfile.timeZone(submitted.timeZone)
+        if timeZone == nil { issues.append(UserProfile.timeZoneIssue) }
+        let calendar = CalendarChoice(rawValue: submitted.calendar)
+        if calendar == nil { issues.append(UserProfile.calendarIssue) }
         guard issues.isEmpty else {
-            return profile(name, languageText, errors: issues, request: request, context: context)
+            return profile(submitted, errors: issues, request: request, context: context)
         }
         principal.user = try await accounts.updateProfile(
-            of: principal, name: name, language: language, expectedVersion: nil)
+            of: principal, name: submitted.name, language: language, timeZone: timeZone, calendar: calendar,
+            expectedVersion: nil)
         context.principal = principal
-        return profile(
-            principal.user.name, principal.user.language.rawValue, saved: true, request: request, context: context)
+        return profile(Submitted(principal.user), saved: true, request: request, context: context)
     }
 }

@@ -1,8 +1,12 @@
-/// The profile form: name and language, with inline errors and a note once saved.
+/// The profile form: name, language, time zone and calendar, with inline errors and a note once saved.
 struct ProfileView: PageContent {
     static let template = "profile"
     let name: String
     let languages: [Option]
+    let timeZone: String
+    /// Every time zone with its name in the viewer's language, suggested as they type.
+    let timeZones: [Option]
+    let calendars: [Option]
     let saved: Bool
     let errors: [String: String]
 }

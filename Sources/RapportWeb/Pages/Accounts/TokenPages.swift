@@ -23,12 +23,13 @@ struct TokenPages: Sendable {
         created: TokensView.Created? = nil, errors: [FieldIssue] = [], request: Request, context: AppContext
     ) async throws -> Response {
         let principal = try context.requirePrincipal()
+        let dates = Dates(viewer: principal.user, messages: pages.catalog.table(principal.user.language))
         let rows = try await accounts.tokens(of: principal).items.map { token in
             TokensView.Row(
                 name: token.name, createdAt: Timestamp.rfc3339(token.createdAt),
-                createdDisplay: Pages.displayTime(token.createdAt),
+                createdDisplay: dates.exact(token.createdAt),
                 lastUsedAt: token.lastUsedAt.map(Timestamp.rfc3339),
-                lastUsedDisplay: token.lastUsedAt.map(Pages.displayTime), used: token.lastUsedAt != nil,
+                lastUsedDisplay: token.lastUsedAt.map(dates.exact), used: token.lastUsedAt != nil,
                 revokePath: WebPath.revokeToken(token.id))
         }
         return pages.render(

@@ -19,7 +19,7 @@ struct HomePages: Sendable {
         let language = principal.user.language
         let messages = pages.catalog.table(language)
         let now = Timestamp.micros(Date())
-        let dates = Dates(language: language, messages: messages, now: now)
+        let dates = Dates(viewer: principal.user, messages: messages, now: now)
         // Counts of every object, and the most recently changed records of all of them.
         var counts: [HomeView.Count] = []
         var recent: [(record: Record, type: ObjectType)] = []

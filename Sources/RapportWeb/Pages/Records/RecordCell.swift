@@ -23,6 +23,8 @@ struct RecordCell {
     var link: String?
     var inline: Inline?
     var ltr = false
+    /// More on hover: the exact time of a date shown short.
+    var exactTime: String?
     /// The field's name as the user reads it (a record page's label, a phone's card).
     var label: String?
     /// Whether there is nothing to show (a template's section shows for an empty string too).
@@ -30,8 +32,12 @@ struct RecordCell {
     /// The value in parts, each with its own link; one part for most fields.
     let parts: [Part]
 
-    init(value: String, link: String? = nil, ltr: Bool = false, label: String? = nil, parts: [Part]? = nil) {
+    init(
+        value: String, link: String? = nil, ltr: Bool = false, label: String? = nil, parts: [Part]? = nil,
+        exactTime: String? = nil
+    ) {
         self.value = value
+        self.exactTime = exactTime
         self.link = link
         self.ltr = ltr
         self.label = label

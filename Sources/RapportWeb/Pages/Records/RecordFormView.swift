@@ -6,7 +6,7 @@ struct RecordFormView: PageContent {
     struct Field {
         let name: String
         let label: String
-        let value: String
+        var value: String
         let error: String?
         var select = false
         var options: [Option] = []
@@ -17,6 +17,17 @@ struct RecordFormView: PageContent {
         var hint: String?
         /// Suggestions as the user types (a country by its name in the viewer's language), by id.
         var suggest: String?
+        /// A type-ahead picker of another record or a user.
+        var picker: Picker?
+    }
+
+    /// Where a picker asks for choices as the user types, and the id chosen with the title it goes by.
+    struct Picker {
+        let source: String
+        let id: String
+        let title: String
+        let idName: String
+        let titleName: String
     }
 
     /// Values suggested as the user types into a field, each with what a person reads.

@@ -40,11 +40,12 @@ extension RecordPages {
     /// One cell of a list row: the value as a person reads it, a link for a reference to a record.
     func cell(
         _ name: String, of record: Record, titles: [String: [String: String]],
-        definitions: [CustomFieldDefinition] = [], messages: [String: String], language: Language = .en
+        definitions: [CustomFieldDefinition] = [], messages: [String: String], dates: Dates
     ) -> RecordCell {
+        let language = dates.language
         if name == "created_at" || name == "updated_at" {
-            return RecordCell(
-                value: Pages.displayTime(name == "created_at" ? record.createdAt : record.updatedAt), ltr: true)
+            let micros = name == "created_at" ? record.createdAt : record.updatedAt
+            return RecordCell(value: dates.short(micros), exactTime: dates.exact(micros))
         }
         if name.hasPrefix("custom.") {
             let value = record.custom[String(name.dropFirst("custom.".count))] ?? .null
@@ -83,6 +84,12 @@ extension RecordPages {
         case (.languageTag, .string(let tag)):
             let name = Locale(identifier: language.rawValue).localizedString(forIdentifier: tag)
             return RecordCell(value: name ?? tag)
+        case (.date, .string(let text)):
+            return RecordCell(value: dates.calendarDay(text) ?? text)
+        case (.timestamp, .string(let text)):
+            guard let date = Timestamp.parse(text) else { return RecordCell(value: text, ltr: true) }
+            let micros = Timestamp.micros(date)
+            return RecordCell(value: dates.short(micros), exactTime: dates.exact(micros))
         case (.country, .string(let code)):
             return RecordCell(value: Locale(identifier: language.rawValue).localizedString(forRegionCode: code) ?? code)
         default:

@@ -15,7 +15,9 @@ extension RecordPages {
         let messages = messages(context)
         let errorMap = Pages.errorMap(errors)
         let definitions = try await service.customFields(workspaceID: principal.workspace.id)
-        let choices = try await service.referenceChoices(workspaceID: principal.workspace.id)
+        let references = schema.fields.filter { if case .reference = $0.kind { $0.writable } else { false } }
+        let titles = try await service.referenceTitles(
+            [record], fields: references.map(\.name), workspaceID: principal.workspace.id)
         var fields: [RecordFormView.Field] = []
         for field in schema.fields where field.writable {
             let current = submitted?[field.name] ?? formValue(record[field.name], kind: field.kind)
@@ -31,11 +33,17 @@ extension RecordPages {
                         label: $0.isEmpty ? "—" : (messages["stage_\($0)"] ?? messages["consent_\($0)"] ?? $0),
                         selected: $0 == current)
                 }
-            case .reference(let table):
-                item.select = true
-                item.options = ([("", "—")] + (choices[table] ?? [])).map {
-                    Option(value: $0.0, label: $0.1, selected: $0.0 == current)
-                }
+            case .reference:
+                // A picker: the title as text, the chosen id beside it (what a person types is looked up).
+                let id = record.string(field.name)
+                let title = id.flatMap { titles[field.name]?[$0] } ?? ""
+                item.type = "text"
+                item.value = submitted?[field.name] ?? title
+                item.picker = .init(
+                    source: WebPath.pick(object, field: field.name),
+                    id: submitted?[Self.pickedID(field.name)] ?? id ?? "",
+                    title: submitted?[Self.pickedTitle(field.name)] ?? title,
+                    idName: Self.pickedID(field.name), titleName: Self.pickedTitle(field.name))
             case .phones, .stringMap, .emailList:
                 item.textarea = true
                 item.ltr = true
@@ -66,7 +74,7 @@ extension RecordPages {
         }
         let language = principal.user.language
         let suggestions = schema.fields.compactMap { field -> RecordFormView.Suggestions? in
-            let options = Self.suggestions(for: field.kind, language: language)
+            let options = Suggestions.options(for: field.kind, language: language)
             return options.isEmpty ? nil : .init(id: "suggest-\(field.name)", options: options)
         }
         let view = RecordFormView(
@@ -77,29 +85,6 @@ extension RecordPages {
         return pages.render(
             view, request: request, context: context, status: errors.isEmpty ? .ok : .unprocessableContent,
             title: isNew ? "new_\(schema.recordType)" : "edit")
-    }
-
-    /// What a field suggests as the user types: countries and languages by their names in the viewer's
-    /// language, every time zone; the value stays the code the field stores.
-    static func suggestions(for kind: FieldKind, language: Language) -> [Option] {
-        let locale = Locale(identifier: language.rawValue)
-        switch kind {
-        case .country:
-            return Countries.codes.sorted().map {
-                Option(value: $0, label: locale.localizedString(forRegionCode: $0) ?? $0)
-            }.sorted { $0.label < $1.label }
-        case .languageTag:
-            return [
-                "en", "fa", "uk", "da", "de", "sv", "nb", "fr", "es", "it", "nl", "pl", "ru", "ar", "tr", "zh", "ja",
-            ]
-            .map { Option(value: $0, label: locale.localizedString(forLanguageCode: $0) ?? $0) }
-        case .timeZone:
-            return TimeZones.known.sorted().map {
-                Option(value: $0, label: $0.replacingOccurrences(of: "_", with: " "))
-            }
-        default:
-            return []
-        }
     }
 
     /// A custom field's input.
@@ -217,5 +202,48 @@ extension RecordPages {
         }
         if !custom.isEmpty { patch["custom"] = .object(custom) }
         return patch
+    }
+}
+
+extension RecordPages {
+    /// The hidden inputs beside a picker: the id chosen, and the title it was chosen by.
+    static func pickedID(_ field: String) -> String { "\(field).picked" }
+    static func pickedTitle(_ field: String) -> String { "\(field).picked_title" }
+
+    /// The submitted form's changes, with what was typed into pickers turned into ids: the id picked
+    /// while the text is still its title, else the record (or user) that the text names.
+    /// - Throws: `invalid` naming every picker whose text names nothing, or several things.
+    func patch(from form: [String: String], definitions: [CustomFieldDefinition], workspaceID: String) async throws
+        -> [String: JSONValue]
+    {
+        var form = form
+        var issues: [FieldIssue] = []
+        for field in schema.fields where field.writable {
+            guard case .reference = field.kind, let text = form[field.name] else { continue }
+            let typed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            if let picked = form[Self.pickedID(field.name)], RecordID.isWellFormed(picked), !typed.isEmpty,
+                typed == form[Self.pickedTitle(field.name)]?.trimmingCharacters(in: .whitespacesAndNewlines)
+            {
+                form[field.name] = picked
+                continue
+            }
+            do {
+                form[field.name] =
+                    try await service.resolveReference(field: field.name, text: typed, workspaceID: workspaceID) ?? ""
+            } catch let error as RapportError where error.code == .invalid {
+                issues += error.fields
+            }
+        }
+        guard issues.isEmpty else { throw RapportError.invalid(issues) }
+        return patch(from: form, definitions: definitions)
+    }
+
+    /// What a picker offers as a person types: `[{"id", "name", "detail"}]`, at most ten.
+    @Sendable func pick(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let field = request.uri.queryParameters["field"].map(String.init) ?? ""
+        let text = request.uri.queryParameters["q"].map(String.init) ?? ""
+        let choices = try await service.pick(field: field, text: text, workspaceID: principal.workspace.id)
+        return try JSONCoding.response(choices)
     }
 }

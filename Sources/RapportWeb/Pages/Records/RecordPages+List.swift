@@ -42,13 +42,14 @@ extension RecordPages {
             given("columns"), saved: try await views.columns(principal, object: object), definitions: definitions)
         let titles = try await service.referenceTitles(result.records, fields: columns, workspaceID: workspaceID)
         let labels = columns.map { columnLabel($0, definitions: definitions, messages: messages) }
+        let dates = Dates(viewer: principal.user, messages: messages)
         let rows = result.records.map { record in
             RecordListView.Row(
                 id: record.id, path: WebPath.record(object, record.id), title: title(of: record),
                 cells: zip(columns, labels).map { name, label in
                     var cell = cell(
                         name, of: record, titles: titles, definitions: definitions, messages: messages,
-                        language: language)
+                        dates: dates)
                     cell.label = label
                     return cell
                 })

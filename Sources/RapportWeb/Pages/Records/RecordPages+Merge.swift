@@ -51,10 +51,10 @@ extension RecordPages {
             let references = schema.fields.filter { if case .reference = $0.kind { true } else { false } }.map(\.name)
             let titles = try await service.referenceTitles(
                 [record, other], fields: references, workspaceID: principal.workspace.id)
-            let language = principal.user.language
+            let dates = Dates(viewer: principal.user, messages: messages)
             for field in schema.fields where field.writable {
-                let mine = cell(field.name, of: record, titles: titles, messages: messages, language: language).value
-                let theirs = cell(field.name, of: other, titles: titles, messages: messages, language: language).value
+                let mine = cell(field.name, of: record, titles: titles, messages: messages, dates: dates).value
+                let theirs = cell(field.name, of: other, titles: titles, messages: messages, dates: dates).value
                 if mine.isEmpty && theirs.isEmpty { continue }
                 let united = [.tags, .emailList, .phones].contains(field.kind)
                 rows.append(

@@ -69,7 +69,9 @@ extension RecordPages {
                 workspaceID: principal.workspace.id, id: id,
                 patch: patch(from: [name: form["value"] ?? ""], definitions: definitions),
                 expectedVersion: form["version"].flatMap { Int64($0) }, actor: Self.actor(principal))
-            let shown = cell(name, of: record, titles: [:], messages: messages, language: principal.user.language)
+            let shown = cell(
+                name, of: record, titles: [:], messages: messages,
+                dates: Dates(viewer: principal.user, messages: messages))
             return try JSONCoding.response(
                 InlineAnswer(
                     text: shown.value, value: formValue(record[name], kind: field.kind), version: record.version,
@@ -97,8 +99,7 @@ extension RecordPages {
         let principal = try context.requirePrincipal()
         let workspaceID = principal.workspace.id
         let messages = messages(context)
-        let language = principal.user.language
-        let dates = Dates(language: language, messages: messages)
+        let dates = Dates(viewer: principal.user, messages: messages)
         let definitions = try await service.customFields(workspaceID: workspaceID)
         let references = schema.fields.filter { if case .reference = $0.kind { true } else { false } }.map(\.name)
         let titles = try await service.referenceTitles([record], fields: references, workspaceID: workspaceID)
@@ -114,7 +115,7 @@ extension RecordPages {
                         path: WebPath.record(table, id)))
                 continue
             }
-            var item = cell(field.name, of: record, titles: titles, messages: messages, language: language)
+            var item = cell(field.name, of: record, titles: titles, messages: messages, dates: dates)
             item.label = label(field.name, messages)
             item.inline = inlineEditor(field, record: record, messages: messages)
             details.append(item)
@@ -301,8 +302,9 @@ extension RecordPages {
         let form = try await Form.read(&request)
         let record = try await service.get(workspaceID: principal.workspace.id, id: id)
         let minutes = form["duration_minutes"].flatMap { $0.isEmpty ? nil : Double($0) ?? -1 }
-        // A browser's local date and time (`2026-12-05T09:30`), taken as UTC like every time on the page.
-        let occurredAt = form["occurred_at"].flatMap { $0.isEmpty ? nil : $0.count == 16 ? $0 + ":00Z" : $0 }
+        // A browser's local date and time (`2026-12-05T09:30`), in the viewer's time zone.
+        let dates = Dates(viewer: principal.user, messages: [:])
+        let occurredAt = form["occurred_at"].flatMap { $0.isEmpty ? nil : dates.moment(local: $0) ?? $0 }
         do {
             _ = try await service.addActivity(
                 workspaceID: principal.workspace.id, id: id,

@@ -26,6 +26,7 @@ struct RecordPages: Sendable {
         group.post(RouterPath(base), use: create)
         group.get(RouterPath(WebPath.list(object, "new")), use: newForm)
         group.get(RouterPath(WebPath.list(object, "export")), use: export)
+        group.get(RouterPath(WebPath.list(object, "pick")), use: pick)
         group.post(RouterPath(WebPath.list(object, "bulk")), use: bulk)
         group.post(RouterPath(WebPath.list(object, "views")), use: saveView)
         group.post(RouterPath(WebPath.list(object, "columns")), use: saveColumns)
@@ -106,7 +107,8 @@ struct RecordPages: Sendable {
         let definitions = try await service.customFields(workspaceID: principal.workspace.id)
         do {
             let record = try await service.create(
-                workspaceID: principal.workspace.id, fields: patch(from: submitted, definitions: definitions),
+                workspaceID: principal.workspace.id,
+                fields: try await patch(from: submitted, definitions: definitions, workspaceID: principal.workspace.id),
                 actor: Self.actor(principal))
             return pages.redirect(WebPath.record(object, record.id), flash: Flash("created"))
         } catch let error as RapportError where error.code == .invalid || error.code == .conflict {
@@ -127,7 +129,8 @@ struct RecordPages: Sendable {
         do {
             let version = submitted["version"].flatMap { Int64($0) }
             _ = try await service.update(
-                workspaceID: principal.workspace.id, id: id, patch: patch(from: submitted, definitions: definitions),
+                workspaceID: principal.workspace.id, id: id,
+                patch: try await patch(from: submitted, definitions: definitions, workspaceID: principal.workspace.id),
                 expectedVersion: version, actor: Self.actor(principal))
             return pages.redirect(WebPath.record(object, id), flash: Flash("saved"))
         } catch let error as RapportError where [.invalid, .conflict, .stale].contains(error.code) {

@@ -1,0 +1,76 @@
+import Foundation
+import RapportCore
+import RapportStore
+
+/// One record a picker offers: its id, its title, and what tells it apart from others of that name (an
+/// address, a domain).
+package struct PickerChoice: Sendable, Equatable, Encodable {
+    package var id: String
+    package var name: String
+    package var detail: String?
+}
+
+extension RecordService {
+    /// How many choices a picker shows as a person types.
+    package static let pickerLimit = 10
+
+    /// What a reference field of this object can point to, matching what a person typed: the workspace's
+    /// active users, or the records of another object whose search terms start with the words.
+    package func pick(field: String, text: String, workspaceID: String, limit: Int = pickerLimit) async throws
+        -> [PickerChoice]
+    {
+        guard case .reference(let table) = schema.field(field)?.kind else {
+            throw RapportError.invalid([FieldIssue("field", "This field does not point to records.")])
+        }
+        return try await Self.pick(table: table, text: text, workspaceID: workspaceID, limit: limit, services: services)
+    }
+
+    static func pick(table: String, text: String, workspaceID: String, limit: Int, services: Services) async throws
+        -> [PickerChoice]
+    {
+        if table == "users" {
+            let words = SearchKey.queryWords(text)
+            return try await services.accounts.users(workspaceID: workspaceID, limit: 500, after: nil).items
+                .filter { user in
+                    guard user.deactivatedAt == nil else { return false }
+                    let terms = SearchKey.queryWords("\(user.name) \(user.email)")
+                    return words.allSatisfy { word in terms.contains { $0.hasPrefix(word) } }
+                }
+                .sorted { $0.name.localizedStandardCompare($1.name) == .orderedAscending }
+                .prefix(limit).map { PickerChoice(id: $0.id, name: $0.name, detail: $0.email) }
+        }
+        guard let target = ObjectCatalog.named(table) else { return [] }
+        let words = SearchKey.queryWords(text)
+        let records = try await RecordService(services, schema: target).list(
+            workspaceID: workspaceID, query: ListQuery(), limit: limit, after: nil, search: words
+        ).records
+        let detailField = target.fields.first { [.email, .domain].contains($0.kind) }?.name
+        return records.map { record in
+            PickerChoice(
+                id: record.id, name: target.title(of: record), detail: detailField.flatMap { record.string($0) })
+        }
+    }
+
+    /// The id a reference field's text names, as a person types it into a picker: nothing, an id, or a
+    /// title (matched whole, ignoring case; a user also by their address).
+    /// - Throws: `invalid` on the field when nothing or more than one thing has that name.
+    package func resolveReference(field: String, text: String, workspaceID: String) async throws -> String? {
+        let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !text.isEmpty else { return nil }
+        guard case .reference(let table) = schema.field(field)?.kind else { return text }
+        if RecordID.isWellFormed(text) { return text.lowercased() }
+        let wanted = text.lowercased()
+        let found = try await Self.pick(
+            table: table, text: text, workspaceID: workspaceID, limit: 50, services: services
+        ).filter { $0.name.lowercased() == wanted || $0.detail?.lowercased() == wanted }
+        let noun = table == "users" ? "user" : ObjectCatalog.named(table)?.recordType ?? "record"
+        switch found.count {
+        case 1: return found[0].id
+        case 0: throw RapportError.invalid([FieldIssue(field, "No \(noun) is called “\(text)”.")])
+        default:
+            throw RapportError.invalid([
+                FieldIssue(field, "Several \(noun)s are called “\(text)”; choose one from the list.")
+            ])
+        }
+    }
+}
