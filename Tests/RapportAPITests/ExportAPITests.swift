@@ -93,4 +93,72 @@ struct ExportAPITests {
             }
         }
     }
+
+    @Test(
+        "a CSV names the company and owner beside their ids, and imports into another workspace by those names",
+        arguments: Backend.allCases)
+    func names(_ backend: Backend) async throws {
+        try await TestApp.with(backend) { app in
+            let seeded = try await Fixtures.workspace(app)
+            let other = try await Fixtures.workspace(app, name: "Other", email: "owner@other.test")
+            let actor = Actor(.user, id: seeded.owner.id)
+            let company = try await RecordService(app.services, schema: .companies).create(
+                workspaceID: seeded.workspace.id, fields: ["name": .string("Nordlys ApS")], actor: actor)
+            let contacts = RecordService(app.services, schema: .contacts)
+            _ = try await contacts.create(
+                workspaceID: seeded.workspace.id,
+                fields: [
+                    "first_name": .string("Ida"), "company_id": .string(company.id),
+                    "owner_id": .string(seeded.owner.id),
+                ], actor: actor)
+            _ = try await contacts.create(
+                workspaceID: seeded.workspace.id, fields: ["first_name": .string("Ole")], actor: actor)
+            func export(_ filter: (query: ListQuery, search: [String])?) async throws -> [[String: String]] {
+                var bytes: [UInt8] = []
+                try await Exporter(app.services, schema: .contacts, format: .csv, pageSize: 1).run(
+                    workspaceID: seeded.workspace.id, filter: filter
+                ) { bytes += $0 }
+                var reader = CSVReader()
+                let records = try reader.read(bytes) + (try reader.finish())
+                let header = try #require(records.first?.fields)
+                return records.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0.fields)) }
+            }
+            // the whole workspace and a filtered list write the same names
+            for rows in [try await export(nil), try await export((ListQuery(), ["ida"]))] {
+                let ida = try #require(rows.first { $0["first_name"] == "Ida" })
+                #expect(ida["company_id"] == company.id)
+                #expect(ida["company_name"] == "Nordlys ApS")
+                #expect(ida["owner_id"] == seeded.owner.id)
+                #expect(ida["owner_name"] == "Owner of Acme")
+                if let ole = rows.first(where: { $0["first_name"] == "Ole" }) {
+                    #expect(ole["company_name"] == "", "\(ole)")
+                }
+            }
+            // into another workspace: the company is found (here made) by its name, the foreign id ignored (the
+            // owner's too: the other workspace's people are not these)
+            var bytes: [UInt8] = []
+            try await Exporter(app.services, schema: .contacts, format: .csv).run(workspaceID: seeded.workspace.id) {
+                bytes += $0
+            }
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("names-\(UUID()).csv")
+            try Data(bytes).write(to: file)
+            defer { try? FileManager.default.removeItem(at: file) }
+            let report = try await Importer(
+                app.services, schema: .contacts, workspaceID: other.workspace.id, actor: Actor(.system, id: nil),
+                options: .init(map: ["owner_id": "-"])
+            ).run(file: file)
+            #expect(report.created == 2)
+            #expect(report.companiesCreated == 1)
+            let imported = try await contacts.list(
+                workspaceID: other.workspace.id, query: ListQuery(), limit: 10, after: nil, search: ["ida"]
+            ).records
+            let linked = try #require(imported.first?.string("company_id"))
+            #expect(linked != company.id)
+            #expect(
+                try await RecordService(app.services, schema: .companies).get(
+                    workspaceID: other.workspace.id, id: linked
+                )
+                .string("name") == "Nordlys ApS")
+        }
+    }
 }

@@ -196,6 +196,14 @@ package enum ImportMapping {
                 ignored.append(header)
             }
         }
+        // A file with a reference's id and its name (Rapport's own export) is matched by the name, which
+        // means the same in another workspace; the id column is left out.
+        for (index, target) in targets.sorted(by: { $0.key < $1.key }) {
+            if case .field(let field) = target, targets.values.contains(.referenceName(field)) {
+                targets[index] = nil
+                ignored.append(headers[index])
+            }
+        }
         if !issues.isEmpty { throw RapportError.invalid(issues) }
         return (targets, ignored)
     }

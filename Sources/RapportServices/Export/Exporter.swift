@@ -4,8 +4,9 @@ import RapportDatabase
 import RapportStore
 
 /// Streams a workspace's contacts or companies as CSV or JSON lines, in the column names the importer
-/// maps back: `id`, every standard field, and `custom.KEY` for each custom field. Lists and maps are
-/// JSON in a CSV cell. Rows are read a page at a time in creation order, straight from the driver, two
+/// maps back: `id`, every standard field, and `custom.KEY` for each custom field. In CSV a reference is
+/// followed by the name of what it points to (`company_name`, `owner_name`), and lists and maps are
+/// JSON in a cell. Rows are read a page at a time in creation order, straight from the driver, two
 /// pages at once, and turned into text on another thread while the next pages are read.
 package struct Exporter: Sendable {
     package enum Format: String, Sendable { case csv, jsonl }
@@ -40,22 +41,33 @@ package struct Exporter: Sendable {
         let repository = service.repository
         let fields = schema.fields
         let keys = definitions.map(\.key)
-        if format == .csv {
-            try await write(Array(CSVWriter.line(["id"] + fields.map(\.name) + keys.map { "custom.\($0)" }).utf8))
-        }
+        if format == .csv { try await write(Array(CSVWriter.line(header(customKeys: keys)).utf8)) }
         let format = self.format
         let pageSize = self.pageSize
         let columnCount = repository.columns.count
         let kinds = fields.map(\.kind)
+        let references = fields.enumerated().filter { if case .reference = $0.element.kind { true } else { false } }
         /// The rows after `start` up to and including `end` (to the last one without it), as text: written
         /// on the reading connection's thread, from the cells as the database holds them.
         func page(after start: CreationKey?, through end: CreationKey?) -> Task<[UInt8], any Error> {
             Task {
                 let text = TextBox()
                 text.bytes.reserveCapacity(pageSize * (format == .csv ? 256 : 512))
+                // the names of what the page's references point to, looked up before it is read
+                var names: [Int: [String: String]] = [:]
+                if format == .csv {
+                    for (index, field) in references {
+                        let ids = try await repository.referencedIDs(
+                            field.name, workspaceID: workspaceID, after: start, through: end)
+                        names[index] = try await service.referenceTitles(
+                            field: field.name, ids: ids, workspaceID: workspaceID)
+                    }
+                }
+                let pageNames = names
                 try await repository.scanPage(workspaceID: workspaceID, after: start, through: end) { row in
                     switch format {
-                    case .csv: Self.appendCSV(row, kinds: kinds, customKeys: keys, to: &text.bytes)
+                    case .csv:
+                        Self.appendCSV(row, kinds: kinds, names: pageNames, customKeys: keys, to: &text.bytes)
                     case .jsonl:
                         StoredRecordBody(row: row.values(count: columnCount), repository: repository)
                             .writeJSON(to: &text.bytes)
@@ -93,14 +105,16 @@ package struct Exporter: Sendable {
     ) async throws {
         let fields = schema.fields
         let keys = definitions.map(\.key)
-        if format == .csv {
-            try await write(Array(CSVWriter.line(["id"] + fields.map(\.name) + keys.map { "custom.\($0)" }).utf8))
-        }
+        let references = fields.filter { if case .reference = $0.kind { true } else { false } }.map(\.name)
+        if format == .csv { try await write(Array(CSVWriter.line(header(customKeys: keys)).utf8)) }
         var after: RecordCursor?
         repeat {
             let page = try await service.list(
                 workspaceID: workspaceID, query: filter.query, limit: pageSize, after: after, search: filter.search)
             var bytes: [UInt8] = []
+            let titles =
+                format == .csv
+                ? try await service.referenceTitles(page.records, fields: references, workspaceID: workspaceID) : [:]
             for record in page.records {
                 switch format {
                 case .csv:
@@ -109,6 +123,9 @@ package struct Exporter: Sendable {
                         switch (field.kind, record[field.name]) {
                         case (.timestamp, .number(let micros)): cells.append(Timestamp.rfc3339(Int64(micros)))
                         case (_, let value): cells.append(Self.cell(value))
+                        }
+                        if case .reference = field.kind {
+                            cells.append(record.string(field.name).flatMap { titles[field.name]?[$0] } ?? "")
                         }
                     }
                     cells += keys.map { Self.cell(record.custom[$0] ?? .null) }
@@ -123,13 +140,27 @@ package struct Exporter: Sendable {
         } while after != nil
     }
 
+    /// The CSV header: `id`, each field (a reference followed by its name's column), each custom field.
+    func header(customKeys: [String]) -> [String] {
+        var names = ["id"]
+        for field in schema.fields {
+            names.append(field.name)
+            if case .reference = field.kind { names.append(ImportMapping.Target.referenceName(field.name).name) }
+        }
+        return names + customKeys.map { "custom.\($0)" }
+    }
+
     /// The text of one page, filled on the reading connection's thread.
     final class TextBox: @unchecked Sendable {
         var bytes: [UInt8] = []
     }
 
     /// A row of `columns` as one CSV line: stored JSON text goes out as it is, custom values by key.
-    static func appendCSV(_ row: RowCells, kinds: [FieldKind], customKeys: [String], to out: inout [UInt8]) {
+    /// `names` holds, by field index, the names of what references point to.
+    static func appendCSV(
+        _ row: RowCells, kinds: [FieldKind], names: [Int: [String: String]], customKeys: [String],
+        to out: inout [UInt8]
+    ) {
         _ = row.withUTF8(1) { CSVWriter.appendField($0, to: &out) }
         for (index, kind) in kinds.enumerated() {
             out.append(44)
@@ -139,6 +170,10 @@ package struct Exporter: Sendable {
             case .boolean:
                 if let flag = row.int(column) { out.append(contentsOf: (flag != 0 ? "true" : "false").utf8) }
             case .timestamp: if let time = row.int(column) { out.append(contentsOf: Timestamp.rfc3339(time).utf8) }
+            case .reference:
+                _ = row.withUTF8(column) { CSVWriter.appendField($0, to: &out) }
+                out.append(44)
+                if let id = row.text(column), let name = names[index]?[id] { CSVWriter.appendField(name, to: &out) }
             // stored JSON text of lists and maps goes out as it is
             default: _ = row.withUTF8(column) { CSVWriter.appendField($0, to: &out) }
             }

@@ -75,16 +75,19 @@ extension RecordService {
     {
         var titles: [String: [String: String]] = [:]
         for name in fields {
-            guard case .reference(let table) = schema.field(name)?.kind else { continue }
             let ids = Array(Set(records.compactMap { $0.string(name) }))
             guard !ids.isEmpty else { continue }
-            if table == "users" {
-                titles[name] = try await AccountService(services).names(workspaceID: workspaceID, ids: ids)
-            } else if let target = ObjectCatalog.named(table) {
-                titles[name] = try await service(of: target).titles(workspaceID: workspaceID, ids: ids)
-            }
+            titles[name] = try await referenceTitles(field: name, ids: ids, workspaceID: workspaceID)
         }
         return titles
+    }
+
+    /// Titles of what one reference field points to, by id: users' names, or other records' titles.
+    package func referenceTitles(field: String, ids: [String], workspaceID: String) async throws -> [String: String] {
+        guard case .reference(let table) = schema.field(field)?.kind, !ids.isEmpty else { return [:] }
+        if table == "users" { return try await AccountService(services).names(workspaceID: workspaceID, ids: ids) }
+        guard let target = ObjectCatalog.named(table) else { return [:] }
+        return try await service(of: target).titles(workspaceID: workspaceID, ids: ids)
     }
 
     /// The records of other objects that point to this one (a company's contacts), by title, at most

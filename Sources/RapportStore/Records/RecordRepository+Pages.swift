@@ -1,4 +1,5 @@
 import Foundation
+import RapportCore
 package import RapportDatabase
 
 /// A record's place in creation order (`created_at`, then id): how an export walks a workspace.
@@ -39,5 +40,24 @@ extension RecordRepository {
         statement += " ORDER BY created_at, id"
         let (sql, binds) = (statement, values)
         try await store.readRows { session in try await session.scan(sql, binds, body) }
+    }
+}
+
+extension RecordRepository {
+    /// The ids a reference column holds in the page after `start` up to and including `end` (to the last
+    /// row without it): what an export looks up the names of before writing the page.
+    package func referencedIDs(
+        _ field: String, workspaceID: String, after start: CreationKey?, through end: CreationKey?
+    ) async throws -> [String] {
+        guard let kind = schema.field(field)?.kind, case .reference = kind else { return [] }
+        var (statement, values) = after(start)
+        statement = "SELECT DISTINCT \(field) FROM \(table) WHERE workspace_id = ? AND \(field) IS NOT NULL" + statement
+        values.insert(.text(workspaceID), at: 0)
+        if let end {
+            statement += " AND (created_at, id) <= (?, ?)"
+            values += [.int(end.createdAt), .text(end.id)]
+        }
+        let (sql, binds) = (statement, values)
+        return try await store.readRows { session in try await session.rows(sql, binds) }.compactMap { $0[0].text }
     }
 }
