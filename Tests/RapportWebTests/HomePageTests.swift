@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import RapportCore
 import RapportServices
+import RapportStore
 import RapportTestSupport
 import Testing
 
@@ -56,6 +57,78 @@ struct HomePageTests {
                 #expect(home.text.contains(#"href="/contacts?lifecycle_stage=lead""#))
                 #expect(home.text.contains("Lead: 2"))
                 #expect(home.text.contains("Customer: 1"))
+            }
+        }
+    }
+
+    @Test(
+        "following a record brings others' changes to it to the home page; unfollowing, merging and another workspace behave",
+        arguments: Backend.allCases)
+    func follow(_ backend: Backend) async throws {
+        try await TestApp.with(backend) { app in
+            let seeded = try await Fixtures.workspace(app)
+            let (member, _) = try await Fixtures.user(app, in: seeded, email: "m@acme.test", role: .member)
+            let other = try await Fixtures.workspace(app, name: "Globex", email: "owner@globex.test")
+            let service = RecordService(app.services, schema: .contacts)
+            func contact(_ name: String, in workspace: Seeded) async throws -> Record {
+                try await service.create(
+                    workspaceID: workspace.workspace.id, fields: ["first_name": .string(name)],
+                    actor: Actor(.user, id: workspace.owner.id))
+            }
+            let lars = try await contact("Lars", in: seeded)
+            let mette = try await contact("Mette", in: seeded)
+            let hidden = try await contact("Hidden", in: other)
+            try await app.test { client in
+                let jar = try await RecordPagesTests.signIn(client)
+                var page = try await jar.get(client, "/contacts/\(lars.id)")
+                #expect(page.text.contains(#"aria-pressed="false""#))
+                let followed = try await jar.post(
+                    client, "/contacts/\(lars.id)/follow",
+                    form: ["following": "true", "csrf_token": page.csrfToken ?? ""])
+                #expect(followed.status == .seeOther)
+                page = try await jar.get(client, "/contacts/\(lars.id)")
+                #expect(page.text.contains("You follow this record"))
+                #expect(page.text.contains(#"aria-pressed="true""#))
+                #expect(page.text.contains("1 following"))
+                // another workspace's record cannot be followed
+                let foreign = try await jar.post(
+                    client, "/contacts/\(hidden.id)/follow",
+                    form: ["following": "true", "csrf_token": page.csrfToken ?? ""])
+                #expect(foreign.status == .notFound)
+                // a teammate logs calls on Lars (followed) and Mette (not followed, not owned)
+                for record in [lars, mette] {
+                    _ = try await service.addActivity(
+                        workspaceID: seeded.workspace.id, id: record.id,
+                        draft: ActivityDraft(type: "call", body: "Called", occurredAt: nil, durationMinutes: 5),
+                        actor: Actor(.user, id: member.id))
+                }
+                func feed() async throws -> String {
+                    let home = try await jar.get(client, "/")
+                    let changes = try #require(
+                        home.text.firstRange(of: "On your records").map { home.text[$0.upperBound...] })
+                    return String(changes.split(separator: "</section>").first ?? "")
+                }
+                var shown = try await feed()
+                #expect(shown.contains("Lars"))
+                #expect(!shown.contains("Mette"))
+                // merged into Mette, Lars's followers follow Mette
+                _ = try await service.merge(
+                    workspaceID: seeded.workspace.id, id: mette.id, otherID: lars.id, prefer: [:],
+                    actor: Actor(.user, id: member.id))
+                #expect(
+                    try await FollowRepository(store: app.services.store).isFollowing(
+                        workspaceID: seeded.workspace.id, userID: seeded.owner.id, object: "contacts",
+                        recordID: mette.id))
+                shown = try await feed()
+                #expect(shown.contains("Mette"))
+                // and unfollowing takes it off the home page
+                page = try await jar.get(client, "/contacts/\(mette.id)")
+                _ = try await jar.post(
+                    client, "/contacts/\(mette.id)/follow",
+                    form: ["following": "false", "csrf_token": page.csrfToken ?? ""])
+                shown = try await feed()
+                #expect(!shown.contains("Mette"))
+                #expect(!shown.contains("Lars"))
             }
         }
     }

@@ -197,6 +197,8 @@ package struct RecordService: Sendable {
                 workspaceID: record.workspaceID, contactID: record.id, emails: [], on: database)
         }
         try await moveReferrers(of: record, to: nil, on: database)
+        try await FollowRepository(store: services.store).forget(
+            workspaceID: record.workspaceID, object: schema.name, recordID: record.id, on: database)
     }
 
     /// Points the records that refer to `record` (a company's contacts) to `target`, re-indexing those
@@ -247,6 +249,8 @@ package struct RecordService: Sendable {
                     workspaceID: workspaceID, column: column, from: other.id, to: keep.id, on: database)
             }
             try await moveReferrers(of: other, to: keep.id, on: database)
+            try await FollowRepository(store: services.store).move(
+                workspaceID: workspaceID, object: schema.name, from: other.id, to: keep.id, on: database)
             try await remove(other, on: database)
             let mergedEvent = event(
                 "merged", for: keep, actor: actor, at: now,

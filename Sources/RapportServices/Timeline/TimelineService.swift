@@ -31,10 +31,11 @@ package struct TimelineService: Sendable {
         return found
     }
 
-    /// What others did since `since` to the records the user owns, newest first.
-    package func ownedChanges(_ principal: Principal, since: Int64, limit: Int = 20) async throws -> [TimelineEvent] {
-        try await repository.ownedChanges(
-            workspaceID: principal.workspace.id, ownerID: principal.user.id, since: since, limit: limit)
+    /// What others did since `since` to the records the user owns or follows, newest first.
+    package func watchedChanges(_ principal: Principal, since: Int64, limit: Int = 20) async throws -> [TimelineEvent]
+    {
+        try await repository.watchedChanges(
+            workspaceID: principal.workspace.id, userID: principal.user.id, since: since, limit: limit)
     }
 
     /// A record's audit entries, newest first.

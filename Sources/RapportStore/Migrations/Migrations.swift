@@ -19,6 +19,7 @@ package enum Migrations {
         M0013_CustomFieldOrder.migration,
         M0014_UserStatus.migration,
         M0017_UserTimeZone.migration,
+        M0018_Follows.migration,
     ]
 
     package static var latestVersion: Int { all.last?.version ?? 0 }

@@ -74,22 +74,25 @@ package struct TimelineRepository: Sendable {
         return Page(fetched: events, limit: limit) { PageKey(createdAt: $0.occurredAt, id: $0.id) }
     }
 
-    /// What others did lately to the records a user owns, newest first: events since `since` on records of
-    /// every object with a timeline and an owner, not done by the user themself.
-    package func ownedChanges(workspaceID: String, ownerID: String, since: Int64, limit: Int) async throws
+    /// What others did since `since` on the records a user owns or follows, newest first.
+    package func watchedChanges(workspaceID: String, userID: String, since: Int64, limit: Int) async throws
         -> [TimelineEvent]
     {
         var events: [TimelineEvent] = []
         for type in ObjectCatalog.all {
-            guard let column = type.timeline?.column, Self.subjectColumns.contains(column),
-                type.field("owner_id") != nil
-            else { continue }
+            guard let column = type.timeline?.column, Self.subjectColumns.contains(column) else { continue }
+            let followed: SQLQueryString = """
+                EXISTS (SELECT 1 FROM follows f WHERE f.workspace_id = r.workspace_id AND f.user_id = \(bind: userID)
+                  AND f.object = \(bind: type.name) AND f.record_id = r.id)
+                """
+            let watched: SQLQueryString =
+                type.field("owner_id") != nil ? "(r.owner_id = \(bind: userID) OR " + followed + ")" : followed
             let rows = try await store.database.raw(
                 """
                 SELECT e.id, e.workspace_id, e.type, e.occurred_at, e.actor_type, e.actor_id, e.contact_id, e.company_id, e.data
                 FROM events e JOIN \(ident: type.name) r ON r.workspace_id = e.workspace_id AND r.id = e.\(ident: column)
-                WHERE e.workspace_id = \(bind: workspaceID) AND r.owner_id = \(bind: ownerID) AND e.occurred_at > \(bind: since)
-                AND NOT (e.actor_type = 'user' AND e.actor_id = \(bind: ownerID))
+                WHERE e.workspace_id = \(bind: workspaceID) AND \(watched) AND e.occurred_at > \(bind: since)
+                AND NOT (e.actor_type = 'user' AND e.actor_id = \(bind: userID))
                 ORDER BY e.occurred_at DESC, e.id DESC LIMIT \(bind: limit)
                 """
             ).all()

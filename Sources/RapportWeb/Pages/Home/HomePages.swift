@@ -40,7 +40,7 @@ struct HomePages: Sendable {
         // What others did to the user's records since the last visit (a visit lasts half an hour).
         let last = try await SavedViewService(services).lastVisit(principal, now: now, lasting: 1_800_000_000)
         let since = last ?? now - 7 * 86_400_000_000
-        let events = try await TimelineService(services).ownedChanges(principal, since: since, limit: 10)
+        let events = try await TimelineService(services).watchedChanges(principal, since: since, limit: 10)
         let changes = try await changeRows(events, workspaceID: workspaceID, messages: messages, dates: dates)
         // Contacts by lifecycle stage.
         var stageChart: String?

@@ -153,6 +153,7 @@ extension RecordPages {
             Access(principal).allows(.readAudit)
             ? try await auditRows(
                 record, principal: principal, definitions: definitions, messages: messages, dates: dates) : nil
+        let followState = try await FollowService(services, schema: schema).state(principal, recordID: record.id)
         let view = RecordView(
             details: details, links: links, related: related, hasTimeline: schema.timeline != nil,
             tabs: Self.timelineTabs.map {
@@ -163,7 +164,13 @@ extension RecordPages {
             events: events, hasEvents: !events.isEmpty, older: olderPath, path: path, version: record.version,
             activityTypes: TimelineEvent.activityTypes.map { Option(value: $0, label: messages["event_\($0)"] ?? $0) },
             composerErrors: Pages.errorMap(composerErrors), base: base, history: history,
-            hasHistory: !(history?.isEmpty ?? true))
+            hasHistory: !(history?.isEmpty ?? true),
+            follow: .init(
+                following: followState.following, path: WebPath.record(object, record.id, "follow"),
+                followers: followState.followers == 0
+                    ? nil
+                    : (messages["followers"] ?? "{count}").replacingOccurrences(
+                        of: "{count}", with: Numbers.format(followState.followers, dates.language))))
         return pages.render(
             view, request: request, context: context, status: composerErrors.isEmpty ? .ok : .unprocessableContent,
             title: title(of: record))
@@ -315,5 +322,15 @@ extension RecordPages {
             return try await showPage(record, composerErrors: error.fields, request: request, context: context)
         }
         return pages.redirect(WebPath.record(object, id), flash: Flash("activity_logged"))
+    }
+
+    /// Starts (`following=true`) or stops following the record, back on its page with a message.
+    @Sendable func follow(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let id = try context.parameters.require("id")
+        var request = request
+        let following = try await Form.read(&request)["following"] == "true"
+        try await FollowService(services, schema: schema).set(following: following, principal, recordID: id)
+        return pages.redirect(WebPath.record(object, id), flash: Flash(following ? "followed" : "unfollowed"))
     }
 }

@@ -36,6 +36,7 @@ struct RecordPages: Sendable {
         group.get(RouterPath(WebPath.record(object, ":id", "edit")), use: editForm)
         group.post(RouterPath(WebPath.record(object, ":id", "activities")), use: addActivity)
         group.post(RouterPath(WebPath.record(object, ":id", "inline")), use: saveInline)
+        group.post(RouterPath(WebPath.record(object, ":id", "follow")), use: follow)
         group.get(RouterPath(WebPath.record(object, ":id", "merge")), use: mergeForm)
         group.post(RouterPath(WebPath.record(object, ":id", "merge")), use: merge)
         group.get(RouterPath(WebPath.record(object, ":id", "delete")), use: confirmDelete)

@@ -63,6 +63,13 @@ struct RecordView: PageContent {
         let changes: [String]
     }
 
+    /// Following the record: whether the viewer does, where to change it, and how many people do.
+    struct Follow {
+        let following: Bool
+        let path: String
+        let followers: String?
+    }
+
     let details: [RecordCell]
     let links: [Link]
     let related: [Related]
@@ -81,4 +88,5 @@ struct RecordView: PageContent {
     /// The audit history, for owners and admins; nil for others.
     let history: [AuditRow]?
     let hasHistory: Bool
+    let follow: Follow
 }
