@@ -52,6 +52,11 @@ struct HomePageTests {
                 #expect(feed.contains("Call"))
                 #expect(feed.contains("m@acme.test"))
                 #expect(!feed.contains("Mette"))
+                // the owner's own contacts have a panel that links to all of them; companies too, with none yet
+                #expect(home.text.contains("My contacts"))
+                #expect(home.text.contains(#"href="/contacts?owner_id=\#(seeded.owner.id)" class="small">All (3)"#))
+                #expect(home.text.contains("My companies"))
+                #expect(home.text.contains("Nothing is assigned to you yet."))
                 // and the chart counts contacts by stage, each bar linking to its list
                 #expect(home.text.contains(#"<svg class="chart""#))
                 #expect(home.text.contains(#"href="/contacts?lifecycle_stage=lead""#))

@@ -30,6 +30,7 @@ extension ObjectType {
         type.subtitle = "domain"
         type.timeline = TimelineLink(column: "company_id")
         type.importAliases = ImportMapping.companyAliases
+        type.homePanel = .recentlyChanged
         return type
     }()
 }

@@ -50,6 +50,7 @@ extension ObjectType {
         type.domainLink = DomainLink(
             field: "company_id", emailField: "email", target: "companies", targetField: "domain")
         type.importAliases = ImportMapping.contactAliases
+        type.homePanel = .recentlyChanged
         type.rules = ContactRules()
         return type
     }()

@@ -30,6 +30,8 @@ package struct ObjectType: Sendable {
     package var importAliases: [String: ImportMapping.Target] = [:]
     /// A reference filled from the domain of an address when left empty (a contact joins its company).
     package var domainLink: DomainLink?
+    /// The home page's panel of the user's own records of this object; nil for none.
+    package var homePanel: HomePanel?
     /// Behaviour beyond the description; does nothing by default.
     package var rules: any ObjectRules = NoRules()
 

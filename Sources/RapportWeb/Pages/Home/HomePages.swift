@@ -36,6 +36,26 @@ struct HomePages: Sendable {
             recent += page.records.map { ($0, type) }
         }
         recent.sort { $0.record.updatedAt > $1.record.updatedAt }
+        // The user's own records of each object that has a home panel (contacts, companies; later tasks,
+        // deals and tickets), each with how many there are and a link to all of them.
+        var mine: [HomeView.Mine] = []
+        for type in ObjectCatalog.all {
+            guard let panel = type.homePanel, let query = panel.query(for: principal.user.id, in: type) else { continue }
+            let service = RecordService(services, schema: type)
+            let total = try await service.count(workspaceID: workspaceID, query: query)
+            let records = try await service.list(workspaceID: workspaceID, query: query, limit: 5, after: nil).records
+            mine.append(
+                .init(
+                    heading: messages["home_mine_\(type.name)"] ?? "My \(type.name)",
+                    count: Numbers.format(total, language),
+                    all: WebPath.list(type.name) + "?\(panel.owner)=\(principal.user.id)",
+                    rows: records.map { record in
+                        .init(
+                            title: type.title(of: record), path: WebPath.record(type.name, record.id),
+                            when: dates.relative(record.updatedAt), exact: dates.exact(record.updatedAt))
+                    },
+                    hasRows: !records.isEmpty))
+        }
         let isEmpty = recent.isEmpty
         // What others did to the user's records since the last visit (a visit lasts half an hour).
         let last = try await SavedViewService(services).lastVisit(principal, now: now, lasting: 1_800_000_000)
@@ -72,7 +92,7 @@ struct HomePages: Sendable {
                     kind: messages["kind_\(item.type.recordType)"] ?? item.type.recordType,
                     when: dates.relative(item.record.updatedAt), exact: dates.exact(item.record.updatedAt))
             },
-            hasRecent: !recent.isEmpty, changes: changes, hasChanges: !changes.isEmpty,
+            hasRecent: !recent.isEmpty, mine: mine, changes: changes, hasChanges: !changes.isEmpty,
             changesHeading: last.map {
                 (messages["home_since_visit"] ?? "Since your last visit ({when})").replacingOccurrences(
                     of: "{when}", with: dates.relative($0))

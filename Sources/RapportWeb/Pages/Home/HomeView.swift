@@ -1,5 +1,5 @@
-/// The page a user starts the day on: what changed on their records since they last looked, what
-/// changed lately in the workspace, how many contacts are at each lifecycle stage, and, in an empty
+/// The page a user starts the day on: what changed on their records since they last looked, their own
+/// records of each object (a panel each), what changed lately in the workspace, how many contacts are at each lifecycle stage, and, in an empty
 /// workspace, the first steps.
 struct HomeView: PageContent {
     static let template = "home"
@@ -30,6 +30,22 @@ struct HomeView: PageContent {
         let exact: String
     }
 
+    /// A panel of the user's own records of one object: how many, the latest few, and all of them.
+    struct Mine {
+        struct Row {
+            let title: String
+            let path: String
+            let when: String
+            let exact: String
+        }
+
+        let heading: String
+        let count: String
+        let all: String
+        let rows: [Row]
+        let hasRows: Bool
+    }
+
     /// A step of getting started, for an empty workspace.
     struct Step {
         let label: String
@@ -43,6 +59,7 @@ struct HomeView: PageContent {
     let stageChart: String?
     let recent: [Recent]
     let hasRecent: Bool
+    let mine: [Mine]
     let changes: [Change]
     let hasChanges: Bool
     /// "Since your last visit (3 days ago)" or "In the last 7 days".
