@@ -33,6 +33,8 @@ package struct Runtime: Sendable {
             settings.loginFailuresPerAddress = config.loginFailuresPerAddress
             settings.loginThrottleWindow = config.loginThrottleWindow
             settings.tokenRateLimit = config.tokenRateLimit
+            settings.publicURL = config.publicURL
+            settings.inviteLifetime = config.inviteLifetime
             return Runtime(store: store, services: Services(store: store, settings: settings), config: config)
         } catch {
             await store.close()
