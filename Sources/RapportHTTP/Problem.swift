@@ -18,6 +18,7 @@ extension RapportError.Code {
         case .forbidden: .forbidden
         case .tooLarge: .contentTooLarge
         case .rateLimited: .tooManyRequests
+        case .gone: .gone
         }
     }
 }

@@ -33,6 +33,8 @@ package struct Runtime: Sendable {
             settings.loginFailuresPerAddress = config.loginFailuresPerAddress
             settings.loginThrottleWindow = config.loginThrottleWindow
             settings.tokenRateLimit = config.tokenRateLimit
+            settings.publicURL = config.publicURL
+            settings.inviteLifetime = config.inviteLifetime
             return Runtime(store: store, services: Services(store: store, settings: settings), config: config)
         } catch {
             await store.close()
@@ -62,6 +64,7 @@ package func buildRouter(_ runtime: Runtime) async throws -> Router<AppContext> 
     let api = router.group("api/v1").add(middleware: TokenAuthMiddleware(services))
     let idempotent = api.group().add(middleware: IdempotencyMiddleware(services))
     AccountsController(services).register(on: api, idempotent: idempotent)
+    InvitesController(services).register(on: api, idempotent: idempotent)
     for type in ObjectCatalog.all {
         RecordsController(services, schema: type).register(on: api, idempotent: idempotent)
     }

@@ -17,6 +17,10 @@ package struct AppConfig: Sendable {
     package var loginFailuresPerAddress = 50
     package var loginThrottleWindow: Duration = .seconds(15 * 60)
     package var tokenRateLimit: Int?
+    /// The address people reach the server at, for invitation links; nil uses each request's own.
+    package var publicURL: String?
+    /// How long an invitation link works.
+    package var inviteLifetime: Duration = .seconds(7 * 86_400)
     package var logger: Logger
 
     package init(database: DatabaseURL, logger: Logger = Logger(label: "rapport.server")) {
@@ -57,6 +61,26 @@ package struct AppConfig: Sendable {
         if let value = try integer("RAPPORT_TOKEN_RATE_LIMIT", in: 0...10_000_000) {
             tokenRateLimit = value == 0 ? nil : value
         }
+        if let value = environment["RAPPORT_PUBLIC_URL"], !value.isEmpty {
+            publicURL = try Self.publicURL(value, name: "RAPPORT_PUBLIC_URL")
+        }
+        if let value = try integer("RAPPORT_INVITE_DAYS", in: 1...365) { inviteLifetime = .seconds(value * 86_400) }
+    }
+
+    /// A public URL as links are built on: `http` or `https`, a host, an optional port and path, no
+    /// query, fragment or credentials; without a trailing slash.
+    /// - Throws: `ConfigError` naming `name` (the flag or variable) when the value cannot be used.
+    package static func publicURL(_ text: String, name: String) throws -> String {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard let components = URLComponents(string: trimmed), let scheme = components.scheme?.lowercased(),
+            scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty,
+            components.query == nil, components.fragment == nil, components.user == nil, components.password == nil
+        else {
+            throw ConfigError("\(name) must be an http or https address such as https://crm.example.com.")
+        }
+        var result = trimmed
+        while result.hasSuffix("/") { result.removeLast() }
+        return result
     }
 
     static func bool(_ text: String) -> Bool? {

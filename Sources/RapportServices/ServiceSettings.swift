@@ -18,6 +18,11 @@ package struct ServiceSettings: Sendable {
     package var loginThrottleWindow: Duration = .seconds(15 * 60)
     /// Requests per minute per API token; nil means no limit.
     package var tokenRateLimit: Int? = nil
+    /// How long an invitation link works after it is made (or made anew).
+    package var inviteLifetime: Duration = .seconds(7 * 86_400)
+    /// The address people reach this server at (`https://crm.example.com`, no trailing slash), for links
+    /// that leave the browser: invitations. Nil means the address of the request that asks for the link.
+    package var publicURL: String? = nil
 
     package init(secretKey: String) {
         self.secretKey = secretKey

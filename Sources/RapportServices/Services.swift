@@ -11,6 +11,7 @@ package struct Services: Sendable {
     package let settings: ServiceSettings
     package let accounts: AccountRepository
     package let tokens: TokenRepository
+    package let invites: InviteRepository
     package let sessions: SessionRepository
     package let throttle: LoginThrottleRepository
     package let idempotency: IdempotencyRepository
@@ -25,6 +26,7 @@ package struct Services: Sendable {
         self.settings = settings
         self.accounts = AccountRepository(store: store)
         self.tokens = TokenRepository(store: store)
+        self.invites = InviteRepository(store: store)
         self.sessions = SessionRepository(store: store)
         self.throttle = LoginThrottleRepository(store: store)
         self.idempotency = IdempotencyRepository(store: store)

@@ -48,11 +48,14 @@ package struct WebRoutes: Sendable {
                             name: cookies.session, path: "/", secure: settings.secureCookies, sameSite: .lax),
                         keyPrefix: "")))
         SignInPages(accounts: accounts, pages: pages).register(on: web)
+        SignUpPages(invites: InviteService(services), pages: pages).register(on: web)
         let signedIn = web.group().add(middleware: SignedInMiddleware(accounts: accounts, pages: pages))
         HomePages(services: services, pages: pages).register(on: signedIn)
         ProfilePages(accounts: accounts, pages: pages).register(on: signedIn)
         TokenPages(accounts: accounts, pages: pages).register(on: signedIn)
-        UserPages(accounts: accounts, pages: pages).register(on: signedIn)
+        let users = UserPages(accounts: accounts, invites: InviteService(services), pages: pages)
+        users.register(on: signedIn)
+        InvitePages(invites: InviteService(services), users: users, pages: pages).register(on: signedIn)
         for type in ObjectCatalog.all {
             RecordPages(services: services, pages: pages, schema: type).register(on: signedIn)
         }

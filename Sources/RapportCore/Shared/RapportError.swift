@@ -16,6 +16,8 @@ package struct RapportError: Error, Sendable, Equatable {
     /// What went wrong, independent of transport.
     package enum Code: Sendable, Equatable {
         case badRequest, invalid, notFound, conflict, stale, unauthorized, forbidden, tooLarge, rateLimited
+        /// Something that existed and is no more: an invitation link that expired, was used or revoked.
+        case gone
     }
 
     package var code: Code

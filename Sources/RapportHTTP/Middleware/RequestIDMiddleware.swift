@@ -37,7 +37,8 @@ package struct RequestIDMiddleware: RouterMiddleware {
         let elapsed = ContinuousClock.now - started
         let millis = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
         context.logger.info(
-            "\(request.method) \(request.uri.path) \(response.status.code) \(String(format: "%.1f", millis))ms")
+            "\(request.method) \(InviteService.redacting(request.uri.path)) \(response.status.code) \(String(format: "%.1f", millis))ms"
+        )
         return response
     }
 

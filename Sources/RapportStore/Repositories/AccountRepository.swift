@@ -57,13 +57,15 @@ package struct AccountRepository: Sendable {
         "id, workspace_id, email, name, role, language, version, created_at, updated_at, deactivated_at, time_zone, calendar"
 
     /// Inserts a user whose password is already hashed.
+    /// - Parameter id: the new user's id, when the caller needs it before the insert (an invitation names its user).
     /// - Throws: `conflict` when the email is in use anywhere in the installation.
     package func createUser(
-        workspaceID: String, _ draft: UserDraft.Valid, passwordHash: String, on database: (any SQLDatabase)? = nil
+        workspaceID: String, _ draft: UserDraft.Valid, passwordHash: String, id: String = RecordID.make(),
+        on database: (any SQLDatabase)? = nil
     ) async throws -> User {
         let now = Timestamp.micros(Date())
         let user = User(
-            id: RecordID.make(), workspaceID: workspaceID, email: draft.email, name: draft.name, role: draft.role,
+            id: id, workspaceID: workspaceID, email: draft.email, name: draft.name, role: draft.role,
             language: draft.language, version: 1, createdAt: now, updatedAt: now)
         do {
             try await (database ?? db).raw(

@@ -1,4 +1,5 @@
 import Foundation
+import RapportServices
 
 /// Every web page's address, used both to register routes (with `:id`-style parameters) and to link
 /// and redirect; no page builds a path by hand.
@@ -9,6 +10,8 @@ enum WebPath {
     static let profile = "/settings/profile"
     static let tokens = "/settings/tokens"
     static let users = "/users"
+    /// Making an invitation (from the users page).
+    static let invites = "/users/invites"
     static let customFields = "/settings/custom-fields"
     static let search = "/search"
     static let searchSuggest = "/search/suggest"
@@ -35,6 +38,10 @@ enum WebPath {
     static func deleteCustomField(_ id: String) -> String { "\(customFields)/\(id)/delete" }
     static func userRole(_ id: String) -> String { "\(users)/\(id)/role" }
     static func userStatus(_ id: String) -> String { "\(users)/\(id)/status" }
+    static func renewInvite(_ id: String) -> String { "\(invites)/\(id)/renew" }
+    static func revokeInvite(_ id: String) -> String { "\(invites)/\(id)/revoke" }
+    /// An invitation link's public sign-up page; the path is the service's, which builds the links.
+    static func invite(_ token: String) -> String { InviteService.path(token: token) }
     static func editCustomField(_ id: String) -> String { "\(customFields)/\(id)" }
     static func moveCustomField(_ id: String) -> String { "\(customFields)/\(id)/move" }
 

@@ -13,11 +13,16 @@ struct Serve: EnvironmentCommand {
 
     @Option(help: "Address to listen on (default: $RAPPORT_HOST, then 127.0.0.1)") var host: String?
     @Option(help: "Port to listen on, 0 for any free port (default: $RAPPORT_PORT, then 8080)") var port: Int?
+    @Option(
+        name: .customLong("public-url"),
+        help:
+            "The address people reach this server at, for invitation links (default: $RAPPORT_PUBLIC_URL, then the address each request came to)"
+    ) var publicURL: String?
     @Flag(help: "Fill an empty database with a demo workspace and print how to sign in") var demo = false
     @OptionGroup var database: DatabaseOptions
     var environment: [String: String] = [:]
 
-    enum CodingKeys: String, CodingKey { case host, port, demo, database }
+    enum CodingKeys: String, CodingKey { case host, port, publicURL, demo, database }
 
     func runAsync() async throws {
         var logger = Logger(label: "rapport.server")
@@ -29,6 +34,7 @@ struct Serve: EnvironmentCommand {
             guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535.") }
             config.port = port
         }
+        if let publicURL { config.publicURL = try AppConfig.publicURL(publicURL, name: "--public-url") }
         let runtime = try await Runtime.start(config)
         do {
             var demoLines: [String] = []

@@ -7,5 +7,6 @@ import RapportServices
 /// `rapport user …`
 struct UserGroup: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "user", abstract: "Manage users.", subcommands: [UserCreate.self, UserResetPassword.self])
+        commandName: "user", abstract: "Manage users.",
+        subcommands: [UserCreate.self, UserInvite.self, UserResetPassword.self])
 }

@@ -4,9 +4,11 @@ import RapportCore
 import RapportHTTP
 import RapportServices
 
-/// Users of the workspace, for owners and admins: the list and a form that adds one.
+/// Users of the workspace, for owners and admins: the list and a form that adds one, and the open
+/// invitations (made, renewed and revoked by `InvitePages`).
 struct UserPages: Sendable {
     let accounts: AccountService
+    let invites: InviteService
     let pages: Pages
 
     func register(on group: RouterGroup<AppContext>) {
@@ -21,12 +23,13 @@ struct UserPages: Sendable {
     }
 
     func users(
-        form: [String: String] = [:], errors: [FieldIssue] = [], created: Bool = false, request: Request,
-        context: AppContext
+        form: [String: String] = [:], errors: [FieldIssue] = [], created: Bool = false,
+        invite: InviteFormState = InviteFormState(), request: Request, context: AppContext
     ) async throws -> Response {
         let principal = try context.requirePrincipal()
         try Access(principal).require(.manageUsers)
         let messages = pages.catalog.table(principal.user.language)
+        let dates = Dates(language: principal.user.language, messages: messages)
         let access = Access(principal)
         let rows = try await accounts.users(of: principal).items.map { user in
             let manageable = user.id != principal.user.id && (user.role != .owner || access.allows(.grant(.owner)))
@@ -49,12 +52,36 @@ struct UserPages: Sendable {
                 value: role.rawValue, label: messages["role_\(role.rawValue)"] ?? role.rawValue,
                 selected: role.rawValue == selectedRole)
         }
+        let inviteRole = invite.role ?? Role.member.rawValue
+        let inviteRoles = Role.allCases.filter { access.allows(.grant($0)) }.map { role in
+            Option(
+                value: role.rawValue, label: messages["role_\(role.rawValue)"] ?? role.rawValue,
+                selected: role.rawValue == inviteRole)
+        }
+        let now = dates.now
+        let inviteRows = try await invites.open(of: principal).items.map { open in
+            UsersView.InviteRow(
+                email: open.email, role: messages["role_\(open.role.rawValue)"] ?? open.role.rawValue,
+                expiresAt: Timestamp.rfc3339(open.expiresAt), expiresDisplay: dates.exact(open.expiresAt),
+                expired: open.status(at: now) == .expired, renewable: access.allows(.grant(open.role)),
+                renewPath: WebPath.renewInvite(open.id), revokePath: WebPath.revokeInvite(open.id))
+        }
+        let days = Int(invites.lifetime.components.seconds / 86_400)
+        let lead = (messages["invites_lead"] ?? "").replacingOccurrences(
+            of: "{days}", with: Numbers.format(max(days, 1), principal.user.language))
         let view = UsersView(
             users: rows, roles: roles, form: .init(email: form["email"], name: form["name"]),
-            errors: Pages.errorMap(errors), created: created)
-        return pages.render(
-            view, request: request, context: context,
-            status: errors.isEmpty ? (created ? .created : .ok) : .unprocessableContent, title: "users")
+            errors: Pages.errorMap(errors), created: created, invites: inviteRows, hasInvites: !inviteRows.isEmpty,
+            invitesLead: lead, inviteRoles: inviteRoles, inviteEmail: invite.email, inviteErrors: invite.errors,
+            newLink: invite.newLink.map {
+                UsersView.NewLink(
+                    email: $0.invite.email, link: $0.link, expiresDisplay: dates.exact($0.invite.expiresAt))
+            },
+            invitePath: WebPath.invites)
+        let status: HTTPResponse.Status =
+            !errors.isEmpty || !invite.errors.isEmpty
+            ? .unprocessableContent : created || invite.newLink != nil ? .created : .ok
+        return pages.render(view, request: request, context: context, status: status, title: "users")
     }
 
     @Sendable func changeRole(_ request: Request, context: AppContext) async throws -> Response {
