@@ -90,3 +90,36 @@ struct ViewerTimeTests {
         }
     }
 }
+
+@Suite("Form messages in the viewer's language")
+struct FormMessageTests {
+    @Test("a Persian user's form errors are in Persian; the API's stay in English", arguments: Backend.allCases)
+    func persian(_ backend: Backend) async throws {
+        try await TestApp.with(backend) { app in
+            let seeded = try await Fixtures.workspace(app)
+            _ = try await Fixtures.user(app, in: seeded, email: "fa@acme.test", role: .member, language: .fa)
+            try await app.test { client in
+                let jar = try await RecordPagesTests.signIn(client, email: "fa@acme.test")
+                let form = try await jar.get(client, "/contacts/new")
+                let bad = try await jar.post(
+                    client, "/contacts",
+                    form: [
+                        "first_name": "Ida", "email": "not-an-address", "phones": "+45 abc",
+                        "company_id": "Initech", "csrf_token": form.csrfToken ?? "",
+                    ])
+                #expect(bad.status == .unprocessableContent)
+                #expect(bad.text.contains("شرکتی به نام «Initech» نیست."))
+                let empty = try await jar.post(
+                    client, "/contacts",
+                    form: ["email": "not-an-address", "csrf_token": form.csrfToken ?? ""])
+                #expect(empty.text.contains("«not-an-address» نشانی ایمیل معتبری نیست."))
+                #expect(!empty.text.contains("is not a valid email address"))
+                let api = try await client.execute(
+                    uri: "/api/v1/contacts", method: .post,
+                    headers: .bearer(seeded.token, [.contentType: "application/json"]),
+                    body: .json(#"{"email": "not-an-address"}"#))
+                #expect(api.text.contains(#""not-an-address\" is not a valid email address."#))
+            }
+        }
+    }
+}

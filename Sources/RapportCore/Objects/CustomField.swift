@@ -46,7 +46,9 @@ package struct CustomFieldDefinition: Sendable, Equatable {
         case (.text, .string(let text)):
             let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
             guard trimmed.count <= 2000, !RecordPatch.hasForbiddenControl(trimmed) else {
-                return .failure(FieldIssue(field, "Text must be at most 2000 characters, without control characters."))
+                return .failure(
+                    FieldIssue(
+                        field, key: "custom_text", "Text must be at most 2000 characters, without control characters."))
             }
             return .success(trimmed.isEmpty ? .null : .string(trimmed))
         case (.number, .number(let number)) where number.isFinite:
@@ -59,14 +61,18 @@ package struct CustomFieldDefinition: Sendable, Equatable {
             return options.contains(option)
                 ? .success(.string(option))
                 : .failure(
-                    FieldIssue(field, "\"\(option)\" is not one of the options: \(options.joined(separator: ", ")).")
+                    FieldIssue(
+                        field, key: "custom_option", "\"{value}\" is not one of the options: {choices}.",
+                        ["value": option, "choices": options.joined(separator: ", ")])
                 )
         case (.multi_select, .array(let items)):
             var chosen: [String] = []
             for item in items {
                 guard case .string(let option) = item, options.contains(option) else {
                     return .failure(
-                        FieldIssue(field, "Each value must be one of: \(options.joined(separator: ", ")).")
+                        FieldIssue(
+                            field, key: "custom_options", "Each value must be one of: {choices}.",
+                            ["choices": options.joined(separator: ", ")])
                     )
                 }
                 if !chosen.contains(option) { chosen.append(option) }
@@ -81,7 +87,10 @@ package struct CustomFieldDefinition: Sendable, Equatable {
                 case .boolean: "true or false"
                 case .multi_select: "an array of options"
                 }
-            return .failure(FieldIssue(field, "Expected \(expected), not \(value.typeName)."))
+            return .failure(
+                FieldIssue(
+                    field, key: "custom_\(type.rawValue)", "Expected {expected}, not {given}.",
+                    ["expected": expected, "given": value.typeName]))
         }
     }
 

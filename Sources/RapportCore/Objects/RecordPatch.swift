@@ -99,51 +99,67 @@ package enum RecordPatch {
         let name = field.name
         if value == .null { return .success(.null) }
         func fail(_ message: String) -> Result<JSONValue, FieldIssue> { .failure(FieldIssue(name, message)) }
+        func fail(_ key: String, _ template: String, _ values: [String: String] = [:]) -> Result<JSONValue, FieldIssue>
+        {
+            .failure(FieldIssue(name, key: key, template, values))
+        }
         func string() -> String? { if case .string(let text) = value { text } else { nil } }
         switch field.kind {
         case .text(let maxLength):
             guard let text = string() else { return fail("Expected a string, not \(value.typeName).") }
             let trimmed = text.trimmed()
-            if trimmed.count > maxLength { return fail("Must be at most \(maxLength) characters.") }
-            if hasForbiddenControl(trimmed) { return fail("Must not contain control characters.") }
+            if trimmed.count > maxLength {
+                return fail("too_long", "Must be at most {count} characters.", ["count": String(maxLength)])
+            }
+            if hasForbiddenControl(trimmed) {
+                return fail("control_characters", "Must not contain control characters.")
+            }
             return .success(trimmed.isEmpty ? .null : .string(trimmed))
         case .domain:
             guard let text = string() else { return fail("Expected a string, not \(value.typeName).") }
             let domain = text.trimmed().lowercased()
-            if domain.count > 253 { return fail("Must be at most 253 characters.") }
-            if hasForbiddenControl(domain) { return fail("Must not contain control characters.") }
-            guard domain.isEmpty || isDomain(domain) else { return fail("Must be a domain name such as example.com.") }
+            if domain.count > 253 { return fail("too_long", "Must be at most {count} characters.", ["count": "253"]) }
+            if hasForbiddenControl(domain) { return fail("control_characters", "Must not contain control characters.") }
+            guard domain.isEmpty || isDomain(domain) else {
+                return fail("domain", "Must be a domain name such as example.com.")
+            }
             return .success(domain.isEmpty ? .null : .string(domain))
         case .email:
             guard let text = string() else { return fail("Expected a string, not \(value.typeName).") }
             let email = Email.normalize(text)
             if email.isEmpty { return .success(.null) }
-            return Email.isValid(email) ? .success(.string(email)) : fail("\"\(text)\" is not a valid email address.")
+            return Email.isValid(email)
+                ? .success(.string(email)) : fail("email", "\"{value}\" is not a valid email address.", ["value": text])
         case .emailList:
             guard case .array(let items) = value else { return fail("Expected an array of addresses.") }
             var emails: [String] = []
             for item in items {
                 guard case .string(let text) = item else { return fail("Expected an array of addresses.") }
                 let email = Email.normalize(text)
-                guard Email.isValid(email) else { return fail("\"\(text)\" is not a valid email address.") }
+                guard Email.isValid(email) else {
+                    return fail("email", "\"{value}\" is not a valid email address.", ["value": text])
+                }
                 if !emails.contains(email) { emails.append(email) }
             }
-            if emails.count > 50 { return fail("At most 50 additional addresses.") }
+            if emails.count > 50 { return fail("too_many_emails", "At most 50 additional addresses.") }
             return .success(.array(emails.map(JSONValue.string)))
         case .choice(let choices):
             guard let text = string() else { return fail("Expected a string, not \(value.typeName).") }
             return choices.contains(text)
-                ? .success(.string(text)) : fail("Must be one of \(choices.joined(separator: ", ")).")
+                ? .success(.string(text))
+                : fail("choice", "Must be one of {choices}.", ["choices": choices.joined(separator: ", ")])
         case .country:
             guard let text = string() else { return fail("Expected a string, not \(value.typeName).") }
             if text.trimmed(newlines: false).isEmpty { return .success(.null) }
-            guard let code = Countries.code(text) else { return fail("Must be an ISO 3166-1 alpha-2 code such as DK.") }
+            guard let code = Countries.code(text) else {
+                return fail("country", "Must be an ISO 3166-1 alpha-2 code such as DK.")
+            }
             return .success(.string(code))
         case .currency:
             guard let text = string() else { return fail("Expected a string, not \(value.typeName).") }
             if text.trimmed(newlines: false).isEmpty { return .success(.null) }
             guard let code = Currencies.code(text) else {
-                return fail("Must be an ISO 4217 currency code such as DKK.")
+                return fail("currency", "Must be an ISO 4217 currency code such as DKK.")
             }
             return .success(.string(code))
         case .boolean:
@@ -153,18 +169,18 @@ package enum RecordPatch {
             guard let text = string() else { return fail("Expected a string, not \(value.typeName).") }
             if text.isEmpty { return .success(.null) }
             return TimeZones.known.contains(text)
-                ? .success(.string(text)) : fail("Must be an IANA time zone such as Europe/Copenhagen.")
+                ? .success(.string(text)) : fail("time_zone", "Must be an IANA time zone such as Europe/Copenhagen.")
         case .languageTag:
             guard let text = string() else { return fail("Expected a string, not \(value.typeName).") }
             if text.isEmpty { return .success(.null) }
             guard let tag = LanguageTag.normalise(text) else {
-                return fail("Must be a BCP 47 language tag such as fa or da-DK.")
+                return fail("language_tag", "Must be a BCP 47 language tag such as fa or da-DK.")
             }
             return .success(.string(tag))
         case .date:
             guard let text = string() else { return fail("Expected a string, not \(value.typeName).") }
             if text.isEmpty { return .success(.null) }
-            return isDate(text) ? .success(.string(text)) : fail("Must be a date as YYYY-MM-DD.")
+            return isDate(text) ? .success(.string(text)) : fail("date", "Must be a date as YYYY-MM-DD.")
         case .tags:
             guard case .array(let items) = value else { return fail("Expected an array of strings.") }
             var tags: [String] = []
@@ -172,30 +188,34 @@ package enum RecordPatch {
                 guard case .string(let text) = item else { return fail("Expected an array of strings.") }
                 let tag = text.trimmed()
                 guard !tag.isEmpty, tag.count <= 100, !hasForbiddenControl(tag) else {
-                    return fail("Each tag must be 1 to 100 characters.")
+                    return fail("tag", "Each tag must be 1 to 100 characters.")
                 }
                 if !tags.contains(tag) { tags.append(tag) }
             }
-            if tags.count > 100 { return fail("At most 100 tags.") }
+            if tags.count > 100 { return fail("too_many_tags", "At most 100 tags.") }
             return .success(.array(tags.map(JSONValue.string)))
         case .phones:
             guard case .array(let items) = value else { return fail("Expected an array of {\"type\", \"number\"}.") }
             var phones: [JSONValue] = []
             for item in items {
                 guard case .object(let phone) = item, case .string(let number)? = phone["number"] else {
-                    return fail("Each phone needs a \"number\".")
+                    return fail("phone_number_missing", "Each phone needs a number.")
                 }
                 var type = "other"
                 if let given = phone["type"], given != .null {
                     guard case .string(let text) = given, Phone.types.contains(text) else {
-                        return fail("A phone type must be one of \(Phone.types.joined(separator: ", ")).")
+                        return fail(
+                            "phone_type", "A phone type must be one of {choices}.",
+                            ["choices": Phone.types.joined(separator: ", ")])
                     }
                     type = text
                 }
-                guard let cleaned = Phone.clean(number) else { return fail("\"\(number)\" is not a phone number.") }
+                guard let cleaned = Phone.clean(number) else {
+                    return fail("phone", "\"{value}\" is not a phone number.", ["value": number])
+                }
                 phones.append(.object(["type": .string(type), "number": .string(cleaned)]))
             }
-            if phones.count > 20 { return fail("At most 20 phones.") }
+            if phones.count > 20 { return fail("too_many_phones", "At most 20 phones.") }
             return .success(.array(phones))
         case .stringMap:
             guard case .object(let members) = value else { return fail("Expected an object of strings.") }
@@ -208,10 +228,11 @@ package enum RecordPatch {
             return .success(.object(map))
         case .reference:
             guard let text = string() else { return fail("Expected an id, not \(value.typeName).") }
-            return RecordID.isWellFormed(text) ? .success(.string(text.lowercased())) : fail("No such record.")
+            return RecordID.isWellFormed(text)
+                ? .success(.string(text.lowercased())) : fail("no_such_record", "No such record.")
         case .count, .money:
             guard case .number(let number) = value, number >= 0, number <= 1e12, number.rounded() == number else {
-                return fail("Expected a whole number of at least 0.")
+                return fail("whole_number", "Expected a whole number of at least 0.")
             }
             return .success(.number(number))
         case .timestamp:

@@ -1,14 +1,36 @@
+import Foundation
+
 /// One problem with one input field, shown next to the field in a form or in problem+json `errors`.
 package struct FieldIssue: Error, Sendable, Equatable, Codable {
     /// The field's name as the client sent it (`email`, `custom.size`).
     package var field: String
-    /// A message safe to show a user.
+    /// A message safe to show a user, in English (the API's language).
     package var message: String
+    /// The message's key in the web's catalogues (`issue_KEY`), whose text names `values` as `{name}`;
+    /// nil for messages only an API client can cause (a JSON type it did not expect).
+    package var key: String?
+    package var values: [String: String] = [:]
 
     package init(_ field: String, _ message: String) {
         self.field = field
         self.message = message
     }
+
+    /// A message people see in forms: `template` in English with `{name}` for each value, translated by
+    /// the pages from `issue_KEY`.
+    package init(_ field: String, key: String, _ template: String, _ values: [String: String] = [:]) {
+        self.field = field
+        self.key = key
+        self.values = values
+        self.message = Self.fill(template, values)
+    }
+
+    /// `template` with each `{name}` replaced by its value.
+    package static func fill(_ template: String, _ values: [String: String]) -> String {
+        values.reduce(template) { $0.replacingOccurrences(of: "{\($1.key)}", with: $1.value) }
+    }
+
+    enum CodingKeys: String, CodingKey { case field, message }
 }
 
 /// The one error type of the domain; RapportAPI maps its code to an HTTP status in one place.

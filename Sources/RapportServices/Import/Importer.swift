@@ -11,12 +11,17 @@ package struct ImportReport: Sendable, Equatable, Encodable {
         package var message: String
         /// For a duplicate row, the earlier row of the file it repeats.
         package var duplicateOf: Int?
+        /// The issue behind the message, for a page to say it in the viewer's language.
+        package var issue: FieldIssue?
 
-        package init(row: Int, column: String, message: String, duplicateOf: Int? = nil) {
+        package init(
+            row: Int, column: String, message: String, duplicateOf: Int? = nil, issue: FieldIssue? = nil
+        ) {
             self.row = row
             self.column = column
             self.message = message
             self.duplicateOf = duplicateOf
+            self.issue = issue
         }
 
         enum CodingKeys: String, CodingKey {
@@ -625,7 +630,7 @@ package struct Importer: Sendable {
             for issue in issues {
                 state.report.errors.append(
                     ImportReport.RowError(
-                        row: row.number, column: row.columnOf[issue.field] ?? "", message: issue.message))
+                        row: row.number, column: row.columnOf[issue.field] ?? "", message: issue.message, issue: issue))
             }
             if state.rejectsFile != nil {
                 state.rejects.append((row.cells, issues.map(\.message).joined(separator: " ")))
@@ -703,7 +708,7 @@ package struct Importer: Sendable {
             } catch let error as RapportError {
                 return reject(error.fields)
             } catch {
-                return reject([FieldIssue("file", "This row cannot be read.")])
+                return reject([FieldIssue("file", key: "row_unreadable", "This row cannot be read.")])
             }
             schema.rules.prepare(&after, before: before, now: now)
             if FieldChange.between(before, after, schema: service.schema).isEmpty {
@@ -718,7 +723,7 @@ package struct Importer: Sendable {
             } catch let error as RapportError {
                 return reject(error.fields)
             } catch {
-                return reject([FieldIssue("file", "This row cannot be read.")])
+                return reject([FieldIssue("file", key: "row_unreadable", "This row cannot be read.")])
             }
             schema.rules.prepare(&after, before: nil, now: now)
         }
@@ -726,13 +731,21 @@ package struct Importer: Sendable {
         if schema.hasUniqueEmails {
             for email in after.allEmails {
                 if let owner = owner(of: email), owner != after.id {
-                    return reject([FieldIssue("email", "\(email) belongs to another \(schema.recordType).")])
+                    return reject([
+                        FieldIssue(
+                            "email", key: "taken_email_\(schema.name)",
+                            "{value} belongs to another \(schema.recordType).",
+                            ["value": email])
+                    ])
                 }
             }
         }
         for (field, label) in schema.uniqueFields {
             if let value = after.string(field), let holder = holder(of: value, unique: field), holder != after.id {
-                return reject([FieldIssue(field, "Another \(schema.recordType) has this \(label).")])
+                return reject([
+                    FieldIssue(
+                        field, key: "taken_\(schema.name)_\(field)", "Another \(schema.recordType) has this \(label).")
+                ])
             }
         }
         if let before = existing {

@@ -64,12 +64,19 @@ extension RecordService {
             table: table, text: text, workspaceID: workspaceID, limit: 50, services: services
         ).filter { $0.name.lowercased() == wanted || $0.detail?.lowercased() == wanted }
         let noun = table == "users" ? "user" : ObjectCatalog.named(table)?.recordType ?? "record"
+        let plural = table == "users" ? "users" : ObjectCatalog.named(table)?.name ?? "records"
         switch found.count {
         case 1: return found[0].id
-        case 0: throw RapportError.invalid([FieldIssue(field, "No \(noun) is called “\(text)”.")])
+        case 0:
+            throw RapportError.invalid([
+                FieldIssue(field, key: "no_\(noun)_called", "No \(noun) is called “{value}”.", ["value": text])
+            ])
         default:
             throw RapportError.invalid([
-                FieldIssue(field, "Several \(noun)s are called “\(text)”; choose one from the list.")
+                FieldIssue(
+                    field, key: "several_\(plural)_called",
+                    "Several \(plural) are called “{value}”; choose one from the list.",
+                    ["value": text])
             ])
         }
     }

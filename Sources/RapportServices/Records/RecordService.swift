@@ -397,7 +397,7 @@ package struct RecordService: Sendable {
     /// At least one of the object's required fields must have a value, and its rules must accept it.
     package func requireIdentity(_ record: Record) throws {
         if let first = schema.required.first, schema.required.allSatisfy({ record[$0] == .null }) {
-            throw RapportError.invalid([FieldIssue(first, schema.requiredMessage)])
+            throw RapportError.invalid([FieldIssue(first, key: "required_\(schema.name)", schema.requiredMessage)])
         }
         let issues = schema.rules.validate(record)
         if !issues.isEmpty { throw RapportError.invalid(issues) }
@@ -437,7 +437,11 @@ package struct RecordService: Sendable {
     func duplicateEmail(_ owner: String) -> RapportError {
         RapportError(
             .conflict, schema.conflictMessage,
-            fields: [FieldIssue("email", "Another \(schema.recordType) already has this address.")],
+            fields: [
+                FieldIssue(
+                    "email", key: "taken_email_\(schema.name)",
+                    "Another \(schema.recordType) already has this address.")
+            ],
             extras: ["existing_id": owner])
     }
 
@@ -452,7 +456,8 @@ package struct RecordService: Sendable {
             else { continue }
             let message = "Another \(schema.recordType) already has this \(label)."
             throw RapportError(
-                .conflict, message, fields: [FieldIssue(field, message)], extras: ["existing_id": existing])
+                .conflict, message, fields: [FieldIssue(field, key: "taken_\(schema.name)_\(field)", message)],
+                extras: ["existing_id": existing])
         }
     }
 }

@@ -94,8 +94,16 @@ struct Pages: Sendable {
     }
 
     /// Field errors keyed by field, for `{{#errors.email}}` in templates.
-    static func errorMap(_ issues: [FieldIssue]) -> [String: String] {
-        Dictionary(issues.map { ($0.field, $0.message) }, uniquingKeysWith: { first, _ in first })
+    /// Each message in the viewer's language where the catalogue has it (`issue_KEY`), else in English.
+    static func errorMap(_ issues: [FieldIssue], _ messages: [String: String]) -> [String: String] {
+        Dictionary(
+            issues.map { ($0.field, translate($0, messages)) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// One issue's message in the viewer's language, when the catalogue has it.
+    static func translate(_ issue: FieldIssue, _ messages: [String: String]) -> String {
+        guard let key = issue.key, let template = messages["issue_\(key)"] else { return issue.message }
+        return FieldIssue.fill(template, issue.values)
     }
 
     /// A 303 redirect after a successful form post.

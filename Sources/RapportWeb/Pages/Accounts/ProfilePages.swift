@@ -61,7 +61,7 @@ struct ProfilePages: Sendable {
             ProfileView(
                 name: shown.name, languages: languages, timeZone: shown.timeZone,
                 timeZones: Suggestions.options(for: .timeZone, language: language), calendars: calendars,
-                saved: saved, errors: Pages.errorMap(errors)),
+                saved: saved, errors: Pages.errorMap(errors, messages)),
             request: request, context: context, status: errors.isEmpty ? .ok : .unprocessableContent, title: "profile")
     }
 

@@ -23,7 +23,8 @@ struct TokenPages: Sendable {
         created: TokensView.Created? = nil, errors: [FieldIssue] = [], request: Request, context: AppContext
     ) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let dates = Dates(viewer: principal.user, messages: pages.catalog.table(principal.user.language))
+        let messages = pages.catalog.table(principal.user.language)
+        let dates = Dates(viewer: principal.user, messages: messages)
         let rows = try await accounts.tokens(of: principal).items.map { token in
             TokensView.Row(
                 name: token.name, createdAt: Timestamp.rfc3339(token.createdAt),
@@ -33,7 +34,7 @@ struct TokenPages: Sendable {
                 revokePath: WebPath.revokeToken(token.id))
         }
         return pages.render(
-            TokensView(tokens: rows, hasTokens: !rows.isEmpty, created: created, errors: Pages.errorMap(errors)),
+            TokensView(tokens: rows, hasTokens: !rows.isEmpty, created: created, errors: Pages.errorMap(errors, messages)),
             request: request, context: context,
             status: errors.isEmpty ? (created == nil ? .ok : .created) : .unprocessableContent, title: "api_tokens")
     }

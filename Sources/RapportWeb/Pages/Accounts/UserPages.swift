@@ -71,7 +71,7 @@ struct UserPages: Sendable {
             of: "{days}", with: Numbers.format(max(days, 1), principal.user.language))
         let view = UsersView(
             users: rows, roles: roles, form: .init(email: form["email"], name: form["name"]),
-            errors: Pages.errorMap(errors), created: created, invites: inviteRows, hasInvites: !inviteRows.isEmpty,
+            errors: Pages.errorMap(errors, messages), created: created, invites: inviteRows, hasInvites: !inviteRows.isEmpty,
             invitesLead: lead, inviteRoles: inviteRoles, inviteEmail: invite.email, inviteErrors: invite.errors,
             newLink: invite.newLink.map {
                 UsersView.NewLink(

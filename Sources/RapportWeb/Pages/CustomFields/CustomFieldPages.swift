@@ -55,7 +55,7 @@ struct CustomFieldPages: Sendable {
         let view = CustomFieldsView(
             rows: rows, hasRows: !rows.isEmpty, types: types, objects: objects,
             form: .init(label: form["label"], key: form["key"], options: form["options"]),
-            errors: Pages.errorMap(errors))
+            errors: Pages.errorMap(errors, messages))
         return pages.render(
             view, request: request, context: context, status: errors.isEmpty ? .ok : .unprocessableContent,
             title: "custom_fields")
@@ -97,7 +97,7 @@ struct CustomFieldPages: Sendable {
             key: definition.key, object: messages[definition.object] ?? definition.object,
             type: messages["type_\(definition.type.rawValue)"] ?? definition.type.rawValue, label: label,
             options: options, hasOptions: definition.type == .select || definition.type == .multi_select,
-            action: WebPath.editCustomField(definition.id), errors: Pages.errorMap(errors))
+            action: WebPath.editCustomField(definition.id), errors: Pages.errorMap(errors, messages))
         return pages.render(
             view, request: request, context: context, status: errors.isEmpty ? .ok : .unprocessableContent,
             title: "edit_custom_field")

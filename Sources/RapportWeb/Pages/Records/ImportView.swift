@@ -99,7 +99,7 @@ struct ImportView: PageContent {
                         error.duplicateOf.map { row in
                             (messages["import_duplicate_of"] ?? "Duplicate of row {row}.").replacingOccurrences(
                                 of: "{row}", with: String(row))
-                        } ?? error.message
+                        } ?? error.issue.map { Pages.translate($0, messages) } ?? error.message
                     return Problem(row: error.row, column: error.column, message: message)
                 }
             } ?? []

@@ -13,7 +13,7 @@ extension RecordPages {
     ) async throws -> Response {
         let principal = try context.requirePrincipal()
         let messages = messages(context)
-        let errorMap = Pages.errorMap(errors)
+        let errorMap = Pages.errorMap(errors, messages)
         let definitions = try await service.customFields(workspaceID: principal.workspace.id)
         let references = schema.fields.filter { if case .reference = $0.kind { $0.writable } else { false } }
         let titles = try await service.referenceTitles(

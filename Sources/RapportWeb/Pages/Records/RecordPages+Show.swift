@@ -80,7 +80,9 @@ extension RecordPages {
             return try JSONCoding.response(
                 InlineAnswer(
                     text: nil, value: nil, version: nil,
-                    error: error.fields.first { $0.field == name }?.message ?? error.fields.first?.message
+                    error: (error.fields.first { $0.field == name } ?? error.fields.first).map {
+                        Pages.translate($0, messages)
+                    }
                         ?? error.detail),
                 status: .unprocessableContent)
         }
@@ -163,7 +165,7 @@ extension RecordPages {
             },
             events: events, hasEvents: !events.isEmpty, older: olderPath, path: path, version: record.version,
             activityTypes: TimelineEvent.activityTypes.map { Option(value: $0, label: messages["event_\($0)"] ?? $0) },
-            composerErrors: Pages.errorMap(composerErrors), base: base, history: history,
+            composerErrors: Pages.errorMap(composerErrors, messages), base: base, history: history,
             hasHistory: !(history?.isEmpty ?? true),
             follow: .init(
                 following: followState.following, path: WebPath.record(object, record.id, "follow"),
