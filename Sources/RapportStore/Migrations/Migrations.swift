@@ -21,6 +21,7 @@ package enum Migrations {
         M0016_Invites.migration,
         M0017_UserTimeZone.migration,
         M0018_Follows.migration,
+        M0019_ListIndexes.migration,
     ]
 
     package static var latestVersion: Int { all.last?.version ?? 0 }
