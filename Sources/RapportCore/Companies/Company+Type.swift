@@ -30,6 +30,10 @@ extension ObjectType {
         type.subtitle = "domain"
         type.timeline = TimelineLink(column: "company_id")
         type.importAliases = ImportMapping.companyAliases
+        type.duplicates = [
+            DuplicateRule("domain", fields: ["domain"], match: .domain),
+            DuplicateRule("name", fields: ["name"], match: .organisationName),
+        ]
         return type
     }()
 }
