@@ -18,6 +18,7 @@ package enum Migrations {
         M0012_UserSettings.migration,
         M0013_CustomFieldOrder.migration,
         M0014_UserStatus.migration,
+        M0015_Duplicates.migration,
     ]
 
     package static var latestVersion: Int { all.last?.version ?? 0 }
