@@ -152,6 +152,8 @@ extension RecordPages {
             Access(principal).allows(.readAudit)
             ? try await auditRows(
                 record, principal: principal, definitions: definitions, messages: messages, dates: dates) : nil
+        let duplicates = try await DuplicatePages(services: services, pages: pages, schema: schema).panel(
+            principal, record: record, messages: messages)
         let view = RecordView(
             details: details, links: links, related: related, hasTimeline: schema.timeline != nil,
             tabs: Self.timelineTabs.map {
@@ -162,7 +164,9 @@ extension RecordPages {
             events: events, hasEvents: !events.isEmpty, older: olderPath, path: path, version: record.version,
             activityTypes: TimelineEvent.activityTypes.map { Option(value: $0, label: messages["event_\($0)"] ?? $0) },
             composerErrors: Pages.errorMap(composerErrors), base: base, history: history,
-            hasHistory: !(history?.isEmpty ?? true))
+            hasHistory: !(history?.isEmpty ?? true), duplicates: duplicates ?? [],
+            hasDuplicates: !(duplicates?.isEmpty ?? true),
+            duplicatesPath: duplicates == nil ? nil : WebPath.duplicates(object))
         return pages.render(
             view, request: request, context: context, status: composerErrors.isEmpty ? .ok : .unprocessableContent,
             title: title(of: record))
