@@ -133,60 +133,109 @@ package struct DuplicateRepository: Sendable {
 
     /// The keys a record shares with others not dismissed with it, in the others' id order after
     /// `after`: at most `limit` rows (one per shared key).
+    ///
+    /// Read key by key: the record's keys by its index, then each key's records from the primary key in
+    /// id order, so no database plans a walk of the whole workspace to avoid sorting a few rows.
     package func matches(workspaceID: String, object: String, recordID: String, after: String?, limit: Int)
         async throws -> [Match]
     {
-        var binds: [DBValue] = [.text(workspaceID), .text(object), .text(recordID)]
-        var sql = """
-            SELECT o.record_id, o.rule, o.scope, m.value, o.value
-            FROM duplicate_keys m
-            JOIN duplicate_keys o ON o.workspace_id = m.workspace_id AND o.object = m.object AND o.rule = m.rule
-                AND o.scope = m.scope AND o.match_key = m.match_key AND o.record_id <> m.record_id
-            WHERE m.workspace_id = ? AND m.object = ? AND m.record_id = ?
-            """
-        if let after {
-            sql += " AND o.record_id > ?"
-            binds.append(.text(after))
-        }
-        sql += """
-             AND NOT EXISTS (SELECT 1 FROM duplicate_dismissals d
-                WHERE d.workspace_id = m.workspace_id AND d.object = m.object
-                AND ((d.record_a = m.record_id AND d.record_b = o.record_id)
-                    OR (d.record_a = o.record_id AND d.record_b = m.record_id)))
-            ORDER BY o.record_id, o.rule, o.scope, o.match_key LIMIT ?
-            """
-        binds.append(.int(Int64(limit)))
-        let statement = sql
-        let values = binds
-        return try await store.readRows { try await $0.rows(statement, values) }.compactMap { row in
-            guard let other = row[0].text, let rule = row[1].text, let scope = row[2].text else { return nil }
-            return Match(
-                otherID: other, rule: rule, scope: scope, value: row[3].text ?? "", otherValue: row[4].text ?? "")
+        let scope: [DBValue] = [.text(workspaceID), .text(object)]
+        return try await store.readRows { session in
+            let own = try await session.rows(
+                "SELECT rule, scope, match_key, value FROM duplicate_keys WHERE workspace_id = ? AND object = ? AND record_id = ?",
+                scope + [.text(recordID)])
+            guard !own.isEmpty else { return [] }
+            let dismissed = try await session.rows(
+                "SELECT record_b FROM duplicate_dismissals WHERE workspace_id = ? AND object = ? AND record_a = ? UNION ALL SELECT record_a FROM duplicate_dismissals WHERE workspace_id = ? AND object = ? AND record_b = ?",
+                scope + [.text(recordID)] + scope + [.text(recordID)])
+            let hidden = Set(dismissed.compactMap { $0[0].text } + [recordID])
+            var found: [Match] = []
+            for key in own {
+                guard let rule = key[0].text, let keyScope = key[1].text else { continue }
+                var sql =
+                    "SELECT record_id, value FROM duplicate_keys WHERE workspace_id = ? AND object = ? AND rule = ? AND scope = ? AND match_key = ?"
+                var binds = scope + [key[0], key[1], key[2]]
+                if let after {
+                    sql += " AND record_id > ?"
+                    binds.append(.text(after))
+                }
+                sql += " ORDER BY record_id LIMIT ?"
+                binds.append(.int(Int64(limit + hidden.count)))
+                for row in try await session.rows(sql, binds) {
+                    guard let other = row[0].text, !hidden.contains(other) else { continue }
+                    found.append(
+                        Match(
+                            otherID: other, rule: rule, scope: keyScope, value: key[3].text ?? "",
+                            otherValue: row[1].text ?? ""))
+                }
+            }
+            found.sort { ($0.otherID, $0.rule, $0.scope) < ($1.otherID, $1.rule, $1.scope) }
+            return Array(found.prefix(limit))
         }
     }
 
     /// A page of the workspace's pairs of records that share a key and were not dismissed, each pair
     /// once (at the first key they share), in key order after `after`.
+    ///
+    /// Keys shared by several records are found first, a batch at a time, by one walk of the key index
+    /// that reads no record and probes nothing (most keys belong to one record); then the pairs of just
+    /// those keys, by their primary key.
     /// - Returns: the pairs, and where the next page starts when there is one.
     package func pairs(workspaceID: String, object: String, after: DuplicatePairCursor?, limit: Int) async throws
         -> (pairs: [Pair], next: DuplicatePairCursor?)
     {
-        var binds: [DBValue] = [.text(workspaceID), .text(object)]
+        let scope: [DBValue] = [.text(workspaceID), .text(object)]
+        let batch = 200
+        return try await store.readRows { session in
+            var pairs: [Pair] = []
+            var from: (key: [DBValue], inclusive: Bool)? = after.map {
+                ([.text($0.rule), .text($0.scope), .text($0.key)], true)
+            }
+            while pairs.count <= limit {
+                var groupSQL = "SELECT rule, scope, match_key FROM duplicate_keys WHERE workspace_id = ? AND object = ?"
+                var groupBinds = scope
+                if let from {
+                    groupSQL += " AND (rule, scope, match_key) \(from.inclusive ? ">=" : ">") (?, ?, ?)"
+                    groupBinds += from.key
+                }
+                groupSQL +=
+                    " GROUP BY rule, scope, match_key HAVING count(*) > 1 ORDER BY rule, scope, match_key LIMIT ?"
+                groupBinds.append(.int(Int64(batch)))
+                let groups = try await session.rows(groupSQL, groupBinds)
+                guard let last = groups.last else { break }
+                for group in groups where pairs.count <= limit {
+                    pairs += try await Self.pairs(
+                        of: Array(group.prefix(3)), scope: scope, after: after, limit: limit + 1 - pairs.count,
+                        on: session)
+                }
+                if groups.count < batch { break }
+                from = (Array(last.prefix(3)), false)
+            }
+            let more = pairs.count > limit
+            if more { pairs.removeLast(pairs.count - limit) }
+            return (pairs, more ? pairs.last?.cursor : nil)
+        }
+    }
+
+    /// The pairs of records that share one key (rule, scope, key), in their ids' order, past `after`,
+    /// leaving out dismissed pairs and pairs that share an earlier key too.
+    static func pairs(
+        of group: [DBValue], scope: [DBValue], after: DuplicatePairCursor?, limit: Int, on session: RowSession
+    ) async throws -> [Pair] {
+        var binds = scope
         var sql = """
             SELECT a.rule, a.scope, a.match_key, a.record_id, b.record_id, a.value, b.value
             FROM duplicate_keys a
             JOIN duplicate_keys b ON b.workspace_id = a.workspace_id AND b.object = a.object AND b.rule = a.rule
                 AND b.scope = a.scope AND b.match_key = a.match_key AND b.record_id > a.record_id
-            WHERE a.workspace_id = ? AND a.object = ?
+            WHERE a.workspace_id = ? AND a.object = ? AND a.rule = ? AND a.scope = ? AND a.match_key = ?
             """
+        binds += group
         if let after {
-            // From the cursor's key and first record on (one index range), past its second record.
-            sql += """
-                 AND (a.rule, a.scope, a.match_key, a.record_id) >= (?, ?, ?, ?)
-                 AND NOT (a.rule = ? AND a.scope = ? AND a.match_key = ? AND a.record_id = ? AND b.record_id <= ?)
-                """
-            let key: [DBValue] = [.text(after.rule), .text(after.scope), .text(after.key), .text(after.first)]
-            binds += key + key + [.text(after.second)]
+            // Within the cursor's key, only the pairs past its records.
+            sql +=
+                " AND NOT (a.rule = ? AND a.scope = ? AND a.match_key = ? AND (a.record_id < ? OR (a.record_id = ? AND b.record_id <= ?)))"
+            binds += [after.rule, after.scope, after.key, after.first, after.first, after.second].map(DBValue.text)
         }
         sql += """
              AND NOT EXISTS (SELECT 1 FROM duplicate_dismissals d
@@ -197,12 +246,10 @@ package struct DuplicateRepository: Sendable {
                     AND y.scope = x.scope AND y.match_key = x.match_key AND y.record_id = b.record_id
                 WHERE x.workspace_id = a.workspace_id AND x.object = a.object AND x.record_id = a.record_id
                 AND (x.rule, x.scope, x.match_key) < (a.rule, a.scope, a.match_key))
-            ORDER BY a.rule, a.scope, a.match_key, a.record_id, b.record_id LIMIT ?
+            ORDER BY a.record_id, b.record_id LIMIT ?
             """
-        binds.append(.int(Int64(limit + 1)))
-        let statement = sql
-        let values = binds
-        var pairs = try await store.readRows { try await $0.rows(statement, values) }.compactMap { row -> Pair? in
+        binds.append(.int(Int64(limit)))
+        return try await session.rows(sql, binds).compactMap { row -> Pair? in
             guard let rule = row[0].text, let scope = row[1].text, let key = row[2].text, let first = row[3].text,
                 let second = row[4].text
             else { return nil }
@@ -210,9 +257,6 @@ package struct DuplicateRepository: Sendable {
                 cursor: DuplicatePairCursor(rule: rule, scope: scope, key: key, first: first, second: second),
                 firstValue: row[5].text ?? "", secondValue: row[6].text ?? "")
         }
-        let more = pairs.count > limit
-        if more { pairs.removeLast(pairs.count - limit) }
-        return (pairs, more ? pairs.last?.cursor : nil)
     }
 
     /// The stored keys of some records, by record id.
