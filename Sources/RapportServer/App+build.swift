@@ -67,6 +67,7 @@ package func buildRouter(_ runtime: Runtime) async throws -> Router<AppContext> 
     InvitesController(services).register(on: api, idempotent: idempotent)
     for type in ObjectCatalog.all {
         RecordsController(services, schema: type).register(on: api, idempotent: idempotent)
+        DuplicatesController(services, schema: type).register(on: api, idempotent: idempotent)
     }
     CustomFieldsController(services).register(on: api, idempotent: idempotent)
     SearchController(services).register(on: api)

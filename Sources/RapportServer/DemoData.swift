@@ -119,6 +119,7 @@ package enum DemoData {
             companyIDs.append((company.id, domain, cultureIndex))
         }
         let stages = LifecycleStage.all
+        var firstContacts: [Record] = []
         for index in 0..<contacts {
             let company = companyIDs[index % max(companyIDs.count, 1)]
             let culture = cultures[company.culture]
@@ -143,6 +144,7 @@ package enum DemoData {
                     ]),
                 ],
                 actor: actor)
+            if index < 4 { firstContacts.append(contact) }
             // Zipf-like activity: most people have one or two entries, a few have many.
             let count = min(40, Int(3.0 / Double.random(in: 0.08...1, using: &random)))
             var events: [TimelineEvent] = []
@@ -161,6 +163,56 @@ package enum DemoData {
             }
             let batch = events
             try await runtime.store.transaction { database in try await timeline.append(batch, on: database) }
+        }
+        try await addDuplicates(
+            runtime, workspaceID: workspaceID, contacts: firstContacts, companies: companyIDs.prefix(2).map(\.id))
+    }
+
+    /// A few records entered twice, written differently, so that suggested duplicates have something to show:
+    /// the same person with a `+tag` address, again without an address, again by phone only, and two companies
+    /// again (by domain with `www.`, by name with a legal form).
+    static func addDuplicates(_ runtime: Runtime, workspaceID: String, contacts: [Record], companies: [String])
+        async throws
+    {
+        let contactService = RecordService(runtime.services, schema: .contacts)
+        let companyService = RecordService(runtime.services, schema: .companies)
+        let actor = Actor(.system, id: nil)
+        for (index, contact) in contacts.enumerated() {
+            var fields: [String: JSONValue] = ["company_id": contact["company_id"]]
+            let first = contact.string("first_name") ?? ""
+            let last = contact.string("last_name") ?? ""
+            switch index {
+            case 0:
+                fields["first_name"] = .string(first.uppercased())
+                fields["last_name"] = .string(last)
+                fields["email"] = .string((contact.string("email") ?? "").replacingOccurrences(of: "@", with: "+news@"))
+            case 1:
+                fields["first_name"] = .string(last)
+                fields["last_name"] = .string(first)
+            default:
+                fields["first_name"] = .string(first)
+                if case .array(let phones) = contact["phones"], case .object(let phone)? = phones.first,
+                    case .string(let text)? = phone["number"]
+                {
+                    let local = String(text.filter(\.isNumber).suffix(8))
+                    fields["phones"] = .array([
+                        .object(["type": .string("mobile"), "number": .string("\(local.prefix(4)) \(local.suffix(4))")])
+                    ])
+                }
+            }
+            _ = try await contactService.create(workspaceID: workspaceID, fields: fields, actor: actor)
+        }
+        let found = try await companyService.repository.find(workspaceID: workspaceID, ids: companies)
+        for (index, id) in companies.enumerated() {
+            guard let company = found[id], let name = company.string("name") else { continue }
+            var fields: [String: JSONValue] = ["country": company["country"]]
+            if index == 0 {
+                fields["name"] = .string(name.uppercased())
+                fields["domain"] = .string("www.\(company.string("domain") ?? "")")
+            } else {
+                fields["name"] = .string("\(name) Ltd")
+            }
+            _ = try await companyService.create(workspaceID: workspaceID, fields: fields, actor: actor)
         }
     }
 }

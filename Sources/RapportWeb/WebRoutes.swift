@@ -58,6 +58,7 @@ package struct WebRoutes: Sendable {
         InvitePages(invites: InviteService(services), users: users, pages: pages).register(on: signedIn)
         for type in ObjectCatalog.all {
             RecordPages(services: services, pages: pages, schema: type).register(on: signedIn)
+            DuplicatePages(services: services, pages: pages, schema: type).register(on: signedIn)
         }
         CustomFieldPages(fields: CustomFieldService(services), pages: pages).register(on: signedIn)
         SearchPages(services: services, pages: pages).register(on: signedIn)

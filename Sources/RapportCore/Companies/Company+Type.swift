@@ -31,6 +31,10 @@ extension ObjectType {
         type.timeline = TimelineLink(column: "company_id")
         type.importAliases = ImportMapping.companyAliases
         type.homePanel = .recentlyChanged
+        type.duplicates = [
+            DuplicateRule("domain", fields: ["domain"], match: .domain),
+            DuplicateRule("name", fields: ["name"], match: .organisationName),
+        ]
         return type
     }()
 }

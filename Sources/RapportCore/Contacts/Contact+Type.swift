@@ -51,6 +51,11 @@ extension ObjectType {
             field: "company_id", emailField: "email", target: "companies", targetField: "domain")
         type.importAliases = ImportMapping.contactAliases
         type.homePanel = .recentlyChanged
+        type.duplicates = [
+            DuplicateRule("email", fields: ["email", "additional_emails"], match: .email),
+            DuplicateRule("phone", fields: ["phones"], match: .phone),
+            DuplicateRule("name", fields: ["first_name", "last_name"], match: .personName, within: "company_id"),
+        ]
         type.rules = ContactRules()
         return type
     }()

@@ -28,6 +28,8 @@ package struct ObjectType: Sendable {
     package var timeline: TimelineLink?
     /// CSV header names (as `ImportMapping.key` reduces them) other tools write for its fields.
     package var importAliases: [String: ImportMapping.Target] = [:]
+    /// How two records may be the same one, for suggested duplicates; none for an object without rules.
+    package var duplicates: [DuplicateRule] = []
     /// A reference filled from the domain of an address when left empty (a contact joins its company).
     package var domainLink: DomainLink?
     /// The home page's panel of the user's own records of this object; nil for none.

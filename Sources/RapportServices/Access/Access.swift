@@ -11,6 +11,10 @@ package struct Access: Sendable {
         case grant(Role)
         case manageCustomFields
         case readAudit
+        /// Reading a workspace's records (and what is suggested about them, such as duplicates).
+        case readRecords
+        /// Changing records, and what is remembered about them (a pair that is not a duplicate).
+        case editRecords
     }
 
     package let user: User
@@ -28,6 +32,8 @@ package struct Access: Sendable {
         switch action {
         case .seeUsers, .manageUsers, .manageCustomFields, .readAudit: user.role.managesUsers
         case .grant(let role): user.role.mayGrant(role)
+        // Every role today; a read-only role and record visibility decide here when they come.
+        case .readRecords, .editRecords: true
         }
     }
 
@@ -46,6 +52,8 @@ package struct Access: Sendable {
         case .grant: "Only an owner can make another user an owner."
         case .manageCustomFields: "Only owners and admins change custom fields."
         case .readAudit: "Only owners and admins read the audit log."
+        case .readRecords: "Only members of the workspace read its records."
+        case .editRecords: "Only users who may edit records change them."
         }
     }
 }

@@ -150,6 +150,9 @@ package struct RecordService: Sendable {
             throw RapportError(.stale, "The record has changed since it was read; reload it and try again.")
         }
         try await reindex(record, on: database)
+        if schema.duplicateKeys(of: record) != schema.duplicateKeys(of: before) {
+            try await DuplicateRepository(store: services.store).replaceKeys(of: record, type: schema, on: database)
+        }
         if schema.title(of: record) != schema.title(of: before) || action == "merged" {
             try await reindexReferrers(of: record, on: database)
         }
@@ -187,11 +190,16 @@ package struct RecordService: Sendable {
         }
     }
 
-    /// Deletes a record, its search document and its addresses; what pointed to it points nowhere.
+    /// Deletes a record, its search document, its addresses, its duplicate keys and the pairs with it
+    /// that were dismissed; what pointed to it points nowhere.
     func remove(_ record: Record, on database: any SQLDatabase) async throws {
         try await repository.delete(workspaceID: record.workspaceID, id: record.id, on: database)
         try await SearchRepository(store: services.store).remove(
             workspaceID: record.workspaceID, recordID: record.id, on: database)
+        if !schema.duplicates.isEmpty {
+            try await DuplicateRepository(store: services.store).forget(
+                workspaceID: record.workspaceID, object: schema.name, recordID: record.id, on: database)
+        }
         if schema.hasUniqueEmails {
             _ = try await repository.claimEmails(
                 workspaceID: record.workspaceID, contactID: record.id, emails: [], on: database)
@@ -212,6 +220,11 @@ package struct RecordService: Sendable {
                     where: field, is: record.id, workspaceID: record.workspaceID, on: database) : []
             try await referrers.repository.moveReferences(
                 field, from: record.id, to: target, workspaceID: record.workspaceID, on: database)
+            for rule in type.duplicates where rule.within == field {
+                try await DuplicateRepository(store: services.store).moveScope(
+                    workspaceID: record.workspaceID, object: type.name, rule: rule.name, from: record.id, to: target,
+                    on: database)
+            }
             for var referrer in affected {
                 referrer.values[field] = .null
                 try await referrers.reindex(referrer, on: database)

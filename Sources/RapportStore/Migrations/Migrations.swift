@@ -18,6 +18,7 @@ package enum Migrations {
         M0012_UserSettings.migration,
         M0013_CustomFieldOrder.migration,
         M0014_UserStatus.migration,
+        M0015_Duplicates.migration,
         M0016_Invites.migration,
         M0017_UserTimeZone.migration,
         M0018_Follows.migration,

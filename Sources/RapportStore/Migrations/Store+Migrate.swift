@@ -89,6 +89,7 @@ extension Store {
                 for statement in migration.statements where migration.only == nil || migration.only == kind {
                     try await database.raw(SQLQueryString(kind.adapt(statement))).run()
                 }
+                try await migration.fill?(self, database)
                 try await database.insert(into: "rapport_migrations")
                     .columns("version", "name", "applied_at")
                     .values(SQLBind(migration.version), SQLBind(migration.name), SQLBind(Timestamp.micros(Date())))

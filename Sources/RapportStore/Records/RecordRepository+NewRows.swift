@@ -20,6 +20,7 @@ extension RecordRepository {
             JSONText.encode(
                 importID.map { .object(["import_id": .string($0), "action": .string("created")]) } ?? .object([:])))
         let reference = schema.search.reference
+        if !schema.duplicates.isEmpty { rows.duplicateKeys = DuplicateRepository.keyRows(of: records, type: schema) }
         for record in records {
             let id = DBValue.text(record.id)
             rows.records.append(values(of: record))
@@ -83,5 +84,7 @@ extension RecordRepository {
         try await SearchRepository.insert(documents: rows.documents, terms: rows.terms, on: session)
         try await session.insert(into: "events", columns: TimelineRepository.eventColumns, rows: rows.events)
         try await session.insert(into: "audit_log", columns: TimelineRepository.auditColumns, rows: rows.audits)
+        try await session.insert(
+            into: "duplicate_keys", columns: DuplicateRepository.keyColumns, rows: rows.duplicateKeys)
     }
 }

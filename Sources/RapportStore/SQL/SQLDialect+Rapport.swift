@@ -6,15 +6,18 @@ import SQLKit
 extension DatabaseKind {
     /// Migrations write `TEXT_BINARY` for text compared byte by byte (prefix ranges on search terms):
     /// PostgreSQL's default collation is locale-aware, SQLite's is already binary. `JOIN_WITH_SPACES(x)`
-    /// is the aggregate that joins values with spaces.
+    /// is the aggregate that joins values with spaces. A table that ends in `WITHOUT_ROWID` keeps its rows
+    /// in its primary key's B-tree on SQLite (a key table read only through that key); PostgreSQL has heaps.
     func adapt(_ statement: String) -> String {
         switch self {
         case .sqlite:
             statement.replacingOccurrences(of: "TEXT_BINARY", with: "TEXT")
                 .replacingOccurrences(of: "JOIN_WITH_SPACES(t.term)", with: "group_concat(t.term, ' ')")
+                .replacingOccurrences(of: "WITHOUT_ROWID", with: "WITHOUT ROWID")
         case .postgres:
             statement.replacingOccurrences(of: "TEXT_BINARY", with: "TEXT COLLATE \"C\"")
                 .replacingOccurrences(of: "JOIN_WITH_SPACES(t.term)", with: "string_agg(t.term, ' ')")
+                .replacingOccurrences(of: "WITHOUT_ROWID", with: "")
         }
     }
 

@@ -57,6 +57,16 @@ enum WebPath {
     static func record(_ object: String, _ id: String) -> String { "/\(object)/\(id)" }
     /// A page about one record: `edit`, `activities`, `merge`, `delete`.
     static func record(_ object: String, _ id: String, _ page: String) -> String { "/\(object)/\(id)/\(page)" }
+    /// The workspace's possible duplicates of an object (`/contacts/duplicates`).
+    static func duplicates(_ object: String) -> String { "/\(object)/duplicates" }
+    /// "Not a duplicate" for a pair of records.
+    static func dismissDuplicate(_ object: String, _ id: String, _ other: String) -> String {
+        "/\(object)/\(id)/duplicates/\(other)/dismiss"
+    }
+    /// The merge comparison of two records.
+    static func merge(_ object: String, _ id: String, with other: String) -> String {
+        "/\(object)/\(id)/merge?other=\(other)"
+    }
     /// An uploaded import file's page (`/contacts/import/UPLOAD`), and the step that runs it.
     static func upload(_ object: String, _ upload: String) -> String { "/\(object)/import/\(upload)" }
     static func runUpload(_ object: String, _ upload: String) -> String { "/\(object)/import/\(upload)/run" }

@@ -65,6 +65,8 @@ struct RecordListView: PageContent {
     let base: String
     /// The export of what the list shows now (its filters and search words).
     let exportPath: String
+    /// The workspace's possible duplicates of this object; nil for an object without duplicate rules.
+    let duplicatesPath: String?
     let q: String?
     let rows: [Row]
     let hasRows: Bool

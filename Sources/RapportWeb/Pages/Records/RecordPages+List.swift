@@ -75,6 +75,7 @@ extension RecordPages {
                 + filters.map {
                     "\(QueryItems.encode($0.name))=\(QueryItems.encode($0.value))"
                 }).joined(separator: "&"),
+            duplicatesPath: schema.duplicates.isEmpty ? nil : WebPath.duplicates(object),
             q: given("q"), rows: rows, hasRows: !rows.isEmpty, error: error,
             total: (messages["count_records"] ?? "{count}").replacingOccurrences(
                 of: "{count}", with: Numbers.format(total, language)),

@@ -156,6 +156,8 @@ extension RecordPages {
             ? try await auditRows(
                 record, principal: principal, definitions: definitions, messages: messages, dates: dates) : nil
         let followState = try await FollowService(services, schema: schema).state(principal, recordID: record.id)
+        let duplicates = try await DuplicatePages(services: services, pages: pages, schema: schema).panel(
+            principal, record: record, messages: messages)
         let view = RecordView(
             details: details, links: links, related: related, hasTimeline: schema.timeline != nil,
             tabs: Self.timelineTabs.map {
@@ -172,7 +174,9 @@ extension RecordPages {
                 followers: followState.followers == 0
                     ? nil
                     : (messages["followers"] ?? "{count}").replacingOccurrences(
-                        of: "{count}", with: Numbers.format(followState.followers, dates.language))))
+                        of: "{count}", with: Numbers.format(followState.followers, dates.language))),
+            duplicates: duplicates ?? [], hasDuplicates: !(duplicates?.isEmpty ?? true),
+            duplicatesPath: duplicates == nil ? nil : WebPath.duplicates(object))
         return pages.render(
             view, request: request, context: context, status: composerErrors.isEmpty ? .ok : .unprocessableContent,
             title: title(of: record))

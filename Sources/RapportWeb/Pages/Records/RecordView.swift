@@ -1,5 +1,5 @@
-/// A record's page: its fields, links to what it points to, the records that point to it, its history
-/// (for those who may read the audit log), and its timeline with the composer that logs an activity.
+/// A record's page: its fields, links to what it points to, the records that point to it, its possible
+/// duplicates, its history (for those who may read the audit log), and its timeline with the composer that logs an activity.
 struct RecordView: PageContent {
     static let template = "records/show"
 
@@ -89,4 +89,9 @@ struct RecordView: PageContent {
     let history: [AuditRow]?
     let hasHistory: Bool
     let follow: Follow
+    /// Possible duplicates of the record, with why, "Merge" and "Not a duplicate" (`DuplicatePages.panel`).
+    let duplicates: [DuplicateItemView]
+    let hasDuplicates: Bool
+    /// The workspace's list of possible duplicates of this object; nil for an object without duplicate rules.
+    let duplicatesPath: String?
 }
