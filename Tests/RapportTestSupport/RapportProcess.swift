@@ -4,6 +4,7 @@ package import Foundation
 package final class RapportProcess: @unchecked Sendable {
     package let process = Process()
     private let lock = NSLock()
+    private static let starting = NSLock()
     private var out = Data()
     private var err = Data()
     /// Pipes that reached their end (standard output, standard error).
@@ -34,15 +35,22 @@ package final class RapportProcess: @unchecked Sendable {
         let stderr = Pipe()
         process.standardOutput = stdout
         process.standardError = stderr
-        try process.run()
+        // One start at a time: Foundation's `Process.run` on Linux crashed the test process now and then
+        // (a bad pointer in its copy of the environment) when tests started processes at once.
+        try Self.starting.withLock { try process.run() }
         // Each pipe is read to its end by a thread of its own with blocking reads: readabilityHandler's
         // dispatch sources crashed the test process now and then on Linux when a pipe closed while its
         // source was registered (swift-corelibs-libdispatch #949).
         for (handle, isOutput) in [(stdout.fileHandleForReading, true), (stderr.fileHandleForReading, false)] {
             let reader = Thread { [weak self] in
-                // (`availableData` returns what is there as soon as there is some, empty at the end; a
-                // read of N bytes would wait for all N)
-                while case let data = handle.availableData, !data.isEmpty {
+                // (`read` returns what is there as soon as there is some, 0 at the end; it is retried when
+                // a signal interrupts it, where FileHandle's `availableData` stops the whole test process)
+                var buffer = [UInt8](repeating: 0, count: 65536)
+                while true {
+                    let count = buffer.withUnsafeMutableBytes { read(handle.fileDescriptor, $0.baseAddress, $0.count) }
+                    if count < 0 && errno == EINTR { continue }
+                    guard count > 0 else { break }
+                    let data = Data(buffer[0..<count])
                     self?.lock.withLock {
                         if isOutput { self?.out.append(data) } else { self?.err.append(data) }
                     }

@@ -3,10 +3,14 @@ import RapportCore
 
 /// Numbers as a person of each language writes them: grouping, and Persian digits on Persian pages.
 enum Numbers {
+    /// One format per language, made once (a `NumberFormatter` per number cost a list page a few
+    /// milliseconds).
+    private static let styles: [Language: IntegerFormatStyle<Int>] = Dictionary(
+        uniqueKeysWithValues: Language.allCases.map {
+            ($0, IntegerFormatStyle<Int>(locale: Locale(identifier: $0.rawValue)))
+        })
+
     static func format(_ number: Int, _ language: Language) -> String {
-        let formatter = NumberFormatter()
-        formatter.numberStyle = .decimal
-        formatter.locale = Locale(identifier: language.rawValue)
-        return formatter.string(from: NSNumber(value: number)) ?? String(number)
+        styles[language].map { number.formatted($0) } ?? String(number)
     }
 }

@@ -70,12 +70,7 @@ extension RecordPages {
     /// The ids of every record a list's query string matches, at most `bulkLimit`.
     /// - Throws: `invalid` when the query cannot be read, or matches more than `bulkLimit`.
     func matching(_ queryString: String, workspaceID: String) async throws -> [String] {
-        let definitions = try await service.customFields(workspaceID: workspaceID)
-        let parameters = QueryItems.parse(queryString).filter {
-            !$0.value.isEmpty && !Self.pageParameters.contains($0.name)
-        }
-        let list = RecordListRequest(parameters, schema: schema, customFields: definitions)
-        guard list.issues.isEmpty else { throw RapportError.invalid(list.issues) }
+        let list = try await listRequest(queryString, workspaceID: workspaceID).list
         let total = try await service.count(workspaceID: workspaceID, query: list.query, search: list.search)
         guard total <= Self.bulkLimit else {
             throw RapportError(

@@ -8,6 +8,21 @@ import RapportServices
 extension RecordPages {
     /// Query parameters that shape the page rather than choose the records.
     static let pageParameters: Set<String> = ["cursor", "before", "start", "columns"]
+
+    /// What a list's query string chooses (its filters, search words and sort, not its page), checked;
+    /// with the parameters it was read from.
+    /// - Throws: `invalid` naming a parameter that cannot be read.
+    func listRequest(_ queryString: String?, workspaceID: String, ignoring extra: Set<String> = []) async throws
+        -> (list: RecordListRequest, parameters: [(name: String, value: String)])
+    {
+        let definitions = try await service.customFields(workspaceID: workspaceID)
+        let parameters = QueryItems.parse(queryString).filter {
+            !$0.value.isEmpty && !Self.pageParameters.contains($0.name) && !extra.contains($0.name)
+        }
+        let list = RecordListRequest(parameters, schema: schema, customFields: definitions)
+        guard list.issues.isEmpty else { throw RapportError.invalid(list.issues) }
+        return (list, parameters)
+    }
     static let pageSize = 50
 
     @Sendable func index(_ request: Request, context: AppContext) async throws -> Response {

@@ -55,12 +55,8 @@ struct RecordPages: Sendable {
 
     @Sendable func export(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let definitions = try await service.customFields(workspaceID: principal.workspace.id)
-        let parameters = QueryItems.parse(request.uri.query).filter {
-            !$0.value.isEmpty && $0.name != "format" && !Self.pageParameters.contains($0.name)
-        }
-        let list = RecordListRequest(parameters, schema: schema, customFields: definitions)
-        guard list.issues.isEmpty else { throw RapportError.invalid(list.issues) }
+        let (list, parameters) = try await listRequest(
+            request.uri.query, workspaceID: principal.workspace.id, ignoring: ["format"])
         let filtered = parameters.contains { $0.name != "sort" }
         return try ExportResponse.make(
             services, workspaceID: principal.workspace.id, object: schema.name,
