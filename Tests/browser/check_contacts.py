@@ -286,6 +286,7 @@ def main():
         with Visit("contacts", base, shots, language, width) as v:
             one_pass(v, email, password, f"{stamp}{language}{width}")
             timings.append(f"{v.tag} {v.elapsed():.0f} s")
+            v.leave_in_english()
     print("contacts check passed: picked a company and an owner by typing, followed the contact, read a call in Tehran "
           "time and the Persian calendar, edited a field in place, merged two contacts with two phones each and saved "
           "the result, found it with the search box, imported with an edited mapping, downloaded the rejected rows and "

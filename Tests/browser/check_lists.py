@@ -173,6 +173,7 @@ def main():
         with Visit("lists", base, shots, language, width) as v:
             one_pass(v, email, password, f"{stamp}{language}{width}")
             timings.append(f"{v.tag} {v.elapsed():.0f} s")
+            v.leave_in_english()
     print("lists check passed: sorted by a header both ways, chose columns, filtered with a chip and removed it, saved "
           f"the view and reopened it, selected every match and tagged it ({', '.join(timings)})")
 

@@ -162,7 +162,7 @@ class Visit:
         if "language" in fields:
             lang, direction = self.driver.execute_script("return [document.documentElement.lang, document.documentElement.dir]")
             self.expect(lang == fields["language"], f"the profile page is in {lang}, not {fields['language']}")
-            self.expect(direction == ("rtl" if self.language == "fa" else "ltr"), f"the page's direction is {direction}")
+            self.expect(direction == ("rtl" if fields["language"] == "fa" else "ltr"), f"the page's direction is {direction}")
 
     def sign_in(self, email, password):
         """Signs in and sets the profile to this visit's language, Gregorian calendar and UTC."""
@@ -172,6 +172,11 @@ class Visit:
         self.find("form button[type=submit]").click()
         self.wait(lambda d: "/login" not in d.current_url, "the sign-in to finish")
         self.set_profile(language=self.language, time_zone="UTC", calendar="gregorian")
+
+    def leave_in_english(self):
+        """Puts the profile back as the other checks expect it: English, UTC, Gregorian."""
+        if self.language != "en":
+            self.set_profile(language="en", time_zone="UTC", calendar="gregorian")
 
     def fetch(self, url):
         """GETs `url` outside the browser with the browser's cookies, as a download would: (headers, body)."""
