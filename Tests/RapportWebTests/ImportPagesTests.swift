@@ -229,7 +229,7 @@ struct ImportPagesTests {
                 #expect(preview.text.contains("<bdi>نام</bdi>"))
                 #expect(preview.text.contains("— این ستون نادیده گرفته شود —"))
                 #expect(preview.text.contains(">بررسی دوباره</button>"))
-                #expect(preview.text.contains("تکرار ردیف 2"))
+                #expect(preview.text.contains("تکرار ردیف ۲"))
             }
         }
     }

@@ -16,21 +16,27 @@ struct BarChart {
     let rightToLeft: Bool
 
     static let width = 440
-    static let labelWidth = 170
     static let row = 30
+
+    /// Room for the longest label at the chart's 14 px (about 7.6 px a character), so that
+    /// "Marketing qualified lead" is not cut off at the edge; the bars take what is left.
+    var labelWidth: Int {
+        let longest = bars.map(\.label.count).max() ?? 0
+        return min(240, max(120, Int(Double(longest) * 7.6) + 14))
+    }
 
     var svg: String {
         let height = max(1, bars.count) * Self.row + 8
         let largest = max(1, bars.map(\.value).max() ?? 1)
-        let room = Self.width - Self.labelWidth - 56
+        let room = Self.width - labelWidth - 56
         var out =
             #"<svg class="chart" role="img" direction="ltr" viewBox="0 0 \#(Self.width) \#(height)" width="100%" "#
             + #"preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg"><title>\#(Self.escape(title))</title>"#
         for (index, bar) in bars.enumerated() {
             let y = index * Self.row + 4
             let length = max(2, bar.value * room / largest)
-            let barX = rightToLeft ? Self.width - Self.labelWidth - length : Self.labelWidth
-            let labelX = rightToLeft ? Self.width - 6 : Self.labelWidth - 8
+            let barX = rightToLeft ? Self.width - labelWidth - length : labelWidth
+            let labelX = rightToLeft ? Self.width - 6 : labelWidth - 8
             let valueX = rightToLeft ? barX - 6 : barX + length + 6
             let valueAnchor = rightToLeft ? "end" : "start"
             var item =

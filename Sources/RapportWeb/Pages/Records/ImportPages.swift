@@ -75,7 +75,7 @@ struct ImportPages: Sendable {
                 ? (report?.createdRecords ?? []).map {
                     ImportView.Link(href: WebPath.record(schema.name, $0.id), title: $0.title)
                 } : [],
-            createdList: createdList)
+            createdList: createdList, language: Pages.language(request, context))
         return pages.render(view, request: request, context: context, status: status, title: "import")
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import RapportCore
 import RapportServices
 
 /// The import wizard's page at each step: upload, preview (the mapping to edit and what a dry run
@@ -19,7 +20,7 @@ struct ImportView: PageContent {
     }
 
     struct Problem {
-        let row: Int
+        let row: String
         let column: String
         let message: String
     }
@@ -45,16 +46,18 @@ struct ImportView: PageContent {
     let mapping: [Mapping]
     let strict: Bool
     let percent: Int?
+    /// The percentage as the reader writes numbers.
+    let percentText: String?
     /// Seconds before the progress page reloads itself.
     let refresh: Int?
     let hasReport: Bool
-    let created: Int
-    let updated: Int
-    let unchanged: Int
-    let rejected: Int
-    let duplicates: Int
-    let skipped: Int
-    let companiesCreated: Int
+    let created: String
+    let updated: String
+    let unchanged: String
+    let rejected: String
+    let duplicates: String
+    let skipped: String
+    let companiesCreated: String
     let hasErrors: Bool
     let errors: [Problem]
     /// The rejected and duplicate rows as CSV, when there are any.
@@ -68,8 +71,10 @@ struct ImportView: PageContent {
         heading: String, base: String, list: String, step: Step, error: String? = nil, run: String? = nil,
         mapping: [Mapping] = [], strict: Bool = false, percent: Int? = nil, report: ImportReport? = nil,
         messages: [String: String] = [:], rejectedRows: String? = nil, createdLinks: [Link] = [],
-        createdList: String? = nil
+        createdList: String? = nil, language: Language = .en
     ) {
+        // counts as the reader writes numbers (Persian digits on Persian pages)
+        func number(_ value: Int) -> String { Numbers.format(value, language) }
         self.heading = heading
         self.base = base
         self.list = list
@@ -82,15 +87,16 @@ struct ImportView: PageContent {
         self.mapping = mapping
         self.strict = strict
         self.percent = percent
+        self.percentText = percent.map(number)
         self.refresh = step == .progress ? 1 : nil
         self.hasReport = report != nil
-        self.created = report?.created ?? 0
-        self.updated = report?.updated ?? 0
-        self.unchanged = report?.unchanged ?? 0
-        self.rejected = report?.rejected ?? 0
-        self.duplicates = report?.duplicates ?? 0
-        self.skipped = report?.skipped ?? 0
-        self.companiesCreated = report?.companiesCreated ?? 0
+        self.created = number(report?.created ?? 0)
+        self.updated = number(report?.updated ?? 0)
+        self.unchanged = number(report?.unchanged ?? 0)
+        self.rejected = number(report?.rejected ?? 0)
+        self.duplicates = number(report?.duplicates ?? 0)
+        self.skipped = number(report?.skipped ?? 0)
+        self.companiesCreated = number(report?.companiesCreated ?? 0)
         self.hasErrors = !(report?.errors.isEmpty ?? true)
         self.errors =
             (report?.errors.prefix(100)).map {
@@ -98,9 +104,9 @@ struct ImportView: PageContent {
                     let message =
                         error.duplicateOf.map { row in
                             (messages["import_duplicate_of"] ?? "Duplicate of row {row}.").replacingOccurrences(
-                                of: "{row}", with: String(row))
+                                of: "{row}", with: number(row))
                         } ?? error.issue.map { Pages.translate($0, messages) } ?? error.message
-                    return Problem(row: error.row, column: error.column, message: message)
+                    return Problem(row: number(error.row), column: error.column, message: message)
                 }
             } ?? []
         self.rejectedRows = (report.map { $0.rejected + $0.duplicates > 0 } ?? false) ? rejectedRows : nil

@@ -201,7 +201,9 @@ extension RecordPages {
             workspaceID: workspaceID, ids: items.compactMap(\.actor.id))
         return items.map { event in
             let lines = Self.changes(of: event).map {
-                changeLine($0, definitions: definitions, names: names, messages: messages)
+                changeLine(
+                    $0, definitions: definitions, names: names, messages: messages,
+                    rightToLeft: dates.language.isRightToLeft)
             }
             var person: String?
             var personPath: String?
@@ -240,10 +242,12 @@ extension RecordPages {
         }
     }
 
-    /// "Lifecycle stage: Lead → Customer", with labels and values as the page shows them.
+    /// "Lifecycle stage: Lead → Customer", with labels and values as the page shows them. Right to left
+    /// the arrow points left, and each value is isolated (FSI…PDI) so that a Latin address or a number
+    /// keeps its own order instead of trading places with the arrow.
     func changeLine(
         _ change: FieldChange, definitions: [CustomFieldDefinition], names: [String: String],
-        messages: [String: String]
+        messages: [String: String], rightToLeft: Bool = false
     ) -> String {
         func text(_ value: JSONValue) -> String {
             if case .string(let id) = value, let name = names[id] { return name }
@@ -251,7 +255,8 @@ extension RecordPages {
             return shown.isEmpty ? "—" : shown
         }
         let label = columnLabel(change.field, definitions: definitions, messages: messages)
-        return "\(label): \(text(change.old)) → \(text(change.new))"
+        guard rightToLeft else { return "\(label): \(text(change.old)) → \(text(change.new))" }
+        return "\(label): \u{2068}\(text(change.old))\u{2069} ← \u{2068}\(text(change.new))\u{2069}"
     }
 
     /// Names of the records and users that changed reference fields pointed to, by id.
@@ -303,7 +308,9 @@ extension RecordPages {
                     relative: dates.relative(entry.at), exact: dates.exact(entry.at),
                     datetime: Timestamp.rfc3339(entry.at)),
                 changes: entry.changes.map {
-                    changeLine($0, definitions: definitions, names: names, messages: messages)
+                    changeLine(
+                    $0, definitions: definitions, names: names, messages: messages,
+                    rightToLeft: dates.language.isRightToLeft)
                 })
         }
     }
