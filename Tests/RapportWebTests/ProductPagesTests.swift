@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
+import RapportCore
 import RapportTestSupport
 import Testing
 
@@ -24,6 +25,14 @@ struct ProductPagesTests {
                 #expect(list.status == .ok)
                 #expect(list.text.contains("Espresso machine"))
                 #expect(list.text.contains("2,499.00 DKK"))
+                // in Danish and in Persian, as each writes numbers
+                for (email, language, price) in [
+                    ("da@acme.test", Language.da, "2.499,00 DKK"), ("fa@acme.test", .fa, "۲٬۴۹۹٫۰۰ DKK"),
+                ] {
+                    _ = try await Fixtures.user(app, in: seeded, email: email, role: .member, language: language)
+                    let (other, _) = try await WebShellTests.signIn(client, email: email)
+                    #expect(try await other.get(client, "/products").text.contains(price), "\(language)")
+                }
                 #expect(list.text.contains("href=\"/products\""))
                 let form = try await jar.get(client, "/products/new")
                 let token = try #require(form.csrfToken)

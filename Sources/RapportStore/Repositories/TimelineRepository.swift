@@ -75,30 +75,45 @@ package struct TimelineRepository: Sendable {
     }
 
     /// What others did since `since` on the records a user owns or follows, newest first.
+    ///
+    /// Owned and followed records are read apart, each starting from the user's records and reading
+    /// their events by index: started from the events, the database read every recent event of the
+    /// workspace (0.3–0.5 s a query at a million events).
     package func watchedChanges(workspaceID: String, userID: String, since: Int64, limit: Int) async throws
         -> [TimelineEvent]
     {
-        var events: [TimelineEvent] = []
+        var events: [String: TimelineEvent] = [:]
+        let columns =
+            "e.id, e.workspace_id, e.type, e.occurred_at, e.actor_type, e.actor_id, e.contact_id, e.company_id, e.data"
         for type in ObjectCatalog.all {
             guard let column = type.timeline?.column, Self.subjectColumns.contains(column) else { continue }
-            let followed: SQLQueryString = """
-                EXISTS (SELECT 1 FROM follows f WHERE f.workspace_id = r.workspace_id AND f.user_id = \(bind: userID)
-                  AND f.object = \(bind: type.name) AND f.record_id = r.id)
+            var queries: [SQLQueryString] = [
                 """
-            let watched: SQLQueryString =
-                type.field("owner_id") != nil ? "(r.owner_id = \(bind: userID) OR " + followed + ")" : followed
-            let rows = try await store.database.raw(
-                """
-                SELECT e.id, e.workspace_id, e.type, e.occurred_at, e.actor_type, e.actor_id, e.contact_id, e.company_id, e.data
-                FROM events e JOIN \(ident: type.name) r ON r.workspace_id = e.workspace_id AND r.id = e.\(ident: column)
-                WHERE e.workspace_id = \(bind: workspaceID) AND \(watched) AND e.occurred_at > \(bind: since)
-                AND NOT (e.actor_type = 'user' AND e.actor_id = \(bind: userID))
+                SELECT \(unsafeRaw: columns) FROM follows f
+                \(unsafeRaw: store.kind.leftFirstJoin) events e ON e.workspace_id = f.workspace_id AND e.\(ident: column) = f.record_id
+                WHERE f.workspace_id = \(bind: workspaceID) AND f.user_id = \(bind: userID) AND f.object = \(bind: type.name)
+                AND e.occurred_at > \(bind: since) AND NOT (e.actor_type = 'user' AND e.actor_id = \(bind: userID))
                 ORDER BY e.occurred_at DESC, e.id DESC LIMIT \(bind: limit)
                 """
-            ).all()
-            events += try rows.map(Self.event(from:))
+            ]
+            if type.field("owner_id") != nil {
+                queries.append(
+                    """
+                    SELECT \(unsafeRaw: columns) FROM \(ident: type.name) r
+                    \(unsafeRaw: store.kind.leftFirstJoin) events e ON e.workspace_id = r.workspace_id AND e.\(ident: column) = r.id
+                    WHERE r.workspace_id = \(bind: workspaceID) AND r.owner_id = \(bind: userID) AND e.occurred_at > \(bind: since)
+                    AND NOT (e.actor_type = 'user' AND e.actor_id = \(bind: userID))
+                    ORDER BY e.occurred_at DESC, e.id DESC LIMIT \(bind: limit)
+                    """)
+            }
+            for query in queries {
+                for row in try await store.database.raw(query).all() {
+                    let event = try Self.event(from: row)
+                    events[event.id] = event
+                }
+            }
         }
-        return Array(events.sorted { ($0.occurredAt, $0.id) > ($1.occurredAt, $1.id) }.prefix(limit))
+        return Array(events.values.sorted { ($0.occurredAt, $0.id) > ($1.occurredAt, $1.id) }.prefix(limit))
     }
 
     /// Whether an import already recorded an `imported` event on a record (one per record and import).

@@ -13,4 +13,15 @@ enum Numbers {
     static func format(_ number: Int, _ language: Language) -> String {
         styles[language].map { number.formatted($0) } ?? String(number)
     }
+
+    /// An amount of money in minor units (cents, øre) as a person of the language writes it, with the
+    /// currency's code: `1,250.50 EUR`, `1.250,50 DKK`, `۱٬۲۵۰٫۵۰ EUR`.
+    static func money(minorUnits: Int64, code: String?, _ language: Language) -> String {
+        guard let code else { return format(Int(minorUnits), language) }
+        let digits = Currencies.minorDigits(code)
+        let amount = Decimal(minorUnits) / pow(Decimal(10), digits)
+        let style = Decimal.FormatStyle(locale: Locale(identifier: language.rawValue))
+            .precision(.fractionLength(digits))
+        return "\(amount.formatted(style)) \(code)"
+    }
 }

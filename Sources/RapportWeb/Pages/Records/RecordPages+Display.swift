@@ -60,7 +60,8 @@ extension RecordPages {
             return RecordCell(value: title, link: ObjectCatalog.named(table) != nil ? WebPath.record(table, id) : nil)
         case (.money(let currency), .number(let amount)):
             return RecordCell(
-                value: Currencies.format(minorUnits: Int64(amount), code: record.string(currency)), ltr: true)
+                value: Numbers.money(minorUnits: Int64(amount), code: record.string(currency), dates.language),
+                ltr: true)
         case (.email, .string(let address)):
             return RecordCell(value: address, link: "mailto:\(address)", ltr: true)
         case (.emailList, .array(let items)):
