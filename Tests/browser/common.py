@@ -8,7 +8,7 @@ import time
 import urllib.request
 
 from selenium import webdriver
-from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -102,8 +102,19 @@ class Visit:
     def wait(self, condition, what, timeout=20):
         """Waits for `condition`, reading the page again when it changes under the check; fails with
         `what` and the page's address."""
+
+        def settled(driver):
+            # An element of the page being replaced can also answer "Node with given id does not belong
+            # to the document" (a plain WebDriverException, not a stale element): read again.
+            try:
+                return condition(driver)
+            except WebDriverException as error:
+                if isinstance(error, StaleElementReferenceException) or "does not belong to the document" in str(error):
+                    return False
+                raise
+
         try:
-            WebDriverWait(self.driver, timeout, poll_frequency=0.1, ignored_exceptions=[StaleElementReferenceException]).until(condition)
+            WebDriverWait(self.driver, timeout, poll_frequency=0.1).until(settled)
         except TimeoutException:
             main = self.driver.find_elements(By.TAG_NAME, "main")
             text = main[0].text[:400] if main else self.driver.page_source[:400]
