@@ -94,7 +94,7 @@ struct HomePageTests {
                 page = try await jar.get(client, "/contacts/\(lars.id)")
                 #expect(page.text.contains("You follow this record"))
                 #expect(page.text.contains(#"aria-pressed="true""#))
-                #expect(page.text.contains("1 following"))
+                #expect(page.text.contains("Followed by 1"))
                 // another workspace's record cannot be followed
                 let foreign = try await jar.post(
                     client, "/contacts/\(hidden.id)/follow",
