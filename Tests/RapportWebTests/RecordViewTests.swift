@@ -32,6 +32,8 @@ struct RecordViewTests {
                 #expect(page.text.contains(#"href="mailto:anna@nordlys.dk""#))
                 #expect(page.text.contains(#"href="tel:+4520304050""#))
                 #expect(page.text.contains("+45 20 30 40 50 (mobile)"))
+                // a number reads left to right whatever the page's direction (with its type after it)
+                #expect(page.text.contains(#"<bdi dir="ltr"><a href="tel:+4520304050">+45 20 30 40 50 (mobile)</a></bdi>"#))
                 #expect(page.text.contains("Denmark"))
                 #expect(page.text.contains("Danish"))
                 // when the record is saved, the next page says so, once

@@ -98,6 +98,7 @@ struct DuplicatePages: Sendable {
         let text = messages[reason.key] ?? "{value}"
         let parts = text.components(separatedBy: "{value}")
         return DuplicateReasonView(
-            before: parts.first ?? "", value: reason.value, after: parts.count > 1 ? parts[1...].joined() : "")
+            before: parts.first ?? "", value: reason.value, after: parts.count > 1 ? parts[1...].joined() : "",
+            ltr: ["email", "phone", "domain"].contains(reason.rule))
     }
 }

@@ -4,6 +4,8 @@ struct DuplicateReasonView {
     let before: String
     let value: String
     let after: String
+    /// Whether the value is written left to right whatever the page's direction (an address, a number).
+    let ltr: Bool
 }
 
 /// A record as a duplicate suggestion shows it.

@@ -8,6 +8,8 @@ struct RecordCell {
         var href: String?
         /// Whether a separator comes before it.
         var comma = false
+        /// Whether it is written left to right whatever the page's direction (a number, an address).
+        var ltr = false
     }
 
     /// How the field is edited in place on a record page: its name, the value as the form shows it, the
@@ -42,6 +44,6 @@ struct RecordCell {
         self.ltr = ltr
         self.label = label
         self.empty = value.isEmpty
-        self.parts = parts ?? (value.isEmpty ? [] : [Part(text: value, href: link)])
+        self.parts = parts ?? (value.isEmpty ? [] : [Part(text: value, href: link, ltr: ltr)])
     }
 }

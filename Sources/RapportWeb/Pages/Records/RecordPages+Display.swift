@@ -79,7 +79,7 @@ extension RecordPages {
             let parts = phones.enumerated().map { index, phone in
                 RecordCell.Part(
                     text: "\(phone.number) (\(phone.type))", href: "tel:\(phone.number.filter { !$0.isWhitespace })",
-                    comma: index > 0)
+                    comma: index > 0, ltr: true)
             }
             return RecordCell(value: parts.map(\.text).joined(separator: ", "), ltr: true, parts: parts)
         case (.languageTag, .string(let tag)):
@@ -100,7 +100,7 @@ extension RecordPages {
 
     /// A cell of several addresses or numbers, each its own link.
     static func listCell(_ texts: [String], href: (String) -> String) -> RecordCell {
-        let parts = texts.enumerated().map { RecordCell.Part(text: $1, href: href($1), comma: $0 > 0) }
+        let parts = texts.enumerated().map { RecordCell.Part(text: $1, href: href($1), comma: $0 > 0, ltr: true) }
         return RecordCell(value: texts.joined(separator: ", "), ltr: true, parts: parts)
     }
 
