@@ -21,7 +21,7 @@ package struct ExportController: Sendable {
     @Sendable func export(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         return try ExportResponse.make(
-            services, workspaceID: principal.workspace.id,
+            services, viewer: principal.viewer,
             object: request.uri.queryParameters["object"].map(String.init),
             format: request.uri.queryParameters["format"].map(String.init))
     }

@@ -63,7 +63,7 @@ package struct ImportController: Sendable {
         defer { try? FileManager.default.removeItem(at: file) }
         try await Upload.save(request, to: file, limit: Self.bodyLimit)
         let importer = Importer(
-            services, schema: schema, workspaceID: principal.workspace.id,
+            services, schema: schema, viewer: principal.viewer,
             actor: Actor(.api, id: principal.user.id),
             options: Importer.Options(dryRun: dryRun, strict: strict, map: map))
         let report = try await importer.run(file: file)

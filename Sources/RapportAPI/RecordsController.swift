@@ -69,7 +69,7 @@ package struct RecordsController: Sendable {
     func referrers(_ type: ObjectType, field: String, request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let record = try await service.get(
-            workspaceID: principal.workspace.id, id: try context.parameters.require("id"))
+            principal.viewer, id: try context.parameters.require("id"))
         return try await RecordsController(services, schema: type)
             .listPage(request, principal: principal, scope: (field, record.id))
     }
@@ -86,7 +86,7 @@ package struct RecordsController: Sendable {
         issues += list.issues
         guard issues.isEmpty, let page else { throw RapportError.invalid(issues) }
         let result = try await service.listBodies(
-            workspaceID: principal.workspace.id, query: list.query, limit: page.limit, after: list.after, scope: scope,
+            principal.viewer, query: list.query, limit: page.limit, after: list.after, within: scope,
             search: list.search)
         return try JSONCoding.response(ListBody(data: result.bodies, nextCursor: result.next.map(list.cursorText)))
     }
@@ -96,14 +96,14 @@ package struct RecordsController: Sendable {
         let fields = try await JSONCoding.decode(
             [String: JSONValue].self, from: request, limit: services.settings.jsonBodyLimit)
         let record = try await service.create(
-            workspaceID: principal.workspace.id, fields: fields, actor: Self.actor(principal))
+            principal.viewer, fields: fields, actor: Self.actor(principal))
         return try respond(record, status: .created)
     }
 
     @Sendable func get(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let body = try await service.getBody(
-            workspaceID: principal.workspace.id, id: try context.parameters.require("id"))
+            principal.viewer, id: try context.parameters.require("id"))
         let headers: HTTPFields = [.eTag: ETag.make(id: body.id, version: body.version)]
         return try JSONCoding.response(body, headers: headers)
     }
@@ -113,9 +113,9 @@ package struct RecordsController: Sendable {
         let id = try context.parameters.require("id")
         let fields = try await JSONCoding.decode(
             [String: JSONValue].self, from: request, limit: services.settings.jsonBodyLimit)
-        _ = try await service.get(workspaceID: principal.workspace.id, id: id)
+        _ = try await service.get(principal.viewer, id: id)
         let record = try await service.update(
-            workspaceID: principal.workspace.id, id: id, patch: fields,
+            principal.viewer, id: id, patch: fields,
             expectedVersion: try Self.expectedVersion(request, id: id), actor: Self.actor(principal))
         return try respond(record)
     }
@@ -123,9 +123,9 @@ package struct RecordsController: Sendable {
     @Sendable func delete(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let id = try context.parameters.require("id")
-        _ = try await service.get(workspaceID: principal.workspace.id, id: id)
+        _ = try await service.get(principal.viewer, id: id)
         try await service.delete(
-            workspaceID: principal.workspace.id, id: id, expectedVersion: try Self.expectedVersion(request, id: id),
+            principal.viewer, id: id, expectedVersion: try Self.expectedVersion(request, id: id),
             actor: Self.actor(principal))
         return Response(status: .noContent)
     }
@@ -156,16 +156,16 @@ package struct RecordsController: Sendable {
             issues.append(FieldIssue("other_id", "This field is required."))
         }
         guard issues.isEmpty, let otherID else { throw RapportError.invalid(issues) }
-        _ = try await service.get(workspaceID: principal.workspace.id, id: id)
+        _ = try await service.get(principal.viewer, id: id)
         let record = try await service.merge(
-            workspaceID: principal.workspace.id, id: id, otherID: otherID, prefer: prefer, actor: Self.actor(principal))
+            principal.viewer, id: id, otherID: otherID, prefer: prefer, actor: Self.actor(principal))
         return try respond(record)
     }
 
     @Sendable func timeline(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let record = try await service.get(
-            workspaceID: principal.workspace.id, id: try context.parameters.require("id"))
+            principal.viewer, id: try context.parameters.require("id"))
         let page = try PageRequest(request)
         let types = (request.uri.queryParameters["type"].map(String.init) ?? "")
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -174,7 +174,7 @@ package struct RecordsController: Sendable {
             throw RapportError.invalid([FieldIssue("type", "Unknown event type: \(unknown.joined(separator: ", ")).")])
         }
         let events = try await TimelineService(services).page(
-            workspaceID: principal.workspace.id, of: service.schema, id: record.id, types: types, limit: page.limit,
+            principal.viewer, of: service.schema, id: record.id, types: types, limit: page.limit,
             after: page.after)
         return try JSONCoding.response(
             ListBody(data: events.items.map(EventBody.init), nextCursor: events.next?.cursor))
@@ -198,10 +198,10 @@ package struct RecordsController: Sendable {
         for key in body.members.keys where !["type", "body", "occurred_at", "duration_minutes"].contains(key) {
             issues.append(FieldIssue(key, "Unknown field."))
         }
-        _ = try await service.get(workspaceID: principal.workspace.id, id: id)
+        _ = try await service.get(principal.viewer, id: id)
         if !issues.isEmpty { throw RapportError.invalid(issues) }
         let event = try await service.addActivity(
-            workspaceID: principal.workspace.id, id: id,
+            principal.viewer, id: id,
             draft: ActivityDraft(type: type, body: text, occurredAt: occurredAt, durationMinutes: minutes),
             actor: Self.actor(principal))
         return try JSONCoding.response(EventBody(event: event), status: .created)

@@ -32,7 +32,7 @@ package struct SearchController: Sendable {
         }
         if !issues.isEmpty { throw RapportError.invalid(issues) }
         let results = try await SearchService(services).search(
-            workspaceID: principal.workspace.id, query: query, limit: limit)
+            principal.viewer, query: query, limit: limit)
         return try JSONCoding.response(Results(data: results))
     }
 

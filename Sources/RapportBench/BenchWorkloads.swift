@@ -125,14 +125,14 @@ package struct BenchWorkloads: Sendable {
         let workspace = info.workspaceID
         let queries = Array(repeating: info.queries, count: max(1, 2000 / max(1, info.queries.count))).flatMap { $0 }
         let measured = try await BenchClock.measure(queries, seconds: 20) { query in
-            _ = try await repository.search(workspaceID: workspace, query: query, limit: 20)
+            _ = try await repository.search(.all(workspace), query: query, limit: 20)
         }
         // (for profiling: RAPPORT_BENCH_SLOW=N prints the N slowest queries of the mix)
         if let shown = ProcessInfo.processInfo.environment["RAPPORT_BENCH_SLOW"].flatMap(Int.init) {
             var timed: [(query: String, ms: Double)] = []
             for query in info.queries {
                 let start = BenchClock.now()
-                _ = try await repository.search(workspaceID: workspace, query: query, limit: 20)
+                _ = try await repository.search(.all(workspace), query: query, limit: 20)
                 timed.append((query, (BenchClock.now() - start) * 1000))
             }
             for (query, ms) in timed.sorted(by: { $0.ms > $1.ms }).prefix(shown) {
@@ -155,10 +155,11 @@ package struct BenchWorkloads: Sendable {
         let repository = TimelineRepository(store: runtime.store)
         let workspace = info.workspaceID
         let contact = info.busyContactID
+        let everything = Dictionary(uniqueKeysWithValues: ObjectCatalog.all.map { ($0.name, RecordScope.all(workspace)) })
         let runs = Array(repeating: 0, count: 1000)
         let measured = try await BenchClock.measure(runs, seconds: 20) { _ in
             _ = try await repository.page(
-                workspaceID: workspace, subject: .init(.contacts, id: contact), types: [], limit: 50, after: nil)
+                reaches: everything, workspaceID: workspace, subject: .init(.contacts, id: contact), types: [], limit: 50, after: nil)
         }
         let reference = try await BenchClock.measure(runs, seconds: 20) { _ in
             try await BenchReferences(store: runtime.store).timeline(workspaceID: workspace, contactID: contact)
@@ -181,7 +182,7 @@ package struct BenchWorkloads: Sendable {
         let workspaceID = info.workspaceID
         try await BenchReferences(store: runtime.store).warmContacts(workspaceID: workspaceID)
         let start = BenchClock.now()
-        try await Exporter(runtime.services, schema: .contacts, format: .csv).run(workspaceID: info.workspaceID) {
+        try await Exporter(runtime.services, schema: .contacts, format: .csv).run(.system(info.workspaceID)) {
             handle.write(Data($0))
         }
         let elapsed = BenchClock.now() - start
@@ -225,7 +226,7 @@ package struct BenchWorkloads: Sendable {
             owner: UserDraft(email: "import@rapport.local", name: "Import", role: nil, password: RecordID.make()))
         let start = BenchClock.now()
         let report = try await Importer(
-            runtime.services, schema: .contacts, workspaceID: target.id, actor: Actor(.user, id: owner.id),
+            runtime.services, schema: .contacts, viewer: .system(target.id), actor: Actor(.user, id: owner.id),
             options: .init()
         ).run(file: file)
         let elapsed = BenchClock.now() - start

@@ -10,7 +10,7 @@ package enum ExportResponse {
     /// The streamed response for an export.
     /// - Parameter filter: only what a list shows, its filters and search words.
     package static func make(
-        _ services: Services, workspaceID: String, object: String?, format: String?,
+        _ services: Services, viewer: Viewer, object: String?, format: String?,
         filter: (query: ListQuery, search: [String])? = nil
     ) throws -> Response {
         var issues: [FieldIssue] = []
@@ -21,6 +21,9 @@ package enum ExportResponse {
         let parsed = Exporter.Format(rawValue: format ?? "csv")
         if parsed == nil { issues.append(FieldIssue("format", "Format must be csv or jsonl.")) }
         guard let schema, let parsed, issues.isEmpty else { throw RapportError.invalid(issues) }
+        // (refused before the download starts: once it has, only its end can say something went wrong)
+        _ = try viewer.scope(.export, on: schema)
+        if let filter { try RecordService(services, schema: schema).requireReadable(filter.query, viewer) }
         let exporter = Exporter(services, schema: schema, format: parsed)
         let name = "\(schema.name).\(parsed == .csv ? "csv" : "jsonl")"
         return Response(
@@ -30,7 +33,7 @@ package enum ExportResponse {
                 .cacheControl: "no-store",
             ],
             body: ResponseBody { writer in
-                try await exporter.run(workspaceID: workspaceID, filter: filter) { chunk in
+                try await exporter.run(viewer, filter: filter) { chunk in
                     try await writer.write(ByteBuffer(bytes: chunk))
                 }
                 try await writer.finish(nil)

@@ -107,7 +107,7 @@ package enum DemoData {
                 ? "\(culture.companySuffix) \(word) \(index + 1)" : "\(word) \(culture.companySuffix) \(index + 1)"
             let domain = "company\(index + 1).example"
             let company = try await companyService.create(
-                workspaceID: workspaceID,
+                Viewer.system(workspaceID),
                 fields: [
                     "name": .string(name), "domain": .string(domain),
                     "industry": .string(industries.randomElement(using: &random)!),
@@ -129,7 +129,7 @@ package enum DemoData {
             if Int.random(in: 0..<10, using: &random) == 0 { tags.append(.string("vip")) }
             if Int.random(in: 0..<6, using: &random) == 0 { tags.append(.string("newsletter")) }
             let contact = try await contactService.create(
-                workspaceID: workspaceID,
+                Viewer.system(workspaceID),
                 fields: [
                     "first_name": .string(first), "last_name": .string(last),
                     "email": .string("person\(index + 1)@\(company.domain)"),
@@ -200,9 +200,9 @@ package enum DemoData {
                     ])
                 }
             }
-            _ = try await contactService.create(workspaceID: workspaceID, fields: fields, actor: actor)
+            _ = try await contactService.create(Viewer.system(workspaceID), fields: fields, actor: actor)
         }
-        let found = try await companyService.repository.find(workspaceID: workspaceID, ids: companies)
+        let found = try await companyService.repository.find(.all(workspaceID), ids: companies)
         for (index, id) in companies.enumerated() {
             guard let company = found[id], let name = company.string("name") else { continue }
             var fields: [String: JSONValue] = ["country": company["country"]]
@@ -212,7 +212,7 @@ package enum DemoData {
             } else {
                 fields["name"] = .string("\(name) Ltd")
             }
-            _ = try await companyService.create(workspaceID: workspaceID, fields: fields, actor: actor)
+            _ = try await companyService.create(Viewer.system(workspaceID), fields: fields, actor: actor)
         }
     }
 }

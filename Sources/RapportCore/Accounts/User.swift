@@ -1,5 +1,5 @@
 /// A person who signs in to a workspace.
-package struct User: Sendable, Equatable, Codable {
+package struct User: Sendable, Equatable {
     package var id: String
     package var workspaceID: String
     package var email: String
@@ -16,11 +16,19 @@ package struct User: Sendable, Equatable, Codable {
     package var timeZone: String
     /// The calendar the user reads dates in.
     package var calendar: CalendarChoice
+    /// The workspace's own role the user holds, when not a built-in one (`role` is then `member`, for
+    /// what only owners and admins manage).
+    package var customRole: CustomRole.Reference?
+    /// What the user may do with records: their custom role's rules, else their built-in role's.
+    package var permissions: Permissions
+    /// Whether the user gets a daily digest of their notifications by email.
+    package var digest: DigestChoice
 
     package init(
         id: String, workspaceID: String, email: String, name: String, role: Role, language: Language,
         version: Int64, createdAt: Int64, updatedAt: Int64, deactivatedAt: Int64? = nil,
-        timeZone: String = "UTC", calendar: CalendarChoice? = nil
+        timeZone: String = "UTC", calendar: CalendarChoice? = nil, customRole: CustomRole.Reference? = nil,
+        permissions: Permissions? = nil, digest: DigestChoice = .none
     ) {
         self.id = id
         self.workspaceID = workspaceID
@@ -34,5 +42,13 @@ package struct User: Sendable, Equatable, Codable {
         self.deactivatedAt = deactivatedAt
         self.timeZone = timeZone
         self.calendar = calendar ?? .standard(for: language)
+        self.customRole = customRole
+        self.permissions = permissions ?? .builtIn(role)
+        self.digest = digest
     }
+
+    /// The role as the API names it: a built-in role's name, or the custom role's id.
+    package var roleKey: String { customRole?.id ?? role.rawValue }
+    /// The role's name as people read it.
+    package var roleName: String { customRole?.name ?? role.rawValue }
 }

@@ -21,6 +21,9 @@ package struct UserDraft: Sendable {
         package var email: String
         package var name: String
         package var role: Role
+        /// The workspace's own role chosen instead of a built-in one (`role` is then `member`); whether it
+        /// exists is for the service to check.
+        package var customRoleID: String?
         package var password: String
         package var language: Language
     }
@@ -38,11 +41,15 @@ package struct UserDraft: Sendable {
         let name = (self.name ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         if let issue = UserProfile.nameIssue(name) { issues.append(issue) }
         var role = Role.member
+        var customRoleID: String?
         if let text = self.role {
             if let parsed = Role(rawValue: text) {
                 role = parsed
+            } else if RecordID.isWellFormed(text) {
+                customRoleID = text.lowercased()
             } else {
-                issues.append(FieldIssue("role", "Role must be one of owner, admin, member."))
+                issues.append(
+                    FieldIssue("role", "Role must be owner, admin, member or the id of one of the workspace's roles."))
             }
         }
         let password = self.password ?? ""
@@ -57,6 +64,7 @@ package struct UserDraft: Sendable {
         }
         if !issues.isEmpty { throw RapportError.invalid(issues) }
         return Valid(
-            email: email, name: name.isEmpty ? email : name, role: role, password: password, language: language)
+            email: email, name: name.isEmpty ? email : name, role: role, customRoleID: customRoleID, password: password,
+            language: language)
     }
 }

@@ -13,6 +13,7 @@ extension ObjectType {
                 FieldSpec("country", .country),
                 FieldSpec("city", .text(maxLength: 200)),
                 FieldSpec("owner_id", .reference("users")),
+                FieldSpec("team_id", .reference("teams")),
                 FieldSpec("tags", .tags),
             ],
             title: [["name"]],

@@ -16,6 +16,7 @@ extension ObjectType {
                 FieldSpec("lifecycle_stage", .choice(LifecycleStage.all)),
                 FieldSpec("lead_status", .text(maxLength: 100)),
                 FieldSpec("owner_id", .reference("users")),
+                FieldSpec("team_id", .reference("teams")),
                 FieldSpec("source", .text(maxLength: 200)),
                 FieldSpec("tags", .tags),
                 FieldSpec(

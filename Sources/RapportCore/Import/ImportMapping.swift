@@ -133,6 +133,8 @@ package enum ImportMapping {
         "city": .field("city"), "mailingcity": .field("city"), "businesscity": .field("city"),
         "timezone": .field("time_zone"), "language": .field("language"), "preferredlanguage": .field("language"),
         "socialprofiles": .field("social_profiles"), "ownerid": .field("owner_id"),
+        "owner": .field("owner_id"), "owneremail": .field("owner_id"), "contactowner": .field("owner_id"),
+        "teamid": .field("team_id"), "team": .field("team_id"), "teamname": .field("team_id"),
         // Google Contacts' standard columns
         "organization1title": .field("job_title"), "phone1type": .phoneType, "address1city": .field("city"),
         "address1country": .field("country"), "address1region": .field("region"), "groupmembership": .field("tags"),
@@ -148,6 +150,8 @@ package enum ImportMapping {
         "employees": .field("size"),
         "country": .field("country"), "countryregion": .field("country"), "billingcountry": .field("country"),
         "city": .field("city"), "billingcity": .field("city"), "ownerid": .field("owner_id"), "tags": .field("tags"),
+        "owner": .field("owner_id"), "owneremail": .field("owner_id"), "companyowner": .field("owner_id"),
+        "teamid": .field("team_id"), "team": .field("team_id"), "teamname": .field("team_id"),
         "notes": .note, "note": .note,
     ]
 

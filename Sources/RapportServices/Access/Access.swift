@@ -2,7 +2,8 @@ package import RapportCore
 
 /// Who may do what in a workspace: the one place every service, page and route asks before it lets a
 /// user act. Today it decides by role (owners and admins manage users and custom fields and read the
-/// audit log; only an owner makes another owner); record visibility by team and owner joins it next.
+/// audit log; only an owner makes another owner). What a user may do with records is their role's
+/// `Permissions`, which `Viewer` applies to every record service call.
 package struct Access: Sendable {
     /// Something a user may or may not do.
     package enum Action: Sendable, Equatable {
@@ -10,11 +11,11 @@ package struct Access: Sendable {
         case manageUsers
         case grant(Role)
         case manageCustomFields
+        /// Making, changing and deleting teams.
+        case manageTeams
+        /// Making, changing and deleting the workspace's own roles.
+        case manageRoles
         case readAudit
-        /// Reading a workspace's records (and what is suggested about them, such as duplicates).
-        case readRecords
-        /// Changing records, and what is remembered about them (a pair that is not a duplicate).
-        case editRecords
     }
 
     package let user: User
@@ -30,10 +31,9 @@ package struct Access: Sendable {
     /// Whether the user may do `action`.
     package func allows(_ action: Action) -> Bool {
         switch action {
-        case .seeUsers, .manageUsers, .manageCustomFields, .readAudit: user.role.managesUsers
+        case .seeUsers, .manageUsers, .manageCustomFields, .manageTeams, .manageRoles, .readAudit:
+            user.role.managesUsers
         case .grant(let role): user.role.mayGrant(role)
-        // Every role today; a read-only role and record visibility decide here when they come.
-        case .readRecords, .editRecords: true
         }
     }
 
@@ -51,9 +51,9 @@ package struct Access: Sendable {
         case .manageUsers: "Only owners and admins manage users."
         case .grant: "Only an owner can make another user an owner."
         case .manageCustomFields: "Only owners and admins change custom fields."
+        case .manageTeams: "Only owners and admins change teams."
+        case .manageRoles: "Only owners and admins change roles."
         case .readAudit: "Only owners and admins read the audit log."
-        case .readRecords: "Only members of the workspace read its records."
-        case .editRecords: "Only users who may edit records change them."
         }
     }
 }

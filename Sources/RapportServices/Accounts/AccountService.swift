@@ -17,8 +17,11 @@ package struct AccountService: Sendable {
     /// - Throws: `forbidden` when the actor may not manage users or grant the role, `invalid`, `conflict`.
     package func createUser(workspaceID: String, draft: UserDraft, actor: User?) async throws -> User {
         if let actor { try Access(actor).require(.manageUsers) }
-        let valid = try draft.validate()
+        var valid = try draft.validate()
         if let actor { try Access(actor).require(.grant(valid.role)) }
+        if let custom = valid.customRoleID {
+            valid.customRoleID = try await resolveRole(custom, workspaceID: workspaceID).custom
+        }
         let hash = try await hashPassword(valid.password)
         return try await services.accounts.createUser(workspaceID: workspaceID, valid, passwordHash: hash)
     }
@@ -139,10 +142,12 @@ package struct AccountService: Sendable {
     /// Gives another user of the workspace a new role.
     /// - Throws: `forbidden` for a user who may not manage users or grant the role (only owners make or
     ///   unmake owners), `invalid` for one's own role, `conflict` when no active owner would be left.
-    package func changeRole(of userID: String, to role: Role, by principal: Principal) async throws -> User {
+    /// - Parameter key: a built-in role's name or the id of one of the workspace's roles.
+    package func changeRole(of userID: String, to key: String, by principal: Principal) async throws -> User {
         let access = Access(principal)
         try access.require(.manageUsers)
-        try access.require(.grant(role))
+        let role = try await resolveRole(key, workspaceID: principal.workspace.id)
+        try access.require(.grant(role.builtIn))
         guard userID != principal.user.id else {
             throw RapportError.invalid([FieldIssue("role", "You cannot change your own role.")])
         }
@@ -150,6 +155,24 @@ package struct AccountService: Sendable {
         if current.role == .owner { try access.require(.grant(.owner)) }
         return try await services.accounts.updateStatus(
             workspaceID: principal.workspace.id, id: userID, role: role, deactivatedAt: nil)
+    }
+
+    /// A role as the API and forms name it: a built-in role, or one of the workspace's own (whose holders
+    /// are members for what only owners and admins manage).
+    /// - Throws: `invalid` naming `role` for anything else.
+    func resolveRole(_ key: String, workspaceID: String) async throws -> (builtIn: Role, custom: String?) {
+        if let role = Role(rawValue: key) { return (role, nil) }
+        guard RecordID.isWellFormed(key),
+            let custom = try await RoleRepository(store: services.store).find(
+                workspaceID: workspaceID, id: key.lowercased())
+        else {
+            throw RapportError.invalid([
+                FieldIssue(
+                    "role", key: "role_unknown",
+                    "Role must be owner, admin, member or the id of one of the workspace's roles.")
+            ])
+        }
+        return (.member, custom.id)
     }
 
     /// Deactivates a user (they cannot sign in, their tokens stop working, their records keep them as

@@ -57,9 +57,9 @@ package struct DuplicateService: Sendable {
     package func suggestions(_ principal: Principal, id: String, limit: Int = 20, after: String? = nil)
         async throws -> (items: [Suggestion], next: String?)
     {
-        try Access(principal).require(.readRecords)
+        let reach = try principal.viewer.scope(.read, on: schema)
         let workspaceID = principal.workspace.id
-        guard RecordID.isWellFormed(id), try await records.find(workspaceID: workspaceID, ids: [id])[id] != nil else {
+        guard RecordID.isWellFormed(id), try await records.find(reach, ids: [id])[id] != nil else {
             throw RapportError.notFound(schema.the)
         }
         guard applies else { return ([], nil) }
@@ -77,9 +77,10 @@ package struct DuplicateService: Sendable {
         if matches.count == cap, order.count > 1 { order.removeLast() }
         let more = order.count > limit || matches.count == cap
         order = Array(order.prefix(limit))
-        let found = try await records.find(workspaceID: workspaceID, ids: order)
+        // (suggestions the viewer may not see are left out)
+        let found = try await records.find(reach, ids: order)
         let scopes = try await scopeTitles(
-            byOther.values.flatMap { $0 }.map { (rule: $0.rule, scope: $0.scope) }, workspaceID)
+            byOther.values.flatMap { $0 }.map { (rule: $0.rule, scope: $0.scope) }, principal.viewer)
         let items = order.compactMap { other -> Suggestion? in
             guard let record = found[other] else { return nil }
             let reasons = (byOther[other] ?? []).compactMap {
@@ -94,13 +95,14 @@ package struct DuplicateService: Sendable {
     package func pairs(_ principal: Principal, limit: Int, after: DuplicatePairCursor?) async throws
         -> (items: [Pair], next: DuplicatePairCursor?)
     {
-        try Access(principal).require(.readRecords)
+        let reach = try principal.viewer.scope(.read, on: schema)
         guard applies else { return ([], nil) }
         let workspaceID = principal.workspace.id
         let page = try await repository.pairs(
             workspaceID: workspaceID, object: schema.name, after: after, limit: limit)
         let ids = page.pairs.flatMap { [$0.first, $0.second] }
-        let found = try await records.find(workspaceID: workspaceID, ids: ids)
+        // (a pair the viewer may not see both sides of is left out)
+        let found = try await records.find(reach, ids: ids)
         let keys = try await repository.keys(workspaceID: workspaceID, object: schema.name, recordIDs: ids)
         var shared: [String: [DuplicateKey]] = [:]
         for pair in page.pairs {
@@ -110,7 +112,7 @@ package struct DuplicateService: Sendable {
             }
         }
         let scopes = try await scopeTitles(
-            shared.values.flatMap { $0 }.map { (rule: $0.rule, scope: $0.scope) }, workspaceID)
+            shared.values.flatMap { $0 }.map { (rule: $0.rule, scope: $0.scope) }, principal.viewer)
         let items = page.pairs.compactMap { pair -> Pair? in
             guard let first = found[pair.first], let second = found[pair.second] else { return nil }
             var reasons = (shared[pair.first + pair.second] ?? [])
@@ -130,14 +132,15 @@ package struct DuplicateService: Sendable {
     /// - Throws: `invalid` for a record paired with itself, `notFound` when either is not in the workspace,
     ///   `forbidden` for a user who may not edit records.
     package func dismiss(_ principal: Principal, id: String, otherID: String) async throws {
-        try Access(principal).require(.editRecords)
+        let reach = try principal.viewer.scope(.read, on: schema)
+        guard principal.viewer.allows(.edit, on: schema) else { throw Viewer.refusal(.edit, on: schema) }
         let workspaceID = principal.workspace.id
         let one = id.lowercased()
         let other = otherID.lowercased()
         if RecordID.isWellFormed(one), one == other {
             throw RapportError.invalid([FieldIssue("other_id", "A record cannot be a duplicate of itself.")])
         }
-        let found = try await records.find(workspaceID: workspaceID, ids: [one, other])
+        let found = try await records.find(reach, ids: [one, other])
         guard found[one] != nil, found[other] != nil else { throw RapportError.notFound(schema.the) }
         try await repository.dismiss(
             workspaceID: workspaceID, object: schema.name, one, other, by: principal.user.id,
@@ -165,7 +168,7 @@ package struct DuplicateService: Sendable {
     }
 
     /// Titles of the records that rules within a reference point to, by id.
-    func scopeTitles(_ keys: [(rule: String, scope: String)], _ workspaceID: String) async throws -> [String: String] {
+    func scopeTitles(_ keys: [(rule: String, scope: String)], _ viewer: Viewer) async throws -> [String: String] {
         var ids: [String: Set<String>] = [:]
         for key in keys where !key.scope.isEmpty {
             guard let field = schema.duplicateRule(key.rule)?.within,
@@ -175,9 +178,10 @@ package struct DuplicateService: Sendable {
         }
         var titles: [String: String] = [:]
         for (table, set) in ids {
-            guard let type = ObjectCatalog.named(table) else { continue }
-            let found = try await RecordRepository(store: services.store, schema: type).names(
-                workspaceID: workspaceID, ids: Array(set))
+            guard let type = ObjectCatalog.named(table), let reach = viewer.scopeIfAllowed(.read, on: type) else {
+                continue
+            }
+            let found = try await RecordRepository(store: services.store, schema: type).names(reach, ids: Array(set))
             titles.merge(found) { first, _ in first }
         }
         return titles

@@ -26,17 +26,21 @@ package struct Exporter: Sendable {
 
     package var contentType: String { format == .csv ? "text/csv; charset=utf-8" : "application/x-ndjson" }
 
-    /// Calls `write` with chunks of the file until every record is written.
+    /// Calls `write` with chunks of the file until every record the viewer may see is written, without
+    /// the fields their role hides.
     /// - Parameter filter: only the records a list shows (its filters and search words), in its order.
+    /// - Throws: `forbidden` when the viewer's role may not export the object.
     package func run(
-        workspaceID: String, filter: (query: ListQuery, search: [String])? = nil,
+        _ viewer: Viewer, filter: (query: ListQuery, search: [String])? = nil,
         write: ([UInt8]) async throws -> Void
     ) async throws {
+        let workspaceID = viewer.workspaceID
+        let reach = try viewer.scope(.export, on: schema)
         let service = RecordService(services, schema: schema)
         let definitions = try await service.customFields(workspaceID: workspaceID)
-        if let filter {
+        if filter != nil || !viewer.hiddenFields(schema).isEmpty {
             return try await run(
-                service, workspaceID: workspaceID, filter: filter, definitions: definitions, write: write)
+                service, viewer: viewer, filter: filter ?? (ListQuery(), []), definitions: definitions, write: write)
         }
         let repository = service.repository
         let fields = schema.fields
@@ -58,13 +62,12 @@ package struct Exporter: Sendable {
                 if format == .csv {
                     for (index, field) in references {
                         let ids = try await repository.referencedIDs(
-                            field.name, workspaceID: workspaceID, after: start, through: end)
-                        names[index] = try await service.referenceTitles(
-                            field: field.name, ids: ids, workspaceID: workspaceID)
+                            field.name, reach: reach, after: start, through: end)
+                        names[index] = try await service.referenceTitles(field: field.name, ids: ids, viewer: viewer)
                     }
                 }
                 let pageNames = names
-                try await repository.scanPage(workspaceID: workspaceID, after: start, through: end) { row in
+                try await repository.scanPage(reach, after: start, through: end) { row in
                     switch format {
                     case .csv:
                         Self.appendCSV(row, kinds: kinds, names: pageNames, customKeys: keys, to: &text.bytes)
@@ -84,7 +87,7 @@ package struct Exporter: Sendable {
         do {
             while more || !reading.isEmpty {
                 while more && reading.count < 2 {
-                    let end = try await repository.pageEnd(workspaceID: workspaceID, after: start, size: pageSize)
+                    let end = try await repository.pageEnd(reach, after: start, size: pageSize)
                     reading.append(page(after: start, through: end))
                     start = end
                     more = end != nil
@@ -98,23 +101,27 @@ package struct Exporter: Sendable {
         }
     }
 
-    /// The records of a list, a page at a time in the list's order.
+    /// The records of a list, a page at a time in the list's order, without the fields the viewer's
+    /// role hides.
     func run(
-        _ service: RecordService, workspaceID: String, filter: (query: ListQuery, search: [String]),
+        _ service: RecordService, viewer: Viewer, filter: (query: ListQuery, search: [String]),
         definitions: [CustomFieldDefinition], write: ([UInt8]) async throws -> Void
     ) async throws {
-        let fields = schema.fields
-        let keys = definitions.map(\.key)
+        let hidden = viewer.hiddenFields(schema)
+        let fields = schema.fields.filter { !hidden.contains($0.name) }
+        let keys = definitions.map(\.key).filter { !hidden.contains("custom.\($0)") }
         let references = fields.filter { if case .reference = $0.kind { true } else { false } }.map(\.name)
-        if format == .csv { try await write(Array(CSVWriter.line(header(customKeys: keys)).utf8)) }
+        if format == .csv {
+            try await write(Array(CSVWriter.line(header(customKeys: keys, hidden: hidden)).utf8))
+        }
         var after: RecordCursor?
         repeat {
             let page = try await service.list(
-                workspaceID: workspaceID, query: filter.query, limit: pageSize, after: after, search: filter.search)
+                viewer, query: filter.query, limit: pageSize, after: after, search: filter.search)
             var bytes: [UInt8] = []
             let titles =
                 format == .csv
-                ? try await service.referenceTitles(page.records, fields: references, workspaceID: workspaceID) : [:]
+                ? try await service.referenceTitles(page.records, fields: references, viewer: viewer) : [:]
             for record in page.records {
                 switch format {
                 case .csv:
@@ -131,7 +138,7 @@ package struct Exporter: Sendable {
                     cells += keys.map { Self.cell(record.custom[$0] ?? .null) }
                     bytes += Array(CSVWriter.line(cells).utf8)
                 case .jsonl:
-                    RecordBody(record: record, schema: schema).writeJSON(to: &bytes)
+                    RecordBody(record: record, schema: schema, hidden: hidden).writeJSON(to: &bytes)
                     bytes.append(UInt8(ascii: "\n"))
                 }
             }
@@ -141,9 +148,9 @@ package struct Exporter: Sendable {
     }
 
     /// The CSV header: `id`, each field (a reference followed by its name's column), each custom field.
-    func header(customKeys: [String]) -> [String] {
+    func header(customKeys: [String], hidden: Set<String> = []) -> [String] {
         var names = ["id"]
-        for field in schema.fields {
+        for field in schema.fields where !hidden.contains(field.name) {
             names.append(field.name)
             if case .reference = field.kind { names.append(ImportMapping.Target.referenceName(field.name).name) }
         }

@@ -119,15 +119,18 @@ package struct Importer: Sendable {
     let service: RecordService
     let options: Options
     let actor: Actor
-    let workspaceID: String
+    /// Who imports: rows that would change a record outside their reach are rejected, and new records
+    /// are theirs unless the file names an owner.
+    let viewer: Viewer
+    var workspaceID: String { viewer.workspaceID }
     package let importID = RecordID.make()
 
-    package init(_ services: Services, schema: ObjectType, workspaceID: String, actor: Actor, options: Options) {
+    package init(_ services: Services, schema: ObjectType, viewer: Viewer, actor: Actor, options: Options) {
         self.services = services
         self.service = RecordService(services, schema: schema)
         self.options = options
         self.actor = actor
-        self.workspaceID = workspaceID
+        self.viewer = viewer
     }
 
     var schema: ObjectType { service.schema }
@@ -241,6 +244,9 @@ package struct Importer: Sendable {
         /// batches, bounded), and the other way round.
         var referencedIDs: [String: String] = [:]
         var referencedNames: [String: String] = [:]
+        /// The workspace's users by address and teams by name key, for columns of owners and teams.
+        var userIDs: [String: String] = [:]
+        var teamIDs: [String: String] = [:]
         /// The batches' writes still running, oldest first; each starts after the one before commits.
         var writes: [Task<Void, any Error>] = []
         /// The batch's writes, one per record, in order.
@@ -362,13 +368,24 @@ package struct Importer: Sendable {
         var names: [String: String] = [:]
         var records: [String: Record] = [:]
         var references: Set<String> = []
+        /// Which of `records` the importer may change.
+        var changeable: Set<String> = []
+        /// The first team of each owner of the batch's new records.
+        var primaryTeams: [String: String] = [:]
     }
 
     func pass(file: URL, writing: Bool, rejectedRows: URL?, progress: @Sendable (Int64) -> Void) async throws
         -> ImportReport
     {
+        guard viewer.allows(.import, on: schema) else { throw Viewer.refusal(.import, on: schema) }
         let state = State(writing: writing)
         state.definitions = try await service.customFields(workspaceID: workspaceID)
+        for user in try await services.accounts.users(workspaceID: workspaceID, limit: 100_000, after: nil).items {
+            state.userIDs[user.email] = user.id
+        }
+        for team in try await TeamRepository(store: services.store).all(workspaceID: workspaceID) {
+            state.teamIDs[SearchKey.normalize(team.name)] = team.id
+        }
         if let rejectedRows {
             _ = FileManager.default.createFile(atPath: rejectedRows.path, contents: nil)
             state.rejectsFile = try FileHandle(forWritingTo: rejectedRows)
@@ -522,6 +539,17 @@ package struct Importer: Sendable {
                 guard let field = service.schema.field(name) else { continue }
                 row.patch[name] = ImportMapping.value(cell, for: field.kind, field: name)
                 row.columnOf[name] = header
+                // An owner by address and a team by name, as people write them.
+                let text = cell.trimmed()
+                if field.kind == .reference("users"), !RecordID.isWellFormed(text),
+                    let id = state.userIDs[Email.normalize(text)]
+                {
+                    row.patch[name] = .string(id)
+                } else if field.kind == .reference("teams"), !RecordID.isWellFormed(text),
+                    let id = state.teamIDs[SearchKey.normalize(text)]
+                {
+                    row.patch[name] = .string(id)
+                }
                 // Google writes a contact's several addresses of one kind in one cell: the first is the
                 // address, the others join the additional ones.
                 if name == "email", let (first, others) = ImportMapping.googleList(cell),
@@ -609,17 +637,36 @@ package struct Importer: Sendable {
             known.names = try await repository.ids(where: field, in: names, workspaceID: workspaceID)
         }
         for (table, keys) in references {
-            known.references.formUnion(
-                try await repository.existing(table: table, ids: keys, workspaceID: workspaceID))
+            let found = try await repository.existing(table: table, ids: keys, workspaceID: workspaceID)
+            // (a record the importer may not see is no reference for them)
+            if let target = ObjectCatalog.named(table) {
+                guard let reach = viewer.scopeIfAllowed(.read, on: target) else { continue }
+                known.references.formUnion(
+                    try await RecordRepository(store: services.store, schema: target).reachable(reach, ids: found))
+            } else {
+                known.references.formUnion(found)
+            }
+        }
+        var owners = Set<String>()
+        for row in rows {
+            guard case .success(let (fresh, _)) = row.fresh, schema.isOwned else { continue }
+            if let owner = fresh.string("owner_id") ?? viewer.userID { owners.insert(owner) }
+        }
+        let teams = TeamRepository(store: services.store)
+        for owner in owners {
+            if let team = try await teams.teams(of: owner, workspaceID: workspaceID).first {
+                known.primaryTeams[owner] = team
+            }
         }
         ids.formUnion(known.emails.values)
         for found in known.unique.values { ids.formUnion(found.values) }
         ids.formUnion(known.names.values)
         ids = ids.filter { state.latest($0) == nil }
         for chunk in Array(ids).chunks(of: 5000) {
-            known.records.merge(try await repository.find(workspaceID: workspaceID, ids: Array(chunk))) { _, new in new
-            }
+            known.records.merge(try await repository.find(.all(workspaceID), ids: Array(chunk))) { _, new in new }
         }
+        known.changeable = try await repository.reachable(
+            try viewer.scope(.import, on: schema), ids: Set(known.records.keys))
         return known
     }
 
@@ -699,6 +746,24 @@ package struct Importer: Sendable {
         }
         if !missing.isEmpty { return reject(missing) }
         var after: Record
+        // A record the importer may not change (or see) is not updated: the row is rejected.
+        if let before = existing, !known.changeable.contains(before.id), state.latest(before.id) == nil {
+            return reject([
+                FieldIssue(
+                    matchedBy, key: "import_not_yours_\(schema.name)",
+                    "This row matches a \(schema.recordType) you may not change.")
+            ])
+        }
+        if existing == nil, !viewer.allows(.create, on: schema) {
+            return reject([
+                FieldIssue("file", key: "import_no_create_\(schema.name)", "Your role may not create \(schema.name).")
+            ])
+        }
+        if let refused = row.patch.keys.first(where: { viewer.rules(schema).fields[$0] != nil })
+            ?? RecordService.customKeys(row.patch).first(where: { viewer.rules(schema).fields[$0] != nil })
+        {
+            return reject([FieldIssue(refused, key: "field_not_writable", "Your role may not change this field.")])
+        }
         if let before = existing {
             after = before
             do {
@@ -718,6 +783,12 @@ package struct Importer: Sendable {
             }
         } else {
             after = fresh
+            if schema.isOwned {
+                if row.patch["owner_id"] == nil, let userID = viewer.userID { after.values["owner_id"] = .string(userID) }
+                if row.patch["team_id"] == nil, let owner = after.string("owner_id") {
+                    after.values["team_id"] = known.primaryTeams[owner].map(JSONValue.string) ?? .null
+                }
+            }
             do {
                 try service.requireIdentity(after)
             } catch let error as RapportError {
@@ -824,7 +895,7 @@ package struct Importer: Sendable {
             try await timeline.append(writes.notes, on: session.sql)
             for (before, after) in writes.updated {
                 let current =
-                    try await service.repository.find(workspaceID: before.workspaceID, id: before.id, on: session.sql)
+                    try await service.repository.find(.all(before.workspaceID), id: before.id, on: session.sql)
                     ?? before
                 // One `imported` event per record and import: a record this file created or changed in an
                 // earlier batch has it already.
@@ -841,7 +912,7 @@ package struct Importer: Sendable {
                 target.version = current.version
                 _ = try await service.save(
                     target, before: current, now: now, actor: actor, action: "updated",
-                    extraEvents: recorded ? [] : [imported], on: session.sql)
+                    extraEvents: recorded ? [] : [imported], viewer: viewer, on: session.sql)
             }
         }
     }

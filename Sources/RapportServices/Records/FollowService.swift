@@ -15,7 +15,7 @@ package struct FollowService: Sendable {
     /// Starts or stops following a record the user can read.
     /// - Throws: `notFound` for a record not in the user's workspace.
     package func set(following: Bool, _ principal: Principal, recordID: String) async throws {
-        _ = try await RecordService(services, schema: schema).get(workspaceID: principal.workspace.id, id: recordID)
+        _ = try await RecordService(services, schema: schema).get(principal.viewer, id: recordID)
         try await follows.set(
             following: following, workspaceID: principal.workspace.id, userID: principal.user.id,
             object: schema.name, recordID: recordID)

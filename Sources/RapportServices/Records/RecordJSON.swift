@@ -8,10 +8,18 @@ package import RapportStore
 package struct RecordBody: Encodable, Sendable, JSONRepresentable {
     package let record: Record
     package let schema: ObjectType
+    /// Fields the reader's role keeps hidden (`email`, `custom.budget`): left out of the object.
+    package let hidden: Set<String>
 
-    package init(record: Record, schema: ObjectType) {
+    package init(record: Record, schema: ObjectType, hidden: Set<String> = []) {
         self.record = record
         self.schema = schema
+        self.hidden = hidden
+    }
+
+    /// The custom values the reader may see.
+    var visibleCustom: [String: JSONValue] {
+        hidden.isEmpty ? record.custom : record.custom.filter { !hidden.contains("custom.\($0.key)") }
     }
 
     package struct Key: CodingKey {
@@ -25,10 +33,10 @@ package struct RecordBody: Encodable, Sendable, JSONRepresentable {
     package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: Key.self)
         try container.encode(record.id, forKey: Key("id"))
-        for field in schema.fields {
+        for field in schema.fields where !hidden.contains(field.name) {
             try container.encode(Self.presented(record[field.name], kind: field.kind), forKey: Key(field.name))
         }
-        try container.encode(JSONValue.object(record.custom), forKey: Key("custom"))
+        try container.encode(JSONValue.object(visibleCustom), forKey: Key("custom"))
         try container.encode(Timestamp.rfc3339(record.createdAt), forKey: Key("created_at"))
         try container.encode(Timestamp.rfc3339(record.updatedAt), forKey: Key("updated_at"))
     }
@@ -36,13 +44,16 @@ package struct RecordBody: Encodable, Sendable, JSONRepresentable {
     /// The same members as `encode(to:)`, written straight to text.
     package func writeJSON(to out: inout [UInt8]) {
         out.append(UInt8(ascii: "{"))
-        for (index, member) in Self.members(schema).enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
+        var first = true
+        for member in Self.members(schema) {
+            if case .field(let name) = member.kind, hidden.contains(name) { continue }
+            if !first { out.append(UInt8(ascii: ",")) }
+            first = false
             out.append(contentsOf: member.key)
             switch member.kind {
             case .id: JSONText.writeString(record.id, to: &out)
             case .field(let name): JSONText.write(record[name], to: &out)
-            case .custom: JSONText.write(.object(record.custom), to: &out)
+            case .custom: JSONText.write(.object(visibleCustom), to: &out)
             case .createdAt: JSONText.writeString(Timestamp.rfc3339(record.createdAt), to: &out)
             case .updatedAt: JSONText.writeString(Timestamp.rfc3339(record.updatedAt), to: &out)
             }
@@ -92,10 +103,13 @@ package struct RecordBody: Encodable, Sendable, JSONRepresentable {
 package struct StoredRecordBody: Encodable, Sendable, JSONRepresentable {
     package let row: [DBValue]
     package let repository: RecordRepository
+    /// Fields the reader's role keeps hidden: such a body is written through `RecordBody`.
+    package let hidden: Set<String>
 
-    package init(row: [DBValue], repository: RecordRepository) {
+    package init(row: [DBValue], repository: RecordRepository, hidden: Set<String> = []) {
         self.row = row
         self.repository = repository
+        self.hidden = hidden
     }
 
     /// Where each member of the object comes from, in key order.
@@ -136,6 +150,10 @@ package struct StoredRecordBody: Encodable, Sendable, JSONRepresentable {
 
     package func writeJSON(to out: inout [UInt8]) {
         let schema = repository.schema
+        if !hidden.isEmpty, let record = try? repository.record(values: row) {
+            RecordBody(record: record, schema: schema, hidden: hidden).writeJSON(to: &out)
+            return
+        }
         let plan = Self.plans[schema.name] ?? Self.plan(of: schema)
         out.append(UInt8(ascii: "{"))
         for (index, member) in plan.members.enumerated() {
@@ -179,7 +197,8 @@ package struct StoredRecordBody: Encodable, Sendable, JSONRepresentable {
     static func writeNull(_ out: inout [UInt8]) { out.append(contentsOf: "null".utf8) }
 
     package func encode(to encoder: any Encoder) throws {
-        try RecordBody(record: repository.record(values: row), schema: repository.schema).encode(to: encoder)
+        try RecordBody(record: repository.record(values: row), schema: repository.schema, hidden: hidden).encode(
+            to: encoder)
     }
 }
 

@@ -4,56 +4,82 @@ import RapportStore
 extension RecordService {
     /// A page of records matching `query`, in its sort order.
     /// - Parameters:
-    ///   - scope: an extra equality, such as a company's contacts (`company_id`).
+    ///   - within: an extra equality, such as a company's contacts (`company_id`).
     ///   - search: words that must each start a search term of the record (`q=`).
     ///   - before: instead of `after`, the page that ends just before this cursor.
-    /// - Returns: the records, where the next page starts, and (after a first page) how to read the page before.
+    /// - Returns: the records the viewer may see, where the next page starts, and (after a first page) how
+    ///   to read the page before.
     package func list(
-        workspaceID: String, query: ListQuery, limit: Int, after: RecordCursor?, before: RecordCursor? = nil,
-        scope: (column: String, value: String)? = nil, search: [String] = []
+        _ viewer: Viewer, query: ListQuery, limit: Int, after: RecordCursor?, before: RecordCursor? = nil,
+        within: (column: String, value: String)? = nil, search: [String] = []
     ) async throws -> (records: [Record], next: RecordCursor?, previous: RecordCursor?) {
-        try await repository.list(
-            workspaceID: workspaceID, query: query, limit: limit, after: after, before: before, scope: scope,
-            search: search)
+        try requireReadable(query, viewer)
+        let page = try await repository.list(
+            try viewer.scope(.read, on: schema), query: query, limit: limit, after: after, before: before,
+            within: within, search: search)
+        return (page.records.map { viewer.redacted($0, schema) }, page.next, page.previous)
     }
 
-    /// How many records have each value of a field (nil for none), most first.
-    package func counts(workspaceID: String, by field: String) async throws -> [(value: String?, count: Int)] {
-        try await repository.counts(workspaceID: workspaceID, by: field)
+    /// How many records the viewer sees have each value of a field (nil for none), most first.
+    package func counts(_ viewer: Viewer, by field: String) async throws -> [(value: String?, count: Int)] {
+        guard !viewer.hiddenFields(schema).contains(field) else { return [] }
+        return try await repository.counts(try viewer.scope(.read, on: schema), by: field)
     }
 
-    /// How many records match a list's filters and search words.
+    /// How many records the viewer sees match a list's filters and search words.
     package func count(
-        workspaceID: String, query: ListQuery, scope: (column: String, value: String)? = nil, search: [String] = []
+        _ viewer: Viewer, query: ListQuery, within: (column: String, value: String)? = nil, search: [String] = []
     ) async throws -> Int {
-        try await repository.count(workspaceID: workspaceID, query: query, scope: scope, search: search)
+        try requireReadable(query, viewer)
+        return try await repository.count(
+            try viewer.scope(.read, on: schema), query: query, within: within, search: search)
     }
 
     /// `list` as stored rows, each answered as it is stored (`StoredRecordBody`): the API's fast path.
     package func listBodies(
-        workspaceID: String, query: ListQuery, limit: Int, after: RecordCursor?,
-        scope: (column: String, value: String)? = nil, search: [String] = []
+        _ viewer: Viewer, query: ListQuery, limit: Int, after: RecordCursor?,
+        within: (column: String, value: String)? = nil, search: [String] = []
     ) async throws -> (bodies: [StoredRecordBody], next: RecordCursor?) {
+        try requireReadable(query, viewer)
         let page = try await repository.listRows(
-            workspaceID: workspaceID, query: query, limit: limit, after: after, scope: scope, search: search)
-        return (page.rows.map { StoredRecordBody(row: $0, repository: repository) }, page.next)
+            try viewer.scope(.read, on: schema), query: query, limit: limit, after: after, within: within,
+            search: search)
+        let hidden = viewer.hiddenFields(schema)
+        return (page.rows.map { StoredRecordBody(row: $0, repository: repository, hidden: hidden) }, page.next)
+    }
+
+    /// A list may not filter or sort by a field the viewer's role hides: its answer would tell the values.
+    /// - Throws: `forbidden` naming the field.
+    package func requireReadable(_ query: ListQuery, _ viewer: Viewer) throws {
+        let hidden = viewer.hiddenFields(schema)
+        guard !hidden.isEmpty else { return }
+        let used = query.filters.map(\.target.name) + [query.sort.target.name]
+        if let field = used.first(where: hidden.contains) {
+            throw RapportError(
+                .forbidden, "Your role may not read \(field).",
+                fields: [FieldIssue(field, key: "field_hidden", "Your role may not read this field.")])
+        }
     }
 
     /// `get` as the stored record's JSON answer.
-    package func getBody(workspaceID: String, id: String) async throws -> StoredRecordBody {
-        StoredRecordBody(row: try await getRow(workspaceID: workspaceID, id: id), repository: repository)
+    package func getBody(_ viewer: Viewer, id: String) async throws -> StoredRecordBody {
+        StoredRecordBody(
+            row: try await getRow(viewer, id: id), repository: repository, hidden: viewer.hiddenFields(schema))
     }
 
-    /// What some records are called, by id; unknown ids are left out.
-    package func titles(workspaceID: String, ids: [String]) async throws -> [String: String] {
-        try await repository.names(workspaceID: workspaceID, ids: ids)
+    /// What some records the viewer may see are called, by id; others are left out.
+    package func titles(_ viewer: Viewer, ids: [String]) async throws -> [String: String] {
+        guard let reach = viewer.scopeIfAllowed(.read, on: schema) else { return [:] }
+        return try await repository.names(reach, ids: ids)
     }
 
-    /// A record by its id or by one of its unique keys (an email address, a domain, a SKU), as a person
-    /// types it when choosing what to merge.
-    package func find(key text: String, workspaceID: String) async throws -> Record? {
+    /// A record the viewer may see, by its id or by one of its unique keys (an email address, a domain, a
+    /// SKU), as a person types it when choosing what to merge.
+    package func find(key text: String, viewer: Viewer) async throws -> Record? {
+        let workspaceID = viewer.workspaceID
+        let reach = try viewer.scope(.read, on: schema)
         if RecordID.isWellFormed(text) {
-            return try await repository.find(workspaceID: workspaceID, id: text.lowercased())
+            return try await repository.find(reach, id: text.lowercased()).map { viewer.redacted($0, schema) }
         }
         let id: String?
         if schema.hasUniqueEmails {
@@ -65,44 +91,48 @@ extension RecordService {
             id = nil
         }
         guard let id else { return nil }
-        return try await repository.find(workspaceID: workspaceID, id: id)
+        return try await repository.find(reach, id: id).map { viewer.redacted($0, schema) }
     }
 
     /// Titles of what the records' reference fields point to, by field and id: a contact's company, a
     /// record's owner.
-    package func referenceTitles(_ records: [Record], fields: [String], workspaceID: String) async throws
+    package func referenceTitles(_ records: [Record], fields: [String], viewer: Viewer) async throws
         -> [String: [String: String]]
     {
         var titles: [String: [String: String]] = [:]
         for name in fields {
             let ids = Array(Set(records.compactMap { $0.string(name) }))
             guard !ids.isEmpty else { continue }
-            titles[name] = try await referenceTitles(field: name, ids: ids, workspaceID: workspaceID)
+            titles[name] = try await referenceTitles(field: name, ids: ids, viewer: viewer)
         }
         return titles
     }
 
-    /// Titles of what one reference field points to, by id: users' names, or other records' titles.
-    package func referenceTitles(field: String, ids: [String], workspaceID: String) async throws -> [String: String] {
+    /// Titles of what one reference field points to, by id: users' and teams' names, or the titles of
+    /// other records the viewer may see.
+    package func referenceTitles(field: String, ids: [String], viewer: Viewer) async throws -> [String: String] {
         guard case .reference(let table) = schema.field(field)?.kind, !ids.isEmpty else { return [:] }
-        if table == "users" { return try await AccountService(services).names(workspaceID: workspaceID, ids: ids) }
+        if table == "users" {
+            return try await AccountService(services).names(workspaceID: viewer.workspaceID, ids: ids)
+        }
+        if table == "teams" { return try await TeamService(services).names(workspaceID: viewer.workspaceID, ids: ids) }
         guard let target = ObjectCatalog.named(table) else { return [:] }
-        return try await service(of: target).titles(workspaceID: workspaceID, ids: ids)
+        return try await service(of: target).titles(viewer, ids: ids)
     }
 
     /// The records of other objects that point to this one (a company's contacts), by title, at most
     /// `limit` of each.
-    package func related(workspaceID: String, id: String, limit: Int = 200) async throws -> [(
+    package func related(_ viewer: Viewer, id: String, limit: Int = 200) async throws -> [(
         type: ObjectType, records: [Record]
     )] {
         var related: [(type: ObjectType, records: [Record])] = []
-        for (type, field) in ObjectCatalog.referrers(of: schema.name) {
+        for (type, field) in ObjectCatalog.referrers(of: schema.name) where viewer.allows(.read, on: type) {
             var query = ListQuery()
             if let first = type.title.first?.last, let spec = type.field(first) {
                 query.sort = ListQuery.Sort(target: .standard(name: first, kind: spec.kind), descending: false)
             }
             let found = try await service(of: type).list(
-                workspaceID: workspaceID, query: query, limit: limit, after: nil, scope: (field, id))
+                viewer, query: query, limit: limit, after: nil, within: (field, id))
             related.append((type, found.records))
         }
         return related

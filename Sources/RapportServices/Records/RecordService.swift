@@ -22,20 +22,35 @@ package struct RecordService: Sendable {
     /// The service of another object (what a reference points to, or what points here).
     func service(of type: ObjectType) -> RecordService { RecordService(services, schema: type) }
 
-    /// The record, or `notFound` (also for another workspace's id).
-    package func get(workspaceID: String, id: String) async throws -> Record {
-        guard let record = try await repository.find(workspaceID: workspaceID, id: id) else {
+    /// The record, or `notFound` (also for another workspace's id, and for one the viewer may not see).
+    /// Fields the viewer's role hides are left out.
+    package func get(_ viewer: Viewer, id: String) async throws -> Record {
+        guard let record = try await repository.find(try viewer.scope(.read, on: schema), id: id) else {
             throw RapportError.notFound(schema.the)
         }
-        return record
+        return viewer.redacted(record, schema)
     }
 
     /// `get` as the stored row, for an answer written straight from it (`StoredRecordBody`).
-    package func getRow(workspaceID: String, id: String) async throws -> [DBValue] {
-        guard let row = try await repository.findRow(workspaceID: workspaceID, id: id) else {
+    package func getRow(_ viewer: Viewer, id: String) async throws -> [DBValue] {
+        guard let row = try await repository.findRow(try viewer.scope(.read, on: schema), id: id) else {
             throw RapportError.notFound(schema.the)
         }
         return row
+    }
+
+    /// The record as it is inside a write, when the viewer may do `action` to it.
+    /// - Throws: `notFound` when the viewer cannot see it; `forbidden` when they see it but may not change it.
+    func requireChangeable(
+        _ viewer: Viewer, id: String, action: RecordAction, on database: any SQLDatabase
+    ) async throws -> Record {
+        let reach = try viewer.scope(action, on: schema)
+        if let record = try await repository.find(reach, id: id, on: database) { return record }
+        let read = try viewer.scope(.read, on: schema)
+        if read != reach, try await repository.find(read, id: id, on: database) != nil {
+            throw Viewer.notYours(schema, reach.visibility)
+        }
+        throw RapportError.notFound(schema.the)
     }
 
     func customFields(workspaceID: String, on database: (any SQLDatabase)?) async throws -> [CustomFieldDefinition] {
@@ -50,21 +65,26 @@ package struct RecordService: Sendable {
 
     // MARK: Create
 
-    /// Creates a record from a JSON object of its fields.
-    package func create(workspaceID: String, fields patch: [String: JSONValue], actor: Actor) async throws -> Record {
+    /// Creates a record from a JSON object of its fields. The viewer owns it unless the fields name
+    /// another owner, and it belongs to its owner's primary team unless they name a team.
+    package func create(_ viewer: Viewer, fields patch: [String: JSONValue], actor: Actor) async throws -> Record {
+        let workspaceID = viewer.workspaceID
+        guard viewer.allows(.create, on: schema) else { throw Viewer.refusal(.create, on: schema) }
+        try viewer.requireWritable(patch.keys.filter { $0 != "custom" } + Self.customKeys(patch), on: schema)
         let now = Timestamp.micros(Date())
         // Read and check on a reading connection first, so that the one writer only writes.
         let reader = services.store.database
         let definitions = try await customFields(workspaceID: workspaceID)
         var record = try await prepareNew(
-            workspaceID: workspaceID, fields: patch, definitions: definitions, now: now, on: reader)
+            viewer, fields: patch, definitions: definitions, now: now, on: reader)
+        try await fillOwnership(&record, viewer: viewer, patch: patch)
         try await linkByDomain(&record)
         if schema.hasUniqueEmails,
             let owner = try await repository.emailOwner(workspaceID: workspaceID, emails: record.allEmails)
         {
-            throw duplicateEmail(owner)
+            throw try await duplicateEmail(owner, viewer: viewer)
         }
-        try await requireFreeKeys(record, on: nil)
+        try await requireFreeKeys(record, viewer: viewer, on: nil)
         let prepared = record
         // (built here, so that the one writer's thread only writes)
         let rows = repository.newRows([prepared], actor: actor, now: now, importID: nil, referenceTitles: [:])
@@ -72,7 +92,7 @@ package struct RecordService: Sendable {
         return try await writeRows { session in
             // What it points to may have gone since it was checked: checked again with the write.
             // (A taken address or key fails on its unique index.)
-            try await check(references(of: prepared), workspaceID: workspaceID, on: session.sql)
+            try await check(references(of: prepared), viewer: viewer, on: session.sql)
             try await repository.insert(rows, on: session)
             return prepared
         }
@@ -80,13 +100,13 @@ package struct RecordService: Sendable {
 
     /// A new record from fields, validated, its references checked; nothing is written.
     func prepareNew(
-        workspaceID: String, fields patch: [String: JSONValue], definitions: [CustomFieldDefinition], now: Int64,
+        _ viewer: Viewer, fields patch: [String: JSONValue], definitions: [CustomFieldDefinition], now: Int64,
         on database: any SQLDatabase
     ) async throws -> Record {
-        var record = Record.empty(schema, workspaceID: workspaceID, now: now)
+        var record = Record.empty(schema, workspaceID: viewer.workspaceID, now: now)
         let references = try RecordPatch.apply(patch, to: &record, schema: schema, customFields: definitions)
         try requireIdentity(record)
-        try await check(references, workspaceID: workspaceID, on: database)
+        try await check(references, viewer: viewer, on: database)
         schema.rules.prepare(&record, before: nil, now: now)
         return record
     }
@@ -107,13 +127,13 @@ package struct RecordService: Sendable {
     /// Applies a JSON merge patch.
     /// - Parameter expectedVersion: from `If-Match`; nil skips the check.
     package func update(
-        workspaceID: String, id: String, patch: [String: JSONValue], expectedVersion: Int64?, actor: Actor
+        _ viewer: Viewer, id: String, patch: [String: JSONValue], expectedVersion: Int64?, actor: Actor
     ) async throws -> Record {
+        let workspaceID = viewer.workspaceID
         let now = Timestamp.micros(Date())
         return try await write { database in
-            guard let before = try await repository.find(workspaceID: workspaceID, id: id, on: database) else {
-                throw RapportError.notFound(schema.the)
-            }
+            let before = try await requireChangeable(viewer, id: id, action: .edit, on: database)
+            try viewer.requireWritable(patch.keys.filter { $0 != "custom" } + Self.customKeys(patch), on: schema)
             var record = before
             let definitions = try await customFields(workspaceID: workspaceID, on: database)
             let references = try RecordPatch.apply(patch, to: &record, schema: schema, customFields: definitions)
@@ -122,16 +142,18 @@ package struct RecordService: Sendable {
                     .stale, "The record has changed since it was read (If-Match does not match its ETag).")
             }
             try requireIdentity(record)
-            try await check(references, workspaceID: workspaceID, on: database)
+            try await check(references, viewer: viewer, on: database)
             schema.rules.prepare(&record, before: before, now: now)
-            return try await save(record, before: before, now: now, actor: actor, action: "updated", on: database)
+            let saved = try await save(
+                record, before: before, now: now, actor: actor, action: "updated", viewer: viewer, on: database)
+            return viewer.redacted(saved, schema)
         }
     }
 
     /// Writes a changed record with its `updated` event (and those its rules add) and audit entry.
     func save(
         _ record: Record, before: Record, now: Int64, actor: Actor, action: String, extraEvents: [TimelineEvent] = [],
-        on database: any SQLDatabase
+        viewer: Viewer, on database: any SQLDatabase
     ) async throws -> Record {
         var record = record
         let changes = FieldChange.between(before, record, schema: schema)
@@ -142,10 +164,10 @@ package struct RecordService: Sendable {
             if let owner = try await repository.claimEmails(
                 workspaceID: record.workspaceID, contactID: record.id, emails: record.allEmails, on: database)
             {
-                throw duplicateEmail(owner)
+                throw try await duplicateEmail(owner, viewer: viewer, on: database)
             }
         }
-        try await requireFreeKeys(record, on: database)
+        try await requireFreeKeys(record, viewer: viewer, on: database)
         guard try await repository.update(record, expectedVersion: before.version, on: database) else {
             throw RapportError(.stale, "The record has changed since it was read; reload it and try again.")
         }
@@ -173,12 +195,11 @@ package struct RecordService: Sendable {
 
     // MARK: Delete
 
-    package func delete(workspaceID: String, id: String, expectedVersion: Int64?, actor: Actor) async throws {
+    package func delete(_ viewer: Viewer, id: String, expectedVersion: Int64?, actor: Actor) async throws {
+        let workspaceID = viewer.workspaceID
         let now = Timestamp.micros(Date())
         try await write { database in
-            guard let record = try await repository.find(workspaceID: workspaceID, id: id, on: database) else {
-                throw RapportError.notFound(schema.the)
-            }
+            let record = try await requireChangeable(viewer, id: id, action: .delete, on: database)
             if let expectedVersion, expectedVersion != record.version {
                 throw RapportError(
                     .stale, "The record has changed since it was read (If-Match does not match its ETag).")
@@ -237,8 +258,9 @@ package struct RecordService: Sendable {
     /// Merges `otherID` into `id`: chosen values (by default this record's, its empty fields filled from
     /// the other), lists united, the other's timeline and referrers moved, then the other deleted.
     package func merge(
-        workspaceID: String, id: String, otherID: String, prefer: [String: String], actor: Actor
+        _ viewer: Viewer, id: String, otherID: String, prefer: [String: String], actor: Actor
     ) async throws -> Record {
+        let workspaceID = viewer.workspaceID
         var issues: [FieldIssue] = []
         let customKeys = Set(try await customFields(workspaceID: workspaceID).map { "custom.\($0.key)" })
         if otherID == id { issues.append(FieldIssue("other_id", "A record cannot be merged with itself.")) }
@@ -252,9 +274,8 @@ package struct RecordService: Sendable {
         if !issues.isEmpty { throw RapportError.invalid(issues) }
         let now = Timestamp.micros(Date())
         return try await write { database in
-            guard let keep = try await repository.find(workspaceID: workspaceID, id: id, on: database),
-                let other = try await repository.find(workspaceID: workspaceID, id: otherID, on: database)
-            else { throw RapportError.notFound(schema.the) }
+            let keep = try await requireChangeable(viewer, id: id, action: .merge, on: database)
+            let other = try await requireChangeable(viewer, id: otherID, action: .merge, on: database)
             var merged = Self.combine(keep, other, prefer: prefer, schema: schema)
             schema.rules.merged(&merged, keep: keep, other: other)
             if let column = schema.timeline?.column {
@@ -272,9 +293,10 @@ package struct RecordService: Sendable {
                 workspaceID: workspaceID, recordType: schema.recordType, recordID: other.id, action: "merged",
                 actor: actor, changes: [FieldChange(field: "merged_into", old: .null, new: .string(keep.id))], at: now,
                 on: database)
-            return try await save(
-                merged, before: keep, now: now, actor: actor, action: "merged", extraEvents: [mergedEvent], on: database
-            )
+            let saved = try await save(
+                merged, before: keep, now: now, actor: actor, action: "merged", extraEvents: [mergedEvent],
+                viewer: viewer, on: database)
+            return viewer.redacted(saved, schema)
         }
     }
 
@@ -332,11 +354,11 @@ package struct RecordService: Sendable {
     // MARK: Activities
 
     /// Logs a note, call, meeting or email on a record's timeline.
-    package func addActivity(workspaceID: String, id: String, draft: ActivityDraft, actor: Actor) async throws
+    package func addActivity(_ viewer: Viewer, id: String, draft: ActivityDraft, actor: Actor) async throws
         -> TimelineEvent
     {
         let now = Timestamp.micros(Date())
-        let record = try await get(workspaceID: workspaceID, id: id)
+        let record = try await get(viewer, id: id)
         guard let link = schema.timeline else { throw RapportError.notFound("The timeline") }
         let valid = try draft.validate(now: now)
         var activity = event(valid.type, for: record, actor: actor, at: valid.occurredAt, data: valid.data)
@@ -393,7 +415,7 @@ package struct RecordService: Sendable {
         let document = SearchKey.document(for: record, type: schema, referenceTitle: referenceTitle)
         try await SearchRepository(store: services.store).index(
             workspaceID: record.workspaceID, recordID: record.id, recordType: schema.recordType, document: document,
-            updatedAt: record.updatedAt, on: database)
+            updatedAt: record.updatedAt, owner: (record.string("owner_id"), record.string("team_id")), on: database)
     }
 
     /// An event on the record's timeline.
@@ -416,13 +438,15 @@ package struct RecordService: Sendable {
         if !issues.isEmpty { throw RapportError.invalid(issues) }
     }
 
-    /// What a reference points to must exist in the workspace.
-    func check(_ references: RecordPatch.References, workspaceID: String, on database: any SQLDatabase) async throws {
+    /// What a reference points to must exist in the workspace, and a record the viewer may see.
+    func check(_ references: RecordPatch.References, viewer: Viewer, on database: any SQLDatabase) async throws {
         var issues: [FieldIssue] = []
         for (field, reference) in references.ids.sorted(by: { $0.key < $1.key }) {
-            if try await !repository.exists(
-                table: reference.table, workspaceID: workspaceID, id: reference.id, on: database)
-            {
+            let target = ObjectCatalog.named(reference.table)
+            let reach =
+                target.flatMap { viewer.scopeIfAllowed(.read, on: $0) }
+                ?? RecordScope(workspaceID: viewer.workspaceID, visibility: .own, userID: "")
+            if try await !repository.exists(table: reference.table, reach: reach, id: reference.id, on: database) {
                 issues.append(FieldIssue(field, Self.missingReference(reference.table)))
             }
         }
@@ -431,8 +455,11 @@ package struct RecordService: Sendable {
 
     /// The message for a reference to nothing.
     package static func missingReference(_ table: String) -> String {
-        table == "users"
-            ? "No such user in this workspace." : "No such \(ObjectCatalog.named(table)?.recordType ?? "record")."
+        switch table {
+        case "users": "No such user in this workspace."
+        case "teams": "No such team in this workspace."
+        default: "No such \(ObjectCatalog.named(table)?.recordType ?? "record")."
+        }
     }
 
     /// An empty reference filled from the domain of an address (never for free mail): a new contact
@@ -447,20 +474,47 @@ package struct RecordService: Sendable {
         record.values[link.field] = .string(id)
     }
 
-    func duplicateEmail(_ owner: String) -> RapportError {
-        RapportError(
+    /// The answer to an address another record has: naming that record only to a viewer who may see it.
+    func duplicateEmail(_ owner: String, viewer: Viewer, on database: (any SQLDatabase)? = nil) async throws
+        -> RapportError
+    {
+        let visible = try await isVisible(owner, to: viewer, on: database)
+        return RapportError(
             .conflict, schema.conflictMessage,
             fields: [
                 FieldIssue(
                     "email", key: "taken_email_\(schema.name)",
                     "Another \(schema.recordType) already has this address.")
             ],
-            extras: ["existing_id": owner])
+            extras: visible ? ["existing_id": owner] : [:])
+    }
+
+    /// Whether the viewer may see the record with `id`.
+    func isVisible(_ id: String, to viewer: Viewer, on database: (any SQLDatabase)? = nil) async throws -> Bool {
+        guard let reach = viewer.scopeIfAllowed(.read, on: schema) else { return false }
+        return try await repository.find(reach, id: id, on: database) != nil
+    }
+
+    /// The custom field keys a patch writes, as `custom.KEY`.
+    static func customKeys(_ patch: [String: JSONValue]) -> [String] {
+        guard case .object(let members)? = patch["custom"] else { return [] }
+        return members.keys.map { "custom.\($0)" }
+    }
+
+    /// A new record's owner (the viewer, unless the fields name one) and team (its owner's first team,
+    /// unless the fields name one).
+    func fillOwnership(_ record: inout Record, viewer: Viewer, patch: [String: JSONValue]) async throws {
+        guard schema.isOwned else { return }
+        if patch["owner_id"] == nil, let userID = viewer.userID { record.values["owner_id"] = .string(userID) }
+        if patch["team_id"] == nil, let owner = record.string("owner_id") {
+            let teams = try await TeamRepository(store: services.store).teams(of: owner, workspaceID: viewer.workspaceID)
+            record.values["team_id"] = teams.first.map(JSONValue.string) ?? .null
+        }
     }
 
     /// A unique field's value (a company's domain) may belong to no other record of the workspace.
     /// Checked before writing: on PostgreSQL a violated unique index would abort the whole transaction.
-    func requireFreeKeys(_ record: Record, on database: (any SQLDatabase)?) async throws {
+    func requireFreeKeys(_ record: Record, viewer: Viewer, on database: (any SQLDatabase)?) async throws {
         for (field, label) in schema.uniqueFields {
             guard let value = record.string(field),
                 let existing = try await repository.id(
@@ -468,9 +522,10 @@ package struct RecordService: Sendable {
                 existing != record.id
             else { continue }
             let message = "Another \(schema.recordType) already has this \(label)."
+            let visible = try await isVisible(existing, to: viewer, on: database)
             throw RapportError(
                 .conflict, message, fields: [FieldIssue(field, key: "taken_\(schema.name)_\(field)", message)],
-                extras: ["existing_id": existing])
+                extras: visible ? ["existing_id": existing] : [:])
         }
     }
 }

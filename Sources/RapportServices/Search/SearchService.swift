@@ -1,5 +1,5 @@
 import Foundation
-import RapportCore
+package import RapportCore
 import RapportStore
 
 /// One search result: what it is, its id and title, and for a contact its address and company name.
@@ -34,11 +34,32 @@ package struct SearchService: Sendable {
     }
 
     /// The best matches for a query, with the address and company name a result list shows.
-    package func search(workspaceID: String, query: String, limit: Int) async throws -> [SearchResult] {
+    /// The best matches among the records the viewer may see, with the address and company name a result
+    /// list shows (each only where the viewer may see it).
+    package func search(_ viewer: Viewer, query: String, limit: Int) async throws -> [SearchResult] {
+        let workspaceID = viewer.workspaceID
+        var scopes: [String: RecordScope] = [:]
+        for type in ObjectCatalog.all {
+            if let scope = viewer.scopeIfAllowed(.read, on: type) { scopes[type.recordType] = scope }
+        }
         let hits = try await SearchRepository(store: services.store).search(
-            workspaceID: workspaceID, query: query, limit: limit)
-        let details = try await RecordRepository(store: services.store, schema: .contacts).addressesAndCompanies(
+            SearchRepository.Reach(workspaceID: workspaceID, scopes: scopes), query: query, limit: limit)
+        var details = try await RecordRepository(store: services.store, schema: .contacts).addressesAndCompanies(
             workspaceID: workspaceID, contactIDs: hits.filter { $0.recordType == "contact" }.map(\.recordID))
+        // (an address the viewer's role hides is not shown; a company they may not see is not named)
+        let hidesEmail = viewer.hiddenFields(.contacts).contains("email")
+        let companies = Set(details.values.compactMap(\.companyID))
+        var visibleCompanies = Set<String>()
+        if let reach = viewer.scopeIfAllowed(.read, on: .companies) {
+            visibleCompanies = try await RecordRepository(store: services.store, schema: .companies).reachable(
+                reach, ids: companies)
+        }
+        for (id, detail) in details {
+            details[id] = (
+                hidesEmail ? nil : detail.email, detail.companyID,
+                detail.companyID.map(visibleCompanies.contains) == true ? detail.companyName : nil
+            )
+        }
         return hits.map { hit in
             let detail = details[hit.recordID]
             return SearchResult(

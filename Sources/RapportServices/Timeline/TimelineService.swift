@@ -11,11 +11,51 @@ package struct TimelineService: Sendable {
 
     /// A page of a record's timeline, newest first: its own events and those of the records that point to
     /// it and have a timeline (a company's shows its contacts' events).
+    /// Events of records the viewer may not see are left out, and the values of fields their role hides
+    /// are taken out of the changes the events show.
     package func page(
-        workspaceID: String, of type: ObjectType, id: String, types: [String] = [], limit: Int, after: PageKey?
+        _ viewer: Viewer, of type: ObjectType, id: String, types: [String] = [], limit: Int, after: PageKey?
     ) async throws -> Page<TimelineEvent> {
-        try await repository.page(
-            workspaceID: workspaceID, subject: .init(type, id: id), types: types, limit: limit, after: after)
+        var page = try await repository.page(
+            reaches: Self.reaches(viewer), workspaceID: viewer.workspaceID, subject: .init(type, id: id),
+            types: types, limit: limit, after: after)
+        page.items = page.items.map { Self.redacted($0, for: viewer) }
+        return page
+    }
+
+    /// The viewer's read scope on each object they may read, by name.
+    static func reaches(_ viewer: Viewer) -> [String: RecordScope] {
+        var reaches: [String: RecordScope] = [:]
+        for type in ObjectCatalog.all {
+            if let scope = viewer.scopeIfAllowed(.read, on: type) { reaches[type.name] = scope }
+        }
+        return reaches
+    }
+
+    /// An event without the values of the fields the viewer's role hides on the record it is about.
+    static func redacted(_ event: TimelineEvent, for viewer: Viewer) -> TimelineEvent {
+        guard
+            let type = ObjectCatalog.all.first(where: { type in
+                type.timeline.map { event.recordID(column: $0.column) != nil } ?? false
+            })
+        else { return event }
+        let hidden = viewer.hiddenFields(type)
+        guard !hidden.isEmpty else { return event }
+        var event = event
+        if case .array(let changes)? = event.data["changes"] {
+            event.data["changes"] = .array(
+                changes.filter { change in
+                    guard case .object(let members) = change, case .string(let field)? = members["field"] else {
+                        return true
+                    }
+                    return !hidden.contains(field)
+                })
+        }
+        if case .object(var other)? = event.data["other"] {
+            for field in hidden { other[field] = nil }
+            event.data["other"] = .object(other)
+        }
+        return event
     }
 
     /// Where a merged-away record went: the record it was merged into, following later merges of that one
@@ -35,7 +75,9 @@ package struct TimelineService: Sendable {
     package func watchedChanges(_ principal: Principal, since: Int64, limit: Int = 20) async throws -> [TimelineEvent]
     {
         try await repository.watchedChanges(
-            workspaceID: principal.workspace.id, userID: principal.user.id, since: since, limit: limit)
+            reaches: Self.reaches(principal.viewer), workspaceID: principal.workspace.id, userID: principal.user.id,
+            since: since, limit: limit
+        ).map { Self.redacted($0, for: principal.viewer) }
     }
 
     /// A record's audit entries, newest first.

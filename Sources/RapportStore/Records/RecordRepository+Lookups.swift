@@ -1,5 +1,5 @@
 import Foundation
-import RapportCore
+package import RapportCore
 import RapportDatabase
 
 /// Reads of many keys at once, for an import's batches: each is a few statements of up to 5,000 keys.
@@ -30,6 +30,24 @@ extension RecordRepository {
             "SELECT id, id FROM \(table) WHERE workspace_id = ? AND id IN (\(RowSession.placeholders(count)))"
         }
         return Set(try await pairs(sql, ids.filter(RecordID.isWellFormed), workspaceID: workspaceID).keys)
+    }
+
+    /// Which of `ids` are this object's records inside `reach` (an import's matches the user may change).
+    package func reachable(_ reach: RecordScope, ids: Set<String>) async throws -> Set<String> {
+        let (condition, binds) = visibleCondition(reach)
+        guard !ids.isEmpty else { return [] }
+        if reach.visibilityCondition(owned: schema.isOwned) == nil { return ids }
+        let keys = Array(ids.filter(RecordID.isWellFormed))
+        return try await store.readRows { session in
+            var found = Set<String>()
+            for chunk in keys.chunks(of: 5000) {
+                let rows = try await session.rows(
+                    "SELECT id FROM \(table) WHERE \(condition) AND id IN (\(RowSession.placeholders(chunk.count)))",
+                    binds + chunk.map(DBValue.text))
+                for row in rows { if let id = row[0].text { found.insert(id) } }
+            }
+            return found
+        }
     }
 
     /// Key → id pairs from a statement of `?` placeholders, a chunk of keys at a time; a later row wins.

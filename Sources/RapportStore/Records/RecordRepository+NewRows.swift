@@ -57,6 +57,7 @@ extension RecordRepository {
         rows.documents.append([
             workspace, id, .text(schema.recordType), .text(document.nameKey), DBValue(document.emailKey),
             .text(document.displayName), .int(record.updatedAt), .text(document.storedTerms),
+            DBValue(record.string("owner_id")), DBValue(record.string("team_id")),
         ])
         // (SQLite indexes the document's terms with FTS5 instead; M0007)
         if store.kind == .postgres {
@@ -73,7 +74,7 @@ extension RecordRepository {
         {
             let ids = Array(Set(rows.unindexed.compactMap { $0.string(reference) }))
             let titles = try await RecordRepository(store: store, schema: target).titles(
-                workspaceID: workspaceID, ids: ids, on: session)
+                .all(workspaceID), ids: ids, on: session)
             for record in rows.unindexed {
                 addDocument(record, referenceTitle: record.string(reference).flatMap { titles[$0] }, to: &rows)
             }

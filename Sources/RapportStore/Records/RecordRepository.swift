@@ -25,35 +25,47 @@ package struct RecordRepository: Sendable {
 
     // MARK: Reading
 
-    package func find(workspaceID: String, id: String, on database: (any SQLDatabase)? = nil) async throws -> Record? {
+    /// The record with `id` when it is inside `reach`; nil for a missing one, another workspace's, or one
+    /// the user may not see.
+    package func find(_ reach: RecordScope, id: String, on database: (any SQLDatabase)? = nil) async throws -> Record? {
         guard RecordID.isWellFormed(id) else { return nil }
         guard let database else {
             // Outside a transaction: straight from the driver, without SQLKit's decoding.
-            return try await findRow(workspaceID: workspaceID, id: id).map(record(values:))
+            return try await findRow(reach, id: id).map(record(values:))
         }
         return try await database.raw(
-            "SELECT \(unsafeRaw: columnList) FROM \(ident: table) WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id)"
+            "SELECT \(unsafeRaw: columnList) FROM \(ident: table) WHERE \(visible(reach)) AND id = \(bind: id)"
         ).first().map(record(from:))
+    }
+
+    /// The visibility condition of `reach` on this object's rows (SQLKit form).
+    func visible(_ reach: RecordScope) -> SQLQueryString { reach.sql(owned: schema.isOwned) }
+
+    /// The visibility condition of `reach` on this object's rows, with `?` placeholders.
+    package func visibleCondition(_ reach: RecordScope, prefix: String = "") -> (sql: String, binds: [DBValue]) {
+        reach.condition(prefix: prefix, owned: schema.isOwned)
     }
 
     /// A record's stored row (`columns` order), outside any transaction; nil when the workspace has no
     /// such record. The API writes its answer straight from the row (`StoredRecordBody`).
-    package func findRow(workspaceID: String, id: String) async throws -> [DBValue]? {
+    package func findRow(_ reach: RecordScope, id: String) async throws -> [DBValue]? {
         guard RecordID.isWellFormed(id) else { return nil }
-        let sql = "SELECT \(columnList) FROM \(table) WHERE workspace_id = ? AND id = ?"
-        return try await store.readRows(inline: true) { try await $0.rows(sql, [.text(workspaceID), .text(id)]) }.first
+        let (condition, binds) = visibleCondition(reach)
+        let sql = "SELECT \(columnList) FROM \(table) WHERE \(condition) AND id = ?"
+        return try await store.readRows(inline: true) { try await $0.rows(sql, binds + [.text(id)]) }.first
     }
 
     /// The workspace's records among `ids`, by id, in one statement (ids of other workspaces and
     /// malformed ids find nothing).
-    package func find(workspaceID: String, ids: [String]) async throws -> [String: Record] {
+    package func find(_ reach: RecordScope, ids: [String]) async throws -> [String: Record] {
         let wanted = Array(Set(ids.filter(RecordID.isWellFormed)))
         guard !wanted.isEmpty else { return [:] }
+        let (condition, binds) = visibleCondition(reach)
         let sql =
-            "SELECT \(columnList) FROM \(table) WHERE workspace_id = ? AND id IN (\(RowSession.placeholders(wanted.count)))"
+            "SELECT \(columnList) FROM \(table) WHERE \(condition) AND id IN (\(RowSession.placeholders(wanted.count)))"
         // (a page of lookups by primary key: microseconds, so on the calling thread)
         let rows = try await store.readRows(inline: wanted.count <= 200) {
-            try await $0.rows(sql, [.text(workspaceID)] + wanted.map(DBValue.text))
+            try await $0.rows(sql, binds + wanted.map(DBValue.text))
         }
         var found: [String: Record] = [:]
         for row in rows {
@@ -63,13 +75,22 @@ package struct RecordRepository: Sendable {
         return found
     }
 
-    /// Whether a record of `table` exists in the workspace (for references).
-    package func exists(table: String, workspaceID: String, id: String, on database: any SQLDatabase) async throws
+    /// Whether a record of `table` exists in the workspace (for references): a user or a team, or a record
+    /// of an object inside `reach` (the viewer's reach on that object).
+    package func exists(table: String, reach: RecordScope, id: String, on database: any SQLDatabase) async throws
         -> Bool
     {
-        guard table == "users" || ObjectCatalog.named(table) != nil, RecordID.isWellFormed(id) else { return false }
+        guard RecordID.isWellFormed(id) else { return false }
+        let condition: SQLQueryString
+        if table == "users" || table == "teams" {
+            condition = "workspace_id = \(bind: reach.workspaceID)"
+        } else if let type = ObjectCatalog.named(table) {
+            condition = reach.sql(owned: type.isOwned)
+        } else {
+            return false
+        }
         return try await database.raw(
-            "SELECT 1 AS found FROM \(ident: table) WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id)"
+            "SELECT 1 AS found FROM \(ident: table) WHERE \(condition) AND id = \(bind: id)"
         ).first() != nil
     }
 
@@ -86,15 +107,15 @@ package struct RecordRepository: Sendable {
 
     /// A page of records matching `query`, in its sort order.
     /// - Parameters:
-    ///   - scope: an extra equality, such as a company's contacts (`company_id`).
+    ///   - reach: the workspace and the records the user may see.
+    ///   - within: an extra equality, such as a company's contacts (`company_id`).
     ///   - search: words that must each start a search term of the record (`q=`).
     package func list(
-        workspaceID: String, query: ListQuery, limit: Int, after: RecordCursor?, before: RecordCursor? = nil,
-        scope: (column: String, value: String)? = nil, search: [String] = []
+        _ reach: RecordScope, query: ListQuery, limit: Int, after: RecordCursor?, before: RecordCursor? = nil,
+        within: (column: String, value: String)? = nil, search: [String] = []
     ) async throws -> (records: [Record], next: RecordCursor?, previous: RecordCursor?) {
         let page = try await listRows(
-            workspaceID: workspaceID, query: query, limit: limit, after: after, before: before, scope: scope,
-            search: search)
+            reach, query: query, limit: limit, after: after, before: before, within: within, search: search)
         return (try page.rows.map(record(values:)), page.next, page.previous)
     }
 
@@ -103,14 +124,14 @@ package struct RecordRepository: Sendable {
     /// - Returns: the rows, where the page after them starts (when there is one) and, when a page comes
     ///   before them, the cursor that reads it (`before:`).
     package func listRows(
-        workspaceID: String, query: ListQuery, limit: Int, after: RecordCursor?, before: RecordCursor? = nil,
-        scope: (column: String, value: String)? = nil, search: [String] = []
+        _ reach: RecordScope, query: ListQuery, limit: Int, after: RecordCursor?, before: RecordCursor? = nil,
+        within: (column: String, value: String)? = nil, search: [String] = []
     ) async throws -> (rows: [[DBValue]], next: RecordCursor?, previous: RecordCursor?) {
         let dialect = SQLFragments(kind: store.kind)
         let sortKey = dialect.sortKey(query.sort.target)
         var sql: SQLQueryString =
             "SELECT \(unsafeRaw: columnList), \(sortKey) AS sort_key FROM \(ident: table) WHERE "
-            + conditions(workspaceID: workspaceID, query: query, scope: scope, search: search, dialect: dialect)
+            + conditions(reach, query: query, within: within, search: search, dialect: dialect)
         // Backwards, the page is read in the opposite order from its cursor and turned round.
         let backwards = before != nil
         let descending = query.sort.descending != backwards
@@ -139,34 +160,37 @@ package struct RecordRepository: Sendable {
 
     /// How many records a list's filters and search words match, whatever the page.
     package func count(
-        workspaceID: String, query: ListQuery, scope: (column: String, value: String)? = nil, search: [String] = []
+        _ reach: RecordScope, query: ListQuery, within: (column: String, value: String)? = nil, search: [String] = []
     ) async throws -> Int {
         let dialect = SQLFragments(kind: store.kind)
         let statement: SQLQueryString =
             "SELECT count(*) FROM \(ident: table) WHERE "
-            + conditions(workspaceID: workspaceID, query: query, scope: scope, search: search, dialect: dialect)
+            + conditions(reach, query: query, within: within, search: search, dialect: dialect)
         return Int(try await store.readRows { try await $0.rows(statement) }.first?.first?.int ?? 0)
     }
 
     /// How many records have each value of a field (nil for none), most first.
-    package func counts(workspaceID: String, by field: String) async throws -> [(value: String?, count: Int)] {
+    package func counts(_ reach: RecordScope, by field: String) async throws -> [(value: String?, count: Int)] {
         guard schema.field(field) != nil else { return [] }
+        let (condition, binds) = visibleCondition(reach)
         let rows = try await store.readRows {
             try await $0.rows(
-                "SELECT \(field), count(*) FROM \(table) WHERE workspace_id = ? GROUP BY \(field) ORDER BY count(*) DESC",
-                [.text(workspaceID)])
+                "SELECT \(field), count(*) FROM \(table) WHERE \(condition) GROUP BY \(field) ORDER BY count(*) DESC",
+                binds)
         }
         return rows.map { ($0[0].text, Int($0[1].int ?? 0)) }
     }
 
-    /// What a list's rows must satisfy: the workspace, the scope, each filter, every search word.
+    /// What a list's rows must satisfy: the workspace and visibility, the equality, each filter, every
+    /// search word.
     func conditions(
-        workspaceID: String, query: ListQuery, scope: (column: String, value: String)?, search: [String],
+        _ reach: RecordScope, query: ListQuery, within: (column: String, value: String)?, search: [String],
         dialect: SQLFragments
     ) -> SQLQueryString {
-        var sql: SQLQueryString = "workspace_id = \(bind: workspaceID)"
-        if let scope, schema.field(scope.column) != nil {
-            sql = sql + " AND \(ident: scope.column) = \(bind: scope.value)"
+        let workspaceID = reach.workspaceID
+        var sql = visible(reach)
+        if let within, schema.field(within.column) != nil {
+            sql = sql + " AND \(ident: within.column) = \(bind: within.value)"
         }
         for filter in query.filters {
             sql = sql + " AND " + dialect.condition(filter)
@@ -180,39 +204,42 @@ package struct RecordRepository: Sendable {
     /// Contacts' primary addresses and their companies' names, by contact id, in one statement (what a
     /// search result shows besides the name).
     package func addressesAndCompanies(workspaceID: String, contactIDs: [String]) async throws
-        -> [String: (email: String?, companyName: String?)]
+        -> [String: (email: String?, companyID: String?, companyName: String?)]
     {
         let wanted = Array(Set(contactIDs.filter(RecordID.isWellFormed)))
         guard !wanted.isEmpty else { return [:] }
         let sql =
-            "SELECT c.id, c.email, co.name FROM contacts c LEFT JOIN companies co ON co.workspace_id = c.workspace_id AND co.id = c.company_id WHERE c.workspace_id = ? AND c.id IN (\(RowSession.placeholders(wanted.count)))"
+            "SELECT c.id, c.email, co.id, co.name FROM contacts c LEFT JOIN companies co ON co.workspace_id = c.workspace_id AND co.id = c.company_id WHERE c.workspace_id = ? AND c.id IN (\(RowSession.placeholders(wanted.count)))"
         let rows = try await store.readRows(inline: wanted.count <= 200) {
             try await $0.rows(sql, [.text(workspaceID)] + wanted.map(DBValue.text))
         }
-        var found: [String: (email: String?, companyName: String?)] = [:]
+        var found: [String: (email: String?, companyID: String?, companyName: String?)] = [:]
         for row in rows {
-            if let id = row[0].text { found[id] = (row[1].text, row[2].text) }
+            if let id = row[0].text { found[id] = (row[1].text, row[2].text, row[3].text) }
         }
         return found
     }
 
-    /// Titles by id (a company's name; a contact's first and last name, else its address).
-    package func names(workspaceID: String, ids: [String]) async throws -> [String: String] {
+    /// Titles by id (a company's name; a contact's first and last name, else its address), of the records
+    /// inside `reach`.
+    package func names(_ reach: RecordScope, ids: [String]) async throws -> [String: String] {
         try await store.readRows(inline: ids.count <= 200) {
-            try await titles(workspaceID: workspaceID, ids: ids, on: $0)
+            try await titles(reach, ids: ids, on: $0)
         }
     }
 
     /// `names` on a leased session (inside a transaction, it sees the transaction's writes).
-    package func titles(workspaceID: String, ids: [String], on session: RowSession) async throws -> [String: String] {
+    package func titles(_ reach: RecordScope, ids: [String], on session: RowSession) async throws -> [String: String] {
         let wanted = Array(Set(ids.filter(RecordID.isWellFormed)))
         guard !wanted.isEmpty else { return [:] }
         let fields = titleFields
+        let workspaceID = reach.workspaceID
+        let (condition, binds) = visibleCondition(reach)
         var titles: [String: String] = [:]
         for chunk in wanted.chunks(of: 5000) {
             let sql =
-                "SELECT id, \(fields.joined(separator: ", ")) FROM \(table) WHERE workspace_id = ? AND id IN (\(RowSession.placeholders(chunk.count)))"
-            for row in try await session.rows(sql, [.text(workspaceID)] + chunk.map(DBValue.text)) {
+                "SELECT id, \(fields.joined(separator: ", ")) FROM \(table) WHERE \(condition) AND id IN (\(RowSession.placeholders(chunk.count)))"
+            for row in try await session.rows(sql, binds + chunk.map(DBValue.text)) {
                 guard let id = row[0].text else { continue }
                 var values: [String: JSONValue] = [:]
                 for (index, field) in fields.enumerated() {

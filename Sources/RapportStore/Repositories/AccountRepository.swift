@@ -53,8 +53,16 @@ package struct AccountRepository: Sendable {
 
     // MARK: Users
 
+    /// A user's columns, with their custom role's name and rules (none for a built-in role).
     static let userColumns =
-        "id, workspace_id, email, name, role, language, version, created_at, updated_at, deactivated_at, time_zone, calendar"
+        "id, workspace_id, email, name, role, language, version, created_at, updated_at, deactivated_at, time_zone, calendar, role_id, digest, "
+        + roleColumns(of: "users")
+
+    /// The name and rules of the custom role of the user row `alias`, as `role_name` and `role_permissions`.
+    package static func roleColumns(of alias: String) -> String {
+        let role = "FROM roles r WHERE r.workspace_id = \(alias).workspace_id AND r.id = \(alias).role_id"
+        return "(SELECT r.name \(role)) AS role_name, (SELECT r.permissions \(role)) AS role_permissions"
+    }
 
     /// Inserts a user whose password is already hashed.
     /// - Parameter id: the new user's id, when the caller needs it before the insert (an invitation names its user).
@@ -64,15 +72,13 @@ package struct AccountRepository: Sendable {
         on database: (any SQLDatabase)? = nil
     ) async throws -> User {
         let now = Timestamp.micros(Date())
-        let user = User(
-            id: id, workspaceID: workspaceID, email: draft.email, name: draft.name, role: draft.role,
-            language: draft.language, version: 1, createdAt: now, updatedAt: now)
+        let database = database ?? db
         do {
-            try await (database ?? db).raw(
+            try await database.raw(
                 """
-                INSERT INTO users (workspace_id, id, email, password_hash, role, name, language, version, created_at, updated_at)
-                VALUES (\(bind: workspaceID), \(bind: user.id), \(bind: user.email), \(bind: passwordHash),
-                        \(bind: user.role.rawValue), \(bind: user.name), \(bind: user.language.rawValue), 1, \(bind: now), \(bind: now))
+                INSERT INTO users (workspace_id, id, email, password_hash, role, role_id, name, language, version, created_at, updated_at)
+                VALUES (\(bind: workspaceID), \(bind: id), \(bind: draft.email), \(bind: passwordHash),
+                        \(bind: draft.role.rawValue), \(bind: draft.customRoleID), \(bind: draft.name), \(bind: draft.language.rawValue), 1, \(bind: now), \(bind: now))
                 """
             ).run()
         } catch  where DatabaseErrors.isUniqueViolation(error) {
@@ -80,7 +86,7 @@ package struct AccountRepository: Sendable {
                 .conflict, "A user with this email already exists.",
                 fields: [FieldIssue("email", "This email is already in use.")])
         }
-        return user
+        return try await Self.requireUser(workspaceID: workspaceID, id: id, on: database)
     }
 
     /// A user by email across the installation, with the password hash, for signing in.
@@ -119,7 +125,7 @@ package struct AccountRepository: Sendable {
     /// - Throws: `stale` when `expectedVersion` no longer matches, `notFound` when the user is gone.
     package func updateProfile(
         workspaceID: String, id: String, name: String?, language: Language?, timeZone: String? = nil,
-        calendar: CalendarChoice? = nil, expectedVersion: Int64?
+        calendar: CalendarChoice? = nil, digest: DigestChoice? = nil, expectedVersion: Int64?
     ) async throws -> User {
         defer { store.tokens.forgetAll() }  // (an authenticated token carries its user's name and language)
         return try await store.transaction { database in
@@ -132,6 +138,7 @@ package struct AccountRepository: Sendable {
             changed.language = language ?? user.language
             changed.timeZone = timeZone ?? user.timeZone
             changed.calendar = calendar ?? user.calendar
+            changed.digest = digest ?? user.digest
             guard changed != user else { return user }
             user = changed
             user.version += 1
@@ -142,6 +149,7 @@ package struct AccountRepository: Sendable {
                 """
                 UPDATE users SET name = \(bind: user.name), language = \(bind: user.language.rawValue),
                     time_zone = \(bind: user.timeZone), calendar = \(bind: user.calendar.rawValue),
+                    digest = \(bind: user.digest.rawValue),
                     version = \(bind: user.version), updated_at = \(bind: user.updatedAt)
                 WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id) AND version = \(bind: user.version - 1)
                 RETURNING id
@@ -169,7 +177,17 @@ package struct AccountRepository: Sendable {
             updatedAt: try row.decode(column: "updated_at", as: Int64.self),
             deactivatedAt: try row.decode(column: "deactivated_at", as: Int64?.self),
             timeZone: try row.decode(column: "time_zone", as: String.self),
-            calendar: try row.decode(column: "calendar", as: String?.self).flatMap(CalendarChoice.init(rawValue:)))
+            calendar: try row.decode(column: "calendar", as: String?.self).flatMap(CalendarChoice.init(rawValue:)),
+            customRole: try customRole(from: row),
+            permissions: try row.decode(column: "role_id", as: String?.self).map { _ in
+                Permissions.stored(try row.decode(column: "role_permissions", as: String?.self) ?? "")
+            },
+            digest: DigestChoice(rawValue: try row.decode(column: "digest", as: String.self)) ?? .none)
+    }
+
+    static func customRole(from row: any SQLRow) throws -> CustomRole.Reference? {
+        guard let id = try row.decode(column: "role_id", as: String?.self) else { return nil }
+        return CustomRole.Reference(id: id, name: try row.decode(column: "role_name", as: String?.self) ?? id)
     }
 
     /// A user read inside a transaction that is about to change them.
@@ -186,23 +204,31 @@ package struct AccountRepository: Sendable {
     /// Changes a user's role, or deactivates or reactivates them, in one transaction that checks the
     /// workspace keeps an active owner.
     /// - Throws: `notFound`, `conflict` when the change would leave no active owner.
+    /// - Parameter role: the new built-in role, and the custom role when one is chosen (the built-in is
+    ///   then `member`).
     package func updateStatus(
-        workspaceID: String, id: String, role: Role?, deactivatedAt: Int64??
+        workspaceID: String, id: String, role: (builtIn: Role, custom: String?)?, deactivatedAt: Int64??
     ) async throws -> User {
         defer { store.tokens.forgetAll() }  // (an authenticated token carries its user's role)
         return try await store.transaction { database in
             var user = try await Self.requireUser(workspaceID: workspaceID, id: id, on: database)
-            if let role { user.role = role }
+            var roleID = user.customRole?.id
+            if let role {
+                user.role = role.builtIn
+                roleID = role.custom
+            }
             if let deactivatedAt { user.deactivatedAt = deactivatedAt }
             user.version += 1
             user.updatedAt = Timestamp.micros(Date())
             try await database.raw(
                 """
-                UPDATE users SET role = \(bind: user.role.rawValue), deactivated_at = \(bind: user.deactivatedAt),
+                UPDATE users SET role = \(bind: user.role.rawValue), role_id = \(bind: roleID),
+                    deactivated_at = \(bind: user.deactivatedAt),
                     version = \(bind: user.version), updated_at = \(bind: user.updatedAt)
                 WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id)
                 """
             ).run()
+            user = try await Self.requireUser(workspaceID: workspaceID, id: id, on: database)
             let owners =
                 try await database.raw(
                     "SELECT count(*) AS n FROM users WHERE workspace_id = \(bind: workspaceID) AND role = 'owner' AND deactivated_at IS NULL"

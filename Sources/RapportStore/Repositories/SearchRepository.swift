@@ -26,18 +26,19 @@ package struct SearchRepository: Sendable {
     /// On SQLite a document's key orders it by update: an updated record's document is written anew
     /// with the largest key, and one re-indexed without an update (its company was renamed) keeps its
     /// key. Dense searches read the newest matches in key order (`search`).
+    /// - Parameter owner: the record's owner and team, which search's visibility condition reads.
     package func index(
         workspaceID: String, recordID: String, recordType: String, document: SearchKey.Document, updatedAt: Int64,
-        on database: any SQLDatabase
+        owner: (id: String?, team: String?), on database: any SQLDatabase
     ) async throws {
         if store.kind == .sqlite {
             try await indexOnSQLite(
                 workspaceID: workspaceID, recordID: recordID, recordType: recordType, document: document,
-                updatedAt: updatedAt, on: database)
+                updatedAt: updatedAt, owner: owner, on: database)
             return
         }
         try await remove(workspaceID: workspaceID, recordID: recordID, on: database)
-        try await database.raw(insert(workspaceID, recordID, recordType, document, updatedAt)).run()
+        try await database.raw(insert(workspaceID, recordID, recordType, document, updatedAt, owner)).run()
         let terms = document.terms.sorted()
         for chunk in stride(from: 0, to: terms.count, by: 200) {
             let rows = terms[chunk..<min(chunk + 200, terms.count)].map { term -> SQLQueryString in
@@ -53,7 +54,7 @@ package struct SearchRepository: Sendable {
     /// FTS5 row is deleted by giving back what it was indexed with) and its update time.
     private func indexOnSQLite(
         workspaceID: String, recordID: String, recordType: String, document: SearchKey.Document, updatedAt: Int64,
-        on database: any SQLDatabase
+        owner: (id: String?, team: String?), on database: any SQLDatabase
     ) async throws {
         if let stored = try await database.raw(
             "SELECT doc, terms, updated_at FROM search_docs WHERE workspace_id = \(bind: workspaceID) AND record_id = \(bind: recordID)"
@@ -64,13 +65,14 @@ package struct SearchRepository: Sendable {
             ).run()
             guard try stored.decode(column: "updated_at", as: Int64.self) >= updatedAt else {
                 try await database.raw("DELETE FROM search_docs WHERE doc = \(bind: doc)").run()
-                return try await insertOnSQLite(workspaceID, recordID, recordType, document, updatedAt, on: database)
+                return try await insertOnSQLite(
+                    workspaceID, recordID, recordType, document, updatedAt, owner, on: database)
             }
             try await database.raw(
                 """
                 UPDATE search_docs SET record_type = \(bind: recordType), name_key = \(bind: document.nameKey),
                     email_key = \(bind: document.emailKey), display_name = \(bind: document.displayName),
-                    terms = \(bind: document.storedTerms)
+                    terms = \(bind: document.storedTerms), owner_id = \(bind: owner.id), team_id = \(bind: owner.team)
                 WHERE doc = \(bind: doc)
                 """
             ).run()
@@ -79,20 +81,20 @@ package struct SearchRepository: Sendable {
             ).run()
             return
         }
-        try await insertOnSQLite(workspaceID, recordID, recordType, document, updatedAt, on: database)
+        try await insertOnSQLite(workspaceID, recordID, recordType, document, updatedAt, owner, on: database)
     }
 
     /// A new document, given the next key of its workspace's range (M0009), and its full-text row.
     private func insertOnSQLite(
         _ workspaceID: String, _ recordID: String, _ recordType: String, _ document: SearchKey.Document,
-        _ updatedAt: Int64, on database: any SQLDatabase
+        _ updatedAt: Int64, _ owner: (id: String?, team: String?), on database: any SQLDatabase
     ) async throws {
         let rows = try await database.raw(
             """
-            INSERT INTO search_docs (doc, workspace_id, record_id, record_type, name_key, email_key, display_name, updated_at, terms)
+            INSERT INTO search_docs (doc, workspace_id, record_id, record_type, name_key, email_key, display_name, updated_at, terms, owner_id, team_id)
             SELECT (\(unsafeRaw: Self.lastKey)) + 1, \(bind: workspaceID), \(bind: recordID), \(bind: recordType),
                    \(bind: document.nameKey), \(bind: document.emailKey), \(bind: document.displayName), \(bind: updatedAt),
-                   \(bind: document.storedTerms)
+                   \(bind: document.storedTerms), \(bind: owner.id), \(bind: owner.team)
             FROM search_spaces s WHERE s.workspace_id = \(bind: workspaceID)
             RETURNING doc
             """
@@ -100,7 +102,8 @@ package struct SearchRepository: Sendable {
         guard let row = rows.first else {
             // The workspace's first document: it gets its range.
             try await database.raw("INSERT INTO search_spaces (workspace_id) VALUES (\(bind: workspaceID))").run()
-            return try await insertOnSQLite(workspaceID, recordID, recordType, document, updatedAt, on: database)
+            return try await insertOnSQLite(
+                workspaceID, recordID, recordType, document, updatedAt, owner, on: database)
         }
         try await database.raw(
             "INSERT INTO search_index (rowid, terms) VALUES (\(bind: try row.decode(column: "doc", as: Int64.self)), \(bind: document.storedTerms))"
@@ -135,13 +138,13 @@ package struct SearchRepository: Sendable {
 
     private func insert(
         _ workspaceID: String, _ recordID: String, _ recordType: String, _ document: SearchKey.Document,
-        _ updatedAt: Int64
+        _ updatedAt: Int64, _ owner: (id: String?, team: String?)
     ) -> SQLQueryString {
         """
-        INSERT INTO search_docs (workspace_id, record_id, record_type, name_key, email_key, display_name, updated_at, terms)
+        INSERT INTO search_docs (workspace_id, record_id, record_type, name_key, email_key, display_name, updated_at, terms, owner_id, team_id)
         VALUES (\(bind: workspaceID), \(bind: recordID), \(bind: recordType), \(bind: document.nameKey),
                 \(bind: document.emailKey), \(bind: document.displayName), \(bind: updatedAt),
-                \(bind: document.storedTerms))
+                \(bind: document.storedTerms), \(bind: owner.id), \(bind: owner.team))
         """
     }
 
@@ -150,6 +153,7 @@ package struct SearchRepository: Sendable {
     static func insert(documents: [[DBValue]], terms: [[DBValue]], on session: RowSession) async throws {
         let documentColumns = [
             "workspace_id", "record_id", "record_type", "name_key", "email_key", "display_name", "updated_at", "terms",
+            "owner_id", "team_id",
         ]
         guard session.kind == .sqlite else {
             try await session.insert(into: "search_docs", columns: documentColumns, rows: documents)
@@ -231,6 +235,49 @@ package struct SearchRepository: Sendable {
         return conditions.joined(separator: " AND ")
     }
 
+    /// The documents a user may find: for each object's record type, the user's read scope on it; a
+    /// type without one (the role may not read that object) is not found at all.
+    package struct Reach: Sendable {
+        package var workspaceID: String
+        package var scopes: [String: RecordScope]
+
+        package init(workspaceID: String, scopes: [String: RecordScope]) {
+            self.workspaceID = workspaceID
+            self.scopes = scopes
+        }
+
+        /// Every document of the workspace.
+        package static func all(_ workspaceID: String) -> Reach {
+            Reach(
+                workspaceID: workspaceID,
+                scopes: Dictionary(uniqueKeysWithValues: ObjectCatalog.all.map { ($0.recordType, .all(workspaceID)) }))
+        }
+
+        /// The condition on documents (columns named with `prefix`); nil when every one may be found.
+        func condition(prefix: String) -> (sql: String, binds: [DBValue])? {
+            var parts: [String] = []
+            var binds: [DBValue] = []
+            var everything = true
+            for type in ObjectCatalog.all {
+                guard let scope = scopes[type.recordType] else {
+                    everything = false
+                    continue
+                }
+                if let (visible, visibleBinds) = scope.visibilityCondition(prefix: prefix, owned: type.isOwned) {
+                    everything = false
+                    parts.append("(\(prefix)record_type = ? AND \(visible))")
+                    binds += [.text(type.recordType)] + visibleBinds
+                } else {
+                    parts.append("\(prefix)record_type = ?")
+                    binds.append(.text(type.recordType))
+                }
+            }
+            if everything { return nil }
+            if parts.isEmpty { return ("0 = 1", []) }
+            return ("(" + parts.joined(separator: " OR ") + ")", binds)
+        }
+    }
+
     /// Above this many records matching its longest word, a query is answered from the most recently
     /// updated documents down instead of from every match.
     package static let denseThreshold = 500
@@ -252,9 +299,13 @@ package struct SearchRepository: Sendable {
     ///   - scanLimit: how many recent documents a dense query reads before it ranks every match.
     ///   Tests set both low to compare the ways of answering.
     package func search(
-        workspaceID: String, query: String, limit: Int, denseThreshold: Int = SearchRepository.denseThreshold,
+        _ reach: Reach, query: String, limit: Int, denseThreshold: Int = SearchRepository.denseThreshold,
         scanLimit: Int? = nil
     ) async throws -> [Hit] {
+        let workspaceID = reach.workspaceID
+        // (the documents the user may find: on the aliased `d` and on the bare table)
+        let (visibleD, visibleDBinds) = reach.condition(prefix: "d.").map { (" AND " + $0.sql, $0.binds) } ?? ("", [])
+        let (visible, visibleBinds) = reach.condition(prefix: "").map { (" AND " + $0.sql, $0.binds) } ?? ("", [])
         // (on SQLite, how many of the newest matches are read first: twice a page, but at least 32)
         let newestLimit = scanLimit ?? max(2 * limit, 32)
         let scanLimit = scanLimit ?? Self.recentScanLimit
@@ -326,8 +377,8 @@ package struct SearchRepository: Sendable {
             func everyMatch() async throws -> [Hit] {
                 Self.hits(
                     try await session.rows(
-                        select + " WHERE \(inWorkspace) AND \(inProbe) AND \(matchAll)" + order,
-                        rankBinds + [workspace] + probeBinds + matchBinds)
+                        select + " WHERE \(inWorkspace) AND \(inProbe) AND \(matchAll)\(visibleD)" + order,
+                        rankBinds + [workspace] + probeBinds + matchBinds + visibleDBinds)
                 ).map(\.hit)
             }
             if !isDense { return try await everyMatch() }
@@ -346,15 +397,17 @@ package struct SearchRepository: Sendable {
             func count(_ rank: Int64) -> Int { found.count { $0.rank == rank } }
             // Each rank's most recent ids from its index alone, then their documents.
             let recentOf = { (condition: String) in
-                "SELECT record_id FROM (SELECT record_id FROM search_docs WHERE workspace_id = ? AND \(condition) ORDER BY updated_at DESC, record_id DESC LIMIT \(limit)) r"
+                "SELECT record_id FROM (SELECT record_id FROM search_docs WHERE workspace_id = ? AND \(condition)\(visible) ORDER BY updated_at DESC, record_id DESC LIMIT \(limit)) r"
             }
-            func fromIndexes(_ conditions: [String], _ binds: [DBValue]) async throws {
+            // (each condition with its binds: the workspace's, then its own)
+            func fromIndexes(_ conditions: [(sql: String, binds: [DBValue])]) async throws {
                 take(
                     Self.hits(
                         try await session.rows(
                             select
-                                + " WHERE d.workspace_id = ? AND d.record_id IN (\(conditions.map(recentOf).joined(separator: " UNION "))) AND \(matchAll)",
-                            rankBinds + [workspace] + binds + matchBinds)))
+                                + " WHERE d.workspace_id = ? AND d.record_id IN (\(conditions.map { recentOf($0.sql) }.joined(separator: " UNION "))) AND \(matchAll)",
+                            rankBinds + [workspace] + conditions.flatMap { [workspace] + $0.binds + visibleBinds }
+                                + matchBinds)))
             }
             // 2a (SQLite). The workspace's newest matches, from its range of the full-text index newest
             // first: a record's document is written anew, with the next key of the range, each time the
@@ -365,8 +418,8 @@ package struct SearchRepository: Sendable {
             func newestMatches(exact: Int) async throws -> [Hit]? {
                 guard newestLimit > 0, let everyWord = Self.fullTextQuery(words) else { return nil }
                 let rows = try await session.rows(
-                    "SELECT d.record_type, d.record_id, d.display_name, \(rank) AS rank, d.updated_at FROM search_docs d WHERE d.doc IN (SELECT rowid FROM search_index WHERE search_index MATCH ? AND \(Self.inRange) ORDER BY rowid DESC LIMIT \(newestLimit))",
-                    rankBinds + [.text(everyWord)] + range)
+                    "SELECT d.record_type, d.record_id, d.display_name, \(rank) AS rank, d.updated_at FROM search_docs d WHERE d.doc IN (SELECT rowid FROM search_index WHERE search_index MATCH ? AND \(Self.inRange) ORDER BY rowid DESC LIMIT \(newestLimit))\(visibleD)",
+                    rankBinds + [.text(everyWord)] + range + visibleDBinds)
                 let (kept, keptSeen) = (found, seen)
                 take(Self.hits(rows))  // (a range holds one workspace's documents: spaces are never reused)
                 if rows.count < newestLimit { return page() }  // every match was read
@@ -380,15 +433,13 @@ package struct SearchRepository: Sendable {
                     return nil
                 }
                 // Older names starting with the query outrank every other match: their index gives them.
-                try await fromIndexes(
-                    ["name_key > ? AND name_key < ?"], [workspace, .text(whole), .text(whole + "\u{10FFFF}")])
+                try await fromIndexes([("name_key > ? AND name_key < ?", [.text(whole), .text(whole + "\u{10FFFF}")])])
                 if exact + min(count(1), limit) + sure(2) >= limit { return page() }
                 (found, seen) = (kept, keptSeen)
                 return nil
             }
             // 1. Exact names and addresses (an index gives each in order).
-            try await fromIndexes(
-                ["name_key = ?", "email_key = ?"], [workspace, .text(whole), workspace, .text(whole)])
+            try await fromIndexes([("name_key = ?", [.text(whole)]), ("email_key = ?", [.text(whole)])])
             if found.count >= limit { return page() }
             let exact = found.count
             if store.kind == .sqlite, let page = try await newestMatches(exact: exact) { return page }
@@ -396,19 +447,18 @@ package struct SearchRepository: Sendable {
             // that lies outside them. (A derived table, so that the database stops after the window.)
             func recentDocuments(_ size: Int) async throws {
                 let window =
-                    "(SELECT record_type, record_id, display_name, name_key, email_key, updated_at, terms FROM search_docs WHERE workspace_id = ? ORDER BY updated_at DESC, record_id DESC LIMIT \(size)) d"
+                    "(SELECT record_type, record_id, display_name, name_key, email_key, updated_at, terms FROM search_docs WHERE workspace_id = ?\(visible) ORDER BY updated_at DESC, record_id DESC LIMIT \(size)) d"
                 take(
                     Self.hits(
                         try await session.rows(
                             "SELECT d.record_type, d.record_id, d.display_name, \(rank) AS rank, d.updated_at FROM \(window) WHERE \(matchAll) ORDER BY rank, d.updated_at DESC, d.record_id DESC LIMIT \(limit + exact)",
-                            rankBinds + [workspace] + matchBinds)))
+                            rankBinds + [workspace] + visibleBinds + matchBinds)))
             }
             try await recentDocuments(scanLimit)
             if exact + count(1) >= limit { return page() }
             // 3. Too few names starting with the query among them: the most recent of those from the name
             // index (it sorts them all, so only now).
-            try await fromIndexes(
-                ["name_key > ? AND name_key < ?"], [workspace, .text(whole), .text(whole + "\u{10FFFF}")])
+            try await fromIndexes([("name_key > ? AND name_key < ?", [.text(whole), .text(whole + "\u{10FFFF}")])])
             if exact + count(1) >= limit || found.count >= limit { return page() }
             // 4. Too few matches at all among the recent ones (a burst of other records may have come
             // last): windows four and sixteen times as deep, read in order from the recency index, still

@@ -47,8 +47,12 @@ package struct TimelineRepository: Sendable {
 
     /// A page of a timeline, newest first by `occurred_at`, ties broken by insertion order (the ids are
     /// time-ordered and monotonic within a process).
+    /// - Parameter reaches: the viewer's read scope on each object, by name; an object missing is one the
+    ///   viewer may not read. Events of records outside them (a contact the viewer may not see, on its
+    ///   company's timeline) are left out.
     package func page(
-        workspaceID: String, subject: Subject, types: [String], limit: Int, after: PageKey?
+        reaches: [String: RecordScope], workspaceID: String, subject: Subject, types: [String], limit: Int,
+        after: PageKey?
     ) async throws -> Page<TimelineEvent> {
         var sql: SQLQueryString =
             "SELECT id, workspace_id, type, occurred_at, actor_type, actor_id, contact_id, company_id, data FROM events WHERE workspace_id = \(bind: workspaceID)"
@@ -62,7 +66,7 @@ package struct TimelineRepository: Sendable {
                 own
                 + " OR \(ident: theirs) IN (SELECT id FROM \(ident: referrer.name) WHERE workspace_id = \(bind: workspaceID) AND \(ident: field) = \(bind: subject.id))"
         }
-        sql = sql + " AND (" + own + ")"
+        sql = sql + " AND (" + own + ")" + Self.visibleSubjects(reaches, except: column)
         if !types.isEmpty { sql = sql + " AND type IN (\(binds: types))" }
         if let after {
             sql =
@@ -79,20 +83,21 @@ package struct TimelineRepository: Sendable {
     /// Owned and followed records are read apart, each starting from the user's records and reading
     /// their events by index: started from the events, the database read every recent event of the
     /// workspace (0.3–0.5 s a query at a million events).
-    package func watchedChanges(workspaceID: String, userID: String, since: Int64, limit: Int) async throws
-        -> [TimelineEvent]
-    {
+    package func watchedChanges(
+        reaches: [String: RecordScope], workspaceID: String, userID: String, since: Int64, limit: Int
+    ) async throws -> [TimelineEvent] {
         var events: [String: TimelineEvent] = [:]
         let columns =
             "e.id, e.workspace_id, e.type, e.occurred_at, e.actor_type, e.actor_id, e.contact_id, e.company_id, e.data"
         for type in ObjectCatalog.all {
             guard let column = type.timeline?.column, Self.subjectColumns.contains(column) else { continue }
+            let visible = Self.visibleSubjects(reaches, except: nil, alias: "e.")
             var queries: [SQLQueryString] = [
                 """
                 SELECT \(unsafeRaw: columns) FROM follows f
                 \(unsafeRaw: store.kind.leftFirstJoin) events e ON e.workspace_id = f.workspace_id AND e.\(ident: column) = f.record_id
                 WHERE f.workspace_id = \(bind: workspaceID) AND f.user_id = \(bind: userID) AND f.object = \(bind: type.name)
-                AND e.occurred_at > \(bind: since) AND NOT (e.actor_type = 'user' AND e.actor_id = \(bind: userID))
+                AND e.occurred_at > \(bind: since) AND NOT (e.actor_type = 'user' AND e.actor_id = \(bind: userID))\(visible)
                 ORDER BY e.occurred_at DESC, e.id DESC LIMIT \(bind: limit)
                 """
             ]
@@ -102,7 +107,7 @@ package struct TimelineRepository: Sendable {
                     SELECT \(unsafeRaw: columns) FROM \(ident: type.name) r
                     \(unsafeRaw: store.kind.leftFirstJoin) events e ON e.workspace_id = r.workspace_id AND e.\(ident: column) = r.id
                     WHERE r.workspace_id = \(bind: workspaceID) AND r.owner_id = \(bind: userID) AND e.occurred_at > \(bind: since)
-                    AND NOT (e.actor_type = 'user' AND e.actor_id = \(bind: userID))
+                    AND NOT (e.actor_type = 'user' AND e.actor_id = \(bind: userID))\(visible)
                     ORDER BY e.occurred_at DESC, e.id DESC LIMIT \(bind: limit)
                     """)
             }
@@ -114,6 +119,27 @@ package struct TimelineRepository: Sendable {
             }
         }
         return Array(events.values.sorted { ($0.occurredAt, $0.id) > ($1.occurredAt, $1.id) }.prefix(limit))
+    }
+
+    /// ` AND …` keeping only events whose records (each subject column but `except`) the viewer may see.
+    static func visibleSubjects(_ reaches: [String: RecordScope], except: String?, alias: String = "")
+        -> SQLQueryString
+    {
+        var sql: SQLQueryString = ""
+        for type in ObjectCatalog.all {
+            guard let column = type.timeline?.column, column != except, subjectColumns.contains(column) else {
+                continue
+            }
+            guard let reach = reaches[type.name] else {
+                sql = sql + " AND \(unsafeRaw: alias)\(ident: column) IS NULL"
+                continue
+            }
+            guard reach.visibilityCondition(owned: type.isOwned) != nil else { continue }
+            sql =
+                sql
+                + " AND (\(unsafeRaw: alias)\(ident: column) IS NULL OR \(unsafeRaw: alias)\(ident: column) IN (SELECT id FROM \(ident: type.name) WHERE \(reach.sql(owned: type.isOwned))))"
+        }
+        return sql
     }
 
     /// Whether an import already recorded an `imported` event on a record (one per record and import).

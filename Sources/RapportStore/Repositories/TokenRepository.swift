@@ -66,7 +66,8 @@ package struct TokenRepository: Sendable {
             let row = try await db.raw(
                 """
                 SELECT t.id AS token_id, t.last_used_at, u.id, u.workspace_id, u.email, u.name, u.role, u.language,
-                       u.version, u.created_at, u.updated_at, u.deactivated_at, u.time_zone, u.calendar, w.name AS workspace_name,
+                       u.version, u.created_at, u.updated_at, u.deactivated_at, u.time_zone, u.calendar, u.role_id, u.digest,
+                       \(unsafeRaw: AccountRepository.roleColumns(of: "u")), w.name AS workspace_name,
                        w.created_at AS workspace_created_at
                 FROM api_tokens t
                 JOIN users u ON u.workspace_id = t.workspace_id AND u.id = t.user_id

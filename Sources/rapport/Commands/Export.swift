@@ -31,7 +31,7 @@ struct Export: EnvironmentCommand {
             let exporter = Exporter(
                 runtime.services, schema: ObjectCatalog.named(object)!,
                 format: Exporter.Format(rawValue: format)!)
-            try await exporter.run(workspaceID: chosen.id) { chunk in
+            try await exporter.run(.system(chosen.id)) { chunk in
                 FileHandle.standardOutput.write(Data(chunk))
             }
         }

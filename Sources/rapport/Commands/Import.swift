@@ -47,7 +47,7 @@ struct Import: EnvironmentCommand {
         let report = try await withRuntime(try database.config(environment: environment)) { runtime in
             let chosen = try await WorkspaceChoice.resolve(workspace, runtime: runtime)
             let importer = Importer(
-                runtime.services, schema: ObjectCatalog.named(object)!, workspaceID: chosen.id,
+                runtime.services, schema: ObjectCatalog.named(object)!, viewer: .system(chosen.id),
                 actor: Actor(.import, id: nil),
                 options: Importer.Options(dryRun: dryRun, strict: strict, map: overrides, batchSize: batchSize))
             return try await importer.run(file: url) { bytes in

@@ -25,14 +25,14 @@ struct HomePages: Sendable {
         var recent: [(record: Record, type: ObjectType)] = []
         for type in ObjectCatalog.all {
             let service = RecordService(services, schema: type)
-            let total = try await service.count(workspaceID: workspaceID, query: ListQuery())
+            let total = try await service.count(principal.viewer, query: ListQuery())
             counts.append(
                 .init(
                     label: messages[type.name] ?? type.name, number: Numbers.format(total, language),
                     path: WebPath.list(type.name)))
             var query = ListQuery()
             query.sort = ListQuery.Sort(target: .time("updated_at"), descending: true)
-            let page = try await service.list(workspaceID: workspaceID, query: query, limit: 8, after: nil)
+            let page = try await service.list(principal.viewer, query: query, limit: 8, after: nil)
             recent += page.records.map { ($0, type) }
         }
         recent.sort { $0.record.updatedAt > $1.record.updatedAt }
@@ -42,8 +42,8 @@ struct HomePages: Sendable {
         for type in ObjectCatalog.all {
             guard let panel = type.homePanel, let query = panel.query(for: principal.user.id, in: type) else { continue }
             let service = RecordService(services, schema: type)
-            let total = try await service.count(workspaceID: workspaceID, query: query)
-            let records = try await service.list(workspaceID: workspaceID, query: query, limit: 5, after: nil).records
+            let total = try await service.count(principal.viewer, query: query)
+            let records = try await service.list(principal.viewer, query: query, limit: 5, after: nil).records
             mine.append(
                 .init(
                     heading: messages["home_mine_\(type.name)"] ?? "My \(type.name)",
@@ -61,12 +61,12 @@ struct HomePages: Sendable {
         let last = try await SavedViewService(services).lastVisit(principal, now: now, lasting: 1_800_000_000)
         let since = last ?? now - 7 * 86_400_000_000
         let events = try await TimelineService(services).watchedChanges(principal, since: since, limit: 10)
-        let changes = try await changeRows(events, workspaceID: workspaceID, messages: messages, dates: dates)
+        let changes = try await changeRows(events, viewer: principal.viewer, messages: messages, dates: dates)
         // Contacts by lifecycle stage.
         var stageChart: String?
         if case .choice(let stages)? = ObjectType.contacts.field("lifecycle_stage")?.kind, !isEmpty {
             let found = try await RecordService(services, schema: .contacts).counts(
-                workspaceID: workspaceID, by: "lifecycle_stage")
+                principal.viewer, by: "lifecycle_stage")
             var byStage: [String: Int] = [:]
             for (value, count) in found { if let value { byStage[value] = count } }
             let bars = stages.compactMap { stage -> BarChart.Bar? in
@@ -110,7 +110,7 @@ struct HomePages: Sendable {
 
     /// Rows for what others did to the user's records.
     func changeRows(
-        _ events: [TimelineEvent], workspaceID: String, messages: [String: String], dates: Dates
+        _ events: [TimelineEvent], viewer: Viewer, messages: [String: String], dates: Dates
     ) async throws -> [HomeView.Change] {
         var titles: [String: (title: String, path: String)] = [:]
         for type in ObjectCatalog.all {
@@ -118,13 +118,13 @@ struct HomePages: Sendable {
             let ids = events.compactMap { $0.recordID(column: column) }
             guard !ids.isEmpty else { continue }
             for (id, title) in try await RecordService(services, schema: type).titles(
-                workspaceID: workspaceID, ids: ids)
+                viewer, ids: ids)
             {
                 titles[id] = (title, WebPath.record(type.name, id))
             }
         }
         let actors = try await AccountService(services).names(
-            workspaceID: workspaceID, ids: events.compactMap(\.actor.id))
+            workspaceID: viewer.workspaceID, ids: events.compactMap(\.actor.id))
         return events.compactMap { event in
             let ids = TimelineEvent.subjectColumns.compactMap { event.recordID(column: $0) }
             guard let record = ids.lazy.compactMap({ titles[$0] }).first else { return nil }

@@ -43,7 +43,7 @@ struct ImportPages: Sendable {
         _ principal: Principal, dryRun: Bool, strict: Bool, columns: [Int: String]?, rejectedRows: URL?
     ) -> Importer {
         Importer(
-            services, schema: schema, workspaceID: principal.workspace.id, actor: Actor(.user, id: principal.user.id),
+            services, schema: schema, viewer: principal.viewer, actor: Actor(.user, id: principal.user.id),
             options: Importer.Options(dryRun: dryRun, strict: strict, columns: columns, rejectedRows: rejectedRows))
     }
 

@@ -22,7 +22,7 @@ extension RecordPages {
         let everyMatch = fields["all"] == "1"
         let ids =
             everyMatch
-            ? try await matching(query, workspaceID: workspaceID) : form.all("ids").filter(RecordID.isWellFormed)
+            ? try await matching(query, viewer: principal.viewer) : form.all("ids").filter(RecordID.isWellFormed)
         let action = fields["action"] ?? ""
         let actor = Self.actor(principal)
         guard !ids.isEmpty else { return pages.redirect(back, flash: Flash("nothing_selected")) }
@@ -32,11 +32,11 @@ extension RecordPages {
             guard !tag.isEmpty else { return pages.redirect(back, flash: Flash("tag_missing")) }
             var changed = 0
             for id in ids {
-                let record = try await service.get(workspaceID: workspaceID, id: id)
+                let record = try await service.get(principal.viewer, id: id)
                 let tags = record.strings("tags")
                 guard !tags.contains(tag) else { continue }
                 _ = try await service.update(
-                    workspaceID: workspaceID, id: id, patch: ["tags": .array((tags + [tag]).map(JSONValue.string))],
+                    principal.viewer, id: id, patch: ["tags": .array((tags + [tag]).map(JSONValue.string))],
                     expectedVersion: nil, actor: actor)
                 changed += 1
             }
@@ -45,7 +45,7 @@ extension RecordPages {
             let owner = fields["owner"].flatMap { $0.isEmpty ? nil : $0 }
             for id in ids {
                 _ = try await service.update(
-                    workspaceID: workspaceID, id: id, patch: ["owner_id": owner.map(JSONValue.string) ?? .null],
+                    principal.viewer, id: id, patch: ["owner_id": owner.map(JSONValue.string) ?? .null],
                     expectedVersion: nil, actor: actor)
             }
             return pages.redirect(back, flash: Flash("assigned", count: ids.count, object: object))
@@ -59,7 +59,7 @@ extension RecordPages {
                 return pages.render(view, request: request, context: context, title: "confirm_delete")
             }
             for id in ids {
-                try await service.delete(workspaceID: workspaceID, id: id, expectedVersion: nil, actor: actor)
+                try await service.delete(principal.viewer, id: id, expectedVersion: nil, actor: actor)
             }
             return pages.redirect(back, flash: Flash("deleted", count: ids.count, object: object))
         default:
@@ -69,9 +69,9 @@ extension RecordPages {
 
     /// The ids of every record a list's query string matches, at most `bulkLimit`.
     /// - Throws: `invalid` when the query cannot be read, or matches more than `bulkLimit`.
-    func matching(_ queryString: String, workspaceID: String) async throws -> [String] {
-        let list = try await listRequest(queryString, workspaceID: workspaceID).list
-        let total = try await service.count(workspaceID: workspaceID, query: list.query, search: list.search)
+    func matching(_ queryString: String, viewer: Viewer) async throws -> [String] {
+        let list = try await listRequest(queryString, workspaceID: viewer.workspaceID).list
+        let total = try await service.count(viewer, query: list.query, search: list.search)
         guard total <= Self.bulkLimit else {
             throw RapportError(
                 .invalid, "A bulk action changes at most \(Self.bulkLimit) records; narrow the list first.")
@@ -80,7 +80,7 @@ extension RecordPages {
         var after: RecordCursor?
         repeat {
             let page = try await service.list(
-                workspaceID: workspaceID, query: list.query, limit: 500, after: after, search: list.search)
+                viewer, query: list.query, limit: 500, after: after, search: list.search)
             ids += page.records.map(\.id)
             after = page.next
         } while after != nil

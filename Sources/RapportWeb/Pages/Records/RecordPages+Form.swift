@@ -17,7 +17,7 @@ extension RecordPages {
         let definitions = try await service.customFields(workspaceID: principal.workspace.id)
         let references = schema.fields.filter { if case .reference = $0.kind { $0.writable } else { false } }
         let titles = try await service.referenceTitles(
-            [record], fields: references.map(\.name), workspaceID: principal.workspace.id)
+            [record], fields: references.map(\.name), viewer: principal.viewer)
         var fields: [RecordFormView.Field] = []
         for field in schema.fields where field.writable {
             let current = submitted?[field.name] ?? formValue(record[field.name], kind: field.kind)
@@ -213,7 +213,7 @@ extension RecordPages {
     /// The submitted form's changes, with what was typed into pickers turned into ids: the id picked
     /// while the text is still its title, else the record (or user) that the text names.
     /// - Throws: `invalid` naming every picker whose text names nothing, or several things.
-    func patch(from form: [String: String], definitions: [CustomFieldDefinition], workspaceID: String) async throws
+    func patch(from form: [String: String], definitions: [CustomFieldDefinition], viewer: Viewer) async throws
         -> [String: JSONValue]
     {
         var form = form
@@ -229,7 +229,7 @@ extension RecordPages {
             }
             do {
                 form[field.name] =
-                    try await service.resolveReference(field: field.name, text: typed, workspaceID: workspaceID) ?? ""
+                    try await service.resolveReference(field: field.name, text: typed, viewer: viewer) ?? ""
             } catch let error as RapportError where error.code == .invalid {
                 issues += error.fields
             }
@@ -243,7 +243,7 @@ extension RecordPages {
         let principal = try context.requirePrincipal()
         let field = request.uri.queryParameters["field"].map(String.init) ?? ""
         let text = request.uri.queryParameters["q"].map(String.init) ?? ""
-        let choices = try await service.pick(field: field, text: text, workspaceID: principal.workspace.id)
+        let choices = try await service.pick(field: field, text: text, viewer: principal.viewer)
         return try JSONCoding.response(choices)
     }
 }

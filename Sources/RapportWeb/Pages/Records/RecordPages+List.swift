@@ -46,16 +46,16 @@ extension RecordPages {
         let result =
             error == nil
             ? try await service.list(
-                workspaceID: workspaceID, query: list.query, limit: Self.pageSize,
+                principal.viewer, query: list.query, limit: Self.pageSize,
                 after: before == nil ? list.after : nil,
                 before: before, search: list.search)
             : (records: [], next: nil, previous: nil)
         let total =
-            error == nil ? try await service.count(workspaceID: workspaceID, query: list.query, search: list.search) : 0
+            error == nil ? try await service.count(principal.viewer, query: list.query, search: list.search) : 0
         let views = SavedViewService(services)
         let columns = chosenColumns(
             given("columns"), saved: try await views.columns(principal, object: object), definitions: definitions)
-        let titles = try await service.referenceTitles(result.records, fields: columns, workspaceID: workspaceID)
+        let titles = try await service.referenceTitles(result.records, fields: columns, viewer: principal.viewer)
         let labels = columns.map { columnLabel($0, definitions: definitions, messages: messages) }
         let dates = Dates(viewer: principal.user, messages: messages)
         let rows = result.records.map { record in

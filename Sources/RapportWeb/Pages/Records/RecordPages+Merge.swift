@@ -9,7 +9,7 @@ extension RecordPages {
     @Sendable func mergeForm(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let record = try await service.get(
-            workspaceID: principal.workspace.id, id: try context.parameters.require("id"))
+            principal.viewer, id: try context.parameters.require("id"))
         let otherText = (request.uri.queryParameters["other"].map(String.init) ?? "").trimmingCharacters(
             in: .whitespaces)
         return try await mergePage(record, otherText: otherText, error: nil, request: request, context: context)
@@ -20,7 +20,7 @@ extension RecordPages {
         let id = try context.parameters.require("id")
         var request = request
         let form = try await Form.read(&request)
-        let record = try await service.get(workspaceID: principal.workspace.id, id: id)
+        let record = try await service.get(principal.viewer, id: id)
         guard let otherID = form["other_id"], RecordID.isWellFormed(otherID) else {
             return try await mergePage(
                 record, otherText: "", error: "Choose the record to merge.", request: request, context: context)
@@ -30,7 +30,7 @@ extension RecordPages {
             prefer[String(name.dropFirst("prefer.".count))] = value
         }
         _ = try await service.merge(
-            workspaceID: principal.workspace.id, id: id, otherID: otherID, prefer: prefer, actor: Self.actor(principal))
+            principal.viewer, id: id, otherID: otherID, prefer: prefer, actor: Self.actor(principal))
         return pages.redirect(WebPath.record(object, id), flash: Flash("merged"))
     }
 
@@ -42,7 +42,7 @@ extension RecordPages {
         var other: Record?
         var error = error
         if !otherText.isEmpty {
-            other = try await service.find(key: otherText, workspaceID: principal.workspace.id)
+            other = try await service.find(key: otherText, viewer: principal.viewer)
             if other == nil { error = messages["merge_not_found"] ?? "No such record." }
             if other?.id == record.id { other = nil; error = messages["merge_itself"] ?? "Choose another record." }
         }
@@ -50,7 +50,7 @@ extension RecordPages {
         if let other {
             let references = schema.fields.filter { if case .reference = $0.kind { true } else { false } }.map(\.name)
             let titles = try await service.referenceTitles(
-                [record, other], fields: references, workspaceID: principal.workspace.id)
+                [record, other], fields: references, viewer: principal.viewer)
             let dates = Dates(viewer: principal.user, messages: messages)
             for field in schema.fields where field.writable {
                 let mine = cell(field.name, of: record, titles: titles, messages: messages, dates: dates).value

@@ -11,13 +11,13 @@ extension RecordPages {
         let principal = try context.requirePrincipal()
         let id = try context.parameters.require("id")
         do {
-            let record = try await service.get(workspaceID: principal.workspace.id, id: id)
+            let record = try await service.get(principal.viewer, id: id)
             return try await showPage(record, request: request, context: context)
         } catch let error as RapportError where error.code == .notFound && RecordID.isWellFormed(id) {
             guard
                 let kept = try await TimelineService(services).mergedInto(
                     workspaceID: principal.workspace.id, recordID: id.lowercased()),
-                try await service.find(key: kept, workspaceID: principal.workspace.id) != nil
+                try await service.find(key: kept, viewer: principal.viewer) != nil
             else { throw error }
             return pages.redirect(WebPath.record(object, kept), flash: Flash("merged_away"))
         }
@@ -66,7 +66,7 @@ extension RecordPages {
         let messages = messages(context)
         do {
             let record = try await service.update(
-                workspaceID: principal.workspace.id, id: id,
+                principal.viewer, id: id,
                 patch: patch(from: [name: form["value"] ?? ""], definitions: definitions),
                 expectedVersion: form["version"].flatMap { Int64($0) }, actor: Self.actor(principal))
             let shown = cell(
@@ -104,7 +104,7 @@ extension RecordPages {
         let dates = Dates(viewer: principal.user, messages: messages)
         let definitions = try await service.customFields(workspaceID: workspaceID)
         let references = schema.fields.filter { if case .reference = $0.kind { true } else { false } }.map(\.name)
-        let titles = try await service.referenceTitles([record], fields: references, workspaceID: workspaceID)
+        let titles = try await service.referenceTitles([record], fields: references, viewer: principal.viewer)
         var details: [RecordCell] = []
         var links: [RecordView.Link] = []
         for field in schema.fields where record[field.name] != .null && record[field.name] != field.kind.emptyValue {
@@ -134,13 +134,13 @@ extension RecordPages {
         if schema.timeline != nil {
             let types = Self.timelineTabs.first { $0.name == tab }?.types ?? []
             let page = try await TimelineService(services).page(
-                workspaceID: workspaceID, of: schema, id: record.id, types: types, limit: Self.timelinePage,
+                principal.viewer, of: schema, id: record.id, types: types, limit: Self.timelinePage,
                 after: older)
             events = try await timelineItems(
-                page.items, workspaceID: workspaceID, definitions: definitions, messages: messages, dates: dates)
+                page.items, viewer: principal.viewer, definitions: definitions, messages: messages, dates: dates)
             olderPath = page.next.map { "\(path)?timeline=\(tab)&older=\($0.cursor)" }
         }
-        let related = try await service.related(workspaceID: workspaceID, id: record.id).map { type, records in
+        let related = try await service.related(principal.viewer, id: record.id).map { type, records in
             let rows = records.map { other in
                 RecordView.Related.Row(
                     title: type.title(of: other), path: WebPath.record(type.name, other.id),
@@ -185,20 +185,20 @@ extension RecordPages {
     /// Timeline entries as the page shows them: who did it and when, values as a person reads them; an
     /// entry of a record that points here (a contact's, on its company's page) links to that record.
     func timelineItems(
-        _ items: [TimelineEvent], workspaceID: String, definitions: [CustomFieldDefinition],
+        _ items: [TimelineEvent], viewer: Viewer, definitions: [CustomFieldDefinition],
         messages: [String: String], dates: Dates
     ) async throws -> [RecordView.Event] {
         var others: [(type: ObjectType, column: String, titles: [String: String])] = []
         for (type, _) in ObjectCatalog.referrers(of: schema.name) {
             guard let column = type.timeline?.column, column != schema.timeline?.column else { continue }
             let ids = items.compactMap { $0.recordID(column: column) }
-            let titles = try await RecordService(services, schema: type).titles(workspaceID: workspaceID, ids: ids)
+            let titles = try await RecordService(services, schema: type).titles(viewer, ids: ids)
             others.append((type, column, titles))
         }
         let changes = items.flatMap { Self.changes(of: $0) }
-        let names = try await valueNames(changes, workspaceID: workspaceID)
+        let names = try await valueNames(changes, viewer: viewer)
         let actors = try await AccountService(services).names(
-            workspaceID: workspaceID, ids: items.compactMap(\.actor.id))
+            workspaceID: viewer.workspaceID, ids: items.compactMap(\.actor.id))
         return items.map { event in
             let lines = Self.changes(of: event).map {
                 changeLine(
@@ -260,7 +260,8 @@ extension RecordPages {
     }
 
     /// Names of the records and users that changed reference fields pointed to, by id.
-    func valueNames(_ changes: [FieldChange], workspaceID: String) async throws -> [String: String] {
+    func valueNames(_ changes: [FieldChange], viewer: Viewer) async throws -> [String: String] {
+        let workspaceID = viewer.workspaceID
         var ids: [String: Set<String>] = [:]
         for change in changes {
             guard case .reference(let table)? = schema.field(change.field)?.kind else { continue }
@@ -272,8 +273,7 @@ extension RecordPages {
             if table == "users" {
                 found = try await AccountService(services).names(workspaceID: workspaceID, ids: Array(set))
             } else if let target = ObjectCatalog.named(table) {
-                found = try await RecordService(services, schema: target).titles(
-                    workspaceID: workspaceID, ids: Array(set))
+                found = try await RecordService(services, schema: target).titles(viewer, ids: Array(set))
             }
             names.merge(found) { first, _ in first }
         }
@@ -299,7 +299,7 @@ extension RecordPages {
         let entries = try await TimelineService(services).audit(principal, recordID: record.id, limit: 20, after: nil)
         let actors = try await AccountService(services).names(
             workspaceID: principal.workspace.id, ids: entries.items.compactMap(\.actor.id))
-        let names = try await valueNames(entries.items.flatMap(\.changes), workspaceID: principal.workspace.id)
+        let names = try await valueNames(entries.items.flatMap(\.changes), viewer: principal.viewer)
         return entries.items.map { entry in
             RecordView.AuditRow(
                 actor: actorName(entry.actor, names: actors, messages: messages) ?? "—",
@@ -320,14 +320,14 @@ extension RecordPages {
         let id = try context.parameters.require("id")
         var request = request
         let form = try await Form.read(&request)
-        let record = try await service.get(workspaceID: principal.workspace.id, id: id)
+        let record = try await service.get(principal.viewer, id: id)
         let minutes = form["duration_minutes"].flatMap { $0.isEmpty ? nil : Double($0) ?? -1 }
         // A browser's local date and time (`2026-12-05T09:30`), in the viewer's time zone.
         let dates = Dates(viewer: principal.user, messages: [:])
         let occurredAt = form["occurred_at"].flatMap { $0.isEmpty ? nil : dates.moment(local: $0) ?? $0 }
         do {
             _ = try await service.addActivity(
-                workspaceID: principal.workspace.id, id: id,
+                principal.viewer, id: id,
                 draft: ActivityDraft(
                     type: form["type"], body: form["body"], occurredAt: occurredAt, durationMinutes: minutes),
                 actor: Self.actor(principal))

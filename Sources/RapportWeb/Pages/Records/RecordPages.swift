@@ -59,7 +59,7 @@ struct RecordPages: Sendable {
             request.uri.query, workspaceID: principal.workspace.id, ignoring: ["format"])
         let filtered = parameters.contains { $0.name != "sort" }
         return try ExportResponse.make(
-            services, workspaceID: principal.workspace.id, object: schema.name,
+            services, viewer: principal.viewer, object: schema.name,
             format: request.uri.queryParameters["format"].map(String.init),
             filter: filtered ? (list.query, list.search) : nil)
     }
@@ -92,7 +92,7 @@ struct RecordPages: Sendable {
     @Sendable func editForm(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let record = try await service.get(
-            workspaceID: principal.workspace.id, id: try context.parameters.require("id"))
+            principal.viewer, id: try context.parameters.require("id"))
         return try await form(
             record: record, submitted: nil, errors: [], isNew: false, request: request, context: context)
     }
@@ -104,8 +104,8 @@ struct RecordPages: Sendable {
         let definitions = try await service.customFields(workspaceID: principal.workspace.id)
         do {
             let record = try await service.create(
-                workspaceID: principal.workspace.id,
-                fields: try await patch(from: submitted, definitions: definitions, workspaceID: principal.workspace.id),
+                principal.viewer,
+                fields: try await patch(from: submitted, definitions: definitions, viewer: principal.viewer),
                 actor: Self.actor(principal))
             return pages.redirect(WebPath.record(object, record.id), flash: Flash("created"))
         } catch let error as RapportError where error.code == .invalid || error.code == .conflict {
@@ -121,13 +121,13 @@ struct RecordPages: Sendable {
         let id = try context.parameters.require("id")
         var request = request
         let submitted = try await Form.read(&request)
-        let record = try await service.get(workspaceID: principal.workspace.id, id: id)
+        let record = try await service.get(principal.viewer, id: id)
         let definitions = try await service.customFields(workspaceID: principal.workspace.id)
         do {
             let version = submitted["version"].flatMap { Int64($0) }
             _ = try await service.update(
-                workspaceID: principal.workspace.id, id: id,
-                patch: try await patch(from: submitted, definitions: definitions, workspaceID: principal.workspace.id),
+                principal.viewer, id: id,
+                patch: try await patch(from: submitted, definitions: definitions, viewer: principal.viewer),
                 expectedVersion: version, actor: Self.actor(principal))
             return pages.redirect(WebPath.record(object, id), flash: Flash("saved"))
         } catch let error as RapportError where [.invalid, .conflict, .stale].contains(error.code) {
@@ -151,7 +151,7 @@ struct RecordPages: Sendable {
     @Sendable func confirmDelete(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let record = try await service.get(
-            workspaceID: principal.workspace.id, id: try context.parameters.require("id"))
+            principal.viewer, id: try context.parameters.require("id"))
         return pages.render(
             RecordDeleteView(recordTitle: title(of: record), path: WebPath.record(object, record.id)),
             request: request, context: context, title: "confirm_delete")
@@ -160,9 +160,9 @@ struct RecordPages: Sendable {
     @Sendable func delete(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let record = try await service.get(
-            workspaceID: principal.workspace.id, id: try context.parameters.require("id"))
+            principal.viewer, id: try context.parameters.require("id"))
         try await service.delete(
-            workspaceID: principal.workspace.id, id: record.id, expectedVersion: nil, actor: Self.actor(principal))
+            principal.viewer, id: record.id, expectedVersion: nil, actor: Self.actor(principal))
         return pages.redirect(base, flash: Flash("record_deleted"))
     }
 }

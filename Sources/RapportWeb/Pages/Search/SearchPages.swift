@@ -26,7 +26,7 @@ struct SearchPages: Sendable {
         let found =
             SearchKey.queryWords(query).isEmpty
             ? []
-            : try await SearchService(services).search(workspaceID: principal.workspace.id, query: query, limit: 50)
+            : try await SearchService(services).search(principal.viewer, query: query, limit: 50)
         let rows = found.map { result in
             SearchView.Row(
                 name: result.name, path: Self.path(result), kind: messages["kind_\(result.type)"] ?? result.type,
@@ -44,7 +44,7 @@ struct SearchPages: Sendable {
         let found =
             SearchKey.queryWords(query).isEmpty
             ? []
-            : try await SearchService(services).search(workspaceID: principal.workspace.id, query: query, limit: 8)
+            : try await SearchService(services).search(principal.viewer, query: query, limit: 8)
         let items = found.map { result in
             [
                 "name": result.name, "path": Self.path(result),
