@@ -77,7 +77,7 @@ struct ExportAPITests {
             func export(_ format: Exporter.Format, pageSize: Int) async throws -> String {
                 var bytes: [UInt8] = []
                 try await Exporter(app.services, schema: .contacts, format: format, pageSize: pageSize).run(
-                    workspaceID: seeded.workspace.id
+                    .system(seeded.workspace.id)
                 ) { bytes += $0 }
                 return String(decoding: bytes, as: UTF8.self)
             }
@@ -103,20 +103,20 @@ struct ExportAPITests {
             let other = try await Fixtures.workspace(app, name: "Other", email: "owner@other.test")
             let actor = Actor(.user, id: seeded.owner.id)
             let company = try await RecordService(app.services, schema: .companies).create(
-                workspaceID: seeded.workspace.id, fields: ["name": .string("Nordlys ApS")], actor: actor)
+                .system(seeded.workspace.id), fields: ["name": .string("Nordlys ApS")], actor: actor)
             let contacts = RecordService(app.services, schema: .contacts)
             _ = try await contacts.create(
-                workspaceID: seeded.workspace.id,
+                .system(seeded.workspace.id),
                 fields: [
                     "first_name": .string("Ida"), "company_id": .string(company.id),
                     "owner_id": .string(seeded.owner.id),
                 ], actor: actor)
             _ = try await contacts.create(
-                workspaceID: seeded.workspace.id, fields: ["first_name": .string("Ole")], actor: actor)
+                .system(seeded.workspace.id), fields: ["first_name": .string("Ole")], actor: actor)
             func export(_ filter: (query: ListQuery, search: [String])?) async throws -> [[String: String]] {
                 var bytes: [UInt8] = []
                 try await Exporter(app.services, schema: .contacts, format: .csv, pageSize: 1).run(
-                    workspaceID: seeded.workspace.id, filter: filter
+                    .system(seeded.workspace.id), filter: filter
                 ) { bytes += $0 }
                 var reader = CSVReader()
                 let records = try reader.read(bytes) + (try reader.finish())
@@ -137,26 +137,26 @@ struct ExportAPITests {
             // into another workspace: the company is found (here made) by its name, the foreign id ignored (the
             // owner's too: the other workspace's people are not these)
             var bytes: [UInt8] = []
-            try await Exporter(app.services, schema: .contacts, format: .csv).run(workspaceID: seeded.workspace.id) {
+            try await Exporter(app.services, schema: .contacts, format: .csv).run(.system(seeded.workspace.id)) {
                 bytes += $0
             }
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("names-\(UUID()).csv")
             try Data(bytes).write(to: file)
             defer { try? FileManager.default.removeItem(at: file) }
             let report = try await Importer(
-                app.services, schema: .contacts, workspaceID: other.workspace.id, actor: Actor(.system, id: nil),
+                app.services, schema: .contacts, viewer: .system(other.workspace.id), actor: Actor(.system, id: nil),
                 options: .init(map: ["owner_id": "-"])
             ).run(file: file)
             #expect(report.created == 2)
             #expect(report.companiesCreated == 1)
             let imported = try await contacts.list(
-                workspaceID: other.workspace.id, query: ListQuery(), limit: 10, after: nil, search: ["ida"]
+                .system(other.workspace.id), query: ListQuery(), limit: 10, after: nil, search: ["ida"]
             ).records
             let linked = try #require(imported.first?.string("company_id"))
             #expect(linked != company.id)
             #expect(
                 try await RecordService(app.services, schema: .companies).get(
-                    workspaceID: other.workspace.id, id: linked
+                    .system(other.workspace.id), id: linked
                 )
                 .string("name") == "Nordlys ApS")
         }

@@ -117,7 +117,7 @@ struct ImportAPITests {
                 let seeded = try await Fixtures.workspace(app, name: "W\(index)", email: "owner\(index)@w.test")
                 let workspace = seeded.workspace.id
                 let report = try await Importer(
-                    app.services, schema: .contacts, workspaceID: workspace, actor: Actor(.system, id: nil),
+                    app.services, schema: .contacts, viewer: .system(workspace), actor: Actor(.system, id: nil),
                     options: .init(batchSize: size)
                 ).run(file: file)
                 let counts: [Int] = [
@@ -132,10 +132,10 @@ struct ImportAPITests {
                 let duplicates = report.errors.compactMap { error in error.duplicateOf.map { "\(error.row)→\($0)" } }
                 #expect(duplicates == ["4→2", "5→3", "7→2", "9→6", "12→6"], "batches of \(size)")
                 let contacts = try await RecordService(app.services, schema: .contacts).repository.list(
-                    workspaceID: workspace, query: ListQuery(), limit: 100, after: nil
+                    .all(workspace), query: ListQuery(), limit: 100, after: nil
                 ).records
                 let companies = try await RecordService(app.services, schema: .companies).repository.list(
-                    workspaceID: workspace, query: ListQuery(), limit: 100, after: nil
+                    .all(workspace), query: ListQuery(), limit: 100, after: nil
                 ).records
                 let companyName = Dictionary(uniqueKeysWithValues: companies.map { ($0.id, $0.string("name") ?? "") })
                 let data = contacts.map {

@@ -139,30 +139,30 @@ struct SearchAPITests {
             defer { try? FileManager.default.removeItem(at: file) }
             for workspace in [seeded.workspace.id, other.workspace.id] {
                 _ = try await Importer(
-                    app.services, schema: .contacts, workspaceID: workspace, actor: Actor(.system, id: nil),
+                    app.services, schema: .contacts, viewer: .system(workspace), actor: Actor(.system, id: nil),
                     options: .init(batchSize: 10)
                 ).run(file: file)
             }
             // some records are updated later than others, so recency decides ties
             let service = RecordService(app.services, schema: .contacts)
             let page = try await service.repository.list(
-                workspaceID: seeded.workspace.id, query: ListQuery(), limit: 96, after: nil)
+                .all(seeded.workspace.id), query: ListQuery(), limit: 96, after: nil)
             for record in page.records.enumerated().filter({ $0.offset % 7 == 0 }).map(\.element) {
                 _ = try await service.update(
-                    workspaceID: seeded.workspace.id, id: record.id, patch: ["job_title": .string("Editor")],
+                    .system(seeded.workspace.id), id: record.id, patch: ["job_title": .string("Editor")],
                     expectedVersion: nil, actor: Actor(.system, id: nil))
             }
             // a renamed company re-indexes its contacts without updating them: recency must not change
             let companies = RecordService(app.services, schema: .companies)
             let renamed = try #require(
                 try await companies.repository.list(
-                    workspaceID: seeded.workspace.id, query: ListQuery(), limit: 10, after: nil
+                    .all(seeded.workspace.id), query: ListQuery(), limit: 10, after: nil
                 ).records.first { $0.string("name") == "Company 1" })
             _ = try await companies.update(
-                workspaceID: seeded.workspace.id, id: renamed.id, patch: ["name": .string("Renamed One")],
+                .system(seeded.workspace.id), id: renamed.id, patch: ["name": .string("Renamed One")],
                 expectedVersion: nil, actor: Actor(.system, id: nil))
             let search = SearchRepository(store: app.services.store)
-            let found = try await search.search(workspaceID: seeded.workspace.id, query: "renamed", limit: 100)
+            let found = try await search.search(.all(seeded.workspace.id), query: "renamed", limit: 100)
             #expect(found.count { $0.recordType == "contact" } == 24 && found.count { $0.recordType == "company" } == 1)
             for query in [
                 "jo", "john", "john smith", "jo smith", "smith", "s", "so", "p1", "p17@x2.example", "x3", "company",
@@ -170,10 +170,10 @@ struct SearchAPITests {
             ] {
                 for limit in [1, 5, 20, 100] {
                     let everything = try await search.search(
-                        workspaceID: seeded.workspace.id, query: query, limit: limit, denseThreshold: 100_000)
+                        .all(seeded.workspace.id), query: query, limit: limit, denseThreshold: 100_000)
                     for (threshold, scan) in [(0, 100_000), (3, 100_000), (40, 100_000), (3, 0), (3, 30)] {
                         let dense = try await search.search(
-                            workspaceID: seeded.workspace.id, query: query, limit: limit, denseThreshold: threshold,
+                            .all(seeded.workspace.id), query: query, limit: limit, denseThreshold: threshold,
                             scanLimit: scan)
                         let same = dense.map(\.recordID) == everything.map(\.recordID)
                         #expect(same, "\(query) limit \(limit) threshold \(threshold) scan \(scan)")
@@ -184,7 +184,7 @@ struct SearchAPITests {
             }
             // exact names come first, then names starting with the query, then the rest
             let ranked = try await search.search(
-                workspaceID: seeded.workspace.id, query: "jo", limit: 100, denseThreshold: 0)
+                .all(seeded.workspace.id), query: "jo", limit: 100, denseThreshold: 0)
             let startsWithJo = ranked.map { $0.displayName.lowercased().hasPrefix("jo") }
             let expected = (0..<96).filter { index in
                 let first = firsts[index % firsts.count].lowercased()

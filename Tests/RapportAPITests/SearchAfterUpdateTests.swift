@@ -15,7 +15,7 @@ struct SearchAfterUpdateTests {
             for index in 0..<3 {
                 ids.append(
                     try await service.create(
-                        workspaceID: seeded.workspace.id,
+                        .system(seeded.workspace.id),
                         fields: [
                             "first_name": .string("Lista\(index)"), "last_name": .string("Run01234567"),
                             "lifecycle_stage": .string("lead"),
@@ -25,11 +25,11 @@ struct SearchAfterUpdateTests {
             }
             for id in ids {
                 _ = try await service.update(
-                    workspaceID: seeded.workspace.id, id: id, patch: ["tags": .array([.string("t01234567")])],
+                    .system(seeded.workspace.id), id: id, patch: ["tags": .array([.string("t01234567")])],
                     expectedVersion: nil, actor: Actor(.user, id: seeded.owner.id))
             }
             let found = try await service.list(
-                workspaceID: seeded.workspace.id, query: ListQuery(), limit: 50, after: nil,
+                .system(seeded.workspace.id), query: ListQuery(), limit: 50, after: nil,
                 search: SearchKey.queryWords("run01234567"))
             #expect(found.records.count == 3)
         }

@@ -19,8 +19,8 @@ struct AccessTests {
         (.owner, .grant(.owner), true), (.owner, .grant(.admin), true), (.owner, .grant(.member), true),
         (.admin, .grant(.owner), false), (.admin, .grant(.admin), true), (.admin, .grant(.member), true),
         (.member, .grant(.owner), false), (.member, .grant(.admin), false), (.member, .grant(.member), false),
-        (.owner, .readRecords, true), (.admin, .readRecords, true), (.member, .readRecords, true),
-        (.owner, .editRecords, true), (.admin, .editRecords, true), (.member, .editRecords, true),
+        (.owner, .manageTeams, true), (.admin, .manageTeams, true), (.member, .manageTeams, false),
+        (.owner, .manageRoles, true), (.admin, .manageRoles, true), (.member, .manageRoles, false),
     ]
 
     @Test("each role is allowed exactly what the table says", arguments: cases)

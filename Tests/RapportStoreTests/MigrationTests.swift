@@ -83,7 +83,7 @@ struct MigrationTests {
             #expect(try await store.schemaVersion() == Migrations.latestVersion)
             let search = SearchRepository(store: store)
             func ids(_ query: String, in workspace: String = "w1") async throws -> [String] {
-                try await search.search(workspaceID: workspace, query: query, limit: 10).map(\.recordID)
+                try await search.search(.all(workspace), query: query, limit: 10).map(\.recordID)
             }
             #expect(try await ids("jo sm") == ["r1"])
             #expect(try await ids("john") == ["r1"])
@@ -96,7 +96,7 @@ struct MigrationTests {
             try await search.index(
                 workspaceID: "w1", recordID: "r1", recordType: "contact",
                 document: .init(terms: ["jane", "doe"], nameKey: "jane doe", emailKey: nil, displayName: "Jane Doe"),
-                updatedAt: 2, on: store.database)
+                updatedAt: 2, owner: (nil, nil), on: store.database)
             #expect(try await ids("john").isEmpty)
             #expect(try await ids("doe ja") == ["r1"])
             try await search.remove(workspaceID: "w1", recordID: "r1", on: store.database)

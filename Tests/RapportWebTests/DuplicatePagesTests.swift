@@ -69,7 +69,7 @@ struct DuplicatePagesTests {
             let seeded = try await Fixtures.workspace(app)
             _ = try await Fixtures.user(app, in: seeded, email: "fa@acme.test", role: .member, language: .fa)
             let acme = try await RecordService(app.services, schema: .companies).create(
-                workspaceID: seeded.workspace.id, fields: ["name": .string("Acme A/S")],
+                .system(seeded.workspace.id), fields: ["name": .string("Acme A/S")],
                 actor: Actor(.user, id: seeded.owner.id))
             let first = try await Self.contact(
                 app, seeded,

@@ -28,7 +28,7 @@ struct HomePageTests {
                 for (name, stage) in [("Lars", "lead"), ("Mette", "lead"), ("Ida", "customer")] {
                     ids.append(
                         try await service.create(
-                            workspaceID: seeded.workspace.id,
+                            .system(seeded.workspace.id),
                             fields: [
                                 "first_name": .string(name), "lifecycle_stage": .string(stage),
                                 "owner_id": .string(seeded.owner.id),
@@ -37,7 +37,7 @@ struct HomePageTests {
                         ).id)
                 }
                 _ = try await service.addActivity(
-                    workspaceID: seeded.workspace.id, id: ids[0],
+                    .system(seeded.workspace.id), id: ids[0],
                     draft: ActivityDraft(type: "call", body: "Asked for a quote", occurredAt: nil, durationMinutes: 5),
                     actor: Actor(.user, id: member.id))
                 // when the owner opens the home page
@@ -77,7 +77,7 @@ struct HomePageTests {
             let service = RecordService(app.services, schema: .contacts)
             func contact(_ name: String, in workspace: Seeded) async throws -> Record {
                 try await service.create(
-                    workspaceID: workspace.workspace.id, fields: ["first_name": .string(name)],
+                    .system(workspace.workspace.id), fields: ["first_name": .string(name)],
                     actor: Actor(.user, id: workspace.owner.id))
             }
             let lars = try await contact("Lars", in: seeded)
@@ -103,7 +103,7 @@ struct HomePageTests {
                 // a teammate logs calls on Lars (followed) and Mette (not followed, not owned)
                 for record in [lars, mette] {
                     _ = try await service.addActivity(
-                        workspaceID: seeded.workspace.id, id: record.id,
+                        .system(seeded.workspace.id), id: record.id,
                         draft: ActivityDraft(type: "call", body: "Called", occurredAt: nil, durationMinutes: 5),
                         actor: Actor(.user, id: member.id))
                 }
@@ -117,7 +117,7 @@ struct HomePageTests {
                 #expect(!shown.contains("Mette"))
                 // merged into Mette, Lars's followers follow Mette
                 _ = try await service.merge(
-                    workspaceID: seeded.workspace.id, id: mette.id, otherID: lars.id, prefer: [:],
+                    .system(seeded.workspace.id), id: mette.id, otherID: lars.id, prefer: [:],
                     actor: Actor(.user, id: member.id))
                 #expect(
                     try await FollowRepository(store: app.services.store).isFollowing(

@@ -53,7 +53,7 @@ struct ImportPagesTests {
 
     static func contacts(_ app: TestApp, _ seeded: Seeded) async throws -> [Record] {
         try await RecordService(app.services, schema: .contacts).repository.list(
-            workspaceID: seeded.workspace.id, query: ListQuery(), limit: 100, after: nil
+            .all(seeded.workspace.id), query: ListQuery(), limit: 100, after: nil
         ).records
     }
 

@@ -13,7 +13,7 @@ struct PickerTests {
         var fields: [String: JSONValue] = ["name": .string(name)]
         if let domain { fields["domain"] = .string(domain) }
         return try await RecordService(app.services, schema: .companies).create(
-            workspaceID: seeded.workspace.id, fields: fields, actor: Actor(.user, id: seeded.owner.id))
+            .system(seeded.workspace.id), fields: fields, actor: Actor(.user, id: seeded.owner.id))
     }
 
     @Test(
@@ -44,7 +44,7 @@ struct PickerTests {
                 #expect(form.text.contains(#"data-picker="/contacts/pick?field=company_id""#))
                 #expect(
                     !form.text.contains(
-                        "<option value=\"\(try #require(try await RecordService(app.services, schema: .companies).list(workspaceID: seeded.workspace.id, query: ListQuery(), limit: 1, after: nil).records.first).id)\""
+                        "<option value=\"\(try #require(try await RecordService(app.services, schema: .companies).list(.system(seeded.workspace.id), query: ListQuery(), limit: 1, after: nil).records.first).id)\""
                     ))
             }
         }
@@ -61,7 +61,7 @@ struct PickerTests {
             _ = try await Self.company(app, seeded, "Twin")
             let contacts = RecordService(app.services, schema: .contacts)
             @Sendable func count() async throws -> Int {
-                try await contacts.count(workspaceID: seeded.workspace.id, query: ListQuery())
+                try await contacts.count(.system(seeded.workspace.id), query: ListQuery())
             }
             try await app.test { client in
                 let jar = try await RecordPagesTests.signIn(client)
@@ -75,7 +75,7 @@ struct PickerTests {
                     ])
                 #expect(created.status == .seeOther)
                 let ida = try #require(
-                    try await contacts.list(workspaceID: seeded.workspace.id, query: ListQuery(), limit: 5, after: nil)
+                    try await contacts.list(.system(seeded.workspace.id), query: ListQuery(), limit: 5, after: nil)
                         .records.first)
                 #expect(ida.string("company_id") == nordlys.id)
                 #expect(ida.string("owner_id") == seeded.owner.id)
@@ -106,7 +106,7 @@ struct PickerTests {
                     ])
                 #expect(chosen.status == .seeOther)
                 let ole = try #require(
-                    try await contacts.list(workspaceID: seeded.workspace.id, query: ListQuery(), limit: 5, after: nil)
+                    try await contacts.list(.system(seeded.workspace.id), query: ListQuery(), limit: 5, after: nil)
                         .records.first { $0.string("first_name") == "Ole" })
                 #expect(ole.string("company_id") == twinA.id)
                 // an id chosen earlier does not win over a name typed after it
@@ -119,7 +119,7 @@ struct PickerTests {
                     ])
                 #expect(retyped.status == .seeOther)
                 #expect(
-                    try await contacts.get(workspaceID: seeded.workspace.id, id: ole.id).string("company_id")
+                    try await contacts.get(.system(seeded.workspace.id), id: ole.id).string("company_id")
                         == nordlys.id)
             }
         }

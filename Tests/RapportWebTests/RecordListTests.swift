@@ -13,7 +13,7 @@ struct RecordListTests {
         let service = RecordService(app.services, schema: .contacts)
         for index in 0..<count {
             _ = try await service.create(
-                workspaceID: seeded.workspace.id,
+                .system(seeded.workspace.id),
                 fields: [
                     "first_name": .string("Person"), "last_name": .string(String(format: "Name%03d", index)),
                     "country": .string(index % 2 == 0 ? "DK" : "UA"),

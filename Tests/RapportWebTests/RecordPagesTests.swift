@@ -18,7 +18,7 @@ struct RecordPagesTests {
 
     static func create(_ app: TestApp, _ seeded: Seeded, contact fields: [String: JSONValue]) async throws -> Record {
         try await RecordService(app.services, schema: .contacts).create(
-            workspaceID: seeded.workspace.id, fields: fields, actor: Actor(.user, id: seeded.owner.id))
+            .system(seeded.workspace.id), fields: fields, actor: Actor(.user, id: seeded.owner.id))
     }
 
     @Test("creating a contact through the form shows inline errors, then the 360° page", arguments: Backend.allCases)
@@ -52,7 +52,7 @@ struct RecordPagesTests {
                 #expect(show.text.contains("Maryam Rezaei"))
                 #expect(show.text.contains("+98 21 1234 5678"))
                 let stored = try await RecordService(app.services, schema: .contacts).repository.list(
-                    workspaceID: seeded.workspace.id, query: ListQuery(), limit: 10, after: nil)
+                    .all(seeded.workspace.id), query: ListQuery(), limit: 10, after: nil)
                 #expect(stored.records.first?.strings("tags") == ["vip", "tehran"])
                 #expect(stored.records.first?.string("country") == "IR")
             }
@@ -111,7 +111,7 @@ struct RecordPagesTests {
                     form: ["other_id": other.id, "prefer.job_title": "other", "csrf_token": page.csrfToken ?? ""])
                 #expect(merged.status == .seeOther)
                 let record = try await RecordService(app.services, schema: .contacts).get(
-                    workspaceID: seeded.workspace.id, id: keep.id)
+                    .system(seeded.workspace.id), id: keep.id)
                 #expect(record.string("job_title") == "Founder")
                 #expect(record.strings("additional_emails") == ["lars@b.dk"])
                 // the merged-away record's address leads to the record it was merged into
@@ -152,7 +152,7 @@ struct RecordPagesTests {
                 ])
             let service = RecordService(app.services, schema: .contacts)
             _ = try await service.merge(
-                workspaceID: seeded.workspace.id, id: keep.id, otherID: other.id, prefer: [:],
+                .system(seeded.workspace.id), id: keep.id, otherID: other.id, prefer: [:],
                 actor: Actor(.user, id: seeded.owner.id))
             try await app.test { client in
                 let jar = try await Self.signIn(client)
@@ -171,7 +171,7 @@ struct RecordPagesTests {
                     ])
                 // then it is saved with all four phones
                 #expect(saved.status == .seeOther, "\(saved.text.prefix(2000))")
-                let record = try await service.get(workspaceID: seeded.workspace.id, id: keep.id)
+                let record = try await service.get(.system(seeded.workspace.id), id: keep.id)
                 guard case .array(let stored) = record["phones"] else {
                     Issue.record("no phones")
                     return
@@ -206,7 +206,7 @@ struct RecordPagesTests {
                 #expect(tagged.status == .seeOther)
                 let service = RecordService(app.services, schema: .contacts)
                 #expect(
-                    try await service.get(workspaceID: seeded.workspace.id, id: mette.id).strings("tags") == [
+                    try await service.get(.system(seeded.workspace.id), id: mette.id).strings("tags") == [
                         "fair-2026"
                     ])
                 let assigned = try await jar.post(
@@ -217,19 +217,19 @@ struct RecordPagesTests {
                     ])
                 #expect(assigned.status == .seeOther)
                 #expect(
-                    try await service.get(workspaceID: seeded.workspace.id, id: mette.id).string("owner_id")
+                    try await service.get(.system(seeded.workspace.id), id: mette.id).string("owner_id")
                         == seeded.owner.id)
                 let ask = try await jar.post(
                     client, "/contacts/bulk",
                     form: ["action": "delete", "ids": oksana.id, "csrf_token": list.csrfToken ?? ""])
                 #expect(ask.status == .ok)
                 #expect(ask.text.contains(oksana.id))
-                #expect(try await service.repository.find(workspaceID: seeded.workspace.id, id: oksana.id) != nil)
+                #expect(try await service.repository.find(.all(seeded.workspace.id), id: oksana.id) != nil)
                 let confirmed = try await jar.post(
                     client, "/contacts/bulk",
                     form: ["action": "delete", "ids": oksana.id, "confirm": "yes", "csrf_token": ask.csrfToken ?? ""])
                 #expect(confirmed.status == .seeOther)
-                #expect(try await service.repository.find(workspaceID: seeded.workspace.id, id: oksana.id) == nil)
+                #expect(try await service.repository.find(.all(seeded.workspace.id), id: oksana.id) == nil)
             }
         }
     }
@@ -272,7 +272,7 @@ struct RecordPagesTests {
                     client, "/settings/custom-fields/\(field.id)/delete", form: ["csrf_token": confirm.csrfToken ?? ""])
                 #expect(deleted.status == .seeOther)
                 let contacts = try await RecordService(app.services, schema: .contacts).repository.list(
-                    workspaceID: seeded.workspace.id, query: ListQuery(), limit: 10, after: nil)
+                    .all(seeded.workspace.id), query: ListQuery(), limit: 10, after: nil)
                 #expect(contacts.records.first?.custom.isEmpty == true)
             }
         }
@@ -304,7 +304,7 @@ struct RecordPagesTests {
                 #expect(forged.status == .notFound)
                 #expect(
                     try await RecordService(app.services, schema: .contacts).repository.find(
-                        workspaceID: seeded.workspace.id, id: contact.id) != nil)
+                        .all(seeded.workspace.id), id: contact.id) != nil)
                 let persian = try await Self.signIn(client, email: "fa@acme.test")
                 let show = try await persian.get(client, "/contacts/\(contact.id)")
                 #expect(show.text.contains(#"<html lang="fa" dir="rtl">"#))
@@ -332,7 +332,7 @@ struct SearchPagesTests {
             _ = try await RecordPagesTests.create(
                 app, seeded, contact: ["first_name": .string("Søren"), "email": .string("soren@a.dk")])
             _ = try await RecordService(app.services, schema: .contacts).create(
-                workspaceID: other.workspace.id, fields: ["first_name": .string("Sørine")],
+                .system(other.workspace.id), fields: ["first_name": .string("Sørine")],
                 actor: Actor(.system, id: nil))
             try await app.test { client in
                 let jar = try await RecordPagesTests.signIn(client)
@@ -399,7 +399,7 @@ struct ImportWizardTests {
                 let service = RecordService(app.services, schema: .contacts)
                 #expect(
                     try await service.repository.list(
-                        workspaceID: seeded.workspace.id, query: ListQuery(), limit: 10, after: nil
+                        .all(seeded.workspace.id), query: ListQuery(), limit: 10, after: nil
                     ).records.isEmpty)
                 let run = try #require(
                     preview.text.range(of: #"/contacts/import/[0-9a-f-]{36}/run"#, options: .regularExpression).map {
@@ -433,7 +433,7 @@ struct ImportWizardTests {
                 #expect(try await member.get(client, progress, headers: [.accept: "text/html"]).status == .notFound)
                 #expect(
                     try await service.repository.list(
-                        workspaceID: seeded.workspace.id, query: ListQuery(), limit: 10, after: nil
+                        .all(seeded.workspace.id), query: ListQuery(), limit: 10, after: nil
                     ).records.count == 2)
             }
         }

@@ -10,7 +10,7 @@ import Testing
 struct RecordViewTests {
     static func contact(_ app: TestApp, _ seeded: Seeded, _ fields: [String: JSONValue]) async throws -> Record {
         try await RecordService(app.services, schema: .contacts).create(
-            workspaceID: seeded.workspace.id, fields: fields, actor: Actor(.user, id: seeded.owner.id))
+            .system(seeded.workspace.id), fields: fields, actor: Actor(.user, id: seeded.owner.id))
     }
 
     @Test(
@@ -61,7 +61,7 @@ struct RecordViewTests {
                 app, seeded, ["first_name": .string("Lars"), "lifecycle_stage": .string("lead")])
             for day in 1...55 {
                 _ = try await service.addActivity(
-                    workspaceID: seeded.workspace.id, id: lars.id,
+                    .system(seeded.workspace.id), id: lars.id,
                     draft: ActivityDraft(
                         type: "note", body: "note \(day)",
                         occurredAt: String(format: "2026-01-%02dT09:00:00Z", day % 28 + 1),
@@ -69,7 +69,7 @@ struct RecordViewTests {
                     actor: Actor(.user, id: seeded.owner.id))
             }
             _ = try await service.update(
-                workspaceID: seeded.workspace.id, id: lars.id, patch: ["lifecycle_stage": .string("customer")],
+                .system(seeded.workspace.id), id: lars.id, patch: ["lifecycle_stage": .string("customer")],
                 expectedVersion: nil, actor: Actor(.user, id: seeded.owner.id))
             try await app.test { client in
                 let jar = try await RecordPagesTests.signIn(client)
@@ -99,7 +99,7 @@ struct RecordViewTests {
                     ])
                 #expect(logged.status == .seeOther)
                 let calls = try await TimelineService(app.services).page(
-                    workspaceID: seeded.workspace.id, of: .contacts, id: lars.id, types: ["call"], limit: 5, after: nil)
+                    .system(seeded.workspace.id), of: .contacts, id: lars.id, types: ["call"], limit: 5, after: nil)
                 #expect(calls.items.first.map { Timestamp.rfc3339($0.occurredAt) } == "2025-06-01T14:30:00.000Z")
                 #expect(try await jar.get(client, "/contacts/\(lars.id)").text.contains("Activity logged."))
             }
@@ -114,7 +114,7 @@ struct RecordViewTests {
             let record = try await Self.contact(
                 app, seeded, ["first_name": .string("Ida"), "job_title": .string("CTO")])
             _ = try await RecordService(app.services, schema: .contacts).update(
-                workspaceID: seeded.workspace.id, id: record.id, patch: ["job_title": .string("CEO")],
+                .system(seeded.workspace.id), id: record.id, patch: ["job_title": .string("CEO")],
                 expectedVersion: nil, actor: Actor(.user, id: seeded.owner.id))
             try await app.test { client in
                 let owner = try await RecordPagesTests.signIn(client)
@@ -168,7 +168,7 @@ struct RecordViewTests {
                 let (whole, _) = try await post(["field": "phones", "value": "+45 1", "version": "3"])
                 #expect(whole.status == .unprocessableContent)
                 let stored = try await RecordService(app.services, schema: .contacts).get(
-                    workspaceID: seeded.workspace.id, id: record.id)
+                    .system(seeded.workspace.id), id: record.id)
                 #expect(stored.string("job_title") == "CEO")
                 #expect(stored.string("email") == nil)
                 #expect(stored.version == 3)

@@ -47,7 +47,7 @@ struct ViewerTimeTests {
                         "csrf_token": page.csrfToken ?? "",
                     ])
                 let calls = try await timeline.page(
-                    workspaceID: seeded.workspace.id, of: .contacts, id: lars.id, types: ["call"], limit: 5, after: nil)
+                    .system(seeded.workspace.id), of: .contacts, id: lars.id, types: ["call"], limit: 5, after: nil)
                 #expect(calls.items.first.map { Timestamp.rfc3339($0.occurredAt) } == "2025-06-01T11:00:00.000Z")
                 // shown back at 14:30 in the Persian calendar (1 June 2025 is 11 Khordad 1404)
                 page = try await jar.get(client, "/contacts/\(lars.id)")

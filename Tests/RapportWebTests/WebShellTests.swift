@@ -425,7 +425,7 @@ struct UserPagesTests {
             let seeded = try await Fixtures.workspace(app)
             let (member, token) = try await Fixtures.user(app, in: seeded, email: "m@acme.test", role: .member)
             let owned = try await RecordService(app.services, schema: .contacts).create(
-                workspaceID: seeded.workspace.id,
+                .system(seeded.workspace.id),
                 fields: ["first_name": .string("Kept"), "owner_id": .string(member.id)],
                 actor: Actor(.user, id: member.id))
             try await app.test { client in
@@ -452,7 +452,7 @@ struct UserPagesTests {
                 let api = try await client.execute(uri: "/api/v1/me", method: .get, headers: .bearer(token))
                 #expect(api.status == .unauthorized)
                 let record = try await RecordService(app.services, schema: .contacts).get(
-                    workspaceID: seeded.workspace.id, id: owned.id)
+                    .system(seeded.workspace.id), id: owned.id)
                 #expect(record.string("owner_id") == member.id)
                 let form = try await owner.get(client, "/contacts/new")
                 #expect(!form.text.contains(#"value="\#(member.id)""#))  // no longer offered as owner

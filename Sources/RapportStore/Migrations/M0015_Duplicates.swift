@@ -39,8 +39,14 @@ enum M0015_Duplicates {
             }
         })
 
+    /// Standard fields added by later migrations.
+    static let laterFields: Set<String> = ["team_id"]
+
     /// Writes the keys of every stored record of an object, a page of records at a time.
     static func fillKeys(_ type: ObjectType, store: Store, on database: any SQLDatabase) async throws {
+        // (the columns this migration knows: those added later, such as M0020's team, do not exist yet)
+        var type = type
+        type.fields.removeAll { M0015_Duplicates.laterFields.contains($0.name) }
         let repository = RecordRepository(store: store, schema: type)
         var last: (workspace: String, id: String)?
         while true {
