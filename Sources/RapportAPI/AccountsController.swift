@@ -24,12 +24,20 @@ package struct AccountsController: Sendable {
         idempotent.delete("tokens/:id", use: revokeToken)
         api.get("users", use: listUsers)
         idempotent.post("users", use: createUser)
+        api.get("users/:id", use: getUser)
+        idempotent.patch("users/:id", use: patchUser)
     }
 
     @Sendable func me(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
+        return try await meResponse(principal)
+    }
+
+    func meResponse(_ principal: Principal) async throws -> Response {
+        let teams = try await TeamService(services).teams(of: principal.user.id, workspaceID: principal.workspace.id)
         return try JSONCoding.response(
-            MeBody(principal), headers: [.eTag: ETag.make(id: principal.user.id, version: principal.user.version)])
+            MeBody(principal, teams: teams),
+            headers: [.eTag: ETag.make(id: principal.user.id, version: principal.user.version)])
     }
 
     /// A JSON merge patch of `name`, `language`, `time_zone` and `calendar`; unknown members and `null` for required fields answer 422.
@@ -42,6 +50,7 @@ package struct AccountsController: Sendable {
         var language: Language?
         var timeZone: String?
         var calendar: CalendarChoice?
+        var digest: DigestChoice?
         for (key, value) in patch.sorted(by: { $0.key < $1.key }) {
             switch (key, value) {
             case ("name", .string(let text)):
@@ -69,6 +78,10 @@ package struct AccountsController: Sendable {
                 calendar = CalendarChoice(rawValue: text)
             case ("calendar", _):
                 issues.append(UserProfile.calendarIssue)
+            case ("digest", .string(let text)) where DigestChoice(rawValue: text) != nil:
+                digest = DigestChoice(rawValue: text)
+            case ("digest", _):
+                issues.append(FieldIssue("digest", key: "digest_choice", "Digest must be none or daily."))
             default:
                 issues.append(FieldIssue(key, "This field cannot be changed here."))
             }
@@ -77,10 +90,9 @@ package struct AccountsController: Sendable {
         try ETag.check(request, current: ETag.make(id: principal.user.id, version: principal.user.version))
         let expected = request.headers[.ifMatch] == nil ? nil : principal.user.version
         principal.user = try await accounts.updateProfile(
-            of: principal, name: name, language: language, timeZone: timeZone, calendar: calendar,
+            of: principal, name: name, language: language, timeZone: timeZone, calendar: calendar, digest: digest,
             expectedVersion: expected)
-        return try JSONCoding.response(
-            MeBody(principal), headers: [.eTag: ETag.make(id: principal.user.id, version: principal.user.version)])
+        return try await meResponse(principal)
     }
 
     @Sendable func listTokens(_ request: Request, context: AppContext) async throws -> Response {
@@ -138,5 +150,36 @@ package struct AccountsController: Sendable {
         return try JSONCoding.response(
             UserBody(user), status: .created,
             headers: [.location: "/api/v1/users/\(user.id)", .eTag: ETag.make(id: user.id, version: user.version)])
+    }
+
+    @Sendable func getUser(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let user = try await accounts.user(try context.parameters.require("id"), of: principal)
+        return try JSONCoding.response(UserBody(user), headers: [.eTag: ETag.make(id: user.id, version: user.version)])
+    }
+
+    /// Gives a user another role (`role`: a built-in name or a custom role's id) or (de)activates them
+    /// (`active`).
+    @Sendable func patchUser(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let id = try context.parameters.require("id")
+        var body = try await JSONObject.read(request, limit: services.settings.jsonBodyLimit)
+        let role = body.string("role")
+        var issues = body.issues
+        var active: Bool?
+        switch body.members["active"] {
+        case .none: break
+        case .some(.bool(let flag)): active = flag
+        case .some(let other): issues.append(FieldIssue("active", "Expected a boolean, not \(other.typeName)."))
+        }
+        for key in body.members.keys.sorted() where !["role", "active"].contains(key) {
+            issues.append(FieldIssue(key, "This field cannot be changed here."))
+        }
+        if !issues.isEmpty { throw RapportError.invalid(issues) }
+        var user = try await accounts.user(id, of: principal)
+        try ETag.check(request, current: ETag.make(id: user.id, version: user.version))
+        if let role { user = try await accounts.changeRole(of: user.id, to: role, by: principal) }
+        if let active { user = try await accounts.setActive(user.id, active, by: principal) }
+        return try JSONCoding.response(UserBody(user), headers: [.eTag: ETag.make(id: user.id, version: user.version)])
     }
 }

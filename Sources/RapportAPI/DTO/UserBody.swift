@@ -7,7 +7,10 @@ struct UserBody: Encodable, Sendable {
     var id: String
     var email: String
     var name: String
+    /// A built-in role's name, or the id of the workspace's own role.
     var role: String
+    var roleName: String
+    var active: Bool
     var language: String
     var timeZone: String
     var calendar: String
@@ -18,7 +21,9 @@ struct UserBody: Encodable, Sendable {
         id = user.id
         email = user.email
         name = user.name
-        role = user.role.rawValue
+        role = user.roleKey
+        roleName = user.roleName
+        active = user.deactivatedAt == nil
         language = user.language.rawValue
         timeZone = user.timeZone
         calendar = user.calendar.rawValue
@@ -27,7 +32,8 @@ struct UserBody: Encodable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, email, name, role, language, calendar
+        case id, email, name, role, language, calendar, active
+        case roleName = "role_name"
         case timeZone = "time_zone"
         case createdAt = "created_at"
         case updatedAt = "updated_at"

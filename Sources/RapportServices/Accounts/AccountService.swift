@@ -108,7 +108,7 @@ package struct AccountService: Sendable {
     /// - Throws: `invalid` naming the field, `stale` when `expectedVersion` is not the stored one.
     package func updateProfile(
         of principal: Principal, name: String?, language: Language?, timeZone: String? = nil,
-        calendar: CalendarChoice? = nil, expectedVersion: Int64?
+        calendar: CalendarChoice? = nil, digest: DigestChoice? = nil, expectedVersion: Int64?
     ) async throws -> User {
         var issues: [FieldIssue] = []
         if let name, let issue = UserProfile.profileNameIssue(name) { issues.append(issue) }
@@ -116,7 +116,7 @@ package struct AccountService: Sendable {
         guard issues.isEmpty else { throw RapportError.invalid(issues) }
         return try await services.accounts.updateProfile(
             workspaceID: principal.workspace.id, id: principal.user.id, name: name, language: language,
-            timeZone: timeZone, calendar: calendar, expectedVersion: expectedVersion)
+            timeZone: timeZone, calendar: calendar, digest: digest, expectedVersion: expectedVersion)
     }
 
     /// The signed-in user's API tokens.
@@ -190,6 +190,13 @@ package struct AccountService: Sendable {
         return try await services.accounts.updateStatus(
             workspaceID: principal.workspace.id, id: userID, role: nil,
             deactivatedAt: .some(active ? nil : Timestamp.micros(Date())))
+    }
+
+    /// A user of the workspace, for those who may see users.
+    /// - Throws: `forbidden`, `notFound`.
+    package func user(_ id: String, of principal: Principal) async throws -> User {
+        try Access(principal).require(.seeUsers)
+        return try await requireUser(id, in: principal)
     }
 
     func requireUser(_ id: String, in principal: Principal) async throws -> User {

@@ -15,7 +15,6 @@ struct HomePages: Sendable {
 
     @Sendable func home(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let workspaceID = principal.workspace.id
         let language = principal.user.language
         let messages = pages.catalog.table(language)
         let now = Timestamp.micros(Date())

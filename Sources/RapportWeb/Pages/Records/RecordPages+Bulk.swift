@@ -13,7 +13,6 @@ extension RecordPages {
     /// back with a message that says what was done.
     @Sendable func bulk(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        let workspaceID = principal.workspace.id
         var request = request
         let form = try await Form.readAll(&request)
         let fields = form.last

@@ -1,0 +1,39 @@
+import RapportCore
+import RapportHTTP
+
+/// A team as the API shows it.
+struct TeamBody: Encodable, Sendable {
+    var id: String
+    var name: String
+    var leadID: String?
+    var memberIDs: [String]
+    var createdAt: String
+    var updatedAt: String
+
+    init(_ team: Team) {
+        id = team.id
+        name = team.name
+        leadID = team.leadID
+        memberIDs = team.memberIDs
+        createdAt = Timestamp.rfc3339(team.createdAt)
+        updatedAt = Timestamp.rfc3339(team.updatedAt)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, name
+        case leadID = "lead_id"
+        case memberIDs = "member_ids"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(name, forKey: .name)
+        try container.encode(leadID, forKey: .leadID)
+        try container.encode(memberIDs, forKey: .memberIDs)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(updatedAt, forKey: .updatedAt)
+    }
+}
