@@ -137,11 +137,12 @@ package struct DuplicateService: Sendable {
         let workspaceID = principal.workspace.id
         let one = id.lowercased()
         let other = otherID.lowercased()
-        if RecordID.isWellFormed(one), one == other {
+        let found = try await records.find(reach, ids: [one, other])
+        guard found[one] != nil else { throw RapportError.notFound(schema.the) }
+        if one == other {
             throw RapportError.invalid([FieldIssue("other_id", "A record cannot be a duplicate of itself.")])
         }
-        let found = try await records.find(reach, ids: [one, other])
-        guard found[one] != nil, found[other] != nil else { throw RapportError.notFound(schema.the) }
+        guard found[other] != nil else { throw RapportError.notFound(schema.the) }
         try await repository.dismiss(
             workspaceID: workspaceID, object: schema.name, one, other, by: principal.user.id,
             at: Timestamp.micros(Date()))

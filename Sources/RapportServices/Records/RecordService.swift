@@ -261,6 +261,8 @@ package struct RecordService: Sendable {
         _ viewer: Viewer, id: String, otherID: String, prefer: [String: String], actor: Actor
     ) async throws -> Record {
         let workspaceID = viewer.workspaceID
+        // (whether the viewer may merge this record at all comes before what they asked for)
+        _ = try await requireChangeable(viewer, id: id, action: .merge, on: services.store.database)
         var issues: [FieldIssue] = []
         let customKeys = Set(try await customFields(workspaceID: workspaceID).map { "custom.\($0.key)" })
         if otherID == id { issues.append(FieldIssue("other_id", "A record cannot be merged with itself.")) }

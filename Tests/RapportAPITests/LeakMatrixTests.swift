@@ -1,0 +1,388 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import RapportCore
+import RapportHTTP
+import RapportServer
+import RapportServices
+import RapportStore
+import RapportTestSupport
+import Testing
+
+/// Who may reach which record, tried on every API route: two workspaces, three teams, a user of each
+/// built-in role and two custom roles, and records of every kind of owner and team. Every response to a
+/// user is searched for the markers (names, addresses) of the records that user may not see; none may
+/// appear. Routes are read from the router, so a route added without a place here fails the test.
+@Suite("Leak matrix")
+struct LeakMatrixTests {
+    /// One user of the matrix and the facts their visibility follows from.
+    struct Person: Sendable {
+        var name: String
+        var user: User
+        var token: String
+        var teams: Set<String>
+        var teammates: Set<String>
+        /// Whether their role manages users, teams, roles, custom fields and reads the audit log.
+        var manages: Bool
+    }
+
+    /// A record of the matrix: its object, owner, team and the marker text it carries.
+    struct Item: Sendable {
+        var object: String
+        var id: String
+        var version: Int64
+        var owner: String?
+        var team: String?
+        var marker: String
+        var workspace: String
+        /// The contact's address (hidden from the team role).
+        var email: String?
+    }
+
+    /// The matrix's world, built once per backend.
+    struct World: Sendable {
+        var people: [Person]
+        var items: [Item]
+        var workspaceA: String
+        /// Ids of A's team, role, custom field, invitation and owner's token (workspace-scoped routes).
+        var other: [String: String]
+
+        func person(_ name: String) -> Person { people.first { $0.name == name }! }
+
+        /// What `person` may do with `item`: nil when they may not see it, else whether they may change it.
+        func reach(_ person: Person, _ item: Item, _ action: RecordAction = .read) -> Bool {
+            guard item.workspace == person.user.workspaceID, let type = ObjectCatalog.named(item.object),
+                let scope = Viewer(person.user).scopeIfAllowed(action, on: type)
+            else { return false }
+            if !type.isOwned { return true }
+            return scope.includes(
+                owner: item.owner, team: item.team, teams: person.teams, teammates: person.teammates)
+        }
+    }
+
+    static func body(_ text: String) -> ByteBuffer { ByteBuffer(string: text) }
+
+    /// Builds the world: workspace A with five users and three teams, workspace B with its owner.
+    static func build(_ app: TestApp, _ client: any TestClientProtocol) async throws -> World {
+        let a = try await Fixtures.workspace(app, name: "Acme", email: "owner@acme.test")
+        let b = try await Fixtures.workspace(app, name: "Beta", email: "owner@beta.test")
+        let (admin, adminToken) = try await Fixtures.user(app, in: a, email: "admin@acme.test", role: .admin)
+        let (member, memberToken) = try await Fixtures.user(app, in: a, email: "member@acme.test", role: .member)
+        let (ownRep, ownToken) = try await Fixtures.user(app, in: a, email: "own@acme.test", role: .member)
+        let (teamRep, teamToken) = try await Fixtures.user(app, in: a, email: "team@acme.test", role: .member)
+        func post(_ uri: String, _ json: String, token: String = a.token) async throws -> [String: Any] {
+            let response = try await client.execute(
+                uri: uri, method: .post, headers: .bearer(token), body: Self.body(json))
+            #expect(response.status == .created, "\(uri): \(response.text)")
+            return response.json
+        }
+        func patch(_ uri: String, _ json: String) async throws {
+            let response = try await client.execute(
+                uri: uri, method: .patch, headers: .bearer(a.token), body: Self.body(json))
+            #expect(response.status == .ok, "\(uri): \(response.text)")
+        }
+        // two custom roles: reps who see their own records, and reps who see their team's but not addresses
+        let ownRole = try await post(
+            "/api/v1/roles",
+            #"{"name": "Own reps", "permissions": {"contacts": {"actions": ["read","create","edit","delete","export","merge"], "visibility": "own"}, "companies": {"actions": ["read","create","edit","delete","export","merge"], "visibility": "own"}, "products": {"actions": ["read"]}}}"#
+        )["id"] as! String
+        let teamRole = try await post(
+            "/api/v1/roles",
+            #"{"name": "Team reps", "permissions": {"contacts": {"actions": ["read","create","edit","delete","export","merge"], "visibility": "team", "fields": {"email": "hidden", "additional_emails": "hidden"}}, "companies": {"actions": ["read","edit"], "visibility": "team", "fields": {"domain": "read_only"}}}}"#
+        )["id"] as! String
+        try await patch("/api/v1/users/\(ownRep.id)", #"{"role": "\#(ownRole)"}"#)
+        try await patch("/api/v1/users/\(teamRep.id)", #"{"role": "\#(teamRole)"}"#)
+        let t1 = try await post(
+            "/api/v1/teams", #"{"name": "Nord", "lead_id": "\#(teamRep.id)", "member_ids": ["\#(teamRep.id)", "\#(member.id)"]}"#
+        )["id"] as! String
+        let t2 = try await post("/api/v1/teams", #"{"name": "Syd", "member_ids": ["\#(ownRep.id)"]}"#)["id"] as! String
+        _ = try await post("/api/v1/teams", #"{"name": "Øst", "member_ids": ["\#(admin.id)"]}"#)
+        // records: contacts and companies of every owner, some given to a team; a product; B's own
+        var items: [Item] = []
+        var index = 0
+        let owners: [String?] = [a.owner.id, admin.id, member.id, ownRep.id, teamRep.id, nil]
+        for (owner, team) in owners.map({ ($0, nil as String?) }) + [(a.owner.id, t1), (nil, t2), (admin.id, t1)] {
+            index += 1
+            let marker = "Zorblaxp\(index)"
+            let company = try await post(
+                "/api/v1/companies",
+                #"{"name": "Zorblaxc\#(index)", "domain": "zorblax\#(index).test", "owner_id": \#(owner.map { "\"\($0)\"" } ?? "null"), "team_id": \#(team.map { "\"\($0)\"" } ?? "null")}"#
+            )
+            items.append(
+                Item(
+                    object: "companies", id: company["id"] as! String, version: 1, owner: owner, team: team,
+                    marker: "Zorblaxc\(index)", workspace: a.workspace.id))
+            let email = "zorblax\(index)@mail.test"
+            // (each contact works at the company made before it, whose owner differs: a company's timeline
+            // shows its contacts' notes, which a user who sees the company may not be allowed to see)
+            let employer = items.last(where: { $0.object == "companies" && $0.marker != "Zorblaxc\(index)" })?.id
+            let contact = try await post(
+                "/api/v1/contacts",
+                #"{"first_name": "\#(marker)", "last_name": "Quux", "email": "\#(email)", "company_id": \#(employer.map { "\"\($0)\"" } ?? "null"), "owner_id": \#(owner.map { "\"\($0)\"" } ?? "null"), "team_id": \#(team.map { "\"\($0)\"" } ?? "null")}"#
+            )
+            items.append(
+                Item(
+                    object: "contacts", id: contact["id"] as! String, version: 1, owner: owner, team: team,
+                    marker: marker, workspace: a.workspace.id, email: email))
+            // a note on each contact, which shows on its company's timeline too
+            _ = try await client.execute(
+                uri: "/api/v1/contacts/\(contact["id"] as! String)/activities", method: .post,
+                headers: .bearer(a.token), body: Self.body(#"{"type": "note", "body": "Note about \#(marker)"}"#))
+        }
+        let product = try await post("/api/v1/products", #"{"name": "Zorblax Widget", "sku": "ZW-1"}"#)
+        items.append(
+            Item(
+                object: "products", id: product["id"] as! String, version: 1, owner: nil, team: nil,
+                marker: "Zorblax Widget", workspace: a.workspace.id))
+        let foreign = try await post(
+            "/api/v1/contacts", #"{"first_name": "Zorblaxforeign", "email": "zorblaxforeign@mail.test"}"#,
+            token: b.token)
+        items.append(
+            Item(
+                object: "contacts", id: foreign["id"] as! String, version: 1, owner: b.owner.id, team: nil,
+                marker: "Zorblaxforeign", workspace: b.workspace.id, email: "zorblaxforeign@mail.test"))
+        // workspace-scoped things of A, for the routes that are not about records
+        let field = try await post("/api/v1/custom-fields", #"{"object": "contacts", "key": "budget", "label": "Budget", "type": "number"}"#)
+        let invite = try await post("/api/v1/invites", #"{"email": "new@acme.test"}"#)
+        let tokens = try await client.execute(uri: "/api/v1/tokens", method: .get, headers: .bearer(a.token))
+        let tokenID = ((tokens.json["data"] as? [[String: Any]])?.first?["id"] as? String) ?? ""
+        let people = [
+            Person(
+                name: "owner", user: a.owner, token: a.token, teams: [], teammates: [a.owner.id], manages: true),
+            Person(name: "admin", user: admin, token: adminToken, teams: [], teammates: [admin.id], manages: true),
+            Person(
+                name: "member", user: member, token: memberToken, teams: [t1], teammates: [member.id, teamRep.id],
+                manages: false),
+            Person(
+                name: "own rep", user: try await app.services.accounts.user(workspaceID: a.workspace.id, id: ownRep.id)!,
+                token: ownToken, teams: [t2], teammates: [ownRep.id], manages: false),
+            Person(
+                name: "team rep",
+                user: try await app.services.accounts.user(workspaceID: a.workspace.id, id: teamRep.id)!,
+                token: teamToken, teams: [t1], teammates: [member.id, teamRep.id], manages: false),
+            Person(name: "B's owner", user: b.owner, token: b.token, teams: [], teammates: [b.owner.id], manages: true),
+        ]
+        return World(
+            people: people, items: items, workspaceA: a.workspace.id,
+            other: [
+                "teams": t1, "roles": teamRole, "custom-fields": field["id"] as? String ?? "",
+                "invites": invite["id"] as? String ?? "", "tokens": tokenID, "users": member.id,
+            ])
+    }
+
+    /// Fails when a response to `person` names a record they may not see, or an address their role hides.
+    static func expectNoLeak(_ response: TestResponse, to person: Person, world: World, _ what: String) {
+        let text = response.text
+        for item in world.items where !world.reach(person, item) {
+            // (a longer marker would hold a shorter one, "Zorblaxp1" in "Zorblaxp10": the world has fewer than 10)
+            if text.contains(item.marker) || item.email.map({ text.contains($0) }) == true {
+                Issue.record("\(what) shows \(item.object) \(item.marker) to \(person.name)")
+            }
+        }
+        if !Viewer(person.user).hiddenFields(.contacts).isEmpty {
+            for item in world.items where item.email != nil && text.contains(item.email!) {
+                Issue.record("\(what) shows the hidden address \(item.email!) to \(person.name)")
+            }
+        }
+    }
+
+    static func ids(_ response: TestResponse) -> Set<String> {
+        Set(((response.json["data"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String })
+    }
+
+    @Test(
+        "no route shows or changes a record a user may not reach; every allowed action works; field rules hold",
+        .timeLimit(.minutes(5)), arguments: Backend.allCases)
+    func matrix(_ backend: Backend) async throws {
+        try await TestApp.with(backend) { app in
+            let router = try await buildRouter(app.runtime)
+            // ("GET /api/v1/contacts/{id}" as the router describes it, ":id" as routes are written)
+            let routes = router.routes.map {
+                "\($0.method) \($0.path)".replacingOccurrences(of: "{", with: ":").replacingOccurrences(of: "}", with: "")
+            }
+            try await app.test { client in
+                let world = try await Self.build(app, client)
+                var covered = Set<String>()
+                for person in world.people {
+                    let auth = HTTPFields.bearer(person.token)
+                    func call(_ method: HTTPRequest.Method, _ uri: String, _ json: String? = nil, headers: HTTPFields = [:])
+                        async throws -> TestResponse
+                    {
+                        var fields = auth
+                        for field in headers { fields.append(field) }
+                        let response = try await client.execute(
+                            uri: uri, method: method, headers: fields, body: json.map(Self.body))
+                        Self.expectNoLeak(response, to: person, world: world, "\(method) \(uri)")
+                        #expect(response.status.code < 500, "\(method) \(uri): \(response.text)")
+                        return response
+                    }
+                    // Lists, search and export: exactly the records the person may see.
+                    for type in ObjectCatalog.all {
+                        let visible = Set(
+                            world.items.filter { $0.object == type.name && world.reach(person, $0) }.map(\.id))
+                        let list = try await call(.get, "/api/v1/\(type.name)?limit=200")
+                        if Viewer(person.user).allows(.read, on: type) {
+                            #expect(
+                                Self.ids(list).intersection(world.items.map(\.id)) == visible,
+                                "\(person.name) lists \(type.name)")
+                        } else {
+                            #expect(list.status == .forbidden, "\(person.name) lists \(type.name)")
+                        }
+                        let export = try await call(.get, "/api/v1/exports?object=\(type.name)&format=jsonl")
+                        if Viewer(person.user).allows(.export, on: type) {
+                            let exported = Set(
+                                export.text.split(separator: "\n").compactMap {
+                                    (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["id"]
+                                        as? String
+                                })
+                            #expect(exported.intersection(world.items.map(\.id)) == visible, "\(person.name) exports \(type.name)")
+                        } else {
+                            #expect(export.status == .forbidden, "\(person.name) exports \(type.name)")
+                        }
+                        // a filter on a field the role hides would tell its values
+                        if Viewer(person.user).hiddenFields(type).contains("email") {
+                            let filtered = try await call(.get, "/api/v1/\(type.name)?email=zorblax1@mail.test")
+                            #expect(filtered.status == .forbidden)
+                        }
+                    }
+                    covered.formUnion([
+                        "GET /api/v1/contacts", "GET /api/v1/companies", "GET /api/v1/products", "GET /api/v1/exports",
+                    ])
+                    let search = try await call(.get, "/api/v1/search?q=zorblax&limit=100")
+                    let searchable = Set(
+                        world.items.filter { world.reach(person, $0) && $0.object != "products" }.map(\.id))
+                    #expect(
+                        Self.ids(search).intersection(world.items.map(\.id)).subtracting(
+                            world.items.filter { $0.object == "products" }.map(\.id)) == searchable,
+                        "\(person.name) searches")
+                    covered.insert("GET /api/v1/search")
+                    // Each record by id, through every route that names one.
+                    for item in world.items {
+                        let sees = world.reach(person, item)
+                        let reads = ObjectCatalog.named(item.object).map { Viewer(person.user).allows(.read, on: $0) } ?? false
+                        let hidden: HTTPResponse.Status = reads || item.workspace != world.workspaceA ? .notFound : .forbidden
+                        let get = try await call(.get, "/api/v1/\(item.object)/\(item.id)")
+                        #expect(get.status == (sees ? .ok : hidden), "\(person.name) GET \(item.object) \(item.marker)")
+                        if sees, item.object == "contacts", Viewer(person.user).hiddenFields(.contacts).contains("email") {
+                            #expect(get.json.keys.contains("email") == false)
+                            #expect(get.json.keys.contains("first_name"))
+                        }
+                        covered.insert("GET /api/v1/\(item.object)/:id")
+                        // a change: allowed where the role edits the record; refused (403) where it only sees
+                        // it; not found where it cannot see it
+                        let edits = world.reach(person, item, .edit)
+                        let changed = try await call(
+                            .patch, "/api/v1/\(item.object)/\(item.id)", item.object == "products"
+                                ? #"{"category": "Changed by \#(person.name)"}"# : item.object == "contacts"
+                                    ? #"{"last_name": "Changed"}"# : #"{"city": "Changed"}"#)
+                        #expect(
+                            changed.status == (edits ? .ok : sees ? .forbidden : hidden),
+                            "\(person.name) PATCH \(item.object) \(item.marker): \(changed.text)")
+                        covered.insert("PATCH /api/v1/\(item.object)/:id")
+                        // deleting with a stale version: reachable records answer 412 and stay
+                        let deletes = world.reach(person, item, .delete)
+                        let stale = "\"\(item.id.suffix(12))-999\""
+                        let deleted = try await call(
+                            .delete, "/api/v1/\(item.object)/\(item.id)", headers: [.ifMatch: stale])
+                        #expect(
+                            deleted.status == (deletes ? .preconditionFailed : sees ? .forbidden : hidden),
+                            "\(person.name) DELETE \(item.object) \(item.marker)")
+                        covered.insert("DELETE /api/v1/\(item.object)/:id")
+                        // merging into itself is refused as 422 only for a record the person may merge
+                        let merges = world.reach(person, item, .merge)
+                        let merged = try await call(
+                            .post, "/api/v1/\(item.object)/\(item.id)/merge", #"{"other_id": "\#(item.id)"}"#)
+                        #expect(
+                            merged.status == (merges ? .unprocessableContent : sees ? .forbidden : hidden),
+                            "\(person.name) merges \(item.object) \(item.marker): \(merged.text)")
+                        covered.insert("POST /api/v1/\(item.object)/:id/merge")
+                        if item.object != "products" {
+                            let timeline = try await call(.get, "/api/v1/\(item.object)/\(item.id)/timeline")
+                            #expect(timeline.status == (sees ? .ok : hidden), "\(person.name) timeline \(item.marker)")
+                            let noted = try await call(
+                                .post, "/api/v1/\(item.object)/\(item.id)/activities",
+                                #"{"type": "note", "body": "Seen by \#(person.name)"}"#)
+                            #expect(noted.status == (sees ? .created : hidden), "\(person.name) notes \(item.marker)")
+                            let duplicates = try await call(.get, "/api/v1/\(item.object)/\(item.id)/duplicates")
+                            #expect(duplicates.status == (sees ? .ok : hidden))
+                            let dismissed = try await call(
+                                .post, "/api/v1/\(item.object)/\(item.id)/duplicates/\(item.id)/dismiss")
+                            #expect(
+                                dismissed.status == (sees ? .unprocessableContent : hidden),
+                                "\(person.name) dismisses \(item.marker): \(dismissed.status) \(dismissed.text)")
+                            covered.formUnion([
+                                "GET /api/v1/\(item.object)/:id/timeline", "POST /api/v1/\(item.object)/:id/activities",
+                                "GET /api/v1/\(item.object)/:id/duplicates",
+                                "POST /api/v1/\(item.object)/:id/duplicates/:other_id/dismiss",
+                            ])
+                        }
+                        if item.object == "companies" {
+                            let people = try await call(.get, "/api/v1/companies/\(item.id)/contacts")
+                            #expect(people.status == (sees ? .ok : hidden))
+                            covered.insert("GET /api/v1/companies/:id/contacts")
+                        }
+                        let audit = try await call(.get, "/api/v1/audit?record_id=\(item.id)")
+                        #expect(audit.status == (person.manages ? .ok : .forbidden))
+                        covered.insert("GET /api/v1/audit")
+                    }
+                    // Field rules: a write to a hidden or read-only field answers 403 naming it.
+                    if person.name == "team rep" {
+                        let mine = world.items.first { $0.object == "contacts" && $0.owner == person.user.id }!
+                        let hiddenWrite = try await call(
+                            .patch, "/api/v1/contacts/\(mine.id)", #"{"email": "new@mail.test"}"#)
+                        #expect(hiddenWrite.status == .forbidden)
+                        #expect(hiddenWrite.text.contains("email"))
+                        let company = world.items.first { $0.object == "companies" && $0.owner == person.user.id }!
+                        let readOnly = try await call(
+                            .patch, "/api/v1/companies/\(company.id)", #"{"domain": "taken.test"}"#)
+                        #expect(readOnly.status == .forbidden)
+                        #expect(readOnly.text.contains("domain"))
+                        let created = try await call(.post, "/api/v1/contacts", #"{"first_name": "Fresh", "email": "fresh@mail.test"}"#)
+                        #expect(created.status == .forbidden)
+                        let fresh = try await call(.post, "/api/v1/contacts", #"{"first_name": "Fresh"}"#)
+                        #expect(fresh.status == .created)
+                        // created records are the creator's, in their first team
+                        #expect(fresh.json["owner_id"] as? String == person.user.id)
+                        #expect(fresh.json["team_id"] as? String == person.teams.first)
+                    }
+                    // Duplicate lists and the other list-like routes: only what the person may see.
+                    for path in ["/api/v1/contacts/duplicates", "/api/v1/companies/duplicates"] {
+                        _ = try await call(.get, path)
+                        covered.insert("GET \(path)")
+                    }
+                    // Routes about the workspace rather than records: B's owner reaches none of A's (A's users
+                    // are left out: these routes change A's teams, roles and tokens, which the others' checks need).
+                    for (noun, id) in world.other where person.user.workspaceID != world.workspaceA {
+                        for route in routes where route.hasSuffix("/api/v1/\(noun)/:id") {
+                            let method = HTTPRequest.Method(rawValue: String(route.split(separator: " ")[0]))!
+                            let response = try await call(method, "/api/v1/\(noun)/\(id)", method == .get || method == .delete ? nil : "{}")
+                            #expect(
+                                [.notFound, .unprocessableContent].contains(response.status),
+                                "B's owner \(route): \(response.status)")
+                            covered.insert(route)
+                        }
+                    }
+                }
+                // Every API route has a place in the matrix, or is about no record.
+                let aboutNoRecord: Set<String> = [
+                    "GET /api/v1/me", "PATCH /api/v1/me", "GET /api/v1/tokens", "POST /api/v1/tokens",
+                    "GET /api/v1/users", "POST /api/v1/users", "GET /api/v1/invites", "POST /api/v1/invites",
+                    "GET /api/v1/teams", "POST /api/v1/teams", "POST /api/v1/teams/:id/members",
+                    "DELETE /api/v1/teams/:id/members/:user_id", "GET /api/v1/roles", "POST /api/v1/roles",
+                    "GET /api/v1/custom-fields", "POST /api/v1/custom-fields",
+                    // creating records: checked above (owner and team of a new record, hidden fields)
+                    "POST /api/v1/contacts", "POST /api/v1/companies", "POST /api/v1/products",
+                    // imports: updates of unreachable records are rejected rows (ImportVisibilityTests)
+                    "POST /api/v1/imports",
+                ]
+                for route in routes where route.contains("/api/v1/") {
+                    #expect(
+                        covered.contains(route) || aboutNoRecord.contains(route),
+                        "\(route) is not in the leak matrix: add how it obeys visibility (covered: \(covered.sorted()))")
+                }
+            }
+        }
+    }
+}
