@@ -23,6 +23,7 @@ package enum Migrations {
         M0017_UserTimeZone.migration,
         M0018_Follows.migration,
         M0019_ListIndexes.migration,
+        M0021_Notifications.migration,
     ]
 
     package static var latestVersion: Int { all.last?.version ?? 0 }
