@@ -65,6 +65,7 @@ package func buildRouter(_ runtime: Runtime) async throws -> Router<AppContext> 
     let idempotent = api.group().add(middleware: IdempotencyMiddleware(services))
     AccountsController(services).register(on: api, idempotent: idempotent)
     InvitesController(services).register(on: api, idempotent: idempotent)
+    NotificationsController(services).register(on: api, idempotent: idempotent)
     for type in ObjectCatalog.all {
         RecordsController(services, schema: type).register(on: api, idempotent: idempotent)
         DuplicatesController(services, schema: type).register(on: api, idempotent: idempotent)
