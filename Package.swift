@@ -164,7 +164,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RapportServicesTests",
-            dependencies: ["RapportServices", "RapportCore"]
+            dependencies: ["RapportServices", "RapportCore", "RapportStore", "RapportTestSupport"]
         ),
         .testTarget(
             name: "RapportServerTests",

@@ -18,6 +18,9 @@ package struct AppContext: RequestContext, SessionRequestContext {
     package var csrfToken: String = ""
     /// The request id echoed in `X-Request-ID`.
     package var requestID: String = ""
+    /// How many of the signed-in user's notifications are unread, for the bell of a web page; set with
+    /// the principal by the web's sign-in check.
+    package var unreadNotifications: Int?
 
     package init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

@@ -67,6 +67,7 @@ package func buildRouter(_ runtime: Runtime) async throws -> Router<AppContext> 
     InvitesController(services).register(on: api, idempotent: idempotent)
     TeamsController(services).register(on: api, idempotent: idempotent)
     RolesController(services).register(on: api, idempotent: idempotent)
+    NotificationsController(services).register(on: api, idempotent: idempotent)
     for type in ObjectCatalog.all {
         RecordsController(services, schema: type).register(on: api, idempotent: idempotent)
         DuplicatesController(services, schema: type).register(on: api, idempotent: idempotent)

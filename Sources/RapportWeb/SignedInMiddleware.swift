@@ -6,12 +6,15 @@ import RapportCore
 import RapportHTTP
 import RapportServices
 
-/// Lets signed-in users through and sends everyone else to the login page. Errors on these pages are
-/// rendered here, where the user (and so the page's language) is known.
+/// Lets signed-in users through and sends everyone else to the login page; counts the user's unread
+/// notifications for the bell every page shows. Errors on these pages are rendered here, where the user
+/// (and so the page's language) is known.
 struct SignedInMiddleware: RouterMiddleware {
     typealias Context = AppContext
     let accounts: AccountService
     let pages: Pages
+    /// For the bell's count of unread notifications on every signed-in page.
+    let notifications: NotificationService
 
     func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response)
         async throws -> Response
@@ -24,6 +27,7 @@ struct SignedInMiddleware: RouterMiddleware {
         }
         var context = context
         context.principal = principal
+        context.unreadNotifications = try await notifications.unreadCount(principal)
         context.logger[metadataKey: "workspace.id"] = .string(principal.workspace.id)
         do {
             return try await next(request, context)

@@ -49,8 +49,11 @@ package struct WebRoutes: Sendable {
                         keyPrefix: "")))
         SignInPages(accounts: accounts, pages: pages).register(on: web)
         SignUpPages(invites: InviteService(services), pages: pages).register(on: web)
-        let signedIn = web.group().add(middleware: SignedInMiddleware(accounts: accounts, pages: pages))
+        let signedIn = web.group().add(
+            middleware: SignedInMiddleware(
+                accounts: accounts, pages: pages, notifications: NotificationService(services)))
         HomePages(services: services, pages: pages).register(on: signedIn)
+        NotificationPages(services: services, pages: pages).register(on: signedIn)
         ProfilePages(accounts: accounts, pages: pages).register(on: signedIn)
         TokenPages(accounts: accounts, pages: pages).register(on: signedIn)
         let users = UserPages(accounts: accounts, invites: InviteService(services), pages: pages)

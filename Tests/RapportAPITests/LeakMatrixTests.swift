@@ -129,7 +129,8 @@ struct LeakMatrixTests {
             // a note on each contact, which shows on its company's timeline too
             _ = try await client.execute(
                 uri: "/api/v1/contacts/\(contact["id"] as! String)/activities", method: .post,
-                headers: .bearer(a.token), body: Self.body(#"{"type": "note", "body": "Note about \#(marker)"}"#))
+                headers: .bearer(a.token), body: Self.body(
+                    #"{"type": "note", "body": "Note about \#(marker) for @member@acme.test, @own@acme.test and @team@acme.test"}"#))
         }
         let product = try await post("/api/v1/products", #"{"name": "Zorblax Widget", "sku": "ZW-1"}"#)
         items.append(
@@ -258,6 +259,22 @@ struct LeakMatrixTests {
                             world.items.filter { $0.object == "products" }.map(\.id)) == searchable,
                         "\(person.name) searches")
                     covered.insert("GET /api/v1/search")
+                    // Notifications: a mention on a record the person may not see never reaches them.
+                    let notes = try await call(.get, "/api/v1/notifications?limit=200")
+                    let mentioned = Set(
+                        ((notes.json["data"] as? [[String: Any]]) ?? []).filter { $0["kind"] as? String == "mention" }
+                            .compactMap { $0["record_id"] as? String })
+                    if ["member", "own rep", "team rep"].contains(person.name) {
+                        #expect(
+                            mentioned == Set(world.items.filter { $0.object == "contacts" && world.reach(person, $0) }.map(\.id)),
+                            "\(person.name) is told of mentions on exactly the contacts they see")
+                    }
+                    _ = try await call(.get, "/api/v1/notifications/unread_count")
+                    _ = try await call(.post, "/api/v1/notifications/read", #"{"all": true}"#)
+                    covered.formUnion([
+                        "GET /api/v1/notifications", "GET /api/v1/notifications/unread_count",
+                        "POST /api/v1/notifications/read",
+                    ])
                     // Each record by id, through every route that names one.
                     for item in world.items {
                         let sees = world.reach(person, item)

@@ -2,7 +2,8 @@
 """Headless-Chromium check of the contact pages, in English and Persian at 1366 and 390 px:
 - a company is made, then a contact whose company and owner are chosen with the type-ahead pickers
   (typed, moved to with the arrow keys, Enter); the contact page links the company;
-- the contact is followed (the button's state, a flash) and shows on the home page under "My contacts";
+- the contact, once its owner, is followed; unfollowed and followed again (the button's state, a flash), it
+  shows on the home page under "My contacts";
 - with the profile's time zone set to Asia/Tehran and the Persian calendar, a call logged for
   2025-06-01 14:30 reads 14:30 in the Persian year 1404;
 - a field edited in place is saved and still there after a reload;
@@ -129,11 +130,16 @@ def one_pass(v, email, password, run):
     v.expect(t["flash_saved"] in v.text(".flash"), f"saving the owner said {v.text('.flash')!r}")
     v.expect(detail(v, t["field_owner_id"]) == owner_name, f"the owner shown is {detail(v, t['field_owner_id'])!r}, not {owner_name!r}")
 
-    # follow it: the button changes, a flash says so; the home page lists it under "My contacts"
+    # owning it is following it (docs/notifications.md); unfollow, then follow again: the button changes
+    # and a flash says so each time; the home page lists it under "My contacts"
     button = v.find("form.follow button")
-    v.expect(button.get_attribute("aria-pressed") == "false" and button.text == t["follow"],
-             f"the follow button reads {button.text!r} (pressed {button.get_attribute('aria-pressed')})")
+    v.expect(button.get_attribute("aria-pressed") == "true" and button.text == t["following"],
+             f"the owner's follow button reads {button.text!r} (pressed {button.get_attribute('aria-pressed')})")
     button.click()
+    v.wait(lambda d: v.find("form.follow button").get_attribute("aria-pressed") == "false", "the record to be unfollowed")
+    v.expect(v.find("form.follow button").text == t["follow"], f"the unpressed button reads {v.find('form.follow button').text!r}")
+    v.expect(t["flash_unfollowed"] in v.text(".flash"), f"unfollowing said {v.text('.flash')!r}")
+    v.find("form.follow button").click()
     v.wait(lambda d: v.find("form.follow button").get_attribute("aria-pressed") == "true", "the record to be followed")
     v.expect(v.find("form.follow button").text == t["following"], f"the pressed button reads {v.find('form.follow button').text!r}")
     v.expect(t["flash_followed"] in v.text(".flash"), f"following said {v.text('.flash')!r}")

@@ -73,6 +73,7 @@ def tour(v, email, password, findings):
     v.sign_in(email, password)
     look(v, findings, "profile")
     visit(v, findings, "/", "home")
+    visit(v, findings, "/notifications", "notifications")
 
     for object_name in ("contacts", "companies", "products"):
         visit(v, findings, f"/{object_name}", f"{object_name}-list")

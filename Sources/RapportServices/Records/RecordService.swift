@@ -94,6 +94,8 @@ package struct RecordService: Sendable {
             // (A taken address or key fails on its unique index.)
             try await check(references(of: prepared), viewer: viewer, on: session.sql)
             try await repository.insert(rows, on: session)
+            try await NotificationService(services).recordCreated(
+                prepared, schema: schema, actor: actor, on: session.sql)
             return prepared
         }
     }
@@ -190,6 +192,8 @@ package struct RecordService: Sendable {
         try await timeline.audit(
             workspaceID: record.workspaceID, recordType: schema.recordType, recordID: record.id, action: action,
             actor: actor, changes: changes, at: now, on: database)
+        try await NotificationService(services).recordChanged(
+            record, changes: changes, schema: schema, actor: actor, on: database)
         return record
     }
 
@@ -368,7 +372,11 @@ package struct RecordService: Sendable {
             activity.set(column: column, to: record.string(field))
         }
         let added = activity
-        try await write { database in try await timeline.append([added], on: database) }
+        try await write { database in
+            try await timeline.append([added], on: database)
+            try await NotificationService(services).activityAdded(
+                added, on: record, schema: schema, actor: actor, on: database)
+        }
         return added
     }
 

@@ -24,6 +24,7 @@ package enum Migrations {
         M0018_Follows.migration,
         M0019_ListIndexes.migration,
         M0020_Teams.migration,
+        M0021_Notifications.migration,
     ]
 
     package static var latestVersion: Int { all.last?.version ?? 0 }

@@ -11,11 +11,14 @@ package struct FollowRepository: Sendable {
     }
 
     /// Starts or stops following a record; doing it twice changes nothing more.
-    package func set(following: Bool, workspaceID: String, userID: String, object: String, recordID: String)
-        async throws
-    {
+    /// - Parameter database: the transaction of a change that makes the user follow (a mention), if any.
+    package func set(
+        following: Bool, workspaceID: String, userID: String, object: String, recordID: String,
+        on database: (any SQLDatabase)? = nil
+    ) async throws {
+        let database = database ?? store.database
         if following {
-            try await store.database.raw(
+            try await database.raw(
                 """
                 INSERT INTO follows (workspace_id, user_id, object, record_id, created_at)
                 VALUES (\(bind: workspaceID), \(bind: userID), \(bind: object), \(bind: recordID), \(bind: Timestamp.micros(Date())))
@@ -23,7 +26,7 @@ package struct FollowRepository: Sendable {
                 """
             ).run()
         } else {
-            try await store.database.raw(
+            try await database.raw(
                 """
                 DELETE FROM follows WHERE workspace_id = \(bind: workspaceID) AND user_id = \(bind: userID)
                   AND object = \(bind: object) AND record_id = \(bind: recordID)
@@ -52,6 +55,19 @@ package struct FollowRepository: Sendable {
             WHERE workspace_id = \(bind: workspaceID) AND object = \(bind: object) AND record_id = \(bind: recordID)
             """
         ).first().map { try $0.decode(column: "n", as: Int.self) } ?? 0
+    }
+
+    /// The ids of the users who follow the record.
+    package func followerIDs(workspaceID: String, object: String, recordID: String, on database: any SQLDatabase)
+        async throws -> [String]
+    {
+        try await database.raw(
+            """
+            SELECT user_id FROM follows
+            WHERE workspace_id = \(bind: workspaceID) AND object = \(bind: object) AND record_id = \(bind: recordID)
+            ORDER BY created_at, user_id
+            """
+        ).all().map { try $0.decode(column: "user_id", as: String.self) }
     }
 
     /// A merge: the followers of the merged-away record follow the kept one.

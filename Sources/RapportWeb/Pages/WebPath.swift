@@ -15,6 +15,11 @@ enum WebPath {
     static let customFields = "/settings/custom-fields"
     static let search = "/search"
     static let searchSuggest = "/search/suggest"
+    /// The signed-in user's notifications, and the form that marks them read.
+    static let notifications = "/notifications"
+    static let readNotifications = "/notifications/read"
+    /// One notification: opening it marks it read and leads to its record.
+    static func notification(_ id: String) -> String { "\(notifications)/\(id)" }
     static let staticFiles = "/static"
 
     static func revokeToken(_ id: String) -> String { "\(tokens)/\(id)/revoke" }

@@ -8,5 +8,6 @@ struct FixedPaths {
     let users = WebPath.users
     let customFields = WebPath.customFields
     let search = WebPath.search
+    let notifications = WebPath.notifications
     let staticFiles = WebPath.staticFiles
 }

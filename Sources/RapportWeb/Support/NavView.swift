@@ -15,4 +15,7 @@ struct NavView {
     let objects: [Entry]
     /// The open section, for `{{#current.users}}`.
     let current: [String: Bool]
+    /// The bell: how many notifications are unread (nil for none), and what a screen reader says of it.
+    let unread: String?
+    let bellLabel: String
 }

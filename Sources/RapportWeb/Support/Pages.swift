@@ -42,7 +42,8 @@ struct Pages: Sendable {
                     NavView.Entry(
                         path: WebPath.list($0.name), label: messages[$0.name] ?? $0.name, current: section == $0.name)
                 },
-                current: [section: true])
+                current: [section: true], unread: Self.unread(context.unreadNotifications, language),
+                bellLabel: Self.bellLabel(context.unreadNotifications ?? 0, messages, language))
         }
         let flash = request.cookies[cookies.flash].flatMap { Flash(cookie: $0.value) }
         let page = PageView(
@@ -58,6 +59,20 @@ struct Pages: Sendable {
             response.setCookie(flashCookie("", maxAge: 0))
         }
         return response
+    }
+
+    /// The bell's number: nil for none, else in the reader's digits ("99+" beyond 99).
+    static func unread(_ count: Int?, _ language: Language) -> String? {
+        guard let count, count > 0 else { return nil }
+        return count > 99 ? Numbers.format(99, language) + "+" : Numbers.format(count, language)
+    }
+
+    /// What a screen reader says of the bell: "Notifications, 3 unread".
+    static func bellLabel(_ count: Int, _ messages: [String: String], _ language: Language) -> String {
+        guard count > 0 else { return messages["notifications"] ?? "Notifications" }
+        let key = count == 1 ? "notifications_unread_one" : "notifications_unread"
+        return (messages[key] ?? messages["notifications_unread"] ?? "Notifications, {count} unread")
+            .replacingOccurrences(of: "{count}", with: Numbers.format(count, language))
     }
 
     /// A 303 redirect after a successful form post, with a message for the page it leads to.

@@ -176,7 +176,10 @@ extension RecordPages {
                     : (messages["followers"] ?? "{count}").replacingOccurrences(
                         of: "{count}", with: Numbers.format(followState.followers, dates.language))),
             duplicates: duplicates ?? [], hasDuplicates: !(duplicates?.isEmpty ?? true),
-            duplicatesPath: duplicates == nil ? nil : WebPath.duplicates(object))
+            duplicatesPath: duplicates == nil ? nil : WebPath.duplicates(object),
+            mentionSource: schema.fields.first { $0.kind == .reference("users") }.map {
+                WebPath.pick(object, field: $0.name)
+            })
         return pages.render(
             view, request: request, context: context, status: composerErrors.isEmpty ? .ok : .unprocessableContent,
             title: title(of: record))

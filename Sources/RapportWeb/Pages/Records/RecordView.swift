@@ -94,4 +94,6 @@ struct RecordView: PageContent {
     let hasDuplicates: Bool
     /// The workspace's list of possible duplicates of this object; nil for an object without duplicate rules.
     let duplicatesPath: String?
+    /// Where the composer's mention suggestions come from (the users a user field picks from); nil for none.
+    var mentionSource: String? = nil
 }

@@ -1,6 +1,7 @@
-// A text input with suggestions as you type (the header search, the pickers of a form): it asks
-// `source(query)` for items after a short pause, lists them under the input, moves through them with
-// the arrow keys and takes one with Enter or a click (`choose(item)`). Escape closes the list.
+// A text input with suggestions as you type (the header search, the pickers of a form, mentions in a
+// note): it asks `source(query)` for items after a short pause, lists them under the input, moves
+// through them with the arrow keys and takes one with Enter or a click (`choose(item)`). Escape closes
+// the list.
 window.rapportCombobox = function (input, options) {
   const list = document.getElementById(input.getAttribute("aria-controls"));
   let items = [];
@@ -46,9 +47,10 @@ window.rapportCombobox = function (input, options) {
 
   input.addEventListener("input", () => {
     clearTimeout(timer);
-    const query = input.value.trim();
-    if (options.cleared && query.length === 0) options.cleared();
-    if (query.length === 0) { close(); return; }
+    // What to look up: the whole text, or what `options.query()` finds in it (a mention being typed; null for none).
+    const query = options.query ? options.query() : input.value.trim();
+    if (options.cleared && !query) options.cleared();
+    if (!query) { close(); return; }
     timer = setTimeout(async () => {
       const ticket = ++latest;
       const response = await fetch(options.source(query), { headers: { Accept: "application/json" } });
