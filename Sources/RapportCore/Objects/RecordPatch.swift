@@ -226,10 +226,14 @@ package enum RecordPatch {
                 if !text.isEmpty { map[key] = .string(text) }
             }
             return .success(.object(map))
-        case .reference:
+        case .reference(let table):
             guard let text = string() else { return fail("Expected an id, not \(value.typeName).") }
-            return RecordID.isWellFormed(text)
-                ? .success(.string(text.lowercased())) : fail("no_such_record", "No such record.")
+            if RecordID.isWellFormed(text) { return .success(.string(text.lowercased())) }
+            switch table {
+            case "users": return fail("no_such_user", "No such user in this workspace.")
+            case "teams": return fail("no_such_team", "No such team in this workspace.")
+            default: return fail("no_such_record", "No such record.")
+            }
         case .count, .money:
             guard case .number(let number) = value, number >= 0, number <= 1e12, number.rounded() == number else {
                 return fail("whole_number", "Expected a whole number of at least 0.")

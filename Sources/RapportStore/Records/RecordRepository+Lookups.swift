@@ -25,7 +25,7 @@ extension RecordRepository {
 
     /// Which of `ids` are records of `table` (an object's, or `users`) in the workspace.
     package func existing(table: String, ids: Set<String>, workspaceID: String) async throws -> Set<String> {
-        guard table == "users" || ObjectCatalog.named(table) != nil else { return [] }
+        guard table == "users" || table == "teams" || ObjectCatalog.named(table) != nil else { return [] }
         let sql: @Sendable (Int) -> String = { count in
             "SELECT id, id FROM \(table) WHERE workspace_id = ? AND id IN (\(RowSession.placeholders(count)))"
         }
