@@ -21,6 +21,10 @@ package struct BenchInfo: Codable, Sendable {
     package var busyContactID: String
     /// Typed prefixes of three or more letters, full names and addresses, in four scripts.
     package var queries: [String]
+    /// Tokens of two of the ten reps who own the records in equal shares: one whose role sees only their
+    /// own records, one whose role sees their team's (two reps a team). Nil in files of older versions.
+    package var ownToken: String?
+    package var teamToken: String?
 
     package static func load(from url: URL) throws -> BenchInfo {
         try JSONDecoder().decode(BenchInfo.self, from: Data(contentsOf: url))
@@ -82,6 +86,41 @@ package enum BenchData {
         ]
         for definition in definitions { try await CustomFieldRepository(store: runtime.store).create(definition) }
         let actor = Actor(.system, id: nil)
+        // Ten reps own the records in equal shares, two to a team; one holds a role that sees only their
+        // own records, another one that sees their team's (the visibility workload).
+        var reps: [String] = []
+        for index in 0..<10 {
+            let rep = try UserDraft(
+                email: "rep\(index + 1)@rapport.local", name: "Rep \(index + 1)", role: "member", password: password
+            ).validate()
+            reps.append(
+                try await services.accounts.createUser(workspaceID: workspace.id, rep, passwordHash: "bench").id)
+        }
+        var teams: [String] = []
+        for index in 0..<5 {
+            teams.append(
+                try await TeamRepository(store: runtime.store).create(
+                    workspaceID: workspace.id, name: "Team \(index + 1)", leadID: reps[2 * index],
+                    memberIDs: [reps[2 * index], reps[2 * index + 1]]
+                ).id)
+        }
+        var roleTokens: [String] = []
+        for (offset, visibility) in ["own", "team"].enumerated() {
+            let rules = try JSONText.decode(
+                #"{"contacts": {"actions": ["read", "create", "edit", "export"], "visibility": "\#(visibility)"}, "companies": {"actions": ["read"], "visibility": "\#(visibility)"}}"#
+            )
+            let role = try await RoleRepository(store: runtime.store).create(
+                workspaceID: workspace.id, name: "Reps (\(visibility))",
+                permissions: try Permissions.parse(rules, customFields: [:]))
+            _ = try await services.accounts.updateStatus(
+                workspaceID: workspace.id, id: reps[offset], role: (.member, role.id), deactivatedAt: nil)
+            roleTokens.append(
+                try await services.tokens.create(workspaceID: workspace.id, userID: reps[offset], name: "bench").secret)
+        }
+        func own(_ record: inout Record, _ index: Int) {
+            record.values["owner_id"] = .string(reps[index % reps.count])
+            record.values["team_id"] = .string(teams[(index % reps.count) / 2])
+        }
         // Companies: one per twenty contacts.
         let companyCount = max(1, contacts / 20)
         let companyService = RecordService(services, schema: .companies)
@@ -97,6 +136,7 @@ package enum BenchData {
                 company.values["name"] = JSONValue.string(name)
                 company.values["domain"] = JSONValue.string("company\(index + 1).example")
                 company.values["country"] = JSONValue.string(culture.country)
+                own(&company, index)
                 batch.append(company)
                 companyIDs.append(company.id)
                 companyNames[company.id] = name
@@ -119,6 +159,7 @@ package enum BenchData {
                 fields["company_id"] = .string(companyIDs[index % companyCount])
                 var record = Record.empty(.contacts, workspaceID: workspace.id, now: now + Int64(index))
                 _ = try RecordPatch.apply(fields, to: &record, schema: .contacts, customFields: definitions)
+                own(&record, index)
                 batch.append(record)
                 contactIDs.append(record.id)
                 if index % max(1, contacts / 1000) == 0 { sample.append(record.id) }
@@ -172,6 +213,6 @@ package enum BenchData {
         return BenchInfo(
             workspaceID: workspace.id, ownerID: owner.id, token: token.secret, contacts: contacts, events: events,
             seed: seed, contactIDs: sample, busyContactID: contactIDs.first ?? "",
-            queries: queries.filter { $0.count >= 3 }.sorted())
+            queries: queries.filter { $0.count >= 3 }.sorted(), ownToken: roleTokens[0], teamToken: roleTokens[1])
     }
 }

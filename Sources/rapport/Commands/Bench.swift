@@ -15,7 +15,7 @@ struct Bench: EnvironmentCommand {
         abstract: "Measure the headline workloads against references measured in the same run.",
         discussion: "Workloads: \(Self.all.joined(separator: ", ")) (default: all). Build with -c release.")
 
-    static let all = ["import", "api", "search", "timeline", "export"]
+    static let all = ["import", "api", "search", "timeline", "export", "visibility"]
 
     @Argument(help: "Workloads to run") var workloads: [String] = []
     @Option(help: "Contacts in the generated workspace (and rows in the import)") var contacts = 100_000
@@ -72,10 +72,10 @@ struct Bench: EnvironmentCommand {
             sync()
             note("running \(workload)…")
             let lines: [BenchResult]
-            if workload == "api" {
+            if workload == "api" || workload == "visibility" {
                 lines = try await BenchAPI(
                     url: url, info: try BenchInfo.load(from: URL(fileURLWithPath: info)), directory: directory,
-                    database: kind, seconds: seconds
+                    database: kind, seconds: seconds, visibility: workload == "visibility"
                 ).run()
             } else {
                 let text = try await BenchProcess.run(["bench-worker", workload] + common)

@@ -12,6 +12,10 @@ struct BenchAPI {
     let database: String
     let seconds: Int
 
+    /// The operations measured: the api workload's, or (`visibility`) list and search as the owner (the
+    /// reference) and as reps whose roles see only their own records or their team's.
+    var visibility = false
+
     func run() async throws -> [BenchResult] {
         guard let wrk = ["/usr/bin/wrk", "/usr/local/bin/wrk"].first(where: FileManager.default.isExecutableFile)
         else {
@@ -35,6 +39,7 @@ struct BenchAPI {
         try await waitUntilHealthy(base)
         let idle = Self.residentMB(server.processIdentifier)
         FileHandle.standardError.write(Data(String(format: "bench: server idles at %.1f MB\n", idle).utf8))
+        if visibility { return try await runVisibility(wrk, base: base, server: server) }
         let reference = try await load(wrk, base: base, script: script(for: "health"))
         var results: [BenchResult] = []
         for operation in ["get", "list", "create", "search"] {
@@ -45,6 +50,28 @@ struct BenchAPI {
                 peakRSSMB: BenchClock.peakRSSMB(pid: server.processIdentifier))
             result.against(perSecond: reference.perSecond)
             results.append(result)
+        }
+        return results
+    }
+
+    /// List and search as a rep who sees their own records (a tenth) and one who sees their team's (a fifth),
+    /// each against the same operation as the owner, who sees every record.
+    func runVisibility(_ wrk: String, base: String, server: Process) async throws -> [BenchResult] {
+        guard let ownToken = info.ownToken, let teamToken = info.teamToken else {
+            throw RapportError(.badRequest, "bench visibility: the generated workspace has no reps; generate it anew.")
+        }
+        var results: [BenchResult] = []
+        for operation in ["list", "search"] {
+            let reference = try await load(wrk, base: base, script: script(for: operation))
+            for (label, token) in [("own", ownToken), ("team", teamToken)] {
+                let measured = try await load(wrk, base: base, script: script(for: operation, token: token))
+                var result = BenchResult(
+                    workload: "visibility.\(operation).\(label)", database: database, contacts: info.contacts,
+                    operations: measured.requests, seconds: measured.seconds, p50Ms: measured.p50,
+                    p99Ms: measured.p99, peakRSSMB: BenchClock.peakRSSMB(pid: server.processIdentifier))
+                result.against(perSecond: reference.perSecond)
+                results.append(result)
+            }
         }
         return results
     }
@@ -83,8 +110,9 @@ struct BenchAPI {
     }
 
     /// The Lua script of one operation.
-    func script(for operation: String) -> String {
-        let auth = "wrk.headers[\"Authorization\"] = \"Bearer \(info.token)\"\n"
+    /// - Parameter token: whose requests they are (the owner's by default).
+    func script(for operation: String, token: String? = nil) -> String {
+        let auth = "wrk.headers[\"Authorization\"] = \"Bearer \(token ?? info.token)\"\n"
         func list(_ items: [String]) -> String {
             "{" + items.map { "\"\($0)\"" }.joined(separator: ",") + "}"
         }
