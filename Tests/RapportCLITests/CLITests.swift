@@ -346,7 +346,10 @@ struct BenchCLITests {
         let results = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] ?? [:] }
         let expected =
             hasWrk
-            ? ["import", "api.get", "api.list", "api.create", "api.search", "search", "timeline", "export"]
+            ? [
+                "import", "api.get", "api.list", "api.create", "api.search", "search", "timeline", "export",
+                "visibility.list.own", "visibility.list.team", "visibility.search.own", "visibility.search.team",
+            ]
             : ["import", "search", "timeline", "export"]
         #expect(results.compactMap { $0["workload"] as? String } == expected)
         for result in results {

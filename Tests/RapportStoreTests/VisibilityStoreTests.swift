@@ -17,15 +17,16 @@ struct VisibilityStoreTests {
             let accounts = AccountRepository(store: store)
             let workspace = try await accounts.createWorkspace(name: "A")
             let elsewhere = try await accounts.createWorkspace(name: "B")
-            func user(_ name: String, in workspace: Workspace = workspace) async throws -> String {
+            func user(_ name: String, in home: String) async throws -> String {
                 let draft = try UserDraft(email: "\(name)@a.test", name: name, role: "member", password: "password1")
                     .validate()
-                return try await accounts.createUser(workspaceID: workspace.id, draft, passwordHash: "x").id
+                let made = try await accounts.createUser(workspaceID: home, draft, passwordHash: "x")
+                return made.id
             }
-            let me = try await user("me")
-            let mate = try await user("mate")
-            let stranger = try await user("stranger")
-            let outsider = try await user("outsider", in: elsewhere)
+            let me = try await user("me", in: workspace.id)
+            let mate = try await user("mate", in: workspace.id)
+            let stranger = try await user("stranger", in: workspace.id)
+            let outsider = try await user("outsider", in: elsewhere.id)
             let teams = TeamRepository(store: store)
             let t1 = try await teams.create(workspaceID: workspace.id, name: "T1", leadID: me, memberIDs: [me, mate])
             let t2 = try await teams.create(workspaceID: workspace.id, name: "T2", leadID: nil, memberIDs: [stranger])

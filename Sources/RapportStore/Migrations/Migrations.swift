@@ -25,6 +25,7 @@ package enum Migrations {
         M0019_ListIndexes.migration,
         M0020_Teams.migration,
         M0021_Notifications.migration,
+        M0022_VisibleLists.migration,
     ]
 
     package static var latestVersion: Int { all.last?.version ?? 0 }

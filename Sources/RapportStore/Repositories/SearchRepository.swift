@@ -417,9 +417,16 @@ package struct SearchRepository: Sendable {
             // newest), it is dropped and the recent documents answer as on PostgreSQL.
             func newestMatches(exact: Int) async throws -> [Hit]? {
                 guard newestLimit > 0, let everyWord = Self.fullTextQuery(words) else { return nil }
-                let rows = try await session.rows(
-                    "SELECT d.record_type, d.record_id, d.display_name, \(rank) AS rank, d.updated_at FROM search_docs d WHERE d.doc IN (SELECT rowid FROM search_index WHERE search_index MATCH ? AND \(Self.inRange) ORDER BY rowid DESC LIMIT \(newestLimit))\(visibleD)",
-                    rankBinds + [.text(everyWord)] + range + visibleDBinds)
+                // (for a user who sees some of the records, the newest of those they see: the full-text index
+                // is read newest first and each match's document checked, until enough are found)
+                let rows =
+                    visibleD.isEmpty
+                    ? try await session.rows(
+                        "SELECT d.record_type, d.record_id, d.display_name, \(rank) AS rank, d.updated_at FROM search_docs d WHERE d.doc IN (SELECT rowid FROM search_index WHERE search_index MATCH ? AND \(Self.inRange) ORDER BY rowid DESC LIMIT \(newestLimit))",
+                        rankBinds + [.text(everyWord)] + range)
+                    : try await session.rows(
+                        "SELECT d.record_type, d.record_id, d.display_name, \(rank) AS rank, d.updated_at FROM search_index s CROSS JOIN search_docs d ON d.doc = s.rowid WHERE s.search_index MATCH ? AND s.rowid BETWEEN ? AND ?\(visibleD) ORDER BY s.rowid DESC LIMIT \(newestLimit)",
+                        rankBinds + [.text(everyWord)] + range + visibleDBinds)
                 let (kept, keptSeen) = (found, seen)
                 take(Self.hits(rows))  // (a range holds one workspace's documents: spaces are never reused)
                 if rows.count < newestLimit { return page() }  // every match was read

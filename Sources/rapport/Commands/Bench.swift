@@ -123,10 +123,11 @@ struct BenchWorker: EnvironmentCommand {
         let kind = database.hasPrefix("postgres") ? "postgres" : "sqlite"
         let infoURL = URL(fileURLWithPath: info)
         let folder = URL(fileURLWithPath: directory)
-        if task == "api" {
+        if task == "api" || task == "visibility" {
             // (a server of its own against the database as it is: for profiling a workload on a kept file)
             let results = try await BenchAPI(
-                url: database, info: try BenchInfo.load(from: infoURL), directory: folder, database: kind, seconds: 5
+                url: database, info: try BenchInfo.load(from: infoURL), directory: folder, database: kind, seconds: 5,
+                visibility: task == "visibility"
             ).run()
             try results.forEach(Self.print)
             return

@@ -31,23 +31,31 @@ extension RecordPages {
             guard !tag.isEmpty else { return pages.redirect(back, flash: Flash("tag_missing")) }
             var changed = 0
             for id in ids {
-                let record = try await service.get(principal.viewer, id: id)
-                let tags = record.strings("tags")
-                guard !tags.contains(tag) else { continue }
-                _ = try await service.update(
-                    principal.viewer, id: id, patch: ["tags": .array((tags + [tag]).map(JSONValue.string))],
-                    expectedVersion: nil, actor: actor)
-                changed += 1
+                let done = try await Self.unlessRefused {
+                    let record = try await service.get(principal.viewer, id: id)
+                    let tags = record.strings("tags")
+                    guard !tags.contains(tag) else { return false }
+                    _ = try await service.update(
+                        principal.viewer, id: id, patch: ["tags": .array((tags + [tag]).map(JSONValue.string))],
+                        expectedVersion: nil, actor: actor)
+                    return true
+                }
+                if done == true { changed += 1 }
             }
             return pages.redirect(back, flash: Flash("tagged", count: changed, object: object))
         case "owner" where schema.field("owner_id") != nil:
             let owner = fields["owner"].flatMap { $0.isEmpty ? nil : $0 }
+            var changed = 0
             for id in ids {
-                _ = try await service.update(
-                    principal.viewer, id: id, patch: ["owner_id": owner.map(JSONValue.string) ?? .null],
-                    expectedVersion: nil, actor: actor)
+                let done = try await Self.unlessRefused {
+                    _ = try await service.update(
+                        principal.viewer, id: id, patch: ["owner_id": owner.map(JSONValue.string) ?? .null],
+                        expectedVersion: nil, actor: actor)
+                    return true
+                }
+                if done != nil { changed += 1 }
             }
-            return pages.redirect(back, flash: Flash("assigned", count: ids.count, object: object))
+            return pages.redirect(back, flash: Flash("assigned", count: changed, object: object))
         case "delete":
             guard fields["confirm"] == "yes" else {
                 let messages = messages(context)
@@ -57,12 +65,27 @@ extension RecordPages {
                         of: "{count}", with: Numbers.format(ids.count, principal.user.language)))
                 return pages.render(view, request: request, context: context, title: "confirm_delete")
             }
+            var deleted = 0
             for id in ids {
-                try await service.delete(principal.viewer, id: id, expectedVersion: nil, actor: actor)
+                let done = try await Self.unlessRefused {
+                    try await service.delete(principal.viewer, id: id, expectedVersion: nil, actor: actor)
+                    return true
+                }
+                if done != nil { deleted += 1 }
             }
-            return pages.redirect(back, flash: Flash("deleted", count: ids.count, object: object))
+            return pages.redirect(back, flash: Flash("deleted", count: deleted, object: object))
         default:
             throw RapportError(.invalid, "Choose what to do with the selected records.")
+        }
+    }
+
+    /// `body`, or nil when the user may not change that record (their role keeps it from them, or it is
+    /// gone): a bulk action changes what it may and counts only those.
+    static func unlessRefused(_ body: () async throws -> Bool) async throws -> Bool? {
+        do {
+            return try await body()
+        } catch let error as RapportError where error.code == .forbidden || error.code == .notFound {
+            return nil
         }
     }
 
