@@ -4,6 +4,7 @@
 /// one rep's customers looked up every contact of theirs to test the stage (about 460 lookups for 51
 /// rows) and took 2.6 times as long as the owner's page; with the stage in the owner's index it reads
 /// its page like the owner's. The order of each index is unchanged (the extra columns come after `id`).
+/// Search's indexes of exact names and addresses get the same, with the record type.
 enum M0022_VisibleLists {
     static let indexes: [(name: String, table: String, columns: String)] = [
         ("contacts_created", "contacts", "workspace_id, created_at, id, owner_id, team_id"),
@@ -17,6 +18,15 @@ enum M0022_VisibleLists {
         ("companies_owner", "companies", "workspace_id, owner_id, created_at, id, team_id"),
         ("companies_name_sort", "companies", "workspace_id, (COALESCE(name, '')), id, owner_id, team_id"),
         ("companies_updated", "companies", "workspace_id, updated_at, id, owner_id, team_id"),
+        // search's exact names and addresses, newest first, tested for the reader as they are read
+        (
+            "search_docs_name", "search_docs",
+            "workspace_id, name_key, updated_at, record_id, record_type, owner_id, team_id"
+        ),
+        (
+            "search_docs_email", "search_docs",
+            "workspace_id, email_key, updated_at, record_id, record_type, owner_id, team_id"
+        ),
     ]
 
     static let migration = Migration(

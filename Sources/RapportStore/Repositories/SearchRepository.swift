@@ -454,12 +454,14 @@ package struct SearchRepository: Sendable {
             // that lies outside them. (A derived table, so that the database stops after the window.)
             func recentDocuments(_ size: Int) async throws {
                 let window =
-                    "(SELECT record_type, record_id, display_name, name_key, email_key, updated_at, terms FROM search_docs WHERE workspace_id = ?\(visible) ORDER BY updated_at DESC, record_id DESC LIMIT \(size)) d"
+                    "(SELECT record_type, record_id, display_name, name_key, email_key, updated_at, terms, owner_id, team_id FROM search_docs WHERE workspace_id = ? ORDER BY updated_at DESC, record_id DESC LIMIT \(size)) d"
+                // (the window is of every document, the same work for every reader; what a reader may not
+                // see is left out of it afterwards, and what remains is still newer than all outside it)
                 take(
                     Self.hits(
                         try await session.rows(
-                            "SELECT d.record_type, d.record_id, d.display_name, \(rank) AS rank, d.updated_at FROM \(window) WHERE \(matchAll) ORDER BY rank, d.updated_at DESC, d.record_id DESC LIMIT \(limit + exact)",
-                            rankBinds + [workspace] + visibleBinds + matchBinds)))
+                            "SELECT d.record_type, d.record_id, d.display_name, \(rank) AS rank, d.updated_at FROM \(window) WHERE \(matchAll)\(visibleD) ORDER BY rank, d.updated_at DESC, d.record_id DESC LIMIT \(limit + exact)",
+                            rankBinds + [workspace] + matchBinds + visibleDBinds)))
             }
             try await recentDocuments(scanLimit)
             if exact + count(1) >= limit { return page() }
