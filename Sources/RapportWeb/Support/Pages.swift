@@ -36,7 +36,8 @@ struct Pages: Sendable {
         let nav = context.principal.map { principal in
             NavView(
                 name: principal.user.name, email: principal.user.email, workspace: principal.workspace.name,
-                role: messages["role_\(principal.user.role.rawValue)"] ?? principal.user.role.rawValue,
+                role: principal.user.customRole?.name ?? messages["role_\(principal.user.role.rawValue)"]
+                    ?? principal.user.role.rawValue,
                 managesUsers: Access(principal).allows(.manageUsers),
                 objects: ObjectCatalog.all.map {
                     NavView.Entry(
