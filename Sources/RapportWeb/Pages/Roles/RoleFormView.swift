@@ -7,6 +7,8 @@ struct RoleFormView: PageContent {
     struct Box {
         let name: String
         let value: String
+        /// The action ("Export"), which a phone shows beside the box (it has no header row).
+        let action: String
         /// "Contacts: Export", for a screen reader (the column's header says the action).
         let label: String
         let checked: Bool

@@ -170,6 +170,7 @@ struct RolePages: Sendable {
                     boxes: RecordAction.allCases.map { action in
                         RoleFormView.Box(
                             name: "\(type.name).actions", value: action.rawValue,
+                            action: messages["action_\(action.rawValue)"] ?? action.rawValue,
                             label: "\(label): \(messages["action_\(action.rawValue)"] ?? action.rawValue)",
                             checked: object.actions.contains(action.rawValue))
                     },
