@@ -112,6 +112,46 @@ struct RecordPermissionPagesTests {
         }
     }
 
+    @Test("a contact made through the form with no owner or team is its maker's, in their first team; they can open it")
+    func formDefaults() async throws {
+        try await TestApp.with(.sqlite) { app in
+            let seeded = try await Fixtures.workspace(app)
+            let principal = Principal(user: seeded.owner, workspace: seeded.workspace)
+            let (team, ana, _, _) = try await Self.teamAndContacts(app, seeded)
+            // given Ana's role reads and changes only her own contacts
+            let role = try await RoleService(app.services).create(
+                principal, name: "Own",
+                permissions: .object([
+                    "contacts": .object([
+                        "actions": .array(["read", "create", "edit"].map(JSONValue.string)),
+                        "visibility": .string("own"),
+                    ])
+                ]))
+            _ = try await AccountService(app.services).changeRole(of: ana.id, to: role.id, by: principal)
+            try await app.test { client in
+                let jar = try await RecordPagesTests.signIn(client, email: "ana@acme.test")
+                let form = try await jar.get(client, "/contacts/new")
+                #expect(form.text.contains("Left empty, you own it."))
+                // when she leaves the owner and the team empty
+                let made = try await jar.post(
+                    client, "/contacts",
+                    form: ["csrf_token": form.csrfToken ?? "", "first_name": "Maren", "owner_id": "", "team_id": ""])
+                #expect(made.status == .seeOther)
+                let path = try #require(made.headers[.location])
+                // then the contact is hers, in her team, and opens
+                let page = try await jar.get(client, path)
+                #expect(page.status == .ok)
+                #expect(page.text.contains("ana@acme.test"))
+                #expect(page.text.contains(">Nord</bdi>"))
+                let id = String(path.split(separator: "/").last ?? "")
+                let stored = try await RecordService(app.services, schema: .contacts).get(
+                    .system(seeded.workspace.id), id: id)
+                #expect(stored.string("owner_id") == ana.id)
+                #expect(stored.string("team_id") == team.id)
+            }
+        }
+    }
+
     @Test(
         "a custom role's hidden fields are absent from the list, its filters and sorts, the record page and the form; a read-only field reads as text",
         arguments: Backend.allCases)

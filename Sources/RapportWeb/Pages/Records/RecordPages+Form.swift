@@ -34,7 +34,7 @@ extension RecordPages {
             let current = submitted?[field.name] ?? formValue(record[field.name], kind: field.kind)
             var item = RecordFormView.Field(
                 name: field.name, label: label(field.name, messages), value: current, error: errorMap[field.name],
-                hint: messages["hint_\(field.name)"])
+                hint: messages["hint_\(field.name)"] ?? (isNew ? messages["hint_new_\(field.name)"] : nil))
             switch field.kind {
             case .choice(let choices):
                 item.select = true
