@@ -34,10 +34,11 @@ struct RolePages: Sendable {
         let language = principal.user.language
         let messages = pages.catalog.table(language)
         let canManage = Access(principal).allows(.manageRoles)
-        // How many users hold each role (by key), for those who see users.
+        // How many users hold each role (by key), for those who see users; deactivated ones count, as they
+        // do when a role is deleted.
         var holders: [String: Int] = [:]
         if Access(principal).allows(.seeUsers) {
-            for user in try await AccountService(services).users(of: principal).items where user.deactivatedAt == nil {
+            for user in try await AccountService(services).users(of: principal).items {
                 holders[user.roleKey, default: 0] += 1
             }
         }
