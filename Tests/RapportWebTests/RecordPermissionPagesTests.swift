@@ -179,8 +179,15 @@ struct RecordPermissionPagesTests {
                 app, seeded,
                 contact: [
                     "first_name": .string("Hedda"), "last_name": .string("Gabler"),
-                    "email": .string("hedda@secret.test"), "lifecycle_stage": .string("customer"),
+                    "email": .string("hedda.secret@gmail.com"), "lifecycle_stage": .string("customer"),
                     "job_title": .string("Buyer"), "custom": .object(["tier": .string("Platinum")]),
+                ])
+            // and a possible duplicate of hers by address (Gmail ignores the dot)
+            _ = try await RecordPagesTests.create(
+                app, seeded,
+                contact: [
+                    "first_name": .string("Hedda"), "last_name": .string("Tesman"),
+                    "email": .string("heddasecret@gmail.com"),
                 ])
             try await app.test { client in
                 let jar = try await RecordPagesTests.signIn(client, email: "caller@acme.test")
@@ -188,7 +195,7 @@ struct RecordPermissionPagesTests {
                 let list = try await jar.get(client, "/contacts?columns=email,lifecycle_stage,job_title,custom.tier")
                 #expect(list.status == .ok)
                 #expect(list.text.contains("<bdi>Hedda</bdi>"))
-                for hidden in ["hedda@secret.test", "Gabler", "Lifecycle stage", "Platinum", "Secret tier"] {
+                for hidden in ["gmail", "Gabler", "Tesman", "Lifecycle stage", "Platinum", "Secret tier"] {
                     #expect(!list.text.contains(hidden), "the list shows \(hidden)")
                 }
                 #expect(!list.text.contains(#"name="lifecycle_stage""#))
@@ -206,10 +213,12 @@ struct RecordPermissionPagesTests {
                 #expect(sorted.text.contains("Your role may not read this field."))
                 // the record page
                 let page = try await jar.get(client, "/contacts/\(contact.id)")
-                for hidden in ["hedda@secret.test", "Gabler", "Lifecycle stage", "Platinum", "Secret tier"] {
+                for hidden in ["gmail", "Gabler", "Tesman", "Lifecycle stage", "Platinum", "Secret tier"] {
                     #expect(!page.text.contains(hidden), "the record page shows \(hidden)")
                 }
                 #expect(page.text.contains(">Buyer</bdi>"))
+                // its possible duplicate says why without the hidden address
+                #expect(page.text.contains("Same email: <bdi dir=\"ltr\">—</bdi>"))
                 #expect(!page.text.contains(#"data-inline-field="job_title""#))
                 #expect(page.text.contains(#"data-inline-field="first_name""#))
                 #expect(!page.text.contains("/merge\""))
@@ -229,7 +238,7 @@ struct RecordPermissionPagesTests {
                 let stored = try await RecordService(app.services, schema: .contacts).get(
                     .system(seeded.workspace.id), id: contact.id)
                 #expect(stored.string("first_name") == "Hedvig")
-                #expect(stored.string("email") == "hedda@secret.test")
+                #expect(stored.string("email") == "hedda.secret@gmail.com")
                 #expect(stored.string("job_title") == "Buyer")
                 #expect(stored.custom["tier"] == .string("Platinum"))
                 // a read-only field edited in place anyway is refused with the role's reason
