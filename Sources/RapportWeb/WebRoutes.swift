@@ -56,7 +56,9 @@ package struct WebRoutes: Sendable {
         NotificationPages(services: services, pages: pages).register(on: signedIn)
         ProfilePages(accounts: accounts, pages: pages).register(on: signedIn)
         TokenPages(accounts: accounts, pages: pages).register(on: signedIn)
-        let users = UserPages(accounts: accounts, invites: InviteService(services), pages: pages)
+        let users = UserPages(
+            accounts: accounts, invites: InviteService(services), roles: RoleService(services),
+            teams: TeamService(services), pages: pages)
         users.register(on: signedIn)
         InvitePages(invites: InviteService(services), users: users, pages: pages).register(on: signedIn)
         for type in ObjectCatalog.all {
@@ -64,6 +66,8 @@ package struct WebRoutes: Sendable {
             DuplicatePages(services: services, pages: pages, schema: type).register(on: signedIn)
         }
         CustomFieldPages(fields: CustomFieldService(services), pages: pages).register(on: signedIn)
+        TeamPages(teams: TeamService(services), accounts: accounts, pages: pages).register(on: signedIn)
+        RolePages(services: services, pages: pages).register(on: signedIn)
         SearchPages(services: services, pages: pages).register(on: signedIn)
         for type in ObjectCatalog.all {
             ImportPages(services: services, pages: pages, schema: type).register(on: signedIn)

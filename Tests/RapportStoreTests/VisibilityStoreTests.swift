@@ -8,7 +8,7 @@ import Testing
 @Suite("Record visibility in the store")
 struct VisibilityStoreTests {
     @Test(
-        "the SQL condition reaches exactly the records RecordScope.includes names, in lists, counts, reads and search",
+        "the SQL condition reaches exactly the records RecordScope.includes names, in lists, counts, reads and search, and in lists narrowed to mine or my team's",
         arguments: Backend.allCases)
     func sqlMatchesSwift(_ backend: Backend) async throws {
         try await TestDB.with(backend) { store in
@@ -46,7 +46,8 @@ struct VisibilityStoreTests {
             var foreign = Record.empty(.contacts, workspaceID: elsewhere.id, now: Timestamp.micros(Date()))
             foreign.values["first_name"] = .string("Visible foreign")
             foreign.values["owner_id"] = .string(outsider)
-            let rows = repository.newRows(records, actor: Actor(.system, id: nil), now: 1, importID: nil, referenceTitles: [:])
+            let rows = repository.newRows(
+                records, actor: Actor(.system, id: nil), now: 1, importID: nil, referenceTitles: [:])
             let foreignRows = repository.newRows(
                 [foreign], actor: Actor(.system, id: nil), now: 1, importID: nil, referenceTitles: [:])
             try await store.writeRows { session in
@@ -73,7 +74,8 @@ struct VisibilityStoreTests {
                     let found = try await repository.find(scope, ids: records.map(\.id) + [foreign.id])
                     #expect(Set(found.keys) == expected)
                     for record in records {
-                        #expect((try await repository.find(scope, id: record.id) != nil) == expected.contains(record.id))
+                        let read = try await repository.find(scope, id: record.id)
+                        #expect((read != nil) == expected.contains(record.id))
                     }
                     let hits = try await search.search(
                         SearchRepository.Reach(workspaceID: workspace.id, scopes: ["contact": scope]),
@@ -82,6 +84,24 @@ struct VisibilityStoreTests {
                     #expect(!hits.contains { $0.recordID == foreign.id })
                     let titles = try await repository.names(scope, ids: records.map(\.id))
                     #expect(Set(titles.keys) == expected)
+                    // and a list narrowed to "my records" or "my team's" (the pages' quick filters) gives those of
+                    // them that the narrower visibility would
+                    for narrow in [Visibility.own, .team] {
+                        var query = ListQuery()
+                        query.scope = narrow
+                        let narrower = RecordScope(workspaceID: workspace.id, visibility: narrow, userID: viewer)
+                        let both = Set(
+                            records.filter {
+                                expected.contains($0.id)
+                                    && narrower.includes(
+                                        owner: $0.string("owner_id"), team: $0.string("team_id"), teams: viewerTeams,
+                                        teammates: mates)
+                            }.map(\.id))
+                        let narrowed = try await repository.list(scope, query: query, limit: 100, after: nil)
+                        #expect(
+                            Set(narrowed.records.map(\.id)) == both, "\(visibility) list as \(narrow) for \(viewer)")
+                        #expect(try await repository.count(scope, query: query) == both.count)
+                    }
                 }
             }
             // a type the viewer may not read is never found

@@ -93,7 +93,9 @@ extension Permissions {
         }
         let permissions = Permissions(objects: objects)
         if issues.isEmpty && !permissions.grantsAnything {
-            issues.append(FieldIssue("permissions", "A role must allow at least one action on some object."))
+            issues.append(
+                FieldIssue(
+                    "permissions", key: "role_allows_nothing", "A role must allow at least one action on some object."))
         }
         if !issues.isEmpty { throw RapportError.invalid(issues) }
         return permissions
@@ -104,7 +106,8 @@ extension Permissions {
     {
         var issues: [FieldIssue] = []
         for key in rules.keys.sorted() where !["actions", "visibility", "edit_visibility", "fields"].contains(key) {
-            issues.append(FieldIssue("\(path).\(key)", "Unknown member; use actions, visibility, edit_visibility, fields."))
+            issues.append(
+                FieldIssue("\(path).\(key)", "Unknown member; use actions, visibility, edit_visibility, fields."))
         }
         var actions: Set<RecordAction> = []
         switch rules["actions"] {
@@ -121,16 +124,23 @@ extension Permissions {
         case .some(let other): issues.append(FieldIssue("\(path).actions", "Expected an array, not \(other.typeName)."))
         }
         if !actions.isEmpty, !actions.contains(.read), !actions.isSubset(of: [.create]) {
-            issues.append(FieldIssue("\(path).actions", "Editing, deleting, merging, importing and exporting need read."))
+            issues.append(
+                FieldIssue(
+                    "\(path).actions", key: "role_actions_need_read",
+                    "Editing, deleting, merging, importing and exporting need read."))
         }
         let visibility = parseVisibility(rules["visibility"], path: "\(path).visibility", issues: &issues) ?? .all
         let editVisibility = parseVisibility(rules["edit_visibility"], path: "\(path).edit_visibility", issues: &issues)
         if let editVisibility, editVisibility > visibility {
             issues.append(
-                FieldIssue("\(path).edit_visibility", "A role cannot change records it cannot see; at most \(visibility.rawValue)."))
+                FieldIssue(
+                    "\(path).edit_visibility", key: "role_edit_wider",
+                    "A role cannot change records it cannot see; at most {visibility}.",
+                    ["visibility": visibility.rawValue]))
         }
         if !type.isOwned, visibility != .all || (editVisibility ?? .all) != .all {
-            issues.append(FieldIssue("\(path).visibility", "\(type.name.capitalized) have no owner; their visibility is all."))
+            issues.append(
+                FieldIssue("\(path).visibility", "\(type.name.capitalized) have no owner; their visibility is all."))
         }
         var fields: [String: FieldRule] = [:]
         switch rules["fields"] {

@@ -26,7 +26,7 @@ extension ObjectType {
                     ("-created_at", "sort_newest"), ("name", "sort_name"), ("-size", "sort_size"),
                     ("-updated_at", "sort_updated"),
                 ],
-                filters: ["industry", "owner_id", "country", "tags"]))
+                filters: ["industry", "owner_id", "team_id", "country", "tags"]))
         type.identity = [.unique("domain", label: "domain"), .name("name")]
         type.subtitle = "domain"
         type.timeline = TimelineLink(column: "company_id")

@@ -44,7 +44,7 @@ extension ObjectType {
                     ("-created_at", "sort_newest"), ("created_at", "sort_oldest"), ("last_name", "sort_last_name"),
                     ("first_name", "sort_first_name"), ("-updated_at", "sort_updated"),
                 ],
-                filters: ["lifecycle_stage", "owner_id", "country", "tags"]))
+                filters: ["lifecycle_stage", "owner_id", "team_id", "country", "tags"]))
         type.identity = [.emails]
         type.subtitle = "job_title"
         type.timeline = TimelineLink(column: "contact_id", also: [("company_id", "company_id")])

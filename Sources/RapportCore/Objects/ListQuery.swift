@@ -56,6 +56,10 @@ package struct ListQuery: Sendable, Equatable {
 
     package var filters: [Filter] = []
     package var sort = Sort(target: .time("created_at"), descending: true)
+    /// "My records" (`own`) or "my team's" (`team`): only the reader's own or their team's records, as
+    /// `RecordScope` says it for them, within what their role lets them see; nil for no such narrowing.
+    /// Set by the pages' quick filters; the store adds it to the list's conditions.
+    package var scope: Visibility?
 
     /// Parameters that are not filters.
     package static let reserved: Set<String> = ["limit", "cursor", "sort", "q"]

@@ -81,12 +81,14 @@ package struct DuplicateService: Sendable {
         let found = try await records.find(reach, ids: order)
         let scopes = try await scopeTitles(
             byOther.values.flatMap { $0 }.map { (rule: $0.rule, scope: $0.scope) }, principal.viewer)
+        let viewer = principal.viewer
+        let hidden = viewer.hiddenFields(schema)
         let items = order.compactMap { other -> Suggestion? in
             guard let record = found[other] else { return nil }
             let reasons = (byOther[other] ?? []).compactMap {
-                reason(rule: $0.rule, scope: $0.scope, value: $0.otherValue, scopes: scopes)
+                reason(rule: $0.rule, scope: $0.scope, value: $0.otherValue, scopes: scopes, hidden: hidden)
             }
-            return Suggestion(record: side(record), reasons: unique(reasons))
+            return Suggestion(record: side(viewer.redacted(record, schema)), reasons: unique(reasons))
         }
         return (items, more ? order.last : nil)
     }
@@ -113,17 +115,24 @@ package struct DuplicateService: Sendable {
         }
         let scopes = try await scopeTitles(
             shared.values.flatMap { $0 }.map { (rule: $0.rule, scope: $0.scope) }, principal.viewer)
+        let viewer = principal.viewer
+        let hidden = viewer.hiddenFields(schema)
         let items = page.pairs.compactMap { pair -> Pair? in
             guard let first = found[pair.first], let second = found[pair.second] else { return nil }
             var reasons = (shared[pair.first + pair.second] ?? [])
                 .sorted { ($0.rule, $0.scope, $0.key) < ($1.rule, $1.scope, $1.key) }
-                .compactMap { reason(rule: $0.rule, scope: $0.scope, value: $0.value, scopes: scopes) }
+                .compactMap {
+                    reason(rule: $0.rule, scope: $0.scope, value: $0.value, scopes: scopes, hidden: hidden)
+                }
             if reasons.isEmpty,
-                let only = reason(rule: pair.rule, scope: pair.scope, value: pair.firstValue, scopes: scopes)
+                let only = reason(
+                    rule: pair.rule, scope: pair.scope, value: pair.firstValue, scopes: scopes, hidden: hidden)
             {
                 reasons = [only]
             }
-            return Pair(first: side(first), second: side(second), reasons: unique(reasons))
+            return Pair(
+                first: side(viewer.redacted(first, schema)), second: side(viewer.redacted(second, schema)),
+                reasons: unique(reasons))
         }
         return (items, page.next)
     }
@@ -156,10 +165,14 @@ package struct DuplicateService: Sendable {
             subtitle: schema.subtitle.flatMap { record.string($0) }.flatMap { $0.isEmpty ? nil : $0 })
     }
 
-    /// A reason from a shared key; a rule within a reference shows the referenced record's title.
-    func reason(rule name: String, scope: String, value: String, scopes: [String: String]) -> Reason? {
+    /// A reason from a shared key; a rule within a reference shows the referenced record's title. A value
+    /// from a field the viewer's role hides reads "—" (the rule still says why).
+    func reason(rule name: String, scope: String, value: String, scopes: [String: String], hidden: Set<String> = [])
+        -> Reason?
+    {
         guard let rule = schema.duplicateRule(name) else { return nil }
-        let shown = rule.within == nil ? value : scopes[scope] ?? ""
+        let compared = rule.within.map { [$0] } ?? rule.fields
+        let shown = compared.contains(where: hidden.contains) ? "—" : rule.within == nil ? value : scopes[scope] ?? ""
         return Reason(rule: rule.name, key: rule.reasonKey, value: shown, message: rule.reason(shown))
     }
 

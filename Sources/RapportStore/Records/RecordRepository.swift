@@ -189,6 +189,13 @@ package struct RecordRepository: Sendable {
     ) -> SQLQueryString {
         let workspaceID = reach.workspaceID
         var sql = visible(reach)
+        // "My records" and "my team's": the reader's own scope of that width, the same SQL as visibility.
+        if let narrow = query.scope, let userID = reach.userID,
+            let (extra, binds) = RecordScope(workspaceID: workspaceID, visibility: narrow, userID: userID)
+                .visibilityCondition(owned: schema.isOwned)
+        {
+            sql = sql + " AND " + RecordScope.query(extra, binds)
+        }
         if let within, schema.field(within.column) != nil {
             sql = sql + " AND \(ident: within.column) = \(bind: within.value)"
         }

@@ -13,6 +13,18 @@ enum WebPath {
     /// Making an invitation (from the users page).
     static let invites = "/users/invites"
     static let customFields = "/settings/custom-fields"
+    /// The workspace's teams: everyone reads them, owners and admins change them.
+    static let teams = "/settings/teams"
+    static func team(_ id: String) -> String { "\(teams)/\(id)" }
+    static func deleteTeam(_ id: String) -> String { "\(teams)/\(id)/delete" }
+    /// Adding one member to a team, and taking one out.
+    static func addTeamMember(_ id: String) -> String { "\(teams)/\(id)/members" }
+    static func removeTeamMember(_ id: String, _ user: String) -> String { "\(teams)/\(id)/members/\(user)/remove" }
+    /// The built-in roles and the workspace's own: everyone reads them, owners and admins change them.
+    static let roles = "/settings/roles"
+    static let newRole = "/settings/roles/new"
+    static func role(_ id: String) -> String { "\(roles)/\(id)" }
+    static func deleteRole(_ id: String) -> String { "\(roles)/\(id)/delete" }
     static let search = "/search"
     static let searchSuggest = "/search/suggest"
     /// The signed-in user's notifications, and the form that marks them read.

@@ -7,6 +7,9 @@ struct FixedPaths {
     let tokens = WebPath.tokens
     let users = WebPath.users
     let customFields = WebPath.customFields
+    let teams = WebPath.teams
+    let roles = WebPath.roles
+    let newRole = WebPath.newRole
     let search = WebPath.search
     let notifications = WebPath.notifications
     let staticFiles = WebPath.staticFiles

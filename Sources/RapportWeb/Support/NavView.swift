@@ -13,6 +13,11 @@ struct NavView {
     let role: String
     let managesUsers: Bool
     let objects: [Entry]
+    /// The settings' pages (the profile, tokens, users, custom fields, teams, roles: those the user may
+    /// open), shown as tabs above a settings page; the top bar has one entry for them all.
+    let settings: [Entry]
+    /// Whether the open page is one of the settings.
+    let inSettings: Bool
     /// The open section, for `{{#current.users}}`.
     let current: [String: Bool]
     /// The bell: how many notifications are unread (nil for none), and what a screen reader says of it.

@@ -36,12 +36,17 @@ struct Pages: Sendable {
         let nav = context.principal.map { principal in
             NavView(
                 name: principal.user.name, email: principal.user.email, workspace: principal.workspace.name,
-                role: messages["role_\(principal.user.role.rawValue)"] ?? principal.user.role.rawValue,
+                role: principal.user.customRole?.name ?? messages["role_\(principal.user.role.rawValue)"]
+                    ?? principal.user.role.rawValue,
                 managesUsers: Access(principal).allows(.manageUsers),
                 objects: ObjectCatalog.all.map {
                     NavView.Entry(
                         path: WebPath.list($0.name), label: messages[$0.name] ?? $0.name, current: section == $0.name)
                 },
+                settings: Self.settings(Access(principal)).map {
+                    NavView.Entry(path: $0.path, label: messages[$0.label] ?? $0.label, current: section == $0.section)
+                },
+                inSettings: Self.settings(Access(principal)).contains { $0.section == section },
                 current: [section: true], unread: Self.unread(context.unreadNotifications, language),
                 bellLabel: Self.bellLabel(context.unreadNotifications ?? 0, messages, language))
         }
@@ -59,6 +64,16 @@ struct Pages: Sendable {
             response.setCookie(flashCookie("", maxAge: 0))
         }
         return response
+    }
+
+    /// The settings' pages a user may open: their own profile and tokens, the teams and roles (which everyone
+    /// reads), and the users and custom fields for those who manage them; with each one's section.
+    static func settings(_ access: Access) -> [(path: String, label: String, section: String)] {
+        [
+            (WebPath.profile, "profile", "profile"), (WebPath.tokens, "api_tokens", "tokens"),
+            (WebPath.users, "users", "users"), (WebPath.customFields, "custom_fields", "custom_fields"),
+            (WebPath.teams, "teams", "teams"), (WebPath.roles, "roles", "roles"),
+        ].filter { ($0.2 != "users" && $0.2 != "custom_fields") || access.allows(.manageUsers) }
     }
 
     /// The bell's number: nil for none, else in the reader's digits ("99+" beyond 99).

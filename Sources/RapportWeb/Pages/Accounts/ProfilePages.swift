@@ -4,7 +4,7 @@ import RapportCore
 import RapportHTTP
 import RapportServices
 
-/// Settings → profile: the signed-in user's name, language, time zone and calendar.
+/// Settings → profile: the signed-in user's name, language, time zone, calendar and email digest.
 struct ProfilePages: Sendable {
     let accounts: AccountService
     let pages: Pages
@@ -25,12 +25,14 @@ struct ProfilePages: Sendable {
         var language: String
         var timeZone: String
         var calendar: String
+        var digest: String
 
         init(_ user: User) {
             name = user.name
             language = user.language.rawValue
             timeZone = user.timeZone
             calendar = user.calendar.rawValue
+            digest = user.digest.rawValue
         }
 
         /// A form without a time zone or calendar (an older page) keeps the stored ones.
@@ -39,6 +41,7 @@ struct ProfilePages: Sendable {
             language = form["language"] ?? ""
             timeZone = form["time_zone"]?.trimmingCharacters(in: .whitespaces) ?? current.timeZone
             calendar = form["calendar"] ?? current.calendar.rawValue
+            digest = form["digest"] ?? current.digest.rawValue
         }
     }
 
@@ -57,11 +60,16 @@ struct ProfilePages: Sendable {
                 value: $0.rawValue, label: messages["calendar_\($0.rawValue)"] ?? $0.rawValue,
                 selected: $0.rawValue == shown.calendar)
         }
+        let digests = DigestChoice.allCases.map {
+            Option(
+                value: $0.rawValue, label: messages["digest_\($0.rawValue)"] ?? $0.rawValue,
+                selected: $0.rawValue == shown.digest)
+        }
         return pages.render(
             ProfileView(
                 name: shown.name, languages: languages, timeZone: shown.timeZone,
                 timeZones: Suggestions.options(for: .timeZone, language: language), calendars: calendars,
-                saved: saved, errors: Pages.errorMap(errors, messages)),
+                digests: digests, saved: saved, errors: Pages.errorMap(errors, messages)),
             request: request, context: context, status: errors.isEmpty ? .ok : .unprocessableContent, title: "profile")
     }
 
@@ -78,12 +86,14 @@ struct ProfilePages: Sendable {
         if timeZone == nil { issues.append(UserProfile.timeZoneIssue) }
         let calendar = CalendarChoice(rawValue: submitted.calendar)
         if calendar == nil { issues.append(UserProfile.calendarIssue) }
+        let digest = DigestChoice(rawValue: submitted.digest)
+        if digest == nil { issues.append(FieldIssue("digest", key: "digest_choice", "Choose none or daily.")) }
         guard issues.isEmpty else {
             return profile(submitted, errors: issues, request: request, context: context)
         }
         principal.user = try await accounts.updateProfile(
             of: principal, name: submitted.name, language: language, timeZone: timeZone, calendar: calendar,
-            expectedVersion: nil)
+            digest: digest, expectedVersion: nil)
         context.principal = principal
         return profile(Submitted(principal.user), saved: true, request: request, context: context)
     }

@@ -1,4 +1,4 @@
-/// The profile form: name, language, time zone and calendar, with inline errors and a note once saved.
+/// The profile form: name, language, time zone, calendar and digest, with inline errors and a note once saved.
 struct ProfileView: PageContent {
     static let template = "profile"
     let name: String
@@ -7,6 +7,8 @@ struct ProfileView: PageContent {
     /// Every time zone with its name in the viewer's language, suggested as they type.
     let timeZones: [Option]
     let calendars: [Option]
+    /// Whether unread notifications come by email once a day.
+    let digests: [Option]
     let saved: Bool
     let errors: [String: String]
 }

@@ -9,6 +9,8 @@ import RapportServices
 struct UserPages: Sendable {
     let accounts: AccountService
     let invites: InviteService
+    let roles: RoleService
+    let teams: TeamService
     let pages: Pages
 
     func register(on group: RouterGroup<AppContext>) {
@@ -31,27 +33,33 @@ struct UserPages: Sendable {
         let messages = pages.catalog.table(principal.user.language)
         let dates = Dates(language: principal.user.language, messages: messages)
         let access = Access(principal)
+        // The roles the viewer may give: the built-in ones they may grant, then the workspace's own
+        // (whose holders count as members, which owners and admins may both grant).
+        let custom = access.allows(.grant(.member)) ? try await self.roles.all(principal) : []
+        func roleOptions(selected: String) -> [Option] {
+            Role.allCases.filter { access.allows(.grant($0)) }.map {
+                Option(
+                    value: $0.rawValue, label: messages["role_\($0.rawValue)"] ?? $0.rawValue,
+                    selected: $0.rawValue == selected)
+            } + custom.map { Option(value: $0.id, label: $0.name, selected: $0.id == selected) }
+        }
+        var teamNames: [String: [String]] = [:]
+        for team in try await teams.all(principal) {
+            for member in team.memberIDs { teamNames[member, default: []].append(team.name) }
+        }
+        let separator = messages["list_separator"] ?? ", "
         let rows = try await accounts.users(of: principal).items.map { user in
             let manageable = user.id != principal.user.id && (user.role != .owner || access.allows(.grant(.owner)))
             return UsersView.Row(
                 name: user.name, email: user.email,
-                role: messages["role_\(user.role.rawValue)"] ?? user.role.rawValue,
+                role: user.customRole?.name ?? messages["role_\(user.role.rawValue)"] ?? user.role.rawValue,
+                teams: (teamNames[user.id] ?? []).joined(separator: separator).nonEmpty,
                 language: messages["language_\(user.language.rawValue)"] ?? user.language.rawValue,
                 active: user.deactivatedAt == nil,
-                roles: manageable
-                    ? Role.allCases.filter { access.allows(.grant($0)) }.map {
-                        Option(
-                            value: $0.rawValue, label: messages["role_\($0.rawValue)"] ?? $0.rawValue,
-                            selected: $0 == user.role)
-                    } : [],
+                roles: manageable ? roleOptions(selected: user.roleKey) : [],
                 manageable: manageable, rolePath: WebPath.userRole(user.id), statusPath: WebPath.userStatus(user.id))
         }
-        let selectedRole = form["role"] ?? Role.member.rawValue
-        let roles = Role.allCases.filter { Access(principal).allows(.grant($0)) }.map { role in
-            Option(
-                value: role.rawValue, label: messages["role_\(role.rawValue)"] ?? role.rawValue,
-                selected: role.rawValue == selectedRole)
-        }
+        let roles = roleOptions(selected: form["role"] ?? Role.member.rawValue)
         let inviteRole = invite.role ?? Role.member.rawValue
         let inviteRoles = Role.allCases.filter { access.allows(.grant($0)) }.map { role in
             Option(
@@ -71,7 +79,8 @@ struct UserPages: Sendable {
             of: "{days}", with: Numbers.format(max(days, 1), principal.user.language))
         let view = UsersView(
             users: rows, roles: roles, form: .init(email: form["email"], name: form["name"]),
-            errors: Pages.errorMap(errors, messages), created: created, invites: inviteRows, hasInvites: !inviteRows.isEmpty,
+            errors: Pages.errorMap(errors, messages), created: created, invites: inviteRows,
+            hasInvites: !inviteRows.isEmpty,
             invitesLead: lead, inviteRoles: inviteRoles, inviteEmail: invite.email, inviteErrors: invite.errors,
             newLink: invite.newLink.map {
                 UsersView.NewLink(

@@ -6,7 +6,10 @@ struct UsersView: PageContent {
     struct Row {
         let name: String
         let email: String
+        /// The role's name: a built-in one in the viewer's language, or the workspace's own as it is called.
         let role: String
+        /// The teams the user is in, by name; nil for none.
+        let teams: String?
         let language: String
         let active: Bool
         /// The roles the viewer may give this user; empty when they may not change it.

@@ -1,4 +1,5 @@
-/// The form that creates or edits a record, every writable field and custom field with its inline error.
+/// The form that creates or edits a record, every writable field and custom field with its inline error
+/// (those the viewer's role hides left out, those it keeps read-only as text).
 struct RecordFormView: PageContent {
     static let template = "records/form"
 
@@ -19,6 +20,9 @@ struct RecordFormView: PageContent {
         var suggest: String?
         /// A type-ahead picker of another record or a user.
         var picker: Picker?
+        /// A field the viewer's role keeps read-only: its value as text, no input.
+        var readOnly = false
+        var display: String?
     }
 
     /// Where a picker asks for choices as the user types, and the id chosen with the title it goes by.

@@ -102,7 +102,29 @@ struct RecordListView: PageContent {
     let users: [User]
     /// Whether "select all matching" is worth offering (more match than this page shows).
     let moreThanPage: Bool
-    /// Which bulk actions the object takes.
+    /// Which bulk actions the object takes and the viewer's role allows.
     let canTag: Bool
     let canAssign: Bool
+    let canDelete: Bool
+    /// Whether any bulk action is left (the bar is left out otherwise).
+    let hasBulk: Bool
+    /// "All", "My records", "My team's" (none for an object whose records have no owners).
+    let quickFilters: [QuickFilter]
+    let hasQuickFilters: Bool
+    /// The quick filter on (`own`, `team`), kept by the search box and the filter panel.
+    let scope: String?
+    /// Whether the role allows making, importing and exporting records of the object.
+    var canCreate = true
+    var canImport = true
+    var canExport = true
+}
+
+extension RecordListView {
+    /// A quick filter's link; `hint` says which records it shows.
+    struct QuickFilter {
+        let label: String
+        let hint: String?
+        let path: String
+        let current: Bool
+    }
 }

@@ -5,14 +5,15 @@ import RapportServices
 /// The filter panel of a list and the chips of its active filters.
 extension RecordPages {
     /// Every filter the panel offers: the object's own, date ranges of its times, and its custom fields,
-    /// each with what the list is filtered by now.
+    /// each with what the list is filtered by now; none by a field the viewer's role hides.
     func filterPanel(
         selected: [(name: String, value: String)], users: [(id: String, name: String)],
-        definitions: [CustomFieldDefinition], messages: [String: String]
+        teams: [(id: String, name: String)], definitions: [CustomFieldDefinition], hidden: Set<String>,
+        messages: [String: String]
     ) -> [RecordListView.Filter] {
         let value = { (name: String) in selected.last { $0.name == name }?.value }
         var filters: [RecordListView.Filter] = schema.list.filters.compactMap { name in
-            guard let field = schema.field(name) else { return nil }
+            guard let field = schema.field(name), !hidden.contains(name) else { return nil }
             let label = label(name, messages)
             switch field.kind {
             case .choice(let choices):
@@ -25,6 +26,10 @@ extension RecordPages {
                 return .init(
                     name: name, label: label,
                     options: users.map { Option(value: $0.id, label: $0.name, selected: value(name) == $0.id) })
+            case .reference("teams"):
+                return .init(
+                    name: name, label: label,
+                    options: teams.map { Option(value: $0.id, label: $0.name, selected: value(name) == $0.id) })
             case .tags:
                 return .init(
                     name: "\(name)[contains]", label: messages["tag"] ?? "Tag", text: true,
@@ -43,7 +48,7 @@ extension RecordPages {
                     name: name, label: label(name, messages), range: true, from: value("\(name)[gte]"),
                     to: value("\(name)[lte]"), type: "date"))
         }
-        for definition in definitions {
+        for definition in definitions where !hidden.contains("custom.\(definition.key)") {
             let name = "custom.\(definition.key)"
             switch definition.type {
             case .select:
@@ -82,11 +87,12 @@ extension RecordPages {
     /// A chip for each active filter, with the list's address without it.
     func chips(
         _ filters: [(name: String, value: String)], kept: [(name: String, value: String)],
-        users: [(id: String, name: String)], definitions: [CustomFieldDefinition], messages: [String: String],
-        link: ([(name: String, value: String)]) -> String
+        users: [(id: String, name: String)], teams: [(id: String, name: String)], definitions: [CustomFieldDefinition],
+        messages: [String: String], link: ([(name: String, value: String)]) -> String
     ) -> [RecordListView.Chip] {
         filters.compactMap { filter in
-            guard filter.name != "q" else { return nil }
+            // (the quick filters say which of theirs is on)
+            guard filter.name != "q", filter.name != Self.scopeParameter else { return nil }
             var name = filter.name
             var op: String?
             if let open = name.firstIndex(of: "["), name.hasSuffix("]") {
@@ -98,6 +104,7 @@ extension RecordPages {
             var value = filter.value
             switch schema.field(name)?.kind {
             case .reference("users")?: value = users.first { $0.id == filter.value }?.name ?? value
+            case .reference("teams")?: value = teams.first { $0.id == filter.value }?.name ?? value
             case .boolean?: value = messages["bool_\(value)"] ?? value
             case .some: value = displayValue(name, .string(value), messages)
             case nil:

@@ -19,11 +19,22 @@ extension RecordPages {
         let titles = try await service.referenceTitles(
             [record], fields: references.map(\.name), viewer: principal.viewer)
         var fields: [RecordFormView.Field] = []
-        for field in schema.fields where field.writable {
+        // What the viewer's role hides is left out; what it keeps read-only reads as text, not an input.
+        let rules = principal.viewer.rules(schema).fields
+        let dates = Dates(viewer: principal.user, messages: messages)
+        for field in schema.fields where field.writable && rules[field.name] != .hidden {
+            if rules[field.name] == .readOnly {
+                let shown = cell(field.name, of: record, titles: titles, messages: messages, dates: dates).value
+                fields.append(
+                    RecordFormView.Field(
+                        name: field.name, label: label(field.name, messages), value: "", error: errorMap[field.name],
+                        readOnly: true, display: shown.isEmpty ? "—" : shown))
+                continue
+            }
             let current = submitted?[field.name] ?? formValue(record[field.name], kind: field.kind)
             var item = RecordFormView.Field(
                 name: field.name, label: label(field.name, messages), value: current, error: errorMap[field.name],
-                hint: messages["hint_\(field.name)"])
+                hint: messages["hint_\(field.name)"] ?? (isNew ? messages["hint_new_\(field.name)"] : nil))
             switch field.kind {
             case .choice(let choices):
                 item.select = true
@@ -69,8 +80,20 @@ extension RecordPages {
             fields.append(item)
         }
         for definition in definitions {
-            fields.append(
-                customField(definition, record: record, submitted: submitted, errors: errorMap, messages: messages))
+            let name = "custom.\(definition.key)"
+            switch rules[name] {
+            case .hidden?: continue
+            case .readOnly?:
+                let shown = cell(name, of: record, titles: [:], messages: messages, dates: dates).value
+                fields.append(
+                    RecordFormView.Field(
+                        name: name, label: definition.label, value: "", error: errorMap[name], readOnly: true,
+                        display: shown.isEmpty ? "—" : shown))
+            case nil:
+                fields.append(
+                    customField(
+                        definition, record: record, submitted: submitted, errors: errorMap, messages: messages))
+            }
         }
         let language = principal.user.language
         let suggestions = schema.fields.compactMap { field -> RecordFormView.Suggestions? in

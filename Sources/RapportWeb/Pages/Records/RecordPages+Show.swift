@@ -76,7 +76,7 @@ extension RecordPages {
                 InlineAnswer(
                     text: shown.value, value: formValue(record[name], kind: field.kind), version: record.version,
                     error: nil))
-        } catch let error as RapportError where [.invalid, .conflict, .stale].contains(error.code) {
+        } catch let error as RapportError where [.invalid, .conflict, .stale, .forbidden].contains(error.code) {
             return try JSONCoding.response(
                 InlineAnswer(
                     text: nil, value: nil, version: nil,
@@ -107,7 +107,18 @@ extension RecordPages {
         let titles = try await service.referenceTitles([record], fields: references, viewer: principal.viewer)
         var details: [RecordCell] = []
         var links: [RecordView.Link] = []
-        for field in schema.fields where record[field.name] != .null && record[field.name] != field.kind.emptyValue {
+        let rules = principal.viewer.rules(schema)
+        let hidden = principal.viewer.hiddenFields(schema)
+        // Who owns the record and which team it is given to show even when nobody does.
+        let always: Set<String> = schema.isOwned ? ["owner_id", "team_id"] : []
+        for field in schema.fields where !hidden.contains(field.name) {
+            let empty = record[field.name] == .null || record[field.name] == field.kind.emptyValue
+            if empty {
+                guard always.contains(field.name) else { continue }
+                details.append(
+                    RecordCell(value: messages["no_\(field.name)"] ?? "—", label: label(field.name, messages)))
+                continue
+            }
             if case .reference(let table) = field.kind, ObjectCatalog.named(table) != nil,
                 let id = record.string(field.name)
             {
@@ -119,7 +130,10 @@ extension RecordPages {
             }
             var item = cell(field.name, of: record, titles: titles, messages: messages, dates: dates)
             item.label = label(field.name, messages)
-            item.inline = inlineEditor(field, record: record, messages: messages)
+            // A field the role keeps read-only (or a role that edits nothing) reads as text only.
+            if rules.allows(.edit), rules.fields[field.name] == nil {
+                item.inline = inlineEditor(field, record: record, messages: messages)
+            }
             details.append(item)
         }
         for definition in definitions {
@@ -179,7 +193,7 @@ extension RecordPages {
             duplicatesPath: duplicates == nil ? nil : WebPath.duplicates(object),
             mentionSource: schema.fields.first { $0.kind == .reference("users") }.map {
                 WebPath.pick(object, field: $0.name)
-            })
+            }, canEdit: rules.allows(.edit), canMerge: rules.allows(.merge), canDelete: rules.allows(.delete))
         return pages.render(
             view, request: request, context: context, status: composerErrors.isEmpty ? .ok : .unprocessableContent,
             title: title(of: record))
@@ -312,8 +326,8 @@ extension RecordPages {
                     datetime: Timestamp.rfc3339(entry.at)),
                 changes: entry.changes.map {
                     changeLine(
-                    $0, definitions: definitions, names: names, messages: messages,
-                    rightToLeft: dates.language.isRightToLeft)
+                        $0, definitions: definitions, names: names, messages: messages,
+                        rightToLeft: dates.language.isRightToLeft)
                 })
         }
     }

@@ -103,10 +103,11 @@ struct RecordPages: Sendable {
         let submitted = try await Form.read(&request)
         let definitions = try await service.customFields(workspaceID: principal.workspace.id)
         do {
-            let record = try await service.create(
-                principal.viewer,
-                fields: try await patch(from: submitted, definitions: definitions, viewer: principal.viewer),
-                actor: Self.actor(principal))
+            var fields = try await patch(from: submitted, definitions: definitions, viewer: principal.viewer)
+            // An owner or team left empty is the service's to choose: the creator, and the owner's first team
+            // (else a member who sees only their own records would make one they cannot open).
+            for name in ["owner_id", "team_id"] where fields[name] == .null { fields[name] = nil }
+            let record = try await service.create(principal.viewer, fields: fields, actor: Self.actor(principal))
             return pages.redirect(WebPath.record(object, record.id), flash: Flash("created"))
         } catch let error as RapportError where error.code == .invalid || error.code == .conflict {
             let empty = Record.empty(schema, workspaceID: principal.workspace.id, now: 0)

@@ -96,4 +96,8 @@ struct RecordView: PageContent {
     let duplicatesPath: String?
     /// Where the composer's mention suggestions come from (the users a user field picks from); nil for none.
     var mentionSource: String? = nil
+    /// What the viewer's role allows on the object (the buttons for the rest are left out).
+    var canEdit = true
+    var canMerge = true
+    var canDelete = true
 }
