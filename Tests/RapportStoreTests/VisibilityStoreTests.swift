@@ -59,48 +59,61 @@ struct VisibilityStoreTests {
                 for (viewer, viewerTeams, mates) in [
                     (me, Set([t1.id]), Set([me, mate])), (stranger, Set([t2.id]), Set([stranger])),
                 ] {
-                    // when the viewer reads with that visibility
-                    let scope = RecordScope(workspaceID: workspace.id, visibility: visibility, userID: viewer)
-                    let expected = Set(
-                        records.filter {
-                            scope.includes(
-                                owner: $0.string("owner_id"), team: $0.string("team_id"), teams: viewerTeams,
-                                teammates: mates)
-                        }.map(\.id))
-                    // then every read path gives exactly those
-                    let listed = try await repository.list(scope, query: ListQuery(), limit: 100, after: nil)
-                    #expect(Set(listed.records.map(\.id)) == expected, "\(visibility) list for \(viewer)")
-                    #expect(try await repository.count(scope, query: ListQuery()) == expected.count)
-                    let found = try await repository.find(scope, ids: records.map(\.id) + [foreign.id])
-                    #expect(Set(found.keys) == expected)
-                    for record in records {
-                        let read = try await repository.find(scope, id: record.id)
-                        #expect((read != nil) == expected.contains(record.id))
-                    }
-                    let hits = try await search.search(
-                        SearchRepository.Reach(workspaceID: workspace.id, scopes: ["contact": scope]),
-                        query: "visible", limit: 100)
-                    #expect(Set(hits.map(\.recordID)) == expected, "\(visibility) search for \(viewer)")
-                    #expect(!hits.contains { $0.recordID == foreign.id })
-                    let titles = try await repository.names(scope, ids: records.map(\.id))
-                    #expect(Set(titles.keys) == expected)
-                    // and a list narrowed to "my records" or "my team's" (the pages' quick filters) gives those of
-                    // them that the narrower visibility would
-                    for narrow in [Visibility.own, .team] {
-                        var query = ListQuery()
-                        query.scope = narrow
-                        let narrower = RecordScope(workspaceID: workspace.id, visibility: narrow, userID: viewer)
-                        let both = Set(
+                    // when the viewer reads with that visibility, their teams looked up by the store or named
+                    for known in [false, true] {
+                        let facts =
+                            known
+                            ? try await AccountRepository(store: store).teamFacts(
+                                workspaceID: workspace.id, userID: viewer)
+                            : nil
+                        if let facts {
+                            #expect(Set(facts.teams) == viewerTeams && Set(facts.teammates) == mates)
+                        }
+                        let scope = RecordScope(
+                            workspaceID: workspace.id, visibility: visibility, userID: viewer, team: facts)
+                        let expected = Set(
                             records.filter {
-                                expected.contains($0.id)
-                                    && narrower.includes(
-                                        owner: $0.string("owner_id"), team: $0.string("team_id"), teams: viewerTeams,
-                                        teammates: mates)
+                                scope.includes(
+                                    owner: $0.string("owner_id"), team: $0.string("team_id"), teams: viewerTeams,
+                                    teammates: mates)
                             }.map(\.id))
-                        let narrowed = try await repository.list(scope, query: query, limit: 100, after: nil)
-                        #expect(
-                            Set(narrowed.records.map(\.id)) == both, "\(visibility) list as \(narrow) for \(viewer)")
-                        #expect(try await repository.count(scope, query: query) == both.count)
+                        // then every read path gives exactly those
+                        let listed = try await repository.list(scope, query: ListQuery(), limit: 100, after: nil)
+                        #expect(Set(listed.records.map(\.id)) == expected, "\(visibility) list for \(viewer)")
+                        #expect(try await repository.count(scope, query: ListQuery()) == expected.count)
+                        let found = try await repository.find(scope, ids: records.map(\.id) + [foreign.id])
+                        #expect(Set(found.keys) == expected)
+                        for record in records {
+                            let read = try await repository.find(scope, id: record.id)
+                            #expect((read != nil) == expected.contains(record.id))
+                        }
+                        let hits = try await search.search(
+                            SearchRepository.Reach(workspaceID: workspace.id, scopes: ["contact": scope]),
+                            query: "visible", limit: 100)
+                        #expect(Set(hits.map(\.recordID)) == expected, "\(visibility) search for \(viewer)")
+                        #expect(!hits.contains { $0.recordID == foreign.id })
+                        let titles = try await repository.names(scope, ids: records.map(\.id))
+                        #expect(Set(titles.keys) == expected)
+                        // and a list narrowed to "my records" or "my team's" (the pages' quick filters) gives those of
+                        // them that the narrower visibility would
+                        for narrow in [Visibility.own, .team] {
+                            var query = ListQuery()
+                            query.scope = narrow
+                            let narrower = RecordScope(workspaceID: workspace.id, visibility: narrow, userID: viewer)
+                            let both = Set(
+                                records.filter {
+                                    expected.contains($0.id)
+                                        && narrower.includes(
+                                            owner: $0.string("owner_id"), team: $0.string("team_id"),
+                                            teams: viewerTeams,
+                                            teammates: mates)
+                                }.map(\.id))
+                            let narrowed = try await repository.list(scope, query: query, limit: 100, after: nil)
+                            #expect(
+                                Set(narrowed.records.map(\.id)) == both, "\(visibility) list as \(narrow) for \(viewer)"
+                            )
+                            #expect(try await repository.count(scope, query: query) == both.count)
+                        }
                     }
                 }
             }

@@ -33,6 +33,15 @@ package struct Permissions: Sendable, Equatable {
         return rules
     }
 
+    /// Whether some object's records are seen or changed by team (so the user's teams are worth reading
+    /// with them).
+    package var usesTeams: Bool {
+        ObjectCatalog.all.contains { type in
+            let rules = on(type)
+            return rules.visibility == .team || rules.editVisibility == .team
+        }
+    }
+
     /// Whether the role allows anything at all on any object of the catalogue.
     package var grantsAnything: Bool {
         ObjectCatalog.all.contains { !on($0).actions.isEmpty }

@@ -5,11 +5,15 @@ package struct RecordScope: Sendable, Equatable {
     package var visibility: Visibility
     /// Whose `own` and `team` are meant; nil only with `all`.
     package var userID: String?
+    /// The user's teams and teammates when already known (read when the request was authenticated): the
+    /// store then names them instead of looking them up in every statement. Nil: the store looks them up.
+    package var team: TeamFacts?
 
-    package init(workspaceID: String, visibility: Visibility, userID: String?) {
+    package init(workspaceID: String, visibility: Visibility, userID: String?, team: TeamFacts? = nil) {
         self.workspaceID = workspaceID
         self.visibility = userID == nil ? .all : visibility
         self.userID = userID
+        self.team = team
     }
 
     /// Every record of the workspace (the system's view: the command line, jobs, migrations).

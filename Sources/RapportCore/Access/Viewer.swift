@@ -5,17 +5,21 @@ package struct Viewer: Sendable, Equatable {
     /// Nil for the system, which reaches every record.
     package var userID: String?
     package var permissions: Permissions
+    /// The user's teams and teammates when known (see `RecordScope.team`).
+    package var team: TeamFacts?
 
-    package init(workspaceID: String, userID: String?, permissions: Permissions) {
+    package init(workspaceID: String, userID: String?, permissions: Permissions, team: TeamFacts? = nil) {
         self.workspaceID = workspaceID
         self.userID = userID
         self.permissions = permissions
+        self.team = team
     }
 
     /// A signed-in user, with their role's permissions.
     package init(_ principal: Principal) {
         self.init(
-            workspaceID: principal.workspace.id, userID: principal.user.id, permissions: principal.user.permissions)
+            workspaceID: principal.workspace.id, userID: principal.user.id, permissions: principal.user.permissions,
+            team: principal.team)
     }
 
     /// A user (a mentioned colleague, a follower) as the store sees them.
@@ -42,7 +46,7 @@ package struct Viewer: Sendable, Equatable {
     /// The records `action` reaches, or nil when the role does not allow it.
     package func scopeIfAllowed(_ action: RecordAction, on type: ObjectType) -> RecordScope? {
         guard let visibility = rules(type).reach(action) else { return nil }
-        return RecordScope(workspaceID: workspaceID, visibility: visibility, userID: userID)
+        return RecordScope(workspaceID: workspaceID, visibility: visibility, userID: userID, team: team)
     }
 
     /// The records `action` reaches.

@@ -71,7 +71,7 @@ package struct AccountService: Sendable {
             let workspace = try await services.accounts.workspace(id: user.workspaceID)
         else { throw wrong }
         try await services.throttle.forget(attempt: attempt)
-        return Principal(user: user, workspace: workspace)
+        return try await services.accounts.principal(user, workspace: workspace)
     }
 
     /// Revokes one of the user's own API tokens.
@@ -220,7 +220,7 @@ package struct AccountService: Sendable {
             user.deactivatedAt == nil,
             let workspace = try await services.accounts.workspace(id: session.workspaceID)
         else { return nil }
-        return Principal(user: user, workspace: workspace)
+        return try await services.accounts.principal(user, workspace: workspace)
     }
 
     func hashPassword(_ password: String) async throws -> String {

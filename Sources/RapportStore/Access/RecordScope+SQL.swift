@@ -29,7 +29,18 @@ extension RecordScope {
         case .all: return nil
         case .own: return ("\(prefix)owner_id = ?", [user])
         case .team:
-            // The user's own, their teammates' (members of any team of theirs), and their teams'.
+            // The user's own, their teammates' (members of any team of theirs), and their teams': named
+            // when known, else looked up.
+            if let team {
+                let owners = Array(Set(team.teammates + [userID])).sorted()
+                var sql = "(\(prefix)owner_id IN (\(RowSession.placeholders(owners.count)))"
+                var binds = owners.map(DBValue.text)
+                if !team.teams.isEmpty {
+                    sql += " OR \(prefix)team_id IN (\(RowSession.placeholders(team.teams.count)))"
+                    binds += team.teams.map(DBValue.text)
+                }
+                return (sql + ")", binds)
+            }
             return (
                 "(\(prefix)owner_id = ? OR \(prefix)owner_id IN (SELECT m2.user_id FROM team_members m1 JOIN team_members m2 ON m2.workspace_id = m1.workspace_id AND m2.team_id = m1.team_id WHERE m1.workspace_id = ? AND m1.user_id = ?) OR \(prefix)team_id IN (SELECT m3.team_id FROM team_members m3 WHERE m3.workspace_id = ? AND m3.user_id = ?))",
                 [user, workspace, user, workspace, user]

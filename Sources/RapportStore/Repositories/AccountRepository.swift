@@ -190,6 +190,24 @@ package struct AccountRepository: Sendable {
         return CustomRole.Reference(id: id, name: try row.decode(column: "role_name", as: String?.self) ?? id)
     }
 
+    /// A user's teams and teammates (the members of any of their teams, the user included).
+    package func teamFacts(workspaceID: String, userID: String) async throws -> TeamFacts {
+        let rows = try await store.readRows(inline: true) {
+            try await $0.rows(
+                "SELECT m1.team_id, m2.user_id FROM team_members m1 JOIN team_members m2 ON m2.workspace_id = m1.workspace_id AND m2.team_id = m1.team_id WHERE m1.workspace_id = ? AND m1.user_id = ?",
+                [.text(workspaceID), .text(userID)])
+        }
+        return TeamFacts(
+            teams: Array(Set(rows.compactMap { $0[0].text })).sorted(),
+            teammates: Array(Set(rows.compactMap { $0[1].text } + [userID])).sorted())
+    }
+
+    /// The principal of a user: with their teams when their role sees records by team.
+    package func principal(_ user: User, workspace: Workspace, tokenID: String? = nil) async throws -> Principal {
+        let team = user.permissions.usesTeams ? try await teamFacts(workspaceID: workspace.id, userID: user.id) : nil
+        return Principal(user: user, workspace: workspace, tokenID: tokenID, team: team)
+    }
+
     /// A user read inside a transaction that is about to change them.
     /// - Throws: `notFound`.
     static func requireUser(workspaceID: String, id: String, on database: any SQLDatabase) async throws -> User {

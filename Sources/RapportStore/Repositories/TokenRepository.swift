@@ -92,7 +92,7 @@ package struct TokenRepository: Sendable {
         let workspace = Workspace(
             id: user.workspaceID, name: try row.decode(column: "workspace_name", as: String.self),
             createdAt: try row.decode(column: "workspace_created_at", as: Int64.self))
-        let principal = Principal(user: user, workspace: workspace, tokenID: tokenID)
+        let principal = try await AccountRepository(store: store).principal(user, workspace: workspace, tokenID: tokenID)
         store.tokens.remember(principal, hash: hash)
         return principal
     }

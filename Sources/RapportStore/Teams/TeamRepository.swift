@@ -55,6 +55,7 @@ package struct TeamRepository: Sendable {
     /// Creates a team with its members.
     /// - Throws: `conflict` when the workspace has a team of that name.
     package func create(workspaceID: String, name: String, leadID: String?, memberIDs: [String]) async throws -> Team {
+        defer { store.tokens.forgetAll() }  // (an authenticated token carries its user's teams)
         let now = Timestamp.micros(Date())
         let id = RecordID.make()
         return try await writing(name: name) {
@@ -80,7 +81,8 @@ package struct TeamRepository: Sendable {
         workspaceID: String, id: String, expectedVersion: Int64?, check: @escaping @Sendable (Team) throws -> Void,
         change: @escaping @Sendable (inout Team) -> Void
     ) async throws -> Team {
-        try await writing(name: nil) {
+        defer { store.tokens.forgetAll() }  // (an authenticated token carries its user's teams)
+        return try await writing(name: nil) {
             try await store.transaction { database in
                 guard let before = try await find(workspaceID: workspaceID, id: id, on: database) else {
                     throw RapportError.notFound("The team")
@@ -122,6 +124,7 @@ package struct TeamRepository: Sendable {
     /// - Returns: false when there was no such team.
     package func delete(workspaceID: String, id: String) async throws -> Bool {
         guard RecordID.isWellFormed(id) else { return false }
+        defer { store.tokens.forgetAll() }  // (an authenticated token carries its user's teams)
         return try await store.transaction { database in
             let deleted = try await database.raw(
                 "DELETE FROM teams WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id) RETURNING id"
