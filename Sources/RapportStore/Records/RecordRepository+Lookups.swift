@@ -34,16 +34,15 @@ extension RecordRepository {
 
     /// Which of `ids` are this object's records inside `reach` (an import's matches the user may change).
     package func reachable(_ reach: RecordScope, ids: Set<String>) async throws -> Set<String> {
-        let (condition, binds) = visibleCondition(reach)
         guard !ids.isEmpty else { return [] }
         if reach.visibilityCondition(owned: schema.isOwned) == nil { return ids }
         let keys = Array(ids.filter(RecordID.isWellFormed))
         return try await store.readRows { session in
             var found = Set<String>()
             for chunk in keys.chunks(of: 5000) {
+                let (from, binds) = byIDs(chunk.count, reach)
                 let rows = try await session.rows(
-                    "SELECT id FROM \(table) WHERE \(condition) AND id IN (\(RowSession.placeholders(chunk.count)))",
-                    binds + chunk.map(DBValue.text))
+                    "\(from.with) SELECT t.id \(from.rest)", chunk.map(DBValue.text) + binds)
                 for row in rows { if let id = row[0].text { found.insert(id) } }
             }
             return found

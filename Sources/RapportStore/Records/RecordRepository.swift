@@ -60,12 +60,11 @@ package struct RecordRepository: Sendable {
     package func find(_ reach: RecordScope, ids: [String]) async throws -> [String: Record] {
         let wanted = Array(Set(ids.filter(RecordID.isWellFormed)))
         guard !wanted.isEmpty else { return [:] }
-        let (condition, binds) = visibleCondition(reach)
-        let sql =
-            "SELECT \(columnList) FROM \(table) WHERE \(condition) AND id IN (\(RowSession.placeholders(wanted.count)))"
+        let (from, binds) = byIDs(wanted.count, reach)
+        let sql = "\(from.with) SELECT \(columns.map { "t.\($0)" }.joined(separator: ", ")) \(from.rest)"
         // (a page of lookups by primary key: microseconds, so on the calling thread)
         let rows = try await store.readRows(inline: wanted.count <= 200) {
-            try await $0.rows(sql, binds + wanted.map(DBValue.text))
+            try await $0.rows(sql, wanted.map(DBValue.text) + binds)
         }
         var found: [String: Record] = [:]
         for row in rows {
@@ -73,6 +72,19 @@ package struct RecordRepository: Sendable {
             found[record.id] = record
         }
         return found
+    }
+
+    /// A query over the records with `count` ids, driven by the ids: `with` names them (`wanted`), `rest` is
+    /// `FROM … WHERE …` joining each to its record (as `t`) inside `reach`; binds are the ids', then
+    /// `binds`'. Led by the ids, a page of lookups stays a page of primary key reads: given the ids in
+    /// `IN (…)`, SQLite would rather scan a whole list index that holds the owner and team (M0022).
+    func byIDs(_ count: Int, _ reach: RecordScope) -> (from: (with: String, rest: String), binds: [DBValue]) {
+        let (condition, binds) = visibleCondition(reach, prefix: "t.")
+        let values = Array(repeating: "(?)", count: count).joined(separator: ", ")
+        return (
+            ("WITH wanted (id) AS (VALUES \(values))", "FROM wanted CROSS JOIN \(table) t WHERE \(condition) AND t.id = wanted.id"),
+            binds
+        )
     }
 
     /// Whether a record of `table` exists in the workspace (for references): a user or a team, or a record
@@ -241,12 +253,11 @@ package struct RecordRepository: Sendable {
         guard !wanted.isEmpty else { return [:] }
         let fields = titleFields
         let workspaceID = reach.workspaceID
-        let (condition, binds) = visibleCondition(reach)
         var titles: [String: String] = [:]
         for chunk in wanted.chunks(of: 5000) {
-            let sql =
-                "SELECT id, \(fields.joined(separator: ", ")) FROM \(table) WHERE \(condition) AND id IN (\(RowSession.placeholders(chunk.count)))"
-            for row in try await session.rows(sql, binds + chunk.map(DBValue.text)) {
+            let (from, binds) = byIDs(chunk.count, reach)
+            let sql = "\(from.with) SELECT t.id, \(fields.map { "t.\($0)" }.joined(separator: ", ")) \(from.rest)"
+            for row in try await session.rows(sql, chunk.map(DBValue.text) + binds) {
                 guard let id = row[0].text else { continue }
                 var values: [String: JSONValue] = [:]
                 for (index, field) in fields.enumerated() {
