@@ -150,6 +150,47 @@ package struct BenchWorkloads: Sendable {
         return result
     }
 
+    /// The database's share of a rep's search: the query mix through the store's search alone (no HTTP,
+    /// no JSON) as the owner (the reference), as the rep who sees their own records and as the one who sees
+    /// their team's, one query at a time. Ratio: the owner's mean time over the rep's.
+    package func visibilityStore() async throws -> [BenchResult] {
+        guard let ownToken = info.ownToken, let teamToken = info.teamToken else {
+            throw RapportError(.badRequest, "bench visibility: the generated workspace has no reps; generate it anew.")
+        }
+        let repository = SearchRepository(store: runtime.store)
+        let queries = Array(repeating: info.queries, count: max(1, 2000 / max(1, info.queries.count))).flatMap { $0 }
+        func reach(_ token: String?) async throws -> SearchRepository.Reach {
+            guard let token else { return .all(info.workspaceID) }
+            guard let principal = try await runtime.services.tokens.authenticate(secret: token) else {
+                throw RapportError(.badRequest, "bench visibility: a rep's token does not work.")
+            }
+            var scopes: [String: RecordScope] = [:]
+            for type in ObjectCatalog.all {
+                if let scope = principal.viewer.scopeIfAllowed(.read, on: type) { scopes[type.recordType] = scope }
+            }
+            return SearchRepository.Reach(workspaceID: info.workspaceID, scopes: scopes)
+        }
+        func measure(_ reach: SearchRepository.Reach) async throws -> (latencies: [Double], elapsed: Double) {
+            try await BenchClock.measure(queries, seconds: 10) { query in
+                _ = try await repository.search(reach, query: query, limit: 20)
+            }
+        }
+        let owner = try await measure(try await reach(nil))
+        var results: [BenchResult] = []
+        for (label, token) in [("own", ownToken), ("team", teamToken)] {
+            let measured = try await measure(try await reach(token))
+            var result = self.result(
+                "visibility.store.search.\(label)", operations: measured.latencies.count, seconds: measured.elapsed,
+                latencies: measured.latencies)
+            let mean = measured.elapsed / Double(max(1, measured.latencies.count))
+            let ownerMean = owner.elapsed / Double(max(1, owner.latencies.count))
+            result.perSecond = 1 / mean
+            result.against(perSecond: 1 / ownerMean)
+            results.append(result)
+        }
+        return results
+    }
+
     /// The first page of the busiest contact's timeline. Reference: the indexed query by hand.
     package func timeline() async throws -> BenchResult {
         let repository = TimelineRepository(store: runtime.store)

@@ -37,7 +37,8 @@ extension RecordRepository {
         guard !ids.isEmpty else { return [] }
         if reach.visibilityCondition(owned: schema.isOwned) == nil { return ids }
         let keys = Array(ids.filter(RecordID.isWellFormed))
-        return try await store.readRows { session in
+        // (a page of lookups by primary key, such as a search result's companies: on the calling thread)
+        return try await store.readRows(inline: keys.count <= 200) { session in
             var found = Set<String>()
             for chunk in keys.chunks(of: 5000) {
                 let (from, binds) = byIDs(chunk.count, reach)

@@ -145,6 +145,8 @@ struct BenchWorker: EnvironmentCommand {
             case "search": try Self.print(try await workloads.search())
             case "timeline": try Self.print(try await workloads.timeline())
             case "export": try Self.print(try await workloads.export(directory: folder))
+            // (not in `rapport bench`: the database's share of the visibility workload's search, for profiling)
+            case "visibility-store": for result in try await workloads.visibilityStore() { try Self.print(result) }
             default: throw ValidationError("Unknown task \(task).")
             }
         }
