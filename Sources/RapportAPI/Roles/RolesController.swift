@@ -67,7 +67,6 @@ package struct RolesController: Sendable {
         var body = try await JSONObject.read(request, limit: services.settings.jsonBodyLimit)
         let name = body.string("name")
         var issues = body.issues
-        if body.members["name"] == .null { issues.append(FieldIssue("name", "A role needs a name.")) }
         if body.members["permissions"] == .null {
             issues.append(FieldIssue("permissions", "Expected an object of rules by object name, not null."))
         }

@@ -76,7 +76,6 @@ package struct TeamsController: Sendable {
         case .some(let other):
             issues.append(FieldIssue("lead_id", "Expected a string or null, not \(other.typeName)."))
         }
-        if body.members["name"] == .null { issues.append(FieldIssue("name", "A team needs a name.")) }
         for key in body.members.keys.sorted() where !["name", "lead_id", "member_ids"].contains(key) {
             issues.append(FieldIssue(key, "Unknown field."))
         }
