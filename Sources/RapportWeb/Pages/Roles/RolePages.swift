@@ -155,14 +155,10 @@ struct RolePages: Sendable {
                     .map { Option(value: $0.0, label: messages[$0.1] ?? $0.0, selected: $0.0 == current) },
                     ruleError: errorMap["\(path).fields.\(name)"])
             }
-            let hidden = object.fields.values.filter { $0 == "hidden" }.count
-            let readOnly = object.fields.values.filter { $0 == "read_only" }.count
-            var counts: [String] = []
-            for (count, key) in [(hidden, "role_hidden_fields"), (readOnly, "role_read_only_fields")] where count > 0 {
-                counts.append(
-                    (messages[count == 1 ? "\(key)_one" : key] ?? "{count}").replacingOccurrences(
-                        of: "{count}", with: Numbers.format(count, principal.user.language)))
-            }
+            let counts = RoleSummary.fieldRuleCounts(
+                hidden: object.fields.values.filter { $0 == "hidden" }.count,
+                readOnly: object.fields.values.filter { $0 == "read_only" }.count, messages: messages,
+                language: principal.user.language)
             for suffix in ["", ".actions", ".visibility", ".edit_visibility", ".fields"] { shown.insert(path + suffix) }
             let fieldErrors = fields.contains { $0.ruleError != nil } || errorMap["\(path).fields"] != nil
             objects.append(

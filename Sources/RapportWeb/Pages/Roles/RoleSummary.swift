@@ -35,12 +35,19 @@ enum RoleSummary {
                 parts.append(reads)
             }
         }
-        let hidden = rules.fields.values.filter { $0 == .hidden }.count
-        let readOnly = rules.fields.values.filter { $0 == .readOnly }.count
-        for (count, key) in [(hidden, "role_hidden_fields"), (readOnly, "role_read_only_fields")] where count > 0 {
-            let message = messages[count == 1 ? "\(key)_one" : key] ?? "{count}"
-            parts.append(message.replacingOccurrences(of: "{count}", with: Numbers.format(count, language)))
-        }
+        parts += fieldRuleCounts(
+            hidden: rules.fields.values.filter { $0 == .hidden }.count,
+            readOnly: rules.fields.values.filter { $0 == .readOnly }.count, messages: messages, language: language)
         return parts.joined(separator: " · ")
+    }
+
+    /// "2 hidden fields", "1 read-only field": how many fields a role hides or keeps read-only (none: nothing).
+    static func fieldRuleCounts(hidden: Int, readOnly: Int, messages: [String: String], language: Language)
+        -> [String]
+    {
+        [(hidden, "role_hidden_fields"), (readOnly, "role_read_only_fields")].filter { $0.0 > 0 }.map { count, key in
+            (messages[count == 1 ? "\(key)_one" : key] ?? "{count}").replacingOccurrences(
+                of: "{count}", with: Numbers.format(count, language))
+        }
     }
 }
