@@ -79,6 +79,7 @@ package struct RecordService: Sendable {
             viewer, fields: patch, definitions: definitions, now: now, on: reader)
         try await fillOwnership(&record, viewer: viewer, patch: patch)
         try await linkByDomain(&record)
+        try await effects.prepare(&record, before: nil, viewer: viewer, services: services, now: now, on: reader)
         if schema.hasUniqueEmails,
             let owner = try await repository.emailOwner(workspaceID: workspaceID, emails: record.allEmails)
         {
@@ -89,11 +90,15 @@ package struct RecordService: Sendable {
         // (built here, so that the one writer's thread only writes)
         let rows = repository.newRows([prepared], actor: actor, now: now, importID: nil, referenceTitles: [:])
         let repository = self.repository
+        let (effects, services, timeline) = (self.effects, self.services, self.timeline)
         return try await writeRows { session in
             // What it points to may have gone since it was checked: checked again with the write.
             // (A taken address or key fails on its unique index.)
             try await check(references(of: prepared), viewer: viewer, on: session.sql)
             try await repository.insert(rows, on: session)
+            let events = try await effects.written(
+                prepared, before: nil, actor: actor, services: services, now: now, on: session.sql)
+            if !events.isEmpty { try await timeline.append(events, on: session.sql) }
             try await NotificationService(services).recordCreated(
                 prepared, schema: schema, actor: actor, on: session.sql)
             return prepared
@@ -146,6 +151,8 @@ package struct RecordService: Sendable {
             try requireIdentity(record)
             try await check(references, viewer: viewer, on: database)
             schema.rules.prepare(&record, before: before, now: now)
+            try await effects.prepare(
+                &record, before: before, viewer: viewer, services: services, now: now, on: database)
             let saved = try await save(
                 record, before: before, now: now, actor: actor, action: "updated", viewer: viewer, on: database)
             return viewer.redacted(saved, schema)
@@ -189,6 +196,10 @@ package struct RecordService: Sendable {
             events.append(event(extra.type, for: record, actor: actor, at: now, data: extra.data))
         }
         if schema.timeline != nil { try await timeline.append(events, on: database) }
+        // (events of its effects may belong to other records' timelines: a task's on its contact's)
+        let effected = try await effects.written(
+            record, before: before, actor: actor, services: services, now: now, on: database)
+        if !effected.isEmpty { try await timeline.append(effected, on: database) }
         try await timeline.audit(
             workspaceID: record.workspaceID, recordType: schema.recordType, recordID: record.id, action: action,
             actor: actor, changes: changes, at: now, on: database)
@@ -218,6 +229,7 @@ package struct RecordService: Sendable {
     /// Deletes a record, its search document, its addresses, its duplicate keys and the pairs with it
     /// that were dismissed; what pointed to it points nowhere.
     func remove(_ record: Record, on database: any SQLDatabase) async throws {
+        try await effects.removing(record, services: services, on: database)
         try await repository.delete(workspaceID: record.workspaceID, id: record.id, on: database)
         try await SearchRepository(store: services.store).remove(
             workspaceID: record.workspaceID, recordID: record.id, on: database)
