@@ -30,7 +30,9 @@ package struct RecordsController: Sendable {
             idempotent.post(RouterPath("\(path)/:id/activities"), use: addActivity)
         }
         // The records that point to this one (a company's contacts), listed like any list of them.
-        for (type, field) in ObjectCatalog.referrers(of: service.schema.name) {
+        for (type, field) in ObjectCatalog.referrers(of: service.schema.name)
+            + ObjectCatalog.listReferrers(of: service.schema.name)
+        {
             api.get(RouterPath("\(path)/:id/\(type.name)")) { request, context in
                 try await referrers(type, field: field, request: request, context: context)
             }

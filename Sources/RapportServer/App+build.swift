@@ -72,6 +72,8 @@ package func buildRouter(_ runtime: Runtime) async throws -> Router<AppContext> 
         RecordsController(services, schema: type).register(on: api, idempotent: idempotent)
         DuplicatesController(services, schema: type).register(on: api, idempotent: idempotent)
     }
+    PipelinesController(services).register(on: api, idempotent: idempotent)
+    DealsController(services).register(on: api, idempotent: idempotent)
     CustomFieldsController(services).register(on: api, idempotent: idempotent)
     SearchController(services).register(on: api)
     ExportController(services).register(on: api)

@@ -11,6 +11,7 @@ struct EventBody: Encodable, Sendable {
         case occurredAt = "occurred_at"
         case contactID = "contact_id"
         case companyID = "company_id"
+        case dealID = "deal_id"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -21,6 +22,7 @@ struct EventBody: Encodable, Sendable {
         try container.encode(event.actor, forKey: .actor)
         try container.encode(event.contactID, forKey: .contactID)
         try container.encode(event.companyID, forKey: .companyID)
+        try container.encode(event.dealID, forKey: .dealID)
         try container.encode(IntegerPreservingJSON(value: .object(event.data)), forKey: .data)
     }
 }

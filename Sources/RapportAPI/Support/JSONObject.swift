@@ -50,4 +50,9 @@ struct JSONObject {
             return nil
         }
     }
+
+    /// Records an issue found by the caller.
+    mutating func append(_ issue: FieldIssue) {
+        issues.append(issue)
+    }
 }

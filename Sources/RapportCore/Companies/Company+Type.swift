@@ -12,6 +12,7 @@ extension ObjectType {
                 FieldSpec("size", .count),
                 FieldSpec("country", .country),
                 FieldSpec("city", .text(maxLength: 200)),
+                FieldSpec("lifecycle_stage", .choice(LifecycleStage.all)),
                 FieldSpec("owner_id", .reference("users")),
                 FieldSpec("team_id", .reference("teams")),
                 FieldSpec("tags", .tags),
@@ -26,10 +27,11 @@ extension ObjectType {
                     ("-created_at", "sort_newest"), ("name", "sort_name"), ("-size", "sort_size"),
                     ("-updated_at", "sort_updated"),
                 ],
-                filters: ["industry", "owner_id", "team_id", "country", "tags"]))
+                filters: ["industry", "lifecycle_stage", "owner_id", "team_id", "country", "tags"]))
         type.identity = [.unique("domain", label: "domain"), .name("name")]
         type.subtitle = "domain"
         type.timeline = TimelineLink(column: "company_id")
+        type.rules = CompanyRules()
         type.importAliases = ImportMapping.companyAliases
         type.homePanel = .recentlyChanged
         type.duplicates = [
@@ -38,4 +40,12 @@ extension ObjectType {
         ]
         return type
     }()
+}
+
+/// A company's own rule: its lifecycle stage on the timeline, as a contact's.
+struct CompanyRules: ObjectRules {
+    func events(after record: Record, before: Record) -> [(type: String, data: [String: JSONValue])] {
+        guard record["lifecycle_stage"] != before["lifecycle_stage"] else { return [] }
+        return [("lifecycle_changed", ["from": before["lifecycle_stage"], "to": record["lifecycle_stage"]])]
+    }
 }

@@ -39,11 +39,15 @@ package enum FieldKind: Sendable, Equatable {
     case money(currency: String)
     /// A moment set by the server, stored as microseconds and shown as RFC 3339.
     case timestamp
+    /// Several distinct ids of records of another object (a deal's contacts), kept in order.
+    case referenceList(String)
+    /// A deal's line items: `[{"product_id", "quantity", "unit_price", "discount"}]` (money in minor units).
+    case lineItems
 
     /// Values held as JSON text in one column (arrays and maps).
     package var isStructured: Bool {
         switch self {
-        case .emailList, .tags, .phones, .stringMap: true
+        case .emailList, .tags, .phones, .stringMap, .referenceList, .lineItems: true
         default: false
         }
     }
@@ -59,9 +63,26 @@ package enum FieldKind: Sendable, Equatable {
     /// The value a field has when nothing was given.
     package var emptyValue: JSONValue {
         switch self {
-        case .emailList, .tags, .phones: .array([])
+        case .emailList, .tags, .phones, .referenceList, .lineItems: .array([])
         case .stringMap: .object([:])
         default: .null
+        }
+    }
+
+    /// The records a value of this kind refers to, for a list of references or line items (their products).
+    package func listedReferences(in value: JSONValue) -> (table: String, ids: [String])? {
+        guard case .array(let items) = value else { return nil }
+        switch self {
+        case .referenceList(let table):
+            return (table, items.compactMap { if case .string(let id) = $0 { id } else { nil } })
+        case .lineItems:
+            var ids: [String] = []
+            for case .object(let line) in items {
+                if case .string(let id)? = line["product_id"], !ids.contains(id) { ids.append(id) }
+            }
+            return ("products", ids)
+        default:
+            return nil
         }
     }
 }

@@ -21,9 +21,10 @@ package struct HomePanel: Sendable {
     package func query(for userID: String, in type: ObjectType) -> ListQuery? {
         guard let field = type.field(owner) else { return nil }
         var query = ListQuery()
-        query.filters = filters + [
-            .init(target: .standard(name: owner, kind: field.kind), op: .equals, value: .string(userID))
-        ]
+        query.filters =
+            filters + [
+                .init(target: .standard(name: owner, kind: field.kind), op: .equals, value: .string(userID))
+            ]
         query.sort = sort
         return query
     }

@@ -160,8 +160,8 @@ package struct ListQuery: Sendable, Equatable {
             case .date: shape = .date
             case .count, .money: shape = .number
             case .timestamp: shape = .moment
-            case .tags, .emailList: shape = .list
-            case .stringMap: return .failure(Refusal("This field can only be filtered with [empty]."))
+            case .tags, .emailList, .referenceList: shape = .list
+            case .stringMap, .lineItems: return .failure(Refusal("This field can only be filtered with [empty]."))
             }
         }
         switch (shape, op) {

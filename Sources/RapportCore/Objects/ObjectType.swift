@@ -34,6 +34,8 @@ package struct ObjectType: Sendable {
     package var domainLink: DomainLink?
     /// The home page's panel of the user's own records of this object; nil for none.
     package var homePanel: HomePanel?
+    /// Whether records come in through CSV imports (a deal, with its stage history, does not yet).
+    package var importable = true
     /// Behaviour beyond the description; does nothing by default.
     package var rules: any ObjectRules = NoRules()
 
@@ -83,6 +85,9 @@ package struct ObjectType: Sendable {
     package func references(to target: String) -> [String] {
         fields.compactMap { if case .reference(target) = $0.kind { $0.name } else { nil } }
     }
+
+    /// Whether it has fields that list other records (kept in `record_links` too).
+    package var hasListReferences: Bool { fields.contains { $0.kind.listedReferences(in: .array([])) != nil } }
 
     /// The message when a unique key is taken by another record.
     package var conflictMessage: String {

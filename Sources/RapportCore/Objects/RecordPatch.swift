@@ -10,11 +10,14 @@ package enum RecordPatch {
     package struct References: Sendable, Equatable {
         /// Field name → (referenced table, id).
         package var ids: [String: (table: String, id: String)] = [:]
+        /// Field name → (referenced table, ids), for lists of references (a deal's contacts and products).
+        package var lists: [String: (table: String, ids: [String])] = [:]
 
         package init() {}
 
         package static func == (lhs: References, rhs: References) -> Bool {
             lhs.ids.mapValues { "\($0.table)/\($0.id)" } == rhs.ids.mapValues { "\($0.table)/\($0.id)" }
+                && lhs.lists.mapValues { "\($0.table)/\($0.ids)" } == rhs.lists.mapValues { "\($0.table)/\($0.ids)" }
         }
     }
 
@@ -56,6 +59,9 @@ package enum RecordPatch {
                 record.values[name] = normalised == .null ? (field.defaultValue ?? field.kind.emptyValue) : normalised
                 if case .reference(let table) = field.kind, case .string(let id) = normalised {
                     references.ids[name] = (table, id)
+                }
+                if let listed = field.kind.listedReferences(in: normalised), !listed.ids.isEmpty {
+                    references.lists[name] = listed
                 }
             case .failure(let issue):
                 issues.append(issue)
@@ -241,6 +247,19 @@ package enum RecordPatch {
             return .success(.number(number))
         case .timestamp:
             return fail("This field is set by the server.")
+        case .referenceList:
+            guard case .array(let items) = value else { return fail("Expected an array of ids.") }
+            var ids: [String] = []
+            for item in items {
+                guard case .string(let text) = item, RecordID.isWellFormed(text) else {
+                    return fail("no_such_record", "No such record.")
+                }
+                if !ids.contains(text.lowercased()) { ids.append(text.lowercased()) }
+            }
+            if ids.count > 100 { return fail("too_many_references", "At most 100.") }
+            return .success(.array(ids.map(JSONValue.string)))
+        case .lineItems:
+            return LineItem.normalise(value, field: name)
         }
     }
 

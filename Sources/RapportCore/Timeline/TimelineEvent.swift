@@ -5,7 +5,11 @@ package struct TimelineEvent: Sendable, Equatable {
     /// Types users log by hand.
     package static let activityTypes = ["note", "call", "meeting", "email"]
     /// Every type known so far; later features add theirs.
-    package static let types = activityTypes + ["created", "updated", "lifecycle_changed", "merged", "imported"]
+    package static let types =
+        activityTypes + [
+            "created", "updated", "lifecycle_changed", "merged", "imported", "deal_created", "deal_moved", "deal_won",
+            "deal_lost", "deal_amount_changed", "purchase",
+        ]
 
     package var id: String
     package var workspaceID: String
@@ -14,11 +18,12 @@ package struct TimelineEvent: Sendable, Equatable {
     package var actor: Actor
     package var contactID: String?
     package var companyID: String?
+    package var dealID: String?
     package var data: [String: JSONValue]
 
     package init(
         id: String = RecordID.make(), workspaceID: String, type: String, occurredAt: Int64, actor: Actor,
-        contactID: String?, companyID: String?, data: [String: JSONValue]
+        contactID: String?, companyID: String?, dealID: String? = nil, data: [String: JSONValue]
     ) {
         self.id = id
         self.workspaceID = workspaceID
@@ -27,19 +32,21 @@ package struct TimelineEvent: Sendable, Equatable {
         self.actor = actor
         self.contactID = contactID
         self.companyID = companyID
+        self.dealID = dealID
         self.data = data
     }
 }
 
 extension TimelineEvent {
     /// The events table's columns that tie an event to a record.
-    package static let subjectColumns = ["contact_id", "company_id"]
+    package static let subjectColumns = ["contact_id", "company_id", "deal_id"]
 
     /// The record an events table column ties the event to.
     package func recordID(column: String) -> String? {
         switch column {
         case "contact_id": contactID
         case "company_id": companyID
+        case "deal_id": dealID
         default: nil
         }
     }
@@ -49,6 +56,7 @@ extension TimelineEvent {
         switch column {
         case "contact_id": contactID = id
         case "company_id": companyID = id
+        case "deal_id": dealID = id
         default: break
         }
     }

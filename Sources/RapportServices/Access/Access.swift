@@ -15,6 +15,8 @@ package struct Access: Sendable {
         case manageTeams
         /// Making, changing and deleting the workspace's own roles.
         case manageRoles
+        /// Making, changing and deleting pipelines and their stages.
+        case managePipelines
         case readAudit
     }
 
@@ -31,7 +33,7 @@ package struct Access: Sendable {
     /// Whether the user may do `action`.
     package func allows(_ action: Action) -> Bool {
         switch action {
-        case .seeUsers, .manageUsers, .manageCustomFields, .manageTeams, .manageRoles, .readAudit:
+        case .seeUsers, .manageUsers, .manageCustomFields, .manageTeams, .manageRoles, .managePipelines, .readAudit:
             user.role.managesUsers
         case .grant(let role): user.role.mayGrant(role)
         }
@@ -53,6 +55,7 @@ package struct Access: Sendable {
         case .manageCustomFields: "Only owners and admins change custom fields."
         case .manageTeams: "Only owners and admins change teams."
         case .manageRoles: "Only owners and admins change roles."
+        case .managePipelines: "Only owners and admins change pipelines."
         case .readAudit: "Only owners and admins read the audit log."
         }
     }

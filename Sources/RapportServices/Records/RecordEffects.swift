@@ -17,7 +17,8 @@ package protocol RecordEffects: Sendable {
     /// - Returns: events for the record's timeline besides `created` and `updated`.
     func written(
         _ record: Record, before: Record?, actor: Actor, services: Services, now: Int64,
-        on database: any SQLDatabase) async throws -> [TimelineEvent]
+        on database: any SQLDatabase
+    ) async throws -> [TimelineEvent]
     /// Removes what goes with a record about to be deleted (or merged into another), in its transaction.
     func removing(_ record: Record, services: Services, on database: any SQLDatabase) async throws
 }
@@ -43,6 +44,7 @@ extension RecordService {
     /// The effects of this service's object: the one place objects with effects are listed.
     var effects: any RecordEffects {
         switch schema.name {
+        case ObjectType.deals.name: DealEffects()
         default: NoEffects()
         }
     }

@@ -96,6 +96,9 @@ package struct RecordService: Sendable {
             // (A taken address or key fails on its unique index.)
             try await check(references(of: prepared), viewer: viewer, on: session.sql)
             try await repository.insert(rows, on: session)
+            if schema.hasListReferences {
+                try await RecordLinkRepository(store: services.store).replace(prepared, type: schema, on: session.sql)
+            }
             let events = try await effects.written(
                 prepared, before: nil, actor: actor, services: services, now: now, on: session.sql)
             if !events.isEmpty { try await timeline.append(events, on: session.sql) }
@@ -124,6 +127,9 @@ package struct RecordService: Sendable {
         for field in schema.fields {
             if case .reference(let table) = field.kind, let id = record.string(field.name) {
                 references.ids[field.name] = (table, id)
+            }
+            if let listed = field.kind.listedReferences(in: record[field.name]), !listed.ids.isEmpty {
+                references.lists[field.name] = listed
             }
         }
         return references
@@ -181,6 +187,9 @@ package struct RecordService: Sendable {
             throw RapportError(.stale, "The record has changed since it was read; reload it and try again.")
         }
         try await reindex(record, on: database)
+        if schema.hasListReferences {
+            try await RecordLinkRepository(store: services.store).replace(record, type: schema, on: database)
+        }
         if schema.duplicateKeys(of: record) != schema.duplicateKeys(of: before) {
             try await DuplicateRepository(store: services.store).replaceKeys(of: record, type: schema, on: database)
         }
@@ -241,6 +250,10 @@ package struct RecordService: Sendable {
             _ = try await repository.claimEmails(
                 workspaceID: record.workspaceID, contactID: record.id, emails: [], on: database)
         }
+        if schema.hasListReferences {
+            try await RecordLinkRepository(store: services.store).remove(
+                workspaceID: record.workspaceID, object: schema.name, recordID: record.id, on: database)
+        }
         try await moveReferrers(of: record, to: nil, on: database)
         try await FollowRepository(store: services.store).forget(
             workspaceID: record.workspaceID, object: schema.name, recordID: record.id, on: database)
@@ -266,6 +279,52 @@ package struct RecordService: Sendable {
                 referrer.values[field] = .null
                 try await referrers.reindex(referrer, on: database)
             }
+        }
+        for (type, field) in ObjectCatalog.listReferrers(of: schema.name) {
+            try await service(of: type).repoint(
+                field, from: record.id, to: target, workspaceID: record.workspaceID, on: database)
+        }
+    }
+
+    /// Re-points the lists of references in `field` that hold `from` to `target`: a deal's contacts after
+    /// a merge (or without the contact when it is deleted). Line items keep a deleted product's id, as
+    /// the record of what was sold.
+    func repoint(_ field: String, from: String, to target: String?, workspaceID: String, on database: any SQLDatabase)
+        async throws
+    {
+        let links = RecordLinkRepository(store: services.store)
+        let ids = try await links.records(
+            linking: from, object: schema.name, field: field, workspaceID: workspaceID, on: database)
+        for id in ids {
+            guard var record = try await repository.find(.all(workspaceID), id: id, on: database) else { continue }
+            let before = record
+            switch schema.field(field)?.kind {
+            case .referenceList?:
+                var list = record.strings(field).compactMap { $0 == from ? target : $0 }
+                list = list.reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
+                record.values[field] = .array(list.map(JSONValue.string))
+                if case .object(var roles) = record["contact_roles"], let role = roles.removeValue(forKey: from) {
+                    if let target, roles[target] == nil { roles[target] = role }
+                    record.values["contact_roles"] = .object(roles)
+                }
+            case .lineItems? where target != nil:
+                guard case .array(let lines) = record[field] else { continue }
+                record.values[field] = .array(
+                    lines.map { line in
+                        guard case .object(var members) = line, members["product_id"] == .string(from) else {
+                            return line
+                        }
+                        members["product_id"] = target.map(JSONValue.string) ?? .null
+                        return .object(members)
+                    })
+            default:
+                continue
+            }
+            guard record != before else { continue }
+            record.version += 1
+            record.updatedAt = max(Timestamp.micros(Date()), before.updatedAt + 1)
+            _ = try await repository.update(record, expectedVersion: before.version, on: database)
+            try await links.replace(record, type: schema, on: database)
         }
     }
 
@@ -463,6 +522,17 @@ package struct RecordService: Sendable {
     /// What a reference points to must exist in the workspace, and a record the viewer may see.
     func check(_ references: RecordPatch.References, viewer: Viewer, on database: any SQLDatabase) async throws {
         var issues: [FieldIssue] = []
+        for (field, listed) in references.lists.sorted(by: { $0.key < $1.key }) {
+            let target = ObjectCatalog.named(listed.table)
+            let reach =
+                target.flatMap { viewer.scopeIfAllowed(.read, on: $0) }
+                ?? RecordScope(workspaceID: viewer.workspaceID, visibility: .own, userID: "")
+            for id in listed.ids
+            where try await !repository.exists(table: listed.table, reach: reach, id: id, on: database) {
+                issues.append(FieldIssue(field, Self.missingReference(listed.table)))
+                break
+            }
+        }
         for (field, reference) in references.ids.sorted(by: { $0.key < $1.key }) {
             let target = ObjectCatalog.named(reference.table)
             let reach =
@@ -529,7 +599,8 @@ package struct RecordService: Sendable {
         guard schema.isOwned else { return }
         if patch["owner_id"] == nil, let userID = viewer.userID { record.values["owner_id"] = .string(userID) }
         if patch["team_id"] == nil, let owner = record.string("owner_id") {
-            let teams = try await TeamRepository(store: services.store).teams(of: owner, workspaceID: viewer.workspaceID)
+            let teams = try await TeamRepository(store: services.store).teams(
+                of: owner, workspaceID: viewer.workspaceID)
             record.values["team_id"] = teams.first.map(JSONValue.string) ?? .null
         }
     }

@@ -45,7 +45,7 @@ package struct BenchReferences: Sendable {
         _ = try await store.readRows { session in
             try await session.rows(
                 """
-                SELECT id, workspace_id, type, occurred_at, actor_type, actor_id, contact_id, company_id, data
+                SELECT id, workspace_id, type, occurred_at, actor_type, actor_id, contact_id, company_id, deal_id, data
                 FROM events WHERE workspace_id = ? AND contact_id = ? ORDER BY occurred_at DESC, id DESC LIMIT 51
                 """, [.text(workspaceID), .text(contactID)])
         }

@@ -39,14 +39,16 @@ enum M0015_Duplicates {
             }
         })
 
-    /// Standard fields added by later migrations.
-    static let laterFields: Set<String> = ["team_id"]
+    /// Standard fields added by later migrations: for every object, or for one (M0023's company stage).
+    static let laterFields: [(field: String, object: String?)] = [("team_id", nil), ("lifecycle_stage", "companies")]
 
     /// Writes the keys of every stored record of an object, a page of records at a time.
     static func fillKeys(_ type: ObjectType, store: Store, on database: any SQLDatabase) async throws {
         // (the columns this migration knows: those added later, such as M0020's team, do not exist yet)
         var type = type
-        type.fields.removeAll { M0015_Duplicates.laterFields.contains($0.name) }
+        type.fields.removeAll { field in
+            M0015_Duplicates.laterFields.contains { $0.field == field.name && ($0.object ?? type.name) == type.name }
+        }
         let repository = RecordRepository(store: store, schema: type)
         var last: (workspace: String, id: String)?
         while true {

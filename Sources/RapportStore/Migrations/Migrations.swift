@@ -26,6 +26,7 @@ package enum Migrations {
         M0020_Teams.migration,
         M0021_Notifications.migration,
         M0022_VisibleLists.migration,
+        M0023_Sales.migration,
     ]
 
     package static var latestVersion: Int { all.last?.version ?? 0 }

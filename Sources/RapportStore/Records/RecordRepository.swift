@@ -94,7 +94,7 @@ package struct RecordRepository: Sendable {
     {
         guard RecordID.isWellFormed(id) else { return false }
         let condition: SQLQueryString
-        if table == "users" || table == "teams" {
+        if ["users", "teams", "pipelines", "stages"].contains(table) {
             condition = "workspace_id = \(bind: reach.workspaceID)"
         } else if let type = ObjectCatalog.named(table) {
             condition = reach.sql(owned: type.isOwned)
@@ -208,7 +208,12 @@ package struct RecordRepository: Sendable {
         {
             sql = sql + " AND " + RecordScope.query(extra, binds)
         }
-        if let within, schema.field(within.column) != nil {
+        if let within, let field = schema.field(within.column), field.kind.listedReferences(in: .array([])) != nil {
+            // (a list of references: the records its links name)
+            sql =
+                sql
+                + " AND id IN (SELECT record_id FROM record_links WHERE workspace_id = \(bind: reach.workspaceID) AND target_id = \(bind: within.value) AND object = \(bind: schema.name) AND field = \(bind: within.column))"
+        } else if let within, schema.field(within.column) != nil {
             sql = sql + " AND \(ident: within.column) = \(bind: within.value)"
         }
         for filter in query.filters {

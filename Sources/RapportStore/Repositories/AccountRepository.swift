@@ -19,10 +19,16 @@ package struct AccountRepository: Sendable {
     /// Creates a workspace, or answers `conflict` when the name is taken.
     package func createWorkspace(name: String, on database: (any SQLDatabase)? = nil) async throws -> Workspace {
         let workspace = Workspace(id: RecordID.make(), name: name, createdAt: Timestamp.micros(Date()))
-        do {
-            try await (database ?? db).raw(
+        let store = self.store
+        @Sendable func insert(_ database: any SQLDatabase) async throws {
+            try await database.raw(
                 "INSERT INTO workspaces (id, name, created_at) VALUES (\(bind: workspace.id), \(bind: name), \(bind: workspace.createdAt))"
             ).run()
+            // (every workspace starts with a pipeline for its deals)
+            try await PipelineRepository(store: store).createDefault(workspaceID: workspace.id, on: database)
+        }
+        do {
+            if let database { try await insert(database) } else { try await store.transaction(insert) }
         } catch  where DatabaseErrors.isUniqueViolation(error) {
             throw RapportError(.conflict, "A workspace named \(name) already exists.")
         }

@@ -24,10 +24,10 @@ package struct TimelineRepository: Sendable {
         for event in events {
             try await database.raw(
                 """
-                INSERT INTO events (workspace_id, id, type, occurred_at, actor_type, actor_id, contact_id, company_id, data)
+                INSERT INTO events (workspace_id, id, type, occurred_at, actor_type, actor_id, contact_id, company_id, deal_id, data)
                 VALUES (\(bind: event.workspaceID), \(bind: event.id), \(bind: event.type), \(bind: event.occurredAt),
                         \(bind: event.actor.type.rawValue), \(bind: event.actor.id), \(bind: event.contactID),
-                        \(bind: event.companyID), \(bind: JSONText.encode(.object(event.data))))
+                        \(bind: event.companyID), \(bind: event.dealID), \(bind: JSONText.encode(.object(event.data))))
                 """
             ).run()
         }
@@ -55,7 +55,7 @@ package struct TimelineRepository: Sendable {
         after: PageKey?
     ) async throws -> Page<TimelineEvent> {
         var sql: SQLQueryString =
-            "SELECT id, workspace_id, type, occurred_at, actor_type, actor_id, contact_id, company_id, data FROM events WHERE workspace_id = \(bind: workspaceID)"
+            "SELECT id, workspace_id, type, occurred_at, actor_type, actor_id, contact_id, company_id, deal_id, data FROM events WHERE workspace_id = \(bind: workspaceID)"
         guard let column = subject.type.timeline?.column, Self.subjectColumns.contains(column) else {
             return Page(fetched: [], limit: limit) { PageKey(createdAt: $0.occurredAt, id: $0.id) }
         }
@@ -65,6 +65,12 @@ package struct TimelineRepository: Sendable {
             own =
                 own
                 + " OR \(ident: theirs) IN (SELECT id FROM \(ident: referrer.name) WHERE workspace_id = \(bind: workspaceID) AND \(ident: field) = \(bind: subject.id))"
+        }
+        for (referrer, field) in ObjectCatalog.listReferrers(of: subject.type.name) {
+            guard let theirs = referrer.timeline?.column, Self.subjectColumns.contains(theirs) else { continue }
+            own =
+                own
+                + " OR \(ident: theirs) IN (SELECT record_id FROM record_links WHERE workspace_id = \(bind: workspaceID) AND target_id = \(bind: subject.id) AND object = \(bind: referrer.name) AND field = \(bind: field))"
         }
         sql = sql + " AND (" + own + ")" + Self.visibleSubjects(reaches, except: column)
         if !types.isEmpty { sql = sql + " AND type IN (\(binds: types))" }
@@ -88,7 +94,7 @@ package struct TimelineRepository: Sendable {
     ) async throws -> [TimelineEvent] {
         var events: [String: TimelineEvent] = [:]
         let columns =
-            "e.id, e.workspace_id, e.type, e.occurred_at, e.actor_type, e.actor_id, e.contact_id, e.company_id, e.data"
+            "e.id, e.workspace_id, e.type, e.occurred_at, e.actor_type, e.actor_id, e.contact_id, e.company_id, e.deal_id, e.data"
         for type in ObjectCatalog.all {
             guard let column = type.timeline?.column, Self.subjectColumns.contains(column) else { continue }
             let visible = Self.visibleSubjects(reaches, except: nil, alias: "e.")
@@ -182,6 +188,7 @@ package struct TimelineRepository: Sendable {
             actor: try actor(from: row),
             contactID: try row.decode(column: "contact_id", as: String?.self),
             companyID: try row.decode(column: "company_id", as: String?.self),
+            dealID: try row.decode(column: "deal_id", as: String?.self),
             data: data)
     }
 
