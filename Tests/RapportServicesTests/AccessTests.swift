@@ -21,6 +21,7 @@ struct AccessTests {
         (.member, .grant(.owner), false), (.member, .grant(.admin), false), (.member, .grant(.member), false),
         (.owner, .manageTeams, true), (.admin, .manageTeams, true), (.member, .manageTeams, false),
         (.owner, .manageRoles, true), (.admin, .manageRoles, true), (.member, .manageRoles, false),
+        (.owner, .managePipelines, true), (.admin, .managePipelines, true), (.member, .managePipelines, false),
     ]
 
     @Test("each role is allowed exactly what the table says", arguments: cases)
