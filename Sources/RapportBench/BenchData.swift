@@ -200,7 +200,7 @@ package enum BenchData {
                 rows.append([
                     workspaceValue, .text(RecordID.make()), typeValues[position % typeValues.count],
                     .int(now - Int64.random(in: 0...(365 * 86_400), using: &random) * 1_000_000), actorType, actorID,
-                    contactValues[contactIndex], .null, bodies[position % bodies.count],
+                    contactValues[contactIndex], .null, .null, bodies[position % bodies.count],
                 ])
             }
             written += rows.count

@@ -83,7 +83,7 @@ struct PermissionsTests {
 
     /// (rules, the member a refusal names)
     static let refusals: [(JSONValue, String)] = [
-        (.object(["deals": .object(["actions": .array([.string("read")])])]), "permissions.deals"),
+        (.object(["invoices": .object(["actions": .array([.string("read")])])]), "permissions.invoices"),
         (.object(["contacts": .object(["actions": .array([.string("fly")])])]), "permissions.contacts.actions"),
         (.object(["contacts": .object(["actions": .array([.string("edit")])])]), "permissions.contacts.actions"),
         (
