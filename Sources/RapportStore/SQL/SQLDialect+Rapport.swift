@@ -31,6 +31,14 @@ extension DatabaseKind {
         }
     }
 
+    /// The UTC month (`YYYY-MM`) of a column of microseconds since 1970.
+    func monthOfMicros(_ column: String) -> String {
+        switch self {
+        case .sqlite: "strftime('%Y-%m', \(column) / 1000000, 'unixepoch')"
+        case .postgres: "to_char(to_timestamp(\(column) / 1000000) AT TIME ZONE 'UTC', 'YYYY-MM')"
+        }
+    }
+
     /// A join that reads its left table first. SQLite's planner otherwise may start from the larger
     /// table (every recent event of a workspace) where the left one (a user's records) is the few rows
     /// to start from; `CROSS JOIN` fixes its order. PostgreSQL plans joins by cost from its statistics.
