@@ -43,7 +43,7 @@ struct MigrationTests {
         }
         #expect(stores.count == 4)
         let applied = try await stores[0].database.raw("SELECT version FROM rapport_migrations ORDER BY version").all()
-        #expect(try applied.map { try $0.decode(column: "version", as: Int.self) } == Array(1...applied.count))
+        #expect(try applied.map { try $0.decode(column: "version", as: Int.self) } == Migrations.versions)
         for store in stores { await store.close() }
         await drop()
     }

@@ -43,6 +43,7 @@ extension RecordService {
     /// The effects of this service's object: the one place objects with effects are listed.
     var effects: any RecordEffects {
         switch schema.name {
+        case ObjectType.tasks.name: TaskEffects()
         default: NoEffects()
         }
     }
