@@ -158,7 +158,7 @@ struct TasksAPITests {
         try await TestApp.with(backend) { app in
             let seeded = try await Fixtures.workspace(app)
             let queue = JobQueue(store: app.runtime.store)
-            func queued() async throws -> [Job] {
+            @Sendable func queued() async throws -> [Job] {
                 try await queue.jobs(kind: "task_reminder").filter { $0.state == .queued }
             }
             try await app.test { client in

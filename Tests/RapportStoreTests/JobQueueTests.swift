@@ -236,8 +236,9 @@ struct JobQueueTests {
             }
             // then it is gone, B's is untouched, and the key is free in A again
             #expect(cancelled)
-            #expect(try await queue.job(id: try #require(inA)) == nil)
-            #expect(try await queue.job(id: try #require(inB))?.state == .queued)
+            let (idA, idB) = (try #require(inA), try #require(inB))
+            #expect(try await queue.job(id: idA) == nil)
+            #expect(try await queue.job(id: idB)?.state == .queued)
             #expect(try await queue.unfinished(workspaceID: a.id, dedupKey: "task:1") == nil)
             let again = try await queue.enqueue(
                 NewJob(workspaceID: a.id, kind: "reminder", dueAt: now - Self.second, dedupKey: "task:1"))
@@ -286,7 +287,8 @@ struct JobQueueTests {
                     on: database)
             }
             #expect(try await queue.job(id: first) == nil)
-            let job = try #require(try await queue.job(id: try #require(moved)))
+            let movedID = try #require(moved)
+            let job = try #require(try await queue.job(id: movedID))
             #expect(job.dueAt == now + 90 * Self.second)
             #expect(job.dedupKey == "task:1@90")
             #expect(try await queue.counts(kind: "reminder") == [.queued: 1, .running: 0, .done: 0, .failed: 0])

@@ -274,7 +274,7 @@ package enum RecordPatch {
     package static func moment(_ text: String) -> Int64? {
         guard text.count >= 20, text.count <= 40,
             text.range(of: #"([Zz]|[+-][0-9]{2}:[0-9]{2})$"#, options: .regularExpression) != nil,
-            let date = Timestamp.parse(text)
+            let date = Timestamp.parseWithOffset(text)
         else { return nil }
         let micros = Timestamp.micros(date)
         guard micros >= 0, micros < 253_402_300_800_000_000 else { return nil }

@@ -174,9 +174,10 @@ struct SQLFragments {
         if kind.isStructured { return .text(JSONText.encode(value == .null ? kind.emptyValue : value)) }
         switch (kind, value) {
         case (.count, .number(let number)), (.money, .number(let number)): return .int(Int64(number))
-        case (.timestamp, .string(let text)): return DBValue(Timestamp.parse(text).map { Timestamp.micros($0) })
+        case (.timestamp, .string(let text)), (.dateTime, .string(let text)):
+            return DBValue(Timestamp.parse(text).map { Timestamp.micros($0) })
         case (.boolean, .bool(let flag)): return .int(flag ? 1 : 0)
-        case (.count, _), (.money, _), (.timestamp, _), (.boolean, _): return .null
+        case (.count, _), (.money, _), (.timestamp, _), (.dateTime, _), (.boolean, _): return .null
         case (_, .string(let text)): return .text(text)
         default: return .null
         }
