@@ -39,6 +39,8 @@ struct LeakMatrixTests {
         var workspace: String
         /// The contact's address (hidden from the team role).
         var email: String?
+        /// The records a task is about (its contact and company).
+        var about: [String] = []
     }
 
     /// The matrix's world, built once per backend.
@@ -86,11 +88,11 @@ struct LeakMatrixTests {
         // two custom roles: reps who see their own records, and reps who see their team's but not addresses
         let ownRole = try await post(
             "/api/v1/roles",
-            #"{"name": "Own reps", "permissions": {"contacts": {"actions": ["read","create","edit","delete","export","merge"], "visibility": "own"}, "companies": {"actions": ["read","create","edit","delete","export","merge"], "visibility": "own"}, "products": {"actions": ["read"]}}}"#
+            #"{"name": "Own reps", "permissions": {"contacts": {"actions": ["read","create","edit","delete","export","merge"], "visibility": "own"}, "companies": {"actions": ["read","create","edit","delete","export","merge"], "visibility": "own"}, "products": {"actions": ["read"]}, "tasks": {"actions": ["read","create","edit","delete","export","merge"], "visibility": "own"}}}"#
         )["id"] as! String
         let teamRole = try await post(
             "/api/v1/roles",
-            #"{"name": "Team reps", "permissions": {"contacts": {"actions": ["read","create","edit","delete","export","merge"], "visibility": "team", "fields": {"email": "hidden", "additional_emails": "hidden"}}, "companies": {"actions": ["read","edit"], "visibility": "team", "fields": {"domain": "read_only"}}}}"#
+            #"{"name": "Team reps", "permissions": {"contacts": {"actions": ["read","create","edit","delete","export","merge"], "visibility": "team", "fields": {"email": "hidden", "additional_emails": "hidden"}}, "companies": {"actions": ["read","edit"], "visibility": "team", "fields": {"domain": "read_only"}}, "tasks": {"actions": ["read","edit"], "visibility": "team"}}}"#
         )["id"] as! String
         try await patch("/api/v1/users/\(ownRep.id)", #"{"role": "\#(ownRole)"}"#)
         try await patch("/api/v1/users/\(teamRep.id)", #"{"role": "\#(teamRole)"}"#)
@@ -126,6 +128,18 @@ struct LeakMatrixTests {
                 Item(
                     object: "contacts", id: contact["id"] as! String, version: 1, owner: owner, team: team,
                     marker: marker, workspace: a.workspace.id, email: email))
+            // a task about each contact and its company, assigned to the same owner and given to the same team
+            // (a task's assignee is its owner for visibility)
+            let task = try await post(
+                "/api/v1/tasks",
+                #"{"title": "Zorblaxt\#(index)", "contact_id": "\#(contact["id"] as! String)", "company_id": "\#(company["id"] as! String)", "assignee_id": \#(owner.map { "\"\($0)\"" } ?? "null"), "team_id": \#(team.map { "\"\($0)\"" } ?? "null")}"#
+            )
+            items.append(
+                Item(
+                    object: "tasks", id: task["id"] as! String, version: 1, owner: owner, team: team,
+                    marker: "Zorblaxt\(index)", workspace: a.workspace.id, about: [
+                        contact["id"] as! String, company["id"] as! String,
+                    ]))
             // a note on each contact, which shows on its company's timeline too
             _ = try await client.execute(
                 uri: "/api/v1/contacts/\(contact["id"] as! String)/activities", method: .post,
@@ -249,7 +263,8 @@ struct LeakMatrixTests {
                         }
                     }
                     covered.formUnion([
-                        "GET /api/v1/contacts", "GET /api/v1/companies", "GET /api/v1/products", "GET /api/v1/exports",
+                        "GET /api/v1/contacts", "GET /api/v1/companies", "GET /api/v1/products", "GET /api/v1/tasks",
+                        "GET /api/v1/exports",
                     ])
                     let search = try await call(.get, "/api/v1/search?q=zorblax&limit=100")
                     let searchable = Set(
@@ -293,7 +308,8 @@ struct LeakMatrixTests {
                         let changed = try await call(
                             .patch, "/api/v1/\(item.object)/\(item.id)", item.object == "products"
                                 ? #"{"category": "Changed by \#(person.name)"}"# : item.object == "contacts"
-                                    ? #"{"last_name": "Changed"}"# : #"{"city": "Changed"}"#)
+                                    ? #"{"last_name": "Changed"}"# : item.object == "tasks"
+                                        ? #"{"notes": "Changed"}"# : #"{"city": "Changed"}"#)
                         #expect(
                             changed.status == (edits ? .ok : sees ? .forbidden : hidden),
                             "\(person.name) PATCH \(item.object) \(item.marker): \(changed.text)")
@@ -315,13 +331,19 @@ struct LeakMatrixTests {
                             merged.status == (merges ? .unprocessableContent : sees ? .forbidden : hidden),
                             "\(person.name) merges \(item.object) \(item.marker): \(merged.text)")
                         covered.insert("POST /api/v1/\(item.object)/:id/merge")
-                        if item.object != "products" {
+                        let type = ObjectCatalog.named(item.object)!
+                        if type.timeline != nil {
                             let timeline = try await call(.get, "/api/v1/\(item.object)/\(item.id)/timeline")
                             #expect(timeline.status == (sees ? .ok : hidden), "\(person.name) timeline \(item.marker)")
                             let noted = try await call(
                                 .post, "/api/v1/\(item.object)/\(item.id)/activities",
                                 #"{"type": "note", "body": "Seen by \#(person.name)"}"#)
                             #expect(noted.status == (sees ? .created : hidden), "\(person.name) notes \(item.marker)")
+                            covered.formUnion([
+                                "GET /api/v1/\(item.object)/:id/timeline", "POST /api/v1/\(item.object)/:id/activities",
+                            ])
+                        }
+                        if !type.duplicates.isEmpty {
                             let duplicates = try await call(.get, "/api/v1/\(item.object)/\(item.id)/duplicates")
                             #expect(duplicates.status == (sees ? .ok : hidden))
                             let dismissed = try await call(
@@ -330,7 +352,6 @@ struct LeakMatrixTests {
                                 dismissed.status == (sees ? .unprocessableContent : hidden),
                                 "\(person.name) dismisses \(item.marker): \(dismissed.status) \(dismissed.text)")
                             covered.formUnion([
-                                "GET /api/v1/\(item.object)/:id/timeline", "POST /api/v1/\(item.object)/:id/activities",
                                 "GET /api/v1/\(item.object)/:id/duplicates",
                                 "POST /api/v1/\(item.object)/:id/duplicates/:other_id/dismiss",
                             ])
@@ -339,6 +360,24 @@ struct LeakMatrixTests {
                             let people = try await call(.get, "/api/v1/companies/\(item.id)/contacts")
                             #expect(people.status == (sees ? .ok : hidden))
                             covered.insert("GET /api/v1/companies/:id/contacts")
+                        }
+                        // the tasks about a record: exactly those the person may see, when their role reads tasks
+                        if item.object == "contacts" || item.object == "companies" {
+                            let tasks = try await call(.get, "/api/v1/\(item.object)/\(item.id)/tasks?limit=200")
+                            let readsTasks = Viewer(person.user).allows(.read, on: .tasks)
+                            #expect(
+                                tasks.status == (!sees ? hidden : readsTasks ? .ok : .forbidden),
+                                "\(person.name) lists the tasks of \(item.marker): \(tasks.status)")
+                            if sees && readsTasks {
+                                #expect(
+                                    Self.ids(tasks)
+                                        == Set(
+                                            world.items.filter {
+                                                $0.object == "tasks" && $0.about.contains(item.id) && world.reach(person, $0)
+                                            }.map(\.id)),
+                                    "\(person.name) lists the tasks of \(item.marker)")
+                            }
+                            covered.insert("GET /api/v1/\(item.object)/:id/tasks")
                         }
                         let audit = try await call(.get, "/api/v1/audit?record_id=\(item.id)")
                         #expect(audit.status == (person.manages ? .ok : .forbidden))
@@ -390,7 +429,7 @@ struct LeakMatrixTests {
                     "DELETE /api/v1/teams/:id/members/:user_id", "GET /api/v1/roles", "POST /api/v1/roles",
                     "GET /api/v1/custom-fields", "POST /api/v1/custom-fields",
                     // creating records: checked above (owner and team of a new record, hidden fields)
-                    "POST /api/v1/contacts", "POST /api/v1/companies", "POST /api/v1/products",
+                    "POST /api/v1/contacts", "POST /api/v1/companies", "POST /api/v1/products", "POST /api/v1/tasks",
                     // imports: updates of unreachable records are rejected rows (ImportVisibilityTests)
                     "POST /api/v1/imports",
                 ]
