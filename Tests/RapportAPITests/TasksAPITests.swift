@@ -20,7 +20,9 @@ struct TasksAPITests {
         ((response.json["data"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }
     }
 
-    @Test("a task is created, read, listed, filtered, changed with If-Match, done and deleted", arguments: Backend.allCases)
+    @Test(
+        "a task is created, read, listed, filtered, changed with If-Match, done and deleted",
+        arguments: Backend.allCases)
     func lifecycle(_ backend: Backend) async throws {
         try await TestApp.with(backend) { app in
             let seeded = try await Fixtures.workspace(app)
@@ -71,7 +73,8 @@ struct TasksAPITests {
                 #expect(Self.ids(aboutOksana) == [id])
                 let paged = try await client.json(.get, "/api/v1/tasks?sort=due_at&limit=2", seeded.token)
                 let cursor = try #require(paged.json["next_cursor"] as? String)
-                let rest = try await client.json(.get, "/api/v1/tasks?sort=due_at&limit=2&cursor=\(cursor)", seeded.token)
+                let rest = try await client.json(
+                    .get, "/api/v1/tasks?sort=due_at&limit=2&cursor=\(cursor)", seeded.token)
                 #expect(Self.ids(paged) + Self.ids(rest) == [undatedID, id, laterID])
                 // when it is done, with If-Match
                 let read = try await client.json(.get, "/api/v1/tasks/\(id)", seeded.token)
@@ -105,7 +108,10 @@ struct TasksAPITests {
             let other = try await Fixtures.workspace(app, name: "Other", email: "owner@other.test")
             try await app.test { client in
                 let cases: [(body: String, field: String)] = [
-                    (#"{"title": "Late", "due_at": "2030-05-01T09:00:00Z", "remind_at": "2030-05-01T10:00:00Z"}"#, "remind_at"),
+                    (
+                        #"{"title": "Late", "due_at": "2030-05-01T09:00:00Z", "remind_at": "2030-05-01T10:00:00Z"}"#,
+                        "remind_at"
+                    ),
                     (#"{"title": "Nobody", "assignee_id": "\#(other.owner.id)"}"#, "assignee_id"),
                     (#"{"title": "Nobody", "assignee_id": "not-an-id"}"#, "assignee_id"),
                     (#"{"title": "Soon", "due_at": "tomorrow"}"#, "due_at"),
@@ -120,7 +126,9 @@ struct TasksAPITests {
                     let response = try await client.json(.post, "/api/v1/tasks", seeded.token, body)
                     #expect(response.status == .unprocessableContent, "\(body): \(response.text)")
                     #expect(response.headers[.contentType] == "application/problem+json")
-                    let fields = ((response.json["errors"] as? [[String: Any]]) ?? []).compactMap { $0["field"] as? String }
+                    let fields = ((response.json["errors"] as? [[String: Any]]) ?? []).compactMap {
+                        $0["field"] as? String
+                    }
                     #expect(fields.contains(field), "\(body): \(response.text)")
                 }
                 // nothing was written, and no reminder was queued

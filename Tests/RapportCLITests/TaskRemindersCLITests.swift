@@ -18,7 +18,8 @@ struct TaskRemindersCLITests {
         try await store.migrate()
         let services = Services(store: store, settings: ServiceSettings(secretKey: "test-secret"))
         let (_, owner) = try await AccountService(services).createWorkspace(
-            name: "Acme", owner: UserDraft(email: "owner@acme.test", name: "Owner", role: nil, password: Fixtures.password))
+            name: "Acme",
+            owner: UserDraft(email: "owner@acme.test", name: "Owner", role: nil, password: Fixtures.password))
         let tasks = RecordService(services, schema: .tasks)
         let due = Timestamp.micros(Date()) + 4_000_000
         var ids: [String] = []

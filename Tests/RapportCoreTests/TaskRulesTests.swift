@@ -45,9 +45,11 @@ struct TaskRulesTests {
         #expect(RecordPatch.moment(text).map(Timestamp.rfc3339) == stored)
     }
 
-    @Test("a time without an offset, a date alone or nonsense is refused", arguments: [
-        "2030-05-01", "2030-05-01T09:00:00", "2030-05-01 09:00", "tomorrow", "", "1960-01-01T00:00:00Z",
-    ])
+    @Test(
+        "a time without an offset, a date alone or nonsense is refused",
+        arguments: [
+            "2030-05-01", "2030-05-01T09:00:00", "2030-05-01 09:00", "tomorrow", "", "1960-01-01T00:00:00Z",
+        ])
     func badMoments(_ text: String) {
         #expect(RecordPatch.moment(text) == nil)
     }

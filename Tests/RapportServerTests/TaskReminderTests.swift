@@ -90,7 +90,8 @@ struct TaskReminderTests {
             let done = try await Self.task(app, by: owner, ["title": .string("Done"), "due_at": due])
             let deleted = try await Self.task(app, by: owner, ["title": .string("Deleted"), "due_at": due])
             _ = try await service.update(
-                Viewer(owner), id: moved.id, patch: ["due_at": Self.fromNow(86_400 * Self.second)], expectedVersion: nil,
+                Viewer(owner), id: moved.id, patch: ["due_at": Self.fromNow(86_400 * Self.second)],
+                expectedVersion: nil,
                 actor: actor)
             _ = try await service.update(
                 Viewer(owner), id: done.id, patch: ["done": .bool(true)], expectedVersion: nil, actor: actor)
@@ -141,7 +142,8 @@ struct TaskReminderTests {
             #expect(try await Self.reminders(app, owner).isEmpty)
             // and a job of another workspace finds no task
             let other = try await Fixtures.workspace(app, name: "Other", email: "owner@other.test")
-            _ = try await reminders.remind(workspaceID: other.workspace.id, taskID: task.id, at: at, jobID: RecordID.make())
+            _ = try await reminders.remind(
+                workspaceID: other.workspace.id, taskID: task.id, at: at, jobID: RecordID.make())
             #expect(try await Self.reminders(app, owner).isEmpty)
         }
     }
@@ -155,7 +157,10 @@ struct TaskReminderTests {
             // given a task assigned to a rep, whose role is then changed to one that does not read tasks
             let task = try await Self.task(
                 app, by: seeded.owner,
-                ["title": .string("Secret"), "assignee_id": .string(rep.id), "due_at": Self.fromNow(3600 * Self.second)])
+                [
+                    "title": .string("Secret"), "assignee_id": .string(rep.id),
+                    "due_at": Self.fromNow(3600 * Self.second),
+                ])
             let role = try await RoleService(app.services).create(
                 Principal(user: seeded.owner, workspace: seeded.workspace),
                 name: "Contacts only",

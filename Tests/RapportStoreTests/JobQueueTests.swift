@@ -273,7 +273,8 @@ struct JobQueueTests {
                 try await store.transaction { database in
                     try await queue.reschedule(
                         workspaceID: a.id, dedupKey: "task:1@60",
-                        to: NewJob(workspaceID: a.id, kind: "reminder", dueAt: now + 90 * Self.second, dedupKey: "task:1@90"),
+                        to: NewJob(
+                            workspaceID: a.id, kind: "reminder", dueAt: now + 90 * Self.second, dedupKey: "task:1@90"),
                         on: database)
                     throw Undo()
                 }
@@ -283,7 +284,8 @@ struct JobQueueTests {
             let moved = try await store.transaction { database in
                 try await queue.reschedule(
                     workspaceID: a.id, dedupKey: "task:1@60",
-                    to: NewJob(workspaceID: a.id, kind: "reminder", dueAt: now + 90 * Self.second, dedupKey: "task:1@90"),
+                    to: NewJob(
+                        workspaceID: a.id, kind: "reminder", dueAt: now + 90 * Self.second, dedupKey: "task:1@90"),
                     on: database)
             }
             #expect(try await queue.job(id: first) == nil)

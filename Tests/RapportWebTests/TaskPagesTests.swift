@@ -119,7 +119,8 @@ struct TaskPagesTests {
                 #expect(done.status == .seeOther)
                 #expect(done.headers[.location] == "/my-tasks")
                 // then it is done, and listed under recently done
-                let read = try await client.execute(uri: "/api/v1/tasks/\(id)", method: .get, headers: .bearer(rezaToken))
+                let read = try await client.execute(
+                    uri: "/api/v1/tasks/\(id)", method: .get, headers: .bearer(rezaToken))
                 #expect(read.json["done"] as? Bool == true)
                 let again = try await jar.get(client, "/my-tasks")
                 #expect(Self.group(again.text, "done").contains("Prepare demo"))

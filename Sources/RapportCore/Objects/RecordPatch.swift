@@ -245,7 +245,8 @@ package enum RecordPatch {
             guard let text = string() else { return fail("Expected a string, not \(value.typeName).") }
             if text.isEmpty { return .success(.null) }
             guard let micros = moment(text) else {
-                return fail("date_time", "Must be a time in RFC 3339 with its offset, such as 2026-12-05T09:30:00+01:00.")
+                return fail(
+                    "date_time", "Must be a time in RFC 3339 with its offset, such as 2026-12-05T09:30:00+01:00.")
             }
             return .success(.string(Timestamp.rfc3339(micros)))
         }

@@ -13,7 +13,8 @@ struct TaskRules: ObjectRules {
     func prepare(_ record: inout Record, before: Record?, now: Int64) {
         // A moved due time with the reminder left as it was: the reminder keeps its lead time.
         if let before, let oldDue = Self.micros(before, "due_at"), let newDue = Self.micros(record, "due_at"),
-            oldDue != newDue, let oldRemind = Self.micros(before, "remind_at"), record["remind_at"] == before["remind_at"]
+            oldDue != newDue, let oldRemind = Self.micros(before, "remind_at"),
+            record["remind_at"] == before["remind_at"]
         {
             record.values["remind_at"] = .string(Timestamp.rfc3339(oldRemind + newDue - oldDue))
         }

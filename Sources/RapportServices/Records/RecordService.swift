@@ -438,7 +438,8 @@ package struct RecordService: Sendable {
         let document = SearchKey.document(for: record, type: schema, referenceTitle: referenceTitle)
         try await SearchRepository(store: services.store).index(
             workspaceID: record.workspaceID, recordID: record.id, recordType: schema.recordType, document: document,
-            updatedAt: record.updatedAt, owner: (record.string(schema.ownerField), record.string("team_id")), on: database)
+            updatedAt: record.updatedAt, owner: (record.string(schema.ownerField), record.string("team_id")),
+            on: database)
     }
 
     /// An event on the record's timeline.

@@ -17,7 +17,9 @@ struct TaskEffects: RecordEffects {
         guard before == nil || at != was else { return [] }
         // A reminder whose time has already passed when the task is written is not sent: the task is
         // overdue, which My tasks shows; only a time still to come is scheduled.
-        let job = at.flatMap { $0 > now ? TaskReminders.job(workspaceID: record.workspaceID, taskID: record.id, at: $0) : nil }
+        let job = at.flatMap {
+            $0 > now ? TaskReminders.job(workspaceID: record.workspaceID, taskID: record.id, at: $0) : nil
+        }
         let queue = JobQueue(store: services.store)
         if let was {
             try await queue.reschedule(

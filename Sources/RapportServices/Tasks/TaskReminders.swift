@@ -70,7 +70,8 @@ package struct TaskReminders: Sendable {
             try await NotificationService(services).send(
                 .reminder, to: [assignee], about: (.tasks, taskID), workspaceID: workspaceID,
                 actor: Actor(.system, id: nil),
-                text: UserNotification.reminderText(title: title.isEmpty ? "a task" : title, dueAt: task.string("due_at")),
+                text: UserNotification.reminderText(
+                    title: title.isEmpty ? "a task" : title, dueAt: task.string("due_at")),
                 data: data, on: database, id: jobID)
             return []
         }

@@ -30,7 +30,8 @@ extension RecordPages {
             rows: try await rows.rows(open.records, viewer: principal.viewer, back: path, showAssignee: true),
             hasRows: !open.records.isEmpty, count: Numbers.format(total, principal.user.language),
             add: principal.viewer.allows(.create, on: .tasks)
-                ? rows.quickAdd(action: WebPath.record(object, record.id, "tasks"), submitted: submitted, errors: errors)
+                ? rows.quickAdd(
+                    action: WebPath.record(object, record.id, "tasks"), submitted: submitted, errors: errors)
                 : nil,
             all: WebPath.list(ObjectType.tasks.name) + "?\(field)=\(record.id)")
     }

@@ -132,8 +132,8 @@ struct RecordPages: Sendable {
             _ = try await service.update(
                 principal.viewer, id: id,
                 patch: try await patch(
-                from: submitted, definitions: definitions, viewer: principal.viewer,
-                dates: Dates(viewer: principal.user, messages: [:])),
+                    from: submitted, definitions: definitions, viewer: principal.viewer,
+                    dates: Dates(viewer: principal.user, messages: [:])),
                 expectedVersion: version, actor: Self.actor(principal))
             return pages.redirect(WebPath.record(object, id), flash: Flash("saved"))
         } catch let error as RapportError where [.invalid, .conflict, .stale].contains(error.code) {

@@ -35,7 +35,8 @@ struct TaskPages: Sendable {
         func mine(done: Bool) -> ListQuery {
             var query = ListQuery()
             query.filters = [
-                .init(target: .standard(name: "assignee_id", kind: .reference("users")), op: .equals, value: .string(me)),
+                .init(
+                    target: .standard(name: "assignee_id", kind: .reference("users")), op: .equals, value: .string(me)),
                 .init(target: .standard(name: "done", kind: .boolean), op: .equals, value: .bool(done)),
             ]
             return query
@@ -51,7 +52,8 @@ struct TaskPages: Sendable {
         done.sort = .init(target: .standard(name: "completed_at", kind: .timestamp), descending: true)
         let doneTasks = try await service.list(principal.viewer, query: done, limit: 20, after: nil).records
         let back = WebPath.myTasks
-        let rows = try await tasks.rows(openTasks + doneTasks, viewer: principal.viewer, back: back, showAssignee: false)
+        let rows = try await tasks.rows(
+            openTasks + doneTasks, viewer: principal.viewer, back: back, showAssignee: false)
         let openRows = Array(rows.prefix(openTasks.count))
         var grouped: [TaskAgenda: [TaskRowView]] = [:]
         for (record, row) in zip(openTasks, openRows) {
@@ -60,7 +62,8 @@ struct TaskPages: Sendable {
         }
         let language = principal.user.language
         let view = MyTasksView(
-            lead: (messages["my_tasks_lead"] ?? "{zone}").replacingOccurrences(of: "{zone}", with: principal.user.timeZone),
+            lead: (messages["my_tasks_lead"] ?? "{zone}").replacingOccurrences(
+                of: "{zone}", with: principal.user.timeZone),
             groups: TaskAgenda.allCases.map { group in
                 let rows = grouped[group] ?? []
                 return .init(

@@ -62,7 +62,9 @@ struct TaskRows {
         let chosen = submitted?["remind"] ?? "due"
         return TaskQuickAddView(
             action: action, title: submitted?["title"] ?? "", due: submitted?["due_at"] ?? "",
-            remind: Self.leads.map { Option(value: $0.value, label: messages[$0.label] ?? $0.value, selected: $0.value == chosen) },
+            remind: Self.leads.map {
+                Option(value: $0.value, label: messages[$0.label] ?? $0.value, selected: $0.value == chosen)
+            },
             errors: Pages.errorMap(errors, messages), hasErrors: !errors.isEmpty)
     }
 
