@@ -14,7 +14,10 @@ struct MyTasksView: PageContent {
 
     /// "Tasks assigned to you, by due time in your time zone (Asia/Tehran)."
     let lead: String
+    /// The groups with tasks in them are shown; the others are left out.
     let groups: [Group]
+    /// Whether any open task is assigned to the viewer (else "Nothing to do here.").
+    let hasOpen: Bool
     let done: [TaskRowView]
     let hasDone: Bool
     let add: TaskQuickAddView

@@ -70,7 +70,7 @@ struct TaskPages: Sendable {
                     key: group.rawValue, heading: messages["tasks_\(group.rawValue)"] ?? group.rawValue,
                     count: Numbers.format(rows.count, language), rows: rows, hasRows: !rows.isEmpty)
             },
-            done: Array(rows.dropFirst(openTasks.count)), hasDone: !doneTasks.isEmpty,
+            hasOpen: !openTasks.isEmpty, done: Array(rows.dropFirst(openTasks.count)), hasDone: !doneTasks.isEmpty,
             add: tasks.quickAdd(action: WebPath.myTasks, submitted: submitted, errors: errors),
             all: WebPath.list(ObjectType.tasks.name))
         return pages.render(
