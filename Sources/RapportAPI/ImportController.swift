@@ -37,9 +37,10 @@ package struct ImportController: Sendable {
         let parameters = QueryItems.parse(request.uri.query)
         var issues: [FieldIssue] = []
         let object = parameters.last { $0.name == "object" }?.value
-        let schema = ObjectCatalog.named(object ?? "")
+        let schema = ObjectCatalog.named(object ?? "").flatMap { $0.importable ? $0 : nil }
         if schema == nil {
-            issues.append(FieldIssue("object", "Object must be one of \(ObjectCatalog.names.joined(separator: ", "))."))
+            let names = ObjectCatalog.all.filter(\.importable).map(\.name)
+            issues.append(FieldIssue("object", "Object must be one of \(names.joined(separator: ", "))."))
         }
         let dryRun = Self.flag(parameters.last { $0.name == "dry_run" }?.value, name: "dry_run", issues: &issues)
         let strict = Self.flag(parameters.last { $0.name == "strict" }?.value, name: "strict", issues: &issues)

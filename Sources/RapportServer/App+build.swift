@@ -99,5 +99,8 @@ package func buildApplication(
 
 /// The job handlers of this installation, by kind: what the job runner can run.
 package func buildJobRegistry(_ runtime: Runtime) -> JobRegistry {
-    JobRegistry([.maintenance(runtime.services, queue: JobQueue(store: runtime.store)), .noop])
+    JobRegistry([
+        .maintenance(runtime.services, queue: JobQueue(store: runtime.store)), .noop,
+        TaskReminders.handler(runtime.services),
+    ])
 }

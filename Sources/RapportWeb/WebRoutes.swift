@@ -54,6 +54,7 @@ package struct WebRoutes: Sendable {
                 accounts: accounts, pages: pages, notifications: NotificationService(services)))
         HomePages(services: services, pages: pages).register(on: signedIn)
         NotificationPages(services: services, pages: pages).register(on: signedIn)
+        TaskPages(services: services, pages: pages).register(on: signedIn)
         ProfilePages(accounts: accounts, pages: pages).register(on: signedIn)
         TokenPages(accounts: accounts, pages: pages).register(on: signedIn)
         let users = UserPages(
@@ -69,7 +70,7 @@ package struct WebRoutes: Sendable {
         TeamPages(teams: TeamService(services), accounts: accounts, pages: pages).register(on: signedIn)
         RolePages(services: services, pages: pages).register(on: signedIn)
         SearchPages(services: services, pages: pages).register(on: signedIn)
-        for type in ObjectCatalog.all {
+        for type in ObjectCatalog.all where type.importable {
             ImportPages(services: services, pages: pages, schema: type).register(on: signedIn)
         }
     }

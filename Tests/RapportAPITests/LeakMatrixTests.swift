@@ -39,6 +39,8 @@ struct LeakMatrixTests {
         var workspace: String
         /// The contact's address (hidden from the team role).
         var email: String?
+        /// The records a task is about (its contact and company).
+        var about: [String] = []
     }
 
     /// The matrix's world, built once per backend.
@@ -87,12 +89,12 @@ struct LeakMatrixTests {
         let ownRole =
             try await post(
                 "/api/v1/roles",
-                #"{"name": "Own reps", "permissions": {"contacts": {"actions": ["read","create","edit","delete","export","merge"], "visibility": "own"}, "companies": {"actions": ["read","create","edit","delete","export","merge"], "visibility": "own"}, "products": {"actions": ["read"]}, "deals": {"actions": ["read","create","edit","delete","merge"], "visibility": "own"}}}"#
+                #"{"name": "Own reps", "permissions": {"contacts": {"actions": ["read","create","edit","delete","export","merge"], "visibility": "own"}, "companies": {"actions": ["read","create","edit","delete","export","merge"], "visibility": "own"}, "products": {"actions": ["read"]}, "deals": {"actions": ["read","create","edit","delete","merge"], "visibility": "own"}, "tasks": {"actions": ["read","create","edit","delete","export","merge"], "visibility": "own"}}}"#
             )["id"] as! String
         let teamRole =
             try await post(
                 "/api/v1/roles",
-                #"{"name": "Team reps", "permissions": {"contacts": {"actions": ["read","create","edit","delete","export","merge"], "visibility": "team", "fields": {"email": "hidden", "additional_emails": "hidden"}}, "companies": {"actions": ["read","edit"], "visibility": "team", "fields": {"domain": "read_only"}}, "deals": {"actions": ["read","edit"], "visibility": "team", "fields": {"amount": "hidden"}}}}"#
+                #"{"name": "Team reps", "permissions": {"contacts": {"actions": ["read","create","edit","delete","export","merge"], "visibility": "team", "fields": {"email": "hidden", "additional_emails": "hidden"}}, "companies": {"actions": ["read","edit"], "visibility": "team", "fields": {"domain": "read_only"}}, "deals": {"actions": ["read","edit"], "visibility": "team", "fields": {"amount": "hidden"}}, "tasks": {"actions": ["read","edit"], "visibility": "team"}}}"#
             )["id"] as! String
         try await patch("/api/v1/users/\(ownRep.id)", #"{"role": "\#(ownRole)"}"#)
         try await patch("/api/v1/users/\(teamRep.id)", #"{"role": "\#(teamRole)"}"#)
@@ -130,6 +132,18 @@ struct LeakMatrixTests {
                 Item(
                     object: "contacts", id: contact["id"] as! String, version: 1, owner: owner, team: team,
                     marker: marker, workspace: a.workspace.id, email: email))
+            // a task about each contact and its company, assigned to the same owner and given to the same team
+            // (a task's assignee is its owner for visibility)
+            let task = try await post(
+                "/api/v1/tasks",
+                #"{"title": "Zorblaxt\#(index)", "contact_id": "\#(contact["id"] as! String)", "company_id": "\#(company["id"] as! String)", "assignee_id": \#(owner.map { "\"\($0)\"" } ?? "null"), "team_id": \#(team.map { "\"\($0)\"" } ?? "null")}"#
+            )
+            items.append(
+                Item(
+                    object: "tasks", id: task["id"] as! String, version: 1, owner: owner, team: team,
+                    marker: "Zorblaxt\(index)", workspace: a.workspace.id, about: [
+                        contact["id"] as! String, company["id"] as! String,
+                    ]))
             // a note on each contact, which shows on its company's timeline too
             _ = try await client.execute(
                 uri: "/api/v1/contacts/\(contact["id"] as! String)/activities", method: .post,
@@ -334,7 +348,8 @@ struct LeakMatrixTests {
                                 : item.object == "contacts"
                                     ? #"{"last_name": "Changed"}"#
                                     : item.object == "deals"
-                                        ? #"{"source": "Changed"}"# : #"{"city": "Changed"}"#)
+                                        ? #"{"source": "Changed"}"#
+                                        : item.object == "tasks" ? #"{"notes": "Changed"}"# : #"{"city": "Changed"}"#)
                         #expect(
                             changed.status == (edits ? .ok : sees ? .forbidden : hidden),
                             "\(person.name) PATCH \(item.object) \(item.marker): \(changed.text)")
@@ -356,7 +371,8 @@ struct LeakMatrixTests {
                             merged.status == (merges ? .unprocessableContent : sees ? .forbidden : hidden),
                             "\(person.name) merges \(item.object) \(item.marker): \(merged.text)")
                         covered.insert("POST /api/v1/\(item.object)/:id/merge")
-                        if item.object != "products" {
+                        let type = ObjectCatalog.named(item.object)!
+                        if type.timeline != nil {
                             let timeline = try await call(.get, "/api/v1/\(item.object)/\(item.id)/timeline")
                             #expect(timeline.status == (sees ? .ok : hidden), "\(person.name) timeline \(item.marker)")
                             let noted = try await call(
@@ -367,7 +383,7 @@ struct LeakMatrixTests {
                                 "GET /api/v1/\(item.object)/:id/timeline", "POST /api/v1/\(item.object)/:id/activities",
                             ])
                         }
-                        if ObjectCatalog.named(item.object)?.duplicates.isEmpty == false {
+                        if !type.duplicates.isEmpty {
                             let duplicates = try await call(.get, "/api/v1/\(item.object)/\(item.id)/duplicates")
                             #expect(duplicates.status == (sees ? .ok : hidden))
                             let dismissed = try await call(
@@ -409,6 +425,24 @@ struct LeakMatrixTests {
                             let people = try await call(.get, "/api/v1/companies/\(item.id)/contacts")
                             #expect(people.status == (sees ? .ok : hidden))
                             covered.insert("GET /api/v1/companies/:id/contacts")
+                        }
+                        // the tasks about a record: exactly those the person may see, when their role reads tasks
+                        if ["contacts", "companies", "deals"].contains(item.object) {
+                            let tasks = try await call(.get, "/api/v1/\(item.object)/\(item.id)/tasks?limit=200")
+                            let readsTasks = Viewer(person.user).allows(.read, on: .tasks)
+                            #expect(
+                                tasks.status == (!sees ? hidden : readsTasks ? .ok : .forbidden),
+                                "\(person.name) lists the tasks of \(item.marker): \(tasks.status)")
+                            if sees && readsTasks {
+                                #expect(
+                                    Self.ids(tasks)
+                                        == Set(
+                                            world.items.filter {
+                                                $0.object == "tasks" && $0.about.contains(item.id) && world.reach(person, $0)
+                                            }.map(\.id)),
+                                    "\(person.name) lists the tasks of \(item.marker)")
+                            }
+                            covered.insert("GET /api/v1/\(item.object)/:id/tasks")
                         }
                         let audit = try await call(.get, "/api/v1/audit?record_id=\(item.id)")
                         #expect(audit.status == (person.manages ? .ok : .forbidden))
@@ -496,6 +530,7 @@ struct LeakMatrixTests {
                     "POST /api/v1/pipelines",
                     // creating records: checked above (owner and team of a new record, hidden fields)
                     "POST /api/v1/contacts", "POST /api/v1/companies", "POST /api/v1/products", "POST /api/v1/deals",
+                    "POST /api/v1/tasks",
                     // imports: updates of unreachable records are rejected rows (ImportVisibilityTests)
                     "POST /api/v1/imports",
                 ]

@@ -214,4 +214,92 @@ struct JobQueueTests {
             #expect(queued.map(\.dueAt) == [now + 3600 * Self.second])
         }
     }
+
+    @Test(
+        "cancelling a dedup key deletes its queued job and frees the key; a job a runner holds is left to finish",
+        arguments: Backend.allCases)
+    func cancelByDedupKey(_ backend: Backend) async throws {
+        try await TestDB.with(backend) { store in
+            let queue = JobQueue(store: store)
+            let accounts = AccountRepository(store: store)
+            let a = try await store.transaction { try await accounts.createWorkspace(name: "A", on: $0) }
+            let b = try await store.transaction { try await accounts.createWorkspace(name: "B", on: $0) }
+            let now = Timestamp.micros(Date())
+            // given a queued reminder in each of two workspaces under the same key
+            let inA = try await queue.enqueue(
+                NewJob(workspaceID: a.id, kind: "reminder", dueAt: now + 60 * Self.second, dedupKey: "task:1"))
+            let inB = try await queue.enqueue(
+                NewJob(workspaceID: b.id, kind: "reminder", dueAt: now + 60 * Self.second, dedupKey: "task:1"))
+            // when A's is cancelled
+            let cancelled = try await store.transaction {
+                try await queue.cancel(workspaceID: a.id, dedupKey: "task:1", on: $0)
+            }
+            // then it is gone, B's is untouched, and the key is free in A again
+            #expect(cancelled)
+            let (idA, idB) = (try #require(inA), try #require(inB))
+            #expect(try await queue.job(id: idA) == nil)
+            #expect(try await queue.job(id: idB)?.state == .queued)
+            #expect(try await queue.unfinished(workspaceID: a.id, dedupKey: "task:1") == nil)
+            let again = try await queue.enqueue(
+                NewJob(workspaceID: a.id, kind: "reminder", dueAt: now - Self.second, dedupKey: "task:1"))
+            #expect(again != nil)
+            // when a runner holds that job, cancelling changes nothing: it finishes as usual
+            let held = try #require(try await queue.claim(owner: "runner", now: now, leaseFor: .seconds(60)))
+            #expect(held.id == again)
+            let second = try await store.transaction {
+                try await queue.cancel(workspaceID: a.id, dedupKey: "task:1", on: $0)
+            }
+            #expect(!second)
+            #expect(try await queue.complete(id: held.id, owner: "runner", now: now))
+            #expect(try await queue.job(id: held.id)?.state == .done)
+        }
+    }
+
+    @Test(
+        "rescheduling replaces the queued job of a key by a new one, in the caller's transaction",
+        arguments: Backend.allCases)
+    func rescheduleByDedupKey(_ backend: Backend) async throws {
+        try await TestDB.with(backend) { store in
+            let queue = JobQueue(store: store)
+            let accounts = AccountRepository(store: store)
+            let a = try await store.transaction { try await accounts.createWorkspace(name: "A", on: $0) }
+            let now = Timestamp.micros(Date())
+            let first = try #require(
+                try await queue.enqueue(
+                    NewJob(workspaceID: a.id, kind: "reminder", dueAt: now + 60 * Self.second, dedupKey: "task:1@60")))
+            // when a rescheduling rolls back, nothing moved
+            struct Undo: Error {}
+            await #expect(throws: Undo.self) {
+                try await store.transaction { database in
+                    try await queue.reschedule(
+                        workspaceID: a.id, dedupKey: "task:1@60",
+                        to: NewJob(
+                            workspaceID: a.id, kind: "reminder", dueAt: now + 90 * Self.second, dedupKey: "task:1@90"),
+                        on: database)
+                    throw Undo()
+                }
+            }
+            #expect(try await queue.job(id: first)?.state == .queued)
+            // when it commits, the old job is gone and one new job is queued at the new time
+            let moved = try await store.transaction { database in
+                try await queue.reschedule(
+                    workspaceID: a.id, dedupKey: "task:1@60",
+                    to: NewJob(
+                        workspaceID: a.id, kind: "reminder", dueAt: now + 90 * Self.second, dedupKey: "task:1@90"),
+                    on: database)
+            }
+            #expect(try await queue.job(id: first) == nil)
+            let movedID = try #require(moved)
+            let job = try #require(try await queue.job(id: movedID))
+            #expect(job.dueAt == now + 90 * Self.second)
+            #expect(job.dedupKey == "task:1@90")
+            #expect(try await queue.counts(kind: "reminder") == [.queued: 1, .running: 0, .done: 0, .failed: 0])
+            // and rescheduling to nothing cancels it
+            let none = try await store.transaction {
+                try await queue.reschedule(workspaceID: a.id, dedupKey: "task:1@90", to: nil, on: $0)
+            }
+            #expect(none == nil)
+            #expect(try await queue.counts(kind: "reminder")[.queued] == 0)
+        }
+    }
 }

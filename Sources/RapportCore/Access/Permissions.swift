@@ -30,6 +30,8 @@ package struct Permissions: Sendable, Equatable {
             rules.visibility = .all
             rules.editVisibility = .all
         }
+        // (an object that imports cannot write what goes with its records: a task's reminder)
+        if !type.importable { rules.actions.remove(.import) }
         return rules
     }
 
@@ -49,8 +51,9 @@ package struct Permissions: Sendable, Equatable {
 }
 
 extension ObjectType {
-    /// Whether records of this object have an owner and a team (visibility by `own` and `team` applies).
-    package var isOwned: Bool { field("owner_id") != nil && field("team_id") != nil }
+    /// Whether records of this object have an owner (`ownerField`) and a team (visibility by `own` and
+    /// `team` applies).
+    package var isOwned: Bool { field(ownerField) != nil && field("team_id") != nil }
 }
 
 // MARK: JSON

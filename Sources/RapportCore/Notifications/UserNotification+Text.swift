@@ -28,6 +28,12 @@ extension UserNotification {
         "\(actor) made you the owner of \(title)"
     }
 
+    /// "Reminder: Call Oksana back is due 2026-12-05T09:30:00.000Z" (the API's text; pages say the time in
+    /// the reader's zone), or "Reminder: Call Oksana back" for a task without a due time.
+    package static func reminderText(title: String, dueAt: String?) -> String {
+        dueAt.map { "Reminder: \(title) is due \($0)" } ?? "Reminder: \(title)"
+    }
+
     /// "Ana Lopes mentioned you on Oksana Petrenko".
     package static func mentionText(actor: String, title: String) -> String {
         "\(actor) mentioned you on \(title)"

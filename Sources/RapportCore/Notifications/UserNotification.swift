@@ -15,6 +15,8 @@ package struct NotificationKind: RawRepresentable, Hashable, Sendable, Codable, 
     package static let activityAdded = NotificationKind(rawValue: "activity_added")
     /// A record's owner changed: the new owner hears of it, and so do its followers.
     package static let ownerChanged = NotificationKind(rawValue: "owner_changed")
+    /// A task assigned to the recipient is due (or its reminder time came); sent by Rapport itself.
+    package static let reminder = NotificationKind(rawValue: "reminder")
 
     package var description: String { rawValue }
 }

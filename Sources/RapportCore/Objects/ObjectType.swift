@@ -34,7 +34,11 @@ package struct ObjectType: Sendable {
     package var domainLink: DomainLink?
     /// The home page's panel of the user's own records of this object; nil for none.
     package var homePanel: HomePanel?
-    /// Whether records come in through CSV imports (a deal, with its stage history, does not yet).
+    /// The field naming the user a record belongs to, which `own` and `team` visibility key on with
+    /// `team_id` (a task's assignee); `owner_id` by default.
+    package var ownerField = "owner_id"
+    /// Whether the import wizard, `/api/v1/imports` and `rapport import` take this object (deals and
+    /// tasks do not yet: an import writes no stage history and no reminders).
     package var importable = true
     /// Behaviour beyond the description; does nothing by default.
     package var rules: any ObjectRules = NoRules()

@@ -44,12 +44,14 @@ package struct NotificationService: Sendable {
     ///   - record: what it is about (the object and the record's id); nil for a notification about no record.
     ///   - text: the English summary (see `UserNotification.text`); `data` what it was made from.
     ///   - database: the transaction of the change it is about, so that both are written or neither.
+    ///   - id: the notification's id, for one sent to a single recipient by work that may run again (a
+    ///     reminder's is its job's id); a new id by default.
     /// - Returns: the ids of the users notified.
     @discardableResult
     package func send(
         _ kind: NotificationKind, to recipients: [String], about record: (object: ObjectType, id: String)?,
         workspaceID: String, actor: Actor, text: String, data: [String: JSONValue] = [:],
-        on database: (any SQLDatabase)? = nil
+        on database: (any SQLDatabase)? = nil, id fixedID: String? = nil
     ) async throws -> [String] {
         let now = Timestamp.micros(Date())
         var notifications: [UserNotification] = []
@@ -67,6 +69,7 @@ package struct NotificationService: Sendable {
             }
             notifications.append(
                 UserNotification(
+                    id: notifications.isEmpty ? fixedID ?? RecordID.make() : RecordID.make(),
                     workspaceID: workspaceID, recipientID: id, kind: kind, recordType: record?.object.recordType,
                     recordID: record?.id, actorID: actor.id, text: text, data: data, createdAt: now))
         }
@@ -81,7 +84,7 @@ package struct NotificationService: Sendable {
     package func recordCreated(_ record: Record, schema: ObjectType, actor: Actor, on database: any SQLDatabase)
         async throws
     {
-        guard actor.type != .import, let owner = record.string(Self.ownerField) else { return }
+        guard actor.type != .import, let owner = record.string(schema.ownerField) else { return }
         try await follows.set(
             following: true, workspaceID: record.workspaceID, userID: owner, object: schema.name, recordID: record.id,
             on: database)
@@ -102,8 +105,8 @@ package struct NotificationService: Sendable {
     ) async throws {
         guard actor.type != .import, !changes.isEmpty else { return }
         let workspaceID = record.workspaceID
-        let ownerChanged = changes.contains { $0.field == Self.ownerField }
-        let newOwner = ownerChanged ? record.string(Self.ownerField) : nil
+        let ownerChanged = changes.contains { $0.field == schema.ownerField }
+        let newOwner = ownerChanged ? record.string(schema.ownerField) : nil
         if let newOwner {
             try await follows.set(
                 following: true, workspaceID: workspaceID, userID: newOwner, object: schema.name, recordID: record.id,
@@ -180,9 +183,6 @@ package struct NotificationService: Sendable {
             text: UserNotification.activityText(actor: who, type: activity.type, title: title),
             data: ["title": .string(title), "activity": .string(activity.type)], on: database)
     }
-
-    /// The field that names a record's owner.
-    static let ownerField = "owner_id"
 
     /// What a notification calls a record: its title, else its type ("a contact").
     static func title(of record: Record, schema: ObjectType) -> String {

@@ -115,9 +115,10 @@ package struct RecordService: Sendable {
     ) async throws -> Record {
         var record = Record.empty(schema, workspaceID: viewer.workspaceID, now: now)
         let references = try RecordPatch.apply(patch, to: &record, schema: schema, customFields: definitions)
+        // (completed first, so that the rules check what will be written)
+        schema.rules.prepare(&record, before: nil, now: now)
         try requireIdentity(record)
         try await check(references, viewer: viewer, on: database)
-        schema.rules.prepare(&record, before: nil, now: now)
         return record
     }
 
@@ -154,9 +155,9 @@ package struct RecordService: Sendable {
                 throw RapportError(
                     .stale, "The record has changed since it was read (If-Match does not match its ETag).")
             }
+            schema.rules.prepare(&record, before: before, now: now)
             try requireIdentity(record)
             try await check(references, viewer: viewer, on: database)
-            schema.rules.prepare(&record, before: before, now: now)
             try await effects.prepare(
                 &record, before: before, viewer: viewer, services: services, now: now, on: database)
             let saved = try await save(
@@ -496,7 +497,8 @@ package struct RecordService: Sendable {
         let document = SearchKey.document(for: record, type: schema, referenceTitle: referenceTitle)
         try await SearchRepository(store: services.store).index(
             workspaceID: record.workspaceID, recordID: record.id, recordType: schema.recordType, document: document,
-            updatedAt: record.updatedAt, owner: (record.string("owner_id"), record.string("team_id")), on: database)
+            updatedAt: record.updatedAt, owner: (record.string(schema.ownerField), record.string("team_id")),
+            on: database)
     }
 
     /// An event on the record's timeline.
@@ -597,10 +599,10 @@ package struct RecordService: Sendable {
     /// unless the fields name one).
     func fillOwnership(_ record: inout Record, viewer: Viewer, patch: [String: JSONValue]) async throws {
         guard schema.isOwned else { return }
-        if patch["owner_id"] == nil, let userID = viewer.userID { record.values["owner_id"] = .string(userID) }
-        if patch["team_id"] == nil, let owner = record.string("owner_id") {
-            let teams = try await TeamRepository(store: services.store).teams(
-                of: owner, workspaceID: viewer.workspaceID)
+        let ownerField = schema.ownerField
+        if patch[ownerField] == nil, let userID = viewer.userID { record.values[ownerField] = .string(userID) }
+        if patch["team_id"] == nil, let owner = record.string(ownerField) {
+            let teams = try await TeamRepository(store: services.store).teams(of: owner, workspaceID: viewer.workspaceID)
             record.values["team_id"] = teams.first.map(JSONValue.string) ?? .null
         }
     }

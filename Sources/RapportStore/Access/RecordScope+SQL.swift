@@ -8,12 +8,16 @@ package import SQLKit
 extension RecordScope {
     /// The workspace and visibility condition, with `?` placeholders, on columns named with `prefix`
     /// (`"d."` for search documents).
-    /// - Parameter owned: whether the rows have owners; rows without (products) are all visible.
-    package func condition(prefix: String = "", owned: Bool = true) -> (sql: String, binds: [DBValue]) {
+    /// - Parameters:
+    ///   - owned: whether the rows have owners; rows without (products) are all visible.
+    ///   - ownerColumn: the column naming a row's owner (`ObjectType.ownerField`: a task's `assignee_id`).
+    package func condition(prefix: String = "", owned: Bool = true, ownerColumn: String = "owner_id") -> (
+        sql: String, binds: [DBValue]
+    ) {
         let workspace = DBValue.text(workspaceID)
         var sql = "\(prefix)workspace_id = ?"
         var binds = [workspace]
-        if let (extra, extraBinds) = visibilityCondition(prefix: prefix, owned: owned) {
+        if let (extra, extraBinds) = visibilityCondition(prefix: prefix, owned: owned, ownerColumn: ownerColumn) {
             sql += " AND " + extra
             binds += extraBinds
         }
@@ -21,19 +25,22 @@ extension RecordScope {
     }
 
     /// The visibility condition alone (no workspace); nil when every record is visible.
-    package func visibilityCondition(prefix: String = "", owned: Bool = true) -> (sql: String, binds: [DBValue])? {
+    package func visibilityCondition(prefix: String = "", owned: Bool = true, ownerColumn: String = "owner_id") -> (
+        sql: String, binds: [DBValue]
+    )? {
         guard owned, let userID, visibility != .all else { return nil }
+        let owner = prefix + ownerColumn
         let user = DBValue.text(userID)
         let workspace = DBValue.text(workspaceID)
         switch visibility {
         case .all: return nil
-        case .own: return ("\(prefix)owner_id = ?", [user])
+        case .own: return ("\(owner) = ?", [user])
         case .team:
             // The user's own, their teammates' (members of any team of theirs), and their teams': named
             // when known, else looked up.
             if let team {
                 let owners = Array(Set(team.teammates + [userID])).sorted()
-                var sql = "(\(prefix)owner_id IN (\(RowSession.placeholders(owners.count)))"
+                var sql = "(\(owner) IN (\(RowSession.placeholders(owners.count)))"
                 var binds = owners.map(DBValue.text)
                 if !team.teams.isEmpty {
                     sql += " OR \(prefix)team_id IN (\(RowSession.placeholders(team.teams.count)))"
@@ -42,15 +49,15 @@ extension RecordScope {
                 return (sql + ")", binds)
             }
             return (
-                "(\(prefix)owner_id = ? OR \(prefix)owner_id IN (SELECT m2.user_id FROM team_members m1 JOIN team_members m2 ON m2.workspace_id = m1.workspace_id AND m2.team_id = m1.team_id WHERE m1.workspace_id = ? AND m1.user_id = ?) OR \(prefix)team_id IN (SELECT m3.team_id FROM team_members m3 WHERE m3.workspace_id = ? AND m3.user_id = ?))",
+                "(\(owner) = ? OR \(owner) IN (SELECT m2.user_id FROM team_members m1 JOIN team_members m2 ON m2.workspace_id = m1.workspace_id AND m2.team_id = m1.team_id WHERE m1.workspace_id = ? AND m1.user_id = ?) OR \(prefix)team_id IN (SELECT m3.team_id FROM team_members m3 WHERE m3.workspace_id = ? AND m3.user_id = ?))",
                 [user, workspace, user, workspace, user]
             )
         }
     }
 
     /// `condition` for a query built with SQLKit.
-    package func sql(prefix: String = "", owned: Bool = true) -> SQLQueryString {
-        let (text, binds) = condition(prefix: prefix, owned: owned)
+    package func sql(prefix: String = "", owned: Bool = true, ownerColumn: String = "owner_id") -> SQLQueryString {
+        let (text, binds) = condition(prefix: prefix, owned: owned, ownerColumn: ownerColumn)
         return Self.query(text, binds)
     }
 

@@ -62,6 +62,48 @@ package struct JobQueue: Sendable {
         try await store.transaction { database in try await enqueue(job, now: now, on: database) }
     }
 
+    // MARK: Cancelling and moving
+
+    /// Cancels the queued job of `dedupKey` in `workspaceID` (nil: installation-wide), inside the caller's
+    /// transaction: it is deleted, as if never enqueued, and the key is free again. A job of that key a
+    /// runner holds is left to finish (its handler must see for itself that it is no longer wanted).
+    /// - Returns: whether a queued job was cancelled.
+    @discardableResult
+    package func cancel(workspaceID: String?, dedupKey: String, on database: any SQLDatabase) async throws -> Bool {
+        try await database.raw(
+            """
+            DELETE FROM jobs WHERE COALESCE(workspace_id, '') = \(bind: workspaceID ?? "") AND dedup_key = \(bind: dedupKey)
+                AND state = 'queued'
+            RETURNING id
+            """
+        ).first() != nil
+    }
+
+    /// Replaces the queued job of `dedupKey` by `job` (a reminder moved to another time: its key names the
+    /// time), inside the caller's transaction; with `job` nil it only cancels. A job of the old key that a
+    /// runner holds is left to finish.
+    /// - Returns: the new job's id; nil when `job` is nil, or an unfinished job already has its key.
+    @discardableResult
+    package func reschedule(
+        workspaceID: String?, dedupKey: String, to job: NewJob?, now: Int64 = Timestamp.micros(Date()),
+        on database: any SQLDatabase
+    ) async throws -> String? {
+        try await cancel(workspaceID: workspaceID, dedupKey: dedupKey, on: database)
+        guard let job else { return nil }
+        return try await enqueue(job, now: now, on: database)
+    }
+
+    /// The unfinished (queued or running) job of `dedupKey` in `workspaceID`; nil when there is none.
+    package func unfinished(workspaceID: String?, dedupKey: String) async throws -> Job? {
+        try await store.database.raw(
+            """
+            SELECT \(unsafeRaw: Self.columns) FROM jobs
+            WHERE COALESCE(workspace_id, '') = \(bind: workspaceID ?? "") AND dedup_key = \(bind: dedupKey)
+                AND state IN ('queued', 'running')
+            """
+        ).first().map(Self.job(from:))
+    }
+
     // MARK: Running
 
     /// Takes one due job: a queued one whose time has come, or a running one whose lease expired (its

@@ -27,7 +27,12 @@ package enum Migrations {
         M0021_Notifications.migration,
         M0022_VisibleLists.migration,
         M0023_Sales.migration,
+        M0024_Tasks.migration,
     ]
 
     package static var latestVersion: Int { all.last?.version ?? 0 }
+
+    /// Every migration's version, in the order they apply (with gaps where another line of work holds a
+    /// number: 23 is the sales work's).
+    package static var versions: [Int] { all.map(\.version) }
 }

@@ -48,6 +48,14 @@ package struct NotificationRepository: Sendable {
         return Page(fetched: rows, limit: limit) { PageKey(createdAt: $0.createdAt, id: $0.id) }
     }
 
+    /// Whether the workspace has a notification with `id`, whoever it is for (a reminder's id is its job's,
+    /// so that a job run again after a crash sees it was sent).
+    package func exists(workspaceID: String, id: String, on database: any SQLDatabase) async throws -> Bool {
+        try await database.raw(
+            "SELECT 1 AS found FROM notifications WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id)"
+        ).first() != nil
+    }
+
     /// One of the user's notifications; nil for another user's or an unknown id.
     package func notification(workspaceID: String, recipientID: String, id: String) async throws -> UserNotification? {
         try await store.database.raw(

@@ -57,7 +57,7 @@ extension RecordRepository {
         rows.documents.append([
             workspace, id, .text(schema.recordType), .text(document.nameKey), DBValue(document.emailKey),
             .text(document.displayName), .int(record.updatedAt), .text(document.storedTerms),
-            DBValue(record.string("owner_id")), DBValue(record.string("team_id")),
+            DBValue(record.string(schema.ownerField)), DBValue(record.string("team_id")),
         ])
         // (SQLite indexes the document's terms with FTS5 instead; M0007)
         if store.kind == .postgres {

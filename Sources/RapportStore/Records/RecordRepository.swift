@@ -39,11 +39,13 @@ package struct RecordRepository: Sendable {
     }
 
     /// The visibility condition of `reach` on this object's rows (SQLKit form).
-    func visible(_ reach: RecordScope) -> SQLQueryString { reach.sql(owned: schema.isOwned) }
+    func visible(_ reach: RecordScope) -> SQLQueryString {
+        reach.sql(owned: schema.isOwned, ownerColumn: schema.ownerField)
+    }
 
     /// The visibility condition of `reach` on this object's rows, with `?` placeholders.
     package func visibleCondition(_ reach: RecordScope, prefix: String = "") -> (sql: String, binds: [DBValue]) {
-        reach.condition(prefix: prefix, owned: schema.isOwned)
+        reach.condition(prefix: prefix, owned: schema.isOwned, ownerColumn: schema.ownerField)
     }
 
     /// A record's stored row (`columns` order), outside any transaction; nil when the workspace has no
@@ -97,7 +99,7 @@ package struct RecordRepository: Sendable {
         if ["users", "teams", "pipelines", "stages"].contains(table) {
             condition = "workspace_id = \(bind: reach.workspaceID)"
         } else if let type = ObjectCatalog.named(table) {
-            condition = reach.sql(owned: type.isOwned)
+            condition = reach.sql(owned: type.isOwned, ownerColumn: type.ownerField)
         } else {
             return false
         }
@@ -204,7 +206,7 @@ package struct RecordRepository: Sendable {
         // "My records" and "my team's": the reader's own scope of that width, the same SQL as visibility.
         if let narrow = query.scope, let userID = reach.userID,
             let (extra, binds) = RecordScope(workspaceID: workspaceID, visibility: narrow, userID: userID)
-                .visibilityCondition(owned: schema.isOwned)
+                .visibilityCondition(owned: schema.isOwned, ownerColumn: schema.ownerField)
         {
             sql = sql + " AND " + RecordScope.query(extra, binds)
         }

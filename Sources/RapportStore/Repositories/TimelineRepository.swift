@@ -143,7 +143,7 @@ package struct TimelineRepository: Sendable {
             guard reach.visibilityCondition(owned: type.isOwned) != nil else { continue }
             sql =
                 sql
-                + " AND (\(unsafeRaw: alias)\(ident: column) IS NULL OR \(unsafeRaw: alias)\(ident: column) IN (SELECT id FROM \(ident: type.name) WHERE \(reach.sql(owned: type.isOwned))))"
+                + " AND (\(unsafeRaw: alias)\(ident: column) IS NULL OR \(unsafeRaw: alias)\(ident: column) IN (SELECT id FROM \(ident: type.name) WHERE \(reach.sql(owned: type.isOwned, ownerColumn: type.ownerField))))"
         }
         return sql
     }

@@ -33,6 +33,10 @@ enum WebPath {
     /// One notification: opening it marks it read and leads to its record.
     static func notification(_ id: String) -> String { "\(notifications)/\(id)" }
     static let staticFiles = "/static"
+    /// The signed-in user's open tasks by due time (and the quick-add form, which posts here).
+    static let myTasks = "/my-tasks"
+    /// A task's done box: marks it done or open again.
+    static func taskDone(_ id: String) -> String { "\(myTasks)/\(id)/done" }
 
     static func revokeToken(_ id: String) -> String { "\(tokens)/\(id)/revoke" }
 

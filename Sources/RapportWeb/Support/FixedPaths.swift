@@ -12,5 +12,6 @@ struct FixedPaths {
     let newRole = WebPath.newRole
     let search = WebPath.search
     let notifications = WebPath.notifications
+    let myTasks = WebPath.myTasks
     let staticFiles = WebPath.staticFiles
 }

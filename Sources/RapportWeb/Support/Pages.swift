@@ -108,7 +108,7 @@ struct Pages: Sendable {
         let parts = path.split(separator: "/")
         guard let first = parts.first else { return "home" }
         if first == "settings", parts.count > 1 { return parts[1].replacingOccurrences(of: "-", with: "_") }
-        return String(first)
+        return first.replacingOccurrences(of: "-", with: "_")
     }
 
     /// The error page for browsers.

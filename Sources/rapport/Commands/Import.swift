@@ -25,8 +25,9 @@ struct Import: EnvironmentCommand {
     enum CodingKeys: String, CodingKey { case object, file, dryRun, strict, json, map, workspace, batchSize, database }
 
     func validate() throws {
-        guard ObjectCatalog.named(object) != nil else {
-            throw ValidationError("Import one of: \(ObjectCatalog.names.joined(separator: ", ")).")
+        guard ObjectCatalog.named(object)?.importable == true else {
+            let names = ObjectCatalog.all.filter(\.importable).map(\.name)
+            throw ValidationError("Import one of: \(names.joined(separator: ", ")).")
         }
         for item in map where !item.contains("=") { throw ValidationError("--map takes COLUMN=FIELD.") }
         guard (1...100_000).contains(batchSize) else { throw ValidationError("--batch-size takes 1 to 100000.") }

@@ -47,9 +47,17 @@ struct HomePages: Sendable {
                 .init(
                     heading: messages["home_mine_\(type.name)"] ?? "My \(type.name)",
                     count: Numbers.format(total, language),
-                    all: WebPath.list(type.name) + "?\(panel.owner)=\(principal.user.id)",
+                    all: type.name == ObjectType.tasks.name
+                        ? WebPath.myTasks : WebPath.list(type.name) + "?\(panel.owner)=\(principal.user.id)",
                     rows: records.map { record in
-                        .init(
+                        // (a panel in order of a time the user sets, such as tasks' due time, shows that time)
+                        if case .standard(let name, .dateTime) = panel.sort.target {
+                            let time = record.string(name).flatMap(Timestamp.parse).map(Timestamp.micros)
+                            return .init(
+                                title: type.title(of: record), path: WebPath.record(type.name, record.id),
+                                when: time.map(dates.short) ?? "", exact: time.map(dates.exact) ?? "")
+                        }
+                        return .init(
                             title: type.title(of: record), path: WebPath.record(type.name, record.id),
                             when: dates.relative(record.updatedAt), exact: dates.exact(record.updatedAt))
                     },

@@ -31,7 +31,7 @@ struct NotificationPages: Sendable {
             workspaceID: principal.workspace.id, ids: page.items.compactMap(\.actorID))
         let items = page.items.map { notification in
             NotificationsView.Item(
-                parts: Self.sentence(notification, actors: actors, messages: messages),
+                parts: Self.sentence(notification, actors: actors, messages: messages, dates: dates),
                 path: notification.recordID == nil ? nil : WebPath.notification(notification.id),
                 unread: notification.readAt == nil,
                 when: .init(
@@ -81,8 +81,9 @@ struct NotificationPages: Sendable {
 
     /// A notification as a sentence in the reader's language, from what it was made of; its English text
     /// when this page has no words for its kind.
+    /// - Parameter dates: the reader's times (a reminder names the due time in their time zone).
     static func sentence(
-        _ notification: UserNotification, actors: [String: String], messages: [String: String]
+        _ notification: UserNotification, actors: [String: String], messages: [String: String], dates: Dates? = nil
     ) -> [NotificationsView.Item.Part] {
         let data = notification.data
         guard case .string(let title)? = data["title"] else { return [.init(text: notification.text, name: false)] }
@@ -105,6 +106,13 @@ struct NotificationPages: Sendable {
                 }
             }
             values["fields"] = (list(labels, messages), false)
+        case .reminder:
+            if case .string(let due)? = data["due_at"], let dates, let time = Timestamp.parse(due) {
+                key = "notification_reminder"
+                values["when"] = (dates.exact(Timestamp.micros(time)), false)
+            } else {
+                key = "notification_reminder_undated"
+            }
         case .activityAdded:
             guard case .string(let type)? = data["activity"], messages["notification_activity_\(type)"] != nil else {
                 return [.init(text: notification.text, name: false)]

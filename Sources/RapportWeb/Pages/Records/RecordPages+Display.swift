@@ -30,6 +30,7 @@ extension RecordPages {
         switch field {
         case "lifecycle_stage": return messages["stage_\(text)"] ?? text
         case "email_consent": return messages["consent_\(text)"] ?? text
+        case "priority": return messages["priority_\(text)"] ?? text
         default: return text
         }
     }
@@ -87,7 +88,7 @@ extension RecordPages {
             return RecordCell(value: name ?? tag)
         case (.date, .string(let text)):
             return RecordCell(value: dates.calendarDay(text) ?? text)
-        case (.timestamp, .string(let text)):
+        case (.timestamp, .string(let text)), (.dateTime, .string(let text)):
             guard let date = Timestamp.parse(text) else { return RecordCell(value: text, ltr: true) }
             let micros = Timestamp.micros(date)
             return RecordCell(value: dates.short(micros), exactTime: dates.exact(micros))

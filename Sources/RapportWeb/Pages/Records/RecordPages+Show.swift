@@ -96,7 +96,8 @@ extension RecordPages {
     static let timelinePage = 50
 
     func showPage(
-        _ record: Record, composerErrors: [FieldIssue] = [], request: Request, context: AppContext
+        _ record: Record, composerErrors: [FieldIssue] = [], taskSubmitted: [String: String]? = nil,
+        taskErrors: [FieldIssue] = [], request: Request, context: AppContext
     ) async throws -> Response {
         let principal = try context.requirePrincipal()
         let workspaceID = principal.workspace.id
@@ -110,7 +111,7 @@ extension RecordPages {
         let rules = principal.viewer.rules(schema)
         let hidden = principal.viewer.hiddenFields(schema)
         // Who owns the record and which team it is given to show even when nobody does.
-        let always: Set<String> = schema.isOwned ? ["owner_id", "team_id"] : []
+        let always: Set<String> = schema.isOwned ? [schema.ownerField, "team_id"] : []
         for field in schema.fields where !hidden.contains(field.name) {
             let empty = record[field.name] == .null || record[field.name] == field.kind.emptyValue
             if empty {
@@ -154,7 +155,10 @@ extension RecordPages {
                 page.items, viewer: principal.viewer, definitions: definitions, messages: messages, dates: dates)
             olderPath = page.next.map { "\(path)?timeline=\(tab)&older=\($0.cursor)" }
         }
-        let related = try await service.related(principal.viewer, id: record.id).map { type, records in
+        // (tasks have a panel of their own: the open ones and a form that adds one)
+        let related = try await service.related(principal.viewer, id: record.id).filter {
+            $0.type.name != ObjectType.tasks.name
+        }.map { type, records in
             let rows = records.map { other in
                 RecordView.Related.Row(
                     title: type.title(of: other), path: WebPath.record(type.name, other.id),
@@ -193,9 +197,12 @@ extension RecordPages {
             duplicatesPath: duplicates == nil ? nil : WebPath.duplicates(object),
             mentionSource: schema.fields.first { $0.kind == .reference("users") }.map {
                 WebPath.pick(object, field: $0.name)
-            }, canEdit: rules.allows(.edit), canMerge: rules.allows(.merge), canDelete: rules.allows(.delete))
+            }, canEdit: rules.allows(.edit), canMerge: rules.allows(.merge), canDelete: rules.allows(.delete),
+            tasks: try await taskPanel(
+                record, principal: principal, messages: messages, submitted: taskSubmitted, errors: taskErrors))
         return pages.render(
-            view, request: request, context: context, status: composerErrors.isEmpty ? .ok : .unprocessableContent,
+            view, request: request, context: context,
+            status: composerErrors.isEmpty && taskErrors.isEmpty ? .ok : .unprocessableContent,
             title: title(of: record))
     }
 

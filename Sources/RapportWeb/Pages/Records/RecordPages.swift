@@ -41,6 +41,7 @@ struct RecordPages: Sendable {
         group.post(RouterPath(WebPath.record(object, ":id", "merge")), use: merge)
         group.get(RouterPath(WebPath.record(object, ":id", "delete")), use: confirmDelete)
         group.post(RouterPath(WebPath.record(object, ":id", "delete")), use: delete)
+        if taskField != nil { group.post(RouterPath(WebPath.record(object, ":id", "tasks")), use: addTask) }
     }
 
     func messages(_ context: AppContext) -> [String: String] {
@@ -103,10 +104,12 @@ struct RecordPages: Sendable {
         let submitted = try await Form.read(&request)
         let definitions = try await service.customFields(workspaceID: principal.workspace.id)
         do {
-            var fields = try await patch(from: submitted, definitions: definitions, viewer: principal.viewer)
+            var fields = try await patch(
+                from: submitted, definitions: definitions, viewer: principal.viewer,
+                dates: Dates(viewer: principal.user, messages: [:]))
             // An owner or team left empty is the service's to choose: the creator, and the owner's first team
             // (else a member who sees only their own records would make one they cannot open).
-            for name in ["owner_id", "team_id"] where fields[name] == .null { fields[name] = nil }
+            for name in [schema.ownerField, "team_id"] where fields[name] == .null { fields[name] = nil }
             let record = try await service.create(principal.viewer, fields: fields, actor: Self.actor(principal))
             return pages.redirect(WebPath.record(object, record.id), flash: Flash("created"))
         } catch let error as RapportError where error.code == .invalid || error.code == .conflict {
@@ -128,7 +131,9 @@ struct RecordPages: Sendable {
             let version = submitted["version"].flatMap { Int64($0) }
             _ = try await service.update(
                 principal.viewer, id: id,
-                patch: try await patch(from: submitted, definitions: definitions, viewer: principal.viewer),
+                patch: try await patch(
+                    from: submitted, definitions: definitions, viewer: principal.viewer,
+                    dates: Dates(viewer: principal.user, messages: [:])),
                 expectedVersion: version, actor: Self.actor(principal))
             return pages.redirect(WebPath.record(object, id), flash: Flash("saved"))
         } catch let error as RapportError where [.invalid, .conflict, .stale].contains(error.code) {

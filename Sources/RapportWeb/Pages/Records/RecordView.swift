@@ -100,4 +100,6 @@ struct RecordView: PageContent {
     var canEdit = true
     var canMerge = true
     var canDelete = true
+    /// The Tasks panel (open tasks and a form that adds one), on the records tasks are about.
+    var tasks: TaskPanelView? = nil
 }
