@@ -141,7 +141,8 @@ struct LeakMatrixTests {
             items.append(
                 Item(
                     object: "tasks", id: task["id"] as! String, version: 1, owner: owner, team: team,
-                    marker: "Zorblaxt\(index)", workspace: a.workspace.id, about: [
+                    marker: "Zorblaxt\(index)", workspace: a.workspace.id,
+                    about: [
                         contact["id"] as! String, company["id"] as! String,
                     ]))
             // a note on each contact, which shows on its company's timeline too
@@ -438,7 +439,8 @@ struct LeakMatrixTests {
                                     Self.ids(tasks)
                                         == Set(
                                             world.items.filter {
-                                                $0.object == "tasks" && $0.about.contains(item.id) && world.reach(person, $0)
+                                                $0.object == "tasks" && $0.about.contains(item.id)
+                                                    && world.reach(person, $0)
                                             }.map(\.id)),
                                     "\(person.name) lists the tasks of \(item.marker)")
                             }
@@ -480,7 +482,16 @@ struct LeakMatrixTests {
                         #expect(entered == seen, "\(person.name)'s funnel counts the deals they see")
                         let renamed = try await call(.patch, "/api/v1/pipelines/\(pipeline)", #"{"name": "Sales"}"#)
                         #expect(renamed.status == (person.manages ? .ok : .forbidden))
-                        covered.formUnion(["GET /api/v1/pipelines/:id/funnel"])
+                        // the forecast adds up the amounts of the deals the person sees (each 10.00 DKK, open),
+                        // and is refused to a role that hides amounts
+                        let forecast = try await call(.get, "/api/v1/forecast?pipeline_id=\(pipeline)")
+                        if Viewer(person.user).hiddenFields(.deals).contains("amount") {
+                            #expect(forecast.status == .forbidden)
+                        } else if Viewer(person.user).allows(.read, on: .deals) {
+                            let best = (forecast.json["total"] as? [String: Any])?["best_case"] as? Int
+                            #expect(best == 1000 * seen, "\(person.name)'s forecast: \(forecast.text)")
+                        }
+                        covered.formUnion(["GET /api/v1/pipelines/:id/funnel", "GET /api/v1/forecast"])
                     } else {
                         let pipeline = world.other["pipelines"]!
                         let stage = world.other["stages"]!

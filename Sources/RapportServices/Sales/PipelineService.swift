@@ -177,6 +177,33 @@ package struct PipelineService: Sendable {
             cycleMedianMicros: counts.cycleMedian, cycleMeanMicros: counts.cycleMean)
     }
 
+    /// The weighted pipeline, best case and won amounts of the viewer's deals of a pipeline in one
+    /// currency (the one named, else the pipeline's, else the one most of its deals are in), by month of
+    /// expected close or by owner. Open deals count when their expected close date falls in the window
+    /// (or they have none); won deals when they closed in it. Definitions: docs/metrics.md.
+    package func forecast(
+        _ viewer: Viewer, pipelineID: String, currency: String?, grouping: Forecast.Grouping, window: TimeWindow
+    ) async throws -> Forecast {
+        let pipeline = try await get(viewer, id: pipelineID)
+        let reach = try viewer.scope(.read, on: .deals)
+        // (sums of amounts would tell what the role hides)
+        if viewer.hiddenFields(.deals).contains("amount") {
+            throw RapportError(.forbidden, "Your role hides the amounts of deals, which a forecast adds up.")
+        }
+        let repository = ForecastRepository(store: services.store)
+        var chosen = currency ?? pipeline.currency
+        if chosen == nil { chosen = try await repository.usualCurrency(reach, pipelineID: pipelineID) }
+        guard let chosen else { return Forecast(pipelineID: pipelineID, currency: nil, grouping: grouping, rows: []) }
+        func day(_ micros: Int64) -> String { String(Timestamp.rfc3339(micros).prefix(10)) }
+        let sums = try await repository.sums(
+            reach, pipelineID: pipelineID, currency: chosen, grouping: grouping,
+            fromDay: window.from <= 0 ? "0000-01-01" : day(window.from),
+            toDay: window.to == .max ? "9999-12-31" : day(window.to), from: window.from, to: window.to)
+        return Forecast(
+            pipelineID: pipelineID, currency: chosen, grouping: grouping,
+            rows: Forecast.rows(open: sums.open, won: sums.won, grouping: grouping))
+    }
+
     /// Moves every deal of `stages` to `target`, each as a move of its own (history, events, lifecycle).
     func moveDeals(of stages: [Stage], to target: String, principal: Principal) async throws {
         let deals = RecordService(services, schema: .deals)

@@ -24,7 +24,7 @@ package struct ForecastRepository: Sendable {
         let wonKey = grouping == .month ? store.kind.monthOfMicros("d.closed_at") : "d.owner_id"
         let open = try await store.database.raw(
             """
-            SELECT \(unsafeRaw: openKey) AS k, SUM(d.amount * s.probability) AS weighted, SUM(d.amount) AS amount, COUNT(*) AS n
+            SELECT \(unsafeRaw: openKey) AS k, CAST(SUM(d.amount * s.probability) AS BIGINT) AS weighted, CAST(SUM(d.amount) AS BIGINT) AS amount, COUNT(*) AS n
             FROM deals d JOIN stages s ON s.workspace_id = d.workspace_id AND s.id = d.stage_id
             WHERE \(reach.sql(prefix: "d.")) AND d.pipeline_id = \(bind: pipelineID) AND d.status = 'open'
             AND d.currency = \(bind: currency) AND d.amount IS NOT NULL
@@ -35,12 +35,13 @@ package struct ForecastRepository: Sendable {
             (
                 key: try row.decode(column: "k", as: String?.self),
                 weightedHundredths: try row.decode(column: "weighted", as: Int64.self),
-                amount: try row.decode(column: "amount", as: Int64.self), count: try row.decode(column: "n", as: Int.self)
+                amount: try row.decode(column: "amount", as: Int64.self),
+                count: try row.decode(column: "n", as: Int.self)
             )
         }
         let won = try await store.database.raw(
             """
-            SELECT \(unsafeRaw: wonKey) AS k, SUM(d.amount) AS amount, COUNT(*) AS n FROM deals d
+            SELECT \(unsafeRaw: wonKey) AS k, CAST(SUM(d.amount) AS BIGINT) AS amount, COUNT(*) AS n FROM deals d
             WHERE \(reach.sql(prefix: "d.")) AND d.pipeline_id = \(bind: pipelineID) AND d.status = 'won'
             AND d.currency = \(bind: currency) AND d.amount IS NOT NULL
             AND d.closed_at >= \(bind: from) AND d.closed_at < \(bind: to)
@@ -48,7 +49,8 @@ package struct ForecastRepository: Sendable {
             """
         ).all().map { row in
             (
-                key: try row.decode(column: "k", as: String?.self), amount: try row.decode(column: "amount", as: Int64.self),
+                key: try row.decode(column: "k", as: String?.self),
+                amount: try row.decode(column: "amount", as: Int64.self),
                 count: try row.decode(column: "n", as: Int.self)
             )
         }
