@@ -166,6 +166,57 @@ package enum DemoData {
         }
         try await addDuplicates(
             runtime, workspaceID: workspaceID, contacts: firstContacts, companies: companyIDs.prefix(2).map(\.id))
+        try await addDeals(runtime, workspaceID: workspaceID, owner: owner, companies: companyIDs.map(\.id))
+    }
+
+    /// Deals across the first pipeline's stages, in Danish kroner, closing over the coming months, for a
+    /// board, a funnel and a forecast with something in them.
+    static func addDeals(_ runtime: Runtime, workspaceID: String, owner: String, companies: [String]) async throws {
+        guard let pipeline = try await PipelineService(runtime.services).all(.system(workspaceID)).first else { return }
+        let deals = RecordService(runtime.services, schema: .deals)
+        let contacts = RecordService(runtime.services, schema: .contacts)
+        var random = SeededGenerator(seed: 17)
+        let actor = Actor(.user, id: owner)
+        let names = ["Rollout", "Renewal", "Pilot", "Expansion", "Upgrade", "Support plan", "Training", "Licences"]
+        let today = Date()
+        for index in 0..<min(40, companies.count) {
+            let company = companies[index]
+            let people = try await contacts.list(
+                .system(workspaceID),
+                query: {
+                    var query = ListQuery()
+                    query.filters = [
+                        .init(
+                            target: .standard(name: "company_id", kind: .reference("companies")), op: .equals,
+                            value: .string(company))
+                    ]
+                    return query
+                }(), limit: 2, after: nil
+            ).records
+            let close = Calendar(identifier: .gregorian).date(
+                byAdding: .day, value: Int.random(in: -20...150, using: &random), to: today)!
+            let created = try await deals.create(
+                .system(workspaceID),
+                fields: [
+                    "name": .string("\(names[index % names.count]) \(index + 1)"),
+                    "amount": .number(Double(Int.random(in: 20...900, using: &random) * 10_000)),
+                    "currency": .string("DKK"), "company_id": .string(company), "owner_id": .string(owner),
+                    "contact_ids": .array(people.map { .string($0.id) }),
+                    "expected_close_date": .string(String(Timestamp.rfc3339(Timestamp.micros(close)).prefix(10))),
+                    "source": .string(["web", "referral", "event", "outbound"][index % 4]),
+                ], actor: actor)
+            // spread over the stages: most open, some won, a few lost
+            let step = Int.random(in: 0..<pipeline.stages.count + 2, using: &random) % pipeline.stages.count
+            for stage in pipeline.stages.prefix(step + 1).dropFirst()
+            where stage.kind == .open || stage == pipeline.stages[step] {
+                var patch: [String: JSONValue] = ["stage_id": .string(stage.id)]
+                if stage.kind == .lost {
+                    patch["lost_reason"] = .string(["Price", "Timing", "Chose a competitor"][index % 3])
+                }
+                _ = try await deals.update(
+                    .system(workspaceID), id: created.id, patch: patch, expectedVersion: nil, actor: actor)
+            }
+        }
     }
 
     /// A few records entered twice, written differently, so that suggested duplicates have something to show:

@@ -55,6 +55,7 @@ package struct WebRoutes: Sendable {
         HomePages(services: services, pages: pages).register(on: signedIn)
         NotificationPages(services: services, pages: pages).register(on: signedIn)
         TaskPages(services: services, pages: pages).register(on: signedIn)
+        SalesPages(services: services, pages: pages).register(on: signedIn)
         ProfilePages(accounts: accounts, pages: pages).register(on: signedIn)
         TokenPages(accounts: accounts, pages: pages).register(on: signedIn)
         let users = UserPages(

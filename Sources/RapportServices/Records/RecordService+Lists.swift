@@ -101,6 +101,13 @@ extension RecordService {
     {
         var titles: [String: [String: String]] = [:]
         for name in fields {
+            if let kind = schema.field(name)?.kind, let listed = kind.listedReferences(in: .array([])) {
+                // (a list of references, or line items: the titles of every record they name)
+                let ids = Array(Set(records.flatMap { kind.listedReferences(in: $0[name])?.ids ?? [] }))
+                guard !ids.isEmpty, let target = ObjectCatalog.named(listed.table) else { continue }
+                titles[name] = try await service(of: target).titles(viewer, ids: ids)
+                continue
+            }
             let ids = Array(Set(records.compactMap { $0.string(name) }))
             guard !ids.isEmpty else { continue }
             titles[name] = try await referenceTitles(field: name, ids: ids, viewer: viewer)
@@ -116,6 +123,9 @@ extension RecordService {
             return try await AccountService(services).names(workspaceID: viewer.workspaceID, ids: ids)
         }
         if table == "teams" { return try await TeamService(services).names(workspaceID: viewer.workspaceID, ids: ids) }
+        if table == "pipelines" || table == "stages" {
+            return try await PipelineService(services).names(viewer, ids: ids)
+        }
         guard let target = ObjectCatalog.named(table) else { return [:] }
         return try await service(of: target).titles(viewer, ids: ids)
     }

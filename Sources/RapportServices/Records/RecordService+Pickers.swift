@@ -67,7 +67,11 @@ extension RecordService {
     package func resolveReference(field: String, text: String, viewer: Viewer) async throws -> String? {
         let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !text.isEmpty else { return nil }
-        guard case .reference(let table) = schema.field(field)?.kind else { return text }
+        let table: String
+        switch schema.field(field)?.kind {
+        case .reference(let target)?, .referenceList(let target)?: table = target
+        default: return text
+        }
         if RecordID.isWellFormed(text) { return text.lowercased() }
         let wanted = text.lowercased()
         let found = try await Self.pick(

@@ -36,6 +36,17 @@ package struct PipelineService: Sendable {
         return pipeline
     }
 
+    /// Names of pipelines and stages of the workspace by id ("Sales", "Demo"); unknown ids are left out.
+    package func names(_ viewer: Viewer, ids: [String]) async throws -> [String: String] {
+        let wanted = Set(ids)
+        var names: [String: String] = [:]
+        for pipeline in try await all(viewer) {
+            if wanted.contains(pipeline.id) { names[pipeline.id] = pipeline.name }
+            for stage in pipeline.stages where wanted.contains(stage.id) { names[stage.id] = stage.name }
+        }
+        return names
+    }
+
     /// Makes a pipeline.
     /// - Throws: `forbidden`; `invalid` naming each bad member.
     package func create(_ principal: Principal, name: String, currency: String?, stages: [StageDraft]) async throws
@@ -202,6 +213,38 @@ package struct PipelineService: Sendable {
         return Forecast(
             pipelineID: pipelineID, currency: chosen, grouping: grouping,
             rows: Forecast.rows(open: sums.open, won: sums.won, grouping: grouping))
+    }
+
+    /// A pipeline's board for the viewer: each stage's first cards (newest first), its count and totals,
+    /// over the deals `filters` keep (an owner, a team, a window of expected close dates).
+    package func board(_ viewer: Viewer, pipelineID: String, filters: [ListQuery.Filter]) async throws -> Board {
+        let pipeline = try await get(viewer, id: pipelineID)
+        let deals = RecordService(services, schema: .deals)
+        var query = ListQuery()
+        query.filters =
+            filters + [
+                .init(
+                    target: .standard(name: "pipeline_id", kind: .reference("pipelines")), op: .equals,
+                    value: .string(pipeline.id))
+            ]
+        var sums = try await BoardRepository(store: services.store).columns(
+            try viewer.scope(.read, on: .deals), query: query)
+        if viewer.hiddenFields(.deals).contains("amount") {
+            // (totals would tell what the role hides: columns keep their counts only)
+            sums = sums.map { Board.Sum(stageID: $0.stageID, currency: nil, count: $0.count, amount: 0) }
+        }
+        var cards: [String: [Record]] = [:]
+        for stage in pipeline.stages where sums.contains(where: { $0.stageID == stage.id }) {
+            var column = query
+            column.filters.append(
+                .init(
+                    target: .standard(name: "stage_id", kind: .reference("stages")), op: .equals,
+                    value: .string(stage.id)))
+            cards[stage.id] = try await deals.list(
+                viewer, query: column, limit: Board.cardsPerColumn, after: nil
+            ).records
+        }
+        return Board(pipeline: pipeline, cards: cards, sums: sums)
     }
 
     /// Moves every deal of `stages` to `target`, each as a move of its own (history, events, lifecycle).

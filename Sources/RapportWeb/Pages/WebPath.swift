@@ -38,6 +38,12 @@ enum WebPath {
     /// A task's done box: marks it done or open again.
     static func taskDone(_ id: String) -> String { "\(myTasks)/\(id)/done" }
 
+    /// A pipeline's kanban board, the move its cards post, its funnel and the forecast.
+    static let board = "/sales/board"
+    static let moveDeal = "/sales/board/move"
+    static let funnel = "/sales/funnel"
+    static let forecast = "/sales/forecast"
+
     static func revokeToken(_ id: String) -> String { "\(tokens)/\(id)/revoke" }
 
     /// The sign-in page that leads back to `path` once signed in.

@@ -41,7 +41,10 @@ struct Pages: Sendable {
                 managesUsers: Access(principal).allows(.manageUsers),
                 objects: ObjectCatalog.all.map {
                     NavView.Entry(
-                        path: WebPath.list($0.name), label: messages[$0.name] ?? $0.name, current: section == $0.name)
+                        // (deals open on their pipeline's board, which leads to the list, funnel and forecast)
+                        path: $0.name == ObjectType.deals.name ? WebPath.board : WebPath.list($0.name),
+                        label: messages[$0.name] ?? $0.name,
+                        current: section == $0.name || (section == "sales" && $0.name == ObjectType.deals.name))
                 },
                 settings: Self.settings(Access(principal)).map {
                     NavView.Entry(path: $0.path, label: messages[$0.label] ?? $0.label, current: section == $0.section)

@@ -31,6 +31,7 @@ extension RecordPages {
         case "lifecycle_stage": return messages["stage_\(text)"] ?? text
         case "email_consent": return messages["consent_\(text)"] ?? text
         case "priority": return messages["priority_\(text)"] ?? text
+        case "status": return messages["deal_status_\(text)"] ?? text
         default: return text
         }
     }
@@ -59,6 +60,29 @@ extension RecordPages {
             guard let id = record.string(name) else { return RecordCell(value: "") }
             let title = titles[name]?[id] ?? ""
             return RecordCell(value: title, link: ObjectCatalog.named(table) != nil ? WebPath.record(table, id) : nil)
+        case (.referenceList(let table), .array(let items)):
+            let parts = items.enumerated().compactMap { index, item -> RecordCell.Part? in
+                guard case .string(let id) = item, let title = titles[name]?[id] else { return nil }
+                let role: String? = if case .object(let roles) = record["contact_roles"], case .string(let text)? = roles[id] { text } else { nil }
+                return RecordCell.Part(
+                    text: role.map { "\(title) (\(messages["role_\($0)"] ?? $0))" } ?? title,
+                    href: WebPath.record(table, id), comma: index > 0, ltr: false)
+            }
+            return RecordCell(value: parts.map(\.text).joined(separator: ", "), parts: parts)
+        case (.lineItems, _):
+            let currency = record.string("currency")
+            let parts = LineItem.lines(of: value).enumerated().map { index, line in
+                let product = titles[name]?[line.productID] ?? "—"
+                var text =
+                    "\(Numbers.format(Int(line.quantity), language)) × \(product) · \(Numbers.money(minorUnits: line.unitPrice, code: currency, language))"
+                if line.discount > 0 {
+                    text += " − \(Numbers.money(minorUnits: line.discount, code: currency, language))"
+                }
+                return RecordCell.Part(
+                    text: text, href: WebPath.record(ObjectType.products.name, line.productID), comma: index > 0,
+                    ltr: false)
+            }
+            return RecordCell(value: parts.map(\.text).joined(separator: ", "), parts: parts)
         case (.money(let currency), .number(let amount)):
             return RecordCell(
                 value: Numbers.money(minorUnits: Int64(amount), code: record.string(currency), dates.language),

@@ -22,7 +22,17 @@ extension RecordPages {
         // What the viewer's role hides is left out; what it keeps read-only reads as text, not an input.
         let rules = principal.viewer.rules(schema).fields
         let dates = Dates(viewer: principal.user, messages: messages)
-        for field in schema.fields where field.writable && rules[field.name] != .hidden {
+        // A deal's stage and pipeline are chosen from the workspace's pipelines.
+        let pipelines =
+            schema.fields.contains { $0.kind == .reference("stages") }
+            ? try await PipelineService(services).all(principal.viewer) : []
+        let listTitles = try await service.referenceTitles(
+            [record], fields: schema.fields.filter { if case .referenceList = $0.kind { true } else { false } }.map(\.name),
+            viewer: principal.viewer)
+        // (line items and roles are written through the API; the page shows them)
+        for field in schema.fields where field.writable && rules[field.name] != .hidden
+            && field.kind != .lineItems && field.name != "contact_roles"
+        {
             if rules[field.name] == .readOnly {
                 let shown = cell(field.name, of: record, titles: titles, messages: messages, dates: dates).value
                 fields.append(
@@ -47,6 +57,22 @@ extension RecordPages {
                         label: $0.isEmpty ? "—" : displayValue(field.name, .string($0), messages),
                         selected: $0 == current)
                 }
+            case .reference("pipelines"), .reference("stages"):
+                item.select = true
+                let options: [(String, String)] =
+                    field.kind == .reference("pipelines")
+                    ? pipelines.map { ($0.id, $0.name) }
+                    : pipelines.flatMap { pipeline in
+                        pipeline.stages.map { ($0.id, pipelines.count > 1 ? "\(pipeline.name) · \($0.name)" : $0.name) }
+                    }
+                item.options = ([("", "—")] + options).map { Option(value: $0.0, label: $0.1, selected: $0.0 == current) }
+            case .referenceList:
+                // one record per line, by its name or address (or id); shown by title
+                item.textarea = true
+                item.value =
+                    submitted?[field.name]
+                    ?? record.strings(field.name).map { listTitles[field.name]?[$0] ?? $0 }.joined(separator: "\n")
+                item.hint = messages["hint_one_per_line"]
             case .reference:
                 // A picker: the title as text, the chosen id beside it (what a person types is looked up).
                 let id = record.string(field.name)
@@ -201,6 +227,8 @@ extension RecordPages {
                         }
                         return .object(["type": .string("other"), "number": .string(line)])
                     })
+            case .referenceList:
+                patch[field.name] = .array(lines(trimmed).map(JSONValue.string))
             case .stringMap:
                 var map: [String: JSONValue] = [:]
                 for line in lines(trimmed) {
@@ -254,6 +282,23 @@ extension RecordPages {
         var form = form
         var issues: [FieldIssue] = []
         for field in schema.fields where field.writable {
+            if case .referenceList = field.kind, let text = form[field.name] {
+                // each line names one record: resolved like a picker's text
+                var ids: [String] = []
+                for line in text.split(whereSeparator: \.isNewline) {
+                    let typed = line.trimmingCharacters(in: .whitespaces)
+                    guard !typed.isEmpty else { continue }
+                    do {
+                        if let id = try await service.resolveReference(field: field.name, text: typed, viewer: viewer) {
+                            ids.append(id)
+                        }
+                    } catch let error as RapportError where error.code == .invalid {
+                        issues += error.fields
+                    }
+                }
+                form[field.name] = ids.joined(separator: "\n")
+                continue
+            }
             guard case .reference = field.kind, let text = form[field.name] else { continue }
             let typed = text.trimmingCharacters(in: .whitespacesAndNewlines)
             if let picked = form[Self.pickedID(field.name)], RecordID.isWellFormed(picked), !typed.isEmpty,

@@ -104,7 +104,9 @@ extension RecordPages {
         let messages = messages(context)
         let dates = Dates(viewer: principal.user, messages: messages)
         let definitions = try await service.customFields(workspaceID: workspaceID)
-        let references = schema.fields.filter { if case .reference = $0.kind { true } else { false } }.map(\.name)
+        let references = schema.fields.filter {
+            if case .reference = $0.kind { true } else { $0.kind.listedReferences(in: .array([])) != nil }
+        }.map(\.name)
         let titles = try await service.referenceTitles([record], fields: references, viewer: principal.viewer)
         var details: [RecordCell] = []
         var links: [RecordView.Link] = []
@@ -296,6 +298,8 @@ extension RecordPages {
             var found: [String: String] = [:]
             if table == "users" {
                 found = try await AccountService(services).names(workspaceID: workspaceID, ids: Array(set))
+            } else if table == "pipelines" || table == "stages" {
+                found = try await PipelineService(services).names(viewer, ids: Array(set))
             } else if let target = ObjectCatalog.named(table) {
                 found = try await RecordService(services, schema: target).titles(viewer, ids: Array(set))
             }
