@@ -93,4 +93,86 @@ package struct BenchReferences: Sendable {
         guard store.kind == .postgres else { return }
         try await store.writeRows { try await $0.run("ANALYZE", []) }
     }
+
+    // MARK: Pipeline
+
+    /// Generated deals (rows of `columns`) and stage history, in one transaction per call.
+    package func insertDeals(columns: [String], rows: [[DBValue]], history: [[DBValue]]) async throws {
+        try await store.writeRows { session in
+            try await session.insert(into: "deals", columns: columns, rows: rows)
+            try await session.insert(
+                into: "deal_stage_history",
+                columns: [
+                    "workspace_id", "id", "deal_id", "pipeline_id", "from_stage_id", "stage_id", "entered_at",
+                    "actor_type", "actor_id",
+                ], rows: history)
+        }
+    }
+
+    /// A board by hand: each stage's first 50 deals, newest first, and the sums of its deals by currency.
+    package func board(workspaceID: String, pipelineID: String, stageIDs: [String]) async throws {
+        _ = try await store.readRows { session in
+            for stage in stageIDs {
+                _ = try await session.rows(
+                    """
+                    SELECT id, name, amount, currency, company_id, owner_id, expected_close_date FROM deals
+                    WHERE workspace_id = ? AND stage_id = ? AND pipeline_id = ? ORDER BY created_at DESC, id DESC LIMIT 50
+                    """, [.text(workspaceID), .text(stage), .text(pipelineID)])
+            }
+            return try await session.rows(
+                "SELECT stage_id, currency, count(*), SUM(amount) FROM deals WHERE workspace_id = ? AND pipeline_id = ? GROUP BY stage_id, currency",
+                [.text(workspaceID), .text(pipelineID)])
+        }
+    }
+
+    /// A funnel by hand: the stage statistics and the closed deals' counts and cycle, each as one statement
+    /// (what the store's funnel runs, sent straight through the driver).
+    package func funnel(workspaceID: String, pipelineID: String, from: Int64, to: Int64) async throws {
+        let ws = DBValue.text(workspaceID)
+        let pipeline = DBValue.text(pipelineID)
+        _ = try await store.readRows { session in
+            _ = try await session.rows(
+                """
+                WITH t AS (
+                    SELECT h.deal_id, h.stage_id, h.entered_at, s.kind, s.position,
+                        LEAD(h.entered_at) OVER (PARTITION BY h.deal_id ORDER BY h.entered_at, h.id) AS left_at,
+                        MAX(CASE s.kind WHEN 'won' THEN 1000000 WHEN 'open' THEN s.position ELSE -1 END)
+                            OVER (PARTITION BY h.deal_id ORDER BY h.entered_at, h.id ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS later
+                    FROM deal_stage_history h LEFT JOIN stages s ON s.workspace_id = h.workspace_id AND s.id = h.stage_id
+                    WHERE h.workspace_id = ? AND h.pipeline_id = ?
+                ),
+                e AS (SELECT * FROM t WHERE kind = 'open' AND entered_at >= ? AND entered_at < ?)
+                SELECT stage_id, COUNT(DISTINCT deal_id), COUNT(DISTINCT CASE WHEN later > position THEN deal_id END),
+                    AVG(CASE WHEN left_at IS NOT NULL THEN left_at - entered_at END)
+                FROM e GROUP BY stage_id
+                """, [ws, pipeline, .int(from), .int(to)])
+            return try await session.rows(
+                """
+                SELECT status, COUNT(*), AVG(closed_at - created_at) FROM deals
+                WHERE workspace_id = ? AND pipeline_id = ? AND status IN ('won', 'lost') AND closed_at >= ? AND closed_at < ?
+                GROUP BY status
+                """, [ws, pipeline, .int(from), .int(to)])
+        }
+    }
+
+    /// A forecast by hand: open deals' weighted sums by month of expected close, and won deals' by month.
+    package func forecast(workspaceID: String, pipelineID: String, currency: String) async throws {
+        let binds: [DBValue] = [.text(workspaceID), .text(pipelineID), .text(currency)]
+        let month = store.kind.monthOfMicros("closed_at")
+        _ = try await store.readRows { session in
+            _ = try await session.rows(
+                """
+                SELECT substr(d.expected_close_date, 1, 7), SUM(d.amount * s.probability), SUM(d.amount), COUNT(*)
+                FROM deals d JOIN stages s ON s.workspace_id = d.workspace_id AND s.id = d.stage_id
+                WHERE d.workspace_id = ? AND d.pipeline_id = ? AND d.status = 'open' AND d.currency = ? AND d.amount IS NOT NULL
+                GROUP BY substr(d.expected_close_date, 1, 7)
+                """, binds)
+            return try await session.rows(
+                """
+                SELECT \(month), SUM(amount), COUNT(*) FROM deals
+                WHERE workspace_id = ? AND pipeline_id = ? AND status = 'won' AND currency = ? AND amount IS NOT NULL
+                GROUP BY \(month)
+                """, binds)
+        }
+    }
 }

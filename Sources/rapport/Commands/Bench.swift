@@ -15,7 +15,7 @@ struct Bench: EnvironmentCommand {
         abstract: "Measure the headline workloads against references measured in the same run.",
         discussion: "Workloads: \(Self.all.joined(separator: ", ")) (default: all). Build with -c release.")
 
-    static let all = ["import", "api", "search", "timeline", "export", "visibility"]
+    static let all = ["import", "api", "search", "timeline", "export", "visibility", "pipeline"]
 
     @Argument(help: "Workloads to run") var workloads: [String] = []
     @Option(help: "Contacts in the generated workspace (and rows in the import)") var contacts = 100_000
@@ -145,6 +145,8 @@ struct BenchWorker: EnvironmentCommand {
             case "search": try Self.print(try await workloads.search())
             case "timeline": try Self.print(try await workloads.timeline())
             case "export": try Self.print(try await workloads.export(directory: folder))
+            // (as many deals as contacts, a tenth of them open, about five stage transitions each)
+            case "pipeline": for result in try await workloads.pipeline(deals: contacts) { try Self.print(result) }
             // (not in `rapport bench`: the database's share of the visibility workload's search, for profiling)
             case "visibility-store": for result in try await workloads.visibilityStore() { try Self.print(result) }
             default: throw ValidationError("Unknown task \(task).")
