@@ -41,7 +41,11 @@ enum M0023_Sales {
             "CREATE INDEX deals_company ON deals (workspace_id, company_id, created_at, id, owner_id, team_id)",
             // the board: a column's cards, newest first
             "CREATE INDEX deals_stage ON deals (workspace_id, stage_id, created_at, id, owner_id, team_id)",
-            "CREATE INDEX deals_pipeline_close ON deals (workspace_id, pipeline_id, status, expected_close_date)",
+            // the board's sums and the forecast's, read from the index alone
+            """
+            CREATE INDEX deals_pipeline_sums ON deals (workspace_id, pipeline_id, status, currency, stage_id, amount,
+                expected_close_date, closed_at, owner_id, team_id)
+            """,
             "CREATE INDEX deals_closed ON deals (workspace_id, pipeline_id, closed_at)",
             """
             CREATE TABLE deal_stage_history (

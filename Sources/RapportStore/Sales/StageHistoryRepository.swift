@@ -71,6 +71,11 @@ package struct StageHistoryRepository: Sendable {
     ) {
         var deals: SQLQueryString = "SELECT id FROM deals WHERE \(reach.sql()) AND pipeline_id = \(bind: pipelineID)"
         if let ownerID { deals = deals + " AND owner_id = \(bind: ownerID)" }
+        // (a reader who sees every deal, with no owner asked for, reads the history alone: it holds only
+        // the deals that exist)
+        let restricted: SQLQueryString =
+            ownerID == nil && reach.visibilityCondition(owned: ObjectType.deals.isOwned) == nil
+            ? "" : " AND h.deal_id IN (\(deals))"
         let stagesSQL: SQLQueryString =
             """
             WITH t AS (
@@ -80,8 +85,7 @@ package struct StageHistoryRepository: Sendable {
                         OVER (PARTITION BY h.deal_id ORDER BY h.entered_at, h.id ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS later
                 FROM deal_stage_history h
                 LEFT JOIN stages s ON s.workspace_id = h.workspace_id AND s.id = h.stage_id
-                WHERE h.workspace_id = \(bind: reach.workspaceID) AND h.pipeline_id = \(bind: pipelineID)
-                AND h.deal_id IN (\(deals))
+                WHERE h.workspace_id = \(bind: reach.workspaceID) AND h.pipeline_id = \(bind: pipelineID)\(restricted)
             ),
             e AS (
                 SELECT deal_id, stage_id, entered_at, left_at, position, later FROM t
