@@ -349,6 +349,7 @@ struct BenchCLITests {
             ? [
                 "import", "api.get", "api.list", "api.create", "api.search", "search", "timeline", "export",
                 "visibility.list.own", "visibility.list.team", "visibility.search.own", "visibility.search.team",
+                "pipeline.board", "pipeline.funnel", "pipeline.forecast",
             ]
             : ["import", "search", "timeline", "export"]
         #expect(results.compactMap { $0["workload"] as? String } == expected)
