@@ -43,6 +43,9 @@ package enum FieldKind: Sendable, Equatable {
     case referenceList(String)
     /// A deal's line items: `[{"product_id", "quantity", "unit_price", "discount"}]` (money in minor units).
     case lineItems
+    /// A moment a user sets (an order's time): RFC 3339 in the API (any offset, kept as UTC with
+    /// milliseconds), stored as microseconds like `timestamp`, shown in the viewer's time zone.
+    case dateTime
 
     /// Values held as JSON text in one column (arrays and maps).
     package var isStructured: Bool {
@@ -55,10 +58,13 @@ package enum FieldKind: Sendable, Equatable {
     /// Values held as whole numbers in their column (counts, times, flags).
     package var isInteger: Bool {
         switch self {
-        case .count, .money, .timestamp, .boolean: true
+        case .count, .money, .timestamp, .dateTime, .boolean: true
         default: false
         }
     }
+
+    /// Values that are moments (stored as microseconds, written as RFC 3339).
+    package var isMoment: Bool { self == .timestamp || self == .dateTime }
 
     /// The value a field has when nothing was given.
     package var emptyValue: JSONValue {

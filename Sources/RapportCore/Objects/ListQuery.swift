@@ -159,7 +159,7 @@ package struct ListQuery: Sendable, Equatable {
             case .boolean: shape = .flag
             case .date: shape = .date
             case .count, .money: shape = .number
-            case .timestamp: shape = .moment
+            case .timestamp, .dateTime: shape = .moment
             case .tags, .emailList, .referenceList: shape = .list
             case .stringMap, .lineItems: return .failure(Refusal("This field can only be filtered with [empty]."))
             }

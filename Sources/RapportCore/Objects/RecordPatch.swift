@@ -260,6 +260,14 @@ package enum RecordPatch {
             return .success(.array(ids.map(JSONValue.string)))
         case .lineItems:
             return LineItem.normalise(value, field: name)
+        case .dateTime:
+            guard let text = string() else { return fail("Expected a string, not \(value.typeName).") }
+            if text.isEmpty { return .success(.null) }
+            guard let micros = moment(text) else {
+                return fail(
+                    "date_time", "Must be a time in RFC 3339 with its offset, such as 2026-12-05T09:30:00+01:00.")
+            }
+            return .success(.string(Timestamp.rfc3339(micros)))
         }
     }
 
@@ -279,6 +287,18 @@ package enum RecordPatch {
             previous = scalar
         }
         return false
+    }
+
+    /// The microseconds of an RFC 3339 time with its offset (`Z` or `+01:00`), between 1970 and 9999; nil
+    /// for anything else (a date alone, a time without an offset). Kept to the millisecond, as shown.
+    package static func moment(_ text: String) -> Int64? {
+        guard text.count >= 20, text.count <= 40,
+            text.range(of: #"([Zz]|[+-][0-9]{2}:[0-9]{2})$"#, options: .regularExpression) != nil,
+            let date = Timestamp.parseWithOffset(text)
+        else { return nil }
+        let micros = Timestamp.micros(date)
+        guard micros >= 0, micros < 253_402_300_800_000_000 else { return nil }
+        return micros - micros % 1000
     }
 
     /// `YYYY-MM-DD` naming a real day.

@@ -65,6 +65,16 @@ package enum Timestamp {
         return (Int(year), Int(month), Int(day))
     }
 
+    /// Parses RFC 3339 with its offset (`Z`, `+03:30`), with or without fractional seconds; nil for text
+    /// without an offset. (`parse` reads the times Rapport writes, all in UTC.)
+    package static func parseWithOffset(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.date(from: text)
+    }
+
     /// Parses RFC 3339 with or without fractional seconds.
     package static func parse(_ text: String) -> Date? {
         if let date = try? Date(text, strategy: .iso8601.year().month().day().time(includingFractionalSeconds: true)) {

@@ -128,7 +128,8 @@ package struct Exporter: Sendable {
                     var cells = [record.id]
                     for field in fields {
                         switch (field.kind, record[field.name]) {
-                        case (.timestamp, .number(let micros)): cells.append(Timestamp.rfc3339(Int64(micros)))
+                        case (.timestamp, .number(let micros)), (.dateTime, .number(let micros)):
+                            cells.append(Timestamp.rfc3339(Int64(micros)))
                         case (_, let value): cells.append(Self.cell(value))
                         }
                         if case .reference = field.kind {
@@ -176,7 +177,8 @@ package struct Exporter: Sendable {
             case .count, .money: if let number = row.int(column) { out.append(contentsOf: String(number).utf8) }
             case .boolean:
                 if let flag = row.int(column) { out.append(contentsOf: (flag != 0 ? "true" : "false").utf8) }
-            case .timestamp: if let time = row.int(column) { out.append(contentsOf: Timestamp.rfc3339(time).utf8) }
+            case .timestamp, .dateTime:
+                if let time = row.int(column) { out.append(contentsOf: Timestamp.rfc3339(time).utf8) }
             case .reference:
                 _ = row.withUTF8(column) { CSVWriter.appendField($0, to: &out) }
                 out.append(44)

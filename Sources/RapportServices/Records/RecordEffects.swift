@@ -45,6 +45,7 @@ extension RecordService {
     var effects: any RecordEffects {
         switch schema.name {
         case ObjectType.deals.name: DealEffects()
+        case ObjectType.orders.name: OrderEffects()
         default: NoEffects()
         }
     }

@@ -140,7 +140,7 @@ package struct StoredRecordBody: Encodable, Sendable, JSONRepresentable {
                 if kind.isStructured { return .structured(index) }
                 if kind == .count { return .count(index) }
                 if case .money = kind { return .count(index) }
-                if kind == .timestamp { return .timestamp(index) }
+                if kind.isMoment { return .timestamp(index) }
                 if kind == .boolean { return .flag(index) }
                 return .text(index)
             }

@@ -27,7 +27,11 @@ package enum Migrations {
         M0021_Notifications.migration,
         M0022_VisibleLists.migration,
         M0023_Sales.migration,
+        M0025_Orders.migration,
     ]
 
     package static var latestVersion: Int { all.last?.version ?? 0 }
+
+    /// Every migration's version, in order (with a gap where another line of work holds a number).
+    package static var versions: [Int] { all.map(\.version) }
 }

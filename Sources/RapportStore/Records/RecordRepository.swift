@@ -318,6 +318,15 @@ package struct RecordRepository: Sendable {
         return !updated.isEmpty
     }
 
+    /// Writes one new record's row inside a transaction (a record another write makes: the order a won
+    /// deal records). Imports and creates write theirs with `insert(_:on:)` of `NewRows`.
+    package func insert(_ record: Record, on database: any SQLDatabase) async throws {
+        let binds = try self.binds(record)
+        try await database.raw(
+            "INSERT INTO \(ident: table) (\(unsafeRaw: columnList)) VALUES (\(binds: binds))"
+        ).run()
+    }
+
     package func delete(workspaceID: String, id: String, on database: any SQLDatabase) async throws {
         try await database.raw(
             "DELETE FROM \(ident: table) WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id)"

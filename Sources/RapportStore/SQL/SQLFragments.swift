@@ -18,7 +18,7 @@ struct SQLFragments {
             return "\(ident: name)"
         case .standard(let name, let kind):
             switch kind {
-            case .count, .money, .timestamp, .boolean: return "COALESCE(\(ident: name), -1)"
+            case .count, .money, .timestamp, .dateTime, .boolean: return "COALESCE(\(ident: name), -1)"
             default: return "COALESCE(\(ident: name), '')"
             }
         case .custom(let key, let type):
@@ -160,7 +160,7 @@ struct SQLFragments {
         switch kind {
         case .count, .money:
             return try row.decode(column: column, as: Int64?.self).map { .number(Double($0)) } ?? .null
-        case .timestamp:
+        case .timestamp, .dateTime:
             return try row.decode(column: column, as: Int64?.self).map { .string(Timestamp.rfc3339($0)) } ?? .null
         case .boolean:
             return try row.decode(column: column, as: Int64?.self).map { .bool($0 != 0) } ?? .null
@@ -174,9 +174,10 @@ struct SQLFragments {
         if kind.isStructured { return .text(JSONText.encode(value == .null ? kind.emptyValue : value)) }
         switch (kind, value) {
         case (.count, .number(let number)), (.money, .number(let number)): return .int(Int64(number))
-        case (.timestamp, .string(let text)): return DBValue(Timestamp.parse(text).map { Timestamp.micros($0) })
+        case (.timestamp, .string(let text)), (.dateTime, .string(let text)):
+            return DBValue(Timestamp.parse(text).map { Timestamp.micros($0) })
         case (.boolean, .bool(let flag)): return .int(flag ? 1 : 0)
-        case (.count, _), (.money, _), (.timestamp, _), (.boolean, _): return .null
+        case (.count, _), (.money, _), (.timestamp, _), (.dateTime, _), (.boolean, _): return .null
         case (_, .string(let text)): return .text(text)
         default: return .null
         }
@@ -187,7 +188,7 @@ struct SQLFragments {
         if kind.isStructured { return try JSONText.decode(stored.text ?? "null") }
         switch kind {
         case .count, .money: return stored.int.map { .number(Double($0)) } ?? .null
-        case .timestamp: return stored.int.map { .string(Timestamp.rfc3339($0)) } ?? .null
+        case .timestamp, .dateTime: return stored.int.map { .string(Timestamp.rfc3339($0)) } ?? .null
         case .boolean: return stored.int.map { .bool($0 != 0) } ?? .null
         default: return stored.text.map(JSONValue.string) ?? .null
         }

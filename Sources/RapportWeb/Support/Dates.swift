@@ -74,6 +74,13 @@ struct Dates {
         return Timestamp.rfc3339(Timestamp.micros(date))
     }
 
+    /// A moment (RFC 3339) as a `datetime-local` input shows it, in the viewer's time zone
+    /// (`2026-12-05T09:30`); empty for no moment.
+    func localInput(_ value: JSONValue) -> String {
+        guard case .string(let text) = value, let date = Timestamp.parse(text) else { return "" }
+        return localInputFormatter.string(from: date)
+    }
+
     /// How long ago, for the last week; the date before that, or for a time still to come.
     func relative(_ micros: Int64) -> String {
         let seconds = (now - micros) / 1_000_000

@@ -87,7 +87,7 @@ extension RecordPages {
             return RecordCell(value: name ?? tag)
         case (.date, .string(let text)):
             return RecordCell(value: dates.calendarDay(text) ?? text)
-        case (.timestamp, .string(let text)):
+        case (.timestamp, .string(let text)), (.dateTime, .string(let text)):
             guard let date = Timestamp.parse(text) else { return RecordCell(value: text, ltr: true) }
             let micros = Timestamp.micros(date)
             return RecordCell(value: dates.short(micros), exactTime: dates.exact(micros))

@@ -31,7 +31,10 @@ extension RecordPages {
                         readOnly: true, display: shown.isEmpty ? "—" : shown))
                 continue
             }
-            let current = submitted?[field.name] ?? formValue(record[field.name], kind: field.kind)
+            let current =
+                submitted?[field.name]
+                ?? (field.kind == .dateTime
+                    ? dates.localInput(record[field.name]) : formValue(record[field.name], kind: field.kind))
             var item = RecordFormView.Field(
                 name: field.name, label: label(field.name, messages), value: current, error: errorMap[field.name],
                 hint: messages["hint_\(field.name)"] ?? (isNew ? messages["hint_new_\(field.name)"] : nil))
@@ -65,6 +68,10 @@ extension RecordPages {
                 item.type = "text"
                 item.ltr = true
             case .date: item.type = "date"
+            case .dateTime:
+                // typed and shown in the viewer's time zone, sent as RFC 3339 (`patch(from:)`)
+                item.type = "datetime-local"
+                item.ltr = true
             case .count, .money: item.type = "number"
             case .boolean:
                 item.select = true
@@ -162,8 +169,11 @@ extension RecordPages {
         }
     }
 
-    /// A JSON merge patch from a submitted form: every field the form shows.
-    func patch(from form: [String: String], definitions: [CustomFieldDefinition]) -> [String: JSONValue] {
+    /// A JSON merge patch from a submitted form: every field the form shows. Times typed in a
+    /// `datetime-local` input are read in the viewer's time zone (`dates`).
+    func patch(from form: [String: String], definitions: [CustomFieldDefinition], dates: Dates? = nil)
+        -> [String: JSONValue]
+    {
         var patch: [String: JSONValue] = [:]
         func lines(_ text: String) -> [String] {
             text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
@@ -203,6 +213,8 @@ extension RecordPages {
                     trimmed.isEmpty ? .null : (Double(trimmed).map(JSONValue.number) ?? .string(trimmed))
             case .boolean:
                 patch[field.name] = trimmed == "true" ? .bool(true) : trimmed == "false" ? .bool(false) : .null
+            case .dateTime:
+                patch[field.name] = trimmed.isEmpty ? .null : .string(dates?.moment(local: trimmed) ?? trimmed)
             default:
                 patch[field.name] = trimmed.isEmpty ? .null : .string(trimmed)
             }
@@ -236,9 +248,9 @@ extension RecordPages {
     /// The submitted form's changes, with what was typed into pickers turned into ids: the id picked
     /// while the text is still its title, else the record (or user) that the text names.
     /// - Throws: `invalid` naming every picker whose text names nothing, or several things.
-    func patch(from form: [String: String], definitions: [CustomFieldDefinition], viewer: Viewer) async throws
-        -> [String: JSONValue]
-    {
+    func patch(
+        from form: [String: String], definitions: [CustomFieldDefinition], viewer: Viewer, dates: Dates? = nil
+    ) async throws -> [String: JSONValue] {
         var form = form
         var issues: [FieldIssue] = []
         for field in schema.fields where field.writable {
@@ -258,7 +270,7 @@ extension RecordPages {
             }
         }
         guard issues.isEmpty else { throw RapportError.invalid(issues) }
-        return patch(from: form, definitions: definitions)
+        return patch(from: form, definitions: definitions, dates: dates)
     }
 
     /// What a picker offers as a person types: `[{"id", "name", "detail"}]`, at most ten.

@@ -103,7 +103,9 @@ struct RecordPages: Sendable {
         let submitted = try await Form.read(&request)
         let definitions = try await service.customFields(workspaceID: principal.workspace.id)
         do {
-            var fields = try await patch(from: submitted, definitions: definitions, viewer: principal.viewer)
+            var fields = try await patch(
+                from: submitted, definitions: definitions, viewer: principal.viewer,
+                dates: Dates(viewer: principal.user, messages: [:]))
             // An owner or team left empty is the service's to choose: the creator, and the owner's first team
             // (else a member who sees only their own records would make one they cannot open).
             for name in ["owner_id", "team_id"] where fields[name] == .null { fields[name] = nil }
@@ -128,7 +130,9 @@ struct RecordPages: Sendable {
             let version = submitted["version"].flatMap { Int64($0) }
             _ = try await service.update(
                 principal.viewer, id: id,
-                patch: try await patch(from: submitted, definitions: definitions, viewer: principal.viewer),
+                patch: try await patch(
+                    from: submitted, definitions: definitions, viewer: principal.viewer,
+                    dates: Dates(viewer: principal.user, messages: [:])),
                 expectedVersion: version, actor: Self.actor(principal))
             return pages.redirect(WebPath.record(object, id), flash: Flash("saved"))
         } catch let error as RapportError where [.invalid, .conflict, .stale].contains(error.code) {
