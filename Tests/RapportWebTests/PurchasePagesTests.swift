@@ -18,10 +18,10 @@ struct PurchasePagesTests {
             let actor = Actor(.user, id: seeded.owner.id)
             // given a contact who bought coffee twice and tea once, for 175.00 DKK
             let contact = try await RecordService(app.services, schema: .contacts).create(
-                viewer, fields: ["first_name": "Oksana", "email": "oksana@nordlys.example"], actor: actor)
+                viewer, fields: ["first_name": .string("Oksana"), "email": .string("oksana@nordlys.example")], actor: actor)
             let products = RecordService(app.services, schema: .products)
-            let coffee = try await products.create(viewer, fields: ["name": "Kaffe"], actor: actor)
-            let tea = try await products.create(viewer, fields: ["name": "Te"], actor: actor)
+            let coffee = try await products.create(viewer, fields: ["name": .string("Kaffe")], actor: actor)
+            let tea = try await products.create(viewer, fields: ["name": .string("Te")], actor: actor)
             let orders = RecordService(app.services, schema: .orders)
             for (time, lines) in [
                 ("2026-01-10T12:00:00Z", [(coffee.id, 2.0, 5000.0), (tea.id, 1.0, 3000.0)]),
@@ -30,7 +30,7 @@ struct PurchasePagesTests {
                 _ = try await orders.create(
                     viewer,
                     fields: [
-                        "contact_id": .string(contact.id), "ordered_at": .string(time), "currency": "DKK",
+                        "contact_id": .string(contact.id), "ordered_at": .string(time), "currency": .string("DKK"),
                         "lines": .array(
                             lines.map {
                                 .object([
@@ -63,7 +63,7 @@ struct PurchasePagesTests {
                 #expect(page.text.contains("1 × Kaffe"))
                 // and a contact without orders says so
                 let other = try await RecordService(app.services, schema: .contacts).create(
-                    viewer, fields: ["first_name": "Bo"], actor: actor)
+                    viewer, fields: ["first_name": .string("Bo")], actor: actor)
                 let empty = try await jar.get(client, "/contacts/\(other.id)")
                 #expect(empty.text.contains("No purchases yet."))
                 // and a product page has no panel

@@ -93,7 +93,10 @@ package enum OrderColumn: String, CaseIterable, Sendable {
         need([.sku, .productName], "The file needs a sku or a product_name column.")
         need([.unitPrice], "The file needs a unit_price column.")
         need([.currency], "The file needs a currency column.")
-        if !issues.isEmpty { throw RapportError.invalid(issues) }
+        if !issues.isEmpty {
+            throw RapportError(
+                .invalid, issues.map(\.message).joined(separator: " ") + " Nothing was imported.", fields: issues)
+        }
         return (columns, ignored)
     }
 

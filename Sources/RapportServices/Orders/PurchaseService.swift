@@ -11,7 +11,7 @@ package struct PurchaseService: Sendable {
         self.services = services
     }
 
-    /// The purchases of a contact or company.
+    /// The purchases of a contact or company (without its products for a role that may not read products).
     /// - Throws: `notFound` for a customer the viewer may not see (or another workspace's);
     ///   `forbidden` for a role that may not read orders.
     package func summary(_ viewer: Viewer, of type: ObjectType, id: String) async throws -> PurchaseSummary {
@@ -23,7 +23,10 @@ package struct PurchaseService: Sendable {
         }
         let customer = try await RecordService(services, schema: type).get(viewer, id: id)
         let reach = try viewer.scope(.read, on: .orders)
-        return try await PurchaseRepository(store: services.store).summary(
+        var summary = try await PurchaseRepository(store: services.store).summary(
             reach, column: column, customerID: customer.id)
+        // (a role that may not read products is not told which were bought)
+        if viewer.scopeIfAllowed(.read, on: .products) == nil { summary.products = [] }
+        return summary
     }
 }
