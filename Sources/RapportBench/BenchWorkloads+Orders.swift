@@ -26,7 +26,8 @@ extension BenchWorkloads {
         let (workspace, owner) = try await accounts.createWorkspace(
             name: "\(name) \(RecordID.make().suffix(8))",
             owner: UserDraft(
-                email: "\(name.lowercased().replacingOccurrences(of: " ", with: "-"))-\(RecordID.make().suffix(6))@rapport.local",
+                email:
+                    "\(name.lowercased().replacingOccurrences(of: " ", with: "-"))-\(RecordID.make().suffix(6))@rapport.local",
                 name: name, role: nil, password: RecordID.make()))
         let now = Timestamp.micros(Date())
         let actor = Actor(.import, id: nil)
@@ -71,7 +72,9 @@ extension BenchWorkloads {
 
     /// One order line of the generated file: the order it belongs to (orders of one to five lines),
     /// its customer, SKU, quantity and price in øre.
-    static func orderLine(_ index: Int, customers: Int) -> (order: Int, customer: Int, sku: Int, quantity: Int, price: Int) {
+    static func orderLine(_ index: Int, customers: Int) -> (
+        order: Int, customer: Int, sku: Int, quantity: Int, price: Int
+    ) {
         // Orders of 1, 2, 3, 4, 5, 3, 2 lines in turn: 20 lines per 7 orders.
         let sizes = [1, 2, 3, 4, 5, 3, 2]
         let cycle = index / 20
@@ -82,7 +85,9 @@ extension BenchWorkloads {
             offset -= size
             order += 1
         }
-        return (order, (order &* 7919) % customers, (index &* 31 + order) % 1000, 1 + index % 4, 1250 + (index % 97) * 25)
+        return (
+            order, (order &* 7919) % customers, (index &* 31 + order) % 1000, 1 + index % 4, 1250 + (index % 97) * 25
+        )
     }
 
     /// `rapport import orders` of `lines` generated order lines (grouped into orders of one to five
@@ -129,7 +134,8 @@ extension BenchWorkloads {
         let orderCount = Self.orderLine(lines - 1, customers: customers).order + 1
         guard report.created == orderCount, report.rejected == 0 else {
             throw RapportError(
-                .conflict, "The bench import created \(report.created) of \(orderCount) orders (\(report.rejected) rejected).")
+                .conflict,
+                "The bench import created \(report.created) of \(orderCount) orders (\(report.rejected) rejected).")
         }
         // The reference: the same orders, their rows built before the clock starts.
         let reference = try await orderWorld(name: "Bench orders reference", customers: customers, emails: emails)
@@ -202,7 +208,8 @@ extension BenchWorkloads {
                 guard let contact = order.string("contact_id") else { return nil }
                 let bought = LineItem.lines(of: order["lines"]).map { line -> JSONValue in
                     .object([
-                        "product_id": .string(line.productID), "name": names[line.productID].map(JSONValue.string) ?? .null,
+                        "product_id": .string(line.productID),
+                        "name": names[line.productID].map(JSONValue.string) ?? .null,
                         "quantity": .number(Double(line.quantity)),
                     ])
                 }

@@ -24,7 +24,8 @@ struct OrdersAPITests {
             .post, "/api/v1/contacts", token,
             #"{"first_name": "Oksana", "email": "oksana@nordlys.example", "company_id": "\#(companyID)"}"#)
         let coffee = try await client.json(
-            .post, "/api/v1/products", token, #"{"name": "Kaffe", "sku": "K-1", "unit_price": 5000, "currency": "DKK"}"#)
+            .post, "/api/v1/products", token, #"{"name": "Kaffe", "sku": "K-1", "unit_price": 5000, "currency": "DKK"}"#
+        )
         let tea = try await client.json(
             .post, "/api/v1/products", token, #"{"name": "Te", "sku": "T-1", "unit_price": 3000, "currency": "DKK"}"#)
         return Shop(
@@ -36,7 +37,8 @@ struct OrdersAPITests {
         (response.json["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }
     }
 
-    @Test("an order's total is its lines' sum, and it is read, listed, changed and deleted", arguments: Backend.allCases)
+    @Test(
+        "an order's total is its lines' sum, and it is read, listed, changed and deleted", arguments: Backend.allCases)
     func crud(_ backend: Backend) async throws {
         try await TestApp.with(backend) { app in
             let seeded = try await Fixtures.workspace(app)
@@ -63,7 +65,9 @@ struct OrdersAPITests {
                 #expect(read.json["reference"] as? String == "A-1001")
                 for path in ["contacts/\(shop.contact)", "companies/\(shop.company)", "products/\(shop.tea)"] {
                     let listed = try await client.json(.get, "/api/v1/\(path)/orders", seeded.token)
-                    #expect((listed.json["data"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [id], "\(path)")
+                    #expect(
+                        (listed.json["data"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [id], "\(path)"
+                    )
                 }
                 // when its lines change, its total follows
                 let changed = try await client.json(
@@ -118,7 +122,10 @@ struct OrdersAPITests {
                         #"{"contact_id": "\#(shop.contact)", "currency": "DKK", "ordered_at": "2026-03-01", "lines": [\#(good)]}"#,
                         ["ordered_at"]
                     ),
-                    (#"{"contact_id": "\#(shop.contact)", "currency": "DKK", "total": 5, "lines": [\#(good)]}"#, ["total"]),
+                    (
+                        #"{"contact_id": "\#(shop.contact)", "currency": "DKK", "total": 5, "lines": [\#(good)]}"#,
+                        ["total"]
+                    ),
                 ]
                 for (body, expected) in cases {
                     let refused = try await client.json(.post, "/api/v1/orders", seeded.token, body)
@@ -141,7 +148,8 @@ struct OrdersAPITests {
                     #"{"reference": "R-1", "contact_id": "\#(shop.contact)", "currency": "DKK", "lines": [\#(good)]}"#)
                 #expect(again.status == .conflict, "\(again.text)")
                 // and an order that has a retired product keeps it when other fields change
-                _ = try await client.json(.patch, "/api/v1/products/\(shop.coffee)", seeded.token, #"{"active": false}"#)
+                _ = try await client.json(
+                    .patch, "/api/v1/products/\(shop.coffee)", seeded.token, #"{"active": false}"#)
                 let id = try #require(first.json["id"] as? String)
                 let kept = try await client.json(
                     .patch, "/api/v1/orders/\(id)", seeded.token, #"{"ordered_at": "2026-01-02T03:04:05Z"}"#)

@@ -73,7 +73,8 @@ struct OrderImportCLITests {
         #expect(messages.contains("5 customer_email: No contact has the address nobody@shop.example."), "\(messages)")
         #expect(messages.contains("6 quantity: The quantity must be a whole number of at least 1."), "\(messages)")
         #expect(
-            messages.contains("7 currency: The lines of one order are in one currency: row 6 is in DKK."), "\(messages)")
+            messages.contains("7 currency: The lines of one order are in one currency: row 6 is in DKK."), "\(messages)"
+        )
         #expect(messages.contains("10 unit_price: 10.999 is not an amount in DKK (such as 12.50)."), "\(messages)")
         #expect(messages.contains { $0.hasPrefix("11 time:") }, "\(messages)")
         #expect(messages.contains { $0.hasPrefix("11 currency:") }, "\(messages)")
@@ -168,7 +169,8 @@ struct OrderImportCLITests {
         #expect(bad.err.contains("price_each"), "\(bad.err)")
     }
 
-    @Test("an order import killed midway leaves whole orders only, and running it again gives exactly the file's orders")
+    @Test(
+        "an order import killed midway leaves whole orders only, and running it again gives exactly the file's orders")
     func killAndRerun() async throws {
         let (database, directory) = try await Self.world()
         defer { try? FileManager.default.removeItem(at: directory) }

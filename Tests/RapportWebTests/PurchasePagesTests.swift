@@ -18,7 +18,8 @@ struct PurchasePagesTests {
             let actor = Actor(.user, id: seeded.owner.id)
             // given a contact who bought coffee twice and tea once, for 175.00 DKK
             let contact = try await RecordService(app.services, schema: .contacts).create(
-                viewer, fields: ["first_name": .string("Oksana"), "email": .string("oksana@nordlys.example")], actor: actor)
+                viewer, fields: ["first_name": .string("Oksana"), "email": .string("oksana@nordlys.example")],
+                actor: actor)
             let products = RecordService(app.services, schema: .products)
             let coffee = try await products.create(viewer, fields: ["name": .string("Kaffe")], actor: actor)
             let tea = try await products.create(viewer, fields: ["name": .string("Te")], actor: actor)

@@ -29,7 +29,9 @@ extension ObjectType {
                     ("-updated_at", "sort_updated"),
                 ],
                 filters: ["industry", "lifecycle_stage", "owner_id", "team_id", "country", "tags"]))
-        type.identity = [.unique("domain", label: "domain"), .unique("external_id", label: "external id"), .name("name")]
+        type.identity = [
+            .unique("domain", label: "domain"), .unique("external_id", label: "external id"), .name("name"),
+        ]
         type.subtitle = "domain"
         type.timeline = TimelineLink(column: "company_id")
         type.rules = CompanyRules()

@@ -384,9 +384,11 @@ package struct Importer: Sendable {
     {
         guard schema.importable else {
             // (orders come in as order lines, through `OrderImporter`: `rapport import orders`)
-            let how = schema.name == ObjectType.orders.name ? " Use rapport import orders (one row per order line)." : ""
+            let how =
+                schema.name == ObjectType.orders.name ? " Use rapport import orders (one row per order line)." : ""
             throw RapportError.invalid([
-                FieldIssue("object", key: "not_importable", "\(schema.name) are not imported from a CSV file here.\(how)")
+                FieldIssue(
+                    "object", key: "not_importable", "\(schema.name) are not imported from a CSV file here.\(how)")
             ])
         }
         guard viewer.allows(.import, on: schema) else { throw Viewer.refusal(.import, on: schema) }
@@ -796,7 +798,9 @@ package struct Importer: Sendable {
         } else {
             after = fresh
             if schema.isOwned {
-                if row.patch["owner_id"] == nil, let userID = viewer.userID { after.values["owner_id"] = .string(userID) }
+                if row.patch["owner_id"] == nil, let userID = viewer.userID {
+                    after.values["owner_id"] = .string(userID)
+                }
                 if row.patch["team_id"] == nil, let owner = after.string("owner_id") {
                     after.values["team_id"] = known.primaryTeams[owner].map(JSONValue.string) ?? .null
                 }

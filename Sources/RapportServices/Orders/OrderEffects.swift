@@ -51,7 +51,8 @@ struct OrderEffects: RecordEffects {
         let at = order.string("ordered_at").flatMap(Timestamp.parse).map(Timestamp.micros) ?? now
         let lines = LineItem.lines(of: order["lines"]).map { line -> JSONValue in
             .object([
-                "product_id": .string(line.productID), "name": productNames[line.productID].map(JSONValue.string) ?? .null,
+                "product_id": .string(line.productID),
+                "name": productNames[line.productID].map(JSONValue.string) ?? .null,
                 "quantity": .number(Double(line.quantity)),
             ])
         }

@@ -359,7 +359,8 @@ package struct OrderImporter: Sendable {
             } else {
                 issue(line, .unitPrice, "The line needs a unit price.")
             }
-            if let price, quantity.multipliedReportingOverflow(by: price).overflow || quantity * price > 1_000_000_000_000
+            if let price,
+                quantity.multipliedReportingOverflow(by: price).overflow || quantity * price > 1_000_000_000_000
             {
                 issue(line, .quantity, "The line's total is too large.")
             }
@@ -476,7 +477,8 @@ package struct OrderImporter: Sendable {
             try await RecordLinkRepository(store: store).insert(built.created, type: .orders, on: session)
             try await TimelineRepository(store: store).append(built.events, on: session)
             for (before, after) in built.updated {
-                let current = try await orders.repository.find(.all(before.workspaceID), id: before.id, on: session.sql) ?? before
+                let current =
+                    try await orders.repository.find(.all(before.workspaceID), id: before.id, on: session.sql) ?? before
                 var target = after
                 target.version = current.version
                 _ = try await orders.save(

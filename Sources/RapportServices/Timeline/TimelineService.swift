@@ -83,8 +83,7 @@ package struct TimelineService: Sendable {
     }
 
     /// What others did since `since` to the records the user owns or follows, newest first.
-    package func watchedChanges(_ principal: Principal, since: Int64, limit: Int = 20) async throws -> [TimelineEvent]
-    {
+    package func watchedChanges(_ principal: Principal, since: Int64, limit: Int = 20) async throws -> [TimelineEvent] {
         try await repository.watchedChanges(
             reaches: Self.reaches(principal.viewer), workspaceID: principal.workspace.id, userID: principal.user.id,
             since: since, limit: limit

@@ -38,7 +38,9 @@ package struct PurchaseRepository: Sendable {
                 let orders = Int(row[1].int ?? 0)
                 count += orders
                 if let at = row[3].int { last = max(last ?? at, at) }
-                if let currency = row[0].text { spent.append(.init(currency: currency, total: row[2].int ?? 0, orders: orders)) }
+                if let currency = row[0].text {
+                    spent.append(.init(currency: currency, total: row[2].int ?? 0, orders: orders))
+                }
             }
             let bought = try await session.rows(products, [workspace] + visibleBinds + customer).compactMap { row in
                 row[0].text.map {

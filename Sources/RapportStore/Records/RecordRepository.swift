@@ -82,7 +82,10 @@ package struct RecordRepository: Sendable {
         let (condition, binds) = visibleCondition(reach, prefix: "t.")
         let values = Array(repeating: "(?)", count: count).joined(separator: ", ")
         return (
-            ("WITH wanted (id) AS (VALUES \(values))", "FROM wanted CROSS JOIN \(table) t WHERE \(condition) AND t.id = wanted.id"),
+            (
+                "WITH wanted (id) AS (VALUES \(values))",
+                "FROM wanted CROSS JOIN \(table) t WHERE \(condition) AND t.id = wanted.id"
+            ),
             binds
         )
     }

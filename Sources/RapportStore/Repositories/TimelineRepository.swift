@@ -44,7 +44,9 @@ package struct TimelineRepository: Sendable {
             [
                 .text(event.workspaceID), .text(event.id), .text(event.type), .int(event.occurredAt),
                 .text(event.actor.type.rawValue), DBValue(event.actor.id),
-            ] + subjectColumns.map { DBValue(event.recordID(column: $0)) } + [.text(JSONText.encode(.object(event.data)))]
+            ] + subjectColumns.map { DBValue(event.recordID(column: $0)) } + [
+                .text(JSONText.encode(.object(event.data)))
+            ]
         }
     }
 
