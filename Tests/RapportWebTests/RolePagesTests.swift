@@ -62,6 +62,7 @@ struct RolePagesTests {
                         "companies": .object(["actions": .array([.string("read")]), "visibility": .string("all")]),
                         "products": .object(["actions": .array([])]),
                         "deals": .object(["actions": .array([])]),
+                        "orders": .object(["actions": .array([])]),
                     ]), customFields: [:])
                 #expect(role.permissions == expected)
                 let listed = try await jar.get(client, "/settings/roles")
