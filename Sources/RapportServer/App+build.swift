@@ -75,6 +75,7 @@ package func buildRouter(_ runtime: Runtime) async throws -> Router<AppContext> 
     PipelinesController(services).register(on: api, idempotent: idempotent)
     DealsController(services).register(on: api, idempotent: idempotent)
     ForecastController(services).register(on: api)
+    PurchasesController(services).register(on: api)
     CustomFieldsController(services).register(on: api, idempotent: idempotent)
     SearchController(services).register(on: api)
     ExportController(services).register(on: api)

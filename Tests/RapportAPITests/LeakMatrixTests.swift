@@ -89,12 +89,12 @@ struct LeakMatrixTests {
         let ownRole =
             try await post(
                 "/api/v1/roles",
-                #"{"name": "Own reps", "permissions": {"contacts": {"actions": ["read","create","edit","delete","export","merge"], "visibility": "own"}, "companies": {"actions": ["read","create","edit","delete","export","merge"], "visibility": "own"}, "products": {"actions": ["read"]}, "deals": {"actions": ["read","create","edit","delete","merge"], "visibility": "own"}, "tasks": {"actions": ["read","create","edit","delete","export","merge"], "visibility": "own"}}}"#
+                #"{"name": "Own reps", "permissions": {"contacts": {"actions": ["read","create","edit","delete","export","merge"], "visibility": "own"}, "companies": {"actions": ["read","create","edit","delete","export","merge"], "visibility": "own"}, "products": {"actions": ["read"]}, "deals": {"actions": ["read","create","edit","delete","merge"], "visibility": "own"}, "tasks": {"actions": ["read","create","edit","delete","export","merge"], "visibility": "own"}, "orders": {"actions": ["read","create","edit","delete","merge"], "visibility": "own"}}}"#
             )["id"] as! String
         let teamRole =
             try await post(
                 "/api/v1/roles",
-                #"{"name": "Team reps", "permissions": {"contacts": {"actions": ["read","create","edit","delete","export","merge"], "visibility": "team", "fields": {"email": "hidden", "additional_emails": "hidden"}}, "companies": {"actions": ["read","edit"], "visibility": "team", "fields": {"domain": "read_only"}}, "deals": {"actions": ["read","edit"], "visibility": "team", "fields": {"amount": "hidden"}}, "tasks": {"actions": ["read","edit"], "visibility": "team"}}}"#
+                #"{"name": "Team reps", "permissions": {"contacts": {"actions": ["read","create","edit","delete","export","merge"], "visibility": "team", "fields": {"email": "hidden", "additional_emails": "hidden"}}, "companies": {"actions": ["read","edit"], "visibility": "team", "fields": {"domain": "read_only"}}, "deals": {"actions": ["read","edit"], "visibility": "team", "fields": {"amount": "hidden"}}, "tasks": {"actions": ["read","edit"], "visibility": "team"}, "orders": {"actions": ["read","edit"], "visibility": "team"}}}"#
             )["id"] as! String
         try await patch("/api/v1/users/\(ownRep.id)", #"{"role": "\#(ownRole)"}"#)
         try await patch("/api/v1/users/\(teamRep.id)", #"{"role": "\#(teamRole)"}"#)
@@ -173,6 +173,20 @@ struct LeakMatrixTests {
             Item(
                 object: "products", id: product["id"] as! String, version: 1, owner: nil, team: nil,
                 marker: "Zorblax Widget", workspace: a.workspace.id))
+        // orders of every owner, each for the contact made with the same owner (its reference the marker)
+        var orderIndex = 0
+        for (owner, team) in owners.map({ ($0, nil as String?) }) + [(a.owner.id, t1), (nil, t2)] {
+            orderIndex += 1
+            let contact = items.last { $0.object == "contacts" && $0.owner == owner && $0.team == team }!
+            let order = try await post(
+                "/api/v1/orders",
+                #"{"reference": "Zorblaxo\#(orderIndex)", "contact_id": "\#(contact.id)", "currency": "DKK", "lines": [{"product_id": "\#(product["id"] as! String)", "quantity": 2, "unit_price": 1500}], "owner_id": \#(owner.map { "\"\($0)\"" } ?? "null"), "team_id": \#(team.map { "\"\($0)\"" } ?? "null")}"#
+            )
+            items.append(
+                Item(
+                    object: "orders", id: order["id"] as! String, version: 1, owner: owner, team: team,
+                    marker: "Zorblaxo\(orderIndex)", workspace: a.workspace.id))
+        }
         let foreign = try await post(
             "/api/v1/contacts", #"{"first_name": "Zorblaxforeign", "email": "zorblaxforeign@mail.test"}"#,
             token: b.token)
@@ -350,7 +364,10 @@ struct LeakMatrixTests {
                                     ? #"{"last_name": "Changed"}"#
                                     : item.object == "deals"
                                         ? #"{"source": "Changed"}"#
-                                        : item.object == "tasks" ? #"{"notes": "Changed"}"# : #"{"city": "Changed"}"#)
+                                        : item.object == "tasks"
+                                            ? #"{"notes": "Changed"}"#
+                                            : item.object == "orders"
+                                                ? #"{"ordered_at": "2026-01-02T03:04:05Z"}"# : #"{"city": "Changed"}"#)
                         #expect(
                             changed.status == (edits ? .ok : sees ? .forbidden : hidden),
                             "\(person.name) PATCH \(item.object) \(item.marker): \(changed.text)")
@@ -407,6 +424,37 @@ struct LeakMatrixTests {
                                 Self.ids(deals).isSubset(of: visibleDeals),
                                 "\(person.name) lists \(item.marker)'s deals")
                             covered.insert("GET /api/v1/\(item.object)/:id/deals")
+                        }
+                        // the orders that name a record (or have a line of a product): only those the person may see
+                        if ["contacts", "companies", "products", "deals"].contains(item.object) {
+                            let orders = try await call(.get, "/api/v1/\(item.object)/\(item.id)/orders")
+                            #expect(orders.status == (sees ? .ok : hidden), "\(person.name) \(item.marker)'s orders")
+                            let visibleOrders = Set(
+                                world.items.filter { $0.object == "orders" && world.reach(person, $0) }.map(\.id))
+                            #expect(
+                                Self.ids(orders).isSubset(of: visibleOrders),
+                                "\(person.name) lists \(item.marker)'s orders")
+                            covered.insert("GET /api/v1/\(item.object)/:id/orders")
+                        }
+                        // a customer's purchases: counted over the orders the person may see
+                        if ["contacts", "companies"].contains(item.object) {
+                            let purchases = try await call(.get, "/api/v1/\(item.object)/\(item.id)/purchases")
+                            let readsOrders = Viewer(person.user).allows(.read, on: .orders)
+                            #expect(
+                                purchases.status == (sees ? (readsOrders ? .ok : .forbidden) : hidden),
+                                "\(person.name) \(item.marker)'s purchases: \(purchases.text)")
+                            if sees, readsOrders, item.object == "contacts" {
+                                let theirs = try await app.runtime.store.database.raw(
+                                    "SELECT id FROM orders WHERE contact_id = \(bind: item.id)"
+                                ).all().map { try $0.decode(column: "id", as: String.self) }
+                                let seen = world.items.filter {
+                                    $0.object == "orders" && theirs.contains($0.id) && world.reach(person, $0)
+                                }
+                                #expect(
+                                    purchases.json["order_count"] as? Int == seen.count,
+                                    "\(person.name) counts \(item.marker)'s purchases")
+                            }
+                            covered.insert("GET /api/v1/\(item.object)/:id/purchases")
                         }
                         if item.object == "deals" {
                             // a move to the pipeline's second stage: allowed where the role edits the deal
@@ -542,6 +590,7 @@ struct LeakMatrixTests {
                     // creating records: checked above (owner and team of a new record, hidden fields)
                     "POST /api/v1/contacts", "POST /api/v1/companies", "POST /api/v1/products", "POST /api/v1/deals",
                     "POST /api/v1/tasks",
+                    "POST /api/v1/orders",
                     // imports: updates of unreachable records are rejected rows (ImportVisibilityTests)
                     "POST /api/v1/imports",
                 ]

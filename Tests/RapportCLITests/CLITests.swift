@@ -334,11 +334,12 @@ struct BenchCLITests {
         let output = directory.appendingPathComponent("bench.jsonl")
         // The api workload needs wrk, which scripts/test installs.
         let hasWrk = FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk")
-        let workloads = hasWrk ? [] : ["import", "search", "timeline", "export"]
+        let workloads = hasWrk ? [] : ["import", "orders", "search", "timeline", "export"]
         let before = Set((try? FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory())) ?? [])
         let run = try await RapportProcess.run(
             ["bench"] + workloads + [
-                "--contacts", "60", "--events", "400", "--seconds", "1", "--output", output.path, "--seed", "7",
+                "--contacts", "60", "--events", "400", "--order-lines", "60", "--seconds", "1", "--output", output.path,
+                "--seed", "7",
             ])
         #expect(run.code == 0, "\(run.err)")
         #expect(run.out.contains("workload") && run.out.contains("ratio"))
@@ -347,11 +348,11 @@ struct BenchCLITests {
         let expected =
             hasWrk
             ? [
-                "import", "api.get", "api.list", "api.create", "api.search", "search", "timeline", "export",
+                "import", "orders", "api.get", "api.list", "api.create", "api.search", "search", "timeline", "export",
                 "visibility.list.own", "visibility.list.team", "visibility.search.own", "visibility.search.team",
                 "pipeline.board", "pipeline.funnel", "pipeline.forecast",
             ]
-            : ["import", "search", "timeline", "export"]
+            : ["import", "orders", "search", "timeline", "export"]
         #expect(results.compactMap { $0["workload"] as? String } == expected)
         for result in results {
             for key in ["database", "contacts", "operations", "seconds", "per_second", "peak_rss_mb", "ratio"] {

@@ -63,6 +63,7 @@ struct RolePagesTests {
                         "products": .object(["actions": .array([])]),
                         "deals": .object(["actions": .array([])]),
                         "tasks": .object(["actions": .array([])]),
+                        "orders": .object(["actions": .array([])]),
                     ]), customFields: [:])
                 #expect(role.permissions == expected)
                 let listed = try await jar.get(client, "/settings/roles")

@@ -16,6 +16,7 @@ extension ObjectType {
                 FieldSpec("owner_id", .reference("users")),
                 FieldSpec("team_id", .reference("teams")),
                 FieldSpec("tags", .tags),
+                FieldSpec("external_id", .text(maxLength: 200)),
             ],
             title: [["name"]],
             required: ["name"],
@@ -28,7 +29,9 @@ extension ObjectType {
                     ("-updated_at", "sort_updated"),
                 ],
                 filters: ["industry", "lifecycle_stage", "owner_id", "team_id", "country", "tags"]))
-        type.identity = [.unique("domain", label: "domain"), .name("name")]
+        type.identity = [
+            .unique("domain", label: "domain"), .unique("external_id", label: "external id"), .name("name"),
+        ]
         type.subtitle = "domain"
         type.timeline = TimelineLink(column: "company_id")
         type.rules = CompanyRules()

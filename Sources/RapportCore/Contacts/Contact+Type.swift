@@ -31,6 +31,7 @@ extension ObjectType {
                 FieldSpec("time_zone", .timeZone),
                 FieldSpec("language", .languageTag),
                 FieldSpec("social_profiles", .stringMap),
+                FieldSpec("external_id", .text(maxLength: 200)),
             ],
             title: [["first_name", "last_name"], ["email"]],
             required: ["email", "first_name", "last_name"],
@@ -45,7 +46,7 @@ extension ObjectType {
                     ("first_name", "sort_first_name"), ("-updated_at", "sort_updated"),
                 ],
                 filters: ["lifecycle_stage", "owner_id", "team_id", "country", "tags"]))
-        type.identity = [.emails]
+        type.identity = [.emails, .unique("external_id", label: "external id")]
         type.subtitle = "job_title"
         type.timeline = TimelineLink(column: "contact_id", also: [("company_id", "company_id")])
         type.domainLink = DomainLink(

@@ -43,7 +43,7 @@ package enum FieldKind: Sendable, Equatable {
     case referenceList(String)
     /// A deal's line items: `[{"product_id", "quantity", "unit_price", "discount"}]` (money in minor units).
     case lineItems
-    /// A moment a user sets (a task's due time): RFC 3339 in the API (any offset, kept as UTC with
+    /// A moment a user sets (a task's due time, an order's time): RFC 3339 in the API (any offset, kept as UTC with
     /// milliseconds), stored as microseconds like `timestamp`, shown and typed in the viewer's time zone.
     case dateTime
 

@@ -3,7 +3,7 @@ import Foundation
 /// The one list of CRM objects. Adding an object is adding its description here (see
 /// docs/architecture.md, "Adding an object").
 package enum ObjectCatalog {
-    package static let all: [ObjectType] = [.contacts, .companies, .products, .deals, .tasks]
+    package static let all: [ObjectType] = [.contacts, .companies, .products, .deals, .tasks, .orders]
 
     /// An object by its name (`contacts`); nil for one that does not exist.
     package static func named(_ name: String) -> ObjectType? { all.first { $0.name == name } }

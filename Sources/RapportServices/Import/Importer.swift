@@ -52,6 +52,9 @@ package struct ImportReport: Sendable, Equatable, Encodable {
     /// Rows that repeat an earlier row of the file (the same address, domain, name or id): not written.
     package var duplicates = 0
     package var companiesCreated = 0
+    /// An order import's: the rows read (order lines), and the products it created.
+    package var lines: Int?
+    package var productsCreated: Int?
     package var ignoredColumns: [String] = []
     package var errors: [RowError] = []
     /// The first records the import created (at most `createdSample`), for the web report's links.
@@ -64,6 +67,8 @@ package struct ImportReport: Sendable, Equatable, Encodable {
     enum CodingKeys: String, CodingKey {
         case created, updated, unchanged, rejected, skipped, duplicates, errors
         case companiesCreated = "companies_created"
+        case lines
+        case productsCreated = "products_created"
         case ignoredColumns = "ignored_columns"
     }
 
@@ -377,6 +382,15 @@ package struct Importer: Sendable {
     func pass(file: URL, writing: Bool, rejectedRows: URL?, progress: @Sendable (Int64) -> Void) async throws
         -> ImportReport
     {
+        guard schema.importable else {
+            // (orders come in as order lines, through `OrderImporter`: `rapport import orders`)
+            let how =
+                schema.name == ObjectType.orders.name ? " Use rapport import orders (one row per order line)." : ""
+            throw RapportError.invalid([
+                FieldIssue(
+                    "object", key: "not_importable", "\(schema.name) are not imported from a CSV file here.\(how)")
+            ])
+        }
         guard viewer.allows(.import, on: schema) else { throw Viewer.refusal(.import, on: schema) }
         let state = State(writing: writing)
         state.definitions = try await service.customFields(workspaceID: workspaceID)
@@ -784,7 +798,9 @@ package struct Importer: Sendable {
         } else {
             after = fresh
             if schema.isOwned {
-                if row.patch["owner_id"] == nil, let userID = viewer.userID { after.values["owner_id"] = .string(userID) }
+                if row.patch["owner_id"] == nil, let userID = viewer.userID {
+                    after.values["owner_id"] = .string(userID)
+                }
                 if row.patch["team_id"] == nil, let owner = after.string("owner_id") {
                     after.values["team_id"] = known.primaryTeams[owner].map(JSONValue.string) ?? .null
                 }

@@ -46,6 +46,7 @@ extension RecordService {
         switch schema.name {
         case ObjectType.deals.name: DealEffects()
         case ObjectType.tasks.name: TaskEffects()
+        case ObjectType.orders.name: OrderEffects()
         default: NoEffects()
         }
     }

@@ -108,6 +108,27 @@ package struct RecordService: Sendable {
         }
     }
 
+    /// Writes a new record that another record's write makes (the order a won deal records), inside that
+    /// write's transaction: its row, search document and links, its `created` event and those of its
+    /// effects, and its audit entry. The record is complete and checked already.
+    func insert(_ record: Record, actor: Actor, now: Int64, on database: any SQLDatabase) async throws {
+        try await repository.insert(record, on: database)
+        try await reindex(record, on: database)
+        if schema.hasListReferences {
+            try await RecordLinkRepository(store: services.store).replace(record, type: schema, on: database)
+        }
+        var events: [TimelineEvent] = []
+        if schema.timeline != nil { events.append(event("created", for: record, actor: actor, at: now, data: [:])) }
+        events += try await effects.written(
+            record, before: nil, actor: actor, services: services, now: now, on: database)
+        if !events.isEmpty { try await timeline.append(events, on: database) }
+        let changes = FieldChange.between(
+            Record.empty(schema, workspaceID: record.workspaceID, now: now), record, schema: schema)
+        try await timeline.audit(
+            workspaceID: record.workspaceID, recordType: schema.recordType, recordID: record.id, action: "created",
+            actor: actor, changes: changes, at: now, on: database)
+    }
+
     /// A new record from fields, validated, its references checked; nothing is written.
     func prepareNew(
         _ viewer: Viewer, fields patch: [String: JSONValue], definitions: [CustomFieldDefinition], now: Int64,

@@ -155,7 +155,42 @@ struct DealEffects: RecordEffects {
             if status == "lost" { event("deal_lost", ["lost_reason": record["lost_reason"]]) }
         }
         try await moveCustomerCycle(record, before: before, actor: actor, services: services, now: now, on: database)
+        if status == "won", before?.string("status") != "won" {
+            try await recordOrder(record, actor: actor, services: services, now: now, on: database)
+        }
         return events
+    }
+
+    /// Winning a deal with line items records what was sold: an order for the deal's first contact and
+    /// its company, with the deal's lines as they are (each line's discount kept, so the order's total is
+    /// the deal's amount), in the deal's currency, owner and team, at the time it was won. Once per deal:
+    /// a deal reopened and won again keeps the order it has. A deal with no contact and no company, or
+    /// no lines, records none.
+    func recordOrder(_ deal: Record, actor: Actor, services: Services, now: Int64, on database: any SQLDatabase)
+        async throws
+    {
+        let lines = deal["line_items"]
+        guard !LineItem.lines(of: lines).isEmpty, let currency = deal.string("currency") else { return }
+        let contact = deal.strings("contact_ids").first
+        let company = deal.string("company_id")
+        guard contact != nil || company != nil else { return }
+        let orders = RecordService(services, schema: .orders)
+        guard
+            try await orders.repository.records(
+                where: "deal_id", is: deal.id, workspaceID: deal.workspaceID, on: database
+            ).isEmpty
+        else { return }
+        var order = Record.empty(.orders, workspaceID: deal.workspaceID, now: now)
+        order.values["contact_id"] = contact.map(JSONValue.string) ?? .null
+        order.values["company_id"] = company.map(JSONValue.string) ?? .null
+        order.values["deal_id"] = .string(deal.id)
+        order.values["currency"] = .string(currency)
+        order.values["lines"] = lines
+        order.values["ordered_at"] = .string(Timestamp.rfc3339(now))
+        order.values["owner_id"] = deal["owner_id"]
+        order.values["team_id"] = deal["team_id"]
+        ObjectType.orders.rules.prepare(&order, before: nil, now: now)
+        try await orders.insert(order, actor: actor, now: now, on: database)
     }
 
     /// A contact newly on an open deal becomes an opportunity; a won deal's contacts and company become

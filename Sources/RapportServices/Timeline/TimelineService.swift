@@ -32,8 +32,20 @@ package struct TimelineService: Sendable {
         return reaches
     }
 
-    /// An event without the values of the fields the viewer's role hides on the record it is about.
+    /// An event without the values of the fields the viewer's role hides on the record it is about (and a
+    /// purchase without the names of its products, for a role that may not read products).
     static func redacted(_ event: TimelineEvent, for viewer: Viewer) -> TimelineEvent {
+        var event = event
+        if event.type == "purchase", viewer.scopeIfAllowed(.read, on: .products) == nil,
+            case .array(let products)? = event.data["products"]
+        {
+            event.data["products"] = .array(
+                products.map { item in
+                    guard case .object(var line) = item else { return item }
+                    line["name"] = .null
+                    return .object(line)
+                })
+        }
         guard
             let type = ObjectCatalog.all.first(where: { type in
                 type.timeline.map { event.recordID(column: $0.column) != nil } ?? false
@@ -41,7 +53,6 @@ package struct TimelineService: Sendable {
         else { return event }
         let hidden = viewer.hiddenFields(type)
         guard !hidden.isEmpty else { return event }
-        var event = event
         if case .array(let changes)? = event.data["changes"] {
             event.data["changes"] = .array(
                 changes.filter { change in
@@ -72,8 +83,7 @@ package struct TimelineService: Sendable {
     }
 
     /// What others did since `since` to the records the user owns or follows, newest first.
-    package func watchedChanges(_ principal: Principal, since: Int64, limit: Int = 20) async throws -> [TimelineEvent]
-    {
+    package func watchedChanges(_ principal: Principal, since: Int64, limit: Int = 20) async throws -> [TimelineEvent] {
         try await repository.watchedChanges(
             reaches: Self.reaches(principal.viewer), workspaceID: principal.workspace.id, userID: principal.user.id,
             since: since, limit: limit

@@ -39,8 +39,11 @@ enum M0015_Duplicates {
             }
         })
 
-    /// Standard fields added by later migrations: for every object, or for one (M0023's company stage).
-    static let laterFields: [(field: String, object: String?)] = [("team_id", nil), ("lifecycle_stage", "companies")]
+    /// Standard fields added by later migrations: for every object, or for one (M0023's company stage,
+    /// M0025's external ids).
+    static let laterFields: [(field: String, object: String?)] = [
+        ("team_id", nil), ("lifecycle_stage", "companies"), ("external_id", nil),
+    ]
 
     /// Writes the keys of every stored record of an object, a page of records at a time.
     static func fillKeys(_ type: ObjectType, store: Store, on database: any SQLDatabase) async throws {

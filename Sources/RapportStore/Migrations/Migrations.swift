@@ -28,11 +28,11 @@ package enum Migrations {
         M0022_VisibleLists.migration,
         M0023_Sales.migration,
         M0024_Tasks.migration,
+        M0025_Orders.migration,
     ]
 
     package static var latestVersion: Int { all.last?.version ?? 0 }
 
-    /// Every migration's version, in the order they apply (with gaps where another line of work holds a
-    /// number: 23 is the sales work's).
+    /// Every migration's version, in the order they apply.
     package static var versions: [Int] { all.map(\.version) }
 }

@@ -69,6 +69,13 @@ extension Store {
         return try row?.decodeNil(column: "v") == false ? try row!.decode(column: "v", as: Int.self) : 0
     }
 
+    private func recordedVersions(on database: any SQLDatabase) async throws -> Set<Int> {
+        Set(
+            try await database.raw("SELECT version FROM rapport_migrations").all().map {
+                try $0.decode(column: "version", as: Int.self)
+            })
+    }
+
     private func applyPending(upTo version: Int, on database: any SQLDatabase) async throws {
         try await ensureMigrationTable(on: database)
         let applied = try await appliedVersion(on: database)
@@ -78,11 +85,14 @@ extension Store {
                 "The database schema is version \(applied), newer than this Rapport knows (\(Migrations.latestVersion)); upgrade Rapport."
             )
         }
-        for migration in Migrations.all where migration.version > applied && migration.version <= version {
+        // Each migration not yet recorded, even one below the highest applied: lines of work that each
+        // took a number merge into one list, and a database that had the later one still gets the other.
+        let recorded = try await recordedVersions(on: database)
+        for migration in Migrations.all where !recorded.contains(migration.version) && migration.version <= version {
             try await database.raw(SQLQueryString(kind.beginTransaction)).run()
             do {
                 // Another process may have applied it while this one waited for the lock.
-                if try await appliedVersion(on: database) >= migration.version {
+                if try await recordedVersions(on: database).contains(migration.version) {
                     try await database.raw("ROLLBACK").run()
                     continue
                 }

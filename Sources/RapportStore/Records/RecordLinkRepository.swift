@@ -1,5 +1,6 @@
 import Foundation
 package import RapportCore
+package import RapportDatabase
 package import SQLKit
 
 /// Which records a list of references points to (a deal's contacts, its line items' products), kept
@@ -28,6 +29,25 @@ package struct RecordLinkRepository: Sendable {
             }
         }
     }
+
+    /// Writes the links of new records with multi-row statements (an import's), on a write session.
+    package func insert(_ records: [Record], type: ObjectType, on session: RowSession) async throws {
+        var rows: [[DBValue]] = []
+        for record in records {
+            let workspace = DBValue.text(record.workspaceID)
+            let id = DBValue.text(record.id)
+            for field in type.fields {
+                guard let listed = field.kind.listedReferences(in: record[field.name]) else { continue }
+                for target in listed.ids {
+                    rows.append([workspace, .text(target), .text(type.name), .text(field.name), id])
+                }
+            }
+        }
+        try await session.insert(into: "record_links", columns: Self.columns, rows: rows)
+    }
+
+    /// The columns of `record_links`, in the order `insert` gives them.
+    package static let columns = ["workspace_id", "target_id", "object", "field", "record_id"]
 
     /// Forgets a record's links.
     package func remove(workspaceID: String, object: String, recordID: String, on database: any SQLDatabase)

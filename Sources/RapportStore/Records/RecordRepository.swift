@@ -84,7 +84,10 @@ package struct RecordRepository: Sendable {
         let (condition, binds) = visibleCondition(reach, prefix: "t.")
         let values = Array(repeating: "(?)", count: count).joined(separator: ", ")
         return (
-            ("WITH wanted (id) AS (VALUES \(values))", "FROM wanted CROSS JOIN \(table) t WHERE \(condition) AND t.id = wanted.id"),
+            (
+                "WITH wanted (id) AS (VALUES \(values))",
+                "FROM wanted CROSS JOIN \(table) t WHERE \(condition) AND t.id = wanted.id"
+            ),
             binds
         )
     }
@@ -318,6 +321,15 @@ package struct RecordRepository: Sendable {
             """
         ).all()
         return !updated.isEmpty
+    }
+
+    /// Writes one new record's row inside a transaction (a record another write makes: the order a won
+    /// deal records). Imports and creates write theirs with `insert(_:on:)` of `NewRows`.
+    package func insert(_ record: Record, on database: any SQLDatabase) async throws {
+        let binds = try self.binds(record)
+        try await database.raw(
+            "INSERT INTO \(ident: table) (\(unsafeRaw: columnList)) VALUES (\(binds: binds))"
+        ).run()
     }
 
     package func delete(workspaceID: String, id: String, on database: any SQLDatabase) async throws {

@@ -33,6 +33,23 @@ package struct TimelineRepository: Sendable {
         }
     }
 
+    /// Appends many events with multi-row statements (an import's).
+    package func append(_ events: [TimelineEvent], on session: RowSession) async throws {
+        try await session.insert(into: "events", columns: Self.eventColumns, rows: Self.rows(of: events))
+    }
+
+    /// Events as rows of `eventColumns`.
+    package static func rows(of events: [TimelineEvent]) -> [[DBValue]] {
+        events.map { event in
+            [
+                .text(event.workspaceID), .text(event.id), .text(event.type), .int(event.occurredAt),
+                .text(event.actor.type.rawValue), DBValue(event.actor.id),
+            ] + subjectColumns.map { DBValue(event.recordID(column: $0)) } + [
+                .text(JSONText.encode(.object(event.data)))
+            ]
+        }
+    }
+
     /// Which events a timeline shows: a record's own, and those of the records that point to it and
     /// have a timeline of their own (a company's shows its current contacts' events).
     package struct Subject: Sendable {

@@ -15,11 +15,12 @@ struct Bench: EnvironmentCommand {
         abstract: "Measure the headline workloads against references measured in the same run.",
         discussion: "Workloads: \(Self.all.joined(separator: ", ")) (default: all). Build with -c release.")
 
-    static let all = ["import", "api", "search", "timeline", "export", "visibility", "pipeline"]
+    static let all = ["import", "orders", "api", "search", "timeline", "export", "visibility", "pipeline"]
 
     @Argument(help: "Workloads to run") var workloads: [String] = []
     @Option(help: "Contacts in the generated workspace (and rows in the import)") var contacts = 100_000
     @Option(help: "Timeline events in the generated workspace") var events = 1_000_000
+    @Option(help: "Order lines in the orders workload's file") var orderLines = 100_000
     @Option(help: "sqlite://PATH or postgres://… (default: a temporary SQLite database, removed afterwards)")
     var database: String?
     @Option(help: "Also write the results as JSON lines to this file") var output: String?
@@ -27,7 +28,9 @@ struct Bench: EnvironmentCommand {
     @Option(help: ArgumentHelp("Seconds of load per api operation", visibility: .hidden)) var seconds = 5
     var environment: [String: String] = [:]
 
-    enum CodingKeys: String, CodingKey { case workloads, contacts, events, database, output, seed, seconds }
+    enum CodingKeys: String, CodingKey {
+        case workloads, contacts, events, orderLines, database, output, seed, seconds
+    }
 
     func validate() throws {
         for workload in workloads where !Self.all.contains(workload) {
@@ -35,6 +38,7 @@ struct Bench: EnvironmentCommand {
         }
         guard contacts >= 10 else { throw ValidationError("--contacts takes 10 or more.") }
         guard events >= 0 else { throw ValidationError("--events takes 0 or more.") }
+        guard orderLines >= 20 else { throw ValidationError("--order-lines takes 20 or more.") }
         if let database { _ = try DatabaseURL(userText: database) }
         guard (1...600).contains(seconds) else { throw ValidationError("--seconds takes 1 to 600.") }
     }
@@ -58,7 +62,7 @@ struct Bench: EnvironmentCommand {
         defer { try? outputHandle?.close() }
         let common = [
             "--database", url, "--info", info, "--directory", directory.path, "--contacts", String(contacts),
-            "--events", String(events), "--seed", String(seed),
+            "--events", String(events), "--seed", String(seed), "--order-lines", String(orderLines),
         ]
         note("generating \(contacts) contacts and \(events) events (\(kind))…")
         let started = BenchClock.now()
@@ -113,9 +117,10 @@ struct BenchWorker: EnvironmentCommand {
     @Option var contacts: Int
     @Option var events: Int
     @Option var seed: UInt64
+    @Option var orderLines = 100_000
     var environment: [String: String] = [:]
 
-    enum CodingKeys: String, CodingKey { case task, database, info, directory, contacts, events, seed }
+    enum CodingKeys: String, CodingKey { case task, database, info, directory, contacts, events, seed, orderLines }
 
     func runAsync() async throws {
         var config = AppConfig(database: try DatabaseURL(userText: database), logger: .init(label: "rapport.bench"))
@@ -142,6 +147,7 @@ struct BenchWorker: EnvironmentCommand {
             let workloads = BenchWorkloads(runtime: runtime, info: try BenchInfo.load(from: infoURL), database: kind)
             switch task {
             case "import": try Self.print(try await workloads.importRows(contacts, directory: folder))
+            case "orders": try Self.print(try await workloads.importOrders(orderLines, directory: folder))
             case "search": try Self.print(try await workloads.search())
             case "timeline": try Self.print(try await workloads.timeline())
             case "export": try Self.print(try await workloads.export(directory: folder))

@@ -92,6 +92,7 @@ extension RecordPages {
     static let timelineTabs: [(name: String, types: [String])] = [
         ("all", []), ("notes", ["note"]), ("calls", ["call"]), ("meetings", ["meeting"]), ("emails", ["email"]),
         ("changes", ["created", "updated", "lifecycle_changed", "merged"]), ("imports", ["imported"]),
+        ("purchases", ["purchase"]),
     ]
     static let timelinePage = 50
 
@@ -178,7 +179,8 @@ extension RecordPages {
         let followState = try await FollowService(services, schema: schema).state(principal, recordID: record.id)
         let duplicates = try await DuplicatePages(services: services, pages: pages, schema: schema).panel(
             principal, record: record, messages: messages)
-        let view = RecordView(
+        let purchases = try await purchasesPanel(record, viewer: principal.viewer, messages: messages, dates: dates)
+        var view = RecordView(
             details: details, links: links, related: related, hasTimeline: schema.timeline != nil,
             tabs: Self.timelineTabs.map {
                 .init(
@@ -202,10 +204,63 @@ extension RecordPages {
             }, canEdit: rules.allows(.edit), canMerge: rules.allows(.merge), canDelete: rules.allows(.delete),
             tasks: try await taskPanel(
                 record, principal: principal, messages: messages, submitted: taskSubmitted, errors: taskErrors))
+        view.purchases = purchases
         return pages.render(
             view, request: request, context: context,
             status: composerErrors.isEmpty && taskErrors.isEmpty ? .ok : .unprocessableContent,
             title: title(of: record))
+    }
+
+    /// The purchases panel of a contact or company, for a viewer whose role reads orders; nil elsewhere.
+    func purchasesPanel(_ record: Record, viewer: Viewer, messages: [String: String], dates: Dates) async throws
+        -> RecordView.Purchases?
+    {
+        guard [ObjectType.contacts.name, ObjectType.companies.name].contains(schema.name),
+            viewer.scopeIfAllowed(.read, on: .orders) != nil
+        else { return nil }
+        let summary = try await PurchaseService(services).summary(viewer, of: schema, id: record.id)
+        func count(_ key: String, _ value: Int) -> String {
+            (messages[key] ?? "{count}").replacingOccurrences(
+                of: "{count}", with: Numbers.format(value, dates.language))
+        }
+        return RecordView.Purchases(
+            hasOrders: summary.orderCount > 0,
+            last: summary.lastOrderedAt.map {
+                .init(relative: dates.relative($0), exact: dates.exact($0), datetime: Timestamp.rfc3339($0))
+            },
+            orderCount: Numbers.format(summary.orderCount, dates.language),
+            spent: summary.spent.map { Numbers.money(minorUnits: $0.total, code: $0.currency, dates.language) },
+            products: summary.products.map {
+                .init(
+                    name: $0.name ?? (messages["purchases_deleted_product"] ?? "—"),
+                    path: WebPath.record(ObjectType.products.name, $0.productID),
+                    orders: count("purchases_product_orders", $0.orders))
+            })
+    }
+
+    /// A purchase as its timeline entry says it: the total and what was bought ("2 × Kaffe, 1 × Te").
+    static func purchaseBody(_ event: TimelineEvent, language: Language) -> String? {
+        guard event.type == "purchase" else { return nil }
+        var parts: [String] = []
+        if case .number(let total)? = event.data["total"] {
+            var code: String?
+            if case .string(let currency)? = event.data["currency"] { code = currency }
+            parts.append(Numbers.money(minorUnits: Int64(total), code: code, language))
+        }
+        if case .array(let products)? = event.data["products"] {
+            let items = products.compactMap { item -> String? in
+                guard case .object(let line) = item else { return nil }
+                var name = "—"
+                if case .string(let text)? = line["name"], !text.isEmpty { name = text }
+                if case .number(let quantity)? = line["quantity"] {
+                    return "\(Numbers.format(Int(quantity), language)) × \(name)"
+                }
+                return name
+            }
+            if !items.isEmpty { parts.append(items.joined(separator: ", ")) }
+        }
+        if case .string(let reference)? = event.data["reference"] { parts.insert(reference, at: 0) }
+        return parts.isEmpty ? nil : parts.joined(separator: " · ")
     }
 
     /// Timeline entries as the page shows them: who did it and when, values as a person reads them; an
@@ -249,7 +304,8 @@ extension RecordPages {
                     relative: dates.relative(event.occurredAt), exact: dates.exact(event.occurredAt),
                     datetime: Timestamp.rfc3339(event.occurredAt)),
                 actor: actorName(event.actor, names: actors, messages: messages),
-                body: event.data["body"].map(Self.display).nonEmpty, minutes: minutes, changes: lines,
+                body: event.data["body"].map(Self.display).nonEmpty
+                    ?? Self.purchaseBody(event, language: dates.language), minutes: minutes, changes: lines,
                 hasChanges: !lines.isEmpty, person: person.nonEmpty, personPath: personPath)
         }
     }

@@ -63,6 +63,22 @@ struct RecordView: PageContent {
         let changes: [String]
     }
 
+    /// What a customer bought (a contact's or company's page): the last order, the number of orders,
+    /// the money spent per currency and the products, most bought first.
+    struct Purchases {
+        struct Product {
+            let name: String
+            let path: String
+            let orders: String
+        }
+
+        let hasOrders: Bool
+        let last: When?
+        let orderCount: String
+        let spent: [String]
+        let products: [Product]
+    }
+
     /// Following the record: whether the viewer does, where to change it, and how many people do.
     struct Follow {
         let following: Bool
@@ -94,6 +110,8 @@ struct RecordView: PageContent {
     let hasDuplicates: Bool
     /// The workspace's list of possible duplicates of this object; nil for an object without duplicate rules.
     let duplicatesPath: String?
+    /// The purchases panel, on the pages of customers (contacts, companies) for viewers who may read orders.
+    var purchases: Purchases? = nil
     /// Where the composer's mention suggestions come from (the users a user field picks from); nil for none.
     var mentionSource: String? = nil
     /// What the viewer's role allows on the object (the buttons for the rest are left out).
