@@ -122,6 +122,40 @@ struct SalesPagesTests {
         }
     }
 
+    @Test("a contact's page and a product's page list the deals that name them", arguments: [Backend.sqlite])
+    func relatedDeals(_ backend: Backend) async throws {
+        try await TestApp.with(backend) { app in
+            let seeded = try await Fixtures.workspace(app)
+            try await app.test { client in
+                let contact = try await client.execute(
+                    uri: "/api/v1/contacts", method: .post, headers: .bearer(seeded.token),
+                    body: ByteBuffer(string: #"{"first_name": "Ingrid", "last_name": "Holm"}"#))
+                let contactID = try #require(contact.json["id"] as? String)
+                let product = try await client.execute(
+                    uri: "/api/v1/products", method: .post, headers: .bearer(seeded.token),
+                    body: ByteBuffer(string: #"{"name": "Roaster", "unit_price": 5000, "currency": "DKK"}"#))
+                let productID = try #require(product.json["id"] as? String)
+                _ = try await Self.deal(
+                    client, seeded.token,
+                    #"{"name": "Roastery fit-out", "currency": "DKK", "contact_ids": ["\#(contactID)"], "line_items": [{"product_id": "\#(productID)", "quantity": 2, "unit_price": 5000}]}"#
+                )
+                let (jar, _) = try await WebShellTests.signIn(client, email: "owner@acme.test")
+                for path in ["/contacts/\(contactID)", "/products/\(productID)"] {
+                    let page = try await jar.get(client, path)
+                    #expect(page.status == .ok)
+                    #expect(page.text.contains("Roastery fit-out"), "\(path) lists its deal")
+                }
+                // and the deal's page names the contact and the line
+                let deals = try await client.execute(uri: "/api/v1/deals", method: .get, headers: .bearer(seeded.token))
+                let dealID = try #require((deals.json["data"] as? [[String: Any]])?.first?["id"] as? String)
+                let page = try await jar.get(client, "/deals/\(dealID)")
+                #expect(page.text.contains("Ingrid Holm"))
+                #expect(page.text.contains("2 × Roaster"))
+                #expect(page.text.contains("Qualify"))
+            }
+        }
+    }
+
     static func stages(_ client: any TestClientProtocol, _ token: String) async throws -> (String, [String: String]) {
         let list = try await client.execute(uri: "/api/v1/pipelines", method: .get, headers: .bearer(token))
         let first = try #require((list.json["data"] as? [[String: Any]])?.first)

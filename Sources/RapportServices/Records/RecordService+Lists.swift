@@ -136,7 +136,9 @@ extension RecordService {
         type: ObjectType, records: [Record]
     )] {
         var related: [(type: ObjectType, records: [Record])] = []
-        for (type, field) in ObjectCatalog.referrers(of: schema.name) where viewer.allows(.read, on: type) {
+        // (a deal names its contacts and products in lists: those count as pointing here too)
+        for (type, field) in ObjectCatalog.referrers(of: schema.name) + ObjectCatalog.listReferrers(of: schema.name)
+        where viewer.allows(.read, on: type) {
             var query = ListQuery()
             if let first = type.title.first?.last, let spec = type.field(first) {
                 query.sort = ListQuery.Sort(target: .standard(name: first, kind: spec.kind), descending: false)
