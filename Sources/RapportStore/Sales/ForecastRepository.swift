@@ -24,6 +24,17 @@ package struct ForecastRepository: Sendable {
         let openKey = grouping == .month ? "substr(d.expected_close_date, 1, 7)" : "d.owner_id"
         let wonKey = grouping == .month ? store.kind.monthOfMicros("d.closed_at") : "d.owner_id"
         let (visible, binds) = reach.condition(prefix: "d.")
+        // An open window adds no condition: a range on `closed_at` would lead SQLite to the index of close
+        // times and a table lookup per closed deal, where the covering index of sums reads them all.
+        let bounded = fromDay > "0000-01-01" || toDay < "9999-12-31"
+        let dated: (sql: String, binds: [DBValue]) =
+            bounded
+            ? (
+                "AND (d.expected_close_date IS NULL OR (d.expected_close_date >= ? AND d.expected_close_date < ?))",
+                [.text(fromDay), .text(toDay)]
+            ) : ("", [])
+        let closed: (sql: String, binds: [DBValue]) =
+            from > 0 || to < .max ? ("AND d.closed_at >= ? AND d.closed_at < ?", [.int(from), .int(to)]) : ("", [])
         // (read through the driver directly, as the other hot reads: the sums are the whole of the work)
         return try await store.readRows { session in
             let open = try await session.rows(
@@ -31,9 +42,9 @@ package struct ForecastRepository: Sendable {
                 SELECT \(openKey), CAST(SUM(d.amount * s.probability) AS BIGINT), CAST(SUM(d.amount) AS BIGINT), COUNT(*)
                 FROM deals d JOIN stages s ON s.workspace_id = d.workspace_id AND s.id = d.stage_id
                 WHERE \(visible) AND d.pipeline_id = ? AND d.status = 'open' AND d.currency = ? AND d.amount IS NOT NULL
-                AND (d.expected_close_date IS NULL OR (d.expected_close_date >= ? AND d.expected_close_date < ?))
+                \(dated.sql)
                 GROUP BY \(openKey)
-                """, binds + [.text(pipelineID), .text(currency), .text(fromDay), .text(toDay)]
+                """, binds + [.text(pipelineID), .text(currency)] + dated.binds
             ).map { row in
                 (
                     key: row[0].text, weightedHundredths: row[1].int ?? 0, amount: row[2].int ?? 0,
@@ -44,9 +55,9 @@ package struct ForecastRepository: Sendable {
                 """
                 SELECT \(wonKey), CAST(SUM(d.amount) AS BIGINT), COUNT(*) FROM deals d
                 WHERE \(visible) AND d.pipeline_id = ? AND d.status = 'won' AND d.currency = ? AND d.amount IS NOT NULL
-                AND d.closed_at >= ? AND d.closed_at < ?
+                \(closed.sql)
                 GROUP BY \(wonKey)
-                """, binds + [.text(pipelineID), .text(currency), .int(from), .int(to)]
+                """, binds + [.text(pipelineID), .text(currency)] + closed.binds
             ).map { row in (key: row[0].text, amount: row[1].int ?? 0, count: Int(row[2].int ?? 0)) }
             return (open, won)
         }
