@@ -56,6 +56,7 @@ package struct WebRoutes: Sendable {
         NotificationPages(services: services, pages: pages).register(on: signedIn)
         TaskPages(services: services, pages: pages).register(on: signedIn)
         SalesPages(services: services, pages: pages).register(on: signedIn)
+        PipelinePages(services: services, pages: pages).register(on: signedIn)
         ProfilePages(accounts: accounts, pages: pages).register(on: signedIn)
         TokenPages(accounts: accounts, pages: pages).register(on: signedIn)
         let users = UserPages(

@@ -166,3 +166,97 @@ struct SalesPagesTests {
         return (first["id"] as? String ?? "", stages)
     }
 }
+
+@Suite("Pipeline settings page")
+struct PipelinePagesTests {
+    @Test(
+        "owners add, rename and remove stages in one form; removing one that holds deals needs a target",
+        arguments: [Backend.sqlite, Backend.postgres])
+    func stages(_ backend: Backend) async throws {
+        try await TestApp.with(backend) { app in
+            let seeded = try await Fixtures.workspace(app)
+            try await app.test { client in
+                let (pipeline, stages) = try await SalesPagesTests.stages(client, seeded.token)
+                let deal = try await SalesPagesTests.deal(
+                    client, seeded.token, #"{"name": "Held", "stage_id": "\#(stages["Demo"]!)"}"#)
+                let (jar, _) = try await WebShellTests.signIn(client, email: "owner@acme.test")
+                let page = try await jar.get(client, "/settings/pipelines")
+                #expect(page.status == .ok)
+                #expect(page.text.contains("value=\"Negotiation\""))
+                let token = try #require(page.csrfToken)
+                // the form as the page shows it: six stages in order and an empty row
+                let names = ["Qualify", "Demo", "Proposal", "Negotiation", "Won", "Lost"]
+                func form(_ change: (inout [String: String]) -> Void) -> [String: String] {
+                    var fields = ["csrf_token": token, "name": "Sales", "currency": ""]
+                    for (index, name) in names.enumerated() {
+                        fields["stage.\(index).id"] = stages[name]!
+                        fields["stage.\(index).name"] = name
+                        fields["stage.\(index).probability"] = ["10", "30", "60", "80", "100", "0"][index]
+                        fields["stage.\(index).kind"] = index == 4 ? "won" : index == 5 ? "lost" : "open"
+                        fields["stage.\(index).position"] = String(index + 1)
+                    }
+                    fields["stage.6.id"] = ""
+                    fields["stage.6.name"] = ""
+                    fields["stage.6.probability"] = ""
+                    fields["stage.6.kind"] = "open"
+                    fields["stage.6.position"] = "7"
+                    change(&fields)
+                    return fields
+                }
+                // when Demo is removed without a target, the page says how many deals it holds
+                let refused = try await jar.post(
+                    client, "/settings/pipelines/\(pipeline)", form: form { $0["stage.1.remove"] = "true" })
+                #expect(refused.status == .conflict)
+                #expect(refused.text.contains("1 deals"))
+                // when a Trial stage is added second, Qualify renamed, and Demo removed into Proposal
+                let saved = try await jar.post(
+                    client, "/settings/pipelines/\(pipeline)",
+                    form: form {
+                        $0["stage.1.remove"] = "true"
+                        $0["move_to"] = stages["Proposal"]!
+                        $0["stage.0.name"] = "Discovery"
+                        $0["stage.6.name"] = "Trial"
+                        $0["stage.6.probability"] = "20"
+                        $0["stage.6.position"] = "1.5"
+                    })
+                #expect(saved.status == .seeOther, "\(saved.text)")
+                let after = try await client.execute(
+                    uri: "/api/v1/pipelines/\(pipeline)", method: .get, headers: .bearer(seeded.token))
+                #expect(
+                    (after.json["stages"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == [
+                        "Discovery", "Trial", "Proposal", "Negotiation", "Won", "Lost",
+                    ])
+                let held = try await client.execute(
+                    uri: "/api/v1/deals/\(deal)", method: .get, headers: .bearer(seeded.token))
+                #expect(held.json["stage_id"] as? String == stages["Proposal"])
+                // and a pipeline without a won stage is refused with the reason
+                let broken = try await jar.post(
+                    client, "/settings/pipelines/\(pipeline)",
+                    form: form {
+                        $0["stage.4.kind"] = "open"; $0["stage.1.remove"] = "true"; $0["move_to"] = stages["Proposal"]!
+                    })
+                #expect(broken.status == .unprocessableContent)
+                #expect(broken.text.contains("A pipeline has exactly one won stage."))
+            }
+        }
+    }
+
+    @Test("a member reads the pipelines but may not change them", arguments: [Backend.sqlite])
+    func member(_ backend: Backend) async throws {
+        try await TestApp.with(backend) { app in
+            let seeded = try await Fixtures.workspace(app)
+            _ = try await Fixtures.user(app, in: seeded, email: "mia@acme.test", role: .member)
+            try await app.test { client in
+                let (pipeline, _) = try await SalesPagesTests.stages(client, seeded.token)
+                let (jar, _) = try await WebShellTests.signIn(client, email: "mia@acme.test")
+                let page = try await jar.get(client, "/settings/pipelines")
+                #expect(page.status == .ok)
+                #expect(page.text.contains(#"name="stage.0.name" value="Qualify"  aria-label="Stage" disabled"#))
+                let token = try #require(page.csrfToken)
+                let refused = try await jar.post(
+                    client, "/settings/pipelines/\(pipeline)", form: ["csrf_token": token, "name": "Mine"])
+                #expect(refused.status == .forbidden)
+            }
+        }
+    }
+}

@@ -38,6 +38,9 @@ enum WebPath {
     /// A task's done box: marks it done or open again.
     static func taskDone(_ id: String) -> String { "\(myTasks)/\(id)/done" }
 
+    /// The workspace's pipelines and their stages (owners and admins change them).
+    static let pipelines = "/settings/pipelines"
+    static func pipeline(_ id: String) -> String { "\(pipelines)/\(id)" }
     /// A pipeline's kanban board, the move its cards post, its funnel and the forecast.
     static let board = "/sales/board"
     static let moveDeal = "/sales/board/move"

@@ -76,6 +76,7 @@ struct Pages: Sendable {
             (WebPath.profile, "profile", "profile"), (WebPath.tokens, "api_tokens", "tokens"),
             (WebPath.users, "users", "users"), (WebPath.customFields, "custom_fields", "custom_fields"),
             (WebPath.teams, "teams", "teams"), (WebPath.roles, "roles", "roles"),
+            (WebPath.pipelines, "pipelines", "pipelines"),
         ].filter { ($0.2 != "users" && $0.2 != "custom_fields") || access.allows(.manageUsers) }
     }
 
