@@ -12,19 +12,7 @@ struct OrderEffects: RecordEffects {
         on database: any SQLDatabase
     ) async throws {
         // (lines already on the order may keep a product retired since)
-        let old = Set(LineItem.lines(of: before?["lines"] ?? .null).map(\.productID))
-        let products = RecordRepository(store: services.store, schema: .products)
-        for (index, line) in LineItem.lines(of: record["lines"]).enumerated() where !old.contains(line.productID) {
-            let product = try await products.find(.all(record.workspaceID), id: line.productID, on: database)
-            if product?["active"] == .bool(false) {
-                throw RapportError.invalid([
-                    FieldIssue(
-                        "lines[\(index)].product_id", key: "product_inactive",
-                        "{name} is not sold any more (the product is inactive).",
-                        ["name": product?.string("name") ?? "The product"])
-                ])
-            }
-        }
+        try await DealEffects.checkProducts(record, before: before, field: "lines", services: services, on: database)
     }
 
     func written(

@@ -67,7 +67,7 @@ struct DealEffects: RecordEffects {
                 FieldIssue("lost_reason", key: "lost_reason_required", "A lost deal needs a reason.")
             ])
         }
-        try await checkProducts(record, before: before, services: services, on: database)
+        try await Self.checkProducts(record, before: before, field: "line_items", services: services, on: database)
     }
 
     /// A deal's money is in its pipeline's currency, when the pipeline has one; line items need a currency.
@@ -95,17 +95,18 @@ struct DealEffects: RecordEffects {
     }
 
     /// A product added to the lines must be active (lines already there may keep a retired product).
-    func checkProducts(_ record: Record, before: Record?, services: Services, on database: any SQLDatabase)
-        async throws
-    {
-        let old = Set(LineItem.lines(of: before?["line_items"] ?? .null).map(\.productID))
+    /// Deals and orders both check their lines here; `field` names the lines (`line_items`, `lines`).
+    static func checkProducts(
+        _ record: Record, before: Record?, field: String, services: Services, on database: any SQLDatabase
+    ) async throws {
+        let old = Set(LineItem.lines(of: before?[field] ?? .null).map(\.productID))
         let products = RecordRepository(store: services.store, schema: .products)
-        for (index, line) in LineItem.lines(of: record["line_items"]).enumerated() where !old.contains(line.productID) {
+        for (index, line) in LineItem.lines(of: record[field]).enumerated() where !old.contains(line.productID) {
             let product = try await products.find(.all(record.workspaceID), id: line.productID, on: database)
             if product?["active"] == .bool(false) {
                 throw RapportError.invalid([
                     FieldIssue(
-                        "line_items[\(index)].product_id", key: "product_inactive",
+                        "\(field)[\(index)].product_id", key: "product_inactive",
                         "{name} is not sold any more (the product is inactive).",
                         ["name": product?.string("name") ?? "The product"])
                 ])
