@@ -71,6 +71,8 @@ extension BenchWorkloads {
                 history.removeAll(keepingCapacity: true)
             }
         }
+        // what a funnel reads, as moves through the services keep it (written in bulk here, so computed once)
+        try await StageHistoryRepository(store: runtime.store).refreshAll(workspaceID: workspace)
         try await references.analyze()
         return written
     }

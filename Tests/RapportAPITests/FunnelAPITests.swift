@@ -131,6 +131,35 @@ struct FunnelAPITests {
                 #expect(theirQualify["entered"] as? Int == 1)
                 #expect(theirs.json["won"] as? Int == 0)
                 #expect(theirs.json["win_rate"] is NSNull)
+                // a window from day 4 counts d5 in Qualify by its second entry (its first was before the
+                // window), and in Demo once, by its entry on day 8, which advanced; d2's entry did not
+                let later = try await client.json(
+                    .get, "/api/v1/pipelines/\(pipeline.id)/funnel?from=2026-01-05&to=2026-01-15", seeded.token)
+                let laterStages = later.json["stages"] as? [[String: Any]] ?? []
+                func laterFigures(_ name: String) -> [String: Any] {
+                    laterStages.first { $0["name"] as? String == name } ?? [:]
+                }
+                #expect(laterFigures("Qualify")["entered"] as? Int == 1)
+                #expect(laterFigures("Qualify")["advanced"] as? Int == 1)
+                #expect(laterFigures("Qualify")["mean_days_in_stage"] as? Double == 4)
+                #expect(laterFigures("Demo")["entered"] as? Int == 2)
+                #expect(laterFigures("Demo")["advanced"] as? Int == 1)
+                #expect(laterFigures("Proposal")["entered"] as? Int == 2)
+                // when Negotiation is moved before Qualify, d5's way from Demo (back to Qualify, then to
+                // Negotiation) no longer reaches a stage further on: Demo advanced 1 of 3
+                let negotiation = try #require(pipeline.stages.first { $0.name == "Negotiation" })
+                let moved = try await client.json(
+                    .patch, "/api/v1/pipelines/\(pipeline.id)/stages/\(negotiation.id)", seeded.token,
+                    #"{"position": 0}"#)
+                #expect(moved.status == .ok, "\(moved.text)")
+                let reordered = try await client.json(
+                    .get, "/api/v1/pipelines/\(pipeline.id)/funnel?from=2026-01-01&to=2026-01-15", seeded.token)
+                let reorderedStages = reordered.json["stages"] as? [[String: Any]] ?? []
+                #expect(
+                    reorderedStages.compactMap { $0["name"] as? String } == ["Negotiation", "Qualify", "Demo", "Proposal"])
+                let demo = reorderedStages.first { $0["name"] as? String == "Demo" } ?? [:]
+                #expect(demo["entered"] as? Int == 3)
+                #expect(demo["advanced"] as? Int == 1)
                 // and a window that ends before it starts is refused
                 let backwards = try await client.json(
                     .get, "/api/v1/pipelines/\(pipeline.id)/funnel?from=2026-02-01&to=2026-01-01", seeded.token)

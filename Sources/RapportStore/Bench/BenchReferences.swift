@@ -125,27 +125,35 @@ package struct BenchReferences: Sendable {
         }
     }
 
-    /// A funnel by hand: the stage statistics and the closed deals' counts and cycle, each as one statement
-    /// (what the store's funnel runs, sent straight through the driver).
+    /// A funnel by hand: each open stage's counts in the window, the middle stays of each stage, and the
+    /// closed deals' counts and cycle (what the store's funnel runs, sent straight through the driver).
     package func funnel(workspaceID: String, pipelineID: String, from: Int64, to: Int64) async throws {
         let ws = DBValue.text(workspaceID)
         let pipeline = DBValue.text(pipelineID)
         _ = try await store.readRows { session in
-            _ = try await session.rows(
+            let stages = try await session.rows(
+                "SELECT id FROM stages WHERE workspace_id = ? AND pipeline_id = ? AND kind = 'open'", [ws, pipeline])
+            let ids = stages.map { $0[0] }
+            let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
+            let counts = try await session.rows(
                 """
-                WITH t AS (
-                    SELECT h.deal_id, h.stage_id, h.entered_at, s.kind, s.position,
-                        LEAD(h.entered_at) OVER (PARTITION BY h.deal_id ORDER BY h.entered_at, h.id) AS left_at,
-                        MAX(CASE s.kind WHEN 'won' THEN 1000000 WHEN 'open' THEN s.position ELSE -1 END)
-                            OVER (PARTITION BY h.deal_id ORDER BY h.entered_at, h.id ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS later
-                    FROM deal_stage_history h LEFT JOIN stages s ON s.workspace_id = h.workspace_id AND s.id = h.stage_id
-                    WHERE h.workspace_id = ? AND h.pipeline_id = ?
-                ),
-                e AS (SELECT * FROM t WHERE kind = 'open' AND entered_at >= ? AND entered_at < ?)
-                SELECT stage_id, COUNT(DISTINCT deal_id), COUNT(DISTINCT CASE WHEN later > position THEN deal_id END),
-                    AVG(CASE WHEN left_at IS NOT NULL THEN left_at - entered_at END)
-                FROM e GROUP BY stage_id
-                """, [ws, pipeline, .int(from), .int(to)])
+                SELECT stage_id, SUM(CASE WHEN previous_entry_at IS NULL OR previous_entry_at < ? THEN 1 ELSE 0 END),
+                    SUM(CASE WHEN (previous_entry_at IS NULL OR previous_entry_at < ?) AND advanced = 1 THEN 1 ELSE 0 END),
+                    COUNT(stay_micros), AVG(stay_micros)
+                FROM deal_stage_history
+                WHERE workspace_id = ? AND pipeline_id = ? AND entered_at >= ? AND entered_at < ? AND stage_id IN (\(marks))
+                GROUP BY stage_id
+                """, [.int(from), .int(from), ws, pipeline, .int(from), .int(to)] + ids)
+            for row in counts {
+                guard let ended = row[3].int, ended > 0 else { continue }
+                _ = try await session.rows(
+                    """
+                    SELECT stay_micros FROM deal_stage_history
+                    WHERE workspace_id = ? AND pipeline_id = ? AND entered_at >= ? AND entered_at < ? AND stage_id = ?
+                        AND stay_micros IS NOT NULL
+                    ORDER BY stay_micros LIMIT \(2 - ended % 2) OFFSET \((ended - 1) / 2)
+                    """, [ws, pipeline, .int(from), .int(to), row[0]])
+            }
             return try await session.rows(
                 """
                 SELECT status, COUNT(*), AVG(closed_at - created_at) FROM deals

@@ -125,6 +125,17 @@ package struct PipelineRepository: Sendable {
             """
         ).first()
         guard changed != nil else { return false }
+        let order = { (stages: [(id: String, kind: String, position: Int)]) in
+            stages.sorted { $0.position < $1.position }.map { "\($0.id) \($0.kind)" }
+        }
+        let before = try await database.raw(
+            "SELECT id, kind, position FROM stages WHERE workspace_id = \(bind: pipeline.workspaceID) AND pipeline_id = \(bind: pipeline.id)"
+        ).all().map {
+            (
+                id: try $0.decode(column: "id", as: String.self), kind: try $0.decode(column: "kind", as: String.self),
+                position: try $0.decode(column: "position", as: Int.self)
+            )
+        }
         let kept = pipeline.stages.map(\.id)
         try await database.raw(
             "DELETE FROM stages WHERE workspace_id = \(bind: pipeline.workspaceID) AND pipeline_id = \(bind: pipeline.id)"
@@ -141,6 +152,13 @@ package struct PipelineRepository: Sendable {
             if updated == nil {
                 try await insert(stage, pipelineID: pipeline.id, workspaceID: pipeline.workspaceID, on: database)
             }
+        }
+        // what advanced depends on the order and kinds of the stages that history names (a removed stage
+        // ranks with the lost ones)
+        let after = pipeline.stages.map { (id: $0.id, kind: $0.kind.rawValue, position: $0.position) }
+        if order(before) != order(after.filter { stage in before.contains { $0.id == stage.id } }) {
+            try await StageHistoryRepository(store: store).refreshAdvanced(
+                workspaceID: pipeline.workspaceID, pipelineID: pipeline.id, on: database)
         }
         return true
     }

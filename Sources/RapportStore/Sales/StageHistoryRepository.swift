@@ -10,7 +10,8 @@ package struct StageHistoryRepository: Sendable {
         self.store = store
     }
 
-    /// Records transitions, in the caller's transaction.
+    /// Records transitions, in the caller's transaction, and brings the derived columns of their deals'
+    /// history up to date (the stay of the stage each deal left, what advanced).
     package func append(_ transitions: [StageTransition], on database: any SQLDatabase) async throws {
         for transition in transitions {
             try await database.raw(
@@ -22,6 +23,29 @@ package struct StageHistoryRepository: Sendable {
                 """
             ).run()
         }
+        for (workspaceID, dealIDs) in Dictionary(grouping: transitions, by: \.workspaceID) {
+            try await refresh(workspaceID: workspaceID, dealIDs: Set(dealIDs.map(\.dealID)).sorted(), on: database)
+        }
+    }
+
+    /// Computes the derived columns of these deals' transitions again.
+    package func refresh(workspaceID: String, dealIDs: [String], on database: any SQLDatabase) async throws {
+        guard !dealIDs.isEmpty else { return }
+        try await database.raw(
+            StageHistorySQL.refresh("h.workspace_id = \(bind: workspaceID) AND h.deal_id IN (\(binds: dealIDs))")
+        ).run()
+    }
+
+    /// Computes `advanced` again for a pipeline's transitions (its stages changed order or kind).
+    package func refreshAdvanced(workspaceID: String, pipelineID: String, on database: any SQLDatabase) async throws {
+        try await database.raw(
+            StageHistorySQL.refreshAdvanced("h.workspace_id = \(bind: workspaceID) AND h.pipeline_id = \(bind: pipelineID)")
+        ).run()
+    }
+
+    /// Computes the derived columns of a workspace's whole history again (generated history, written in bulk).
+    package func refreshAll(workspaceID: String) async throws {
+        try await store.database.raw(StageHistorySQL.refresh("h.workspace_id = \(bind: workspaceID)")).run()
     }
 
     /// A deal's transitions, oldest first.
@@ -63,7 +87,9 @@ package struct StageHistoryRepository: Sendable {
 
     /// What the funnel counts, per open stage and for closed deals, over the deals of `pipelineID` that
     /// `reach` sees (and `ownerID` owns, when given), in the window `[from, to)` (microseconds).
-    /// Definitions: docs/metrics.md.
+    /// Definitions: docs/metrics.md. The counts are one range read of the window's transitions: an entry
+    /// whose previous entry into the same stage lies before the window is its deal's first in it, and that
+    /// one advanced exactly when any of the deal's entries in the window did.
     package func funnel(
         _ reach: RecordScope, pipelineID: String, ownerID: String?, from: Int64, to: Int64
     ) async throws -> (
@@ -75,52 +101,62 @@ package struct StageHistoryRepository: Sendable {
         // the deals that exist)
         let restricted: SQLQueryString =
             ownerID == nil && reach.visibilityCondition(owned: ObjectType.deals.isOwned) == nil
-            ? "" : " AND h.deal_id IN (\(deals))"
-        let stagesSQL: SQLQueryString =
-            """
-            WITH t AS (
-                SELECT h.deal_id, h.stage_id, h.entered_at, s.kind, s.position,
-                    LEAD(h.entered_at) OVER (PARTITION BY h.deal_id ORDER BY h.entered_at, h.id) AS left_at,
-                    MAX(CASE s.kind WHEN 'won' THEN 1000000 WHEN 'open' THEN s.position ELSE -1 END)
-                        OVER (PARTITION BY h.deal_id ORDER BY h.entered_at, h.id ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS later
-                FROM deal_stage_history h
-                LEFT JOIN stages s ON s.workspace_id = h.workspace_id AND s.id = h.stage_id
-                WHERE h.workspace_id = \(bind: reach.workspaceID) AND h.pipeline_id = \(bind: pipelineID)\(restricted)
-            ),
-            e AS (
-                SELECT deal_id, stage_id, entered_at, left_at, position, later FROM t
-                WHERE kind = 'open' AND entered_at >= \(bind: from) AND entered_at < \(bind: to)
-            ),
-            c AS (
-                SELECT stage_id, COUNT(DISTINCT deal_id) AS entered,
-                    COUNT(DISTINCT CASE WHEN later > position THEN deal_id END) AS advanced,
-                    CAST(AVG(CASE WHEN left_at IS NOT NULL THEN left_at - entered_at END) AS DOUBLE PRECISION) AS mean_micros
-                FROM e GROUP BY stage_id
-            ),
-            r AS (
-                SELECT stage_id, left_at - entered_at AS micros,
-                    ROW_NUMBER() OVER (PARTITION BY stage_id ORDER BY left_at - entered_at) AS rn,
-                    COUNT(*) OVER (PARTITION BY stage_id) AS n
-                FROM e WHERE left_at IS NOT NULL
-            ),
-            m AS (SELECT stage_id, CAST(AVG(micros) AS DOUBLE PRECISION) AS median_micros FROM r WHERE rn IN ((n + 1) / 2, (n + 2) / 2) GROUP BY stage_id)
-            SELECT c.stage_id, c.entered, c.advanced, c.mean_micros, m.median_micros
-            FROM c LEFT JOIN m ON m.stage_id = c.stage_id
-            """
+            ? "" : " AND deal_id IN (\(deals))"
+        let stageIDs = try await store.database.raw(
+            "SELECT id FROM stages WHERE workspace_id = \(bind: reach.workspaceID) AND pipeline_id = \(bind: pipelineID) AND kind = 'open'"
+        ).all().map { try $0.decode(column: "id", as: String.self) }
         var stages: [String: Funnel.StageCounts] = [:]
-        for row in try await store.database.raw(stagesSQL).all() {
-            stages[try row.decode(column: "stage_id", as: String.self)] = Funnel.StageCounts(
+        guard !stageIDs.isEmpty else { return try await closed(reach, pipelineID: pipelineID, ownerID: ownerID, from: from, to: to, stages: stages) }
+        let inWindow: SQLQueryString =
+            """
+            workspace_id = \(bind: reach.workspaceID) AND pipeline_id = \(bind: pipelineID)
+            AND entered_at >= \(bind: from) AND entered_at < \(bind: to)
+            """
+        let counts: SQLQueryString =
+            """
+            SELECT stage_id,
+                SUM(CASE WHEN previous_entry_at IS NULL OR previous_entry_at < \(bind: from) THEN 1 ELSE 0 END) AS entered,
+                SUM(CASE WHEN (previous_entry_at IS NULL OR previous_entry_at < \(bind: from)) AND advanced = 1 THEN 1 ELSE 0 END) AS advanced,
+                COUNT(stay_micros) AS ended, CAST(AVG(stay_micros) AS DOUBLE PRECISION) AS mean_micros
+            FROM deal_stage_history
+            """ + " WHERE " + inWindow + " AND stage_id IN (\(binds: stageIDs))" + restricted + " GROUP BY stage_id"
+        for row in try await store.database.raw(counts).all() {
+            let stageID = try row.decode(column: "stage_id", as: String.self)
+            let ended = try row.decode(column: "ended", as: Int.self)
+            var median: Double?
+            if ended > 0 {
+                // the middle one or two of the ended stays, read in order of length from their index
+                let middle: SQLQueryString =
+                    "SELECT stay_micros FROM deal_stage_history WHERE " + inWindow
+                    + " AND stage_id = \(bind: stageID) AND stay_micros IS NOT NULL" + restricted
+                    + " ORDER BY stay_micros LIMIT \(unsafeRaw: String(2 - ended % 2)) OFFSET \(unsafeRaw: String((ended - 1) / 2))"
+                let values = try await store.database.raw(middle).all().map {
+                    try $0.decode(column: "stay_micros", as: Int64.self)
+                }
+                if !values.isEmpty { median = Double(values.reduce(0, +)) / Double(values.count) }
+            }
+            stages[stageID] = Funnel.StageCounts(
                 entered: try row.decode(column: "entered", as: Int.self),
                 advanced: try row.decode(column: "advanced", as: Int.self),
-                medianMicros: try row.decode(column: "median_micros", as: Double?.self),
+                medianMicros: median,
                 meanMicros: try row.decode(column: "mean_micros", as: Double?.self))
         }
-        var closed: SQLQueryString =
+        return try await closed(reach, pipelineID: pipelineID, ownerID: ownerID, from: from, to: to, stages: stages)
+    }
+
+    /// The funnel's closed deals: won and lost in the window, and the won deals' cycle.
+    private func closed(
+        _ reach: RecordScope, pipelineID: String, ownerID: String?, from: Int64, to: Int64,
+        stages: [String: Funnel.StageCounts]
+    ) async throws -> (
+        stages: [String: Funnel.StageCounts], won: Int, lost: Int, cycleMedian: Double?, cycleMean: Double?
+    ) {
+        var deals: SQLQueryString =
             "SELECT status, created_at, closed_at FROM deals WHERE \(reach.sql()) AND pipeline_id = \(bind: pipelineID)"
-        if let ownerID { closed = closed + " AND owner_id = \(bind: ownerID)" }
+        if let ownerID { deals = deals + " AND owner_id = \(bind: ownerID)" }
         let closedSQL: SQLQueryString =
             """
-            WITH d AS (\(closed) AND status IN ('won', 'lost') AND closed_at >= \(bind: from) AND closed_at < \(bind: to)),
+            WITH d AS (\(deals) AND status IN ('won', 'lost') AND closed_at >= \(bind: from) AND closed_at < \(bind: to)),
             w AS (
                 SELECT closed_at - created_at AS micros, ROW_NUMBER() OVER (ORDER BY closed_at - created_at) AS rn,
                     COUNT(*) OVER () AS n
