@@ -156,7 +156,9 @@ struct FunnelAPITests {
                     .get, "/api/v1/pipelines/\(pipeline.id)/funnel?from=2026-01-01&to=2026-01-15", seeded.token)
                 let reorderedStages = reordered.json["stages"] as? [[String: Any]] ?? []
                 #expect(
-                    reorderedStages.compactMap { $0["name"] as? String } == ["Negotiation", "Qualify", "Demo", "Proposal"])
+                    reorderedStages.compactMap { $0["name"] as? String } == [
+                        "Negotiation", "Qualify", "Demo", "Proposal",
+                    ])
                 let demo = reorderedStages.first { $0["name"] as? String == "Demo" } ?? [:]
                 #expect(demo["entered"] as? Int == 3)
                 #expect(demo["advanced"] as? Int == 1)

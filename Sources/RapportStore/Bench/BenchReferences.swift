@@ -154,11 +154,18 @@ package struct BenchReferences: Sendable {
                     ORDER BY stay_micros LIMIT \(2 - ended % 2) OFFSET \((ended - 1) / 2)
                     """, [ws, pipeline, .int(from), .int(to), row[0]])
             }
-            return try await session.rows(
+            let closed = try await session.rows(
                 """
                 SELECT status, COUNT(*), AVG(closed_at - created_at) FROM deals
-                WHERE workspace_id = ? AND pipeline_id = ? AND status IN ('won', 'lost') AND closed_at >= ? AND closed_at < ?
+                WHERE workspace_id = ? AND pipeline_id = ? AND closed_at >= ? AND closed_at < ? AND status IN ('won', 'lost')
                 GROUP BY status
+                """, [ws, pipeline, .int(from), .int(to)])
+            guard let won = closed.first(where: { $0[0].text == "won" })?[1].int, won > 0 else { return closed }
+            return try await session.rows(
+                """
+                SELECT closed_at - created_at AS micros FROM deals
+                WHERE workspace_id = ? AND pipeline_id = ? AND closed_at >= ? AND closed_at < ? AND status = 'won'
+                ORDER BY micros LIMIT \(2 - won % 2) OFFSET \((won - 1) / 2)
                 """, [ws, pipeline, .int(from), .int(to)])
         }
     }

@@ -39,7 +39,8 @@ package struct StageHistoryRepository: Sendable {
     /// Computes `advanced` again for a pipeline's transitions (its stages changed order or kind).
     package func refreshAdvanced(workspaceID: String, pipelineID: String, on database: any SQLDatabase) async throws {
         try await database.raw(
-            StageHistorySQL.refreshAdvanced("h.workspace_id = \(bind: workspaceID) AND h.pipeline_id = \(bind: pipelineID)")
+            StageHistorySQL.refreshAdvanced(
+                "h.workspace_id = \(bind: workspaceID) AND h.pipeline_id = \(bind: pipelineID)")
         ).run()
     }
 
@@ -106,7 +107,9 @@ package struct StageHistoryRepository: Sendable {
             "SELECT id FROM stages WHERE workspace_id = \(bind: reach.workspaceID) AND pipeline_id = \(bind: pipelineID) AND kind = 'open'"
         ).all().map { try $0.decode(column: "id", as: String.self) }
         var stages: [String: Funnel.StageCounts] = [:]
-        guard !stageIDs.isEmpty else { return try await closed(reach, pipelineID: pipelineID, ownerID: ownerID, from: from, to: to, stages: stages) }
+        guard !stageIDs.isEmpty else {
+            return try await closed(reach, pipelineID: pipelineID, ownerID: ownerID, from: from, to: to, stages: stages)
+        }
         let inWindow: SQLQueryString =
             """
             workspace_id = \(bind: reach.workspaceID) AND pipeline_id = \(bind: pipelineID)
@@ -152,27 +155,35 @@ package struct StageHistoryRepository: Sendable {
         stages: [String: Funnel.StageCounts], won: Int, lost: Int, cycleMedian: Double?, cycleMean: Double?
     ) {
         var deals: SQLQueryString =
-            "SELECT status, created_at, closed_at FROM deals WHERE \(reach.sql()) AND pipeline_id = \(bind: pipelineID)"
+            """
+            FROM deals WHERE \(reach.sql()) AND pipeline_id = \(bind: pipelineID)
+            AND closed_at >= \(bind: from) AND closed_at < \(bind: to)
+            """
         if let ownerID { deals = deals + " AND owner_id = \(bind: ownerID)" }
-        let closedSQL: SQLQueryString =
-            """
-            WITH d AS (\(deals) AND status IN ('won', 'lost') AND closed_at >= \(bind: from) AND closed_at < \(bind: to)),
-            w AS (
-                SELECT closed_at - created_at AS micros, ROW_NUMBER() OVER (ORDER BY closed_at - created_at) AS rn,
-                    COUNT(*) OVER () AS n
-                FROM d WHERE status = 'won'
-            )
-            SELECT (SELECT COUNT(*) FROM d WHERE status = 'won') AS won, (SELECT COUNT(*) FROM d WHERE status = 'lost') AS lost,
-                (SELECT CAST(AVG(micros) AS DOUBLE PRECISION) FROM w) AS mean_micros,
-                (SELECT CAST(AVG(micros) AS DOUBLE PRECISION) FROM w WHERE rn IN ((n + 1) / 2, (n + 2) / 2)) AS median_micros
-            """
-        guard let row = try await store.database.raw(closedSQL).first() else {
-            return (stages, 0, 0, nil, nil)
+        var won = 0
+        var lost = 0
+        var mean: Double?
+        for row in try await store.database.raw(
+            "SELECT status, COUNT(*) AS n, CAST(AVG(closed_at - created_at) AS DOUBLE PRECISION) AS mean_micros "
+                + deals + " AND status IN ('won', 'lost') GROUP BY status"
+        ).all() {
+            let count = try row.decode(column: "n", as: Int.self)
+            if try row.decode(column: "status", as: String.self) == "won" {
+                won = count
+                mean = try row.decode(column: "mean_micros", as: Double?.self)
+            } else {
+                lost = count
+            }
         }
-        return (
-            stages, try row.decode(column: "won", as: Int.self), try row.decode(column: "lost", as: Int.self),
-            try row.decode(column: "median_micros", as: Double?.self),
-            try row.decode(column: "mean_micros", as: Double?.self)
-        )
+        var median: Double?
+        if won > 0 {
+            // the middle one or two cycles of the won deals
+            let values = try await store.database.raw(
+                "SELECT closed_at - created_at AS micros " + deals
+                    + " AND status = 'won' ORDER BY micros LIMIT \(unsafeRaw: String(2 - won % 2)) OFFSET \(unsafeRaw: String((won - 1) / 2))"
+            ).all().map { try $0.decode(column: "micros", as: Int64.self) }
+            if !values.isEmpty { median = Double(values.reduce(0, +)) / Double(values.count) }
+        }
+        return (stages, won, lost, median, mean)
     }
 }
