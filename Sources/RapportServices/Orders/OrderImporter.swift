@@ -87,6 +87,8 @@ package struct OrderImporter: Sendable {
         var productNames: [String: String] = [:]
         /// The batches' writes still running, oldest first; each starts after the one before commits.
         var writes: [Task<Void, any Error>] = []
+        /// Whether the workspace had an order with a reference when the pass began.
+        var referencesExisted = true
         var current = Group()
         var batch: [Group] = []
         var batchLines = 0
@@ -100,6 +102,7 @@ package struct OrderImporter: Sendable {
 
     func pass(file: URL, writing: Bool, progress: @Sendable (Int64) -> Void) async throws -> ImportReport {
         let state = State(writing: writing)
+        state.referencesExisted = try await orders.repository.hasAny("reference", workspaceID: workspaceID)
         var sawHeader = false
         var csv = try Importer.CSVFile(file)
         do {
@@ -227,12 +230,22 @@ package struct OrderImporter: Sendable {
             if let reach = viewer.scopeIfAllowed(.read, on: repository.schema) {
                 visible = try await repository.reachable(reach, ids: ids)
             }
+            // (of a customer, an order needs its company, owner and team)
+            let fields =
+                repository.schema.field("company_id") == nil
+                ? ["owner_id", "team_id"] : ["company_id", "owner_id", "team_id"]
             for chunk in Array(visible).chunks(of: 5000) {
-                known.customers.merge(try await repository.find(.all(workspaceID), ids: Array(chunk))) { _, new in new }
+                known.customers.merge(
+                    try await repository.find(.all(workspaceID), ids: Array(chunk), fields: fields)
+                ) { _, new in new }
             }
             if repository.schema.name == ObjectType.contacts.name { known.contacts = visible }
         }
-        let found = try await orderRepository.ids(where: "reference", in: references, workspaceID: workspaceID)
+        // (in a workspace that had no order with a reference when the pass began, a reference this file has
+        // not yet had can only be new)
+        let found =
+            state.referencesExisted
+            ? try await orderRepository.ids(where: "reference", in: references, workspaceID: workspaceID) : [:]
         for chunk in Array(Set(found.values)).chunks(of: 5000) {
             for (_, order) in try await orderRepository.find(.all(workspaceID), ids: Array(chunk)) {
                 if let reference = order.string("reference") { known.ordersByReference[reference] = order }

@@ -14,6 +14,16 @@ extension RecordRepository {
         return try await pairs(sql, values, workspaceID: workspaceID)
     }
 
+    /// Whether any record of the workspace has a value in `field`.
+    package func hasAny(_ field: String, workspaceID: String) async throws -> Bool {
+        guard schema.field(field) != nil else { return false }
+        let rows = try await store.readRows(inline: true) {
+            try await $0.rows(
+                "SELECT 1 FROM \(table) WHERE workspace_id = ? AND \(field) IS NOT NULL LIMIT 1", [.text(workspaceID)])
+        }
+        return !rows.isEmpty
+    }
+
     /// The contacts that have these addresses, by address.
     package func emailOwners(workspaceID: String, emails: Set<String>) async throws -> [String: String] {
         guard schema.hasUniqueEmails, !emails.isEmpty else { return [:] }

@@ -76,6 +76,31 @@ package struct RecordRepository: Sendable {
         return found
     }
 
+    /// Like `find(_:ids:)`, reading only `fields` (the records carry no other value, and no custom
+    /// fields): what an import needs of the records its rows refer to, such as a customer's owner.
+    package func find(_ reach: RecordScope, ids: [String], fields: [String]) async throws -> [String: Record] {
+        let wanted = Array(Set(ids.filter(RecordID.isWellFormed)))
+        let kinds = fields.compactMap { name in schema.field(name).map { (name: name, kind: $0.kind) } }
+        guard !wanted.isEmpty, kinds.count == fields.count else { return [:] }
+        let (from, binds) = byIDs(wanted.count, reach)
+        let sql =
+            "\(from.with) SELECT t.workspace_id, t.id\(kinds.map { ", t.\($0.name)" }.joined()) \(from.rest)"
+        let rows = try await store.readRows(inline: wanted.count <= 200) {
+            try await $0.rows(sql, wanted.map(DBValue.text) + binds)
+        }
+        var found: [String: Record] = [:]
+        for row in rows {
+            guard let workspaceID = row[0].text, let id = row[1].text else { continue }
+            var values: [String: JSONValue] = [:]
+            for (index, field) in kinds.enumerated() {
+                values[field.name] = try SQLFragments.value(row[index + 2], kind: field.kind)
+            }
+            found[id] = Record(
+                id: id, workspaceID: workspaceID, values: values, custom: [:], version: 1, createdAt: 0, updatedAt: 0)
+        }
+        return found
+    }
+
     /// A query over the records with `count` ids, driven by the ids: `with` names them (`wanted`), `rest` is
     /// `FROM … WHERE …` joining each to its record (as `t`) inside `reach`; binds are the ids', then
     /// `binds`'. Led by the ids, a page of lookups stays a page of primary key reads: given the ids in
