@@ -22,6 +22,9 @@ Options:
   --idle-timeout SECONDS         close a connection idle this long (the default is 300 s)
   --no-ehlo                      answer EHLO with 502, as a server that speaks only HELO
   --silent                       accept connections and never say a word (for timeouts)
+  --stall-data SECONDS           wait this long before answering the message's final dot
+  --close-first-mail             answer the first MAIL of all with 421 and close that connection
+  --starttls-inject              a fake server that offers STARTTLS and sends plain-text lines after its 220
 """
 
 import argparse
@@ -85,6 +88,8 @@ class Recorder:
             self.rejects[address.lower()] = reply
         self.pipelining = args.pipelining
         self.no_ehlo = args.no_ehlo
+        self.stall_data = args.stall_data
+        self.close_next_mail = args.close_first_mail
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         if self.no_ehlo:
@@ -95,6 +100,10 @@ class Recorder:
         return responses
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.close_next_mail:
+            self.close_next_mail = False
+            asyncio.get_running_loop().call_soon(server.transport.close)
+            return "421 4.3.2 closing this session, try another"
         # Commands the client sent behind MAIL without waiting for its reply are already in the buffer.
         envelope.pipelined = len(getattr(server._reader, "_buffer", b"")) > 0
         envelope.mail_from = address
@@ -110,6 +119,8 @@ class Recorder:
         return "250 2.1.5 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.stall_data:
+            await asyncio.sleep(self.stall_data)
         self.count += 1
         n = self.count
         raw = envelope.original_content
@@ -147,6 +158,29 @@ class Authenticator:
         return AuthResult(success=ok, handled=False, auth_data=auth_data if ok else None)
 
 
+async def starttls_inject(args):
+    """Offers STARTTLS and, in the same write as its 220, sends lines a man in the middle could have added."""
+    async def session(reader, writer):
+        writer.write(b"220 mx.rapport.test ESMTP\r\n")
+        while line := await reader.readline():
+            command = line.strip().upper()
+            if command.startswith(b"EHLO"):
+                writer.write(b"250-mx.rapport.test\r\n250 STARTTLS\r\n")
+            elif command == b"STARTTLS":
+                writer.write(b"220 2.0.0 Ready to start TLS\r\n250-mx.rapport.test\r\n250 AUTH PLAIN\r\n")
+            elif command == b"QUIT":
+                writer.write(b"221 2.0.0 Bye\r\n")
+                break
+            else:
+                writer.write(b"502 5.5.2 Not here\r\n")
+            await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(session, args.host, args.port)
+    print(f"PORT {server.sockets[0].getsockname()[1]}", flush=True)
+    await server.serve_forever()
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--dir", required=True)
@@ -163,6 +197,9 @@ def main():
     p.add_argument("--idle-timeout", type=float, default=300)
     p.add_argument("--no-ehlo", action="store_true")
     p.add_argument("--silent", action="store_true")
+    p.add_argument("--stall-data", type=float, default=0)
+    p.add_argument("--close-first-mail", action="store_true")
+    p.add_argument("--starttls-inject", action="store_true")
     args = p.parse_args()
     # A parent may start us with signals blocked (Foundation's Process passes its thread's mask on): unblock
     # them, so that SIGTERM stops the server.
@@ -176,6 +213,10 @@ def main():
         print(f"PORT {sock.getsockname()[1]}", flush=True)
         while True:
             signal.pause()  # SIGTERM ends the process
+
+    if args.starttls_inject:
+        asyncio.run(starttls_inject(args))
+        return
 
     context = None
     if args.tls_cert:

@@ -412,6 +412,54 @@ struct SMTPClientTests {
         }
     }
 
+    @Test("a server that sends plain text after STARTTLS's 220 is refused before the handshake")
+    func startTLSInjection() async throws {
+        try await TestSMTPServer.with(["--starttls-inject"]) { server in
+            let error = await smtpError { _ = try await SMTPClient.connect(server.settings(tls: .startTLS)) }
+            #expect(error?.kind == .protocolViolation)
+            #expect(error?.stage == "STARTTLS")
+        }
+    }
+
+    @Test("a 421 closes the session; a pool sends the message again on a new one")
+    func closingReply() async throws {
+        try await TestSMTPServer.with(["--close-first-mail"]) { server in
+            let connection = try await SMTPClient.connect(server.settings())
+            let error = await smtpError { _ = try await connection.send(Self.message(1)) }
+            #expect(error?.kind == .connectionClosed)
+            #expect(error?.reply?.code == 421)
+            #expect(error?.isTransient == true)
+            #expect(error?.mayHaveBeenDelivered == false)
+            #expect(await !connection.isOpen)
+            await connection.close()
+        }
+        try await TestSMTPServer.with(["--close-first-mail"]) { server in
+            let pool = SMTPConnectionPool(settings: server.settings(), size: 1)
+            let result = try await pool.send(Self.message(2))
+            #expect(result.isAccepted)
+            #expect(await pool.connectionsOpened == 2)
+            await pool.close()
+            let subjects = try server.received().map { $0.message.value("Subject") }
+            #expect(subjects == ["Message 2"])
+        }
+    }
+
+    @Test("no reply after the final dot is a timeout that may have delivered, and a pool does not send it again")
+    func timeoutAfterData() async throws {
+        try await TestSMTPServer.with(["--stall-data", "1.5"]) { server in
+            var settings = server.settings()
+            settings.dataTimeout = .milliseconds(300)
+            let pool = SMTPConnectionPool(settings: settings, size: 2)
+            let error = await smtpError { _ = try await pool.send(Self.message(1)) }
+            #expect(error?.kind == .timeout)
+            #expect(error?.stage == "end of data")
+            #expect(error?.mayHaveBeenDelivered == true)
+            // no second session was opened to send it again
+            #expect(await pool.connectionsOpened == 1)
+            await pool.close()
+        }
+    }
+
     @Test("settings never show the password")
     func settingsHidePassword() {
         var settings = SMTPSettings(

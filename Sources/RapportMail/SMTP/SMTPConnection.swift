@@ -118,6 +118,7 @@ package actor SMTPConnection {
             var stages = reset ? ["RSET"] : []
             stages += ["MAIL FROM"] + rcptCommands.map { _ in "RCPT TO" } + ["DATA"]
             var replies = try await exchange(commands, stages: stages, timeout: settings.commandTimeout)
+            for (reply, stage) in zip(replies, stages) { try checkClosing(reply, stage: stage) }
             if reset { try expect(250, replies.removeFirst(), stage: "RSET") }
             mailReply = replies.removeFirst()
             dataReply = replies.removeLast()
@@ -125,9 +126,12 @@ package actor SMTPConnection {
         } else {
             if reset { try expect(250, try await command("RSET", stage: "RSET"), stage: "RSET") }
             mailReply = try await command(mailCommand, stage: "MAIL FROM")
+            try checkClosing(mailReply, stage: "MAIL FROM")
             if mailReply.isPositive {
                 for command in rcptCommands {
-                    rcptReplies.append(try await self.command(command, stage: "RCPT TO"))
+                    let reply = try await self.command(command, stage: "RCPT TO")
+                    try checkClosing(reply, stage: "RCPT TO")
+                    rcptReplies.append(reply)
                 }
             }
         }
@@ -155,6 +159,7 @@ package actor SMTPConnection {
             data = dataReply
         } else {
             data = try await command("DATA", stage: "DATA")
+            try checkClosing(data, stage: "DATA")
         }
         guard data.code == 354 else { return report(SMTPDeliveryResult(failure: data)) }
 
@@ -176,6 +181,14 @@ package actor SMTPConnection {
     /// The reply to report when every recipient was refused: a 4xx when there is one (worth trying later).
     private static func mostHopeful(_ replies: [SMTPReply]) -> SMTPReply {
         replies.first(where: \.isTransient) ?? replies.first ?? SMTPReply(code: 554, lines: ["no valid recipients"])
+    }
+
+    /// 421 says the server is closing the session (RFC 5321 §3.8), whatever the command: it is about the session,
+    /// not the message, which may go again on another one.
+    private func checkClosing(_ reply: SMTPReply, stage: String) throws(SMTPError) {
+        guard reply.code == 421 else { return }
+        abort()
+        throw SMTPError(.connectionClosed, stage: stage, "the server is closing the session", reply: reply)
     }
 
     private func expect(_ code: Int, _ reply: SMTPReply, stage: String) throws(SMTPError) {
