@@ -1,0 +1,207 @@
+import Foundation
+import RapportMail
+import Testing
+
+/// The repository's root, found from this file's path.
+let repositoryRoot = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// A fresh temporary directory, removed by `body`'s end.
+func withTemporaryDirectory<T>(_ body: (URL) async throws -> T) async throws -> T {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rapport-mail-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    return try await body(dir)
+}
+
+/// A real SMTP server (aiosmtpd, `scripts/smtp_test_server.py`) on a free port of 127.0.0.1, storing what it
+/// receives in a temporary directory, with Python's `email` package's reading of each message.
+struct TestSMTPServer {
+    let port: Int
+    let directory: URL
+
+    /// Starts the server with the script's options, runs `body`, and stops the server.
+    static func with<T>(_ options: [String] = [], _ body: (TestSMTPServer) async throws -> T) async throws -> T {
+        try await withTemporaryDirectory { dir in
+            let mailDir = dir.appendingPathComponent("mail")
+            try FileManager.default.createDirectory(at: mailDir, withIntermediateDirectories: true)
+            let out = dir.appendingPathComponent("stdout")
+            let err = dir.appendingPathComponent("stderr")
+            try Data().write(to: out)
+            try Data().write(to: err)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+            process.arguments =
+                [repositoryRoot.appendingPathComponent("scripts/smtp_test_server.py").path, "--dir", mailDir.path]
+                + options
+            process.standardOutput = try FileHandle(forWritingTo: out)
+            process.standardError = try FileHandle(forWritingTo: err)
+            try process.run()
+            defer {
+                process.terminate()
+                let deadline = Date().addingTimeInterval(5)
+                while process.isRunning && Date() < deadline { usleep(10_000) }
+                if process.isRunning {
+                    kill(process.processIdentifier, SIGKILL)
+                    process.waitUntilExit()
+                }
+            }
+            let port = try await waitForPort(out, err: err, process: process)
+            return try await body(TestSMTPServer(port: port, directory: mailDir))
+        }
+    }
+
+    private static func waitForPort(_ out: URL, err: URL, process: Process) async throws -> Int {
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            let text = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
+            if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("PORT ") }),
+                let port = Int(line.dropFirst(5))
+            {
+                return port
+            }
+            if !process.isRunning {
+                let stderr = (try? String(contentsOf: err, encoding: .utf8)) ?? ""
+                throw TestServerError(detail: "the SMTP test server stopped: \(stderr)")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw TestServerError(detail: "the SMTP test server did not start within 20 s")
+    }
+
+    /// Settings for this server in plain text, with short timeouts.
+    func settings(tls: SMTPSettings.TLSMode = .off) -> SMTPSettings {
+        var settings = SMTPSettings(host: "127.0.0.1", port: port, tls: tls)
+        settings.heloName = "client.rapport.test"
+        settings.connectTimeout = .seconds(5)
+        settings.commandTimeout = .seconds(10)
+        settings.dataTimeout = .seconds(10)
+        return settings
+    }
+
+    /// Every message received so far, in order.
+    func received() throws -> [ReceivedMail] {
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+            .filter { $0.hasSuffix(".json") }
+            .sorted { Int($0.dropLast(5)) ?? 0 < Int($1.dropLast(5)) ?? 0 }
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return try files.map { name in
+            try decoder.decode(ReceivedMail.self, from: Data(contentsOf: directory.appendingPathComponent(name)))
+        }
+    }
+
+    /// The bytes of message `number` as received (dot stuffing undone).
+    func raw(_ number: Int) throws -> String {
+        try String(contentsOf: directory.appendingPathComponent("\(number).eml"), encoding: .utf8)
+    }
+}
+
+struct TestServerError: Error, CustomStringConvertible {
+    var detail: String
+    var description: String { detail }
+}
+
+/// A message as the test server saw it, and as Python's `email` package (policy `default`) reads it.
+struct ReceivedMail: Decodable {
+    struct Message: Decodable {
+        struct Part: Decodable {
+            var contentType: String
+            var charset: String?
+            var transferEncoding: String?
+            var text: String
+        }
+        /// Every header in order: name and value with encoded words decoded and folding undone.
+        var headers: [[String]]
+        /// Address headers (lower-case names) as [display name, address] pairs.
+        var addresses: [String: [[String]]]
+        var contentType: String
+        var parts: [Part]
+        var defects: [String]
+        var longestLine: Int
+        var bareLineFeeds: Int
+        var asciiOnly: Bool
+
+        /// The values of the header, matched without regard to case.
+        func values(_ name: String) -> [String] {
+            headers.filter { $0[0].lowercased() == name.lowercased() }.map { $0[1] }
+        }
+
+        func value(_ name: String) -> String? { values(name).first }
+    }
+
+    var number: Int
+    var mailFrom: String
+    var mailOptions: [String]
+    var rcptTos: [String]
+    var helo: String?
+    var extendedSmtp: Bool
+    var tls: Bool
+    var user: String?
+    var pipelined: Bool
+    var message: Message
+}
+
+/// A CA and a server certificate for `localhost` and 127.0.0.1 signed by it, made with `openssl` for one test.
+struct TestCertificates {
+    let caPEM: String
+    let certificatePath: String
+    let keyPath: String
+
+    /// Creates the certificates in `dir`; the server's is for `localhost` and, with `ipAddress`, 127.0.0.1 too
+    /// (NIOSSL accepts a certificate whose IP entry matches the address connected to, whatever the name).
+    static func make(in dir: URL, ipAddress: Bool = true) throws -> TestCertificates {
+        func openssl(_ arguments: [String]) throws {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+            process.arguments = arguments
+            process.currentDirectoryURL = dir
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else {
+                throw TestServerError(detail: "openssl \(arguments.joined(separator: " ")) failed")
+            }
+        }
+        let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+        try openssl(
+            ["req", "-x509"] + ec + [
+                "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=Rapport Test CA",
+                "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+            ])
+        try openssl(["req"] + ec + ["-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost"])
+        try """
+        subjectAltName=DNS:localhost\(ipAddress ? ",IP:127.0.0.1" : "")
+        basicConstraints=CA:FALSE
+        keyUsage=critical,digitalSignature
+        extendedKeyUsage=serverAuth
+
+        """.write(to: dir.appendingPathComponent("server.ext"), atomically: true, encoding: .utf8)
+        try openssl([
+            "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+            "-out", "server.pem", "-days", "2", "-extfile", "server.ext",
+        ])
+        return TestCertificates(
+            caPEM: try String(contentsOf: dir.appendingPathComponent("ca.pem"), encoding: .utf8),
+            certificatePath: dir.appendingPathComponent("server.pem").path,
+            keyPath: dir.appendingPathComponent("server.key").path)
+    }
+
+    /// The server options that offer STARTTLS with this certificate.
+    var serverOptions: [String] { ["--tls-cert", certificatePath, "--tls-key", keyPath] }
+}
+
+/// The error `body` throws, as an ``SMTPError``, or a recorded issue when it throws nothing or something else.
+func smtpError(_ body: () async throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) async -> SMTPError? {
+    do {
+        try await body()
+        Issue.record("expected an SMTPError, nothing was thrown", sourceLocation: sourceLocation)
+        return nil
+    } catch let error as SMTPError {
+        return error
+    } catch {
+        Issue.record("expected an SMTPError, got \(error)", sourceLocation: sourceLocation)
+        return nil
+    }
+}
