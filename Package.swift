@@ -70,7 +70,9 @@ let package = Package(
                 "RapportCore",
                 "RapportDatabase",
                 "RapportStore",
+                "RapportMail",
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -174,13 +176,22 @@ let package = Package(
             name: "RapportStoreTests",
             dependencies: ["RapportStore", "RapportDatabase", "RapportTestSupport"]
         ),
+        .target(
+            name: "RapportMailTestSupport",
+            dependencies: ["RapportMail"],
+            path: "Tests/RapportMailTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "RapportMailTests",
-            dependencies: ["RapportMail"]
+            dependencies: ["RapportMail", "RapportMailTestSupport"]
         ),
         .testTarget(
             name: "RapportServicesTests",
-            dependencies: ["RapportServices", "RapportCore", "RapportStore", "RapportTestSupport"]
+            dependencies: [
+                "RapportServices", "RapportCore", "RapportStore", "RapportMail", "RapportTestSupport",
+                "RapportMailTestSupport",
+            ]
         ),
         .testTarget(
             name: "RapportServerTests",
@@ -191,7 +202,9 @@ let package = Package(
         ),
         .testTarget(
             name: "RapportAPITests",
-            dependencies: ["RapportTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
+            dependencies: [
+                "RapportTestSupport", "RapportMailTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
         .testTarget(
             name: "RapportWebTests",

@@ -19,6 +19,7 @@ Options:
   --auth-plaintext               offer AUTH before TLS too (aiosmtpd offers it only after TLS by default)
   --pipelining                   advertise PIPELINING (aiosmtpd reads pipelined commands in order anyway)
   --reject ADDRESS=REPLY         answer RCPT TO:<ADDRESS> with REPLY, e.g. "550 5.1.1 no such user"
+  --reject-once ADDRESS=REPLY    answer only the first RCPT TO:<ADDRESS> with REPLY (a 451 greylisting), accept later ones
   --idle-timeout SECONDS         close a connection idle this long (the default is 300 s)
   --no-ehlo                      answer EHLO with 502, as a server that speaks only HELO
   --silent                       accept connections and never say a word (for timeouts)
@@ -86,6 +87,10 @@ class Recorder:
         for rule in args.reject:
             address, reply = rule.split("=", 1)
             self.rejects[address.lower()] = reply
+        self.rejects_once = {}
+        for rule in args.reject_once:
+            address, reply = rule.split("=", 1)
+            self.rejects_once[address.lower()] = reply
         self.pipelining = args.pipelining
         self.no_ehlo = args.no_ehlo
         self.stall_data = args.stall_data
@@ -111,7 +116,7 @@ class Recorder:
         return "250 2.1.0 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        reply = self.rejects.get(address.lower())
+        reply = self.rejects.get(address.lower()) or self.rejects_once.pop(address.lower(), None)
         if reply:
             return reply
         envelope.rcpt_tos.append(address)
@@ -194,6 +199,7 @@ def main():
     p.add_argument("--auth-plaintext", action="store_true")
     p.add_argument("--pipelining", action="store_true")
     p.add_argument("--reject", action="append", default=[])
+    p.add_argument("--reject-once", action="append", default=[])
     p.add_argument("--idle-timeout", type=float, default=300)
     p.add_argument("--no-ehlo", action="store_true")
     p.add_argument("--silent", action="store_true")

@@ -73,6 +73,9 @@ package func buildRouter(_ runtime: Runtime) async throws -> Router<AppContext> 
         DuplicatesController(services, schema: type).register(on: api, idempotent: idempotent)
     }
     PipelinesController(services).register(on: api, idempotent: idempotent)
+    EmailSettingsController(services).register(on: api, idempotent: idempotent)
+    TemplatesController(services).register(on: api, idempotent: idempotent)
+    EmailsController(services).register(on: api, idempotent: idempotent)
     DealsController(services).register(on: api, idempotent: idempotent)
     ForecastController(services).register(on: api)
     PurchasesController(services).register(on: api)
@@ -103,6 +106,7 @@ package func buildApplication(
 package func buildJobRegistry(_ runtime: Runtime) -> JobRegistry {
     JobRegistry([
         .maintenance(runtime.services, queue: JobQueue(store: runtime.store)), .noop,
-        TaskReminders.handler(runtime.services),
+        TaskReminders.handler(runtime.services), EmailDelivery.handler(runtime.services),
+        EmailDelivery.sweeper(runtime.services),
     ])
 }

@@ -23,6 +23,13 @@ package struct ServiceSettings: Sendable {
     /// The address people reach this server at (`https://crm.example.com`, no trailing slash), for links
     /// that leave the browser: invitations. Nil means the address of the request that asks for the link.
     package var publicURL: String? = nil
+    /// A message left in `sending` this long (its worker died) is taken up again by another worker.
+    package var emailSendingTimeout: Duration = .seconds(600)
+    /// Attempts at one message before it stops as `failed`.
+    package var emailMaxAttempts: Int = 8
+    /// The wait after a message's first deferral; it doubles with each attempt up to `emailRetryCap`.
+    package var emailRetryBase: Duration = .seconds(60)
+    package var emailRetryCap: Duration = .seconds(3600)
 
     package init(secretKey: String) {
         self.secretKey = secretKey

@@ -1,5 +1,6 @@
 import Foundation
 import RapportMail
+import RapportMailTestSupport
 import Testing
 
 @Suite("Rendering a message as MIME")

@@ -1,5 +1,6 @@
 import Foundation
 import RapportMail
+import RapportMailTestSupport
 import Testing
 
 /// The SMTP client against real servers: aiosmtpd (scripts/smtp_test_server.py) started by each test on a free

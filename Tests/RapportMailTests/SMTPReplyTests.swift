@@ -1,4 +1,5 @@
 import RapportMail
+import RapportMailTestSupport
 import Testing
 
 @Suite("SMTP replies and extensions")

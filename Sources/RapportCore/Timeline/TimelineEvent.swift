@@ -8,7 +8,7 @@ package struct TimelineEvent: Sendable, Equatable {
     package static let types =
         activityTypes + [
             "created", "updated", "lifecycle_changed", "merged", "imported", "deal_created", "deal_moved", "deal_won",
-            "deal_lost", "deal_amount_changed", "purchase",
+            "deal_lost", "deal_amount_changed", "purchase", "email_sent", "email_bounced",
         ]
 
     package var id: String

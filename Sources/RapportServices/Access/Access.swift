@@ -17,6 +17,8 @@ package struct Access: Sendable {
         case manageRoles
         /// Making, changing and deleting pipelines and their stages.
         case managePipelines
+        /// Changing the workspace's sender settings and email templates.
+        case manageEmail
         case readAudit
     }
 
@@ -33,7 +35,8 @@ package struct Access: Sendable {
     /// Whether the user may do `action`.
     package func allows(_ action: Action) -> Bool {
         switch action {
-        case .seeUsers, .manageUsers, .manageCustomFields, .manageTeams, .manageRoles, .managePipelines, .readAudit:
+        case .seeUsers, .manageUsers, .manageCustomFields, .manageTeams, .manageRoles, .managePipelines, .manageEmail,
+            .readAudit:
             user.role.managesUsers
         case .grant(let role): user.role.mayGrant(role)
         }
@@ -56,6 +59,7 @@ package struct Access: Sendable {
         case .manageTeams: "Only owners and admins change teams."
         case .manageRoles: "Only owners and admins change roles."
         case .managePipelines: "Only owners and admins change pipelines."
+        case .manageEmail: "Only owners and admins change email settings and templates."
         case .readAudit: "Only owners and admins read the audit log."
         }
     }

@@ -30,6 +30,7 @@ package enum Migrations {
         M0024_Tasks.migration,
         M0025_Orders.migration,
         M0027_FunnelStays.migration,
+        M0028_EmailDelivery.migration,
     ]
 
     package static var latestVersion: Int { all.last?.version ?? 0 }

@@ -1,13 +1,13 @@
-import Foundation
-import RapportMail
-import Testing
+package import Foundation
+package import RapportMail
+package import Testing
 
 /// The repository's root, found from this file's path.
-let repositoryRoot = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+package let repositoryRoot = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
 /// A fresh temporary directory, removed by `body`'s end.
-func withTemporaryDirectory<T>(_ body: (URL) async throws -> T) async throws -> T {
+package func withTemporaryDirectory<T>(_ body: (URL) async throws -> T) async throws -> T {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rapport-mail-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
@@ -16,12 +16,12 @@ func withTemporaryDirectory<T>(_ body: (URL) async throws -> T) async throws -> 
 
 /// A real SMTP server (aiosmtpd, `scripts/smtp_test_server.py`) on a free port of 127.0.0.1, storing what it
 /// receives in a temporary directory, with Python's `email` package's reading of each message.
-struct TestSMTPServer {
-    let port: Int
-    let directory: URL
+package struct TestSMTPServer {
+    package let port: Int
+    package let directory: URL
 
     /// Starts the server with the script's options, runs `body`, and stops the server.
-    static func with<T>(_ options: [String] = [], _ body: (TestSMTPServer) async throws -> T) async throws -> T {
+    package static func with<T>(_ options: [String] = [], _ body: (TestSMTPServer) async throws -> T) async throws -> T {
         try await withTemporaryDirectory { dir in
             let mailDir = dir.appendingPathComponent("mail")
             try FileManager.default.createDirectory(at: mailDir, withIntermediateDirectories: true)
@@ -70,7 +70,7 @@ struct TestSMTPServer {
     }
 
     /// Settings for this server in plain text, with short timeouts.
-    func settings(tls: SMTPSettings.TLSMode = .off) -> SMTPSettings {
+    package func settings(tls: SMTPSettings.TLSMode = .off) -> SMTPSettings {
         var settings = SMTPSettings(host: "127.0.0.1", port: port, tls: tls)
         settings.heloName = "client.rapport.test"
         settings.connectTimeout = .seconds(5)
@@ -80,7 +80,7 @@ struct TestSMTPServer {
     }
 
     /// Every message received so far, in order.
-    func received() throws -> [ReceivedMail] {
+    package func received() throws -> [ReceivedMail] {
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
             .filter { $0.hasSuffix(".json") }
             .sorted { Int($0.dropLast(5)) ?? 0 < Int($1.dropLast(5)) ?? 0 }
@@ -92,65 +92,65 @@ struct TestSMTPServer {
     }
 
     /// The bytes of message `number` as received (dot stuffing undone).
-    func raw(_ number: Int) throws -> String {
+    package func raw(_ number: Int) throws -> String {
         try String(contentsOf: directory.appendingPathComponent("\(number).eml"), encoding: .utf8)
     }
 }
 
-struct TestServerError: Error, CustomStringConvertible {
-    var detail: String
-    var description: String { detail }
+package struct TestServerError: Error, CustomStringConvertible {
+    package var detail: String
+    package var description: String { detail }
 }
 
 /// A message as the test server saw it, and as Python's `email` package (policy `default`) reads it.
-struct ReceivedMail: Decodable {
-    struct Message: Decodable {
-        struct Part: Decodable {
-            var contentType: String
-            var charset: String?
-            var transferEncoding: String?
-            var text: String
+package struct ReceivedMail: Decodable {
+    package struct Message: Decodable {
+        package struct Part: Decodable {
+            package var contentType: String
+            package var charset: String?
+            package var transferEncoding: String?
+            package var text: String
         }
         /// Every header in order: name and value with encoded words decoded and folding undone.
-        var headers: [[String]]
+        package var headers: [[String]]
         /// Address headers (lower-case names) as [display name, address] pairs.
-        var addresses: [String: [[String]]]
-        var contentType: String
-        var parts: [Part]
-        var defects: [String]
-        var longestLine: Int
-        var bareLineFeeds: Int
-        var asciiOnly: Bool
+        package var addresses: [String: [[String]]]
+        package var contentType: String
+        package var parts: [Part]
+        package var defects: [String]
+        package var longestLine: Int
+        package var bareLineFeeds: Int
+        package var asciiOnly: Bool
 
         /// The values of the header, matched without regard to case.
-        func values(_ name: String) -> [String] {
+        package func values(_ name: String) -> [String] {
             headers.filter { $0[0].lowercased() == name.lowercased() }.map { $0[1] }
         }
 
-        func value(_ name: String) -> String? { values(name).first }
+        package func value(_ name: String) -> String? { values(name).first }
     }
 
-    var number: Int
-    var mailFrom: String
-    var mailOptions: [String]
-    var rcptTos: [String]
-    var helo: String?
-    var extendedSmtp: Bool
-    var tls: Bool
-    var user: String?
-    var pipelined: Bool
-    var message: Message
+    package var number: Int
+    package var mailFrom: String
+    package var mailOptions: [String]
+    package var rcptTos: [String]
+    package var helo: String?
+    package var extendedSmtp: Bool
+    package var tls: Bool
+    package var user: String?
+    package var pipelined: Bool
+    package var message: Message
 }
 
 /// A CA and a server certificate for `localhost` and 127.0.0.1 signed by it, made with `openssl` for one test.
-struct TestCertificates {
-    let caPEM: String
-    let certificatePath: String
-    let keyPath: String
+package struct TestCertificates {
+    package let caPEM: String
+    package let certificatePath: String
+    package let keyPath: String
 
     /// Creates the certificates in `dir`; the server's is for `localhost` and, with `ipAddress`, 127.0.0.1 too
     /// (NIOSSL accepts a certificate whose IP entry matches the address connected to, whatever the name).
-    static func make(in dir: URL, ipAddress: Bool = true) throws -> TestCertificates {
+    package static func make(in dir: URL, ipAddress: Bool = true) throws -> TestCertificates {
         func openssl(_ arguments: [String]) throws {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
@@ -189,11 +189,11 @@ struct TestCertificates {
     }
 
     /// The server options that offer STARTTLS with this certificate.
-    var serverOptions: [String] { ["--tls-cert", certificatePath, "--tls-key", keyPath] }
+    package var serverOptions: [String] { ["--tls-cert", certificatePath, "--tls-key", keyPath] }
 }
 
 /// The error `body` throws, as an ``SMTPError``, or a recorded issue when it throws nothing or something else.
-func smtpError(_ body: () async throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) async -> SMTPError? {
+package func smtpError(_ body: () async throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) async -> SMTPError? {
     do {
         try await body()
         Issue.record("expected an SMTPError, nothing was thrown", sourceLocation: sourceLocation)

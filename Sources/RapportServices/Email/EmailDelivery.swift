@@ -1,0 +1,205 @@
+import Foundation
+import Logging
+package import RapportCore
+import RapportMail
+package import RapportStore
+
+/// Sends a workspace's outbox: an `email_delivery` job (one queued or running per workspace, by its dedup key)
+/// claims due rows in batches and hands them to the workspace's SMTP server through a connection pool, then
+/// marks each row by what the server said:
+///
+/// | server said | row becomes |
+/// |---|---|
+/// | 250 after the final dot | `sent`, with the reply (and an `email_sent` event on the contact's timeline) |
+/// | 4xx, or a connection that failed before the message was taken | `deferred`, tried again after 1, 2, 4 … minutes (at most an hour); out of attempts, `failed` |
+/// | 5xx | `bounced`, the address suppressed (`hard_bounce`) and an `email_bounced` event |
+/// | a failure after the final dot (the server may have taken it) | `failed`: sending again could deliver it twice |
+///
+/// A suppressed address is checked again at send time (the row becomes `skipped`). A row left in `sending` by a
+/// worker that died is claimed again once `emailSendingTimeout` has passed: if that worker's server had already
+/// accepted the message, it is sent a second time (the one window where a duplicate is possible).
+/// `email_sweep`, every minute, schedules delivery for workspaces with due rows, so no row waits on a lost job.
+package struct EmailDelivery: Sendable {
+    package static let kind = "email_delivery"
+    package static let sweepKind = "email_sweep"
+    /// Rows claimed at a time.
+    static let batch = 20
+
+    let services: Services
+
+    package init(_ services: Services) {
+        self.services = services
+    }
+
+    /// The delivery job of a workspace, due at `at`.
+    package static func job(workspaceID: String, at: Int64) -> NewJob {
+        NewJob(workspaceID: workspaceID, kind: kind, dueAt: at, maxAttempts: 20, dedupKey: kind)
+    }
+
+    /// The handler the job runner delivers with.
+    package static func handler(_ services: Services) -> JobHandler {
+        JobHandler(kind: kind) { context in
+            guard let workspaceID = context.workspaceID else {
+                throw RapportError(.invalid, "An email delivery job names no workspace.")
+            }
+            return try await EmailDelivery(services).run(workspaceID: workspaceID, owner: RecordID.make())
+        }
+    }
+
+    /// The sweep: a delivery job for each workspace with a row due (or stuck in `sending`).
+    package static func sweeper(_ services: Services) -> JobHandler {
+        JobHandler(kind: sweepKind, every: .seconds(60)) { _ in
+            let now = Timestamp.micros(Date())
+            let stale = now - micros(services.settings.emailSendingTimeout)
+            return try await OutboxRepository(store: services.store).workspacesDue(now: now, staleBefore: stale).map {
+                job(workspaceID: $0, at: now)
+            }
+        }
+    }
+
+    /// Sends the workspace's due rows until none is left (or a minute has passed).
+    /// - Returns: the next delivery job when a row waits for later (a deferred one).
+    package func run(workspaceID: String, owner: String, now clock: @Sendable () -> Int64 = { Timestamp.micros(Date()) })
+        async throws -> [NewJob]
+    {
+        let outbox = OutboxRepository(store: services.store)
+        let timeout = Self.micros(services.settings.emailSendingTimeout)
+        let started = clock()
+        var pool: SMTPConnectionPool?
+        var stored: StoredEmailSettings?
+        do {
+            while clock() - started < 60_000_000 {
+                let now = clock()
+                let claimed = try await outbox.claim(
+                    workspaceID: workspaceID, owner: owner, now: now, staleBefore: now - timeout, limit: Self.batch)
+                if claimed.isEmpty { break }
+                if stored == nil {
+                    stored = try await EmailSettingsRepository(store: services.store).find(workspaceID: workspaceID)
+                }
+                if pool == nil, let stored, let settings = try? EmailSettingsService(services).smtpSettings(stored) {
+                    pool = SMTPConnectionPool(settings: settings, size: 4)
+                }
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for message in claimed {
+                        group.addTask { [pool, stored] in
+                            try await deliver(message, owner: owner, settings: stored, pool: pool, now: clock)
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+            }
+        } catch {
+            await pool?.close()
+            throw error
+        }
+        await pool?.close()
+        guard let next = try await outbox.nextDue(workspaceID: workspaceID, sendingTimeout: timeout) else { return [] }
+        return [Self.job(workspaceID: workspaceID, at: max(next, clock()))]
+    }
+
+    /// Sends one claimed row and records the outcome.
+    func deliver(
+        _ message: OutboxMessage, owner: String, settings: StoredEmailSettings?, pool: SMTPConnectionPool?,
+        now clock: @Sendable () -> Int64
+    ) async throws {
+        let repository = EmailSettingsRepository(store: services.store)
+        if let reason = try await repository.suppression(workspaceID: message.workspaceID, address: message.toAddress) {
+            try await finish(message, owner: owner, .init(state: .skipped, lastError: "The address is suppressed (\(reason))."))
+            return
+        }
+        guard let settings, let pool else {
+            let error =
+                settings == nil
+                ? "No email settings: save them under Settings → Email." : "The SMTP password cannot be read: enter it again."
+            try await finish(message, owner: owner, retry(message, error: error, reply: nil, now: clock()))
+            return
+        }
+        var mail = MailMessage(
+            from: MailAddress(settings.fromAddress, name: settings.fromName),
+            to: [MailAddress(message.toAddress, name: message.toName)], subject: message.subject, text: message.text,
+            html: message.html)
+        mail.messageID = message.messageID
+        if let replyTo = settings.replyTo { mail.replyTo = [MailAddress(replyTo)] }
+        if message.kind == .marketing {
+            let https = message.unsubscribeURL?.lowercased().hasPrefix("https://") == true
+            mail.listUnsubscribe = ListUnsubscribe(
+                mailto: "mailto:\(settings.fromAddress)?subject=unsubscribe", url: message.unsubscribeURL,
+                oneClick: https)
+        }
+        mail.headers = [MailHeader("X-Rapport-Message", message.id)]
+        let outcome: OutboxRepository.Outcome
+        do {
+            switch try await pool.send(mail, now: Date(timeIntervalSince1970: Double(clock()) / 1_000_000)) {
+            case .accepted(let reply):
+                outcome = .init(state: .sent, smtpReply: "\(reply)", sentAt: clock())
+            case .temporaryFailure(let code, let text):
+                outcome = retry(message, error: "The server deferred it: \(code) \(text)", reply: "\(code) \(text)", now: clock())
+            case .permanentFailure(let code, let text):
+                outcome = .init(state: .bounced, lastError: "The server refused it: \(code) \(text)", smtpReply: "\(code) \(text)")
+            }
+        } catch {
+            if error.mayHaveBeenDelivered {
+                outcome = .init(
+                    state: .failed,
+                    lastError: "The connection failed after the message was sent; it may have been delivered, so it is not sent again. \(error)")
+            } else if error.kind == .invalidMessage {
+                outcome = .init(state: .failed, lastError: "\(error)")
+            } else {
+                outcome = retry(message, error: "\(error)", reply: error.reply.map { "\($0)" }, now: clock())
+            }
+        }
+        try await finish(message, owner: owner, outcome)
+    }
+
+    /// Deferred to the next attempt, or failed when out of attempts.
+    func retry(_ message: OutboxMessage, error: String, reply: String?, now: Int64) -> OutboxRepository.Outcome {
+        guard message.attempts < services.settings.emailMaxAttempts else {
+            return .init(state: .failed, lastError: "Out of attempts. " + error, smtpReply: reply)
+        }
+        let base = Self.micros(services.settings.emailRetryBase)
+        let wait = min(base << min(max(message.attempts - 1, 0), 20), Self.micros(services.settings.emailRetryCap))
+        return .init(state: .deferred, nextAttemptAt: now + wait, lastError: error, smtpReply: reply)
+    }
+
+    /// Writes the outcome, with the suppression of a bounced address and the contact's timeline event, in one
+    /// transaction; nothing when another worker has taken the row since.
+    func finish(_ message: OutboxMessage, owner: String, _ outcome: OutboxRepository.Outcome) async throws {
+        let services = self.services
+        let line = outcome.lastError.map { String($0.prefix(500)) }
+        var outcome = outcome
+        outcome.lastError = line
+        let final = outcome
+        try await services.store.transaction { database in
+            guard
+                try await OutboxRepository(store: services.store).finish(
+                    workspaceID: message.workspaceID, id: message.id, owner: owner, final, on: database)
+            else { return }
+            let now = Timestamp.micros(Date())
+            if final.state == .bounced {
+                try await EmailSettingsRepository(store: services.store).suppress(
+                    workspaceID: message.workspaceID, address: message.toAddress, reason: "hard_bounce",
+                    detail: final.smtpReply, at: now, on: database)
+            }
+            if let contactID = message.contactID, final.state == .sent || final.state == .bounced {
+                var data: [String: JSONValue] = [
+                    "outbox_id": .string(message.id), "subject": .string(message.subject),
+                    "to": .string(message.toAddress), "message_id": .string(message.messageID),
+                ]
+                if let reply = final.smtpReply { data["smtp_reply"] = .string(reply) }
+                if let purpose = message.purpose { data["purpose"] = .string(purpose) }
+                try await TimelineRepository(store: services.store).append(
+                    [
+                        TimelineEvent(
+                            workspaceID: message.workspaceID, type: final.state == .sent ? "email_sent" : "email_bounced",
+                            occurredAt: now, actor: Actor(.system, id: nil), contactID: contactID, companyID: nil,
+                            data: data)
+                    ], on: database)
+            }
+        }
+    }
+
+    static func micros(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds * 1_000_000 + attoseconds / 1_000_000_000_000
+    }
+}

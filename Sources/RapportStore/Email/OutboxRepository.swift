@@ -1,0 +1,205 @@
+import Foundation
+package import RapportCore
+package import SQLKit
+
+/// The durable outbox: every email Rapport sends is a row here first, written in the transaction that asks
+/// for it, then claimed and sent by a delivery worker in any `rapport serve` process.
+package struct OutboxRepository: Sendable {
+    let store: Store
+
+    package init(store: Store) {
+        self.store = store
+    }
+
+    static let columns = """
+        workspace_id, id, idempotency_key, kind, purpose, template_id, contact_id, to_address, to_name, subject, html, \
+        text, unsubscribe_url, state, attempts, next_attempt_at, claimed_by, claimed_at, last_error, smtp_reply, \
+        message_id, campaign_id, variant, created_at, sent_at
+        """
+
+    /// Inserts `message` unless the workspace has a row with its idempotency key.
+    /// - Returns: the row now stored under the key, and whether it is the one just inserted.
+    package func insert(_ message: OutboxMessage, on database: any SQLDatabase) async throws -> (
+        OutboxMessage, inserted: Bool
+    ) {
+        let m = message
+        let row = try await database.raw(
+            """
+            INSERT INTO outbox (\(unsafeRaw: Self.columns))
+            VALUES (\(bind: m.workspaceID), \(bind: m.id), \(bind: m.idempotencyKey), \(bind: m.kind.rawValue),
+                    \(bind: m.purpose), \(bind: m.templateID), \(bind: m.contactID), \(bind: m.toAddress),
+                    \(bind: m.toName), \(bind: m.subject), \(bind: m.html), \(bind: m.text), \(bind: m.unsubscribeURL),
+                    \(bind: m.state.rawValue), \(bind: m.attempts), \(bind: m.nextAttemptAt), NULL, NULL,
+                    \(bind: m.lastError), NULL, \(bind: m.messageID), \(bind: m.campaignID), \(bind: m.variant),
+                    \(bind: m.createdAt), NULL)
+            ON CONFLICT (workspace_id, idempotency_key) DO NOTHING
+            RETURNING id
+            """
+        ).first()
+        if row != nil { return (message, true) }
+        guard let existing = try await find(workspaceID: m.workspaceID, key: m.idempotencyKey, on: database) else {
+            throw RapportError(.conflict, "The message was written and removed at once; try again.")
+        }
+        return (existing, false)
+    }
+
+    /// The row of an idempotency key.
+    package func find(workspaceID: String, key: String, on database: (any SQLDatabase)? = nil) async throws
+        -> OutboxMessage?
+    {
+        try await (database ?? store.database).raw(
+            """
+            SELECT \(unsafeRaw: Self.columns) FROM outbox
+            WHERE workspace_id = \(bind: workspaceID) AND idempotency_key = \(bind: key)
+            """
+        ).first().map(Self.message(from:))
+    }
+
+    /// A row by id.
+    package func find(workspaceID: String, id: String) async throws -> OutboxMessage? {
+        guard RecordID.isWellFormed(id) else { return nil }
+        return try await store.database.raw(
+            "SELECT \(unsafeRaw: Self.columns) FROM outbox WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id.lowercased())"
+        ).first().map(Self.message(from:))
+    }
+
+    /// The workspace's rows, newest first; of one contact when given (nil: every contact).
+    package func list(workspaceID: String, contactID: String?, limit: Int, before: (Int64, String)?) async throws
+        -> [OutboxMessage]
+    {
+        var filter: SQLQueryString = "workspace_id = \(bind: workspaceID)"
+        if let contactID { filter = filter + " AND contact_id = \(bind: contactID)" }
+        if let (at, id) = before {
+            filter = filter + " AND (created_at < \(bind: at) OR (created_at = \(bind: at) AND id < \(bind: id)))"
+        }
+        return try await store.database.raw(
+            """
+            SELECT \(unsafeRaw: Self.columns) FROM outbox WHERE \(filter)
+            ORDER BY created_at DESC, id DESC LIMIT \(bind: limit)
+            """
+        ).all().map(Self.message(from:))
+    }
+
+    // MARK: Delivery
+
+    /// Claims up to `limit` rows of the workspace for `owner`: queued and deferred rows that are due, and rows
+    /// left in `sending` since before `staleBefore` (their worker died). Each claimed row is `sending`, counts
+    /// an attempt, and names its owner. One statement: on PostgreSQL the rows are locked with `SKIP LOCKED`
+    /// (and re-checked after a concurrent change), so two workers never claim the same row; on SQLite the one
+    /// writer runs it whole.
+    package func claim(workspaceID: String, owner: String, now: Int64, staleBefore: Int64, limit: Int) async throws
+        -> [OutboxMessage]
+    {
+        let lock = store.kind.claimLock
+        let due: SQLQueryString = """
+            ((state IN ('queued', 'deferred') AND next_attempt_at <= \(bind: now))
+             OR (state = 'sending' AND claimed_at <= \(bind: staleBefore)))
+            """
+        return try await store.transaction { database in
+            try await database.raw(
+                """
+                UPDATE outbox SET state = 'sending', claimed_by = \(bind: owner), claimed_at = \(bind: now),
+                    attempts = attempts + 1
+                WHERE workspace_id = \(bind: workspaceID) AND \(due) AND id IN (
+                    SELECT id FROM outbox WHERE workspace_id = \(bind: workspaceID) AND \(due)
+                    ORDER BY next_attempt_at, id LIMIT \(bind: limit) \(unsafeRaw: lock))
+                RETURNING \(unsafeRaw: Self.columns)
+                """
+            ).all().map(Self.message(from:))
+        }
+    }
+
+    /// What a delivery attempt ended in.
+    package struct Outcome: Sendable {
+        package var state: OutboxState
+        package var nextAttemptAt: Int64?
+        package var lastError: String?
+        package var smtpReply: String?
+        package var sentAt: Int64?
+
+        package init(
+            state: OutboxState, nextAttemptAt: Int64? = nil, lastError: String? = nil, smtpReply: String? = nil,
+            sentAt: Int64? = nil
+        ) {
+            self.state = state
+            self.nextAttemptAt = nextAttemptAt
+            self.lastError = lastError
+            self.smtpReply = smtpReply
+            self.sentAt = sentAt
+        }
+    }
+
+    /// Records the outcome of `owner`'s attempt, inside the caller's transaction.
+    /// - Returns: false, changing nothing, when `owner` no longer holds the row (it was taken again as stale).
+    package func finish(
+        workspaceID: String, id: String, owner: String, _ outcome: Outcome, on database: any SQLDatabase
+    ) async throws -> Bool {
+        try await database.raw(
+            """
+            UPDATE outbox SET state = \(bind: outcome.state.rawValue),
+                next_attempt_at = COALESCE(\(bind: outcome.nextAttemptAt), next_attempt_at),
+                last_error = \(bind: outcome.lastError), smtp_reply = COALESCE(\(bind: outcome.smtpReply), smtp_reply),
+                sent_at = \(bind: outcome.sentAt), claimed_by = NULL
+            WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id) AND state = 'sending'
+                AND claimed_by = \(bind: owner)
+            RETURNING id
+            """
+        ).first() != nil
+    }
+
+    /// When the workspace's next row falls due (a deferred row's next attempt, a queued one's, a `sending` one's
+    /// `claimed_at` plus `sendingTimeout`); nil when none waits.
+    package func nextDue(workspaceID: String, sendingTimeout: Int64) async throws -> Int64? {
+        let row = try await store.database.raw(
+            """
+            SELECT MIN(due) AS due FROM (
+                SELECT MIN(next_attempt_at) AS due FROM outbox
+                WHERE workspace_id = \(bind: workspaceID) AND state IN ('queued', 'deferred')
+                UNION ALL
+                SELECT MIN(claimed_at) + \(bind: sendingTimeout) AS due FROM outbox
+                WHERE workspace_id = \(bind: workspaceID) AND state = 'sending') AS d
+            """
+        ).first()
+        return try row?.decode(column: "due", as: Int64?.self)
+    }
+
+    /// The workspaces with a row due by `now` (or left in `sending` since before `staleBefore`).
+    package func workspacesDue(now: Int64, staleBefore: Int64) async throws -> [String] {
+        try await store.database.raw(
+            """
+            SELECT DISTINCT workspace_id FROM outbox
+            WHERE (state IN ('queued', 'deferred') AND next_attempt_at <= \(bind: now))
+               OR (state = 'sending' AND claimed_at <= \(bind: staleBefore))
+            """
+        ).all().map { try $0.decode(column: "workspace_id", as: String.self) }
+    }
+
+    static func message(from row: any SQLRow) throws -> OutboxMessage {
+        OutboxMessage(
+            workspaceID: try row.decode(column: "workspace_id", as: String.self),
+            id: try row.decode(column: "id", as: String.self),
+            idempotencyKey: try row.decode(column: "idempotency_key", as: String.self),
+            kind: TemplateKind(rawValue: try row.decode(column: "kind", as: String.self)) ?? .transactional,
+            purpose: try row.decode(column: "purpose", as: String?.self),
+            templateID: try row.decode(column: "template_id", as: String?.self),
+            contactID: try row.decode(column: "contact_id", as: String?.self),
+            toAddress: try row.decode(column: "to_address", as: String.self),
+            toName: try row.decode(column: "to_name", as: String?.self),
+            subject: try row.decode(column: "subject", as: String.self),
+            html: try row.decode(column: "html", as: String?.self),
+            text: try row.decode(column: "text", as: String.self),
+            unsubscribeURL: try row.decode(column: "unsubscribe_url", as: String?.self),
+            state: OutboxState(rawValue: try row.decode(column: "state", as: String.self)) ?? .failed,
+            attempts: try row.decode(column: "attempts", as: Int.self),
+            nextAttemptAt: try row.decode(column: "next_attempt_at", as: Int64.self),
+            claimedBy: try row.decode(column: "claimed_by", as: String?.self),
+            claimedAt: try row.decode(column: "claimed_at", as: Int64?.self),
+            lastError: try row.decode(column: "last_error", as: String?.self),
+            smtpReply: try row.decode(column: "smtp_reply", as: String?.self),
+            messageID: try row.decode(column: "message_id", as: String.self),
+            campaignID: try row.decode(column: "campaign_id", as: String?.self),
+            variant: try row.decode(column: "variant", as: String?.self),
+            createdAt: try row.decode(column: "created_at", as: Int64.self),
+            sentAt: try row.decode(column: "sent_at", as: Int64?.self))
+    }
+}
