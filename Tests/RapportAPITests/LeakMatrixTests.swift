@@ -202,6 +202,14 @@ struct LeakMatrixTests {
         let firstPipeline = (pipelines.json["data"] as? [[String: Any]])?.first
         let pipeline = firstPipeline?["id"] as? String ?? ""
         let stage = ((firstPipeline?["stages"] as? [[String: Any]])?[1]["id"] as? String) ?? ""
+        // email: A's sender settings and a template whose placeholders all have defaults
+        let settings = try await client.execute(
+            uri: "/api/v1/settings/email", method: .put, headers: .bearer(a.token),
+            body: Self.body(#"{"smtp_host": "smtp.acme.test", "smtp_port": 2525, "tls": "off", "from": "news@acme.test"}"#))
+        #expect(settings.status == .ok, "\(settings.text)")
+        let template = try await post(
+            "/api/v1/templates",
+            #"{"name": "Hello", "kind": "transactional", "subject": "Hi {{first_name | default: \"there\"}}", "text": "Hello"}"#)
         let tokens = try await client.execute(uri: "/api/v1/tokens", method: .get, headers: .bearer(a.token))
         let tokenID = ((tokens.json["data"] as? [[String: Any]])?.first?["id"] as? String) ?? ""
         let people = [
@@ -226,7 +234,7 @@ struct LeakMatrixTests {
             other: [
                 "teams": t1, "roles": teamRole, "custom-fields": field["id"] as? String ?? "",
                 "invites": invite["id"] as? String ?? "", "tokens": tokenID, "users": member.id,
-                "pipelines": pipeline, "stages": stage,
+                "pipelines": pipeline, "stages": stage, "templates": template["id"] as? String ?? "",
             ])
     }
 
@@ -560,6 +568,45 @@ struct LeakMatrixTests {
                             "DELETE /api/v1/pipelines/:id/stages/:stage_id",
                         ])
                     }
+                    // Email: settings for owners and admins of the workspace only; templates read by everyone of
+                    // the workspace; previews, sends and outbox lists only for contacts the person may see.
+                    let inA = person.user.workspaceID == world.workspaceA
+                    let settings = try await call(.get, "/api/v1/settings/email")
+                    #expect(settings.status == (person.manages ? (inA ? .ok : .notFound) : .forbidden))
+                    #expect(!settings.text.contains("smtp.acme.test") || inA, "\(person.name) reads A's settings")
+                    let put = try await call(.put, "/api/v1/settings/email", #"{"smtp_port": 0}"#)
+                    #expect(put.status == (person.manages ? .unprocessableContent : .forbidden))
+                    let test = try await call(.post, "/api/v1/settings/email/test", #"{"to": "not an address"}"#)
+                    #expect(test.status == (person.manages ? .unprocessableContent : .forbidden))
+                    let templateID = world.other["templates"]!
+                    let templates = try await call(.get, "/api/v1/templates")
+                    #expect(Self.ids(templates).contains(templateID) == inA, "\(person.name) lists A's templates")
+                    let outbox = try await call(.get, "/api/v1/emails")
+                    #expect(outbox.status == (person.manages ? .ok : .forbidden))
+                    for item in world.items where item.object == "contacts" {
+                        let sees = world.reach(person, item)
+                        let reads = Viewer(person.user).allows(.read, on: .contacts)
+                        let hidden: HTTPResponse.Status =
+                            reads || item.workspace != world.workspaceA ? .notFound : .forbidden
+                        let preview = try await call(
+                            .post, "/api/v1/templates/\(templateID)/preview", #"{"contact_id": "\#(item.id)"}"#)
+                        #expect(
+                            preview.status == (!inA ? .notFound : sees ? .ok : hidden),
+                            "\(person.name) previews for \(item.marker): \(preview.status)")
+                        let sent = try await call(
+                            .post, "/api/v1/emails", #"{"template_id": "\#(templateID)", "contact_id": "\#(item.id)"}"#)
+                        let hasAddress = item.email != nil && !Viewer(person.user).hiddenFields(.contacts).contains("email")
+                        #expect(
+                            sent.status == (!inA ? .notFound : !sees ? hidden : hasAddress ? .accepted : .unprocessableContent),
+                            "\(person.name) sends to \(item.marker): \(sent.status) \(sent.text)")
+                        let theirs = try await call(.get, "/api/v1/emails?contact_id=\(item.id)")
+                        #expect(theirs.status == (sees ? .ok : hidden), "\(person.name) lists \(item.marker)'s emails")
+                    }
+                    covered.formUnion([
+                        "GET /api/v1/settings/email", "PUT /api/v1/settings/email", "POST /api/v1/settings/email/test",
+                        "GET /api/v1/templates", "GET /api/v1/emails", "POST /api/v1/emails",
+                        "POST /api/v1/templates/:id/preview",
+                    ])
                     // Duplicate lists and the other list-like routes: only what the person may see.
                     for path in ["/api/v1/contacts/duplicates", "/api/v1/companies/duplicates"] {
                         _ = try await call(.get, path)
@@ -586,7 +633,7 @@ struct LeakMatrixTests {
                     "GET /api/v1/teams", "POST /api/v1/teams", "POST /api/v1/teams/:id/members",
                     "DELETE /api/v1/teams/:id/members/:user_id", "GET /api/v1/roles", "POST /api/v1/roles",
                     "GET /api/v1/custom-fields", "POST /api/v1/custom-fields", "GET /api/v1/pipelines",
-                    "POST /api/v1/pipelines",
+                    "POST /api/v1/pipelines", "POST /api/v1/templates",
                     // creating records: checked above (owner and team of a new record, hidden fields)
                     "POST /api/v1/contacts", "POST /api/v1/companies", "POST /api/v1/products", "POST /api/v1/deals",
                     "POST /api/v1/tasks",

@@ -27,11 +27,12 @@ enum EmailBodies {
         .object(["subject": .string(rendered.subject), "html": text(rendered.html), "text": .string(rendered.text)])
     }
 
-    static func message(_ message: OutboxMessage) -> JSONValue {
+    /// An outbox row; `hideAddress` for a viewer whose role hides contacts' addresses.
+    static func message(_ message: OutboxMessage, hideAddress: Bool = false) -> JSONValue {
         .object([
             "id": .string(message.id), "kind": .string(message.kind.rawValue), "purpose": text(message.purpose),
             "template_id": text(message.templateID), "contact_id": text(message.contactID),
-            "to": .string(message.toAddress), "subject": .string(message.subject),
+            "to": hideAddress ? .null : .string(message.toAddress), "subject": .string(message.subject),
             "state": .string(message.state.rawValue), "attempts": .number(Double(message.attempts)),
             "next_attempt_at": time(message.nextAttemptAt), "last_error": text(message.lastError),
             "smtp_reply": text(message.smtpReply), "message_id": .string(message.messageID),

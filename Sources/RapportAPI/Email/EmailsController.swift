@@ -72,9 +72,12 @@ package struct EmailsController: Sendable {
         let rows = try await EmailService(services).list(
             principal, contactID: query["contact_id"], limit: limit + 1, before: before)
         let page = Array(rows.prefix(limit))
+        let hides = principal.viewer.hiddenFields(.contacts).contains("email")
         let next: JSONValue =
             rows.count > limit ? page.last.map { .string("\($0.createdAt)_\($0.id)") } ?? .null : .null
         return try JSONCoding.response(
-            JSONValue.object(["data": .array(page.map(EmailBodies.message)), "next_cursor": next]))
+            JSONValue.object([
+                "data": .array(page.map { EmailBodies.message($0, hideAddress: hides) }), "next_cursor": next,
+            ]))
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-package import RapportCore
+import RapportCore
 import RapportMail
 package import RapportStore
 
@@ -59,7 +59,9 @@ package struct EmailDelivery: Sendable {
 
     /// Sends the workspace's due rows until none is left (or a minute has passed).
     /// - Returns: the next delivery job when a row waits for later (a deferred one).
-    package func run(workspaceID: String, owner: String, now clock: @Sendable () -> Int64 = { Timestamp.micros(Date()) })
+    package func run(
+        workspaceID: String, owner: String, now clock: @escaping @Sendable () -> Int64 = { Timestamp.micros(Date()) }
+    )
         async throws -> [NewJob]
     {
         let outbox = OutboxRepository(store: services.store)
@@ -100,7 +102,7 @@ package struct EmailDelivery: Sendable {
     /// Sends one claimed row and records the outcome.
     func deliver(
         _ message: OutboxMessage, owner: String, settings: StoredEmailSettings?, pool: SMTPConnectionPool?,
-        now clock: @Sendable () -> Int64
+        now clock: @escaping @Sendable () -> Int64
     ) async throws {
         let repository = EmailSettingsRepository(store: services.store)
         if let reason = try await repository.suppression(workspaceID: message.workspaceID, address: message.toAddress) {
