@@ -18,8 +18,9 @@ struct EmailTemplateTests {
         #expect(rendered.subject == "Hi Ann & <Bob> <A&B>")
         #expect(rendered.html == "<p>Dear Ann &amp; &lt;Bob&gt; of A&amp;B, size XL</p><p>Rapport</p>")
         #expect(rendered.text == "Dear Ann & <Bob> of A&B, size XL\n\nRapport")
-        let fallback = try template.render(["company.name": "A", "custom.size": "M", "sender.name": "R"])
-        #expect(fallback.subject == "Hi there <A>")
+        let subjectOnly = try EmailTemplateSource(
+            kind: .transactional, subject: "Hi {{first_name | default: \"there\"}}", html: nil, text: "Hello")
+        #expect(try subjectOnly.render(["first_name": " "]).subject == "Hi there")
     }
 
     @Test("a missing value without a default is a render error naming the field")
