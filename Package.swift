@@ -203,7 +203,8 @@ let package = Package(
         .testTarget(
             name: "RapportAPITests",
             dependencies: [
-                "RapportTestSupport", "RapportMailTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "RapportTestSupport", "RapportMailTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
         .testTarget(

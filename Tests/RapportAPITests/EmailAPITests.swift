@@ -33,7 +33,8 @@ struct EmailAPITests {
                         uri: "/api/v1/settings/email", method: .put, headers: .bearer(a.token),
                         body: Self.body(#"{"smtp_host": "", "smtp_port": 70000, "tls": "ssl", "from": "nobody"}"#))
                     #expect(bad.status == .unprocessableContent)
-                    let fields = Set(((bad.json["errors"] as? [[String: Any]]) ?? []).compactMap { $0["field"] as? String })
+                    let fields = Set(
+                        ((bad.json["errors"] as? [[String: Any]]) ?? []).compactMap { $0["field"] as? String })
                     #expect(fields == ["smtp_host", "smtp_port", "tls", "from"])
                     // a member may not
                     let member = try await client.execute(
@@ -55,13 +56,15 @@ struct EmailAPITests {
                     #expect(got.json["username"] as? String == "acme")
                     for response in [put, got] { #expect(!response.text.contains(secret)) }
                     let stored = try await app.runtime.store.database.raw(
-                        "SELECT password_sealed FROM email_settings").first()?.decode(column: "password_sealed", as: String.self)
+                        "SELECT password_sealed FROM email_settings"
+                    ).first()?.decode(column: "password_sealed", as: String.self)
                     #expect(stored?.contains(secret) == false)
                     // leaving the password out keeps it
                     let again = try await client.execute(
                         uri: "/api/v1/settings/email", method: .put, headers: .bearer(a.token),
                         body: Self.body(
-                            #"{"smtp_host": "127.0.0.1", "smtp_port": \#(server.port), "tls": "off", "from": "news@acme.test"}"#))
+                            #"{"smtp_host": "127.0.0.1", "smtp_port": \#(server.port), "tls": "off", "from": "news@acme.test"}"#
+                        ))
                     #expect(again.json["password_set"] as? Bool == true)
                     let cleared = try await client.execute(
                         uri: "/api/v1/settings/email", method: .put, headers: .bearer(a.token),
@@ -90,7 +93,8 @@ struct EmailAPITests {
         }
     }
 
-    @Test("templates: written, checked, previewed for a visible contact, isolated by workspace",
+    @Test(
+        "templates: written, checked, previewed for a visible contact, isolated by workspace",
         arguments: Backend.allCases)
     func templates(_ backend: Backend) async throws {
         try await TestApp.with(backend) { app in
@@ -109,7 +113,8 @@ struct EmailAPITests {
                 #expect(unclosed.status == .unprocessableContent)
                 #expect(unclosed.text.contains("Line 2, column 1"), "\(unclosed.text)")
                 let noUnsubscribe = try await call(
-                    .post, "/api/v1/templates", #"{"name": "News", "kind": "marketing", "subject": "Hi", "html": "<p>Hi</p>"}"#)
+                    .post, "/api/v1/templates",
+                    #"{"name": "News", "kind": "marketing", "subject": "Hi", "html": "<p>Hi</p>"}"#)
                 #expect(noUnsubscribe.status == .unprocessableContent)
                 #expect(noUnsubscribe.text.contains("unsubscribe_url"))
                 let created = try await call(
@@ -122,7 +127,8 @@ struct EmailAPITests {
                 let contact = try await call(
                     .post, "/api/v1/contacts", #"{"first_name": "Оксана <b>", "email": "oksana@mail.test"}"#)
                 let contactID = try #require(contact.json["id"] as? String)
-                let preview = try await call(.post, "/api/v1/templates/\(id)/preview", #"{"contact_id": "\#(contactID)"}"#)
+                let preview = try await call(
+                    .post, "/api/v1/templates/\(id)/preview", #"{"contact_id": "\#(contactID)"}"#)
                 #expect(preview.status == .ok, "\(preview.text)")
                 #expect(preview.json["subject"] as? String == "Hej Оксана <b>")
                 #expect((preview.json["html"] as? String)?.contains("Hello Оксана &lt;b&gt; from us") == true)
@@ -137,15 +143,18 @@ struct EmailAPITests {
                 // another workspace: 404 for the template, and for a preview of it
                 #expect(try await call(.get, "/api/v1/templates/\(id)", token: b.token).status == .notFound)
                 #expect(
-                    try await call(.post, "/api/v1/templates/\(id)/preview", #"{"contact_id": "\#(contactID)"}"#, token: b.token)
-                        .status == .notFound)
+                    try await call(
+                        .post, "/api/v1/templates/\(id)/preview", #"{"contact_id": "\#(contactID)"}"#, token: b.token
+                    )
+                    .status == .notFound)
                 #expect(try await call(.delete, "/api/v1/templates/\(id)", token: b.token).status == .notFound)
                 #expect(try await call(.delete, "/api/v1/templates/\(id)").status == .noContent)
             }
         }
     }
 
-    @Test("a transactional send answers 202 with one outbox row, however often it is asked", arguments: Backend.allCases)
+    @Test(
+        "a transactional send answers 202 with one outbox row, however often it is asked", arguments: Backend.allCases)
     func send(_ backend: Backend) async throws {
         try await TestApp.with(backend) { app in
             let a = try await Fixtures.workspace(app)
@@ -159,7 +168,8 @@ struct EmailAPITests {
                 }
                 let template = try await call(
                     .post, "/api/v1/templates",
-                    #"{"name": "Receipt", "kind": "transactional", "subject": "Your receipt, {{first_name}}", "text": "Thanks, {{first_name}}."}"#)
+                    #"{"name": "Receipt", "kind": "transactional", "subject": "Your receipt, {{first_name}}", "text": "Thanks, {{first_name}}."}"#
+                )
                 let templateID = try #require(template.json["id"] as? String)
                 let contact = try await call(
                     .post, "/api/v1/contacts", #"{"first_name": "Mahsa", "email": "mahsa@mail.test"}"#)
@@ -173,7 +183,8 @@ struct EmailAPITests {
                 #expect(second.json["id"] as? String == first.json["id"] as? String)
                 let list = try await call(.get, "/api/v1/emails?contact_id=\(contactID)")
                 #expect((list.json["data"] as? [[String: Any]])?.count == 1)
-                #expect(try await call(.get, "/api/v1/emails?contact_id=\(contactID)", token: b.token).status == .notFound)
+                #expect(
+                    try await call(.get, "/api/v1/emails?contact_id=\(contactID)", token: b.token).status == .notFound)
                 #expect(try await call(.post, "/api/v1/emails", send, token: b.token).status == .notFound)
                 #expect(try await call(.post, "/api/v1/emails", #"{"contact_id": 3}"#).status == .unprocessableContent)
             }

@@ -205,11 +205,13 @@ struct LeakMatrixTests {
         // email: A's sender settings and a template whose placeholders all have defaults
         let settings = try await client.execute(
             uri: "/api/v1/settings/email", method: .put, headers: .bearer(a.token),
-            body: Self.body(#"{"smtp_host": "smtp.acme.test", "smtp_port": 2525, "tls": "off", "from": "news@acme.test"}"#))
+            body: Self.body(
+                #"{"smtp_host": "smtp.acme.test", "smtp_port": 2525, "tls": "off", "from": "news@acme.test"}"#))
         #expect(settings.status == .ok, "\(settings.text)")
         let template = try await post(
             "/api/v1/templates",
-            #"{"name": "Hello", "kind": "transactional", "subject": "Hi {{first_name | default: \"there\"}}", "text": "Hello"}"#)
+            #"{"name": "Hello", "kind": "transactional", "subject": "Hi {{first_name | default: \"there\"}}", "text": "Hello"}"#
+        )
         let tokens = try await client.execute(uri: "/api/v1/tokens", method: .get, headers: .bearer(a.token))
         let tokenID = ((tokens.json["data"] as? [[String: Any]])?.first?["id"] as? String) ?? ""
         let people = [
@@ -595,9 +597,11 @@ struct LeakMatrixTests {
                             "\(person.name) previews for \(item.marker): \(preview.status)")
                         let sent = try await call(
                             .post, "/api/v1/emails", #"{"template_id": "\#(templateID)", "contact_id": "\#(item.id)"}"#)
-                        let hasAddress = item.email != nil && !Viewer(person.user).hiddenFields(.contacts).contains("email")
+                        let hasAddress =
+                            item.email != nil && !Viewer(person.user).hiddenFields(.contacts).contains("email")
                         #expect(
-                            sent.status == (!inA ? .notFound : !sees ? hidden : hasAddress ? .accepted : .unprocessableContent),
+                            sent.status
+                                == (!inA ? .notFound : !sees ? hidden : hasAddress ? .accepted : .unprocessableContent),
                             "\(person.name) sends to \(item.marker): \(sent.status) \(sent.text)")
                         let theirs = try await call(.get, "/api/v1/emails?contact_id=\(item.id)")
                         #expect(theirs.status == (sees ? .ok : hidden), "\(person.name) lists \(item.marker)'s emails")

@@ -107,7 +107,8 @@ struct EmailTemplateTests {
         arguments: [("سارا", "شرکت آریا"), ("Оксана", "Київ & Ко"), ("Søren", "Æblegården")])
     func unicodeValues(name: String, company: String) throws {
         let template = try EmailTemplateSource(
-            kind: .transactional, subject: "{{first_name}} – {{company.name}}", html: "<p>{{first_name}}, {{company.name}}</p>",
+            kind: .transactional, subject: "{{first_name}} – {{company.name}}",
+            html: "<p>{{first_name}}, {{company.name}}</p>",
             text: nil)
         let rendered = try template.render(["first_name": name, "company.name": company])
         #expect(rendered.subject == "\(name) – \(company)")

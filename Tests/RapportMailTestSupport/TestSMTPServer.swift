@@ -21,7 +21,8 @@ package struct TestSMTPServer {
     package let directory: URL
 
     /// Starts the server with the script's options, runs `body`, and stops the server.
-    package static func with<T>(_ options: [String] = [], _ body: (TestSMTPServer) async throws -> T) async throws -> T {
+    package static func with<T>(_ options: [String] = [], _ body: (TestSMTPServer) async throws -> T) async throws -> T
+    {
         try await withTemporaryDirectory { dir in
             let mailDir = dir.appendingPathComponent("mail")
             try FileManager.default.createDirectory(at: mailDir, withIntermediateDirectories: true)
@@ -193,7 +194,9 @@ package struct TestCertificates {
 }
 
 /// The error `body` throws, as an ``SMTPError``, or a recorded issue when it throws nothing or something else.
-package func smtpError(_ body: () async throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) async -> SMTPError? {
+package func smtpError(_ body: () async throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) async
+    -> SMTPError?
+{
     do {
         try await body()
         Issue.record("expected an SMTPError, nothing was thrown", sourceLocation: sourceLocation)

@@ -78,7 +78,8 @@ struct EmailDeliveryTests {
         }
     }
 
-    @Test("delivery sends once, marks the row sent and the contact's timeline, with the right headers",
+    @Test(
+        "delivery sends once, marks the row sent and the contact's timeline, with the right headers",
         arguments: Backend.allCases)
     func deliversOnce(_ backend: Backend) async throws {
         try await TestSMTPServer.with { server in
@@ -136,7 +137,8 @@ struct EmailDeliveryTests {
         }
     }
 
-    @Test("a 550 bounces the row and suppresses the address; a later message to it is skipped",
+    @Test(
+        "a 550 bounces the row and suppresses the address; a later message to it is skipped",
         arguments: Backend.allCases)
     func bounced(_ backend: Backend) async throws {
         try await TestSMTPServer.with(["--reject", "gone@mail.test=550 5.1.1 no such user"]) { server in
@@ -224,7 +226,9 @@ struct EmailDeliveryTests {
                 #expect(Set(received.flatMap(\.rcptTos)).count == 200)
                 let states = try await app.runtime.store.database.raw(
                     "SELECT state, COUNT(*) AS n FROM outbox GROUP BY state"
-                ).all().map { (try $0.decode(column: "state", as: String.self), try $0.decode(column: "n", as: Int.self)) }
+                ).all().map {
+                    (try $0.decode(column: "state", as: String.self), try $0.decode(column: "n", as: Int.self))
+                }
                 #expect(states.count == 1 && states.first?.0 == "sent" && states.first?.1 == 200)
             }
         }

@@ -56,7 +56,9 @@ package struct TemplatesController: Sendable {
         }
         for key in ["html", "text"] {
             var value: String??
-            if body.members[key] == .null { value = .some(nil) } else if body.members[key] != nil {
+            if body.members[key] == .null {
+                value = .some(nil)
+            } else if body.members[key] != nil {
                 value = body.string(key).map { .some($0) }
             }
             if key == "html" { draft.html = value } else { draft.text = value }
@@ -104,7 +106,9 @@ package struct TemplatesController: Sendable {
         let id = try context.parameters.require("id")
         var body = try await JSONObject.read(request, limit: services.settings.jsonBodyLimit)
         let contactID = body.string("contact_id")
-        for key in body.members.keys.sorted() where key != "contact_id" { body.append(FieldIssue(key, "Unknown field.")) }
+        for key in body.members.keys.sorted() where key != "contact_id" {
+            body.append(FieldIssue(key, "Unknown field."))
+        }
         if contactID == nil, body.issues.isEmpty { body.append(FieldIssue("contact_id", "This field is required.")) }
         guard body.issues.isEmpty, let contactID else { throw RapportError.invalid(body.issues) }
         _ = try await templates.get(principal.viewer, id: id)

@@ -217,7 +217,8 @@ package struct EmailTemplateSource: Sendable, Equatable {
             do {
                 return try ParsedTemplate.parse(source, customFields: customFields)
             } catch {
-                issues.append(FieldIssue(field, "Line \(error.position.line), column \(error.position.column): \(error.message)"))
+                issues.append(
+                    FieldIssue(field, "Line \(error.position.line), column \(error.position.column): \(error.message)"))
                 return nil
             }
         }

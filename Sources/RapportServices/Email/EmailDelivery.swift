@@ -106,13 +106,15 @@ package struct EmailDelivery: Sendable {
     ) async throws {
         let repository = EmailSettingsRepository(store: services.store)
         if let reason = try await repository.suppression(workspaceID: message.workspaceID, address: message.toAddress) {
-            try await finish(message, owner: owner, .init(state: .skipped, lastError: "The address is suppressed (\(reason))."))
+            try await finish(
+                message, owner: owner, .init(state: .skipped, lastError: "The address is suppressed (\(reason))."))
             return
         }
         guard let settings, let pool else {
             let error =
                 settings == nil
-                ? "No email settings: save them under Settings → Email." : "The SMTP password cannot be read: enter it again."
+                ? "No email settings: save them under Settings → Email."
+                : "The SMTP password cannot be read: enter it again."
             try await finish(message, owner: owner, retry(message, error: error, reply: nil, now: clock()))
             return
         }
@@ -135,15 +137,19 @@ package struct EmailDelivery: Sendable {
             case .accepted(let reply):
                 outcome = .init(state: .sent, smtpReply: "\(reply)", sentAt: clock())
             case .temporaryFailure(let code, let text):
-                outcome = retry(message, error: "The server deferred it: \(code) \(text)", reply: "\(code) \(text)", now: clock())
+                outcome = retry(
+                    message, error: "The server deferred it: \(code) \(text)", reply: "\(code) \(text)", now: clock())
             case .permanentFailure(let code, let text):
-                outcome = .init(state: .bounced, lastError: "The server refused it: \(code) \(text)", smtpReply: "\(code) \(text)")
+                outcome = .init(
+                    state: .bounced, lastError: "The server refused it: \(code) \(text)", smtpReply: "\(code) \(text)")
             }
         } catch {
             if error.mayHaveBeenDelivered {
                 outcome = .init(
                     state: .failed,
-                    lastError: "The connection failed after the message was sent; it may have been delivered, so it is not sent again. \(error)")
+                    lastError:
+                        "The connection failed after the message was sent; it may have been delivered, so it is not sent again. \(error)"
+                )
             } else if error.kind == .invalidMessage {
                 outcome = .init(state: .failed, lastError: "\(error)")
             } else {
@@ -192,7 +198,8 @@ package struct EmailDelivery: Sendable {
                 try await TimelineRepository(store: services.store).append(
                     [
                         TimelineEvent(
-                            workspaceID: message.workspaceID, type: final.state == .sent ? "email_sent" : "email_bounced",
+                            workspaceID: message.workspaceID,
+                            type: final.state == .sent ? "email_sent" : "email_bounced",
                             occurredAt: now, actor: Actor(.system, id: nil), contactID: contactID, companyID: nil,
                             data: data)
                     ], on: database)

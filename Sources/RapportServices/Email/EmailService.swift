@@ -56,7 +56,8 @@ package struct EmailService: Sendable {
     ) {
         let services = self.services
         let outbox = self.outbox
-        let domain = try await EmailSettingsRepository(store: services.store).find(workspaceID: outgoing.workspaceID)
+        let domain =
+            try await EmailSettingsRepository(store: services.store).find(workspaceID: outgoing.workspaceID)
             .map { String($0.fromAddress.split(separator: "@").last ?? "rapport.invalid") } ?? "rapport.invalid"
         return try await services.store.transaction { database in
             let suppressed = try await EmailSettingsRepository(store: services.store).suppression(
@@ -131,7 +132,8 @@ package struct EmailService: Sendable {
             switch value {
             case .string(let text): values["custom.\(key)"] = text
             case .number(let number):
-                values["custom.\(key)"] = number.rounded() == number && abs(number) < 1e15 ? "\(Int64(number))" : "\(number)"
+                values["custom.\(key)"] =
+                    number.rounded() == number && abs(number) < 1e15 ? "\(Int64(number))" : "\(number)"
             case .bool(let flag): values["custom.\(key)"] = flag ? "yes" : "no"
             case .array(let items):
                 values["custom.\(key)"] = items.compactMap { if case .string(let s) = $0 { s } else { nil } }.joined(

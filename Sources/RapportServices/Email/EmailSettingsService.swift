@@ -101,7 +101,8 @@ package struct EmailSettingsService: Sendable {
         let stored = StoredEmailSettings(
             workspaceID: principal.workspace.id, host: host, port: draft.port ?? 0, tls: draft.tls ?? "starttls",
             username: draft.username.flatMap { $0.isEmpty ? nil : $0 }, passwordSealed: sealed,
-            fromAddress: from.lowercased(), fromName: draft.fromName.flatMap { $0.trimmed().isEmpty ? nil : $0.trimmed() },
+            fromAddress: from.lowercased(),
+            fromName: draft.fromName.flatMap { $0.trimmed().isEmpty ? nil : $0.trimmed() },
             replyTo: draft.replyTo.flatMap { $0.isEmpty ? nil : $0.lowercased() }, updatedAt: Timestamp.micros(Date()))
         try await repository.save(stored)
         return Self.view(stored)

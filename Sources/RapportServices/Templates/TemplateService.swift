@@ -114,7 +114,8 @@ package struct TemplateService: Sendable {
         let values = try await EmailService(services).values(
             for: contact, viewer: principal.viewer, sender: principal.user.name,
             unsubscribeURL: template.kind == .marketing
-                ? EmailService(services).unsubscribeURL(workspaceID: template.workspaceID, address: contact.string("email") ?? "")
+                ? EmailService(services).unsubscribeURL(
+                    workspaceID: template.workspaceID, address: contact.string("email") ?? "")
                 : nil)
         return try EmailService.render(try await source(template), values: values)
     }
