@@ -25,6 +25,13 @@ enum WebPath {
     static let newRole = "/settings/roles/new"
     static func role(_ id: String) -> String { "\(roles)/\(id)" }
     static func deleteRole(_ id: String) -> String { "\(roles)/\(id)/delete" }
+    /// The workspace's sender settings (owners and admins), and its test message.
+    static let emailSettings = "/settings/email"
+    static let emailTest = "/settings/email/test"
+    /// Marketing → Templates: the list, a new one, one's editor (with a preview as a chosen contact).
+    static let templates = "/marketing/templates"
+    static let newTemplate = "/marketing/templates/new"
+    static func template(_ id: String) -> String { "\(templates)/\(id)" }
     static let search = "/search"
     static let searchSuggest = "/search/suggest"
     /// The signed-in user's notifications, and the form that marks them read.

@@ -11,6 +11,10 @@ struct FixedPaths {
     let roles = WebPath.roles
     let newRole = WebPath.newRole
     let search = WebPath.search
+    let emailSettings = WebPath.emailSettings
+    let emailTest = WebPath.emailTest
+    let templates = WebPath.templates
+    let newTemplate = WebPath.newTemplate
     let notifications = WebPath.notifications
     let myTasks = WebPath.myTasks
     let staticFiles = WebPath.staticFiles

@@ -76,8 +76,11 @@ struct Pages: Sendable {
             (WebPath.profile, "profile", "profile"), (WebPath.tokens, "api_tokens", "tokens"),
             (WebPath.users, "users", "users"), (WebPath.customFields, "custom_fields", "custom_fields"),
             (WebPath.teams, "teams", "teams"), (WebPath.roles, "roles", "roles"),
-            (WebPath.pipelines, "pipelines", "pipelines"),
-        ].filter { ($0.2 != "users" && $0.2 != "custom_fields") || access.allows(.manageUsers) }
+            (WebPath.pipelines, "pipelines", "pipelines"), (WebPath.emailSettings, "email_settings", "email"),
+        ].filter {
+            (($0.2 != "users" && $0.2 != "custom_fields") || access.allows(.manageUsers))
+                && ($0.2 != "email" || access.allows(.manageEmail))
+        }
     }
 
     /// The bell's number: nil for none, else in the reader's digits ("99+" beyond 99).
