@@ -209,7 +209,9 @@ let package = Package(
         ),
         .testTarget(
             name: "RapportWebTests",
-            dependencies: ["RapportTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
+            dependencies: [
+                "RapportTestSupport", "RapportMailTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
         .testTarget(
             name: "RapportCLITests",
