@@ -35,6 +35,8 @@ package struct WebRoutes: Sendable {
                 publicDirectory, urlBasePath: WebPath.staticFiles,
                 cacheControl: .init([(MediaType(type: .any), [.maxAge(3600)])]), logger: logger))
         let cookies = pages.cookies
+        // (outside sessions and CSRF: the signed token is the authority, and mailbox providers post one-click)
+        UnsubscribePages(services: services, pages: pages).register(on: router.group())
         let web = router.group()
             .add(
                 middleware: CSRFMiddleware(

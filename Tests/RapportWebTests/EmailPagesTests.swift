@@ -4,6 +4,7 @@ import HummingbirdTesting
 import RapportCore
 import RapportMailTestSupport
 import RapportServices
+import RapportStore
 import RapportTestSupport
 import Testing
 
@@ -88,6 +89,31 @@ struct EmailPagesTests {
                 let persian = try await jar.get(client, "/marketing/templates")
                 #expect(persian.text.contains(#"dir="rtl""#))
                 #expect(persian.text.contains("قالب‌های ایمیل"))
+            }
+        }
+    }
+
+    @Test("an unsubscribe link asks to confirm, then suppresses the address; a forged one is not found")
+    func unsubscribe() async throws {
+        try await TestApp.with(.sqlite) { app in
+            let seeded = try await Fixtures.workspace(app)
+            let url = EmailService(app.services).unsubscribeURL(
+                workspaceID: seeded.workspace.id, address: "Oksana@Mail.test")
+            let path = String(url[try #require(url.range(of: "/u/")).lowerBound...])
+            try await app.test { client in
+                let page = try await client.execute(uri: path, method: .get)
+                #expect(page.status == .ok)
+                #expect(page.text.contains("oksana@mail.test"))
+                let store = EmailSettingsRepository(store: app.runtime.store)
+                #expect(
+                    try await store.suppression(workspaceID: seeded.workspace.id, address: "oksana@mail.test") == nil)
+                let done = try await client.execute(uri: path, method: .post)
+                #expect(done.status == .ok)
+                #expect(
+                    try await store.suppression(workspaceID: seeded.workspace.id, address: "oksana@mail.test")
+                        == "unsubscribed")
+                let forged = try await client.execute(uri: path.dropLast(2) + "00", method: .post)
+                #expect(forged.status == .notFound)
             }
         }
     }

@@ -177,6 +177,26 @@ package struct EmailService: Sendable {
             + UnsubscribeToken.make(workspaceID: workspaceID, address: address, secret: services.settings.secretKey)
     }
 
+    /// Records an unsubscribe from a link's token: the address is suppressed (`unsubscribed`) in its workspace.
+    /// - Returns: the address, or nil for a token whose signature does not hold.
+    package func unsubscribe(token: String) async throws -> String? {
+        guard let (workspaceID, address) = UnsubscribeToken.read(token, secret: services.settings.secretKey) else {
+            return nil
+        }
+        let services = self.services
+        try await services.store.transaction { database in
+            try await EmailSettingsRepository(store: services.store).suppress(
+                workspaceID: workspaceID, address: address, reason: "unsubscribed", detail: nil,
+                at: Timestamp.micros(Date()), on: database)
+        }
+        return address
+    }
+
+    /// Whether a token's signature holds (the page that asks to confirm).
+    package func unsubscribeAddress(token: String) -> String? {
+        UnsubscribeToken.read(token, secret: services.settings.secretKey)?.address
+    }
+
     static func randomHex(_ bytes: Int) -> String {
         var generator = SystemRandomNumberGenerator()
         return Hex.encode((0..<bytes).map { _ in UInt8.random(in: 0...255, using: &generator) })

@@ -32,6 +32,8 @@ enum WebPath {
     static let templates = "/marketing/templates"
     static let newTemplate = "/marketing/templates/new"
     static func template(_ id: String) -> String { "\(templates)/\(id)" }
+    /// An unsubscribe link (`PUBLIC_URL/u/TOKEN`, in marketing mail and its List-Unsubscribe header).
+    static func unsubscribe(_ token: String) -> String { "/u/\(token)" }
     static let search = "/search"
     static let searchSuggest = "/search/suggest"
     /// The signed-in user's notifications, and the form that marks them read.
