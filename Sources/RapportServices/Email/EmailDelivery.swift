@@ -194,6 +194,9 @@ package struct EmailDelivery: Sendable {
                     "to": .string(message.toAddress), "message_id": .string(message.messageID),
                 ]
                 if let reply = final.smtpReply { data["smtp_reply"] = .string(reply) }
+                // what the timeline shows: the subject, and for a bounce what the server said
+                data["body"] = .string(
+                    final.state == .bounced ? "\(message.subject) — \(final.smtpReply ?? "")" : message.subject)
                 if let purpose = message.purpose { data["purpose"] = .string(purpose) }
                 try await TimelineRepository(store: services.store).append(
                     [
