@@ -384,6 +384,7 @@ package struct RecordService: Sendable {
             try await moveReferrers(of: other, to: keep.id, on: database)
             try await FollowRepository(store: services.store).move(
                 workspaceID: workspaceID, object: schema.name, from: other.id, to: keep.id, on: database)
+            try await effects.merging(other, into: keep, services: services, on: database)
             try await remove(other, on: database)
             let mergedEvent = event(
                 "merged", for: keep, actor: actor, at: now,
