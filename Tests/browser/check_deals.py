@@ -59,9 +59,23 @@ def ascii_number(text):
     return text.translate(str.maketrans("۰۱۲۳۴۵۶۷۸۹٫", "0123456789.")).replace("٬", "").replace(",", "")
 
 
+def product(v, name, price):
+    """A product made with its form (the demo has none): `price` in øre, as the product form takes it."""
+    v.open("/products/new", "new-product")
+    form = v.find("main form.record-form")
+    form.find_element(By.NAME, "name").send_keys(name)
+    form.find_element(By.NAME, "unit_price").send_keys(price)
+    form.find_element(By.NAME, "currency").send_keys("DKK")
+    page = v.find("html")
+    form.find_element(By.CSS_SELECTOR, "button.primary[type=submit]").click()
+    reloaded(v, page, f"the product {name} to be made")
+
+
 def lines(v, run):
     """A deal with two lines through the form: the second added with "Add a line"; totals as one types."""
     name = f"Lines {run}"
+    product(v, f"Kaffe {run}", "5000")
+    product(v, f"Te {run}", "1500")
     v.open("/deals/new", "deal-form")
     form = v.find("main form.record-form")
     form.find_element(By.NAME, "name").send_keys(name)
@@ -69,8 +83,8 @@ def lines(v, run):
     rows = v.finds("fieldset.lines tbody [data-row]")
     v.expect(len(rows) == 1, f"the new-deal form has {len(rows)} line rows, not 1")
     products = Select(rows[0].find_element(By.CSS_SELECTOR, "select[data-line-product]"))
-    choices = [o for o in products.options if o.get_attribute("value")]
-    v.expect(len(choices) >= 2, "fewer than two products to choose from")
+    choices = [o for o in products.options if o.text in (f"Kaffe {run}", f"Te {run}")]
+    v.expect(len(choices) == 2, "the two new products are not offered")
     products.select_by_value(choices[0].get_attribute("value"))
     product_id = choices[0].get_attribute("value")
     product_name = choices[0].text
@@ -148,7 +162,7 @@ def main():
                 v.find("main form input[name=amount]").send_keys(amount)
                 v.find("main form input[name=currency]").send_keys("DKK")
                 page = v.find("html")
-                field.find_element(By.XPATH, "ancestor::form//button[@type='submit']").click()
+                field.find_element(By.XPATH, "ancestor::form//button[@type='submit' and contains(@class, 'primary')]").click()
                 reloaded(v, page, f"the deal {name} to be made")
             v.open("/sales/board", "board")
             direction = v.driver.execute_script("return document.documentElement.dir")

@@ -120,4 +120,7 @@ struct RecordFormView: PageContent {
     let existing: String?
     let hasErrors: Bool
     let suggestions: [Suggestions]
+    /// Whether the form has rows, whose "more rows" buttons must not be what Enter presses: a hidden save
+    /// button comes first.
+    var hasRows = false
 }

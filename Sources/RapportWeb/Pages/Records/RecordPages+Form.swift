@@ -155,11 +155,12 @@ extension RecordPages {
             let options = Suggestions.options(for: field.kind, language: language)
             return options.isEmpty ? nil : .init(id: "suggest-\(field.name)", options: options)
         }
-        let view = RecordFormView(
+        var view = RecordFormView(
             isNew: isNew, fields: fields, action: isNew ? base : WebPath.record(object, record.id),
             version: record.version, cancel: isNew ? base : WebPath.record(object, record.id),
             formError: errorMap["form"], existing: errorMap["existing"], hasErrors: !errors.isEmpty,
             suggestions: suggestions)
+        view.hasRows = fields.contains { !$0.plain && !$0.readOnly }
         return pages.render(
             view, request: request, context: context, status: errors.isEmpty ? .ok : .unprocessableContent,
             title: isNew ? "new_\(schema.recordType)" : "edit")

@@ -233,7 +233,8 @@ extension RecordPages {
                 }
             }
             return RecordView.Related.LineRow(
-                title: type.title(of: other), path: WebPath.record(type.name, other.id), date: when,
+                title: type.title(of: other), path: WebPath.record(type.name, other.id),
+                date: when.isEmpty ? "—" : when,
                 quantity: Numbers.format(Int(lines.reduce(0) { $0 + $1.quantity }), dates.language),
                 amount: Numbers.money(minorUnits: lines.reduce(0) { $0 + $1.total }, code: currency, dates.language))
         }

@@ -315,7 +315,11 @@ struct SalesPages: Sendable {
     /// Gregorian months, so its labels name those whatever calendar the viewer reads dates in.
     static func month(_ key: String, language: Language) -> String {
         guard let date = Timestamp.parse(key + "-01T00:00:00Z") else { return key }
-        return monthFormatter(.gregorian, language: language).string(from: date)
+        let style = Date.FormatStyle(
+            date: .omitted, time: .omitted, locale: Locale(identifier: language.rawValue),
+            calendar: Calendar(identifier: .gregorian), timeZone: TimeZone(identifier: "UTC")!
+        ).month(.wide).year()
+        return date.formatted(style)
     }
 
     /// The Solar Hijri months a Gregorian month `2027-03` overlaps, for a viewer who reads the Persian
@@ -332,13 +336,14 @@ struct SalesPages: Sendable {
         return start == end ? start : "\(start) – \(end)"
     }
 
-    /// A month and its year, in `calendar` and the language's words and digits, in UTC.
+    /// A month (its name as it stands alone) and its year, in `calendar` and the language's words and
+    /// digits, in UTC: "اسفند ۱۴۰۵".
     static func monthFormatter(_ calendar: Calendar.Identifier, language: Language) -> DateFormatter {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: language.rawValue)
         formatter.calendar = Calendar(identifier: calendar)
         formatter.timeZone = TimeZone(identifier: "UTC")!
-        formatter.setLocalizedDateFormatFromTemplate("MMMMy")
+        formatter.dateFormat = "LLLL y"
         return formatter
     }
 }

@@ -86,6 +86,9 @@
     list.querySelectorAll("[data-row]").forEach((row) => wire(fieldset, row));
     if (!template || !add) return;
     add.hidden = false;
+    // (rows are added here at once; the server's "more rows" is for pages without JavaScript)
+    const more = fieldset.querySelector("[data-more-rows]");
+    if (more) more.hidden = true;
     add.addEventListener("click", () => {
       const index = Number(fieldset.dataset.next || list.children.length);
       fieldset.dataset.next = String(index + 1);
