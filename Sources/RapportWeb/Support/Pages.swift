@@ -74,8 +74,10 @@ struct Pages: Sendable {
         return response
     }
 
-    /// The objects the top bar keeps under "More", so that it fits one line on a laptop in every language.
-    static let underMore: Set<String> = [ObjectType.products.name, ObjectType.orders.name]
+    /// The objects the top bar keeps under "More", so that it fits one line on a laptop (1366 px) in every
+    /// language.
+    /// (all tasks are there too: "My tasks" is the everyday way in)
+    static let underMore: Set<String> = [ObjectType.products.name, ObjectType.orders.name, ObjectType.tasks.name]
 
     /// The settings' pages a user may open: their own profile and tokens, the teams and roles (which everyone
     /// reads), and the users and custom fields for those who manage them; with each one's section.

@@ -299,7 +299,9 @@ struct SalesPages: Sendable {
         let chart = Charts.columns(
             forecast.rows.map {
                 Charts.Group(
-                    label: label($0.key), values: [Double($0.won), Double($0.weighted), Double($0.bestCase)],
+                    label: grouping == .month
+                        ? $0.key.map { Self.month($0, language: language, short: true) } ?? label(nil) : label($0.key),
+                    values: [Double($0.won), Double($0.weighted), Double($0.bestCase)],
                     texts: [money($0.won), money($0.weighted), money($0.bestCase)])
             }, series: series, title: messages["sales_forecast"] ?? "Forecast", rtl: language.isRightToLeft)
         let view = ForecastView(
@@ -313,17 +315,18 @@ struct SalesPages: Sendable {
 
     /// `2027-03` as the language names the Gregorian month ("March 2027", "مارس ۲۰۲۷"): the forecast sums
     /// Gregorian months, so its labels name those whatever calendar the viewer reads dates in.
-    static func month(_ key: String, language: Language) -> String {
+    /// `short` names it as the chart does, under its bars ("Mar 2027").
+    static func month(_ key: String, language: Language, short: Bool = false) -> String {
         guard let date = Timestamp.parse(key + "-01T00:00:00Z") else { return key }
         let style = Date.FormatStyle(
             date: .omitted, time: .omitted, locale: Locale(identifier: language.rawValue),
             calendar: Calendar(identifier: .gregorian), timeZone: TimeZone(identifier: "UTC")!
-        ).month(.wide).year()
+        ).month(short ? .abbreviated : .wide).year()
         return date.formatted(style)
     }
 
     /// The Solar Hijri months a Gregorian month `2027-03` overlaps, for a viewer who reads the Persian
-    /// calendar ("اسفند ۱۴۰۵ – فروردین ۱۴۰۶"); nil for another key.
+    /// calendar ("اسفند ۱۴۰۵ – فروردین ۱۴۰۶", "آبان – آذر ۱۴۰۵"); nil for another key.
     static func solarHijriMonths(_ key: String, language: Language) -> String? {
         guard let first = Timestamp.parse(key + "-01T00:00:00Z") else { return nil }
         var gregorian = Calendar(identifier: .gregorian)
@@ -333,7 +336,15 @@ struct SalesPages: Sendable {
         else { return nil }
         let formatter = monthFormatter(.persian, language: language)
         let (start, end) = (formatter.string(from: first), formatter.string(from: last))
-        return start == end ? start : "\(start) – \(end)"
+        guard start != end else { return start }
+        // one year: written once ("آبان – آذر ۱۴۰۵")
+        var persian = Calendar(identifier: .persian)
+        persian.timeZone = TimeZone(identifier: "UTC")!
+        if persian.component(.year, from: first) == persian.component(.year, from: last) {
+            formatter.dateFormat = "LLLL"
+            return "\(formatter.string(from: first)) – \(end)"
+        }
+        return "\(start) – \(end)"
     }
 
     /// A month (its name as it stands alone) and its year, in `calendar` and the language's words and

@@ -24,7 +24,9 @@
 
   function lines(fieldset) {
     const digits = Number(fieldset.dataset.digits || 2);
-    const currency = fieldset.dataset.currency || "";
+    // (the currency typed above the lines, else the one the page was drawn with)
+    const typed = fieldset.form && fieldset.form.elements["currency"];
+    const currency = (typed && typed.value && typed.value.trim().toUpperCase()) || fieldset.dataset.currency || "";
     let sum = 0;
     let counted = 0;
     let complete = true;
