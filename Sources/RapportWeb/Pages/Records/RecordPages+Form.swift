@@ -118,8 +118,14 @@ extension RecordPages {
                 if field.name == "amount", hasLines == true {
                     item.disabled = true
                     item.hint = messages["hint_amount_lines"]
+                    // (shown as money, as the lines' sum is: the input is not sent)
+                    item.type = "text"
+                    item.ltr = true
                     let sum = submitted == nil ? LineItem.total(of: record[lineField?.name ?? ""]) : nil
-                    item.value = sum.map(String.init) ?? ""
+                    item.value =
+                        sum.map {
+                            Numbers.money(minorUnits: $0, code: record.string("currency"), principal.user.language)
+                        } ?? ""
                 }
             case .boolean:
                 item.select = true

@@ -52,9 +52,18 @@
     fieldset.querySelector("[data-lines-total]").textContent = counted > 0 && complete ? money(sum, digits, currency) : "";
     const amountInput = fieldset.form && fieldset.form.elements["amount"];
     if (amountInput) {
-      // with lines, the amount is their sum (the server sets it; the input is not sent)
-      amountInput.disabled = counted > 0;
-      if (counted > 0 && complete) amountInput.value = String(sum);
+      // with lines, the amount is their sum, shown as money (the server sets it; the input is not sent);
+      // without them it is typed again, in minor units
+      if (counted > 0) {
+        amountInput.disabled = true;
+        amountInput.type = "text";
+        amountInput.value = complete ? money(sum, digits, currency) : "";
+        fieldset.dataset.sum = String(sum);
+      } else if (amountInput.disabled) {
+        amountInput.disabled = false;
+        amountInput.type = "number";
+        amountInput.value = fieldset.dataset.sum || "";
+      }
     }
   }
 
