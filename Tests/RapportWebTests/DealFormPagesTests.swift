@@ -305,6 +305,60 @@ struct DealFormPagesTests {
         }
     }
 
+    @Test("an order is made through its form with a line, its total the line's", arguments: [Backend.sqlite])
+    func orderForm(_ backend: Backend) async throws {
+        try await TestApp.with(backend) { app in
+            let seeded = try await Fixtures.workspace(app)
+            let (roaster, _, _, contact) = try await Self.catalogue(app, seeded)
+            try await app.test { client in
+                let jar = try await RecordPagesTests.signIn(client)
+                let blank = try await jar.get(client, "/orders/new")
+                #expect(blank.text.contains(#"name="lines[0].product_id""#))
+                var form = Self.formValues(blank.text)
+                form["csrf_token"] = blank.csrfToken ?? ""
+                form["reference"] = "W-1"
+                form["contact_id"] = "Ingrid Holm"
+                form["currency"] = "DKK"
+                form["lines[0].product_id"] = roaster.id
+                form["lines[0].quantity"] = "3"
+                form["lines[0].unit_price"] = "12.5"
+                let made = try await jar.post(client, "/orders", form: form)
+                #expect(made.status == .seeOther, "\(made.text.prefix(2000))")
+                let id = String((made.headers[.location] ?? "").split(separator: "/").last ?? "")
+                let order = try await RecordService(app.services, schema: .orders).get(
+                    .system(seeded.workspace.id), id: id)
+                #expect(order["total"] == .number(3750))
+                #expect(order.string("contact_id") == contact.id)
+            }
+        }
+    }
+
+    @Test("the top bar keeps products, tasks and orders under More, marked when one of them is open")
+    func moreMenu() async throws {
+        try await TestApp.with(.sqlite) { app in
+            _ = try await Fixtures.workspace(app)
+            try await app.test { client in
+                let jar = try await RecordPagesTests.signIn(client)
+                let home = try await jar.get(client, "/")
+                let nav = try #require(
+                    home.text.range(of: #"<nav class="nav""#).map {
+                        String(home.text[$0.lowerBound...].prefix(3000))
+                    })
+                let menu = try #require(
+                    nav.range(of: #"<details class="nav-more""#).map { String(nav[$0.lowerBound...]) })
+                let before = String(nav[..<(nav.range(of: #"<details class="nav-more""#)?.lowerBound ?? nav.endIndex)])
+                for path in ["/products", "/tasks", "/orders"] {
+                    #expect(menu.contains(#"href="\#(path)""#) && !before.contains(#"href="\#(path)""#))
+                }
+                #expect(before.contains(#"href="/contacts""#) && before.contains(#"href="/my-tasks""#))
+                #expect(!menu.contains(#"<summary class="current">"#), "More is not current on the home page")
+                let products = try await jar.get(client, "/products")
+                #expect(products.text.contains(#"<summary class="current">More</summary>"#))
+                #expect(products.text.contains(#"<a href="/products" aria-current="page">Products</a>"#))
+            }
+        }
+    }
+
     /// The HTML from a heading to the next heading.
     static func section(_ html: String, _ heading: String) -> String? {
         guard let start = html.range(of: "<h2>\(heading)</h2>") else { return nil }
