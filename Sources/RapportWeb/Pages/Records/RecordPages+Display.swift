@@ -63,9 +63,12 @@ extension RecordPages {
         case (.referenceList(let table), .array(let items)):
             let parts = items.enumerated().compactMap { index, item -> RecordCell.Part? in
                 guard case .string(let id) = item, let title = titles[name]?[id] else { return nil }
-                let role: String? = if case .object(let roles) = record["contact_roles"], case .string(let text)? = roles[id] { text } else { nil }
+                let role: String? =
+                    if case .object(let roles) = record["contact_roles"], case .string(let text)? = roles[id] {
+                        text
+                    } else { nil }
                 return RecordCell.Part(
-                    text: role.map { "\(title) (\(messages["role_\($0)"] ?? $0))" } ?? title,
+                    text: role.map { "\(title) (\(messages["contact_role_\($0)"] ?? $0))" } ?? title,
                     href: WebPath.record(table, id), comma: index > 0, ltr: false)
             }
             return RecordCell(value: parts.map(\.text).joined(separator: ", "), parts: parts)

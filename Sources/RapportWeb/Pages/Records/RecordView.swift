@@ -18,10 +18,29 @@ struct RecordView: PageContent {
             let subtitle: String?
         }
 
+        /// A record that names this one in its lines (a product's deal or order): when, how many of it and
+        /// what those lines come to.
+        struct LineRow {
+            let title: String
+            let path: String
+            let date: String
+            let quantity: String
+            let amount: String
+        }
+
         let heading: String
         let empty: String
         let rows: [Row]
         let hasRows: Bool
+        /// Set for records that name this one in their lines: a table instead of a list.
+        var lines: LineTable?
+    }
+
+    /// The headings and rows of a table of records that name this one in their lines.
+    struct LineTable {
+        let recordLabel: String
+        let dateLabel: String
+        let rows: [Related.LineRow]
     }
 
     /// When something happened: how long ago, the exact time on hover, and the machine-readable time.
