@@ -176,17 +176,18 @@ struct FunnelAPITests {
             let seeded = try await Fixtures.workspace(app)
             let pipeline = try #require(
                 try await PipelineService(app.services).all(.system(seeded.workspace.id)).first)
-            func stage(_ name: String) -> String { pipeline.stages.first { $0.name == name }?.id ?? "" }
+            let stage = Dictionary(uniqueKeysWithValues: pipeline.stages.map { ($0.name, $0.id) })
             try await app.test { client in
                 // given deal A went Qualify → Demo and deal B Qualify → Proposal
                 var ids: [String] = []
                 for (name, next) in [("A", "Demo"), ("B", "Proposal")] {
                     let made = try await client.json(
                         .post, "/api/v1/deals", seeded.token,
-                        #"{"name": "\#(name)", "pipeline_id": "\#(pipeline.id)", "stage_id": "\#(stage("Qualify"))"}"#)
+                        #"{"name": "\#(name)", "pipeline_id": "\#(pipeline.id)", "stage_id": "\#(stage["Qualify"] ?? "")"}"#
+                    )
                     let id = try #require(made.json["id"] as? String, "\(made.text)")
                     let moved = try await client.json(
-                        .post, "/api/v1/deals/\(id)/move", seeded.token, #"{"stage_id": "\#(stage(next))"}"#)
+                        .post, "/api/v1/deals/\(id)/move", seeded.token, #"{"stage_id": "\#(stage[next] ?? "")"}"#)
                     #expect(moved.status == .ok, "\(moved.text)")
                     ids.append(id)
                 }
