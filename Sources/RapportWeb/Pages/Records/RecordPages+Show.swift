@@ -205,6 +205,10 @@ extension RecordPages {
             tasks: try await taskPanel(
                 record, principal: principal, messages: messages, submitted: taskSubmitted, errors: taskErrors))
         view.purchases = purchases
+        if schema.name == ObjectType.contacts.name {
+            view.consent = try await ConsentPages(services: services, pages: pages).panel(
+                record, principal: principal, canEdit: rules.allows(.edit), messages: messages, dates: dates)
+        }
         return pages.render(
             view, request: request, context: context,
             status: composerErrors.isEmpty && taskErrors.isEmpty ? .ok : .unprocessableContent,
