@@ -3,7 +3,7 @@
 laptop and on a phone: the check makes a few contacts, opens a new segment, types a query and sees the
 live count change as it types, types a mistake and sees it marked in place (line and column, the
 word highlighted), fixes it, saves, finds the segment in the list with its count, and opens its
-contacts list filtered by it.
+contacts list filtered by it, and records a member's email consent on their page.
 
 Usage: check_segments.py BASE_URL OWNER_EMAIL PASSWORD SCREENSHOT_DIR [en-1366 fa-390 …]
 Exits non-zero with one line on the first thing that is not as a user should see it.
@@ -113,6 +113,21 @@ def main():
             names = v.text("main")
             v.expect(f"Ana {run}" in names and f"Bo {run}" in names and f"داریوش {run}" not in names,
                      "the contacts list is not filtered by the segment")
+            # a member's page shows the email consent; its form records a change with how it was given
+            ana = [a for a in v.finds("main a") if a.text.strip() == f"Ana {run}"]
+            v.expect(ana, "Ana is not linked from the segment's contacts")
+            v.open(ana[0].get_attribute("href").replace(v.base, ""), "contact")
+            panel = v.find("section.consent-panel")
+            v.expect(v.t["consent_unknown"] in panel.text, f"the consent panel reads {panel.text!r}")
+            from selenium.webdriver.support.ui import Select
+            Select(panel.find_element(By.NAME, "state")).select_by_value("granted")
+            Select(panel.find_element(By.NAME, "source")).select_by_value("form")
+            panel.find_element(By.NAME, "note").send_keys("فرم نمایشگاه" if language == "fa" else "Signed up at the fair")
+            panel.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+            v.wait(lambda d: d.find_elements(By.CSS_SELECTOR, ".flash"), "the consent to be saved")
+            panel = v.find("section.consent-panel")
+            v.expect(v.t["consent_granted"] in panel.text, f"the consent panel reads {panel.text!r} after the change")
+            v.page("consent-granted")
             v.leave_in_english()
         print(f"{CHECK} [{language}-{width}] {time.time():.0f}")
     print("segments check passed")
