@@ -15,6 +15,8 @@ struct ContactEffects: RecordEffects {
         let value = record.string("email_consent")
         guard value != before?.string("email_consent") else { return [] }
         let state = Consent.state(fieldValue: value)
+        // (a new contact without consent has nothing to record: the common case of creates and imports)
+        if before == nil, state == "unknown" { return [] }
         let consents = ConsentRepository(store: services.store)
         let current =
             try await consents.states(workspaceID: record.workspaceID, contactID: record.id, on: database)
