@@ -190,6 +190,15 @@ struct SegmentQueryTests {
         #expect(found.message.contains(message), "\(found.message)")
     }
 
+    @Test("an unknown field near a known one is suggested")
+    func suggestion() {
+        #expect(issue("titel ~ \"x\"")?.message == "Unknown field \"titel\"; did you mean title?")
+        #expect(issue("custom.seat > 1")?.message == "Unknown field \"custom.seat\"; did you mean custom.seats?")
+        #expect(
+            issue("company.industy = \"x\"")?.message
+                == "Unknown field \"company.industy\"; did you mean company.industry?")
+    }
+
     @Test("a field the caller's role hides is refused where it is named")
     func hidden() throws {
         var context = Self.context

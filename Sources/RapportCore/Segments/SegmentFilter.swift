@@ -390,10 +390,16 @@ struct SegmentChecker {
         let customFields = company ? context.companyCustomFields : context.contactCustomFields
         let hidden = company ? context.hiddenCompanyFields : context.hiddenContactFields
         guard let target = ListQuery.target(name, schema: schema, customFields: customFields) else {
-            let known = (schema.fields.map(\.name) + ["created_at", "updated_at"]).joined(separator: ", ")
+            var known =
+                schema.fields.map(\.name) + ["created_at", "updated_at"] + customFields.map { "custom.\($0.key)" }
+            if !company { known += Array(SegmentQuery.aliases.keys) + ["owner", "team", "name"] }
+            let prefix = company ? "company." : ""
+            if let near = Self.nearest(name, in: known) {
+                return refuse(subject.position, "Unknown field \"\(subject.name)\"; did you mean \(prefix)\(near)?")
+            }
             return refuse(
                 subject.position,
-                "Unknown field \"\(subject.name)\"; \(company ? "a company has" : "a contact has") \(known), and custom.KEY for its custom fields\(company ? "" : "; also tag, owner, team, name, company.FIELD")."
+                "Unknown field \"\(subject.name)\"; \(company ? "a company has" : "a contact has") \(known.sorted().joined(separator: ", "))\(company ? "" : ", company.FIELD")."
             )
         }
         if hidden.contains(target.name) {
@@ -646,6 +652,27 @@ struct SegmentChecker {
         case .isEmpty, .isNotEmpty:
             return .constant(false)
         }
+    }
+
+    /// The name closest to `name` (at most two edits away, case ignored), for "did you mean".
+    static func nearest(_ name: String, in names: [String]) -> String? {
+        let wanted = Array(name.lowercased())
+        var best: (name: String, distance: Int)?
+        for candidate in names {
+            let other = Array(candidate.lowercased())
+            guard abs(other.count - wanted.count) <= 2 else { continue }
+            var previous = Array(0...other.count)
+            for (i, a) in wanted.enumerated() {
+                var current = [i + 1] + Array(repeating: 0, count: other.count)
+                for (j, b) in other.enumerated() {
+                    current[j + 1] = min(previous[j + 1] + 1, current[j] + 1, previous[j] + (a == b ? 0 : 1))
+                }
+                previous = current
+            }
+            let distance = previous[other.count]
+            if distance <= 2, distance < (best?.distance ?? Int.max) { best = (candidate, distance) }
+        }
+        return best?.name
     }
 
     /// A value naming a day: `"2026-01-01"`, `today`, or days from today (`-30d`).
