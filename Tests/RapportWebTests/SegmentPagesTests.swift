@@ -80,6 +80,13 @@ struct SegmentPagesTests {
                 #expect(page.text.contains("<textarea id=\"segment-query\" name=\"query\" rows=\"6\" dir=\"ltr\""))
                 let wrong = try await jar.get(client, "/segments/preview?query=country%20~")
                 #expect((wrong.json["errors"] as? [[String: Any]])?.first?["at"] as? String == "سطر ۱، ستون ۱۰")
+                #expect(
+                    (wrong.json["errors"] as? [[String: Any]])?.first?["message"] as? String
+                        == "پس از ~ یک مقدار لازم است.")
+                let unknown = try await jar.get(client, "/segments/preview?query=titel%20~%20%22x%22")
+                #expect(
+                    (unknown.json["errors"] as? [[String: Any]])?.first?["message"] as? String
+                        == "فیلد «titel» ناشناخته است؛ منظورتان title بود؟")
             }
         }
     }

@@ -160,7 +160,9 @@ struct SegmentChecker {
             let checked = check(inner)
             return .not(checked)
         case .bought(let value, _):
-            guard context.readsOrders else { return refuse(value.position, "Your role may not read orders.") }
+            guard context.readsOrders else {
+                return refuse(value.position, key: "hidden", "Your role may not read {field}.", ["field": "orders"])
+            }
             guard case .string(let sku) = value.literal, !sku.trimmed().isEmpty else {
                 return refuse(value.position, "Expected a product SKU in quotes, such as bought(\"SKU-1\").")
             }
@@ -191,6 +193,14 @@ struct SegmentChecker {
         return .constant(false)
     }
 
+    /// `refuse` with a message the pages translate (`issue_segment_KEY`).
+    mutating func refuse(
+        _ position: SegmentPosition, key: String, _ template: String, _ values: [String: String] = [:]
+    ) -> SegmentFilter {
+        issues.append(SegmentIssue(position, key: key, template, values))
+        return .constant(false)
+    }
+
     // MARK: Saved segments
 
     mutating func segment(_ value: SegmentValue, at position: SegmentPosition) -> SegmentFilter {
@@ -199,25 +209,31 @@ struct SegmentChecker {
         }
         let key = SearchKey.normalize(name)
         guard let saved = context.segments[key] else {
-            return refuse(value.position, "There is no segment named \"\(name)\".")
+            return refuse(value.position, key: "no_segment", "There is no segment named \"{name}\".", ["name": name])
         }
         if visiting.contains(key) {
             return refuse(
-                value.position,
-                "Segment \"\(saved.name)\" includes itself (through in segment): a cycle is not allowed.")
+                value.position, key: "cycle",
+                "Segment \"{name}\" includes itself (through in segment): a cycle is not allowed.", ["name": saved.name]
+            )
         }
         var inner = SegmentChecker(context: context, visiting: visiting + [key])
         do throws(SegmentIssues) {
             return try inner.check(saved.query)
         } catch {
             let first = error.issues.first
-            if let first, first.message.contains("a cycle is not allowed") {
-                return refuse(value.position, first.message)
+            if let first, first.key == "cycle" {
+                return refuse(
+                    value.position, key: "cycle",
+                    "Segment \"{name}\" includes itself (through in segment): a cycle is not allowed.", first.values)
             }
             return refuse(
-                value.position,
-                "Segment \"\(saved.name)\" cannot be used: \(first.map { "line \($0.line), column \($0.column): \($0.message)" } ?? "it has errors")."
-            )
+                value.position, key: "broken_segment",
+                "Segment \"{name}\" cannot be used: line {line}, column {column}: {message}",
+                [
+                    "name": saved.name, "line": String(first?.line ?? 1), "column": String(first?.column ?? 1),
+                    "message": first?.message ?? "",
+                ])
         }
     }
 
@@ -240,15 +256,16 @@ struct SegmentChecker {
             }
             guard SegmentQuery.eventTypes.contains(type) else {
                 return refuse(
-                    first.position,
-                    "Unknown event type \"\(type)\"; expected one of \(SegmentQuery.eventTypes.joined(separator: ", "))."
-                )
+                    first.position, key: "unknown_event", "Unknown event type \"{type}\"; expected one of {types}.",
+                    ["type": type, "types": SegmentQuery.eventTypes.joined(separator: ", ")])
             }
             guard let since = window(arguments.dropFirst().first) else { return .constant(false) }
             guard let count = count(op, values, at: at, whole: true) else { return .constant(false) }
             return .events(type: type, since: since, count)
         case "orders", "spent":
-            guard context.readsOrders else { return refuse(subject.position, "Your role may not read orders.") }
+            guard context.readsOrders else {
+                return refuse(subject.position, key: "hidden", "Your role may not read {field}.", ["field": "orders"])
+            }
             guard arguments.count <= (name == "spent" ? 2 : 1) else {
                 return refuse(
                     subject.position,
@@ -287,7 +304,8 @@ struct SegmentChecker {
                     "Unknown channel \"\(channel)\"; expected \(SegmentQuery.channels.joined(separator: ", ")).")
             }
             if context.hiddenContactFields.contains("email_consent") {
-                return refuse(subject.position, "Your role may not read email_consent.")
+                return refuse(
+                    subject.position, key: "hidden", "Your role may not read {field}.", ["field": "email_consent"])
             }
             guard [.equals, .notEquals, .isIn, .notIn].contains(op) else {
                 return refuse(at, "consent(…) takes =, !=, in or not in, with granted, withdrawn or unknown.")
@@ -308,9 +326,9 @@ struct SegmentChecker {
             return op == .notEquals || op == .notIn ? .not(test) : test
         default:
             return refuse(
-                subject.position,
-                "Unknown function \"\(subject.name)\"; expected events(…), orders(…), spent(…), consent(…) or bought(…)."
-            )
+                subject.position, key: "unknown_function",
+                "Unknown function \"{name}\"; expected events(…), orders(…), spent(…), consent(…) or bought(…).",
+                ["name": subject.name])
         }
     }
 
@@ -361,12 +379,12 @@ struct SegmentChecker {
         switch name.lowercased() {
         case "owner":
             if context.hiddenContactFields.contains("owner_id") {
-                return refuse(subject.position, "Your role may not read owner_id.")
+                return refuse(subject.position, key: "hidden", "Your role may not read {field}.", ["field": "owner_id"])
             }
             return people(op, values, at: at, column: "owner_id", subject: subject)
         case "team":
             if context.hiddenContactFields.contains("team_id") {
-                return refuse(subject.position, "Your role may not read team_id.")
+                return refuse(subject.position, key: "hidden", "Your role may not read {field}.", ["field": "team_id"])
             }
             return people(op, values, at: at, column: "team_id", subject: subject)
         case "name":
@@ -383,7 +401,8 @@ struct SegmentChecker {
             name = String(name.dropFirst("company.".count))
             if let alias = SegmentQuery.aliases[name.lowercased()], alias != "job_title" { name = alias }
             guard context.readsCompanies, !context.hiddenContactFields.contains("company_id") else {
-                return refuse(subject.position, "Your role may not read companies.")
+                return refuse(
+                    subject.position, key: "hidden", "Your role may not read {field}.", ["field": "companies"])
             }
         }
         let schema: ObjectType = company ? .companies : .contacts
@@ -395,15 +414,21 @@ struct SegmentChecker {
             if !company { known += Array(SegmentQuery.aliases.keys) + ["owner", "team", "name"] }
             let prefix = company ? "company." : ""
             if let near = Self.nearest(name, in: known) {
-                return refuse(subject.position, "Unknown field \"\(subject.name)\"; did you mean \(prefix)\(near)?")
+                return refuse(
+                    subject.position, key: "unknown_field_near", "Unknown field \"{name}\"; did you mean {near}?",
+                    ["name": subject.name, "near": prefix + near])
             }
             return refuse(
-                subject.position,
-                "Unknown field \"\(subject.name)\"; \(company ? "a company has" : "a contact has") \(known.sorted().joined(separator: ", "))\(company ? "" : ", company.FIELD")."
-            )
+                subject.position, key: "unknown_field", "Unknown field \"{name}\"; the fields are {fields}.",
+                [
+                    "name": subject.name,
+                    "fields": (known.sorted() + (company ? [] : ["company.FIELD"])).joined(separator: ", "),
+                ])
         }
         if hidden.contains(target.name) {
-            return refuse(subject.position, "Your role may not read \(company ? "company." : "")\(target.name).")
+            return refuse(
+                subject.position, key: "hidden", "Your role may not read {field}.",
+                ["field": (company ? "company." : "") + target.name])
         }
         let field: SegmentField = company ? .company(target) : .contact(target)
         let label = (company ? "company." : "") + target.name
@@ -546,7 +571,8 @@ struct SegmentChecker {
                 return wrap(.contains(SegmentFilterText.fold(needle)))
             default:
                 return refuse(
-                    at, "\(op.rawValue) compares text, and \(label) is \(described): use =, !=, <, <=, > or >=.")
+                    at, key: "text_operator", "{op} compares text, and {field} is {kind}: use =, !=, <, <=, > or >=.",
+                    ["op": op.rawValue, "field": label, "kind": described])
             }
         case .equals, .notEquals, .isIn, .notIn:
             var checked: [JSONValue] = []
@@ -554,7 +580,10 @@ struct SegmentChecker {
                 switch shape {
                 case .text:
                     guard let text = text(value) else {
-                        return refuse(value.position, "Expected text in quotes for \(label), such as \"Kyiv\".")
+                        return refuse(
+                            value.position, key: "expected_text",
+                            "Expected text in quotes for {field}, such as \"Kyiv\".",
+                            ["field": label])
                     }
                     checked.append(.string(kind == .email ? Email.normalize(text) : text))
                 case .choice(let choices):
@@ -564,7 +593,9 @@ struct SegmentChecker {
                     let found = choices.count > 100 ? text.uppercased() : text
                     guard choices.contains(found) else {
                         let listed = choices.count > 20 ? "" : ": \(choices.joined(separator: ", "))"
-                        return refuse(value.position, "\"\(text)\" is not a value of \(label)\(listed).")
+                        return refuse(
+                            value.position, key: "not_a_value", "\"{value}\" is not a value of {field}{listed}.",
+                            ["value": text, "field": label, "listed": listed])
                     }
                     checked.append(.string(found))
                 case .list:
@@ -576,7 +607,9 @@ struct SegmentChecker {
                     checked.append(.string(kind == .emailList ? Email.normalize(text) : text))
                 case .number:
                     guard case .number(let number) = value.literal else {
-                        return refuse(value.position, "Expected a number for \(label), not \(value.literal.described).")
+                        return refuse(
+                            value.position, key: "expected_number", "Expected a number for {field}, not {found}.",
+                            ["field": label, "found": value.literal.described])
                     }
                     checked.append(.number(number))
                 case .flag:
@@ -588,7 +621,9 @@ struct SegmentChecker {
                     guard let day = day(value) else {
                         return refuse(
                             value.position,
-                            "Expected a date for \(label): \"2026-01-01\", today, or days from today such as -30d.")
+                            key: "expected_date",
+                            "Expected a date for {field}: \"2026-01-01\", today, or days from today such as -30d.",
+                            ["field": label])
                     }
                     checked.append(.string(day))
                 case .structured:
@@ -617,21 +652,27 @@ struct SegmentChecker {
             switch shape {
             case .number:
                 guard case .number(let number) = value.literal else {
-                    return refuse(value.position, "Expected a number for \(label), not \(value.literal.described).")
+                    return refuse(
+                        value.position, key: "expected_number", "Expected a number for {field}, not {found}.",
+                        ["field": label, "found": value.literal.described])
                 }
                 return .field(field, .compare(comparison, .number(number)))
             case .date:
                 guard let day = day(value) else {
                     return refuse(
                         value.position,
-                        "Expected a date for \(label): \"2026-01-01\", today, or days from today such as -30d.")
+                        key: "expected_date",
+                        "Expected a date for {field}: \"2026-01-01\", today, or days from today such as -30d.",
+                        ["field": label])
                 }
                 return .field(field, .compare(comparison, .string(day)))
             case .moment:
                 guard let day = day(value), let (start, end) = Self.dayRange(day) else {
                     return refuse(
                         value.position,
-                        "Expected a date for \(label): \"2026-01-01\", today, or days from today such as -30d.")
+                        key: "expected_date",
+                        "Expected a date for {field}: \"2026-01-01\", today, or days from today such as -30d.",
+                        ["field": label])
                 }
                 // after a day: from its end; before it: before its start
                 let bound: Int64 =
@@ -647,7 +688,9 @@ struct SegmentChecker {
                     }
                 return .field(field, .compare(moment, .number(Double(bound))))
             default:
-                return refuse(at, "\(op.rawValue) compares numbers and dates, and \(label) is \(described).")
+                return refuse(
+                    at, key: "order_operator", "{op} compares numbers and dates, and {field} is {kind}.",
+                    ["op": op.rawValue, "field": label, "kind": described])
             }
         case .isEmpty, .isNotEmpty:
             return .constant(false)

@@ -14,11 +14,24 @@ package struct SegmentPosition: Sendable, Equatable, Hashable {
 /// One thing wrong with a segment's query, where it is and what was expected there.
 package struct SegmentIssue: Error, Sendable, Equatable {
     package var position: SegmentPosition
+    /// In English (the API's language).
     package var message: String
+    /// The message's key in the web's catalogues (`issue_segment_KEY`, naming `values` as `{name}`); nil
+    /// for rarer messages, which pages show in English.
+    package var key: String?
+    package var values: [String: String] = [:]
 
     package init(_ position: SegmentPosition, _ message: String) {
         self.position = position
         self.message = message
+    }
+
+    /// A message pages translate: `template` in English with `{name}` for each value.
+    package init(_ position: SegmentPosition, key: String, _ template: String, _ values: [String: String] = [:]) {
+        self.position = position
+        self.key = key
+        self.values = values
+        self.message = FieldIssue.fill(template, values)
     }
 
     package var line: Int { position.line }
@@ -138,13 +151,15 @@ package struct SegmentParser {
             var parser = SegmentParser(tokens: try tokenize(text))
             if case .end = parser.current.token {
                 throw SegmentIssue(
-                    parser.current.position, "The query is empty: expected a condition such as tag = \"vip\".")
+                    parser.current.position, key: "empty",
+                    "The query is empty: expected a condition such as tag = \"vip\".")
             }
             let node = try parser.expression(depth: 0)
             guard case .end = parser.current.token else {
                 throw SegmentIssue(
-                    parser.current.position,
-                    "Expected and, or or the end of the query, not \(describe(parser.current.token)).")
+                    parser.current.position, key: "expected_end",
+                    "Expected and, or or the end of the query, not {found}.",
+                    ["found": describe(parser.current.token)])
             }
             return node
         } catch let issue as SegmentIssue {
@@ -204,7 +219,9 @@ package struct SegmentParser {
                     value.append(next)
                     advance()
                 }
-                guard closed else { throw SegmentIssue(start, "This text has no closing quote (\").") }
+                guard closed else {
+                    throw SegmentIssue(start, key: "unclosed_text", "This text has no closing quote (\").")
+                }
                 tokens.append(Located(token: .string(value), position: start))
                 continue
             }
@@ -270,7 +287,9 @@ package struct SegmentParser {
                 tokens.append(Located(token: .symbol(String(character)), position: start))
                 continue
             }
-            throw SegmentIssue(start, "Unexpected character \"\(character)\".")
+            throw SegmentIssue(
+                start, key: "unexpected_character", "Unexpected character \"{character}\".",
+                ["character": String(character)])
         }
         tokens.append(Located(token: .end, position: SegmentPosition(line: line, column: column)))
         return tokens
@@ -304,9 +323,11 @@ package struct SegmentParser {
 
     func isSymbol(_ symbol: String) -> Bool { current.token == .symbol(symbol) }
 
-    mutating func expect(_ symbol: String, _ what: String) throws {
+    mutating func expect(_ symbol: String, key: String, _ what: String, _ values: [String: String] = [:]) throws {
         guard isSymbol(symbol) else {
-            throw SegmentIssue(current.position, "Expected \(what), not \(Self.describe(current.token)).")
+            throw SegmentIssue(
+                current.position, key: key, "Expected \(what), not {found}.",
+                values.merging(["found": Self.describe(current.token)]) { $1 })
         }
         _ = next()
     }
@@ -344,14 +365,16 @@ package struct SegmentParser {
         if isSymbol("(") {
             _ = next()
             let node = try expression(depth: depth + 1)
-            try expect(")", "\")\" to close the \"(\" at line \(start.position.line), column \(start.position.column)")
+            try expect(
+                ")", key: "expected_close", "\")\" to close the \"(\" at line {line}, column {column}",
+                ["line": String(start.position.line), "column": String(start.position.column)])
             return node
         }
         guard case .word(let name) = start.token else {
             throw SegmentIssue(
-                start.position,
-                "Expected a condition (a field such as title, tag, events(…), in segment \"…\"), not \(Self.describe(start.token))."
-            )
+                start.position, key: "expected_condition",
+                "Expected a condition (a field such as title, tag, events(…), in segment \"…\"), not {found}.",
+                ["found": Self.describe(start.token)])
         }
         let lower = name.lowercased()
         if ["and", "or"].contains(lower) {
@@ -363,20 +386,22 @@ package struct SegmentParser {
                 throw SegmentIssue(current.position, "Expected segment after in (in segment \"Name\").")
             }
             _ = next()
-            return .inSegment(try value("the segment's name in quotes"), start.position)
+            return .inSegment(
+                try value(key: "expected_segment_name", "the segment's name in quotes"), start.position)
         }
         var arguments: [SegmentValue]?
         if isSymbol("(") {
             _ = next()
             var list: [SegmentValue] = []
             if !isSymbol(")") {
-                list.append(try value("an argument"))
+                list.append(try value(key: "expected_argument", "an argument"))
                 while isSymbol(",") {
                     _ = next()
-                    list.append(try value("an argument"))
+                    list.append(try value(key: "expected_argument", "an argument"))
                 }
             }
-            try expect(")", "\",\" or \")\" to end the arguments of \(name)")
+            try expect(
+                ")", key: "expected_arguments_end", "\",\" or \")\" to end the arguments of {name}", ["name": name])
             arguments = list
         }
         if lower == "bought" {
@@ -417,24 +442,26 @@ package struct SegmentParser {
             return .condition(subject, negated ? .isNotEmpty : .isEmpty, [], operatorAt)
         default:
             throw SegmentIssue(
-                operatorAt,
-                "Expected an operator after \(name) (=, !=, ~, !~, <, <=, >, >=, in, not in, is empty, within), not \(Self.describe(current.token))."
-            )
+                operatorAt, key: "expected_operator",
+                "Expected an operator after {name} (=, !=, ~, !~, <, <=, >, >=, in, not in, is empty, within), not {found}.",
+                ["name": name, "found": Self.describe(current.token)])
         }
         if op == .isIn || op == .notIn {
-            try expect("(", "\"(\" and a list of values after \(op.rawValue)")
-            var values = [try value("a value")]
+            try expect("(", key: "expected_list", "\"(\" and a list of values after {op}", ["op": op.rawValue])
+            var values = [try value(key: "expected_value", "a value")]
             while isSymbol(",") {
                 _ = next()
-                values.append(try value("a value"))
+                values.append(try value(key: "expected_value", "a value"))
             }
-            try expect(")", "\",\" or \")\" to end the list")
+            try expect(")", key: "expected_list_end", "\",\" or \")\" to end the list")
             return .condition(subject, op, values, operatorAt)
         }
-        return .condition(subject, op, [try value("a value after \(op.rawValue)")], operatorAt)
+        return .condition(
+            subject, op, [try value(key: "expected_value_after", "a value after {op}", ["op": op.rawValue])], operatorAt
+        )
     }
 
-    mutating func value(_ what: String) throws -> SegmentValue {
+    mutating func value(key: String, _ what: String, _ values: [String: String] = [:]) throws -> SegmentValue {
         let located = current
         let literal: SegmentLiteral
         switch located.token {
@@ -443,7 +470,9 @@ package struct SegmentParser {
         case .days(let days): literal = .days(days)
         case .word(let word) where !["and", "or"].contains(word.lowercased()): literal = .word(word)
         default:
-            throw SegmentIssue(located.position, "Expected \(what), not \(Self.describe(located.token)).")
+            throw SegmentIssue(
+                located.position, key: key, "Expected \(what), not {found}.",
+                values.merging(["found": Self.describe(located.token)]) { $1 })
         }
         _ = next()
         return SegmentValue(literal: literal, position: located.position)

@@ -113,7 +113,14 @@ package struct SegmentService: Sendable {
 
     /// A query's issues as field issues of `query` with their lines and columns.
     package static func issues(_ error: SegmentIssues) -> [FieldIssue] {
-        error.issues.map { FieldIssue("query", line: $0.line, column: $0.column, $0.message) }
+        error.issues.map { found in
+            var issue = FieldIssue("query", line: found.line, column: found.column, found.message)
+            if let key = found.key {
+                issue.key = "segment_\(key)"
+                issue.values = found.values
+            }
+            return issue
+        }
     }
 
     /// What a query is checked against for the viewer: the custom fields, the fields their role hides, the
@@ -168,14 +175,6 @@ package struct SegmentService: Sendable {
         count: Int, sample: [Record]
     ) {
         _ = try viewer.scope(.read, on: .contacts)
-        guard !text.trimmed().isEmpty else {
-            throw RapportError(
-                .invalid, "The segment's query has errors.",
-                fields: [
-                    FieldIssue(
-                        "query", line: 1, column: 1, "The query is empty: expected a condition such as tag = \"vip\".")
-                ])
-        }
         var query = ListQuery()
         query.segment = try await selection(viewer, query: text)
         async let count = contacts.count(viewer, query: query)
