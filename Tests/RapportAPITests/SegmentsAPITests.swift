@@ -411,6 +411,21 @@ struct SegmentsAPITests {
                 let timeline = try await client.json(
                     .get, "/api/v1/contacts/\(id)/timeline?type=consent_changed", seeded.token)
                 #expect((timeline.json["data"] as? [[String: Any]])?.count == 3)
+                // a merge keeps the other contact's history of consent
+                let twin = try await client.json(
+                    .post, "/api/v1/contacts", seeded.token, #"{"first_name": "Ana", "email": "ana@work.example"}"#)
+                let otherID = try #require(twin.json["id"] as? String)
+                _ = try await client.json(
+                    .post, "/api/v1/contacts/\(otherID)/consent", seeded.token,
+                    #"{"channel": "email", "state": "granted", "source": "one_click", "note": "Newsletter box"}"#)
+                let merged = try await client.json(
+                    .post, "/api/v1/contacts/\(id)/merge", seeded.token, #"{"other_id": "\#(otherID)"}"#)
+                #expect(merged.status == .ok, "\(merged.text)")
+                let kept = try await client.json(.get, "/api/v1/contacts/\(id)/consent", seeded.token)
+                #expect(
+                    ((kept.json["history"] as? [[String: Any]]) ?? []).contains {
+                        $0["note"] as? String == "Newsletter box"
+                    })
                 // bad input names each member; another workspace finds nothing
                 let bad = try await client.json(
                     .post, "/api/v1/contacts/\(id)/consent", seeded.token,

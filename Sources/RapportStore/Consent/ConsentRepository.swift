@@ -63,6 +63,13 @@ package struct ConsentRepository: Sendable {
         ).run()
     }
 
+    /// Gives one contact's history of consent to another (a merge keeps how each consent was given).
+    package func moveHistory(workspaceID: String, from: String, to: String, on database: any SQLDatabase) async throws {
+        try await database.raw(
+            "UPDATE consent_changes SET contact_id = \(bind: to) WHERE workspace_id = \(bind: workspaceID) AND contact_id = \(bind: from)"
+        ).run()
+    }
+
     /// Forgets a deleted contact's consent (its history goes with it).
     package func remove(workspaceID: String, contactID: String, on database: any SQLDatabase) async throws {
         try await database.raw(
