@@ -164,7 +164,9 @@ struct SegmentChecker {
                 return refuse(value.position, key: "hidden", "Your role may not read {field}.", ["field": "orders"])
             }
             guard case .string(let sku) = value.literal, !sku.trimmed().isEmpty else {
-                return refuse(value.position, "Expected a product SKU in quotes, such as bought(\"SKU-1\").")
+                return refuse(
+                    value.position, key: "expected_sku",
+                    "Expected a product SKU in quotes, such as bought(\"SKU-1\").")
             }
             return .bought(sku: SegmentFilterText.fold(sku.trimmed()))
         case .inSegment(let value, let position):
@@ -205,7 +207,9 @@ struct SegmentChecker {
 
     mutating func segment(_ value: SegmentValue, at position: SegmentPosition) -> SegmentFilter {
         guard case .string(let name) = value.literal else {
-            return refuse(value.position, "Expected the segment's name in quotes: in segment \"Name\".")
+            return refuse(
+                value.position, key: "segment_name_quotes",
+                "Expected the segment's name in quotes: in segment \"Name\".")
         }
         let key = SearchKey.normalize(name)
         guard let saved = context.segments[key] else {
@@ -247,12 +251,17 @@ struct SegmentChecker {
         switch name {
         case "events":
             guard let first = arguments.first, arguments.count <= 2 else {
-                return refuse(subject.position, "events takes an event type and a window: events(page_view, 30d).")
+                return refuse(
+                    subject.position, key: "events_arguments",
+                    "events takes an event type and a window: events(page_view, 30d).")
             }
             let type: String
             switch first.literal {
             case .word(let word), .string(let word): type = word.lowercased()
-            default: return refuse(first.position, "Expected an event type such as page_view.")
+            default:
+                return refuse(
+                    first.position, key: "expected_event_type",
+                    "Expected an event type such as page_view.")
             }
             guard SegmentQuery.eventTypes.contains(type) else {
                 return refuse(
@@ -267,11 +276,11 @@ struct SegmentChecker {
                 return refuse(subject.position, key: "hidden", "Your role may not read {field}.", ["field": "orders"])
             }
             guard arguments.count <= (name == "spent" ? 2 : 1) else {
-                return refuse(
-                    subject.position,
-                    name == "spent"
-                        ? "spent takes a window and an optional currency: spent(365d) or spent(365d, \"EUR\")."
-                        : "orders takes a window: orders(365d).")
+                return name == "spent"
+                    ? refuse(
+                        subject.position, key: "spent_arguments",
+                        "spent takes a window and an optional currency: spent(365d) or spent(365d, \"EUR\").")
+                    : refuse(subject.position, key: "orders_arguments", "orders takes a window: orders(365d).")
             }
             guard let since = window(arguments.first) else { return .constant(false) }
             var currency: String?
@@ -280,10 +289,15 @@ struct SegmentChecker {
                 switch argument.literal {
                 case .string(let text), .word(let text):
                     guard let code = Currencies.code(text) else {
-                        return refuse(argument.position, "\"\(text)\" is not a currency code such as EUR.")
+                        return refuse(
+                            argument.position, key: "not_currency", "\"{value}\" is not a currency code such as EUR.",
+                            ["value": text])
                     }
                     currency = code
-                default: return refuse(argument.position, "Expected a currency code such as \"EUR\".")
+                default:
+                    return refuse(
+                        argument.position, key: "expected_currency",
+                        "Expected a currency code such as \"EUR\".")
                 }
             }
             guard let count = count(op, values, at: at, whole: name == "orders") else { return .constant(false) }
@@ -291,24 +305,32 @@ struct SegmentChecker {
             return .spent(since: since, currency: currency, count)
         case "consent":
             guard arguments.count == 1, let channelValue = arguments.first else {
-                return refuse(subject.position, "consent takes a channel: consent(email).")
+                return refuse(
+                    subject.position, key: "consent_arguments",
+                    "consent takes a channel: consent(email).")
             }
             let channel: String
             switch channelValue.literal {
             case .word(let text), .string(let text): channel = text.lowercased()
-            default: return refuse(channelValue.position, "Expected a channel such as email.")
+            default:
+                return refuse(
+                    channelValue.position, key: "expected_channel",
+                    "Expected a channel such as email.")
             }
             guard SegmentQuery.channels.contains(channel) else {
                 return refuse(
                     channelValue.position,
-                    "Unknown channel \"\(channel)\"; expected \(SegmentQuery.channels.joined(separator: ", ")).")
+                    key: "unknown_channel", "Unknown channel \"{name}\"; expected {channels}.",
+                    ["name": channel, "channels": SegmentQuery.channels.joined(separator: ", ")])
             }
             if context.hiddenContactFields.contains("email_consent") {
                 return refuse(
                     subject.position, key: "hidden", "Your role may not read {field}.", ["field": "email_consent"])
             }
             guard [.equals, .notEquals, .isIn, .notIn].contains(op) else {
-                return refuse(at, "consent(…) takes =, !=, in or not in, with granted, withdrawn or unknown.")
+                return refuse(
+                    at, key: "consent_operator",
+                    "consent(…) takes =, !=, in or not in, with granted, withdrawn or unknown.")
             }
             var states: [String] = []
             for value in values {
@@ -318,7 +340,9 @@ struct SegmentChecker {
                 default: text = ""
                 }
                 guard let state = SegmentQuery.consentStates[text] else {
-                    return refuse(value.position, "Expected a consent state: granted, withdrawn or unknown.")
+                    return refuse(
+                        value.position, key: "expected_consent_state",
+                        "Expected a consent state: granted, withdrawn or unknown.")
                 }
                 states.append(state)
             }
@@ -337,7 +361,10 @@ struct SegmentChecker {
     mutating func window(_ value: SegmentValue?) -> Int64?? {
         guard let value else { return .some(nil) }
         guard case .days(let days) = value.literal, days > 0 else {
-            issues.append(SegmentIssue(value.position, "Expected a window of days such as 30d."))
+            issues.append(
+                SegmentIssue(
+                    value.position, key: "expected_window",
+                    "Expected a window of days such as 30d."))
             return .none
         }
         return .some(context.now - Int64(days) * 86_400_000_000)
@@ -348,22 +375,33 @@ struct SegmentChecker {
         -> SegmentCount?
     {
         guard let comparison = SegmentCount.Comparison(rawValue: op.rawValue) else {
-            issues.append(SegmentIssue(at, "Expected a comparison with a number: =, !=, <, <=, > or >=."))
+            issues.append(
+                SegmentIssue(
+                    at, key: "expected_comparison",
+                    "Expected a comparison with a number: =, !=, <, <=, > or >=."))
             return nil
         }
         guard let value = values.first, case .number(let number) = value.literal else {
-            issues.append(SegmentIssue(values.first?.position ?? at, "Expected a number."))
+            issues.append(
+                SegmentIssue(
+                    values.first?.position ?? at, key: "expected_plain_number",
+                    "Expected a number."))
             return nil
         }
         if whole {
             guard number.rounded() == number, number >= 0, number < 1e12 else {
-                issues.append(SegmentIssue(value.position, "Expected a whole number, at least 0."))
+                issues.append(
+                    SegmentIssue(
+                        value.position, key: "expected_whole_number",
+                        "Expected a whole number, at least 0."))
                 return nil
             }
             return SegmentCount(comparison, Int64(number))
         }
         guard abs(number) < 1e12 else {
-            issues.append(SegmentIssue(value.position, "The amount is too large."))
+            issues.append(
+                SegmentIssue(
+                    value.position, key: "amount_too_large", "The amount is too large."))
             return nil
         }
         return SegmentCount(comparison, Int64((number * 1000).rounded()))
@@ -389,7 +427,9 @@ struct SegmentChecker {
             return people(op, values, at: at, column: "team_id", subject: subject)
         case "name":
             if context.hiddenContactFields.contains("first_name") || context.hiddenContactFields.contains("last_name") {
-                return refuse(subject.position, "Your role may not read the contact's name.")
+                return refuse(
+                    subject.position, key: "hidden_name",
+                    "Your role may not read the contact's name.")
             }
             return test(.contactName, kindOf: .text(maxLength: 401), op, values, at: at, label: "name")
         default:
@@ -464,7 +504,9 @@ struct SegmentChecker {
         case .isNotEmpty: return .not(.field(.contact(target), .empty))
         case .equals, .notEquals, .isIn, .notIn: break
         default:
-            return refuse(at, "\(subject.name) takes =, !=, in, not in, is empty or is not empty.")
+            return refuse(
+                at, key: "people_operator", "{name} takes =, !=, in, not in, is empty or is not empty.",
+                ["name": subject.name])
         }
         var filter: SegmentFilter
         if column == "owner_id" {
@@ -478,7 +520,8 @@ struct SegmentChecker {
                     emails.append(Email.normalize(text))
                 default:
                     return refuse(
-                        value.position, "Expected me or a user's email in quotes, such as \"ana@example.com\".")
+                        value.position, key: "expected_owner",
+                        "Expected me or a user's email in quotes, such as \"ana@example.com\".")
                 }
             }
             filter = ids.isEmpty && emails.isEmpty ? .constant(false) : .owner(ids: ids, emails: emails)
@@ -486,7 +529,9 @@ struct SegmentChecker {
             var keys: [String] = []
             for value in values {
                 guard case .string(let text) = value.literal else {
-                    return refuse(value.position, "Expected a team's name in quotes, such as \"Sales\".")
+                    return refuse(
+                        value.position, key: "expected_team",
+                        "Expected a team's name in quotes, such as \"Sales\".")
                 }
                 keys.append(SearchKey.normalize(text))
             }
@@ -532,7 +577,8 @@ struct SegmentChecker {
         default: break
         }
         if case .structured = shape {
-            return refuse(at, "\(label) can only be tested with is empty or is not empty.")
+            return refuse(
+                at, key: "only_empty", "{field} can only be tested with is empty or is not empty.", ["field": label])
         }
         let negated = [.notEquals, .notContains, .notIn].contains(op)
         func wrap(_ test: SegmentTest) -> SegmentFilter {
@@ -554,10 +600,14 @@ struct SegmentChecker {
         switch op {
         case .within:
             guard case .date = shape else {
-                return refuse(at, "within takes a date field such as birthday: birthday within 7d.")
+                return refuse(
+                    at, key: "within_date",
+                    "within takes a date field such as birthday: birthday within 7d.")
             }
             guard let value = values.first, case .days(let days) = value.literal, days >= 0, days <= 366 else {
-                return refuse(values.first?.position ?? at, "Expected a number of days ahead, such as 7d.")
+                return refuse(
+                    values.first?.position ?? at, key: "expected_days_ahead",
+                    "Expected a number of days ahead, such as 7d.")
             }
             return .field(field, .anniversary(Self.anniversaries(from: context.now, days: days)))
         case .contains, .notContains:
@@ -565,7 +615,8 @@ struct SegmentChecker {
             case .text, .choice, .list:
                 guard let value = values.first, case .string(let needle) = value.literal else {
                     return refuse(
-                        values.first?.position ?? at, "Expected text in quotes after \(op.rawValue).")
+                        values.first?.position ?? at, key: "expected_text_after", "Expected text in quotes after {op}.",
+                        ["op": op.rawValue])
                 }
                 if case .list = shape { return wrap(.listHas([needle])) }
                 return wrap(.contains(SegmentFilterText.fold(needle)))
@@ -588,7 +639,9 @@ struct SegmentChecker {
                     checked.append(.string(kind == .email ? Email.normalize(text) : text))
                 case .choice(let choices):
                     guard let text = text(value) else {
-                        return refuse(value.position, "Expected one of \(label)'s values.")
+                        return refuse(
+                            value.position, key: "expected_choice", "Expected one of {field}'s values.",
+                            ["field": label])
                     }
                     let found = choices.count > 100 ? text.uppercased() : text
                     guard choices.contains(found) else {
@@ -602,7 +655,9 @@ struct SegmentChecker {
                     var word: String?
                     if case .word(let bare) = value.literal { word = bare }
                     guard let text = text(value) ?? word else {
-                        return refuse(value.position, "Expected text in quotes for \(label).")
+                        return refuse(
+                            value.position, key: "expected_list_text", "Expected text in quotes for {field}.",
+                            ["field": label])
                     }
                     checked.append(.string(kind == .emailList ? Email.normalize(text) : text))
                 case .number:
@@ -614,7 +669,9 @@ struct SegmentChecker {
                     checked.append(.number(number))
                 case .flag:
                     guard case .word(let word) = value.literal, ["true", "false"].contains(word.lowercased()) else {
-                        return refuse(value.position, "Expected true or false for \(label).")
+                        return refuse(
+                            value.position, key: "expected_flag", "Expected true or false for {field}.",
+                            ["field": label])
                     }
                     checked.append(.bool(word.lowercased() == "true"))
                 case .date, .moment:
@@ -648,7 +705,9 @@ struct SegmentChecker {
             return wrap(.oneOf(checked))
         case .less, .lessOrEqual, .greater, .greaterOrEqual:
             let comparison = SegmentCount.Comparison(rawValue: op.rawValue)!
-            guard let value = values.first else { return refuse(at, "Expected a value.") }
+            guard let value = values.first else {
+                return refuse(at, key: "expected_value_missing", "Expected a value.")
+            }
             switch shape {
             case .number:
                 guard case .number(let number) = value.literal else {

@@ -146,7 +146,8 @@ package struct SegmentParser {
         do {
             guard text.count <= maxLength else {
                 throw SegmentIssue(
-                    SegmentPosition(line: 1, column: 1), "The query is longer than \(maxLength) characters.")
+                    SegmentPosition(line: 1, column: 1), key: "too_long", "The query is longer than {max} characters.",
+                    ["max": String(maxLength)])
             }
             var parser = SegmentParser(tokens: try tokenize(text))
             if case .end = parser.current.token {
@@ -165,7 +166,11 @@ package struct SegmentParser {
         } catch let issue as SegmentIssue {
             throw SegmentIssues([issue])
         } catch {
-            throw SegmentIssues([SegmentIssue(SegmentPosition(line: 1, column: 1), "The query cannot be read.")])
+            throw SegmentIssues([
+                SegmentIssue(
+                    SegmentPosition(line: 1, column: 1), key: "unreadable",
+                    "The query cannot be read.")
+            ])
         }
     }
 
@@ -248,17 +253,20 @@ package struct SegmentParser {
                         advance()
                         guard let count = Int(literal), abs(count) <= 36_500 / (unit == "w" ? 7 : 1) else {
                             throw SegmentIssue(
-                                start, "Expected a whole number of days or weeks (at most 100 years), such as 30d.")
+                                start, key: "bad_days",
+                                "Expected a whole number of days or weeks (at most 100 years), such as 30d.")
                         }
                         tokens.append(Located(token: .days(unit == "w" ? count * 7 : count), position: start))
                         continue
                     }
                 }
                 if index < characters.count, characters[index].isLetter || characters[index] == "_" {
-                    throw SegmentIssue(start, "Expected a number, or days such as 30d or weeks such as 2w.")
+                    throw SegmentIssue(
+                        start, key: "bad_number",
+                        "Expected a number, or days such as 30d or weeks such as 2w.")
                 }
                 guard let number = Double(literal), number.isFinite else {
-                    throw SegmentIssue(start, "\(literal) is not a number.")
+                    throw SegmentIssue(start, key: "not_number", "{text} is not a number.", ["text": literal])
                 }
                 tokens.append(Located(token: .number(number), position: start))
                 continue
@@ -333,7 +341,9 @@ package struct SegmentParser {
     }
 
     mutating func expression(depth: Int) throws -> SegmentNode {
-        guard depth < Self.maxDepth else { throw SegmentIssue(current.position, "The query is nested too deeply.") }
+        guard depth < Self.maxDepth else {
+            throw SegmentIssue(current.position, key: "nested", "The query is nested too deeply.")
+        }
         var node = try conjunction(depth: depth)
         while isWord("or") {
             _ = next()
@@ -354,7 +364,9 @@ package struct SegmentParser {
     mutating func unary(depth: Int) throws -> SegmentNode {
         if isWord("not") {
             let position = next().position
-            guard depth < Self.maxDepth else { throw SegmentIssue(position, "The query is nested too deeply.") }
+            guard depth < Self.maxDepth else {
+                throw SegmentIssue(position, key: "nested", "The query is nested too deeply.")
+            }
             return .not(try unary(depth: depth + 1), position)
         }
         return try primary(depth: depth)
@@ -378,12 +390,15 @@ package struct SegmentParser {
         }
         let lower = name.lowercased()
         if ["and", "or"].contains(lower) {
-            throw SegmentIssue(start.position, "Expected a condition before \(lower).")
+            throw SegmentIssue(
+                start.position, key: "condition_before", "Expected a condition before {word}.", ["word": lower])
         }
         _ = next()
         if lower == "in" {
             guard isWord("segment") else {
-                throw SegmentIssue(current.position, "Expected segment after in (in segment \"Name\").")
+                throw SegmentIssue(
+                    current.position, key: "expected_segment_word",
+                    "Expected segment after in (in segment \"Name\").")
             }
             _ = next()
             return .inSegment(
@@ -406,7 +421,9 @@ package struct SegmentParser {
         }
         if lower == "bought" {
             guard let arguments, arguments.count == 1 else {
-                throw SegmentIssue(start.position, "bought takes one product SKU in quotes: bought(\"SKU-1\").")
+                throw SegmentIssue(
+                    start.position, key: "bought_arguments",
+                    "bought takes one product SKU in quotes: bought(\"SKU-1\").")
             }
             return .bought(arguments[0], start.position)
         }
@@ -425,7 +442,10 @@ package struct SegmentParser {
             _ = next()
         case .word(let word) where word.lowercased() == "not":
             _ = next()
-            guard isWord("in") else { throw SegmentIssue(current.position, "Expected in after not (not in (…)).") }
+            guard isWord("in") else {
+                throw SegmentIssue(
+                    current.position, key: "expected_in", "Expected in after not (not in (…)).")
+            }
             _ = next()
             op = .notIn
         case .word(let word) where word.lowercased() == "is":
@@ -436,7 +456,9 @@ package struct SegmentParser {
                 _ = next()
             }
             guard isWord("empty") else {
-                throw SegmentIssue(current.position, "Expected empty after is (is empty, is not empty).")
+                throw SegmentIssue(
+                    current.position, key: "expected_empty",
+                    "Expected empty after is (is empty, is not empty).")
             }
             _ = next()
             return .condition(subject, negated ? .isNotEmpty : .isEmpty, [], operatorAt)
