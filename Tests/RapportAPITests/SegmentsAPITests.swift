@@ -426,6 +426,23 @@ struct SegmentsAPITests {
                     ((kept.json["history"] as? [[String: Any]]) ?? []).contains {
                         $0["note"] as? String == "Newsletter box"
                     })
+                // an import of new contacts with consent records it, from the import
+                let imported = try await client.execute(
+                    uri: "/api/v1/imports?object=contacts", method: .post,
+                    headers: .bearer(seeded.token, [.contentType: "text/csv"]),
+                    body: ByteBuffer(
+                        string:
+                            "first_name,email,email_consent,email_consent_source\nIda,ida@example.dk,subscribed,Fair 2026\n"
+                    ))
+                #expect(imported.status == .ok || imported.status == .created, "\(imported.text)")
+                let ida = try await client.json(.get, "/api/v1/contacts?email=ida@example.dk", seeded.token)
+                let idaID = try #require((ida.json["data"] as? [[String: Any]])?.first?["id"] as? String)
+                let idaConsent = try await client.json(.get, "/api/v1/contacts/\(idaID)/consent", seeded.token)
+                #expect((idaConsent.json["states"] as? [[String: Any]])?.first?["state"] as? String == "granted")
+                let idaHistory = (idaConsent.json["history"] as? [[String: Any]]) ?? []
+                #expect(idaHistory.count == 1)
+                #expect(idaHistory.first?["source"] as? String == "import")
+                #expect(idaHistory.first?["note"] as? String == "Fair 2026")
                 // bad input names each member; another workspace finds nothing
                 let bad = try await client.json(
                     .post, "/api/v1/contacts/\(id)/consent", seeded.token,

@@ -25,7 +25,16 @@ package struct ConsentService: Sendable {
         try requireReadable(viewer)
         let stored = try await consents.states(workspaceID: viewer.workspaceID, contactID: contact.id)
         let states = Consent.channels.map { channel in
-            stored.first { $0.channel == channel }
+            if channel == "email" {
+                // (the contact's field is the email channel's state, whatever wrote it)
+                let state = Consent.state(fieldValue: contact.string("email_consent"))
+                let row = stored.first { $0.channel == channel && $0.state == state }
+                return ConsentState(
+                    channel: channel, state: state, source: row?.source ?? contact.string("email_consent_source"),
+                    changedAt: row?.changedAt
+                        ?? contact.string("email_consent_changed_at").flatMap(Timestamp.parse).map(Timestamp.micros))
+            }
+            return stored.first { $0.channel == channel }
                 ?? ConsentState(channel: channel, state: "unknown", source: nil, changedAt: nil)
         }
         let history = try await consents.history(workspaceID: viewer.workspaceID, contactID: contact.id)
