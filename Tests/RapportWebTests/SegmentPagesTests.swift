@@ -68,6 +68,10 @@ struct SegmentPagesTests {
                 #expect(contacts.status == .ok)
                 #expect(contacts.text.contains("Ana") && !contacts.text.contains("Darius"))
                 #expect(contacts.text.contains("Danes"))
+                // the filter panel offers the saved segments
+                let all = try await jar.get(client, "/contacts")
+                #expect(all.text.contains("<select name=\"segment_id\">"))
+                #expect(all.text.contains("<option value=\"\(id)\" >Danes</option>"))
                 let export = try await jar.get(client, "/contacts/export?format=csv&segment_id=\(id)")
                 #expect(export.text.contains("Ana") && !export.text.contains("Darius"))
             }

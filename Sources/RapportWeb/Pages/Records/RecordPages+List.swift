@@ -28,6 +28,20 @@ extension RecordPages {
         return (list, parameters)
     }
 
+    /// The filter panel's choice of a saved segment (contacts' lists, for readers of segments).
+    func segmentFilter(_ viewer: Viewer, selected: String?, messages: [String: String]) async throws
+        -> [RecordListView.Filter]
+    {
+        guard schema.name == ObjectType.contacts.name else { return [] }
+        let segments = try await SegmentService(services).all(viewer)
+        guard !segments.isEmpty else { return [] }
+        return [
+            .init(
+                name: "segment_id", label: messages["field_segment_id"] ?? "Segment",
+                options: segments.map { Option(value: $0.id, label: $0.name, selected: $0.id == selected) })
+        ]
+    }
+
     /// A saved segment's members only (`?segment_id=`, contacts' lists).
     /// - Throws: `notFound` for an unknown segment; `invalid` when it cannot be used now or here.
     func applySegment(_ id: String?, to query: inout ListQuery, viewer: Viewer) async throws {
@@ -156,9 +170,10 @@ extension RecordPages {
                     .replacingOccurrences(of: "{from}", with: Numbers.format(shownFrom, language))
                     .replacingOccurrences(of: "{to}", with: Numbers.format(shownTo, language))
                     .replacingOccurrences(of: "{total}", with: Numbers.format(total, language)),
-            filters: filterPanel(
-                selected: filters, users: users, teams: teams, definitions: definitions, hidden: hidden,
-                messages: messages),
+            filters: try await segmentFilter(principal.viewer, selected: given("segment_id"), messages: messages)
+                + filterPanel(
+                    selected: filters, users: users, teams: teams, definitions: definitions, hidden: hidden,
+                    messages: messages),
             activeFilters: active == 0 ? nil : Numbers.format(active, language),
             chips: chips, hasChips: !chips.isEmpty,
             clearPath: filters.isEmpty
