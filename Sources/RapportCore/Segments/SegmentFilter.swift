@@ -190,12 +190,7 @@ struct SegmentChecker {
         }
     }
 
-    mutating func refuse(_ position: SegmentPosition, _ message: String) -> SegmentFilter {
-        issues.append(SegmentIssue(position, message))
-        return .constant(false)
-    }
-
-    /// `refuse` with a message the pages translate (`issue_segment_KEY`).
+    /// Records an issue (a message the pages translate: `issue_segment_KEY`) and stands in for the condition.
     mutating func refuse(
         _ position: SegmentPosition, key: String, _ template: String, _ values: [String: String] = [:]
     ) -> SegmentFilter {
