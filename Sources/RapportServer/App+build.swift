@@ -73,6 +73,8 @@ package func buildRouter(_ runtime: Runtime) async throws -> Router<AppContext> 
         DuplicatesController(services, schema: type).register(on: api, idempotent: idempotent)
     }
     PipelinesController(services).register(on: api, idempotent: idempotent)
+    SegmentsController(services).register(on: api, idempotent: idempotent)
+    ConsentController(services).register(on: api, idempotent: idempotent)
     DealsController(services).register(on: api, idempotent: idempotent)
     ForecastController(services).register(on: api)
     PurchasesController(services).register(on: api)

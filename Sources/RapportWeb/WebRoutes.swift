@@ -57,6 +57,8 @@ package struct WebRoutes: Sendable {
         TaskPages(services: services, pages: pages).register(on: signedIn)
         SalesPages(services: services, pages: pages).register(on: signedIn)
         PipelinePages(services: services, pages: pages).register(on: signedIn)
+        SegmentPages(services: services, pages: pages).register(on: signedIn)
+        ConsentPages(services: services, pages: pages).register(on: signedIn)
         ProfilePages(accounts: accounts, pages: pages).register(on: signedIn)
         TokenPages(accounts: accounts, pages: pages).register(on: signedIn)
         let users = UserPages(

@@ -53,6 +53,7 @@ extension RecordService {
         case ObjectType.deals.name: DealEffects()
         case ObjectType.tasks.name: TaskEffects()
         case ObjectType.orders.name: OrderEffects()
+        case ObjectType.contacts.name: ContactEffects()
         default: NoEffects()
         }
     }

@@ -624,7 +624,8 @@ package struct RecordService: Sendable {
         let ownerField = schema.ownerField
         if patch[ownerField] == nil, let userID = viewer.userID { record.values[ownerField] = .string(userID) }
         if patch["team_id"] == nil, let owner = record.string(ownerField) {
-            let teams = try await TeamRepository(store: services.store).teams(of: owner, workspaceID: viewer.workspaceID)
+            let teams = try await TeamRepository(store: services.store).teams(
+                of: owner, workspaceID: viewer.workspaceID)
             record.values["team_id"] = teams.first.map(JSONValue.string) ?? .null
         }
     }

@@ -13,5 +13,6 @@ struct FixedPaths {
     let search = WebPath.search
     let notifications = WebPath.notifications
     let myTasks = WebPath.myTasks
+    let segments = WebPath.segments
     let staticFiles = WebPath.staticFiles
 }

@@ -30,6 +30,7 @@ extension RecordPages {
         switch field {
         case "lifecycle_stage": return messages["stage_\(text)"] ?? text
         case "email_consent": return messages["consent_\(text)"] ?? text
+        case "email_status": return messages["email_status_\(text)"] ?? text
         case "priority": return messages["priority_\(text)"] ?? text
         case "status": return messages["deal_status_\(text)"] ?? text
         default: return text

@@ -208,6 +208,10 @@ extension RecordPages {
             tasks: try await taskPanel(
                 record, principal: principal, messages: messages, submitted: taskSubmitted, errors: taskErrors))
         view.purchases = purchases
+        if schema.name == ObjectType.contacts.name {
+            view.consent = try await ConsentPages(services: services, pages: pages).panel(
+                record, principal: principal, canEdit: rules.allows(.edit), messages: messages, dates: dates)
+        }
         return pages.render(
             view, request: request, context: context,
             status: composerErrors.isEmpty && taskErrors.isEmpty ? .ok : .unprocessableContent,
@@ -277,6 +281,17 @@ extension RecordPages {
             })
     }
 
+    /// A change of consent as its timeline entry says it: "Granted · Form · ticked the box".
+    static func consentBody(_ event: TimelineEvent, messages: [String: String]) -> String? {
+        guard event.type == "consent_changed", case .string(let state)? = event.data["state"] else { return nil }
+        var parts = [messages["consent_\(state)"] ?? state]
+        if case .string(let source)? = event.data["source"] {
+            parts.append(messages["consent_source_\(source)"] ?? source)
+        }
+        if case .string(let note)? = event.data["note"], !note.isEmpty { parts.append(note) }
+        return parts.joined(separator: " · ")
+    }
+
     /// A purchase as its timeline entry says it: the total and what was bought ("2 × Kaffe, 1 × Te").
     static func purchaseBody(_ event: TimelineEvent, language: Language) -> String? {
         guard event.type == "purchase" else { return nil }
@@ -344,7 +359,8 @@ extension RecordPages {
                     datetime: Timestamp.rfc3339(event.occurredAt)),
                 actor: actorName(event.actor, names: actors, messages: messages),
                 body: event.data["body"].map(Self.display).nonEmpty
-                    ?? Self.purchaseBody(event, language: dates.language), minutes: minutes, changes: lines,
+                    ?? Self.purchaseBody(event, language: dates.language)
+                    ?? Self.consentBody(event, messages: messages), minutes: minutes, changes: lines,
                 hasChanges: !lines.isEmpty, person: person.nonEmpty, personPath: personPath)
         }
     }

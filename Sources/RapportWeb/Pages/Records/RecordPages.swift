@@ -57,7 +57,7 @@ struct RecordPages: Sendable {
     @Sendable func export(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let (list, parameters) = try await listRequest(
-            request.uri.query, workspaceID: principal.workspace.id, ignoring: ["format"])
+            request.uri.query, viewer: principal.viewer, ignoring: ["format"])
         let filtered = parameters.contains { $0.name != "sort" }
         return try ExportResponse.make(
             services, viewer: principal.viewer, object: schema.name,

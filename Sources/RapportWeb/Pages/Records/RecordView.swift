@@ -98,6 +98,28 @@ struct RecordView: PageContent {
         let products: [Product]
     }
 
+    /// A contact's email consent: its state, how it came to be, the history, and a form for those who may
+    /// change the contact.
+    struct ConsentPanel {
+        struct Change {
+            let state: String
+            let source: String
+            let note: String?
+            let when: When
+        }
+
+        let state: String
+        let stateClass: String
+        let source: String?
+        let changed: When?
+        let history: [Change]
+        let hasHistory: Bool
+        /// Where the form posts; nil for a viewer who may not change the contact.
+        let action: String?
+        let states: [Option]
+        let sources: [Option]
+    }
+
     /// Following the record: whether the viewer does, where to change it, and how many people do.
     struct Follow {
         let following: Bool
@@ -139,4 +161,6 @@ struct RecordView: PageContent {
     var canDelete = true
     /// The Tasks panel (open tasks and a form that adds one), on the records tasks are about.
     var tasks: TaskPanelView? = nil
+    /// The consent panel (contacts).
+    var consent: ConsentPanel? = nil
 }
