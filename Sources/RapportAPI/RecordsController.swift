@@ -76,9 +76,10 @@ package struct RecordsController: Sendable {
             .listPage(request, principal: principal, scope: (field, record.id))
     }
 
-    func listPage(_ request: Request, principal: Principal, scope: (column: String, value: String)?) async throws
-        -> Response
-    {
+    /// - Parameter segmentID: only a saved segment's members (else `?segment_id=`, for contacts).
+    func listPage(
+        _ request: Request, principal: Principal, scope: (column: String, value: String)?, segmentID: String? = nil
+    ) async throws -> Response {
         let definitions = try await service.customFields(workspaceID: principal.workspace.id)
         let list = RecordListRequest(
             QueryItems.parse(request.uri.query), schema: service.schema, customFields: definitions)
@@ -86,9 +87,15 @@ package struct RecordsController: Sendable {
         var page: PageRequest?
         do { page = try PageRequest(request, cursor: false) } catch let error as RapportError { issues += error.fields }
         issues += list.issues
+        let segmentID = segmentID ?? request.uri.queryParameters["segment_id"].map(String.init)
+        if segmentID != nil, service.schema.name != ObjectType.contacts.name {
+            issues.append(FieldIssue("segment_id", "Only contacts are members of segments."))
+        }
         guard issues.isEmpty, let page else { throw RapportError.invalid(issues) }
+        var query = list.query
+        try await SegmentService(services).apply(segmentID, to: &query, viewer: principal.viewer)
         let result = try await service.listBodies(
-            principal.viewer, query: list.query, limit: page.limit, after: list.after, within: scope,
+            principal.viewer, query: query, limit: page.limit, after: list.after, within: scope,
             search: list.search)
         return try JSONCoding.response(ListBody(data: result.bodies, nextCursor: result.next.map(list.cursorText)))
     }

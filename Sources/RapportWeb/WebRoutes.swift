@@ -61,6 +61,8 @@ package struct WebRoutes: Sendable {
         PipelinePages(services: services, pages: pages).register(on: signedIn)
         EmailSettingsPages(services: services, pages: pages).register(on: signedIn)
         TemplatePages(services: services, pages: pages).register(on: signedIn)
+        SegmentPages(services: services, pages: pages).register(on: signedIn)
+        ConsentPages(services: services, pages: pages).register(on: signedIn)
         ProfilePages(accounts: accounts, pages: pages).register(on: signedIn)
         TokenPages(accounts: accounts, pages: pages).register(on: signedIn)
         let users = UserPages(

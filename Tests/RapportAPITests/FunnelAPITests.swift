@@ -169,4 +169,44 @@ struct FunnelAPITests {
             }
         }
     }
+
+    @Test("a merged deal keeps both deals' stage histories, and the funnel counts them", arguments: Backend.allCases)
+    func mergedHistory(_ backend: Backend) async throws {
+        try await TestApp.with(backend) { app in
+            let seeded = try await Fixtures.workspace(app)
+            let pipeline = try #require(
+                try await PipelineService(app.services).all(.system(seeded.workspace.id)).first)
+            let stage = Dictionary(uniqueKeysWithValues: pipeline.stages.map { ($0.name, $0.id) })
+            try await app.test { client in
+                // given deal A went Qualify → Demo and deal B Qualify → Proposal
+                var ids: [String] = []
+                for (name, next) in [("A", "Demo"), ("B", "Proposal")] {
+                    let made = try await client.json(
+                        .post, "/api/v1/deals", seeded.token,
+                        #"{"name": "\#(name)", "pipeline_id": "\#(pipeline.id)", "stage_id": "\#(stage["Qualify"] ?? "")"}"#
+                    )
+                    let id = try #require(made.json["id"] as? String, "\(made.text)")
+                    let moved = try await client.json(
+                        .post, "/api/v1/deals/\(id)/move", seeded.token, #"{"stage_id": "\#(stage[next] ?? "")"}"#)
+                    #expect(moved.status == .ok, "\(moved.text)")
+                    ids.append(id)
+                }
+                // when B is merged into A
+                let merged = try await client.json(
+                    .post, "/api/v1/deals/\(ids[0])/merge", seeded.token, #"{"other_id": "\#(ids[1])"}"#)
+                #expect(merged.status == .ok, "\(merged.text)")
+                // then the funnel of today counts one deal, which entered Qualify, Demo and Proposal
+                let today = String(Timestamp.rfc3339(Timestamp.micros(Date())).prefix(10))
+                let funnel = try await client.json(
+                    .get, "/api/v1/pipelines/\(pipeline.id)/funnel?from=\(today)&to=\(today)", seeded.token)
+                let stages = funnel.json["stages"] as? [[String: Any]] ?? []
+                func entered(_ name: String) -> Int? {
+                    stages.first { $0["name"] as? String == name }?["entered"] as? Int
+                }
+                #expect(entered("Qualify") == 1, "\(funnel.text)")
+                #expect(entered("Demo") == 1)
+                #expect(entered("Proposal") == 1)
+            }
+        }
+    }
 }

@@ -214,6 +214,9 @@ struct LeakMatrixTests {
         )
         let tokens = try await client.execute(uri: "/api/v1/tokens", method: .get, headers: .bearer(a.token))
         let tokenID = ((tokens.json["data"] as? [[String: Any]])?.first?["id"] as? String) ?? ""
+        // a segment of every contact of A, by the markers of their first names
+        let segment = try await post(
+            "/api/v1/segments", #"{"name": "Zorblax people", "query": "first_name ~ \"zorblaxp\""}"#)
         let people = [
             Person(
                 name: "owner", user: a.owner, token: a.token, teams: [], teammates: [a.owner.id], manages: true),
@@ -237,6 +240,7 @@ struct LeakMatrixTests {
                 "teams": t1, "roles": teamRole, "custom-fields": field["id"] as? String ?? "",
                 "invites": invite["id"] as? String ?? "", "tokens": tokenID, "users": member.id,
                 "pipelines": pipeline, "stages": stage, "templates": template["id"] as? String ?? "",
+                "segments": segment["id"] as? String ?? "",
             ])
     }
 
@@ -347,6 +351,45 @@ struct LeakMatrixTests {
                         "GET /api/v1/notifications", "GET /api/v1/notifications/unread_count",
                         "POST /api/v1/notifications/read",
                     ])
+                    // Segments: a segment's count and members, a preview of its query, and its use as a filter of
+                    // the contacts list and of an export hold exactly the contacts the person may see; another
+                    // workspace's segment is not found anywhere.
+                    let segment = world.other["segments"]!
+                    let visibleContacts = Set(
+                        world.items.filter { $0.object == "contacts" && world.reach(person, $0) }.map(\.id))
+                    let members = try await call(.get, "/api/v1/segments/\(segment)/members?limit=200")
+                    let counted = try await call(.get, "/api/v1/segments/\(segment)/count")
+                    let filtered = try await call(.get, "/api/v1/contacts?segment_id=\(segment)&limit=200")
+                    let exportedSegment = try await call(
+                        .get, "/api/v1/exports?object=contacts&format=jsonl&segment_id=\(segment)")
+                    let preview = try await call(
+                        .post, "/api/v1/segments/preview", #"{"query": "first_name ~ \"zorblaxp\""}"#)
+                    let one = try await call(.get, "/api/v1/segments/\(segment)")
+                    let segments = try await call(.get, "/api/v1/segments")
+                    if person.user.workspaceID == world.workspaceA {
+                        #expect(Self.ids(members) == visibleContacts, "\(person.name)'s segment members")
+                        #expect(counted.json["count"] as? Int == visibleContacts.count, "\(person.name)'s count")
+                        #expect(Self.ids(filtered) == visibleContacts, "\(person.name)'s contacts by segment")
+                        let exportedIDs = Set(
+                            exportedSegment.text.split(separator: "\n").compactMap {
+                                (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["id"]
+                                    as? String
+                            })
+                        #expect(exportedIDs == visibleContacts, "\(person.name) exports the segment")
+                        #expect(preview.json["count"] as? Int == visibleContacts.count, "\(person.name)'s preview")
+                        #expect(one.status == .ok)
+                        #expect(Self.ids(segments).contains(segment))
+                    } else {
+                        for response in [members, counted, filtered, exportedSegment, one] {
+                            #expect(response.status == .notFound, "B's owner reaches A's segment: \(response.text)")
+                        }
+                        #expect(preview.json["count"] as? Int == 0)
+                        #expect(!Self.ids(segments).contains(segment))
+                    }
+                    covered.formUnion([
+                        "GET /api/v1/segments/:id/members", "GET /api/v1/segments/:id/count",
+                        "POST /api/v1/segments/preview", "GET /api/v1/segments",
+                    ])
                     // Each record by id, through every route that names one.
                     for item in world.items {
                         let sees = world.reach(person, item)
@@ -410,6 +453,22 @@ struct LeakMatrixTests {
                             covered.formUnion([
                                 "GET /api/v1/\(item.object)/:id/timeline", "POST /api/v1/\(item.object)/:id/activities",
                             ])
+                        }
+                        // a contact's consent: read where the person sees the contact, changed where they edit it
+                        if item.object == "contacts" {
+                            let consent = try await call(.get, "/api/v1/contacts/\(item.id)/consent")
+                            #expect(
+                                consent.status == (sees ? .ok : hidden), "\(person.name) reads \(item.marker)'s consent"
+                            )
+                            let given = try await call(
+                                .post, "/api/v1/contacts/\(item.id)/consent",
+                                #"{"channel": "email", "state": "granted", "source": "admin", "note": "by \#(person.name)"}"#
+                            )
+                            #expect(
+                                given.status
+                                    == (world.reach(person, item, .edit) ? .created : sees ? .forbidden : hidden),
+                                "\(person.name) changes \(item.marker)'s consent: \(given.text)")
+                            covered.formUnion(["GET /api/v1/contacts/:id/consent", "POST /api/v1/contacts/:id/consent"])
                         }
                         if !type.duplicates.isEmpty {
                             let duplicates = try await call(.get, "/api/v1/\(item.object)/\(item.id)/duplicates")
@@ -642,6 +701,8 @@ struct LeakMatrixTests {
                     "POST /api/v1/contacts", "POST /api/v1/companies", "POST /api/v1/products", "POST /api/v1/deals",
                     "POST /api/v1/tasks",
                     "POST /api/v1/orders",
+                    // a new segment names no record; its members are checked above
+                    "POST /api/v1/segments",
                     // imports: updates of unreachable records are rejected rows (ImportVisibilityTests)
                     "POST /api/v1/imports",
                 ]

@@ -116,6 +116,10 @@ struct SalesPagesTests {
                 let before = page.text[..<label.lowerBound]
                 let x = before[before.range(of: "<text x=\"", options: .backwards)!.upperBound...].prefix { $0 != "\"" }
                 #expect(Double(x) ?? 0 > 600, "label at \(x)")
+                // and the forecast's months are Gregorian, named in Persian, with the Solar Hijri months they span
+                let months = try await persian.get(client, "/sales/forecast")
+                #expect(months.text.contains("مارس ۲۰۲۷"), "the Gregorian month in Persian")
+                #expect(months.text.contains("اسفند ۱۴۰۵ – فروردین ۱۴۰۶"), "the Solar Hijri months it spans")
                 let dates = try await persian.get(client, "/sales/forecast?from=bad")
                 #expect(dates.text.contains("class=\"error\""))
             }

@@ -3,7 +3,9 @@
 laptop and on a phone: the check makes two deals with the new-deal form, drags one card from Qualify
 to Demo and sees the columns' counts and totals change, then drags the other to Lost, answers the
 dialog that asks why, and finds the reason on the deal's page; the funnel and forecast pages show
-their charts.
+their charts. Then it makes a deal with two lines (the second added with "Add a line"), sees each
+line's total and the amount follow as it types, finds the amount on the deal's page and the deal on
+the product's page; the top bar fits one line on a laptop and its "More" menu opens by keyboard.
 
 Usage: check_deals.py BASE_URL OWNER_EMAIL PASSWORD SCREENSHOT_DIR [en-1366 fa-390 …]
 Exits non-zero with one line on the first thing that is not as a user should see it.
@@ -14,6 +16,8 @@ import time
 
 from common import Visit, combinations
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select
 from selenium.webdriver.support import expected_conditions
 
 
@@ -50,6 +54,100 @@ def count(element):
     return element.find_element(By.CSS_SELECTOR, "[data-count]").get_attribute("textContent")
 
 
+def ascii_number(text):
+    """A page's number in ASCII: Persian digits and decimal sign, grouping left out."""
+    return text.translate(str.maketrans("۰۱۲۳۴۵۶۷۸۹٫", "0123456789.")).replace("٬", "").replace(",", "")
+
+
+def product(v, name, price):
+    """A product made with its form (the demo has none): `price` in øre, as the product form takes it."""
+    v.open("/products/new", "new-product")
+    form = v.find("main form.record-form")
+    form.find_element(By.NAME, "name").send_keys(name)
+    form.find_element(By.NAME, "unit_price").send_keys(price)
+    form.find_element(By.NAME, "currency").send_keys("DKK")
+    page = v.find("html")
+    form.find_element(By.CSS_SELECTOR, "button.primary[type=submit]").click()
+    reloaded(v, page, f"the product {name} to be made")
+
+
+def lines(v, run):
+    """A deal with two lines through the form: the second added with "Add a line"; totals as one types."""
+    name = f"Lines {run}"
+    product(v, f"Kaffe {run}", "5000")
+    product(v, f"Te {run}", "1500")
+    v.open("/deals/new", "deal-form")
+    form = v.find("main form.record-form")
+    form.find_element(By.NAME, "name").send_keys(name)
+    form.find_element(By.NAME, "currency").send_keys("DKK")
+    rows = v.finds("fieldset.lines tbody [data-row]")
+    v.expect(len(rows) == 1, f"the new-deal form has {len(rows)} line rows, not 1")
+    products = Select(rows[0].find_element(By.CSS_SELECTOR, "select[data-line-product]"))
+    choices = [o for o in products.options if o.text in (f"Kaffe {run}", f"Te {run}")]
+    v.expect(len(choices) == 2, "the two new products are not offered")
+    products.select_by_value(choices[0].get_attribute("value"))
+    product_id = choices[0].get_attribute("value")
+    product_name = choices[0].text
+    quantity = rows[0].find_element(By.CSS_SELECTOR, "[data-line-quantity]")
+    quantity.send_keys("2")
+    price = rows[0].find_element(By.CSS_SELECTOR, "[data-line-price]")
+    price.clear()
+    price.send_keys("12.50")
+    v.find("fieldset.lines [data-add-row]").click()
+    rows = v.finds("fieldset.lines tbody [data-row]")
+    v.expect(len(rows) == 2, f"'Add a line' left {len(rows)} rows")
+    Select(rows[1].find_element(By.CSS_SELECTOR, "select[data-line-product]")).select_by_value(choices[1].get_attribute("value"))
+    second = rows[1].find_element(By.CSS_SELECTOR, "[data-line-price]")
+    second.clear()
+    second.send_keys("7,50")
+    v.wait(lambda d: ascii_number(v.text("fieldset.lines [data-lines-total]")).startswith("32.50"), "the lines' sum 32.50")
+    amount = form.find_element(By.NAME, "amount")
+    v.expect(not amount.is_enabled(), "the amount can still be typed beside lines")
+    v.shot("deal-form-lines")
+    page = v.find("html")
+    form.find_element(By.CSS_SELECTOR, "button.primary[type=submit]").click()
+    reloaded(v, page, f"the deal {name} with lines to be made")
+    v.page("deal-with-lines")
+    deal_path = v.driver.current_url.replace(v.base, "").split("?")[0]
+    text = ascii_number(v.text("main"))
+    v.expect("32.50" in text and "DKK" in text, f"the deal's page does not show 32.50 DKK: {text[:300]!r}")
+    v.expect(product_name in v.text("main"), f"the deal's page does not name {product_name!r}")
+    # the product's page lists the deal in its table of deals
+    v.open(f"/products/{product_id}", "product-page")
+    tables = [t for t in v.finds("table.related-lines") if name in t.text]
+    v.expect(tables, f"the product's page does not list {name!r}")
+    # and the edit form shows the lines back, as decimals, with the amount as their sum
+    v.open(deal_path + "/edit", "deal-edit")
+    prices = [e.get_attribute("value") for e in v.finds("fieldset.lines tbody [data-line-price]")]
+    v.expect(prices[:2] == ["12.50", "7.50"], f"the edit form's prices read {prices}")
+    v.expect(not v.find("main form input[name=amount]").is_enabled(), "the edit form's amount can be typed beside lines")
+
+
+def top_bar(v):
+    """The top bar: one line on a laptop; "More" opens by keyboard and leads to products, tasks and orders."""
+    v.open("/contacts", "nav")
+    tops = v.driver.execute_script(
+        "return [...document.querySelectorAll('.nav > a, .nav > details')].map(e => Math.round(e.getBoundingClientRect().top))")
+    if not v.phone:
+        v.expect(len(set(tops)) == 1, f"the navigation wraps onto {len(set(tops))} lines: {tops}")
+        bar = v.driver.execute_script("return document.querySelector('.topbar').getBoundingClientRect().height")
+        v.expect(bar < 80, f"the top bar is {bar}px high")
+    summary = v.find(".nav-more summary")
+    v.driver.execute_script("arguments[0].focus()", summary)
+    summary.send_keys(Keys.ENTER)
+    v.wait(lambda d: v.find(".nav-more").get_attribute("open") is not None, "the More menu to open")
+    links = v.finds(".nav-menu a")
+    v.expect(len(links) == 3, f"the More menu has {len(links)} entries, not 3 (products, tasks, orders)")
+    width = v.driver.execute_script("return document.documentElement.clientWidth")
+    for link in links:
+        box = link.rect
+        v.expect(box["x"] >= 0 and box["x"] + box["width"] <= width + 1, f"{link.text!r} is outside the screen: {box}")
+    v.shot("nav-more")
+    links[0].send_keys(Keys.ENTER)
+    v.wait(lambda d: "/products" in d.current_url, "the products list from the More menu")
+    v.expect(v.find(".nav-more summary").get_attribute("class") == "current", "More is not marked as the current section")
+
+
 def main():
     base, owner, password, shots = sys.argv[1:5]
     os.makedirs(shots, exist_ok=True)
@@ -64,7 +162,7 @@ def main():
                 v.find("main form input[name=amount]").send_keys(amount)
                 v.find("main form input[name=currency]").send_keys("DKK")
                 page = v.find("html")
-                field.find_element(By.XPATH, "ancestor::form//button[@type='submit']").click()
+                field.find_element(By.XPATH, "ancestor::form//button[@type='submit' and contains(@class, 'primary')]").click()
                 reloaded(v, page, f"the deal {name} to be made")
             v.open("/sales/board", "board")
             direction = v.driver.execute_script("return document.documentElement.dir")
@@ -107,6 +205,8 @@ def main():
             v.expect(v.finds("svg.chart rect.chart-bar"), "the funnel has no bars")
             v.open("/sales/forecast", "forecast")
             v.expect(v.finds("svg.chart"), "the forecast has no chart")
+            lines(v, run)
+            top_bar(v)
         print(f"{CHECK} [{language}-{width}] {time.time():.0f}")
     print("deals check passed")
 

@@ -24,6 +24,7 @@ extension ObjectType {
                     defaultValue: .string("unknown")),
                 FieldSpec("email_consent_changed_at", .timestamp, writable: false),
                 FieldSpec("email_consent_source", .text(maxLength: 200)),
+                FieldSpec("email_status", .choice(["ok", "undeliverable"]), defaultValue: .string("ok")),
                 FieldSpec("birthday", .date),
                 FieldSpec("country", .country),
                 FieldSpec("region", .text(maxLength: 200)),

@@ -60,9 +60,11 @@ package struct ListQuery: Sendable, Equatable {
     /// `RecordScope` says it for them, within what their role lets them see; nil for no such narrowing.
     /// Set by the pages' quick filters; the store adds it to the list's conditions.
     package var scope: Visibility?
+    /// Only the members of a saved segment (contacts), checked for the reader (`SegmentService`).
+    package var segment: SegmentSelection?
 
     /// Parameters that are not filters.
-    package static let reserved: Set<String> = ["limit", "cursor", "sort", "q"]
+    package static let reserved: Set<String> = ["limit", "cursor", "sort", "q", "segment_id"]
 
     /// Parses query parameters.
     /// - Throws: `invalid` naming each unknown field, unknown operator or bad value.

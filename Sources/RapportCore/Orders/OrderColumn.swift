@@ -103,27 +103,7 @@ package enum OrderColumn: String, CaseIterable, Sendable {
     /// An amount written with a decimal point (`12.50`, `1250`, `-3`) in minor units of `currency`; nil
     /// for anything else, or for more decimals than the currency has.
     package static func minorUnits(_ text: String, currency: String) -> Int64? {
-        var text = text.trimmed(newlines: false)
-        var negative = false
-        if text.hasPrefix("-") {
-            negative = true
-            text.removeFirst()
-        }
-        let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-        let digits = Currencies.minorDigits(currency)
-        guard let whole = parts.first, !whole.isEmpty, whole.allSatisfy(\.isASCII), whole.allSatisfy(\.isNumber),
-            whole.count <= 13
-        else { return nil }
-        var fraction = parts.count > 1 ? String(parts[1]) : ""
-        guard fraction.allSatisfy({ $0.isASCII && $0.isNumber }), parts.count == 1 || !fraction.isEmpty else {
-            return nil
-        }
-        // (trailing zeros beyond the currency's digits change nothing: 12.500 DKK is 12.50)
-        while fraction.count > digits, fraction.hasSuffix("0") { fraction.removeLast() }
-        guard fraction.count <= digits else { return nil }
-        fraction += String(repeating: "0", count: digits - fraction.count)
-        guard let value = Int64(whole + fraction) else { return nil }
-        return negative ? -value : value
+        Currencies.minorUnits(text, currency: currency)
     }
 
     /// A time as an order file gives it: RFC 3339 with its offset, or a date (midnight UTC), as

@@ -53,6 +53,12 @@ extension ObjectType {
     }()
 }
 
+extension ObjectType {
+    /// The roles a page offers for a deal's contacts (`contact_roles`): the API keeps any short text, and a
+    /// page keeps a role it does not offer as it is.
+    package static let dealContactRoles = ["decision_maker", "champion", "influencer", "user", "other"]
+}
+
 /// A deal's own rules: its amount is its lines' sum when it has lines, and a contact's role names one
 /// of its contacts.
 struct DealRules: ObjectRules {

@@ -57,4 +57,41 @@ package enum Currencies {
         let fraction = String(abs(minorUnits) % scale)
         return "\(sign)\(whole).\(String(repeating: "0", count: digits - fraction.count))\(fraction) \(code)"
     }
+
+    /// An amount written with a decimal point (`12.50`, `1250`, `-3`) in minor units of `currency`; nil
+    /// for anything else, or for more decimals than the currency has.
+    package static func minorUnits(_ text: String, currency: String) -> Int64? {
+        var text = text.trimmed(newlines: false)
+        var negative = false
+        if text.hasPrefix("-") {
+            negative = true
+            text.removeFirst()
+        }
+        let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        let digits = minorDigits(currency)
+        guard let whole = parts.first, !whole.isEmpty, whole.allSatisfy(\.isASCII), whole.allSatisfy(\.isNumber),
+            whole.count <= 13
+        else { return nil }
+        var fraction = parts.count > 1 ? String(parts[1]) : ""
+        guard fraction.allSatisfy({ $0.isASCII && $0.isNumber }), parts.count == 1 || !fraction.isEmpty else {
+            return nil
+        }
+        // (trailing zeros beyond the currency's digits change nothing: 12.500 DKK is 12.50)
+        while fraction.count > digits, fraction.hasSuffix("0") { fraction.removeLast() }
+        guard fraction.count <= digits else { return nil }
+        fraction += String(repeating: "0", count: digits - fraction.count)
+        guard let value = Int64(whole + fraction) else { return nil }
+        return negative ? -value : value
+    }
+
+    /// An amount in minor units as an input holds it: ASCII digits, a decimal point, no grouping (`1250.50`).
+    package static func plain(minorUnits: Int64, code: String?) -> String {
+        let digits = minorDigits(code ?? "")
+        guard digits > 0 else { return String(minorUnits) }
+        var scale: Int64 = 1
+        for _ in 0..<digits { scale *= 10 }
+        let fraction = String(abs(minorUnits) % scale)
+        return
+            "\(minorUnits < 0 ? "-" : "")\(abs(minorUnits) / scale).\(String(repeating: "0", count: digits - fraction.count))\(fraction)"
+    }
 }

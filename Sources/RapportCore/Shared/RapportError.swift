@@ -10,6 +10,9 @@ package struct FieldIssue: Error, Sendable, Equatable, Codable {
     /// nil for messages only an API client can cause (a JSON type it did not expect).
     package var key: String?
     package var values: [String: String] = [:]
+    /// Where in a text the problem is (a segment's query), 1-based; nil for a whole field.
+    package var line: Int?
+    package var column: Int?
 
     package init(_ field: String, _ message: String) {
         self.field = field
@@ -30,7 +33,15 @@ package struct FieldIssue: Error, Sendable, Equatable, Codable {
         values.reduce(template) { $0.replacingOccurrences(of: "{\($1.key)}", with: $1.value) }
     }
 
-    enum CodingKeys: String, CodingKey { case field, message }
+    /// An issue at a line and column of a text field.
+    package init(_ field: String, line: Int, column: Int, _ message: String) {
+        self.field = field
+        self.message = message
+        self.line = line
+        self.column = column
+    }
+
+    enum CodingKeys: String, CodingKey { case field, message, line, column }
 }
 
 /// The one error type of the domain; RapportAPI maps its code to an HTTP status in one place.

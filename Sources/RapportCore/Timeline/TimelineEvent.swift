@@ -8,8 +8,13 @@ package struct TimelineEvent: Sendable, Equatable {
     package static let types =
         activityTypes + [
             "created", "updated", "lifecycle_changed", "merged", "imported", "deal_created", "deal_moved", "deal_won",
-            "deal_lost", "deal_amount_changed", "purchase", "email_sent", "email_bounced",
+            "deal_lost", "deal_amount_changed", "purchase", "email_sent", "email_bounced", "consent_changed",
         ]
+    /// What contacts do, which the website snippet, forms and campaigns record (segments count them).
+    package static let behaviourTypes = [
+        "page_view", "download", "form_submitted", "email_sent", "email_opened", "email_clicked", "email_bounced",
+        "unsubscribed",
+    ]
 
     package var id: String
     package var workspaceID: String

@@ -866,6 +866,9 @@ package struct Importer: Sendable {
         var updated: [(before: Record, after: Record)]
         /// Notes from a column of notes, on the records created or changed.
         var notes: [TimelineEvent] = []
+        /// The email consent of new contacts that have one, for its history (a change of an existing
+        /// contact's is recorded by its effects when it is saved).
+        var consents: [ConsentChange] = []
     }
 
     func writes(_ operations: [Operation], notes: [String: String], referencedNames: [String: String], now: Int64)
@@ -889,12 +892,24 @@ package struct Importer: Sendable {
                 events.append(service.event("note", for: record, actor: actor, at: now, data: ["body": .string(note)]))
             }
         }
+        var consents: [ConsentChange] = []
+        if schema.name == ObjectType.contacts.name {
+            for record in created {
+                let state = Consent.state(fieldValue: record.string("email_consent"))
+                guard state != "unknown" else { continue }
+                let change = ConsentChange(
+                    contactID: record.id, channel: "email", state: state, source: "import",
+                    note: record.string("email_consent_source"), userID: actor.id, at: now)
+                consents.append(change)
+                events.append(ConsentService.event(change, workspaceID: record.workspaceID, actor: actor))
+            }
+        }
         return Writes(
             referenced: target?.newRows(referenced, actor: actor, now: now, importID: nil, referenceTitles: [:])
                 ?? NewRows(),
             created: service.repository.newRows(
                 created, actor: actor, now: now, importID: importID, referenceTitles: referencedNames),
-            updated: updated, notes: events)
+            updated: updated, notes: events, consents: consents)
     }
 
     /// Writes a batch in one transaction.
@@ -905,10 +920,15 @@ package struct Importer: Sendable {
         let importID = self.importID
         let column = schema.timeline?.column
         let timeline = TimelineRepository(store: services.store)
+        let workspaceID = viewer.workspaceID
+        let consents = ConsentRepository(store: services.store)
         try await service.writeRows { session in
             try await target?.insert(writes.referenced, on: session)
             try await service.repository.insert(writes.created, on: session)
             try await timeline.append(writes.notes, on: session.sql)
+            for change in writes.consents {
+                try await consents.record(change, workspaceID: workspaceID, on: session.sql)
+            }
             for (before, after) in writes.updated {
                 let current =
                     try await service.repository.find(.all(before.workspaceID), id: before.id, on: session.sql)

@@ -21,6 +21,9 @@ package protocol RecordEffects: Sendable {
     ) async throws -> [TimelineEvent]
     /// Removes what goes with a record about to be deleted (or merged into another), in its transaction.
     func removing(_ record: Record, services: Services, on database: any SQLDatabase) async throws
+    /// Hands what goes with `other` to `keep` when `other` is merged into it, in the merge's transaction
+    /// (before `other` is removed).
+    func merging(_ other: Record, into keep: Record, services: Services, on database: any SQLDatabase) async throws
 }
 
 extension RecordEffects {
@@ -33,6 +36,9 @@ extension RecordEffects {
         on database: any SQLDatabase
     ) async throws -> [TimelineEvent] { [] }
     package func removing(_ record: Record, services: Services, on database: any SQLDatabase) async throws {}
+    package func merging(_ other: Record, into keep: Record, services: Services, on database: any SQLDatabase)
+        async throws
+    {}
 }
 
 /// The effects of an object that has none.
@@ -47,6 +53,7 @@ extension RecordService {
         case ObjectType.deals.name: DealEffects()
         case ObjectType.tasks.name: TaskEffects()
         case ObjectType.orders.name: OrderEffects()
+        case ObjectType.contacts.name: ContactEffects()
         default: NoEffects()
         }
     }

@@ -131,21 +131,26 @@ extension RecordService {
     }
 
     /// The records of other objects that point to this one (a company's contacts), by title, at most
-    /// `limit` of each.
+    /// `limit` of each, with the field that points here; those that name it in their lines (a product's
+    /// deals and orders) by their first date, newest first.
     package func related(_ viewer: Viewer, id: String, limit: Int = 200) async throws -> [(
-        type: ObjectType, records: [Record]
+        type: ObjectType, field: String, records: [Record]
     )] {
-        var related: [(type: ObjectType, records: [Record])] = []
+        var related: [(type: ObjectType, field: String, records: [Record])] = []
         // (a deal names its contacts and products in lists: those count as pointing here too)
         for (type, field) in ObjectCatalog.referrers(of: schema.name) + ObjectCatalog.listReferrers(of: schema.name)
         where viewer.allows(.read, on: type) {
             var query = ListQuery()
-            if let first = type.title.first?.last, let spec = type.field(first) {
+            if type.field(field)?.kind == .lineItems,
+                let date = type.fields.first(where: { $0.kind == .date || $0.kind == .dateTime })
+            {
+                query.sort = ListQuery.Sort(target: .standard(name: date.name, kind: date.kind), descending: true)
+            } else if let first = type.title.first?.last, let spec = type.field(first) {
                 query.sort = ListQuery.Sort(target: .standard(name: first, kind: spec.kind), descending: false)
             }
             let found = try await service(of: type).list(
                 viewer, query: query, limit: limit, after: nil, within: (field, id))
-            related.append((type, found.records))
+            related.append((type, field, found.records))
         }
         return related
     }

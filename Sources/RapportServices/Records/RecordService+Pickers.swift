@@ -19,8 +19,10 @@ extension RecordService {
     package func pick(field: String, text: String, viewer: Viewer, limit: Int = pickerLimit) async throws
         -> [PickerChoice]
     {
-        guard case .reference(let table) = schema.field(field)?.kind else {
-            throw RapportError.invalid([FieldIssue("field", "This field does not point to records.")])
+        let table: String
+        switch schema.field(field)?.kind {
+        case .reference(let target)?, .referenceList(let target)?: table = target
+        default: throw RapportError.invalid([FieldIssue("field", "This field does not point to records.")])
         }
         return try await Self.pick(table: table, text: text, viewer: viewer, limit: limit, services: services)
     }

@@ -384,6 +384,7 @@ package struct RecordService: Sendable {
             try await moveReferrers(of: other, to: keep.id, on: database)
             try await FollowRepository(store: services.store).move(
                 workspaceID: workspaceID, object: schema.name, from: other.id, to: keep.id, on: database)
+            try await effects.merging(other, into: keep, services: services, on: database)
             try await remove(other, on: database)
             let mergedEvent = event(
                 "merged", for: keep, actor: actor, at: now,
@@ -623,7 +624,8 @@ package struct RecordService: Sendable {
         let ownerField = schema.ownerField
         if patch[ownerField] == nil, let userID = viewer.userID { record.values[ownerField] = .string(userID) }
         if patch["team_id"] == nil, let owner = record.string(ownerField) {
-            let teams = try await TeamRepository(store: services.store).teams(of: owner, workspaceID: viewer.workspaceID)
+            let teams = try await TeamRepository(store: services.store).teams(
+                of: owner, workspaceID: viewer.workspaceID)
             record.values["team_id"] = teams.first.map(JSONValue.string) ?? .null
         }
     }

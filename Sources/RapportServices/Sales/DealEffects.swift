@@ -226,6 +226,13 @@ struct DealEffects: RecordEffects {
         try await StageHistoryRepository(store: services.store).remove(
             workspaceID: record.workspaceID, dealID: record.id, on: database)
     }
+
+    /// The merged deal keeps both deals' stage histories.
+    func merging(_ other: Record, into keep: Record, services: Services, on database: any SQLDatabase) async throws {
+        let history = StageHistoryRepository(store: services.store)
+        try await history.move(workspaceID: keep.workspaceID, from: other.id, to: keep.id, on: database)
+        try await history.refresh(workspaceID: keep.workspaceID, dealIDs: [keep.id], on: database)
+    }
 }
 
 extension RecordService {

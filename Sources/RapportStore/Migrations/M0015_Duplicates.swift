@@ -40,9 +40,9 @@ enum M0015_Duplicates {
         })
 
     /// Standard fields added by later migrations: for every object, or for one (M0023's company stage,
-    /// M0025's external ids).
+    /// M0025's external ids, M0026's email status).
     static let laterFields: [(field: String, object: String?)] = [
-        ("team_id", nil), ("lifecycle_stage", "companies"), ("external_id", nil),
+        ("team_id", nil), ("lifecycle_stage", "companies"), ("external_id", nil), ("email_status", "contacts"),
     ]
 
     /// Writes the keys of every stored record of an object, a page of records at a time.

@@ -29,6 +29,7 @@ package enum Migrations {
         M0023_Sales.migration,
         M0024_Tasks.migration,
         M0025_Orders.migration,
+        M0026_SegmentsAndConsent.migration,
         M0027_FunnelStays.migration,
         M0028_EmailDelivery.migration,
     ]

@@ -249,6 +249,12 @@ package struct RecordRepository: Sendable {
         for filter in query.filters {
             sql = sql + " AND " + dialect.condition(filter)
         }
+        if let segment = query.segment, schema.name == ObjectType.contacts.name {
+            let (text, binds) = SegmentSQL.condition(
+                segment.filter, kind: store.kind,
+                reach: SegmentReach(contacts: reach, companies: segment.companies, orders: segment.orders))
+            sql = sql + " AND " + RecordScope.query(text, binds)
+        }
         if !search.isEmpty {
             sql = sql + " AND " + SearchRepository.matching(workspaceID: workspaceID, words: search, kind: store.kind)
         }

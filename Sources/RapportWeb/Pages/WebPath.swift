@@ -56,6 +56,15 @@ enum WebPath {
     static let funnel = "/sales/funnel"
     static let forecast = "/sales/forecast"
 
+    /// Marketing → Segments: saved queries over contacts, a new one's editor, and the live count it asks.
+    static let segments = "/segments"
+    static let newSegment = "/segments/new"
+    static let segmentPreview = "/segments/preview"
+    static func segment(_ id: String) -> String { "\(segments)/\(id)" }
+    static func deleteSegment(_ id: String) -> String { "\(segments)/\(id)/delete" }
+    /// A contact's consent form (its panel on the contact's page posts here).
+    static func consent(_ contactID: String) -> String { "/contacts/\(contactID)/consent" }
+
     static func revokeToken(_ id: String) -> String { "\(tokens)/\(id)/revoke" }
 
     /// The sign-in page that leads back to `path` once signed in.

@@ -17,5 +17,6 @@ struct FixedPaths {
     let newTemplate = WebPath.newTemplate
     let notifications = WebPath.notifications
     let myTasks = WebPath.myTasks
+    let segments = WebPath.segments
     let staticFiles = WebPath.staticFiles
 }

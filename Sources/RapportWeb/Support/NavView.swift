@@ -13,6 +13,10 @@ struct NavView {
     let role: String
     let managesUsers: Bool
     let objects: [Entry]
+    /// The less used objects (products, orders), in the "More" menu.
+    let more: [Entry]
+    /// Whether the open page is one of those under "More".
+    let inMore: Bool
     /// The settings' pages (the profile, tokens, users, custom fields, teams, roles: those the user may
     /// open), shown as tabs above a settings page; the top bar has one entry for them all.
     let settings: [Entry]

@@ -39,13 +39,18 @@ struct Pages: Sendable {
                 role: principal.user.customRole?.name ?? messages["role_\(principal.user.role.rawValue)"]
                     ?? principal.user.role.rawValue,
                 managesUsers: Access(principal).allows(.manageUsers),
-                objects: ObjectCatalog.all.map {
+                objects: ObjectCatalog.all.filter { !Self.underMore.contains($0.name) }.map {
                     NavView.Entry(
                         // (deals open on their pipeline's board, which leads to the list, funnel and forecast)
                         path: $0.name == ObjectType.deals.name ? WebPath.board : WebPath.list($0.name),
                         label: messages[$0.name] ?? $0.name,
                         current: section == $0.name || (section == "sales" && $0.name == ObjectType.deals.name))
                 },
+                more: ObjectCatalog.all.filter { Self.underMore.contains($0.name) }.map {
+                    NavView.Entry(
+                        path: WebPath.list($0.name), label: messages[$0.name] ?? $0.name, current: section == $0.name)
+                },
+                inMore: Self.underMore.contains(section),
                 settings: Self.settings(Access(principal)).map {
                     NavView.Entry(path: $0.path, label: messages[$0.label] ?? $0.label, current: section == $0.section)
                 },
@@ -68,6 +73,11 @@ struct Pages: Sendable {
         }
         return response
     }
+
+    /// The objects the top bar keeps under "More", so that it fits one line on a laptop (1366 px) in every
+    /// language.
+    /// (all tasks are there too: "My tasks" is the everyday way in)
+    static let underMore: Set<String> = [ObjectType.products.name, ObjectType.orders.name, ObjectType.tasks.name]
 
     /// The settings' pages a user may open: their own profile and tokens, the teams and roles (which everyone
     /// reads), and the users and custom fields for those who manage them; with each one's section.

@@ -23,6 +23,76 @@ struct RecordFormView: PageContent {
         /// A field the viewer's role keeps read-only: its value as text, no input.
         var readOnly = false
         var display: String?
+        /// An input shown but not sent: a deal's amount while its lines set it.
+        var disabled = false
+        /// Rows of line items (a deal's, an order's).
+        var lines: LineEditor?
+        /// Rows of records of a list (a deal's contacts), with their roles.
+        var contacts: ContactEditor?
+        /// Whether the field is an ordinary input (not rows).
+        var plain = true
+    }
+
+    /// A product a line may name: its id and name, and its own price (a decimal) and currency, which a
+    /// line without a price takes.
+    struct ProductChoice {
+        let value: String
+        let label: String
+        var selected = false
+        var productPrice: String?
+        var productCurrency: String?
+    }
+
+    /// The rows of a lines field: each line's product, quantity, unit price and discount (decimals in the
+    /// record's currency), its total and its errors; a blank row for JavaScript to copy.
+    struct LineEditor {
+        struct Row {
+            var lineIndex: String
+            let products: [ProductChoice]
+            let quantity: String
+            let unitPrice: String
+            let discount: String
+            let lineTotal: String?
+            let lineProductError: String?
+            let lineQuantityError: String?
+            let linePriceError: String?
+            let lineDiscountError: String?
+            let lineHasError: Bool
+        }
+
+        let name: String
+        let rows: [Row]
+        let template: Row
+        /// The index the next added row takes.
+        let next: String
+        /// The lines' sum as a person reads it, when every line reads as numbers.
+        let sum: String?
+        /// Digits after the decimal point of the record's currency, for the sums JavaScript writes.
+        let digits: Int
+        let currency: String
+        let placeholder: String
+    }
+
+    /// The rows of a list of references: each record by its title with a picker, and its role.
+    struct ContactEditor {
+        struct Row {
+            let contactIndex: String
+            let contactName: String
+            let contactText: String
+            let pickedName: String
+            let pickedID: String
+            let pickedTitleName: String
+            let pickedTitle: String
+            let roles: [Option]?
+            let contactError: String?
+        }
+
+        let name: String
+        let source: String
+        let rows: [Row]
+        let template: Row
+        let next: String
+        let withRoles: Bool
     }
 
     /// Where a picker asks for choices as the user types, and the id chosen with the title it goes by.
@@ -50,4 +120,7 @@ struct RecordFormView: PageContent {
     let existing: String?
     let hasErrors: Bool
     let suggestions: [Suggestions]
+    /// Whether the form has rows, whose "more rows" buttons must not be what Enter presses: a hidden save
+    /// button comes first.
+    var hasRows = false
 }

@@ -92,7 +92,7 @@ extension RecordPages {
     /// The ids of every record a list's query string matches, at most `bulkLimit`.
     /// - Throws: `invalid` when the query cannot be read, or matches more than `bulkLimit`.
     func matching(_ queryString: String, viewer: Viewer) async throws -> [String] {
-        let list = try await listRequest(queryString, workspaceID: viewer.workspaceID).list
+        let list = try await listRequest(queryString, viewer: viewer).list
         let total = try await service.count(viewer, query: list.query, search: list.search)
         guard total <= Self.bulkLimit else {
             throw RapportError(

@@ -30,6 +30,7 @@ extension RecordPages {
         switch field {
         case "lifecycle_stage": return messages["stage_\(text)"] ?? text
         case "email_consent": return messages["consent_\(text)"] ?? text
+        case "email_status": return messages["email_status_\(text)"] ?? text
         case "priority": return messages["priority_\(text)"] ?? text
         case "status": return messages["deal_status_\(text)"] ?? text
         default: return text
@@ -63,9 +64,12 @@ extension RecordPages {
         case (.referenceList(let table), .array(let items)):
             let parts = items.enumerated().compactMap { index, item -> RecordCell.Part? in
                 guard case .string(let id) = item, let title = titles[name]?[id] else { return nil }
-                let role: String? = if case .object(let roles) = record["contact_roles"], case .string(let text)? = roles[id] { text } else { nil }
+                let role: String? =
+                    if case .object(let roles) = record["contact_roles"], case .string(let text)? = roles[id] {
+                        text
+                    } else { nil }
                 return RecordCell.Part(
-                    text: role.map { "\(title) (\(messages["role_\($0)"] ?? $0))" } ?? title,
+                    text: role.map { "\(title) (\(messages["contact_role_\($0)"] ?? $0))" } ?? title,
                     href: WebPath.record(table, id), comma: index > 0, ltr: false)
             }
             return RecordCell(value: parts.map(\.text).joined(separator: ", "), parts: parts)

@@ -88,7 +88,7 @@ extension RecordPages {
     func chips(
         _ filters: [(name: String, value: String)], kept: [(name: String, value: String)],
         users: [(id: String, name: String)], teams: [(id: String, name: String)], definitions: [CustomFieldDefinition],
-        messages: [String: String], link: ([(name: String, value: String)]) -> String
+        messages: [String: String], link: ([(name: String, value: String)]) -> String, segmentName: String? = nil
     ) -> [RecordListView.Chip] {
         filters.compactMap { filter in
             // (the quick filters say which of theirs is on)
@@ -102,6 +102,7 @@ extension RecordPages {
             var label = columnLabel(name, definitions: definitions, messages: messages)
             if let op, op != "contains" { label += " " + (messages["filter_\(op)"] ?? op) }
             var value = filter.value
+            if name == "segment_id" { value = segmentName ?? value }
             switch schema.field(name)?.kind {
             case .reference("users")?: value = users.first { $0.id == filter.value }?.name ?? value
             case .reference("teams")?: value = teams.first { $0.id == filter.value }?.name ?? value

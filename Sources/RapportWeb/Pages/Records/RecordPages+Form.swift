@@ -27,13 +27,20 @@ extension RecordPages {
             schema.fields.contains { $0.kind == .reference("stages") }
             ? try await PipelineService(services).all(principal.viewer) : []
         let listTitles = try await service.referenceTitles(
-            [record], fields: schema.fields.filter { if case .referenceList = $0.kind { true } else { false } }.map(\.name),
+            [record],
+            fields: schema.fields.filter { if case .referenceList = $0.kind { true } else { false } }.map(\.name),
             viewer: principal.viewer)
-        // (line items and roles are written through the API; the page shows them)
-        for field in schema.fields where field.writable && rules[field.name] != .hidden
-            && field.kind != .lineItems && field.name != "contact_roles"
+        // A deal's amount is its lines' sum while it has lines: shown, not sent.
+        let lineField = schema.fields.first { $0.kind == .lineItems && $0.writable && rules[$0.name] == nil }
+        let hasLines = lineField.map { field in
+            submitted.map { !Self.lineInputs($0, field: field.name).isEmpty }
+                ?? !LineItem.lines(of: record[field.name]).isEmpty
+        }
+        let readsProducts = principal.viewer.allows(.read, on: .products)
+        // (a deal's contacts' roles are chosen beside each contact)
+        for field in schema.fields where field.writable && rules[field.name] != .hidden && field.name != "contact_roles"
         {
-            if rules[field.name] == .readOnly {
+            if rules[field.name] == .readOnly || (field.kind == .lineItems && !readsProducts) {
                 let shown = cell(field.name, of: record, titles: titles, messages: messages, dates: dates).value
                 fields.append(
                     RecordFormView.Field(
@@ -65,14 +72,22 @@ extension RecordPages {
                     : pipelines.flatMap { pipeline in
                         pipeline.stages.map { ($0.id, pipelines.count > 1 ? "\(pipeline.name) · \($0.name)" : $0.name) }
                     }
-                item.options = ([("", "—")] + options).map { Option(value: $0.0, label: $0.1, selected: $0.0 == current) }
+                item.options = ([("", "—")] + options).map {
+                    Option(value: $0.0, label: $0.1, selected: $0.0 == current)
+                }
             case .referenceList:
-                // one record per line, by its name or address (or id); shown by title
-                item.textarea = true
-                item.value =
-                    submitted?[field.name]
-                    ?? record.strings(field.name).map { listTitles[field.name]?[$0] ?? $0 }.joined(separator: "\n")
-                item.hint = messages["hint_one_per_line"]
+                // a row per record, picked by its name or address, with its role where the object keeps roles
+                item.plain = false
+                item.contacts = contactEditor(
+                    field, record: record, submitted: submitted, errors: errorMap,
+                    titles: listTitles[field.name] ?? [:],
+                    withRoles: field.name == "contact_ids" && schema.field("contact_roles") != nil
+                        && rules["contact_roles"] == nil, messages: messages)
+            case .lineItems:
+                item.plain = false
+                item.lines = try await lineEditor(
+                    field, record: record, submitted: submitted, errors: errorMap, viewer: principal.viewer,
+                    messages: messages, language: principal.user.language)
             case .reference:
                 // A picker: the title as text, the chosen id beside it (what a person types is looked up).
                 let id = record.string(field.name)
@@ -98,7 +113,20 @@ extension RecordPages {
                 // typed and shown in the viewer's time zone, sent as RFC 3339 (`patch(from:)`)
                 item.type = "datetime-local"
                 item.ltr = true
-            case .count, .money: item.type = "number"
+            case .count, .money:
+                item.type = "number"
+                if field.name == "amount", hasLines == true {
+                    item.disabled = true
+                    item.hint = messages["hint_amount_lines"]
+                    // (shown as money, as the lines' sum is: the input is not sent)
+                    item.type = "text"
+                    item.ltr = true
+                    let sum = submitted == nil ? LineItem.total(of: record[lineField?.name ?? ""]) : nil
+                    item.value =
+                        sum.map {
+                            Numbers.money(minorUnits: $0, code: record.string("currency"), principal.user.language)
+                        } ?? ""
+                }
             case .boolean:
                 item.select = true
                 item.options = ["true", "false"].map {
@@ -133,11 +161,12 @@ extension RecordPages {
             let options = Suggestions.options(for: field.kind, language: language)
             return options.isEmpty ? nil : .init(id: "suggest-\(field.name)", options: options)
         }
-        let view = RecordFormView(
+        var view = RecordFormView(
             isNew: isNew, fields: fields, action: isNew ? base : WebPath.record(object, record.id),
             version: record.version, cancel: isNew ? base : WebPath.record(object, record.id),
             formError: errorMap["form"], existing: errorMap["existing"], hasErrors: !errors.isEmpty,
             suggestions: suggestions)
+        view.hasRows = fields.contains { !$0.plain && !$0.readOnly }
         return pages.render(
             view, request: request, context: context, status: errors.isEmpty ? .ok : .unprocessableContent,
             title: isNew ? "new_\(schema.recordType)" : "edit")
@@ -229,6 +258,8 @@ extension RecordPages {
                     })
             case .referenceList:
                 patch[field.name] = .array(lines(trimmed).map(JSONValue.string))
+            case .lineItems:
+                continue  // (rows, read by the async `patch(from:definitions:viewer:dates:record:)`)
             case .stringMap:
                 var map: [String: JSONValue] = [:]
                 for line in lines(trimmed) {
@@ -277,11 +308,48 @@ extension RecordPages {
     /// while the text is still its title, else the record (or user) that the text names.
     /// - Throws: `invalid` naming every picker whose text names nothing, or several things.
     func patch(
-        from form: [String: String], definitions: [CustomFieldDefinition], viewer: Viewer, dates: Dates? = nil
+        from form: [String: String], definitions: [CustomFieldDefinition], viewer: Viewer, dates: Dates? = nil,
+        record: Record? = nil
     ) async throws -> [String: JSONValue] {
         var form = form
         var issues: [FieldIssue] = []
+        var extra: [String: JSONValue] = [:]
         for field in schema.fields where field.writable {
+            if field.kind == .lineItems, form[field.name] != nil {
+                // rows of lines, money as decimals in the record's currency
+                let inputs = Self.lineInputs(form, field: field.name)
+                let currency = form["currency"].flatMap(Currencies.code) ?? record?.string("currency")
+                var prices: [String: (price: Int64, currency: String?)] = [:]
+                let unpriced = inputs.filter {
+                    Self.asciiNumber($0.unitPrice).isEmpty && RecordID.isWellFormed($0.product)
+                }.map(\.product)
+                for id in Set(unpriced) {
+                    if let product = try? await RecordService(services, schema: .products).get(viewer, id: id),
+                        case .number(let price) = product["unit_price"]
+                    {
+                        prices[id] = (Int64(price), product.string("currency"))
+                    }
+                }
+                let (value, lineIssues) = Self.lines(inputs, field: field.name, currency: currency, prices: prices)
+                issues += lineIssues
+                extra[field.name] = value
+                continue
+            }
+            if case .referenceList = field.kind, form[field.name] != nil,
+                !Self.rowIndices(form, field: field.name).isEmpty
+            {
+                // a row per record, with its role
+                let found = try await contacts(
+                    Self.contactInputs(form, field: field.name), field: field.name, viewer: viewer)
+                issues += found.issues
+                form[field.name] = found.ids.joined(separator: "\n")
+                if field.name == "contact_ids", schema.field("contact_roles") != nil,
+                    Self.rowIndices(form, field: field.name).contains(where: { form["contact_ids[\($0)].role"] != nil })
+                {
+                    extra["contact_roles"] = .object(found.roles)
+                }
+                continue
+            }
             if case .referenceList = field.kind, let text = form[field.name] {
                 // each line names one record: resolved like a picker's text
                 var ids: [String] = []
@@ -315,7 +383,7 @@ extension RecordPages {
             }
         }
         guard issues.isEmpty else { throw RapportError.invalid(issues) }
-        return patch(from: form, definitions: definitions, dates: dates)
+        return patch(from: form, definitions: definitions, dates: dates).merging(extra) { _, new in new }
     }
 
     /// What a picker offers as a person types: `[{"id", "name", "detail"}]`, at most ten.

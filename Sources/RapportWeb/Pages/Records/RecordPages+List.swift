@@ -12,9 +12,10 @@ extension RecordPages {
     /// What a list's query string chooses (its filters, search words and sort, not its page), checked;
     /// with the parameters it was read from.
     /// - Throws: `invalid` naming a parameter that cannot be read.
-    func listRequest(_ queryString: String?, workspaceID: String, ignoring extra: Set<String> = []) async throws
+    func listRequest(_ queryString: String?, viewer: Viewer, ignoring extra: Set<String> = []) async throws
         -> (list: RecordListRequest, parameters: [(name: String, value: String)])
     {
+        let workspaceID = viewer.workspaceID
         let definitions = try await service.customFields(workspaceID: workspaceID)
         let parameters = QueryItems.parse(queryString).filter {
             !$0.value.isEmpty && !Self.pageParameters.contains($0.name) && !extra.contains($0.name)
@@ -23,7 +24,32 @@ extension RecordPages {
             parameters.filter { $0.name != Self.scopeParameter }, schema: schema, customFields: definitions)
         guard list.issues.isEmpty else { throw RapportError.invalid(list.issues) }
         list.query.scope = quickScope(parameters)
+        try await applySegment(parameters.last { $0.name == "segment_id" }?.value, to: &list.query, viewer: viewer)
         return (list, parameters)
+    }
+
+    /// The filter panel's choice of a saved segment (contacts' lists, for readers of segments).
+    func segmentFilter(_ viewer: Viewer, selected: String?, messages: [String: String]) async throws
+        -> [RecordListView.Filter]
+    {
+        guard schema.name == ObjectType.contacts.name else { return [] }
+        let segments = try await SegmentService(services).all(viewer)
+        guard !segments.isEmpty else { return [] }
+        return [
+            .init(
+                name: "segment_id", label: messages["field_segment_id"] ?? "Segment",
+                options: segments.map { Option(value: $0.id, label: $0.name, selected: $0.id == selected) })
+        ]
+    }
+
+    /// A saved segment's members only (`?segment_id=`, contacts' lists).
+    /// - Throws: `notFound` for an unknown segment; `invalid` when it cannot be used now or here.
+    func applySegment(_ id: String?, to query: inout ListQuery, viewer: Viewer) async throws {
+        guard let id else { return }
+        guard schema.name == ObjectType.contacts.name else {
+            throw RapportError.invalid([FieldIssue("segment_id", "Only contacts are members of segments.")])
+        }
+        try await SegmentService(services).apply(id, to: &query, viewer: viewer)
     }
 
     /// The parameter of the quick filters "My records" (`own`) and "My team's" (`team`).
@@ -60,6 +86,15 @@ extension RecordPages {
         let filters = all.filter { !Self.pageParameters.contains($0.name) && $0.name != "sort" }
         var error =
             list.issues.isEmpty ? nil : list.issues.map { "\($0.field): \($0.message)" }.joined(separator: " ")
+        var segmentName: String?
+        if error == nil, let segmentID = given("segment_id") {
+            do {
+                try await applySegment(segmentID, to: &list.query, viewer: principal.viewer)
+                segmentName = try await SegmentService(services).get(principal.viewer, id: segmentID).name
+            } catch let refusal as RapportError where refusal.code == .invalid {
+                error = refusal.fields.map { Pages.translate($0, messages) }.joined(separator: " ")
+            }
+        }
         var result: (records: [Record], next: RecordCursor?, previous: RecordCursor?) = ([], nil, nil)
         var total = 0
         if error == nil {
@@ -104,7 +139,8 @@ extension RecordPages {
             ? [] : try await TeamService(services).all(principal).map { (id: $0.id, name: $0.name) }
         let saved = try await views.list(principal, object: schema.name)
         let chips = chips(
-            filters, kept: kept, users: users, teams: teams, definitions: definitions, messages: messages, link: link)
+            filters, kept: kept, users: users, teams: teams, definitions: definitions, messages: messages, link: link,
+            segmentName: segmentName)
         let active = filters.filter { $0.name != "q" && $0.name != Self.scopeParameter }.count
         let quick = quickFilters(
             scope, kept: kept.filter { $0.name != Self.scopeParameter }, messages: messages, link: link)
@@ -134,9 +170,10 @@ extension RecordPages {
                     .replacingOccurrences(of: "{from}", with: Numbers.format(shownFrom, language))
                     .replacingOccurrences(of: "{to}", with: Numbers.format(shownTo, language))
                     .replacingOccurrences(of: "{total}", with: Numbers.format(total, language)),
-            filters: filterPanel(
-                selected: filters, users: users, teams: teams, definitions: definitions, hidden: hidden,
-                messages: messages),
+            filters: try await segmentFilter(principal.viewer, selected: given("segment_id"), messages: messages)
+                + filterPanel(
+                    selected: filters, users: users, teams: teams, definitions: definitions, hidden: hidden,
+                    messages: messages),
             activeFilters: active == 0 ? nil : Numbers.format(active, language),
             chips: chips, hasChips: !chips.isEmpty,
             clearPath: filters.isEmpty

@@ -161,7 +161,10 @@ extension RecordPages {
         // (tasks have a panel of their own: the open ones and a form that adds one)
         let related = try await service.related(principal.viewer, id: record.id).filter {
             $0.type.name != ObjectType.tasks.name
-        }.map { type, records in
+        }.map { type, field, records in
+            if type.field(field)?.kind == .lineItems {
+                return lineTable(type, field: field, records: records, id: record.id, messages: messages, dates: dates)
+            }
             let rows = records.map { other in
                 RecordView.Related.Row(
                     title: type.title(of: other), path: WebPath.record(type.name, other.id),
@@ -205,10 +208,50 @@ extension RecordPages {
             tasks: try await taskPanel(
                 record, principal: principal, messages: messages, submitted: taskSubmitted, errors: taskErrors))
         view.purchases = purchases
+        if schema.name == ObjectType.contacts.name {
+            view.consent = try await ConsentPages(services: services, pages: pages).panel(
+                record, principal: principal, canEdit: rules.allows(.edit), messages: messages, dates: dates)
+        }
         return pages.render(
             view, request: request, context: context,
             status: composerErrors.isEmpty && taskErrors.isEmpty ? .ok : .unprocessableContent,
             title: title(of: record))
+    }
+
+    /// The records that name this one in their lines (a product's deals and orders, those the viewer sees),
+    /// as a table: each with its date, how many of this product its lines hold and what they come to.
+    func lineTable(
+        _ type: ObjectType, field: String, records: [Record], id: String, messages: [String: String], dates: Dates
+    ) -> RecordView.Related {
+        let date = type.fields.first { $0.kind == .date || $0.kind == .dateTime }
+        let noun = type.recordType
+        let rows = records.map { other in
+            let lines = LineItem.lines(of: other[field]).filter { $0.productID == id }
+            let currency = other.string("currency")
+            var when = ""
+            if let date, case .string(let text) = other[date.name] {
+                if date.kind == .date {
+                    when = dates.calendarDay(text) ?? text
+                } else if let moment = Timestamp.parse(text) {
+                    when = dates.short(Timestamp.micros(moment))
+                }
+            }
+            return RecordView.Related.LineRow(
+                title: type.title(of: other), path: WebPath.record(type.name, other.id),
+                date: when.isEmpty ? "—" : when,
+                quantity: Numbers.format(Int(lines.reduce(0) { $0 + $1.quantity }), dates.language),
+                amount: Numbers.money(minorUnits: lines.reduce(0) { $0 + $1.total }, code: currency, dates.language))
+        }
+        var related = RecordView.Related(
+            heading: messages["\(schema.recordType)_\(type.name)"] ?? messages[type.name] ?? type.name,
+            empty: messages["no_\(schema.recordType)_\(type.name)"] ?? messages["nothing_found"] ?? "",
+            rows: [], hasRows: !rows.isEmpty)
+        related.lines = .init(
+            recordLabel: messages["col_\(noun)"] ?? noun,
+            dateLabel: date.flatMap { messages["col_\($0.name == "ordered_at" ? "ordered_at" : "close_date")"] }
+                ?? label(date?.name ?? "", messages),
+            rows: rows)
+        return related
     }
 
     /// The purchases panel of a contact or company, for a viewer whose role reads orders; nil elsewhere.
@@ -236,6 +279,17 @@ extension RecordPages {
                     path: WebPath.record(ObjectType.products.name, $0.productID),
                     orders: count("purchases_product_orders", $0.orders))
             })
+    }
+
+    /// A change of consent as its timeline entry says it: "Granted · Form · ticked the box".
+    static func consentBody(_ event: TimelineEvent, messages: [String: String]) -> String? {
+        guard event.type == "consent_changed", case .string(let state)? = event.data["state"] else { return nil }
+        var parts = [messages["consent_\(state)"] ?? state]
+        if case .string(let source)? = event.data["source"] {
+            parts.append(messages["consent_source_\(source)"] ?? source)
+        }
+        if case .string(let note)? = event.data["note"], !note.isEmpty { parts.append(note) }
+        return parts.joined(separator: " · ")
     }
 
     /// A purchase as its timeline entry says it: the total and what was bought ("2 × Kaffe, 1 × Te").
@@ -305,7 +359,8 @@ extension RecordPages {
                     datetime: Timestamp.rfc3339(event.occurredAt)),
                 actor: actorName(event.actor, names: actors, messages: messages),
                 body: event.data["body"].map(Self.display).nonEmpty
-                    ?? Self.purchaseBody(event, language: dates.language), minutes: minutes, changes: lines,
+                    ?? Self.purchaseBody(event, language: dates.language)
+                    ?? Self.consentBody(event, messages: messages), minutes: minutes, changes: lines,
                 hasChanges: !lines.isEmpty, person: person.nonEmpty, personPath: personPath)
         }
     }

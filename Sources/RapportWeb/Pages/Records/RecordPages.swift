@@ -57,7 +57,7 @@ struct RecordPages: Sendable {
     @Sendable func export(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let (list, parameters) = try await listRequest(
-            request.uri.query, workspaceID: principal.workspace.id, ignoring: ["format"])
+            request.uri.query, viewer: principal.viewer, ignoring: ["format"])
         let filtered = parameters.contains { $0.name != "sort" }
         return try ExportResponse.make(
             services, viewer: principal.viewer, object: schema.name,
@@ -103,6 +103,12 @@ struct RecordPages: Sendable {
         var request = request
         let submitted = try await Form.read(&request)
         let definitions = try await service.customFields(workspaceID: principal.workspace.id)
+        if submitted[Self.moreRows] != nil {
+            // more blank rows, nothing saved
+            let empty = Record.empty(schema, workspaceID: principal.workspace.id, now: 0)
+            return try await form(
+                record: empty, submitted: submitted, errors: [], isNew: true, request: request, context: context)
+        }
         do {
             var fields = try await patch(
                 from: submitted, definitions: definitions, viewer: principal.viewer,
@@ -127,13 +133,18 @@ struct RecordPages: Sendable {
         let submitted = try await Form.read(&request)
         let record = try await service.get(principal.viewer, id: id)
         let definitions = try await service.customFields(workspaceID: principal.workspace.id)
+        if submitted[Self.moreRows] != nil {
+            // more blank rows, nothing saved
+            return try await form(
+                record: record, submitted: submitted, errors: [], isNew: false, request: request, context: context)
+        }
         do {
             let version = submitted["version"].flatMap { Int64($0) }
             _ = try await service.update(
                 principal.viewer, id: id,
                 patch: try await patch(
                     from: submitted, definitions: definitions, viewer: principal.viewer,
-                    dates: Dates(viewer: principal.user, messages: [:])),
+                    dates: Dates(viewer: principal.user, messages: [:]), record: record),
                 expectedVersion: version, actor: Self.actor(principal))
             return pages.redirect(WebPath.record(object, id), flash: Flash("saved"))
         } catch let error as RapportError where [.invalid, .conflict, .stale].contains(error.code) {

@@ -18,10 +18,29 @@ struct RecordView: PageContent {
             let subtitle: String?
         }
 
+        /// A record that names this one in its lines (a product's deal or order): when, how many of it and
+        /// what those lines come to.
+        struct LineRow {
+            let title: String
+            let path: String
+            let date: String
+            let quantity: String
+            let amount: String
+        }
+
         let heading: String
         let empty: String
         let rows: [Row]
         let hasRows: Bool
+        /// Set for records that name this one in their lines: a table instead of a list.
+        var lines: LineTable?
+    }
+
+    /// The headings and rows of a table of records that name this one in their lines.
+    struct LineTable {
+        let recordLabel: String
+        let dateLabel: String
+        let rows: [Related.LineRow]
     }
 
     /// When something happened: how long ago, the exact time on hover, and the machine-readable time.
@@ -79,6 +98,28 @@ struct RecordView: PageContent {
         let products: [Product]
     }
 
+    /// A contact's email consent: its state, how it came to be, the history, and a form for those who may
+    /// change the contact.
+    struct ConsentPanel {
+        struct Change {
+            let state: String
+            let source: String
+            let note: String?
+            let when: When
+        }
+
+        let state: String
+        let stateClass: String
+        let source: String?
+        let changed: When?
+        let history: [Change]
+        let hasHistory: Bool
+        /// Where the form posts; nil for a viewer who may not change the contact.
+        let action: String?
+        let states: [Option]
+        let sources: [Option]
+    }
+
     /// Following the record: whether the viewer does, where to change it, and how many people do.
     struct Follow {
         let following: Bool
@@ -120,4 +161,6 @@ struct RecordView: PageContent {
     var canDelete = true
     /// The Tasks panel (open tasks and a form that adds one), on the records tasks are about.
     var tasks: TaskPanelView? = nil
+    /// The consent panel (contacts).
+    var consent: ConsentPanel? = nil
 }

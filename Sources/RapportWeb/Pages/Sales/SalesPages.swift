@@ -281,9 +281,14 @@ struct SalesPages: Sendable {
             case .owner: key.flatMap { names[$0] } ?? (messages["sales_no_owner"] ?? "Nobody")
             }
         }
+        // (a viewer who reads the Persian calendar also sees the Solar Hijri months each Gregorian month spans)
+        let persian = principal.user.calendar == .persian
         func row(_ row: Forecast.Row, label: String) -> ForecastView.Row {
             ForecastView.Row(
-                label: label, won: money(row.won), weighted: money(row.weighted), bestCase: money(row.bestCase),
+                label: label,
+                otherCalendar: grouping == .month && persian
+                    ? row.key.flatMap { Self.solarHijriMonths($0, language: language) } : nil,
+                won: money(row.won), weighted: money(row.weighted), bestCase: money(row.bestCase),
                 openDeals: Numbers.format(row.openDeals, language))
         }
         let series = [
@@ -294,7 +299,9 @@ struct SalesPages: Sendable {
         let chart = Charts.columns(
             forecast.rows.map {
                 Charts.Group(
-                    label: label($0.key), values: [Double($0.won), Double($0.weighted), Double($0.bestCase)],
+                    label: grouping == .month
+                        ? $0.key.map { Self.month($0, language: language, short: true) } ?? label(nil) : label($0.key),
+                    values: [Double($0.won), Double($0.weighted), Double($0.bestCase)],
                     texts: [money($0.won), money($0.weighted), money($0.bestCase)])
             }, series: series, title: messages["sales_forecast"] ?? "Forecast", rtl: language.isRightToLeft)
         let view = ForecastView(
@@ -306,11 +313,48 @@ struct SalesPages: Sendable {
         return pages.render(view, request: request, context: context, title: "sales_forecast")
     }
 
-    /// `2027-03` as the language names the month ("March 2027", "مارس ۲۰۲۷").
-    static func month(_ key: String, language: Language) -> String {
+    /// `2027-03` as the language names the Gregorian month ("March 2027", "مارس ۲۰۲۷"): the forecast sums
+    /// Gregorian months, so its labels name those whatever calendar the viewer reads dates in.
+    /// `short` names it as the chart does, under its bars ("Mar 2027").
+    static func month(_ key: String, language: Language, short: Bool = false) -> String {
         guard let date = Timestamp.parse(key + "-01T00:00:00Z") else { return key }
-        var style = Date.FormatStyle(date: .omitted, time: .omitted).month(.wide).year()
-        style.timeZone = TimeZone(identifier: "UTC")!
-        return date.formatted(style.locale(Locale(identifier: language.rawValue)))
+        let style = Date.FormatStyle(
+            date: .omitted, time: .omitted, locale: Locale(identifier: language.rawValue),
+            calendar: Calendar(identifier: .gregorian), timeZone: TimeZone(identifier: "UTC")!
+        ).month(short ? .abbreviated : .wide).year()
+        return date.formatted(style)
+    }
+
+    /// The Solar Hijri months a Gregorian month `2027-03` overlaps, for a viewer who reads the Persian
+    /// calendar ("اسفند ۱۴۰۵ – فروردین ۱۴۰۶", "آبان – آذر ۱۴۰۵"); nil for another key.
+    static func solarHijriMonths(_ key: String, language: Language) -> String? {
+        guard let first = Timestamp.parse(key + "-01T00:00:00Z") else { return nil }
+        var gregorian = Calendar(identifier: .gregorian)
+        gregorian.timeZone = TimeZone(identifier: "UTC")!
+        guard let next = gregorian.date(byAdding: .month, value: 1, to: first),
+            let last = gregorian.date(byAdding: .day, value: -1, to: next)
+        else { return nil }
+        let formatter = monthFormatter(.persian, language: language)
+        let (start, end) = (formatter.string(from: first), formatter.string(from: last))
+        guard start != end else { return start }
+        // one year: written once ("آبان – آذر ۱۴۰۵")
+        var persian = Calendar(identifier: .persian)
+        persian.timeZone = TimeZone(identifier: "UTC")!
+        if persian.component(.year, from: first) == persian.component(.year, from: last) {
+            formatter.dateFormat = "LLLL"
+            return "\(formatter.string(from: first)) – \(end)"
+        }
+        return "\(start) – \(end)"
+    }
+
+    /// A month (its name as it stands alone) and its year, in `calendar` and the language's words and
+    /// digits, in UTC: "اسفند ۱۴۰۵".
+    static func monthFormatter(_ calendar: Calendar.Identifier, language: Language) -> DateFormatter {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: language.rawValue)
+        formatter.calendar = Calendar(identifier: calendar)
+        formatter.timeZone = TimeZone(identifier: "UTC")!
+        formatter.dateFormat = "LLLL y"
+        return formatter
     }
 }

@@ -94,6 +94,8 @@ struct ForecastView: PageContent {
 
     struct Row {
         let label: String
+        /// The months of the viewer's other calendar that this Gregorian month spans (Solar Hijri).
+        var otherCalendar: String?
         let won: String
         let weighted: String
         let bestCase: String
