@@ -49,8 +49,13 @@ struct Pages: Sendable {
                 more: ObjectCatalog.all.filter { Self.underMore.contains($0.name) }.map {
                     NavView.Entry(
                         path: WebPath.list($0.name), label: messages[$0.name] ?? $0.name, current: section == $0.name)
-                },
-                inMore: Self.underMore.contains(section),
+                } + [
+                    // (email templates, under /marketing, beside the objects a user opens less often)
+                    NavView.Entry(
+                        path: WebPath.templates, label: messages["templates"] ?? "templates",
+                        current: section == "marketing")
+                ],
+                inMore: Self.underMore.contains(section) || section == "marketing",
                 settings: Self.settings(Access(principal)).map {
                     NavView.Entry(path: $0.path, label: messages[$0.label] ?? $0.label, current: section == $0.section)
                 },
