@@ -137,7 +137,7 @@ def top_bar(v):
     summary.send_keys(Keys.ENTER)
     v.wait(lambda d: v.find(".nav-more").get_attribute("open") is not None, "the More menu to open")
     links = v.finds(".nav-menu a")
-    v.expect(len(links) == 3, f"the More menu has {len(links)} entries, not 3 (products, tasks, orders)")
+    v.expect(len(links) == 4, f"the More menu has {len(links)} entries, not 4 (products, tasks, orders, email templates)")
     width = v.driver.execute_script("return document.documentElement.clientWidth")
     for link in links:
         box = link.rect
