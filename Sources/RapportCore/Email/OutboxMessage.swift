@@ -18,6 +18,16 @@ package enum OutboxState: String, Sendable, CaseIterable, Codable {
     case skipped
 }
 
+/// What a recipient did with a message, as the campaign's figures count it (the first of each kind).
+package enum OutboxEngagement: String, Sendable, CaseIterable {
+    case opened
+    case clicked
+    case unsubscribed
+
+    /// The outbox column holding the first one.
+    package var column: String { "\(rawValue)_at" }
+}
+
 /// One message in a workspace's outbox: one rendered email to one address.
 package struct OutboxMessage: Sendable, Equatable {
     package var workspaceID: String
@@ -50,6 +60,13 @@ package struct OutboxMessage: Sendable, Equatable {
     package var variant: String?
     package var createdAt: Int64
     package var sentAt: Int64?
+    /// Why a `deferred` row waits when it is not a delivery failure (a frequency cap, the minimum gap, quiet
+    /// hours); nil otherwise.
+    package var deferredReason: String?
+    /// The first counted open, click and unsubscribe of the message (microseconds since 1970).
+    package var openedAt: Int64?
+    package var clickedAt: Int64?
+    package var unsubscribedAt: Int64?
 
     package init(
         workspaceID: String, id: String, idempotencyKey: String, kind: TemplateKind, purpose: String?,
@@ -57,8 +74,13 @@ package struct OutboxMessage: Sendable, Equatable {
         html: String?, text: String, unsubscribeURL: String?, state: OutboxState, attempts: Int,
         nextAttemptAt: Int64, claimedBy: String? = nil, claimedAt: Int64? = nil, lastError: String? = nil,
         smtpReply: String? = nil, messageID: String, campaignID: String? = nil, variant: String? = nil,
-        createdAt: Int64, sentAt: Int64? = nil
+        createdAt: Int64, sentAt: Int64? = nil, deferredReason: String? = nil, openedAt: Int64? = nil,
+        clickedAt: Int64? = nil, unsubscribedAt: Int64? = nil
     ) {
+        self.deferredReason = deferredReason
+        self.openedAt = openedAt
+        self.clickedAt = clickedAt
+        self.unsubscribedAt = unsubscribedAt
         self.workspaceID = workspaceID
         self.id = id
         self.idempotencyKey = idempotencyKey

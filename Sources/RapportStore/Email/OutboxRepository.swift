@@ -14,7 +14,7 @@ package struct OutboxRepository: Sendable {
     static let columns = """
         workspace_id, id, idempotency_key, kind, purpose, template_id, contact_id, to_address, to_name, subject, html, \
         text, unsubscribe_url, state, attempts, next_attempt_at, claimed_by, claimed_at, last_error, smtp_reply, \
-        message_id, campaign_id, variant, created_at, sent_at
+        message_id, campaign_id, variant, created_at, sent_at, deferred_reason, opened_at, clicked_at, unsubscribed_at
         """
 
     /// Inserts `message` unless the workspace has a row with its idempotency key.
@@ -31,7 +31,7 @@ package struct OutboxRepository: Sendable {
                     \(bind: m.toName), \(bind: m.subject), \(bind: m.html), \(bind: m.text), \(bind: m.unsubscribeURL),
                     \(bind: m.state.rawValue), \(bind: m.attempts), \(bind: m.nextAttemptAt), NULL, NULL,
                     \(bind: m.lastError), NULL, \(bind: m.messageID), \(bind: m.campaignID), \(bind: m.variant),
-                    \(bind: m.createdAt), NULL)
+                    \(bind: m.createdAt), NULL, \(bind: m.deferredReason), NULL, NULL, NULL)
             ON CONFLICT (workspace_id, idempotency_key) DO NOTHING
             RETURNING id
             """
@@ -116,11 +116,14 @@ package struct OutboxRepository: Sendable {
         package var lastError: String?
         package var smtpReply: String?
         package var sentAt: Int64?
+        /// Why a deferred row waits when it is not a failure (a cap, quiet hours); it then counts no attempt.
+        package var deferredReason: String?
 
         package init(
             state: OutboxState, nextAttemptAt: Int64? = nil, lastError: String? = nil, smtpReply: String? = nil,
-            sentAt: Int64? = nil
+            sentAt: Int64? = nil, deferredReason: String? = nil
         ) {
+            self.deferredReason = deferredReason
             self.state = state
             self.nextAttemptAt = nextAttemptAt
             self.lastError = lastError
@@ -139,9 +142,25 @@ package struct OutboxRepository: Sendable {
             UPDATE outbox SET state = \(bind: outcome.state.rawValue),
                 next_attempt_at = COALESCE(\(bind: outcome.nextAttemptAt), next_attempt_at),
                 last_error = \(bind: outcome.lastError), smtp_reply = COALESCE(\(bind: outcome.smtpReply), smtp_reply),
-                sent_at = \(bind: outcome.sentAt), claimed_by = NULL
+                sent_at = \(bind: outcome.sentAt), claimed_by = NULL, deferred_reason = \(bind: outcome.deferredReason),
+                attempts = attempts - \(bind: outcome.deferredReason == nil ? 0 : 1)
             WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id) AND state = 'sending'
                 AND claimed_by = \(bind: owner)
+            RETURNING id
+            """
+        ).first() != nil
+    }
+
+    /// Records the first `engagement` of a message at `at`, inside the caller's transaction.
+    /// - Returns: true when this was the first of its kind (the column was empty), false when it was already set
+    ///   or the workspace has no such row.
+    package func recordFirst(
+        _ engagement: OutboxEngagement, workspaceID: String, id: String, at: Int64, on database: any SQLDatabase
+    ) async throws -> Bool {
+        try await database.raw(
+            """
+            UPDATE outbox SET \(unsafeRaw: engagement.column) = \(bind: at)
+            WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id) AND \(unsafeRaw: engagement.column) IS NULL
             RETURNING id
             """
         ).first() != nil
@@ -200,6 +219,10 @@ package struct OutboxRepository: Sendable {
             campaignID: try row.decode(column: "campaign_id", as: String?.self),
             variant: try row.decode(column: "variant", as: String?.self),
             createdAt: try row.decode(column: "created_at", as: Int64.self),
-            sentAt: try row.decode(column: "sent_at", as: Int64?.self))
+            sentAt: try row.decode(column: "sent_at", as: Int64?.self),
+            deferredReason: try row.decode(column: "deferred_reason", as: String?.self),
+            openedAt: try row.decode(column: "opened_at", as: Int64?.self),
+            clickedAt: try row.decode(column: "clicked_at", as: Int64?.self),
+            unsubscribedAt: try row.decode(column: "unsubscribed_at", as: Int64?.self))
     }
 }

@@ -32,6 +32,7 @@ package enum Migrations {
         M0026_SegmentsAndConsent.migration,
         M0027_FunnelStays.migration,
         M0028_EmailDelivery.migration,
+        M0029_MarketingGroundwork.migration,
     ]
 
     package static var latestVersion: Int { all.last?.version ?? 0 }
