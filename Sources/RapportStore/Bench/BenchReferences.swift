@@ -125,48 +125,58 @@ package struct BenchReferences: Sendable {
         }
     }
 
-    /// A funnel by hand: each open stage's counts in the window, the middle stays of each stage, and the
-    /// closed deals' counts and cycle (what the store's funnel runs, sent straight through the driver).
+    /// A funnel by hand: each open stage's counts in the window and the middle of its stays, and the closed
+    /// deals' counts and cycle, the stages and the closed deals side by side on their own readers (what the
+    /// store's funnel runs, sent straight through the driver).
     package func funnel(workspaceID: String, pipelineID: String, from: Int64, to: Int64) async throws {
         let ws = DBValue.text(workspaceID)
         let pipeline = DBValue.text(pipelineID)
-        _ = try await store.readRows { session in
-            let stages = try await session.rows(
+        let store = self.store
+        let ids = try await store.readRows { session in
+            try await session.rows(
                 "SELECT id FROM stages WHERE workspace_id = ? AND pipeline_id = ? AND kind = 'open'", [ws, pipeline])
-            let ids = stages.map { $0[0] }
-            let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
-            let counts = try await session.rows(
-                """
-                SELECT stage_id, SUM(CASE WHEN previous_entry_at IS NULL OR previous_entry_at < ? THEN 1 ELSE 0 END),
-                    SUM(CASE WHEN (previous_entry_at IS NULL OR previous_entry_at < ?) AND advanced = 1 THEN 1 ELSE 0 END),
-                    COUNT(stay_micros), AVG(stay_micros)
-                FROM deal_stage_history
-                WHERE workspace_id = ? AND pipeline_id = ? AND entered_at >= ? AND entered_at < ? AND stage_id IN (\(marks))
-                GROUP BY stage_id
-                """, [.int(from), .int(from), ws, pipeline, .int(from), .int(to)] + ids)
-            for row in counts {
-                guard let ended = row[3].int, ended > 0 else { continue }
-                _ = try await session.rows(
-                    """
-                    SELECT stay_micros FROM deal_stage_history
-                    WHERE workspace_id = ? AND pipeline_id = ? AND entered_at >= ? AND entered_at < ? AND stage_id = ?
-                        AND stay_micros IS NOT NULL
-                    ORDER BY stay_micros LIMIT \(2 - ended % 2) OFFSET \((ended - 1) / 2)
-                    """, [ws, pipeline, .int(from), .int(to), row[0]])
+        }.map { $0[0] }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for id in ids {
+                group.addTask {
+                    _ = try await store.readRows { session in
+                        let counts = try await session.rows(
+                            """
+                            SELECT COUNT(*), SUM(CASE WHEN previous_entry_at IS NULL OR previous_entry_at < ? THEN 1 ELSE 0 END),
+                                SUM(CASE WHEN (previous_entry_at IS NULL OR previous_entry_at < ?) AND advanced = 1 THEN 1 ELSE 0 END),
+                                COUNT(stay_micros), AVG(stay_micros)
+                            FROM deal_stage_history
+                            WHERE workspace_id = ? AND pipeline_id = ? AND entered_at >= ? AND entered_at < ? AND stage_id = ?
+                            """, [.int(from), .int(from), ws, pipeline, .int(from), .int(to), id])
+                        guard let ended = counts.first?[3].int, ended > 0 else { return counts }
+                        return try await session.rows(
+                            """
+                            SELECT stay_micros FROM deal_stage_history
+                            WHERE workspace_id = ? AND pipeline_id = ? AND entered_at >= ? AND entered_at < ? AND stage_id = ?
+                                AND stay_micros IS NOT NULL
+                            ORDER BY stay_micros LIMIT \(2 - ended % 2) OFFSET \((ended - 1) / 2)
+                            """, [ws, pipeline, .int(from), .int(to), id])
+                    }
+                }
             }
-            let closed = try await session.rows(
-                """
-                SELECT status, COUNT(*), AVG(closed_at - created_at) FROM deals
-                WHERE workspace_id = ? AND pipeline_id = ? AND closed_at >= ? AND closed_at < ? AND status IN ('won', 'lost')
-                GROUP BY status
-                """, [ws, pipeline, .int(from), .int(to)])
-            guard let won = closed.first(where: { $0[0].text == "won" })?[1].int, won > 0 else { return closed }
-            return try await session.rows(
-                """
-                SELECT closed_at - created_at AS micros FROM deals
-                WHERE workspace_id = ? AND pipeline_id = ? AND closed_at >= ? AND closed_at < ? AND status = 'won'
-                ORDER BY micros LIMIT \(2 - won % 2) OFFSET \((won - 1) / 2)
-                """, [ws, pipeline, .int(from), .int(to)])
+            group.addTask {
+                _ = try await store.readRows { session in
+                    let closed = try await session.rows(
+                        """
+                        SELECT status, COUNT(*), AVG(closed_at - created_at) FROM deals
+                        WHERE workspace_id = ? AND pipeline_id = ? AND closed_at >= ? AND closed_at < ? AND status IN ('won', 'lost')
+                        GROUP BY status
+                        """, [ws, pipeline, .int(from), .int(to)])
+                    guard let won = closed.first(where: { $0[0].text == "won" })?[1].int, won > 0 else { return closed }
+                    return try await session.rows(
+                        """
+                        SELECT closed_at - created_at AS micros FROM deals
+                        WHERE workspace_id = ? AND pipeline_id = ? AND closed_at >= ? AND closed_at < ? AND status = 'won'
+                        ORDER BY micros LIMIT \(2 - won % 2) OFFSET \((won - 1) / 2)
+                        """, [ws, pipeline, .int(from), .int(to)])
+                }
+            }
+            try await group.waitForAll()
         }
     }
 

@@ -106,45 +106,60 @@ package struct StageHistoryRepository: Sendable {
         let stageIDs = try await store.database.raw(
             "SELECT id FROM stages WHERE workspace_id = \(bind: reach.workspaceID) AND pipeline_id = \(bind: pipelineID) AND kind = 'open'"
         ).all().map { try $0.decode(column: "id", as: String.self) }
-        var stages: [String: Funnel.StageCounts] = [:]
         guard !stageIDs.isEmpty else {
-            return try await closed(reach, pipelineID: pipelineID, ownerID: ownerID, from: from, to: to, stages: stages)
+            return try await closed(reach, pipelineID: pipelineID, ownerID: ownerID, from: from, to: to, stages: [:])
         }
         let inWindow: SQLQueryString =
             """
             workspace_id = \(bind: reach.workspaceID) AND pipeline_id = \(bind: pipelineID)
             AND entered_at >= \(bind: from) AND entered_at < \(bind: to)
             """
-        let counts: SQLQueryString =
-            """
-            SELECT stage_id,
-                SUM(CASE WHEN previous_entry_at IS NULL OR previous_entry_at < \(bind: from) THEN 1 ELSE 0 END) AS entered,
-                SUM(CASE WHEN (previous_entry_at IS NULL OR previous_entry_at < \(bind: from)) AND advanced = 1 THEN 1 ELSE 0 END) AS advanced,
-                COUNT(stay_micros) AS ended, CAST(AVG(stay_micros) AS DOUBLE PRECISION) AS mean_micros
-            FROM deal_stage_history
-            """ + " WHERE " + inWindow + " AND stage_id IN (\(binds: stageIDs))" + restricted + " GROUP BY stage_id"
-        for row in try await store.database.raw(counts).all() {
-            let stageID = try row.decode(column: "stage_id", as: String.self)
+        let database = store.database
+        /// One stage's counts, and the middle of its ended stays read in order of length from their index.
+        @Sendable func counts(_ stageID: String) async throws -> (String, Funnel.StageCounts)? {
+            let counts: SQLQueryString =
+                """
+                SELECT COUNT(*) AS n,
+                    SUM(CASE WHEN previous_entry_at IS NULL OR previous_entry_at < \(bind: from) THEN 1 ELSE 0 END) AS entered,
+                    SUM(CASE WHEN (previous_entry_at IS NULL OR previous_entry_at < \(bind: from)) AND advanced = 1 THEN 1 ELSE 0 END) AS advanced,
+                    COUNT(stay_micros) AS ended, CAST(AVG(stay_micros) AS DOUBLE PRECISION) AS mean_micros
+                FROM deal_stage_history
+                """ + " WHERE " + inWindow + " AND stage_id = \(bind: stageID)" + restricted
+            guard let row = try await database.raw(counts).first(), try row.decode(column: "n", as: Int.self) > 0
+            else { return nil }
             let ended = try row.decode(column: "ended", as: Int.self)
             var median: Double?
             if ended > 0 {
-                // the middle one or two of the ended stays, read in order of length from their index
                 let middle: SQLQueryString =
                     "SELECT stay_micros FROM deal_stage_history WHERE " + inWindow
                     + " AND stage_id = \(bind: stageID) AND stay_micros IS NOT NULL" + restricted
                     + " ORDER BY stay_micros LIMIT \(unsafeRaw: String(2 - ended % 2)) OFFSET \(unsafeRaw: String((ended - 1) / 2))"
-                let values = try await store.database.raw(middle).all().map {
+                let values = try await database.raw(middle).all().map {
                     try $0.decode(column: "stay_micros", as: Int64.self)
                 }
                 if !values.isEmpty { median = Double(values.reduce(0, +)) / Double(values.count) }
             }
-            stages[stageID] = Funnel.StageCounts(
-                entered: try row.decode(column: "entered", as: Int.self),
-                advanced: try row.decode(column: "advanced", as: Int.self),
-                medianMicros: median,
-                meanMicros: try row.decode(column: "mean_micros", as: Double?.self))
+            return (
+                stageID,
+                Funnel.StageCounts(
+                    entered: try row.decode(column: "entered", as: Int.self),
+                    advanced: try row.decode(column: "advanced", as: Int.self),
+                    medianMicros: median,
+                    meanMicros: try row.decode(column: "mean_micros", as: Double?.self))
+            )
         }
-        return try await closed(reach, pipelineID: pipelineID, ownerID: ownerID, from: from, to: to, stages: stages)
+        // the stages and the closed deals are independent reads: on SQLite's readers (WAL) and PostgreSQL's
+        // pooled connections they run side by side
+        async let closedDeals = closed(reach, pipelineID: pipelineID, ownerID: ownerID, from: from, to: to, stages: [:])
+        let stages = try await withThrowingTaskGroup(of: (String, Funnel.StageCounts)?.self) { group in
+            for stageID in stageIDs { group.addTask { try await counts(stageID) } }
+            var stages: [String: Funnel.StageCounts] = [:]
+            for try await case let (stageID, counts)? in group { stages[stageID] = counts }
+            return stages
+        }
+        var result = try await closedDeals
+        result.stages = stages
+        return result
     }
 
     /// The funnel's closed deals: won and lost in the window, and the won deals' cycle.
