@@ -57,20 +57,12 @@ struct ConsentBody: Encodable, Sendable {
     struct State: Encodable, Sendable {
         var channel: String
         var state: String
-        var source: String?
-        var changedAt: String?
+        @Nullable var source: String?
+        @Nullable var changedAt: String?
 
         enum CodingKeys: String, CodingKey {
             case channel, state, source
             case changedAt = "changed_at"
-        }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(channel, forKey: .channel)
-            try container.encode(state, forKey: .state)
-            try container.encode(source, forKey: .source)
-            try container.encode(changedAt, forKey: .changedAt)
         }
     }
 
@@ -79,24 +71,13 @@ struct ConsentBody: Encodable, Sendable {
         var channel: String
         var state: String
         var source: String
-        var note: String?
-        var userID: String?
+        @Nullable var note: String?
+        @Nullable var userID: String?
         var at: String
 
         enum CodingKeys: String, CodingKey {
             case id, channel, state, source, note, at
             case userID = "user_id"
-        }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(id, forKey: .id)
-            try container.encode(channel, forKey: .channel)
-            try container.encode(state, forKey: .state)
-            try container.encode(source, forKey: .source)
-            try container.encode(note, forKey: .note)
-            try container.encode(userID, forKey: .userID)
-            try container.encode(at, forKey: .at)
         }
     }
 

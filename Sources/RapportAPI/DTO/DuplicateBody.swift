@@ -1,3 +1,4 @@
+import RapportHTTP
 import RapportServices
 
 /// Why two records may be one: `{"rule", "value", "message"}`.
@@ -17,7 +18,7 @@ struct DuplicateReasonBody: Encodable, Sendable {
 struct DuplicateRecordBody: Encodable, Sendable {
     var id: String
     var title: String
-    var subtitle: String?
+    @Nullable var subtitle: String?
 
     init(_ side: DuplicateService.Side) {
         id = side.id
@@ -26,13 +27,6 @@ struct DuplicateRecordBody: Encodable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey { case id, title, subtitle }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(title, forKey: .title)
-        try container.encode(subtitle, forKey: .subtitle)
-    }
 }
 
 /// A record's possible duplicate: the other record and the reasons.

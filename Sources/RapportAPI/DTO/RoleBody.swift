@@ -7,8 +7,8 @@ struct RoleBody: Encodable, Sendable {
     var name: String
     var builtIn: Bool
     var permissions: JSONValue
-    var createdAt: String?
-    var updatedAt: String?
+    @Nullable var createdAt: String?
+    @Nullable var updatedAt: String?
 
     init(_ role: CustomRole) {
         id = role.id
@@ -31,15 +31,5 @@ struct RoleBody: Encodable, Sendable {
         case builtIn = "built_in"
         case createdAt = "created_at"
         case updatedAt = "updated_at"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(name, forKey: .name)
-        try container.encode(builtIn, forKey: .builtIn)
-        try container.encode(permissions, forKey: .permissions)
-        try container.encode(createdAt, forKey: .createdAt)
-        try container.encode(updatedAt, forKey: .updatedAt)
     }
 }

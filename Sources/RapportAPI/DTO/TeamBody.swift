@@ -5,7 +5,7 @@ import RapportHTTP
 struct TeamBody: Encodable, Sendable {
     var id: String
     var name: String
-    var leadID: String?
+    @Nullable var leadID: String?
     var memberIDs: [String]
     var createdAt: String
     var updatedAt: String
@@ -25,15 +25,5 @@ struct TeamBody: Encodable, Sendable {
         case memberIDs = "member_ids"
         case createdAt = "created_at"
         case updatedAt = "updated_at"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(name, forKey: .name)
-        try container.encode(leadID, forKey: .leadID)
-        try container.encode(memberIDs, forKey: .memberIDs)
-        try container.encode(createdAt, forKey: .createdAt)
-        try container.encode(updatedAt, forKey: .updatedAt)
     }
 }

@@ -7,7 +7,7 @@ struct TokenBody: Encodable, Sendable {
     var id: String
     var name: String
     var createdAt: String
-    var lastUsedAt: String?
+    @Nullable var lastUsedAt: String?
 
     init(_ token: APIToken) {
         id = token.id
@@ -20,13 +20,5 @@ struct TokenBody: Encodable, Sendable {
         case id, name
         case createdAt = "created_at"
         case lastUsedAt = "last_used_at"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(name, forKey: .name)
-        try container.encode(createdAt, forKey: .createdAt)
-        try container.encode(lastUsedAt, forKey: .lastUsedAt)
     }
 }

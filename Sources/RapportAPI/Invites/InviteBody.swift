@@ -5,10 +5,10 @@ import RapportHTTP
 struct InviteBody: Encodable, Sendable {
     var id: String
     var email: String
-    var name: String?
+    @Nullable var name: String?
     var role: String
     var status: String
-    var invitedBy: String?
+    @Nullable var invitedBy: String?
     var createdAt: String
     var expiresAt: String
     /// The sign-up link, in the answer that made it only.
@@ -31,18 +31,5 @@ struct InviteBody: Encodable, Sendable {
         case invitedBy = "invited_by"
         case createdAt = "created_at"
         case expiresAt = "expires_at"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(email, forKey: .email)
-        try container.encode(name, forKey: .name)
-        try container.encode(role, forKey: .role)
-        try container.encode(status, forKey: .status)
-        try container.encode(invitedBy, forKey: .invitedBy)
-        try container.encode(createdAt, forKey: .createdAt)
-        try container.encode(expiresAt, forKey: .expiresAt)
-        if let link { try container.encode(link, forKey: .link) }
     }
 }

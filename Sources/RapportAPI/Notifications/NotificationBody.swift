@@ -1,15 +1,16 @@
 import RapportCore
+import RapportHTTP
 
 /// A notification as the API shows it to its recipient.
 struct NotificationBody: Encodable, Sendable {
     var id: String
     var kind: String
-    var recordType: String?
-    var recordID: String?
-    var actorID: String?
+    @Nullable var recordType: String?
+    @Nullable var recordID: String?
+    @Nullable var actorID: String?
     var text: String
     var createdAt: String
-    var readAt: String?
+    @Nullable var readAt: String?
 
     init(_ notification: UserNotification) {
         id = notification.id
@@ -29,18 +30,6 @@ struct NotificationBody: Encodable, Sendable {
         case actorID = "actor_id"
         case createdAt = "created_at"
         case readAt = "read_at"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(kind, forKey: .kind)
-        try container.encode(recordType, forKey: .recordType)
-        try container.encode(recordID, forKey: .recordID)
-        try container.encode(actorID, forKey: .actorID)
-        try container.encode(text, forKey: .text)
-        try container.encode(createdAt, forKey: .createdAt)
-        try container.encode(readAt, forKey: .readAt)
     }
 }
 

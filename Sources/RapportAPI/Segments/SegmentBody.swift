@@ -7,7 +7,7 @@ struct SegmentBody: Encodable, Sendable {
     var id: String
     var name: String
     var query: String
-    var createdBy: String?
+    @Nullable var createdBy: String?
     var createdAt: String
     var updatedAt: String
 
@@ -25,16 +25,6 @@ struct SegmentBody: Encodable, Sendable {
         case createdBy = "created_by"
         case createdAt = "created_at"
         case updatedAt = "updated_at"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(name, forKey: .name)
-        try container.encode(query, forKey: .query)
-        try container.encode(createdBy, forKey: .createdBy)
-        try container.encode(createdAt, forKey: .createdAt)
-        try container.encode(updatedAt, forKey: .updatedAt)
     }
 }
 
