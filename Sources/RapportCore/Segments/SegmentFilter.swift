@@ -198,6 +198,16 @@ struct SegmentChecker {
         return .constant(false)
     }
 
+    /// A word or string argument as written; nil, with `message` noted at its place, for any other value.
+    mutating func word(_ value: SegmentValue, key: String, _ message: String) -> String? {
+        switch value.literal {
+        case .word(let text), .string(let text): return text
+        default:
+            _ = refuse(value.position, key: key, message)
+            return nil
+        }
+    }
+
     // MARK: Saved segments
 
     mutating func segment(_ value: SegmentValue, at position: SegmentPosition) -> SegmentFilter {
@@ -250,14 +260,10 @@ struct SegmentChecker {
                     subject.position, key: "events_arguments",
                     "events takes an event type and a window: events(page_view, 30d).")
             }
-            let type: String
-            switch first.literal {
-            case .word(let word), .string(let word): type = word.lowercased()
-            default:
-                return refuse(
-                    first.position, key: "expected_event_type",
-                    "Expected an event type such as page_view.")
-            }
+            guard
+                let type = word(first, key: "expected_event_type", "Expected an event type such as page_view.")?
+                    .lowercased()
+            else { return .constant(false) }
             guard SegmentQuery.eventTypes.contains(type) else {
                 return refuse(
                     first.position, key: "unknown_event", "Unknown event type \"{type}\"; expected one of {types}.",
@@ -281,19 +287,14 @@ struct SegmentChecker {
             var currency: String?
             if arguments.count == 2 {
                 let argument = arguments[1]
-                switch argument.literal {
-                case .string(let text), .word(let text):
-                    guard let code = Currencies.code(text) else {
-                        return refuse(
-                            argument.position, key: "not_currency", "\"{value}\" is not a currency code such as EUR.",
-                            ["value": text])
-                    }
-                    currency = code
-                default:
+                guard let text = word(argument, key: "expected_currency", "Expected a currency code such as \"EUR\".")
+                else { return .constant(false) }
+                guard let code = Currencies.code(text) else {
                     return refuse(
-                        argument.position, key: "expected_currency",
-                        "Expected a currency code such as \"EUR\".")
+                        argument.position, key: "not_currency", "\"{value}\" is not a currency code such as EUR.",
+                        ["value": text])
                 }
+                currency = code
             }
             guard let count = count(op, values, at: at, whole: name == "orders") else { return .constant(false) }
             if name == "orders" { return .orders(since: since, count) }
@@ -304,14 +305,10 @@ struct SegmentChecker {
                     subject.position, key: "consent_arguments",
                     "consent takes a channel: consent(email).")
             }
-            let channel: String
-            switch channelValue.literal {
-            case .word(let text), .string(let text): channel = text.lowercased()
-            default:
-                return refuse(
-                    channelValue.position, key: "expected_channel",
-                    "Expected a channel such as email.")
-            }
+            guard
+                let channel = word(channelValue, key: "expected_channel", "Expected a channel such as email.")?
+                    .lowercased()
+            else { return .constant(false) }
             guard SegmentQuery.channels.contains(channel) else {
                 return refuse(
                     channelValue.position,
