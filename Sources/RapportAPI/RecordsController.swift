@@ -44,10 +44,9 @@ package struct RecordsController: Sendable {
     }
 
     func respond(_ record: Record, status: HTTPResponse.Status = .ok) throws -> Response {
-        var headers: HTTPFields = [.eTag: ETag.make(id: record.id, version: record.version)]
-        if status == .created { headers[.location] = "/api/v1/\(path)/\(record.id)" }
-        return try JSONCoding.response(
-            RecordBody(record: record, schema: service.schema), status: status, headers: headers)
+        try JSONCoding.resource(
+            RecordBody(record: record, schema: service.schema), id: record.id, version: record.version,
+            collection: "/api/v1/\(path)", status: status)
     }
 
     /// The version an `If-Match` names, when it names the current ETag format of this record.

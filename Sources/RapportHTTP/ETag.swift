@@ -18,3 +18,15 @@ package enum ETag {
         throw RapportError(.stale, "The record has changed since it was read (If-Match does not match its ETag).")
     }
 }
+
+extension JSONCoding {
+    /// A versioned resource as JSON: its ETag, and for a new one (201) its `Location` under `collection`
+    /// (such as `/api/v1/teams`).
+    package static func resource<T: Encodable>(
+        _ body: T, id: String, version: Int64, collection: String, status: HTTPResponse.Status = .ok
+    ) throws -> Response {
+        var headers: HTTPFields = [.eTag: ETag.make(id: id, version: version)]
+        if status == .created { headers[.location] = "\(collection)/\(id)" }
+        return try response(body, status: status, headers: headers)
+    }
+}

@@ -23,9 +23,8 @@ package struct RolesController: Sendable {
     }
 
     func respond(_ role: CustomRole, status: HTTPResponse.Status = .ok) throws -> Response {
-        var headers: HTTPFields = [.eTag: ETag.make(id: role.id, version: role.version)]
-        if status == .created { headers[.location] = "/api/v1/roles/\(role.id)" }
-        return try JSONCoding.response(RoleBody(role), status: status, headers: headers)
+        try JSONCoding.resource(
+            RoleBody(role), id: role.id, version: role.version, collection: "/api/v1/roles", status: status)
     }
 
     static let builtInRefusal = RapportError(.forbidden, "Built-in roles cannot be changed; make a role of your own.")

@@ -28,9 +28,9 @@ package struct PipelinesController: Sendable {
     }
 
     func respond(_ pipeline: Pipeline, status: HTTPResponse.Status = .ok) throws -> Response {
-        var headers: HTTPFields = [.eTag: ETag.make(id: pipeline.id, version: pipeline.version)]
-        if status == .created { headers[.location] = "/api/v1/pipelines/\(pipeline.id)" }
-        return try JSONCoding.response(PipelineBody(pipeline: pipeline), status: status, headers: headers)
+        try JSONCoding.resource(
+            PipelineBody(pipeline: pipeline), id: pipeline.id, version: pipeline.version,
+            collection: "/api/v1/pipelines", status: status)
     }
 
     @Sendable func list(_ request: Request, context: AppContext) async throws -> Response {

@@ -27,9 +27,9 @@ package struct SegmentsController: Sendable {
     }
 
     func respond(_ segment: Segment, status: HTTPResponse.Status = .ok) throws -> Response {
-        var headers: HTTPFields = [.eTag: ETag.make(id: segment.id, version: segment.version)]
-        if status == .created { headers[.location] = "/api/v1/segments/\(segment.id)" }
-        return try JSONCoding.response(SegmentBody(segment), status: status, headers: headers)
+        try JSONCoding.resource(
+            SegmentBody(segment), id: segment.id, version: segment.version, collection: "/api/v1/segments",
+            status: status)
     }
 
     @Sendable func list(_ request: Request, context: AppContext) async throws -> Response {

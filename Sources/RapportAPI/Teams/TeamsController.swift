@@ -25,9 +25,8 @@ package struct TeamsController: Sendable {
     }
 
     func respond(_ team: Team, status: HTTPResponse.Status = .ok) throws -> Response {
-        var headers: HTTPFields = [.eTag: ETag.make(id: team.id, version: team.version)]
-        if status == .created { headers[.location] = "/api/v1/teams/\(team.id)" }
-        return try JSONCoding.response(TeamBody(team), status: status, headers: headers)
+        try JSONCoding.resource(
+            TeamBody(team), id: team.id, version: team.version, collection: "/api/v1/teams", status: status)
     }
 
     @Sendable func list(_ request: Request, context: AppContext) async throws -> Response {

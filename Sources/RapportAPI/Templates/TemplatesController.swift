@@ -25,9 +25,9 @@ package struct TemplatesController: Sendable {
     }
 
     func respond(_ template: StoredTemplate, status: HTTPResponse.Status = .ok) throws -> Response {
-        var headers: HTTPFields = [.eTag: ETag.make(id: template.id, version: template.version)]
-        if status == .created { headers[.location] = "/api/v1/templates/\(template.id)" }
-        return try JSONCoding.response(EmailBodies.template(template), status: status, headers: headers)
+        try JSONCoding.resource(
+            EmailBodies.template(template), id: template.id, version: template.version, collection: "/api/v1/templates",
+            status: status)
     }
 
     @Sendable func list(_ request: Request, context: AppContext) async throws -> Response {
