@@ -182,6 +182,19 @@ package struct OutboxRepository: Sendable {
         return try row?.decode(column: "due", as: Int64?.self)
     }
 
+    /// How many of the workspace's rows are in each state.
+    package func counts(workspaceID: String) async throws -> [OutboxState: Int] {
+        var counts: [OutboxState: Int] = [:]
+        for row in try await store.database.raw(
+            "SELECT state, COUNT(*) AS n FROM outbox WHERE workspace_id = \(bind: workspaceID) GROUP BY state"
+        ).all() {
+            if let state = OutboxState(rawValue: try row.decode(column: "state", as: String.self)) {
+                counts[state] = try row.decode(column: "n", as: Int.self)
+            }
+        }
+        return counts
+    }
+
     /// The workspaces with a row due by `now` (or left in `sending` since before `staleBefore`).
     package func workspacesDue(now: Int64, staleBefore: Int64) async throws -> [String] {
         try await store.database.raw(
