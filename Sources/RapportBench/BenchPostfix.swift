@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 
 #if canImport(Glibc)
     import Glibc
@@ -66,8 +66,10 @@ package final class BenchPostfix: @unchecked Sendable {
             ])
         // The smtp service on our port, and no service in a chroot (it would need a copy of the system's files).
         let master = config.appendingPathComponent("master.cf")
-        var lines = try String(contentsOf: master, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
-            .map(String.init)
+        var lines = try String(contentsOf: master, encoding: .utf8).split(
+            separator: "\n", omittingEmptySubsequences: false
+        )
+        .map(String.init)
         guard let smtp = lines.firstIndex(where: { $0.hasPrefix("smtp ") && $0.contains(" inet ") }) else {
             throw BenchPostfixError("/etc/postfix/master.cf has no smtp inet service.")
         }
@@ -78,7 +80,7 @@ package final class BenchPostfix: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: postfix)
         process.arguments = ["-c", config.path, "start-fg"]
         let log = root.appendingPathComponent("start.log")
-        files.createFile(atPath: log.path, contents: nil)
+        _ = files.createFile(atPath: log.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: log)
         process.standardError = try FileHandle(forWritingTo: log)
         try process.run()
@@ -134,7 +136,8 @@ package final class BenchPostfix: @unchecked Sendable {
         try input.fileHandleForWriting.close()
         preseed.waitUntilExit()
         FileHandle.standardError.write(Data("bench: installing postfix (apt-get)…\n".utf8))
-        try run("/usr/bin/apt-get", ["install", "-y", "-qq", "postfix"], environment: ["DEBIAN_FRONTEND": "noninteractive"])
+        try run(
+            "/usr/bin/apt-get", ["install", "-y", "-qq", "postfix"], environment: ["DEBIAN_FRONTEND": "noninteractive"])
         guard FileManager.default.isExecutableFile(atPath: postfix) else {
             throw BenchPostfixError("apt-get did not install postfix.")
         }
@@ -155,7 +158,8 @@ package final class BenchPostfix: @unchecked Sendable {
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             throw BenchPostfixError(
-                "\(path) \(arguments.prefix(3).joined(separator: " ")) failed: \(String(decoding: message, as: UTF8.self))")
+                "\(path) \(arguments.prefix(3).joined(separator: " ")) failed: \(String(decoding: message, as: UTF8.self))"
+            )
         }
     }
 

@@ -1,6 +1,7 @@
-import Foundation
+package import Foundation
 import RapportCore
 import RapportMail
+import RapportServer
 import RapportServices
 import RapportStore
 
@@ -91,7 +92,8 @@ extension BenchWorkloads {
         var after: RecordCursor?
         var rendered = 0
         while rendered < wanted {
-            let page = try await contacts.list(viewer, query: ListQuery(), limit: min(500, wanted - rendered), after: after)
+            let page = try await contacts.list(
+                viewer, query: ListQuery(), limit: min(500, wanted - rendered), after: after)
             if page.records.isEmpty { break }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 var running = 0
@@ -110,7 +112,8 @@ extension BenchWorkloads {
                             .joined(separator: " ")
                         try await emails.enqueue(
                             EmailService.Outgoing(
-                                workspaceID: workspaceID, idempotencyKey: "bench:\(run):\(contact.id)", kind: .marketing,
+                                workspaceID: workspaceID, idempotencyKey: "bench:\(run):\(contact.id)",
+                                kind: .marketing,
                                 purpose: "bench", templateID: nil, contactID: contact.id, toAddress: address,
                                 toName: name.isEmpty ? nil : name, rendered: try source.render(values),
                                 unsubscribeURL: unsubscribe))
@@ -134,8 +137,10 @@ extension BenchWorkloads {
 
         // The reference: the same messages, rendered to MIME before its clock starts, over as many sessions.
         try await postfix.drain()
-        let settings = try await EmailSettingsService(services).smtpSettings(
-            try await EmailSettingsRepository(store: runtime.store).find(workspaceID: workspaceID)!)
+        guard let stored = try await EmailSettingsRepository(store: runtime.store).find(workspaceID: workspaceID) else {
+            throw RapportError(.conflict, "bench delivery: the sender settings are gone.")
+        }
+        let settings = try EmailSettingsService(services).smtpSettings(stored)
         var mails: [(RenderedMail, String)] = []
         mails.reserveCapacity(sent)
         var before: (Int64, String)?

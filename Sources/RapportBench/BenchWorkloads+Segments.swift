@@ -1,5 +1,6 @@
 import Foundation
 import RapportCore
+import RapportServer
 import RapportServices
 import RapportStore
 

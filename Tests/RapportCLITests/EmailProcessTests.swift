@@ -28,7 +28,8 @@ struct EmailProcessTests {
         let runtime = try await Runtime.start(config)
         do {
             let (workspace, owner) = try await AccountService(runtime.services).createWorkspace(
-                name: "Acme", owner: UserDraft(email: "owner@acme.test", name: "Owner", role: nil, password: "pw-12345678"))
+                name: "Acme",
+                owner: UserDraft(email: "owner@acme.test", name: "Owner", role: nil, password: "pw-12345678"))
             _ = try await EmailSettingsService(runtime.services).put(
                 Principal(user: owner, workspace: workspace),
                 .init(
@@ -41,7 +42,8 @@ struct EmailProcessTests {
                     EmailService.Outgoing(
                         workspaceID: workspace.id, idempotencyKey: "m\(n)", kind: .transactional,
                         toAddress: "r\(n)@mail.test",
-                        rendered: RenderedTemplate(subject: "Message \(n)", html: "<p>Hello \(n)</p>", text: "Hello \(n)")))
+                        rendered: RenderedTemplate(
+                            subject: "Message \(n)", html: "<p>Hello \(n)</p>", text: "Hello \(n)")))
                 ids.append(row.id)
             }
             await runtime.close()
@@ -138,7 +140,8 @@ struct EmailProcessTests {
         while Self.receivedCount(server) < 60 {
             guard ContinuousClock.now < deadline, first.process.isRunning else {
                 first.signal(SIGKILL)
-                throw OutboxNotDrained(description: "the first server sent too little: \(first.standardError.suffix(3000))")
+                throw OutboxNotDrained(
+                    description: "the first server sent too little: \(first.standardError.suffix(3000))")
             }
             try await Task.sleep(for: .milliseconds(10))
         }
@@ -163,7 +166,9 @@ struct EmailProcessTests {
         let received = try Self.receivedByRow(server)
         #expect(Set(received.keys) == Set(ids))
         let twice = Set(received.filter { $0.value > 1 }.keys)
-        #expect(twice.isSubset(of: sendingAtKill), "sent twice and not sending at the kill: \(twice.subtracting(sendingAtKill))")
+        #expect(
+            twice.isSubset(of: sendingAtKill),
+            "sent twice and not sending at the kill: \(twice.subtracting(sendingAtKill))")
         #expect(received.values.allSatisfy { $0 <= 2 })
         // and every row is marked sent
         let after = try await Self.states(url)

@@ -300,5 +300,28 @@ struct EmailDeliveryTests {
             }
         }
     }
-}
 
+    @Test("a claim takes at most the rows it asks for, however many are due", arguments: Backend.allCases)
+    func claimTakesItsLimit(_ backend: Backend) async throws {
+        try await TestSMTPServer.with { server in
+            try await TestApp.with(backend) { app in
+                let world = try await World.make(app, server: server)
+                let emails = EmailService(app.services)
+                for n in 0..<300 { try await emails.enqueue(world.outgoing("c\(n)", to: "c\(n)@mail.test")) }
+                // when a worker claims 32 of the 300 due rows
+                let now = Timestamp.micros(Date())
+                let outbox = OutboxRepository(store: app.runtime.store)
+                let claimed = try await outbox.claim(
+                    workspaceID: world.workspaceID, owner: "one", now: now, staleBefore: now - 600_000_000, limit: 32)
+                // then it has 32, the oldest, and the other 268 wait for the next claim (or another process)
+                #expect(claimed.count == 32)
+                let counts = try await outbox.counts(workspaceID: world.workspaceID)
+                #expect(counts[.sending] == 32 && counts[.queued] == 268, "\(counts)")
+                let next = try await outbox.claim(
+                    workspaceID: world.workspaceID, owner: "two", now: now, staleBefore: now - 600_000_000, limit: 32)
+                #expect(next.count == 32)
+                #expect(Set(next.map(\.id)).isDisjoint(with: claimed.map(\.id)))
+            }
+        }
+    }
+}

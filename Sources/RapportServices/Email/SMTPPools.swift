@@ -71,7 +71,7 @@ package actor SMTPPools {
         let idle = self.idle
         Task {
             try? await Task.sleep(for: idle)
-            await self.closeIfUnused(workspaceID: workspaceID, generation: generation)
+            self.closeIfUnused(workspaceID: workspaceID, generation: generation)
         }
     }
 
