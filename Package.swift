@@ -133,7 +133,7 @@ let package = Package(
         .target(
             name: "RapportBench",
             dependencies: [
-                "RapportCore", "RapportDatabase", "RapportStore", "RapportServices", "RapportServer",
+                "RapportCore", "RapportDatabase", "RapportStore", "RapportMail", "RapportServices", "RapportServer",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -197,7 +197,7 @@ let package = Package(
             name: "RapportServerTests",
             dependencies: [
                 "RapportServer", "RapportServices", "RapportStore", "RapportDatabase", "RapportTestSupport",
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                "RapportMailTestSupport", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(
@@ -216,7 +216,7 @@ let package = Package(
         .testTarget(
             name: "RapportCLITests",
             dependencies: [
-                "rapport", "RapportDatabase", "RapportTestSupport",
+                "rapport", "RapportDatabase", "RapportTestSupport", "RapportMailTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),

@@ -8,7 +8,8 @@ Run it with Debian's interpreter (/usr/bin/python3: python3-aiosmtpd is importab
 It listens on 127.0.0.1 (a free port when --port is 0), prints `PORT <n>` on standard output once it
 accepts connections, and stores every message it accepts in DIR as `<n>.eml` (the bytes received, dot
 stuffing undone) and `<n>.json`: the envelope, the session (TLS, authenticated user, whether the client
-pipelined MAIL with what followed it) and the message as Python's `email` package parses it (headers with
+pipelined MAIL with what followed it, and the number of the connection it came on, counting connections that
+delivered a message from 1) and the message as Python's `email` package parses it (headers with
 encoded words decoded, addresses split into display name and address, each text part decoded, defects).
 
 Options:
@@ -95,6 +96,7 @@ class Recorder:
         self.no_ehlo = args.no_ehlo
         self.stall_data = args.stall_data
         self.close_next_mail = args.close_first_mail
+        self.connections = 0
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         if self.no_ehlo:
@@ -128,6 +130,9 @@ class Recorder:
             await asyncio.sleep(self.stall_data)
         self.count += 1
         n = self.count
+        if not hasattr(server, "rapport_connection"):
+            self.connections += 1
+            server.rapport_connection = self.connections
         raw = envelope.original_content
         auth = session.auth_data
         record = {
@@ -140,6 +145,7 @@ class Recorder:
             "tls": session.ssl is not None or server.transport.get_extra_info("ssl_object") is not None,
             "user": auth.login.decode() if isinstance(auth, LoginPassword) else None,
             "pipelined": getattr(envelope, "pipelined", False),
+            "connection": server.rapport_connection,
             "message": parse_message(raw),
         }
         with open(os.path.join(self.dir, f"{n}.eml"), "wb") as f:

@@ -196,11 +196,13 @@ package struct BenchWorkloads: Sendable {
         let repository = TimelineRepository(store: runtime.store)
         let workspace = info.workspaceID
         let contact = info.busyContactID
-        let everything = Dictionary(uniqueKeysWithValues: ObjectCatalog.all.map { ($0.name, RecordScope.all(workspace)) })
+        let everything = Dictionary(
+            uniqueKeysWithValues: ObjectCatalog.all.map { ($0.name, RecordScope.all(workspace)) })
         let runs = Array(repeating: 0, count: 1000)
         let measured = try await BenchClock.measure(runs, seconds: 20) { _ in
             _ = try await repository.page(
-                reaches: everything, workspaceID: workspace, subject: .init(.contacts, id: contact), types: [], limit: 50, after: nil)
+                reaches: everything, workspaceID: workspace, subject: .init(.contacts, id: contact), types: [],
+                limit: 50, after: nil)
         }
         let reference = try await BenchClock.measure(runs, seconds: 20) { _ in
             try await BenchReferences(store: runtime.store).timeline(workspaceID: workspace, contactID: contact)

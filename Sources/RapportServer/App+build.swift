@@ -35,6 +35,10 @@ package struct Runtime: Sendable {
             settings.tokenRateLimit = config.tokenRateLimit
             settings.publicURL = config.publicURL
             settings.inviteLifetime = config.inviteLifetime
+            settings.emailSendingTimeout = config.emailSendingTimeout
+            settings.emailMaxAttempts = config.emailMaxAttempts
+            settings.emailRetryBase = config.emailRetryBase
+            settings.emailConnections = config.emailConnections
             return Runtime(store: store, services: Services(store: store, settings: settings), config: config)
         } catch {
             await store.close()
@@ -43,6 +47,7 @@ package struct Runtime: Sendable {
     }
 
     package func close() async {
+        await services.smtpPools.closeAll()
         await store.close()
     }
 
@@ -100,7 +105,11 @@ package func buildApplication(
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
         logger: runtime.config.logger)
     let queue = JobQueue(store: runtime.store)
-    app.addServices(JobRunner(queue: queue, registry: buildJobRegistry(runtime), logger: runtime.config.logger))
+    var jobs = JobRunner.Configuration()
+    jobs.lease = runtime.config.jobLease
+    app.addServices(
+        JobRunner(
+            queue: queue, registry: buildJobRegistry(runtime), configuration: jobs, logger: runtime.config.logger))
     return app
 }
 

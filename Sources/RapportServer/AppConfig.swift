@@ -21,6 +21,16 @@ package struct AppConfig: Sendable {
     package var publicURL: String?
     /// How long an invitation link works.
     package var inviteLifetime: Duration = .seconds(7 * 86_400)
+    /// A message left in `sending` this long (its process died) is sent again by another worker.
+    package var emailSendingTimeout: Duration = .seconds(600)
+    /// Attempts at one message before it stops as `failed`.
+    package var emailMaxAttempts = 8
+    /// The wait after a message's first deferral, doubling with each attempt up to an hour.
+    package var emailRetryBase: Duration = .seconds(60)
+    /// SMTP sessions a workspace's delivery keeps open to its server.
+    package var emailConnections = 4
+    /// How long a claimed job is its runner's before another runner may take it over.
+    package var jobLease: Duration = .seconds(300)
     package var logger: Logger
 
     package init(database: DatabaseURL, logger: Logger = Logger(label: "rapport.server")) {
@@ -65,6 +75,11 @@ package struct AppConfig: Sendable {
             publicURL = try Self.publicURL(value, name: "RAPPORT_PUBLIC_URL")
         }
         if let value = try integer("RAPPORT_INVITE_DAYS", in: 1...365) { inviteLifetime = .seconds(value * 86_400) }
+        if let value = try integer("RAPPORT_EMAIL_SENDING_TIMEOUT", in: 1...86_400) {
+            emailSendingTimeout = .seconds(value)
+        }
+        if let value = try integer("RAPPORT_EMAIL_CONNECTIONS", in: 1...64) { emailConnections = value }
+        if let value = try integer("RAPPORT_JOB_LEASE_SECONDS", in: 1...86_400) { jobLease = .seconds(value) }
     }
 
     /// A public URL as links are built on: `http` or `https`, a host, an optional port and path, no

@@ -30,6 +30,8 @@ package struct ServiceSettings: Sendable {
     /// The wait after a message's first deferral; it doubles with each attempt up to `emailRetryCap`.
     package var emailRetryBase: Duration = .seconds(60)
     package var emailRetryCap: Duration = .seconds(3600)
+    /// SMTP sessions a workspace's delivery keeps open to its server at once.
+    package var emailConnections = 4
 
     package init(secretKey: String) {
         self.secretKey = secretKey

@@ -20,6 +20,8 @@ package struct Services: Sendable {
     /// Made on first use: commands that sign nobody in (an import) skip its quarter second.
     package var unknownUserHash: String { unknownHash.value }
     let unknownHash: UnknownUserHash
+    /// The SMTP sessions email delivery keeps open between runs, per workspace.
+    package let smtpPools: SMTPPools
 
     package init(store: Store, settings: ServiceSettings) {
         self.store = store
@@ -32,5 +34,6 @@ package struct Services: Sendable {
         self.idempotency = IdempotencyRepository(store: store)
         self.rateLimiter = RateLimiter(perMinute: settings.tokenRateLimit)
         self.unknownHash = UnknownUserHash(cost: settings.bcryptCost)
+        self.smtpPools = SMTPPools()
     }
 }

@@ -24,10 +24,13 @@ struct EmailAPITests {
                 let b = try await Fixtures.workspace(app, name: "Beta", email: "owner@beta.test")
                 let (_, memberToken) = try await Fixtures.user(app, in: a, email: "m@acme.test", role: .member)
                 try await app.test { client in
-                    // given no settings yet
-                    #expect(
-                        try await client.execute(uri: "/api/v1/settings/email", method: .get, headers: .bearer(a.token))
-                            .status == .notFound)
+                    // given no settings yet: not configured, every value null
+                    let none = try await client.execute(
+                        uri: "/api/v1/settings/email", method: .get, headers: .bearer(a.token))
+                    #expect(none.status == .ok)
+                    #expect(none.json["configured"] as? Bool == false)
+                    #expect(none.json["password_set"] as? Bool == false)
+                    #expect(none.json["smtp_host"] is NSNull && none.json["from"] is NSNull)
                     // bad input names each field
                     let bad = try await client.execute(
                         uri: "/api/v1/settings/email", method: .put, headers: .bearer(a.token),
@@ -49,6 +52,7 @@ struct EmailAPITests {
                         ))
                     #expect(put.status == .ok, "\(put.text)")
                     #expect(put.json["password_set"] as? Bool == true)
+                    #expect(put.json["configured"] as? Bool == true)
                     #expect(put.json.keys.contains("password") == false)
                     let got = try await client.execute(
                         uri: "/api/v1/settings/email", method: .get, headers: .bearer(a.token))
@@ -83,10 +87,12 @@ struct EmailAPITests {
                     #expect(received.count == 1)
                     #expect(received.first?.rcptTos == ["oksana@mail.test"])
                     #expect(received.first?.message.value("From") == "news@acme.test")
-                    // another workspace sees none of it
+                    // another workspace sees none of it: its own settings are not configured
                     let other = try await client.execute(
                         uri: "/api/v1/settings/email", method: .get, headers: .bearer(b.token))
-                    #expect(other.status == .notFound)
+                    #expect(other.status == .ok)
+                    #expect(other.json["configured"] as? Bool == false)
+                    #expect(!other.text.contains("127.0.0.1"))
                     #expect(!app.logs.entries.contains { "\($0)".contains(secret) })
                 }
             }

@@ -332,27 +332,31 @@ struct BenchCLITests {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let output = directory.appendingPathComponent("bench.jsonl")
-        // The api workload needs wrk, which scripts/test installs.
+        // The api workload needs wrk and the delivery workload Postfix, which scripts/test installs.
         let hasWrk = FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk")
-        let workloads = hasWrk ? [] : ["import", "orders", "search", "timeline", "export"]
+        let hasPostfix = FileManager.default.isExecutableFile(atPath: "/usr/sbin/postfix")
+        let workloads =
+            hasWrk && hasPostfix
+            ? [] : ["import", "orders", "search", "timeline", "export", "segment"] + (hasPostfix ? ["delivery"] : [])
         let before = Set((try? FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory())) ?? [])
         let run = try await RapportProcess.run(
             ["bench"] + workloads + [
                 "--contacts", "60", "--events", "400", "--order-lines", "60", "--seconds", "1", "--output", output.path,
-                "--seed", "7",
+                "--seed", "7", "--messages", "40", "--connections", "2",
             ])
         #expect(run.code == 0, "\(run.err)")
         #expect(run.out.contains("workload") && run.out.contains("ratio"))
         let lines = try String(contentsOf: output, encoding: .utf8).split(separator: "\n")
         let results = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] ?? [:] }
         let expected =
-            hasWrk
+            hasWrk && hasPostfix
             ? [
                 "import", "orders", "api.get", "api.list", "api.create", "api.search", "search", "timeline", "export",
                 "visibility.list.own", "visibility.list.team", "visibility.search.own", "visibility.search.team",
-                "pipeline.board", "pipeline.funnel", "pipeline.forecast",
+                "pipeline.board", "pipeline.funnel", "pipeline.forecast", "segment.count", "segment.page", "delivery",
             ]
-            : ["import", "orders", "search", "timeline", "export"]
+            : ["import", "orders", "search", "timeline", "export", "segment.count", "segment.page"]
+                + (hasPostfix ? ["delivery"] : [])
         #expect(results.compactMap { $0["workload"] as? String } == expected)
         for result in results {
             for key in ["database", "contacts", "operations", "seconds", "per_second", "peak_rss_mb", "ratio"] {

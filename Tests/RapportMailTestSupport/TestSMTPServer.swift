@@ -140,6 +140,8 @@ package struct ReceivedMail: Decodable {
     package var tls: Bool
     package var user: String?
     package var pipelined: Bool
+    /// The connection the message came on: connections that delivered a message, numbered from 1.
+    package var connection: Int?
     package var message: Message
 }
 

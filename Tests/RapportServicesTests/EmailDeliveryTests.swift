@@ -233,4 +233,95 @@ struct EmailDeliveryTests {
             }
         }
     }
+
+    @Test("a server that keeps answering 451 makes the row fail once the attempts run out", arguments: Backend.allCases)
+    func outOfAttempts(_ backend: Backend) async throws {
+        try await TestSMTPServer.with(["--reject", "full@mail.test=451 4.2.2 mailbox full"]) { server in
+            try await TestApp.with(backend, configure: { $0.emailMaxAttempts = 3 }) { app in
+                let world = try await World.make(app, server: server)
+                let (row, _) = try await EmailService(app.services).enqueue(world.outgoing("f", to: "full@mail.test"))
+                let now = Timestamp.micros(Date())
+                // given attempts after 1 and then 2 minutes
+                try await world.deliver(at: now)
+                #expect(try await world.row(row.id).state == .deferred)
+                try await world.deliver(at: now + 61_000_000)
+                let second = try await world.row(row.id)
+                #expect(second.state == .deferred)
+                #expect(second.nextAttemptAt == now + 61_000_000 + 120_000_000)
+                // when the third attempt is deferred too
+                try await world.deliver(at: now + 182_000_000)
+                // then the row stops as failed, saying why, and nothing more is tried
+                let failed = try await world.row(row.id)
+                #expect(failed.state == .failed)
+                #expect(failed.attempts == 3)
+                #expect(failed.lastError?.hasPrefix("Out of attempts.") == true)
+                #expect(failed.lastError?.contains("451 4.2.2 mailbox full") == true)
+                #expect(failed.smtpReply?.hasPrefix("451") == true)
+                try await world.deliver(at: now + 86_400_000_000)
+                #expect(try await world.row(row.id).attempts == 3)
+                #expect(try server.received().isEmpty)
+                let next = try await OutboxRepository(store: app.runtime.store).nextDue(
+                    workspaceID: world.workspaceID, sendingTimeout: 600_000_000)
+                #expect(next == nil)
+            }
+        }
+    }
+
+    @Test(
+        "the SMTP session stays open between delivery runs, and a change of settings opens a new one",
+        arguments: Backend.allCases)
+    func sessionKeptBetweenRuns(_ backend: Backend) async throws {
+        try await TestSMTPServer.with { server in
+            try await TestApp.with(backend) { app in
+                let world = try await World.make(app, server: server)
+                let emails = EmailService(app.services)
+                // given a message sent by one run, and another queued later and sent by the next run
+                try await emails.enqueue(world.outgoing("one", to: "one@mail.test"))
+                try await world.deliver()
+                try await emails.enqueue(world.outgoing("two", to: "two@mail.test"))
+                try await world.deliver()
+                // then both came over one connection
+                var received = try server.received()
+                #expect(received.count == 2)
+                #expect(received.map(\.connection) == [1, 1])
+                // when the sender settings are saved again (a new server, a new password …)
+                _ = try await EmailSettingsService(app.services).put(
+                    world.principal,
+                    .init(
+                        host: "127.0.0.1", port: server.port, tls: "off", username: nil, password: nil,
+                        from: "news@acme.test", fromName: "Acme Newsroom", replyTo: nil))
+                try await emails.enqueue(world.outgoing("three", to: "three@mail.test"))
+                try await world.deliver()
+                // then the next message goes over a new connection made with them
+                received = try server.received()
+                #expect(received.map(\.connection) == [1, 1, 2])
+                #expect(received.last?.message.value("From") == "Acme Newsroom <news@acme.test>")
+                #expect(await app.services.smtpPools.count == 1)
+            }
+        }
+    }
+
+    @Test("a claim takes at most the rows it asks for, however many are due", arguments: Backend.allCases)
+    func claimTakesItsLimit(_ backend: Backend) async throws {
+        try await TestSMTPServer.with { server in
+            try await TestApp.with(backend) { app in
+                let world = try await World.make(app, server: server)
+                let emails = EmailService(app.services)
+                for n in 0..<300 { try await emails.enqueue(world.outgoing("c\(n)", to: "c\(n)@mail.test")) }
+                // when a worker claims 32 of the 300 due rows
+                let now = Timestamp.micros(Date())
+                let outbox = OutboxRepository(store: app.runtime.store)
+                let claimed = try await outbox.claim(
+                    workspaceID: world.workspaceID, owner: "one", now: now, staleBefore: now - 600_000_000, limit: 32)
+                // then it has 32, the oldest, and the other 268 wait for the next claim (or another process)
+                #expect(claimed.count == 32)
+                let counts = try await outbox.counts(workspaceID: world.workspaceID)
+                #expect(counts[.sending] == 32 && counts[.queued] == 268, "\(counts)")
+                let next = try await outbox.claim(
+                    workspaceID: world.workspaceID, owner: "two", now: now, staleBefore: now - 600_000_000, limit: 32)
+                #expect(next.count == 32)
+                #expect(Set(next.map(\.id)).isDisjoint(with: claimed.map(\.id)))
+            }
+        }
+    }
 }

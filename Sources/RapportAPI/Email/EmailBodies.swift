@@ -7,11 +7,20 @@ enum EmailBodies {
     static func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
     static func time(_ micros: Int64?) -> JSONValue { micros.map { .string(Timestamp.rfc3339($0)) } ?? .null }
 
-    static func settings(_ view: EmailSettingsService.View) -> JSONValue {
-        .object([
-            "smtp_host": .string(view.host), "smtp_port": .number(Double(view.port)), "tls": .string(view.tls),
-            "username": text(view.username), "password_set": .bool(view.passwordSet), "from": .string(view.from),
-            "from_name": text(view.fromName), "reply_to": text(view.replyTo), "updated_at": time(view.updatedAt),
+    /// The settings, or (nil) what a workspace that has saved none answers: `configured` false, every value null.
+    static func settings(_ view: EmailSettingsService.View?) -> JSONValue {
+        guard let view else {
+            return .object([
+                "configured": .bool(false), "smtp_host": .null, "smtp_port": .null, "tls": .null, "username": .null,
+                "password_set": .bool(false), "from": .null, "from_name": .null, "reply_to": .null,
+                "updated_at": .null,
+            ])
+        }
+        return .object([
+            "configured": .bool(true), "smtp_host": .string(view.host), "smtp_port": .number(Double(view.port)),
+            "tls": .string(view.tls), "username": text(view.username), "password_set": .bool(view.passwordSet),
+            "from": .string(view.from), "from_name": text(view.fromName), "reply_to": text(view.replyTo),
+            "updated_at": time(view.updatedAt),
         ])
     }
 

@@ -22,10 +22,8 @@ package struct EmailSettingsController: Sendable {
 
     @Sendable func get(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
-        guard let view = try await settings.get(principal) else {
-            throw RapportError.notFound("The email settings")
-        }
-        return try JSONCoding.response(EmailBodies.settings(view))
+        // (a workspace that has saved none answers `configured: false`: the settings exist for every workspace)
+        return try JSONCoding.response(EmailBodies.settings(try await settings.get(principal)))
     }
 
     /// `{"smtp_host","smtp_port","username","password","from","from_name","reply_to","tls"}`; a password left

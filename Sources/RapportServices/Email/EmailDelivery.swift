@@ -1,12 +1,12 @@
 import Foundation
-import Logging
+package import Logging
 import RapportCore
 import RapportMail
 package import RapportStore
 
 /// Sends a workspace's outbox: an `email_delivery` job (one queued or running per workspace, by its dedup key)
-/// claims due rows in batches and hands them to the workspace's SMTP server through a connection pool, then
-/// marks each row by what the server said:
+/// claims due rows in batches and hands them to the workspace's SMTP server through the connection pool this
+/// process keeps for the workspace (`SMTPPools`), then marks each row by what the server said:
 ///
 /// | server said | row becomes |
 /// |---|---|
@@ -22,7 +22,7 @@ package import RapportStore
 package struct EmailDelivery: Sendable {
     package static let kind = "email_delivery"
     package static let sweepKind = "email_sweep"
-    /// Rows claimed at a time.
+    /// The fewest rows kept in flight (claimed and not yet marked); more with more connections.
     static let batch = 20
 
     let services: Services
@@ -42,7 +42,8 @@ package struct EmailDelivery: Sendable {
             guard let workspaceID = context.workspaceID else {
                 throw RapportError(.invalid, "An email delivery job names no workspace.")
             }
-            return try await EmailDelivery(services).run(workspaceID: workspaceID, owner: RecordID.make())
+            return try await EmailDelivery(services).run(
+                workspaceID: workspaceID, owner: RecordID.make(), logger: context.logger)
         }
     }
 
@@ -57,46 +58,75 @@ package struct EmailDelivery: Sendable {
         }
     }
 
-    /// Sends the workspace's due rows until none is left (or a minute has passed).
+    /// Sends the workspace's due rows until none is left (or a minute has passed), keeping up to `window` rows in
+    /// flight over the workspace's pool of `emailConnections` sessions: more rows are claimed whenever half of
+    /// those in flight are done, so the sessions never wait for a whole batch to finish.
     /// - Returns: the next delivery job when a row waits for later (a deferred one).
     package func run(
-        workspaceID: String, owner: String, now clock: @escaping @Sendable () -> Int64 = { Timestamp.micros(Date()) }
+        workspaceID: String, owner: String, now clock: @escaping @Sendable () -> Int64 = { Timestamp.micros(Date()) },
+        logger: Logger? = nil
     )
         async throws -> [NewJob]
     {
         let outbox = OutboxRepository(store: services.store)
         let timeout = Self.micros(services.settings.emailSendingTimeout)
         let started = clock()
-        var pool: SMTPConnectionPool?
-        var stored: StoredEmailSettings?
+        let stored = try await EmailSettingsRepository(store: services.store).find(workspaceID: workspaceID)
+        let pool = await lease(stored)
+        let window = max(Self.batch, services.settings.emailConnections * 8)
+        var claimedCount = 0
         do {
-            while clock() - started < 60_000_000 {
-                let now = clock()
-                let claimed = try await outbox.claim(
-                    workspaceID: workspaceID, owner: owner, now: now, staleBefore: now - timeout, limit: Self.batch)
-                if claimed.isEmpty { break }
-                if stored == nil {
-                    stored = try await EmailSettingsRepository(store: services.store).find(workspaceID: workspaceID)
-                }
-                if pool == nil, let stored, let settings = try? EmailSettingsService(services).smtpSettings(stored) {
-                    pool = SMTPConnectionPool(settings: settings, size: 4)
-                }
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    for message in claimed {
-                        group.addTask { [pool, stored] in
-                            try await deliver(message, owner: owner, settings: stored, pool: pool, now: clock)
+            try await withThrowingTaskGroup(of: String.self) { group in
+                // Rows of this run not yet marked. A claim can return one of them again when its send has taken
+                // longer than the sending timeout (a timeout set shorter than a send): it is not sent twice here.
+                var inFlight: Set<String> = []
+                // (set when a claim found fewer rows than it asked for: the next claim waits until all are done)
+                var drained = false
+                while true {
+                    let wanted = window - inFlight.count
+                    if wanted > 0, drained ? inFlight.isEmpty : inFlight.count <= window / 2,
+                        clock() - started < 60_000_000
+                    {
+                        let now = clock()
+                        let claimed = try await outbox.claim(
+                            workspaceID: workspaceID, owner: owner, now: now, staleBefore: now - timeout,
+                            limit: wanted)
+                        drained = claimed.count < wanted
+                        claimedCount += claimed.count
+                        for message in claimed where !inFlight.contains(message.id) {
+                            inFlight.insert(message.id)
+                            group.addTask { [pool, stored] in
+                                try await deliver(message, owner: owner, settings: stored, pool: pool, now: clock)
+                                return message.id
+                            }
                         }
                     }
-                    try await group.waitForAll()
+                    guard let done = try await group.next() else { break }
+                    inFlight.remove(done)
                 }
             }
         } catch {
-            await pool?.close()
+            if let pool { await services.smtpPools.release(pool, workspaceID: workspaceID) }
             throw error
         }
-        await pool?.close()
+        if let pool { await services.smtpPools.release(pool, workspaceID: workspaceID) }
+        logger?.info(
+            "email delivery run", metadata: ["email.claimed": "\(claimedCount)", "workspace.id": "\(workspaceID)"])
         guard let next = try await outbox.nextDue(workspaceID: workspaceID, sendingTimeout: timeout) else { return [] }
         return [Self.job(workspaceID: workspaceID, at: max(next, clock()))]
+    }
+
+    /// The workspace's kept pool for its stored settings; nil without settings or with a password that cannot be
+    /// unsealed (each row is then deferred with the reason).
+    func lease(_ stored: StoredEmailSettings?) async -> SMTPConnectionPool? {
+        guard let stored, let settings = try? EmailSettingsService(services).smtpSettings(stored) else { return nil }
+        let version = [
+            stored.host, "\(stored.port)", stored.tls, stored.username ?? "", stored.passwordSealed ?? "",
+            "\(stored.updatedAt)",
+        ].joined(separator: "\u{1F}")
+        return await services.smtpPools.lease(
+            workspaceID: stored.workspaceID, version: version, settings: settings,
+            size: services.settings.emailConnections)
     }
 
     /// Sends one claimed row and records the outcome.

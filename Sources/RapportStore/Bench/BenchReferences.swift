@@ -94,6 +94,56 @@ package struct BenchReferences: Sendable {
         try await store.writeRows { try await $0.run("ANALYZE", []) }
     }
 
+    // MARK: Segments
+
+    /// The condition a developer would write by hand for "country, tag, at least one event of a type since a
+    /// time", with its binds: the tag through the JSON functions of each database, the events through their index.
+    func segmentCondition(workspaceID: String, country: String, tag: String, eventType: String, since: Int64)
+        -> (sql: String, binds: [DBValue])
+    {
+        let tagTest =
+            store.kind == .sqlite
+            ? "EXISTS (SELECT 1 FROM json_each(c.tags) WHERE json_each.value = ?)" : "jsonb_exists(c.tags::jsonb, ?)"
+        return (
+            """
+            c.workspace_id = ? AND c.country = ? AND \(tagTest)
+            AND EXISTS (SELECT 1 FROM events e WHERE e.workspace_id = ? AND e.contact_id = c.id AND e.type = ?
+                        AND e.occurred_at >= ?)
+            """,
+            [.text(workspaceID), .text(country), .text(tag), .text(workspaceID), .text(eventType), .int(since)]
+        )
+    }
+
+    /// A segment's count by hand.
+    /// - Returns: the count.
+    package func segmentCount(workspaceID: String, country: String, tag: String, eventType: String, since: Int64)
+        async throws -> Int
+    {
+        let (condition, binds) = segmentCondition(
+            workspaceID: workspaceID, country: country, tag: tag, eventType: eventType, since: since)
+        let rows = try await store.readRows { session in
+            try await session.rows("SELECT count(*) FROM contacts c WHERE \(condition)", binds)
+        }
+        return Int(rows.first?.first?.int ?? 0)
+    }
+
+    /// A segment's first page by hand: its 50 newest members (and one more, to know there is a next page), whole.
+    /// - Returns: the page's ids.
+    package func segmentPage(workspaceID: String, country: String, tag: String, eventType: String, since: Int64)
+        async throws -> [String]
+    {
+        let (condition, binds) = segmentCondition(
+            workspaceID: workspaceID, country: country, tag: tag, eventType: eventType, since: since)
+        let columns = RecordRepository(store: store, schema: .contacts).columnList
+            .split(separator: ",").map { "c." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
+        let rows = try await store.readRows { session in
+            try await session.rows(
+                "SELECT \(columns) FROM contacts c WHERE \(condition) ORDER BY c.created_at DESC, c.id DESC LIMIT 51",
+                binds)
+        }
+        return rows.prefix(50).compactMap { $0[1].text }
+    }
+
     // MARK: Pipeline
 
     /// Generated deals (rows of `columns`) and stage history, in one transaction per call.

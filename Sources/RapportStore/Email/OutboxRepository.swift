@@ -84,9 +84,13 @@ package struct OutboxRepository: Sendable {
 
     /// Claims up to `limit` rows of the workspace for `owner`: queued and deferred rows that are due, and rows
     /// left in `sending` since before `staleBefore` (their worker died). Each claimed row is `sending`, counts
-    /// an attempt, and names its owner. One statement: on PostgreSQL the rows are locked with `SKIP LOCKED`
-    /// (and re-checked after a concurrent change), so two workers never claim the same row; on SQLite the one
-    /// writer runs it whole.
+    /// an attempt, and names its owner. One statement: on PostgreSQL the rows are picked and locked once, in a
+    /// materialised `WITH` (`FOR UPDATE SKIP LOCKED`, each row re-checked after a concurrent change), so two
+    /// workers never claim the same row; on SQLite the one writer runs it whole.
+    ///
+    /// (Not `WHERE id IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)`: PostgreSQL may run such a subquery again for
+    /// each row it updates, and each run then skips the rows the statement has just changed and locks the next
+    /// `n`, so one claim took every due row of the workspace.)
     package func claim(workspaceID: String, owner: String, now: Int64, staleBefore: Int64, limit: Int) async throws
         -> [OutboxMessage]
     {
@@ -98,11 +102,12 @@ package struct OutboxRepository: Sendable {
         return try await store.transaction { database in
             try await database.raw(
                 """
-                UPDATE outbox SET state = 'sending', claimed_by = \(bind: owner), claimed_at = \(bind: now),
-                    attempts = attempts + 1
-                WHERE workspace_id = \(bind: workspaceID) AND \(due) AND id IN (
+                WITH picked AS MATERIALIZED (
                     SELECT id FROM outbox WHERE workspace_id = \(bind: workspaceID) AND \(due)
                     ORDER BY next_attempt_at, id LIMIT \(bind: limit) \(unsafeRaw: lock))
+                UPDATE outbox SET state = 'sending', claimed_by = \(bind: owner), claimed_at = \(bind: now),
+                    attempts = attempts + 1
+                WHERE workspace_id = \(bind: workspaceID) AND \(due) AND id IN (SELECT id FROM picked)
                 RETURNING \(unsafeRaw: Self.columns)
                 """
             ).all().map(Self.message(from:))
@@ -180,6 +185,19 @@ package struct OutboxRepository: Sendable {
             """
         ).first()
         return try row?.decode(column: "due", as: Int64?.self)
+    }
+
+    /// How many of the workspace's rows are in each state.
+    package func counts(workspaceID: String) async throws -> [OutboxState: Int] {
+        var counts: [OutboxState: Int] = [:]
+        for row in try await store.database.raw(
+            "SELECT state, COUNT(*) AS n FROM outbox WHERE workspace_id = \(bind: workspaceID) GROUP BY state"
+        ).all() {
+            if let state = OutboxState(rawValue: try row.decode(column: "state", as: String.self)) {
+                counts[state] = try row.decode(column: "n", as: Int.self)
+            }
+        }
+        return counts
     }
 
     /// The workspaces with a row due by `now` (or left in `sending` since before `staleBefore`).

@@ -15,12 +15,16 @@ struct Bench: EnvironmentCommand {
         abstract: "Measure the headline workloads against references measured in the same run.",
         discussion: "Workloads: \(Self.all.joined(separator: ", ")) (default: all). Build with -c release.")
 
-    static let all = ["import", "orders", "api", "search", "timeline", "export", "visibility", "pipeline"]
+    static let all = [
+        "import", "orders", "api", "search", "timeline", "export", "visibility", "pipeline", "segment", "delivery",
+    ]
 
     @Argument(help: "Workloads to run") var workloads: [String] = []
     @Option(help: "Contacts in the generated workspace (and rows in the import)") var contacts = 100_000
     @Option(help: "Timeline events in the generated workspace") var events = 1_000_000
     @Option(help: "Order lines in the orders workload's file") var orderLines = 100_000
+    @Option(help: "Messages the delivery workload renders and sends (at most one per contact)") var messages = 100_000
+    @Option(help: "SMTP sessions the delivery workload and its reference send over") var connections = 8
     @Option(help: "sqlite://PATH or postgres://… (default: a temporary SQLite database, removed afterwards)")
     var database: String?
     @Option(help: "Also write the results as JSON lines to this file") var output: String?
@@ -29,7 +33,7 @@ struct Bench: EnvironmentCommand {
     var environment: [String: String] = [:]
 
     enum CodingKeys: String, CodingKey {
-        case workloads, contacts, events, orderLines, database, output, seed, seconds
+        case workloads, contacts, events, orderLines, messages, connections, database, output, seed, seconds
     }
 
     func validate() throws {
@@ -39,6 +43,8 @@ struct Bench: EnvironmentCommand {
         guard contacts >= 10 else { throw ValidationError("--contacts takes 10 or more.") }
         guard events >= 0 else { throw ValidationError("--events takes 0 or more.") }
         guard orderLines >= 20 else { throw ValidationError("--order-lines takes 20 or more.") }
+        guard messages >= 1 else { throw ValidationError("--messages takes 1 or more.") }
+        guard (1...64).contains(connections) else { throw ValidationError("--connections takes 1 to 64.") }
         if let database { _ = try DatabaseURL(userText: database) }
         guard (1...600).contains(seconds) else { throw ValidationError("--seconds takes 1 to 600.") }
     }
@@ -63,6 +69,7 @@ struct Bench: EnvironmentCommand {
         let common = [
             "--database", url, "--info", info, "--directory", directory.path, "--contacts", String(contacts),
             "--events", String(events), "--seed", String(seed), "--order-lines", String(orderLines),
+            "--messages", String(messages), "--connections", String(connections),
         ]
         note("generating \(contacts) contacts and \(events) events (\(kind))…")
         let started = BenchClock.now()
@@ -118,13 +125,18 @@ struct BenchWorker: EnvironmentCommand {
     @Option var events: Int
     @Option var seed: UInt64
     @Option var orderLines = 100_000
+    @Option var messages = 100_000
+    @Option var connections = 8
     var environment: [String: String] = [:]
 
-    enum CodingKeys: String, CodingKey { case task, database, info, directory, contacts, events, seed, orderLines }
+    enum CodingKeys: String, CodingKey {
+        case task, database, info, directory, contacts, events, seed, orderLines, messages, connections
+    }
 
     func runAsync() async throws {
         var config = AppConfig(database: try DatabaseURL(userText: database), logger: .init(label: "rapport.bench"))
         config.logger.logLevel = .warning
+        config.emailConnections = connections
         let kind = database.hasPrefix("postgres") ? "postgres" : "sqlite"
         let infoURL = URL(fileURLWithPath: info)
         let folder = URL(fileURLWithPath: directory)
@@ -153,6 +165,13 @@ struct BenchWorker: EnvironmentCommand {
             case "export": try Self.print(try await workloads.export(directory: folder))
             // (as many deals as contacts, a tenth of them open, about five stage transitions each)
             case "pipeline": for result in try await workloads.pipeline(deals: contacts) { try Self.print(result) }
+            case "segment": for result in try await workloads.segment() { try Self.print(result) }
+            case "delivery":
+                for result in try await workloads.delivery(
+                    messages: messages, connections: connections, directory: folder)
+                {
+                    try Self.print(result)
+                }
             // (not in `rapport bench`: the database's share of the visibility workload's search, for profiling)
             case "visibility-store": for result in try await workloads.visibilityStore() { try Self.print(result) }
             default: throw ValidationError("Unknown task \(task).")
