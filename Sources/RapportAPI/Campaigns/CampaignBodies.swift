@@ -38,7 +38,7 @@ enum CampaignBodies {
             "default_variant": .string(c.defaultVariant), "chosen_variant": text(c.chosenVariant),
             "winner_variant": text(c.winnerVariant), "winner_reason": text(c.winnerReason?.rawValue),
             "winner_due_at": time(c.winnerDueAt), "test": test, "audience": c.audience.map(number) ?? .null,
-            "problem": text(c.problem), "stats": stats(report.counts),
+            "problem": text(c.problem), "stats": stats(report.counts), "rest_stats": report.rest.map(stats) ?? .null,
             "reasons": .array(
                 report.reasons.map {
                     .object(["state": .string($0.state.rawValue), "reason": .string($0.reason), "count": number($0.count)])

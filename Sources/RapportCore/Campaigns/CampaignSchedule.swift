@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 
 /// When a campaign is to go, read the way people write it.
 package enum CampaignSchedule {

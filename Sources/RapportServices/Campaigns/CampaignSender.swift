@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-package import RapportCore
+import RapportCore
 package import RapportStore
 
 /// Sends campaigns, as two jobs:
@@ -56,22 +56,24 @@ package struct CampaignSender: Sendable {
 
     /// The handlers the job runner sends campaigns with.
     package static func handlers(_ services: Services) -> [JobHandler] {
-        func campaign(_ context: JobContext) throws -> (String, String) {
-            guard let workspaceID = context.workspaceID, case .object(let payload) = context.job.payload,
-                case .string(let id)? = payload["campaign_id"]
-            else { throw RapportError(.invalid, "A campaign job names no workspace or campaign.") }
-            return (workspaceID, id)
-        }
-        return [
+        [
             JobHandler(kind: sendKind) { context in
-                let (workspaceID, id) = try campaign(context)
+                let (workspaceID, id) = try campaign(of: context)
                 return try await CampaignSender(services).run(workspaceID: workspaceID, campaignID: id)
             },
             JobHandler(kind: winnerKind) { context in
-                let (workspaceID, id) = try campaign(context)
+                let (workspaceID, id) = try campaign(of: context)
                 return try await CampaignSender(services).decide(workspaceID: workspaceID, campaignID: id)
             },
         ]
+    }
+
+    /// The workspace and campaign a job names.
+    static func campaign(of context: JobContext) throws -> (String, String) {
+        guard let workspaceID = context.workspaceID, case .object(let payload) = context.job.payload,
+            case .string(let id)? = payload["campaign_id"]
+        else { throw RapportError(.invalid, "A campaign job names no workspace or campaign.") }
+        return (workspaceID, id)
     }
 
     /// Why a campaign cannot go on, as its page says (and which field of it is at fault).
@@ -158,7 +160,8 @@ package struct CampaignSender: Sendable {
                 default: batch.append((record, nil))
                 }
             }
-            try await enqueue(batch, campaign: campaign, viewer: viewer, renderers: renderers)
+            try await enqueue(
+                batch, purpose: Self.purpose(phase), campaign: campaign, viewer: viewer, renderers: renderers)
             cursor = page.next
             if cursor == nil { break }
             try await repository.advance(
@@ -183,6 +186,16 @@ package struct CampaignSender: Sendable {
             workspaceID: workspaceID, id: campaignID, from: [.sending], to: .sent,
             .init(phase: .some(Phase.done), cursor: .some(nil), finishedAt: now), now: now)
         return []
+    }
+
+    /// The outbox `purpose` of a phase's messages: an A/B test's own messages and the rest's are told apart, so
+    /// that the test is judged on its own share.
+    static func purpose(_ phase: String) -> String {
+        switch phase {
+        case Phase.test: CampaignRepository.testPurpose
+        case Phase.rest: CampaignRepository.restPurpose
+        default: "campaign"
+        }
     }
 
     /// The phases of a send: `all` (no test), `test` (the test share), `wait` (for the winner), `rest` (the
@@ -290,9 +303,9 @@ package struct CampaignSender: Sendable {
 
     /// Renders and enqueues a page of members (each with its variant), several at once; members who already have
     /// their message are passed over.
-    func enqueue(_ batch: [(Record, String?)], campaign: Campaign, viewer: Viewer, renderers: Renderers)
-        async throws
-    {
+    func enqueue(
+        _ batch: [(Record, String?)], purpose: String, campaign: Campaign, viewer: Viewer, renderers: Renderers
+    ) async throws {
         guard !batch.isEmpty else { return }
         let keys = batch.map { Campaign.messageKey(campaignID: campaign.id, contactID: $0.0.id) }
         let existing = try await repository.existingKeys(workspaceID: campaign.workspaceID, keys: keys)
@@ -302,7 +315,8 @@ package struct CampaignSender: Sendable {
                 for (contact, variant) in chunk {
                     group.addTask {
                         try await message(
-                            to: contact, variant: variant, campaign: campaign, viewer: viewer, renderers: renderers)
+                            to: contact, variant: variant, purpose: purpose, campaign: campaign, viewer: viewer,
+                            renderers: renderers)
                     }
                 }
                 try await group.waitForAll()
@@ -312,7 +326,8 @@ package struct CampaignSender: Sendable {
 
     /// One member's message: rendered and enqueued, or a `skipped` row saying why not.
     func message(
-        to contact: Record, variant: String?, campaign: Campaign, viewer: Viewer, renderers: Renderers
+        to contact: Record, variant: String?, purpose: String, campaign: Campaign, viewer: Viewer,
+        renderers: Renderers
     ) async throws {
         guard let renderer = renderers.byVariant[variant ?? ""] else { return }
         let emails = EmailService(services)
@@ -321,7 +336,7 @@ package struct CampaignSender: Sendable {
         guard let address = contact.string("email"), EmailSettingsService.isAddress(address) else {
             try await skip(
                 key: key, contact: contact, address: contact.string("email") ?? "", name: name, variant: variant,
-                campaign: campaign, renderer: renderer, reason: "The contact has no email address.")
+                purpose: purpose, campaign: campaign, renderer: renderer, reason: "The contact has no email address.")
             return
         }
         let unsubscribe =
@@ -334,12 +349,12 @@ package struct CampaignSender: Sendable {
             rendered = try renderer.source.render(values)
         } catch {
             try await skip(
-                key: key, contact: contact, address: address, name: name, variant: variant, campaign: campaign,
-                renderer: renderer, reason: "\(error).")
+                key: key, contact: contact, address: address, name: name, variant: variant, purpose: purpose,
+                campaign: campaign, renderer: renderer, reason: "\(error).")
             return
         }
         var outgoing = EmailService.Outgoing(
-            workspaceID: campaign.workspaceID, idempotencyKey: key, kind: renderer.source.kind, purpose: "campaign",
+            workspaceID: campaign.workspaceID, idempotencyKey: key, kind: renderer.source.kind, purpose: purpose,
             templateID: renderer.templateID, contactID: contact.id, toAddress: address,
             toName: name.isEmpty ? nil : name, rendered: rendered, unsubscribeURL: unsubscribe)
         outgoing.campaignID = campaign.id
@@ -349,13 +364,13 @@ package struct CampaignSender: Sendable {
 
     /// A `skipped` outbox row for a member who gets no message, with the reason the campaign's page shows.
     func skip(
-        key: String, contact: Record, address: String, name: String, variant: String?, campaign: Campaign,
-        renderer: Renderers.Renderer, reason: String
+        key: String, contact: Record, address: String, name: String, variant: String?, purpose: String,
+        campaign: Campaign, renderer: Renderers.Renderer, reason: String
     ) async throws {
         let now = Timestamp.micros(Date())
         let row = OutboxMessage(
             workspaceID: campaign.workspaceID, id: RecordID.make(), idempotencyKey: key, kind: renderer.source.kind,
-            purpose: "campaign", templateID: renderer.templateID, contactID: contact.id,
+            purpose: purpose, templateID: renderer.templateID, contactID: contact.id,
             toAddress: address.lowercased(), toName: name.isEmpty ? nil : name, subject: "", html: nil, text: "",
             unsubscribeURL: nil, state: .skipped, attempts: 0, nextAttemptAt: now, lastError: reason,
             messageID: "\(EmailService.randomHex(16))@rapport.invalid", campaignID: campaign.id, variant: variant,

@@ -1,6 +1,6 @@
-import Foundation
+package import Foundation
 package import RapportCore
-package import RapportStore
+import RapportStore
 
 /// Campaigns: one template sent to a segment, now or at a set time (read in the workspace's time zone), and A/B
 /// tests of two to four variants whose winner goes to the rest of the segment. Everyone in the workspace reads
@@ -87,7 +87,10 @@ package struct CampaignService: Sendable {
 
         package var campaign: Campaign
         package var counts: CampaignCounts
+        /// An A/B test's own messages per variant (the rest's are in `rest`).
         package var variants: [Variant]
+        /// The messages the winner sent to the rest of the segment; nil for a campaign that is not a test.
+        package var rest: CampaignCounts?
         /// For an A/B test, on the figures as they are now.
         package var outcome: TestOutcome?
         package var reasons: [(state: OutboxState, reason: String, count: Int)]
@@ -118,6 +121,7 @@ package struct CampaignService: Sendable {
             }
             return Report(
                 campaign: campaign, counts: total, variants: variants,
+                rest: campaign.isTest ? byVariant[CampaignRepository.restBucket] ?? CampaignCounts() : nil,
                 outcome: campaign.isTest ? WinnerRule.outcome(variants.map(\.result)) : nil,
                 reasons: reasons[campaign.id] ?? [], timeZone: zone)
         }
@@ -252,10 +256,11 @@ package struct CampaignService: Sendable {
         }
         let services = self.services
         let repository = self.repository
+        let states = allowed
         let cancelled = try await services.store.transaction { database in
             guard
                 try await repository.advance(
-                    workspaceID: campaign.workspaceID, id: campaign.id, from: allowed, to: .cancelled,
+                    workspaceID: campaign.workspaceID, id: campaign.id, from: states, to: .cancelled,
                     .init(finishedAt: now), now: now, on: database)
             else { return false }
             try await repository.skipUnsent(

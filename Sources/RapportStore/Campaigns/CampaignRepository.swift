@@ -274,12 +274,19 @@ package struct CampaignRepository: Sendable {
 
     // MARK: Figures
 
-    /// The campaign's messages counted by variant (nil for a campaign without variants).
+    /// The outbox `purpose` of an A/B test's own messages, and of those its winner sent to the rest.
+    package static let testPurpose = "campaign_test"
+    package static let restPurpose = "campaign_rest"
+    /// The key the figures of the rest's messages are counted under (a test's own are under their variant).
+    package static let restBucket = "rest"
+
+    /// The campaign's messages counted by variant (nil for a campaign without variants): an A/B test's own
+    /// messages under their variant, those of the rest under `restBucket`.
     package func counts(workspaceID: String, campaignID: String) async throws -> [String?: CampaignCounts] {
         try await counts(workspaceID: workspaceID, campaignIDs: [campaignID])[campaignID] ?? [:]
     }
 
-    /// The messages of several campaigns (a list page) counted by campaign and variant.
+    /// The messages of several campaigns (a list page) counted by campaign and variant (as `counts` above).
     package func counts(workspaceID: String, campaignIDs: [String]) async throws -> [String: [String?: CampaignCounts]]
     {
         guard !campaignIDs.isEmpty else { return [:] }
@@ -287,10 +294,12 @@ package struct CampaignRepository: Sendable {
         var counts: [String: [String?: CampaignCounts]] = [:]
         for row in try await store.database.raw(
             """
-            SELECT campaign_id, variant, state, COUNT(*) AS n, COUNT(opened_at) AS opened,
+            SELECT campaign_id, bucket AS variant, state, COUNT(*) AS n, COUNT(opened_at) AS opened,
                 COUNT(clicked_at) AS clicked, COUNT(unsubscribed_at) AS unsubscribed
-            FROM outbox WHERE workspace_id = \(bind: workspaceID) AND campaign_id IN (\(list))
-            GROUP BY campaign_id, variant, state
+            FROM (SELECT campaign_id, state, opened_at, clicked_at, unsubscribed_at,
+                    CASE WHEN purpose = \(bind: Self.restPurpose) THEN \(bind: Self.restBucket) ELSE variant END AS bucket
+                FROM outbox WHERE workspace_id = \(bind: workspaceID) AND campaign_id IN (\(list))) AS m
+            GROUP BY campaign_id, bucket, state
             """
         ).all() {
             let id = try row.decode(column: "campaign_id", as: String.self)

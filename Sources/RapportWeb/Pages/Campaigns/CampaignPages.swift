@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Mustache
 import NIOCore
 import RapportCore
 import RapportHTTP
@@ -372,7 +373,7 @@ struct CampaignPages: Sendable {
         ]
         let metricName = messages["campaign_metric_\(campaign.winnerMetric.rawValue)"] ?? campaign.winnerMetric.rawValue
         let leader = campaign.winnerVariant ?? report.outcome?.best
-        let variants = report.variants.map { variant in
+        var variants = report.variants.map { variant in
             let interval = variant.result.interval
             return CampaignFiguresView.VariantRow(
                 key: variant.variant.key, subject: variant.variant.subject,
@@ -380,6 +381,16 @@ struct CampaignPages: Sendable {
                 rate: rate(variant.result.rate),
                 interval: interval.map { "\(rate($0.low)) – \(rate($0.high))" } ?? "—",
                 winner: variant.variant.key == campaign.winnerVariant)
+        }
+        if let rest = report.rest, let winner = campaign.winnerVariant, campaign.testShare < 100 {
+            // the winner's messages to the rest, below the test's own (not part of the verdict)
+            let successes = rest.successes(campaign.winnerMetric)
+            let result = VariantResult(key: winner, sent: rest.sent, successes: successes)
+            variants.append(
+                CampaignFiguresView.VariantRow(
+                    key: (messages["campaign_rest"] ?? "Rest ({key})").replacingOccurrences(of: "{key}", with: winner),
+                    subject: nil, sent: count(rest.sent), successes: count(successes), rate: rate(result.rate),
+                    interval: result.interval.map { "\(rate($0.low)) – \(rate($0.high))" } ?? "—", winner: false))
         }
         let chart: String? =
             campaign.isTest
