@@ -72,7 +72,12 @@ package struct CampaignService: Sendable {
 
     /// The workspace's time zone, in which a `send_at` without an offset is read.
     package func timeZone(workspaceID: String) async throws -> TimeZone {
-        TimeZone(identifier: try await repository.timeZone(workspaceID: workspaceID)) ?? TimeZone(identifier: "UTC")!
+        TimeZone(identifier: try await timeZoneName(workspaceID: workspaceID)) ?? TimeZone(identifier: "UTC")!
+    }
+
+    /// The workspace's time zone's IANA name (`Europe/Copenhagen`, `UTC`).
+    package func timeZoneName(workspaceID: String) async throws -> String {
+        try await repository.timeZone(workspaceID: workspaceID)
     }
 
     /// A campaign's figures: all its messages, each variant's, the test's outcome on the figures so far, and why

@@ -122,7 +122,8 @@ struct CampaignPages: Sendable {
             noSegments: segments.isEmpty, noTemplates: templates.isEmpty, sendNow: !later, sendLater: later,
             sendAt: form?["send_at"] ?? sendAt ?? "",
             timeZoneHint: (messages["campaign_time_zone_hint"] ?? "In the workspace's time zone ({zone}).")
-                .replacingOccurrences(of: "{zone}", with: zone.identifier),
+                .replacingOccurrences(
+                    of: "{zone}", with: try await campaigns.timeZoneName(workspaceID: principal.workspace.id)),
             isTest: isTest, variants: variants,
             testShare: form?["test_share"] ?? String(campaign?.testShare ?? CampaignRules.defaultTestShare),
             metrics: WinnerMetric.allCases.map {
