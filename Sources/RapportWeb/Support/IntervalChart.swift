@@ -36,13 +36,16 @@ enum IntervalChart {
         let zero = x(0)
         svg +=
             "<line x1=\"\(f(zero))\" y1=\"2\" x2=\"\(f(zero))\" y2=\"\(f(height - 22))\" stroke=\"currentColor\" stroke-opacity=\"0.4\"/>"
+        // on right-to-left pages each text is isolated right to left (RLI … PDI), so that a rate and its
+        // interval read from the right in an otherwise left-to-right chart
+        func text(_ value: String) -> String { Charts.escape(rtl ? "\u{2067}\(value)\u{2069}" : value) }
         for (index, item) in rows.enumerated() {
             let y = Double(index) * row + 4
             let middle = y + 15
             let labelX = rtl ? width - 4 : labelWidth
             svg +=
                 "<g><title>\(Charts.escape(item.label)): \(Charts.escape(item.text))</title>"
-                + "<text x=\"\(f(labelX))\" y=\"\(f(middle + 5))\" text-anchor=\"end\" class=\"chart-label\">\(Charts.escape(item.label))</text>"
+                + "<text x=\"\(f(labelX))\" y=\"\(f(middle + 5))\" text-anchor=\"end\" class=\"chart-label\">\(text(item.label))</text>"
             if let rate = item.rate {
                 let end = x(rate)
                 let length = max(abs(end - zero), rate > 0 ? 2 : 0)
@@ -64,7 +67,7 @@ enum IntervalChart {
                 textX = rtl ? x(rate) - 6 : x(rate) + 6
             }
             svg +=
-                "<text x=\"\(f(textX))\" y=\"\(f(middle + 5))\" text-anchor=\"\(rtl ? "end" : "start")\" class=\"chart-value\">\(Charts.escape(item.text))</text></g>"
+                "<text x=\"\(f(textX))\" y=\"\(f(middle + 5))\" text-anchor=\"\(rtl ? "end" : "start")\" class=\"chart-value\">\(text(item.text))</text></g>"
         }
         return svg + "</svg>"
     }

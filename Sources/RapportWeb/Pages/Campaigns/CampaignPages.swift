@@ -414,15 +414,17 @@ struct CampaignPages: Sendable {
         var verdict: String?
         if campaign.isTest, let outcome = report.outcome {
             let p = outcome.pValue.map { CampaignFormat.decimal($0, language) } ?? "—"
+            let alpha = CampaignFormat.decimal(outcome.alpha, language)
             if let winner = campaign.winnerVariant, let reason = campaign.winnerReason {
                 verdict = (messages["campaign_winner_\(reason.rawValue)"] ?? "Variant {key} went to the rest.")
                     .replacingOccurrences(of: "{key}", with: winner)
             } else if outcome.significant, let best = outcome.best {
                 verdict = (messages["campaign_significant"] ?? "Variant {key} is better (p = {p}).")
                     .replacingOccurrences(of: "{key}", with: best).replacingOccurrences(of: "{p}", with: p)
+                    .replacingOccurrences(of: "{alpha}", with: alpha)
             } else if outcome.versus.contains(where: { $0.comparison != nil }) {
                 verdict = (messages["campaign_not_significant"] ?? "Not significant (p = {p}).")
-                    .replacingOccurrences(of: "{p}", with: p)
+                    .replacingOccurrences(of: "{p}", with: p).replacingOccurrences(of: "{alpha}", with: alpha)
             } else {
                 verdict = messages["campaign_no_result"] ?? "No figures to compare yet."
             }
@@ -494,7 +496,10 @@ enum CampaignFormat {
 
     /// Minutes as hours for the form (`4`, `1.5`).
     static func hours(_ minutes: Int) -> String {
-        minutes % 60 == 0 ? String(minutes / 60) : String(format: "%.2f", Double(minutes) / 60)
+        guard minutes % 60 != 0 else { return String(minutes / 60) }
+        var text = String(format: "%.2f", Double(minutes) / 60)
+        while text.hasSuffix("0") { text.removeLast() }
+        return text
     }
 
     static func hours(_ minutes: Int, _ language: Language) -> String {

@@ -1,4 +1,5 @@
-// Campaign pages. The form: the A/B test's variants and settings show only while "A/B test" is ticked.
+// Campaign pages. The form: the A/B test's variants and settings show only while "A/B test" is ticked, and
+// typing a send time chooses "At".
 // A campaign's page: while it sends ([data-campaign-figures][data-live]) its figures are read again every few
 // seconds from data-source and put in place, until they say they no longer change. Without script the form
 // shows everything and the page has a Refresh link.
@@ -11,6 +12,10 @@
     ab.addEventListener("change", show);
     show();
   }
+  // typing a time chooses "At"
+  var at = document.querySelector("[data-campaign-send-at]");
+  var later = document.querySelector("[data-campaign-later]");
+  if (at && later) { at.addEventListener("input", function () { later.checked = true; }); }
   var figures = document.querySelector("[data-campaign-figures]");
   if (!figures) { return; }
   var wait = 2000;
