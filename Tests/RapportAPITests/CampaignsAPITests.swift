@@ -45,16 +45,29 @@ struct CampaignsAPITests {
             let (_, memberToken) = try await Fixtures.user(app, in: seeded, email: "m@acme.test", role: .member)
             try await app.test { client in
                 let (segment, template) = try await Self.setup(client, seeded)
-                let transactional = try await client.json(
-                    .post, "/api/v1/templates", seeded.token,
-                    #"{"name": "Receipt", "kind": "transactional", "subject": "Receipt", "text": "Thanks"}"#
-                ).json["id"] as! String
+                let transactional =
+                    try await client.json(
+                        .post, "/api/v1/templates", seeded.token,
+                        #"{"name": "Receipt", "kind": "transactional", "subject": "Receipt", "text": "Thanks"}"#
+                    ).json["id"] as! String
                 let cases: [(String, Set<String>)] = [
                     (#"{}"#, ["name", "segment_id", "template_id"]),
-                    (#"{"name": "x", "segment_id": "\#(segment)", "template_id": "\#(template)", "colour": 1}"#, ["colour"]),
-                    (#"{"name": "", "segment_id": "nope", "template_id": "\#(transactional)"}"#, ["name", "segment_id", "template_id"]),
-                    (#"{"name": "x", "segment_id": "\#(segment)", "template_id": "\#(template)", "send_at": "next week"}"#, ["send_at"]),
-                    (#"{"name": "x", "segment_id": "\#(segment)", "template_id": "\#(template)", "variants": [{"subject": "one"}]}"#, ["variants"]),
+                    (
+                        #"{"name": "x", "segment_id": "\#(segment)", "template_id": "\#(template)", "colour": 1}"#,
+                        ["colour"]
+                    ),
+                    (
+                        #"{"name": "", "segment_id": "nope", "template_id": "\#(transactional)"}"#,
+                        ["name", "segment_id", "template_id"]
+                    ),
+                    (
+                        #"{"name": "x", "segment_id": "\#(segment)", "template_id": "\#(template)", "send_at": "next week"}"#,
+                        ["send_at"]
+                    ),
+                    (
+                        #"{"name": "x", "segment_id": "\#(segment)", "template_id": "\#(template)", "variants": [{"subject": "one"}]}"#,
+                        ["variants"]
+                    ),
                     (
                         #"{"name": "x", "segment_id": "\#(segment)", "template_id": "\#(template)", "variants": [{}, {}, {}, {}, {}]}"#,
                         ["variants"]
@@ -67,7 +80,10 @@ struct CampaignsAPITests {
                         #"{"name": "x", "segment_id": "\#(segment)", "template_id": "\#(template)", "variants": [{"subject": "Hi {{nickname}}"}, {"template_id": "nope"}], "test_share": 0, "default_variant": "Z"}"#,
                         ["variants[0].subject", "variants[1].template_id", "test_share", "default_variant"]
                     ),
-                    (#"{"name": "x", "segment_id": "\#(segment)", "template_id": "\#(template)", "variants": "A,B"}"#, ["variants"]),
+                    (
+                        #"{"name": "x", "segment_id": "\#(segment)", "template_id": "\#(template)", "variants": "A,B"}"#,
+                        ["variants"]
+                    ),
                 ]
                 for (body, expected) in cases {
                     let response = try await client.json(.post, "/api/v1/campaigns", seeded.token, body)
@@ -87,7 +103,8 @@ struct CampaignsAPITests {
         }
     }
 
-    @Test("a campaign is made, sent once, counted, and cancelled; a test's winner is chosen", arguments: Backend.allCases)
+    @Test(
+        "a campaign is made, sent once, counted, and cancelled; a test's winner is chosen", arguments: Backend.allCases)
     func lifecycle(_ backend: Backend) async throws {
         try await TestApp.with(backend) { app in
             let seeded = try await Fixtures.workspace(app)
@@ -95,7 +112,8 @@ struct CampaignsAPITests {
                 let (segment, template) = try await Self.setup(client, seeded)
                 let created = try await client.json(
                     .post, "/api/v1/campaigns", seeded.token,
-                    #"{"name": "May news", "segment_id": "\#(segment)", "template_id": "\#(template)", "send_at": null}"#)
+                    #"{"name": "May news", "segment_id": "\#(segment)", "template_id": "\#(template)", "send_at": null}"#
+                )
                 #expect(created.status == .created, "\(created.text)")
                 #expect(created.headers[.location] != nil && created.headers[.eTag] != nil)
                 let id = try #require(created.json["id"] as? String)
@@ -142,7 +160,8 @@ struct CampaignsAPITests {
                 #expect((cancelled.json["stats"] as? [String: Any])?["skipped"] as? Int == 3)
                 let reasons = try #require(cancelled.json["reasons"] as? [[String: Any]])
                 #expect(reasons.first?["reason"] as? String == "The campaign was cancelled.")
-                #expect(try await client.json(.post, "/api/v1/campaigns/\(id)/cancel", seeded.token).status == .conflict)
+                #expect(
+                    try await client.json(.post, "/api/v1/campaigns/\(id)/cancel", seeded.token).status == .conflict)
                 // not a test: no winner to choose
                 #expect(
                     try await client.json(.post, "/api/v1/campaigns/\(id)/winner", seeded.token, #"{"variant": "A"}"#)
@@ -166,7 +185,8 @@ struct CampaignsAPITests {
                     .post, "/api/v1/campaigns/\(testID)/winner", seeded.token, #"{"variant": "B"}"#)
                 #expect(chosen.status == .ok && chosen.json["chosen_variant"] as? String == "B")
                 // a draft is deleted
-                #expect(try await client.json(.delete, "/api/v1/campaigns/\(testID)", seeded.token).status == .noContent)
+                #expect(
+                    try await client.json(.delete, "/api/v1/campaigns/\(testID)", seeded.token).status == .noContent)
                 #expect(try await client.json(.get, "/api/v1/campaigns/\(testID)", seeded.token).status == .notFound)
             }
         }

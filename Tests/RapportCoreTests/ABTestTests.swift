@@ -52,13 +52,17 @@ struct ABTestTests {
 
     @Test("the winner rule: significant, the user's choice, the default")
     func winnerRule() {
-        let clear = [VariantResult(key: "A", sent: 200, successes: 30), VariantResult(key: "B", sent: 200, successes: 50)]
+        let clear = [
+            VariantResult(key: "A", sent: 200, successes: 30), VariantResult(key: "B", sent: 200, successes: 50),
+        ]
         let won = WinnerRule.decide(clear, chosen: "A", defaultVariant: "A")
         #expect(won.variant == "B" && won.reason == .significant)
         #expect(won.outcome.best == "B" && won.outcome.significant)
         #expect(Self.close(won.outcome.pValue, 0.012_419))
 
-        let close = [VariantResult(key: "A", sent: 100, successes: 12), VariantResult(key: "B", sent: 100, successes: 10)]
+        let close = [
+            VariantResult(key: "A", sent: 100, successes: 12), VariantResult(key: "B", sent: 100, successes: 10),
+        ]
         let chosen = WinnerRule.decide(close, chosen: "B", defaultVariant: "A")
         #expect(chosen.variant == "B" && chosen.reason == .chosen)
         #expect(chosen.outcome.best == "A" && !chosen.outcome.significant)
@@ -68,7 +72,9 @@ struct ABTestTests {
         // nothing sent yet, or a tie: no best, the default goes
         let empty = [VariantResult(key: "A", sent: 0, successes: 0), VariantResult(key: "B", sent: 0, successes: 0)]
         #expect(WinnerRule.decide(empty, chosen: nil, defaultVariant: "A").reason == .default)
-        let tie = [VariantResult(key: "A", sent: 100, successes: 40), VariantResult(key: "B", sent: 100, successes: 40)]
+        let tie = [
+            VariantResult(key: "A", sent: 100, successes: 40), VariantResult(key: "B", sent: 100, successes: 40),
+        ]
         #expect(WinnerRule.outcome(tie).best == nil)
     }
 
@@ -163,7 +169,10 @@ struct ABTestTests {
 
     @Test("A/B settings are checked")
     func rules() {
-        let two = [CampaignVariant(key: "A", subject: "x", templateID: nil), CampaignVariant(key: "B", subject: "y", templateID: nil)]
+        let two = [
+            CampaignVariant(key: "A", subject: "x", templateID: nil),
+            CampaignVariant(key: "B", subject: "y", templateID: nil),
+        ]
         #expect(CampaignRules.testIssues(variants: two, testShare: 20, waitMinutes: 60, defaultVariant: "A").isEmpty)
         #expect(CampaignRules.testIssues(variants: [], testShare: 20, waitMinutes: 60, defaultVariant: "A").isEmpty)
         let fields = CampaignRules.testIssues(

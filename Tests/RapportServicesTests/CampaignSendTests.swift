@@ -84,7 +84,8 @@ struct CampaignSendTests {
         }
     }
 
-    @Test("a send enqueues each member once, skips a render failure with its reason, and running it again changes nothing",
+    @Test(
+        "a send enqueues each member once, skips a render failure with its reason, and running it again changes nothing",
         arguments: Backend.allCases)
     func sendsOnce(_ backend: Backend) async throws {
         try await TestApp.with(backend) { app in
@@ -98,7 +99,8 @@ struct CampaignSendTests {
             try await world.contact("Outsider", email: "out@mail.test", tags: ["other"])
             let segment = try await world.segment()
             let template = try await world.template()
-            let campaign = try await world.campaign(.init(name: "May news", segmentID: segment.id, templateID: template.id))
+            let campaign = try await world.campaign(
+                .init(name: "May news", segmentID: segment.id, templateID: template.id))
             #expect(campaign.status == .draft)
             // when it is sent and its job runs twice
             let sent = try await CampaignService(world.services).send(world.principal, id: campaign.id)
@@ -135,14 +137,16 @@ struct CampaignSendTests {
         }
     }
 
-    @Test("a send stopped after a page resumes where it stopped, and gives each member one message",
+    @Test(
+        "a send stopped after a page resumes where it stopped, and gives each member one message",
         arguments: Backend.allCases)
     func resumes(_ backend: Backend) async throws {
         try await TestApp.with(backend) { app in
             let world = try await World.make(app)
             for index in 0..<7 { try await world.contact("C\(index)", email: "c\(index)@mail.test") }
             let campaign = try await world.campaign(
-                .init(name: "Pages", segmentID: try await world.segment().id, templateID: try await world.template().id))
+                .init(name: "Pages", segmentID: try await world.segment().id, templateID: try await world.template().id)
+            )
             _ = try await CampaignService(world.services).send(world.principal, id: campaign.id)
             // a run with no time left does one page of three and hands over to the next run
             let slow = CampaignSender(world.services, pageSize: 3, budget: .zero)
@@ -175,9 +179,10 @@ struct CampaignSendTests {
                 _ = try await slow.run(workspaceID: world.workspaceID, campaignID: campaign.id)
                 try await world.deliver()
                 _ = try await slow.run(workspaceID: world.workspaceID, campaignID: campaign.id)
-                #expect(try await world.rows(campaign.id).map(\.state).sorted { $0.rawValue < $1.rawValue } == [
-                    .queued, .queued, .sent, .sent,
-                ])
+                #expect(
+                    try await world.rows(campaign.id).map(\.state).sorted { $0.rawValue < $1.rawValue } == [
+                        .queued, .queued, .sent, .sent,
+                    ])
                 // when it is cancelled
                 let cancelled = try await CampaignService(world.services).cancel(world.principal, id: campaign.id)
                 #expect(cancelled.status == .cancelled)
@@ -186,7 +191,8 @@ struct CampaignSendTests {
                 let rows = try await world.rows(campaign.id)
                 #expect(rows.count == 4)
                 #expect(rows.filter { $0.state == .sent }.count == 2)
-                #expect(rows.filter { $0.state == .skipped }.allSatisfy { $0.lastError == "The campaign was cancelled." })
+                #expect(
+                    rows.filter { $0.state == .skipped }.allSatisfy { $0.lastError == "The campaign was cancelled." })
                 #expect(rows.filter { $0.state == .skipped }.count == 2)
                 try await world.deliver()
                 #expect(try server.received().count == 2)
@@ -249,7 +255,8 @@ struct CampaignSendTests {
         return (world, campaign)
     }
 
-    @Test("an A/B test sends its share split evenly at random, the same on every run, and the rest waits",
+    @Test(
+        "an A/B test sends its share split evenly at random, the same on every run, and the rest waits",
         arguments: Backend.allCases)
     func abSplit(_ backend: Backend) async throws {
         try await TestSMTPServer.with { server in
@@ -274,7 +281,8 @@ struct CampaignSendTests {
                 let group = ABSplit.assign(members, seed: testing.seed, share: 50, variants: 2)
                 #expect(Set(rows.compactMap(\.contactID)) == Set(group.keys))
                 // a second run of the send (a job taken again) changes nothing
-                _ = try await CampaignSender(world.services).run(workspaceID: world.workspaceID, campaignID: campaign.id)
+                _ = try await CampaignSender(world.services).run(
+                    workspaceID: world.workspaceID, campaignID: campaign.id)
                 #expect(try await world.rows(campaign.id).map(\.id) == rows.map(\.id))
             }
         }
@@ -292,7 +300,8 @@ struct CampaignSendTests {
         }
     }
 
-    @Test("a significant winner goes to the rest, each member still once; the messages reach the SMTP server",
+    @Test(
+        "a significant winner goes to the rest, each member still once; the messages reach the SMTP server",
         arguments: Backend.allCases)
     func significantWinner(_ backend: Backend) async throws {
         try await TestSMTPServer.with { server in
@@ -341,16 +350,19 @@ struct CampaignSendTests {
                 try await open(world, chosen.id, variant: "B", count: 4)
                 // a choice names a variant the campaign has
                 await #expect(throws: RapportError.self) {
-                    _ = try await CampaignService(world.services).chooseWinner(world.principal, id: chosen.id, variant: "C")
+                    _ = try await CampaignService(world.services).chooseWinner(
+                        world.principal, id: chosen.id, variant: "C")
                 }
                 _ = try await CampaignService(world.services).chooseWinner(world.principal, id: chosen.id, variant: "B")
-                _ = try await CampaignSender(world.services).decide(workspaceID: world.workspaceID, campaignID: chosen.id)
+                _ = try await CampaignSender(world.services).decide(
+                    workspaceID: world.workspaceID, campaignID: chosen.id)
                 let decided = try await world.get(chosen.id)
                 #expect(decided.winnerVariant == "B" && decided.winnerReason == .chosen)
                 // the whole segment was the test: nothing left for the rest
                 #expect(decided.status == .sent)
                 await #expect(throws: RapportError.self) {
-                    _ = try await CampaignService(world.services).chooseWinner(world.principal, id: chosen.id, variant: "A")
+                    _ = try await CampaignService(world.services).chooseWinner(
+                        world.principal, id: chosen.id, variant: "A")
                 }
 
                 // the same figures without a choice: the default
@@ -364,7 +376,8 @@ struct CampaignSendTests {
                 try await world.deliver()
                 try await open(world, other.id, variant: "A", count: 5)
                 try await open(world, other.id, variant: "B", count: 4)
-                _ = try await CampaignSender(world.services).decide(workspaceID: world.workspaceID, campaignID: other.id)
+                _ = try await CampaignSender(world.services).decide(
+                    workspaceID: world.workspaceID, campaignID: other.id)
                 let fallback = try await world.get(other.id)
                 #expect(fallback.winnerVariant == "B" && fallback.winnerReason == .default)
             }
@@ -380,7 +393,9 @@ struct CampaignSendTests {
             try await world.contact("Ana", email: "ana@mail.test")
             let campaign = try await CampaignService(world.services).create(
                 adminPrincipal,
-                .init(name: "Admin's", segmentID: try await world.segment().id, templateID: try await world.template().id))
+                .init(
+                    name: "Admin's", segmentID: try await world.segment().id, templateID: try await world.template().id)
+            )
             _ = try await CampaignService(world.services).send(adminPrincipal, id: campaign.id)
             _ = try await AccountService(world.services).setActive(admin.id, false, by: world.principal)
             _ = try await world.runSend(campaign.id)

@@ -12,7 +12,9 @@ struct CampaignPagesTests {
     /// Three members (one with no address), a segment of them and a marketing template.
     static func setup(_ app: TestApp, _ seeded: Seeded) async throws -> (Segment, StoredTemplate) {
         let principal = Principal(user: seeded.owner, workspace: seeded.workspace)
-        for (name, email) in [("Ana", "ana@mail.test"), ("سارا", "sara@mail.test"), ("Emil", nil)] as [(String, String?)] {
+        for (name, email) in [("Ana", "ana@mail.test"), ("سارا", "sara@mail.test"), ("Emil", nil)]
+            as [(String, String?)]
+        {
             var fields: [String: JSONValue] = ["first_name": .string(name), "tags": .array([.string("news")])]
             if let email { fields["email"] = .string(email) }
             _ = try await RecordService(app.services, schema: .contacts).create(

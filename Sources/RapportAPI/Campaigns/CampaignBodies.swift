@@ -41,7 +41,9 @@ enum CampaignBodies {
             "problem": text(c.problem), "stats": stats(report.counts), "rest_stats": report.rest.map(stats) ?? .null,
             "reasons": .array(
                 report.reasons.map {
-                    .object(["state": .string($0.state.rawValue), "reason": .string($0.reason), "count": number($0.count)])
+                    .object([
+                        "state": .string($0.state.rawValue), "reason": .string($0.reason), "count": number($0.count),
+                    ])
                 }),
             "created_by": text(c.createdBy), "created_at": time(c.createdAt), "updated_at": time(c.updatedAt),
             "started_at": time(c.startedAt), "finished_at": time(c.finishedAt),
@@ -53,7 +55,8 @@ enum CampaignBodies {
         return .object([
             "key": .string(variant.variant.key), "subject": text(variant.variant.subject),
             "template_id": text(variant.variant.templateID), "stats": stats(variant.counts),
-            "rate": fraction(variant.result.rate), "ci_low": fraction(interval?.low), "ci_high": fraction(interval?.high),
+            "rate": fraction(variant.result.rate), "ci_low": fraction(interval?.low),
+            "ci_high": fraction(interval?.high),
         ])
     }
 

@@ -63,9 +63,10 @@ package struct CampaignsController: Sendable {
             body.append(FieldIssue(key, "Unknown field."))
         }
         if patch {
-            for key in ["name", "segment_id", "template_id", "test_share", "winner_metric", "winner_wait_minutes",
-                "default_variant"] where body.members[key] == .null
-            {
+            for key in [
+                "name", "segment_id", "template_id", "test_share", "winner_metric", "winner_wait_minutes",
+                "default_variant",
+            ] where body.members[key] == .null {
                 body.append(FieldIssue(key, "This field cannot be cleared."))
             }
         }
@@ -144,7 +145,8 @@ package struct CampaignsController: Sendable {
         var body = try await JSONObject.read(request, limit: services.settings.jsonBodyLimit)
         let draft = Self.draft(&body, patch: false)
         if !body.issues.isEmpty { throw RapportError.invalid(body.issues) }
-        return try await respond(try await campaigns.create(principal, draft), viewer: principal.viewer, status: .created)
+        return try await respond(
+            try await campaigns.create(principal, draft), viewer: principal.viewer, status: .created)
     }
 
     /// A merge patch of a draft.

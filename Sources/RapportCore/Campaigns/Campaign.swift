@@ -181,12 +181,14 @@ package enum CampaignRules {
         let keys = variants.isEmpty ? ["A"] : variants.map(\.key)
         if !keys.contains(defaultVariant) {
             issues.append(
-                FieldIssue("default_variant", key: "campaign_unknown_variant", "No such variant: {variant}.",
+                FieldIssue(
+                    "default_variant", key: "campaign_unknown_variant", "No such variant: {variant}.",
                     ["variant": defaultVariant]))
         }
         if let chosenVariant, !keys.contains(chosenVariant) {
             issues.append(
-                FieldIssue("variant", key: "campaign_unknown_variant", "No such variant: {variant}.",
+                FieldIssue(
+                    "variant", key: "campaign_unknown_variant", "No such variant: {variant}.",
                     ["variant": chosenVariant]))
         }
         return issues

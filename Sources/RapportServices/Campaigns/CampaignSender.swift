@@ -90,7 +90,8 @@ package struct CampaignSender: Sendable {
     /// test share is, for a test), or `budget` has passed.
     /// - Returns: the next job: this send again when it stopped for time, the winner's decision after a test.
     package func run(
-        workspaceID: String, campaignID: String, now clock: @escaping @Sendable () -> Int64 = {
+        workspaceID: String, campaignID: String,
+        now clock: @escaping @Sendable () -> Int64 = {
             Timestamp.micros(Date())
         }
     ) async throws -> [NewJob] {
@@ -211,7 +212,8 @@ package struct CampaignSender: Sendable {
     /// Decides a test's winner on the figures now and sends the rest with it (a test of the whole segment has
     /// no rest: it is then done).
     package func decide(
-        workspaceID: String, campaignID: String, now clock: @escaping @Sendable () -> Int64 = {
+        workspaceID: String, campaignID: String,
+        now clock: @escaping @Sendable () -> Int64 = {
             Timestamp.micros(Date())
         }
     ) async throws -> [NewJob] {
@@ -223,7 +225,8 @@ package struct CampaignSender: Sendable {
             let figures = counts[$0.key] ?? CampaignCounts()
             return VariantResult(key: $0.key, sent: figures.sent, successes: figures.successes(campaign.winnerMetric))
         }
-        let decision = WinnerRule.decide(results, chosen: campaign.chosenVariant, defaultVariant: campaign.defaultVariant)
+        let decision = WinnerRule.decide(
+            results, chosen: campaign.chosenVariant, defaultVariant: campaign.defaultVariant)
         let now = clock()
         let done = campaign.testShare >= 100
         guard

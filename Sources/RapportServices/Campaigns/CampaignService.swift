@@ -257,7 +257,8 @@ package struct CampaignService: Sendable {
             if counts.values.contains(where: { $0.queued + $0.deferred > 0 }) { allowed.insert(.sent) }
         }
         guard allowed.contains(campaign.status) else {
-            throw RapportError(.conflict, "The campaign has finished (\(campaign.status.rawValue)); there is nothing to cancel.")
+            throw RapportError(
+                .conflict, "The campaign has finished (\(campaign.status.rawValue)); there is nothing to cancel.")
         }
         let services = self.services
         let repository = self.repository
@@ -429,6 +430,7 @@ package struct CampaignService: Sendable {
 
     static func notDraft(_ campaign: Campaign) -> RapportError {
         RapportError(
-            .conflict, "The campaign is \(campaign.status.rawValue), no longer a draft; only a draft is changed or sent.")
+            .conflict,
+            "The campaign is \(campaign.status.rawValue), no longer a draft; only a draft is changed or sent.")
     }
 }

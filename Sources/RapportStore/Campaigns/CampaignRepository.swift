@@ -71,8 +71,9 @@ package struct CampaignRepository: Sendable {
                 """
             ).first().map(Self.campaign(from:))
         else { return nil }
-        campaign.variants = try await variants(workspaceID: workspaceID, campaignIDs: [campaign.id], on: database)[
-            campaign.id] ?? []
+        campaign.variants =
+            try await variants(workspaceID: workspaceID, campaignIDs: [campaign.id], on: database)[
+                campaign.id] ?? []
         return campaign
     }
 

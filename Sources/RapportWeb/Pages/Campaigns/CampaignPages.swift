@@ -93,11 +93,14 @@ struct CampaignPages: Sendable {
             let stored = campaign?.variants.first { $0.key == key }
             let chosen = value("variant_\(key)_template", stored?.templateID)
             return CampaignEditView.VariantRow(
-                key: key, label: (messages["campaign_variant"] ?? "Variant {key}").replacingOccurrences(
+                key: key,
+                label: (messages["campaign_variant"] ?? "Variant {key}").replacingOccurrences(
                     of: "{key}", with: key),
                 subjectName: "variant_\(key)_subject", templateName: "variant_\(key)_template",
                 subject: value("variant_\(key)_subject", stored?.subject),
-                templates: [Option(value: "", label: messages["campaign_same_template"] ?? "—", selected: chosen.isEmpty)]
+                templates: [
+                    Option(value: "", label: messages["campaign_same_template"] ?? "—", selected: chosen.isEmpty)
+                ]
                     + templates.map { Option(value: $0.id, label: $0.name, selected: $0.id == chosen) },
                 subjectError: issueText(issues, "variants[\(index)].subject", messages),
                 templateError: issueText(issues, "variants[\(index)].template_id", messages))
@@ -216,7 +219,8 @@ struct CampaignPages: Sendable {
         do {
             let sent = try await campaigns.send(principal, id: campaign.id)
             return pages.redirect(
-                WebPath.campaign(sent.id), flash: Flash(sent.status == .scheduled ? "campaign_scheduled" : "campaign_sent"))
+                WebPath.campaign(sent.id),
+                flash: Flash(sent.status == .scheduled ? "campaign_scheduled" : "campaign_sent"))
         } catch let error as RapportError where error.code == .invalid {
             return try await editor(
                 request: request, context: context, campaign: campaign, form: form, issues: error.fields,
@@ -294,23 +298,30 @@ struct CampaignPages: Sendable {
             details.append(.init(label: messages["campaign_when"] ?? "When", value: dates.exact(sendAt), path: nil))
         }
         if let started = campaign.startedAt {
-            details.append(.init(label: messages["campaign_started"] ?? "Started", value: dates.exact(started), path: nil))
+            details.append(
+                .init(label: messages["campaign_started"] ?? "Started", value: dates.exact(started), path: nil))
         }
         if let finished = campaign.finishedAt {
             details.append(
                 .init(label: messages["campaign_finished"] ?? "Finished", value: dates.exact(finished), path: nil))
         }
         if campaign.isTest {
-            let test = (messages["campaign_test_summary"] ?? "{share} of the segment, winner by {metric} after {hours} h")
-                .replacingOccurrences(of: "{share}", with: CampaignFormat.percent(Double(campaign.testShare) / 100, language, places: 0))
+            let test =
+                (messages["campaign_test_summary"] ?? "{share} of the segment, winner by {metric} after {hours} h")
+                .replacingOccurrences(
+                    of: "{share}", with: CampaignFormat.percent(Double(campaign.testShare) / 100, language, places: 0)
+                )
                 .replacingOccurrences(
                     of: "{metric}",
-                    with: messages["campaign_metric_\(campaign.winnerMetric.rawValue)"] ?? campaign.winnerMetric.rawValue)
+                    with: messages["campaign_metric_\(campaign.winnerMetric.rawValue)"]
+                        ?? campaign.winnerMetric.rawValue
+                )
                 .replacingOccurrences(of: "{hours}", with: CampaignFormat.hours(campaign.winnerWaitMinutes, language))
             details.append(.init(label: messages["campaign_ab_test"] ?? "A/B test", value: test, path: nil))
         }
         let canManage = Access(principal).allows(.manageCampaigns)
-        let undecided = campaign.isTest && campaign.winnerVariant == nil
+        let undecided =
+            campaign.isTest && campaign.winnerVariant == nil
             && [.scheduled, .sending, .testing].contains(campaign.status)
         let cancellable =
             [.scheduled, .sending, .testing].contains(campaign.status)
@@ -318,7 +329,8 @@ struct CampaignPages: Sendable {
         let view = CampaignView(
             heading: campaign.name, details: details,
             problem: campaign.problem.map {
-                (messages["campaign_problem"] ?? "It stopped: {problem}").replacingOccurrences(of: "{problem}", with: $0)
+                (messages["campaign_problem"] ?? "It stopped: {problem}").replacingOccurrences(
+                    of: "{problem}", with: $0)
             },
             figures: figuresView(report, messages: messages, language: language, dates: dates),
             cancelPath: canManage && cancellable ? WebPath.cancelCampaign(campaign.id) : nil,
@@ -352,7 +364,9 @@ struct CampaignPages: Sendable {
         func count(_ value: Int) -> String { Numbers.format(value, language) }
         func rate(_ value: Double?) -> String { CampaignFormat.percent(value, language) }
         let stats: [CampaignFiguresView.Stat] = [
-            .init(key: "queued", label: messages["campaign_stat_queued"] ?? "Queued", count: count(counts.queued), rate: nil),
+            .init(
+                key: "queued", label: messages["campaign_stat_queued"] ?? "Queued", count: count(counts.queued),
+                rate: nil),
             .init(
                 key: "deferred", label: messages["campaign_stat_deferred"] ?? "Deferred", count: count(counts.deferred),
                 rate: nil),
@@ -369,8 +383,12 @@ struct CampaignPages: Sendable {
             .init(
                 key: "unsubscribed", label: messages["campaign_stat_unsubscribed"] ?? "Unsubscribed",
                 count: count(counts.unsubscribed), rate: rate(counts.unsubscribeRate)),
-            .init(key: "skipped", label: messages["campaign_stat_skipped"] ?? "Skipped", count: count(counts.skipped), rate: nil),
-            .init(key: "failed", label: messages["campaign_stat_failed"] ?? "Failed", count: count(counts.failed), rate: nil),
+            .init(
+                key: "skipped", label: messages["campaign_stat_skipped"] ?? "Skipped", count: count(counts.skipped),
+                rate: nil),
+            .init(
+                key: "failed", label: messages["campaign_stat_failed"] ?? "Failed", count: count(counts.failed),
+                rate: nil),
         ]
         let metricName = messages["campaign_metric_\(campaign.winnerMetric.rawValue)"] ?? campaign.winnerMetric.rawValue
         let leader = campaign.winnerVariant ?? report.outcome?.best
@@ -456,7 +474,8 @@ struct CampaignPages: Sendable {
             statusClass: "status-\(campaign.status.rawValue)", progress: progress, schedule: schedule, stats: stats,
             isTest: campaign.isTest,
             successesLabel: messages[campaign.winnerMetric == .open ? "campaign_stat_opened" : "campaign_stat_clicked"]
-                ?? campaign.winnerMetric.rawValue, variants: variants, chart: chart, verdict: verdict, fallback: fallback,
+                ?? campaign.winnerMetric.rawValue, variants: variants, chart: chart, verdict: verdict,
+            fallback: fallback,
             reasons: report.reasons.map {
                 .init(
                     state: messages["campaign_stat_\($0.state.rawValue)"] ?? $0.state.rawValue,
@@ -511,7 +530,9 @@ enum CampaignFormat {
     static func reason(_ text: String, _ messages: [String: String], _ language: Language) -> String {
         if text == "The contact has no email address." { return messages["campaign_reason_no_address"] ?? text }
         if text == CampaignSender.cancelledReason { return messages["campaign_reason_cancelled"] ?? text }
-        if text.hasPrefix("The address is suppressed ("), text.hasSuffix(")."), let template = messages["campaign_reason_suppressed"] {
+        if text.hasPrefix("The address is suppressed ("), text.hasSuffix(")."),
+            let template = messages["campaign_reason_suppressed"]
+        {
             let why = String(text.dropFirst("The address is suppressed (".count).dropLast(2))
             return template.replacingOccurrences(
                 of: "{why}", with: messages["campaign_suppressed_\(why)"] ?? why)
@@ -523,9 +544,10 @@ enum CampaignFormat {
         {
             let field = String(text[..<close.lowerBound].dropFirst(2))
             let line = Int(text[close.upperBound..<comma.lowerBound]).map { Numbers.format($0, language) } ?? ""
-            let column = Int(String(text[comma.upperBound...].prefix { $0.isNumber })).map {
-                Numbers.format($0, language)
-            } ?? ""
+            let column =
+                Int(String(text[comma.upperBound...].prefix { $0.isNumber })).map {
+                    Numbers.format($0, language)
+                } ?? ""
             return template.replacingOccurrences(of: "{field}", with: "{{\(field)}}")
                 .replacingOccurrences(of: "{line}", with: line).replacingOccurrences(of: "{column}", with: column)
         }
