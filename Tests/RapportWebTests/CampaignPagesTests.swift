@@ -132,4 +132,33 @@ struct CampaignPagesTests {
             }
         }
     }
+
+    @Test("another workspace's campaign pages are not found, and its actions change nothing")
+    func isolation() async throws {
+        try await TestApp.with(.sqlite) { app in
+            let seeded = try await Fixtures.workspace(app)
+            _ = try await Fixtures.workspace(app, name: "Beta", email: "owner@beta.test")
+            let (segment, template) = try await Self.setup(app, seeded)
+            let principal = Principal(user: seeded.owner, workspace: seeded.workspace)
+            let campaign = try await CampaignService(app.services).create(
+                principal, .init(name: "Acme only", segmentID: segment.id, templateID: template.id))
+            try await app.test { client in
+                let (jar, _) = try await WebShellTests.signIn(client, email: "owner@beta.test")
+                let list = try await jar.get(client, "/marketing/campaigns")
+                #expect(list.status == .ok && !list.text.contains("Acme only"))
+                for path in ["/marketing/campaigns/\(campaign.id)", "/marketing/campaigns/\(campaign.id)/figures"] {
+                    #expect(try await jar.get(client, path).status == .notFound, "\(path)")
+                }
+                let token = list.csrfToken ?? ""
+                for action in ["", "/send", "/cancel", "/winner", "/delete"] {
+                    let response = try await jar.post(
+                        client, "/marketing/campaigns/\(campaign.id)\(action)",
+                        form: ["name": "Beta's now", "variant": "A", "action": "send", "csrf_token": token])
+                    #expect(response.status == .notFound, "\(action)")
+                }
+            }
+            let after = try await CampaignService(app.services).get(principal.viewer, id: campaign.id)
+            #expect(after.name == "Acme only" && after.status == .draft)
+        }
+    }
 }
