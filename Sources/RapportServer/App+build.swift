@@ -82,6 +82,7 @@ package func buildRouter(_ runtime: Runtime) async throws -> Router<AppContext> 
     TemplatesController(services).register(on: api, idempotent: idempotent)
     EmailsController(services).register(on: api, idempotent: idempotent)
     SegmentsController(services).register(on: api, idempotent: idempotent)
+    CampaignsController(services).register(on: api, idempotent: idempotent)
     ConsentController(services).register(on: api, idempotent: idempotent)
     DealsController(services).register(on: api, idempotent: idempotent)
     ForecastController(services).register(on: api)
@@ -115,9 +116,10 @@ package func buildApplication(
 
 /// The job handlers of this installation, by kind: what the job runner can run.
 package func buildJobRegistry(_ runtime: Runtime) -> JobRegistry {
-    JobRegistry([
-        .maintenance(runtime.services, queue: JobQueue(store: runtime.store)), .noop,
-        TaskReminders.handler(runtime.services), EmailDelivery.handler(runtime.services),
-        EmailDelivery.sweeper(runtime.services),
-    ])
+    JobRegistry(
+        [
+            .maintenance(runtime.services, queue: JobQueue(store: runtime.store)), .noop,
+            TaskReminders.handler(runtime.services), EmailDelivery.handler(runtime.services),
+            EmailDelivery.sweeper(runtime.services),
+        ] + CampaignSender.handlers(runtime.services))
 }

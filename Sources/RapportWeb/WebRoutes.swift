@@ -62,6 +62,7 @@ package struct WebRoutes: Sendable {
         EmailSettingsPages(services: services, pages: pages).register(on: signedIn)
         TemplatePages(services: services, pages: pages).register(on: signedIn)
         SegmentPages(services: services, pages: pages).register(on: signedIn)
+        CampaignPages(services: services, pages: pages).register(on: signedIn)
         ConsentPages(services: services, pages: pages).register(on: signedIn)
         ProfilePages(accounts: accounts, pages: pages).register(on: signedIn)
         TokenPages(accounts: accounts, pages: pages).register(on: signedIn)

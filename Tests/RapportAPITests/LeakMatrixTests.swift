@@ -212,11 +212,20 @@ struct LeakMatrixTests {
             "/api/v1/templates",
             #"{"name": "Hello", "kind": "transactional", "subject": "Hi {{first_name | default: \"there\"}}", "text": "Hello"}"#
         )
+        // a campaign of A: a draft A/B test of the segment below with a marketing template
+        let marketing = try await post(
+            "/api/v1/templates",
+            #"{"name": "News", "kind": "marketing", "subject": "News", "html": "<a href=\"{{unsubscribe_url}}\">x</a>"}"#
+        )
         let tokens = try await client.execute(uri: "/api/v1/tokens", method: .get, headers: .bearer(a.token))
         let tokenID = ((tokens.json["data"] as? [[String: Any]])?.first?["id"] as? String) ?? ""
         // a segment of every contact of A, by the markers of their first names
         let segment = try await post(
             "/api/v1/segments", #"{"name": "Zorblax people", "query": "first_name ~ \"zorblaxp\""}"#)
+        let campaign = try await post(
+            "/api/v1/campaigns",
+            #"{"name": "Zorblax news", "segment_id": "\#(segment["id"] as? String ?? "")", "template_id": "\#(marketing["id"] as? String ?? "")", "variants": [{"subject": "One"}, {"subject": "Two"}]}"#
+        )
         let people = [
             Person(
                 name: "owner", user: a.owner, token: a.token, teams: [], teammates: [a.owner.id], manages: true),
@@ -240,7 +249,7 @@ struct LeakMatrixTests {
                 "teams": t1, "roles": teamRole, "custom-fields": field["id"] as? String ?? "",
                 "invites": invite["id"] as? String ?? "", "tokens": tokenID, "users": member.id,
                 "pipelines": pipeline, "stages": stage, "templates": template["id"] as? String ?? "",
-                "segments": segment["id"] as? String ?? "",
+                "segments": segment["id"] as? String ?? "", "campaigns": campaign["id"] as? String ?? "",
             ])
     }
 
@@ -665,6 +674,24 @@ struct LeakMatrixTests {
                         let theirs = try await call(.get, "/api/v1/emails?contact_id=\(item.id)")
                         #expect(theirs.status == (sees ? .ok : hidden), "\(person.name) lists \(item.marker)'s emails")
                     }
+                    // Campaigns: read by everyone of the workspace; sent, cancelled and decided by owners and
+                    // admins, who alone list a campaign's messages (they name recipients); B's owner reaches none.
+                    let campaignID = world.other["campaigns"]!
+                    let campaigns = try await call(.get, "/api/v1/campaigns")
+                    #expect(Self.ids(campaigns).contains(campaignID) == inA, "\(person.name) lists A's campaigns")
+                    let messages = try await call(.get, "/api/v1/campaigns/\(campaignID)/messages")
+                    #expect(messages.status == (!inA ? .notFound : person.manages ? .ok : .forbidden))
+                    for action in ["send", "cancel"] where !(inA && person.manages) {
+                        let response = try await call(.post, "/api/v1/campaigns/\(campaignID)/\(action)")
+                        #expect(response.status == (inA ? .forbidden : .notFound), "\(person.name) \(action)s")
+                    }
+                    let winner = try await call(.post, "/api/v1/campaigns/\(campaignID)/winner", #"{"variant": "Z"}"#)
+                    #expect(winner.status == (!inA ? .notFound : person.manages ? .unprocessableContent : .forbidden))
+                    covered.formUnion([
+                        "GET /api/v1/campaigns", "GET /api/v1/campaigns/:id/messages",
+                        "POST /api/v1/campaigns/:id/send",
+                        "POST /api/v1/campaigns/:id/cancel", "POST /api/v1/campaigns/:id/winner",
+                    ])
                     covered.formUnion([
                         "GET /api/v1/settings/email", "PUT /api/v1/settings/email", "POST /api/v1/settings/email/test",
                         "GET /api/v1/templates", "GET /api/v1/emails", "POST /api/v1/emails",
@@ -703,6 +730,9 @@ struct LeakMatrixTests {
                     "POST /api/v1/orders",
                     // a new segment names no record; its members are checked above
                     "POST /api/v1/segments",
+                    // a new campaign names a segment and a template of the workspace; a send reads the members
+                    // with its creator's visibility (CampaignSendTests)
+                    "POST /api/v1/campaigns",
                     // imports: updates of unreachable records are rejected rows (ImportVisibilityTests)
                     "POST /api/v1/imports",
                 ]

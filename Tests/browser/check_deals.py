@@ -124,7 +124,8 @@ def lines(v, run):
 
 
 def top_bar(v):
-    """The top bar: one line on a laptop; "More" opens by keyboard and leads to products, tasks and orders."""
+    """The top bar: one line on a laptop; "More" opens by keyboard and leads to products, tasks, orders, email
+    templates and campaigns."""
     v.open("/contacts", "nav")
     tops = v.driver.execute_script(
         "return [...document.querySelectorAll('.nav > a, .nav > details')].map(e => Math.round(e.getBoundingClientRect().top))")
@@ -137,7 +138,8 @@ def top_bar(v):
     summary.send_keys(Keys.ENTER)
     v.wait(lambda d: v.find(".nav-more").get_attribute("open") is not None, "the More menu to open")
     links = v.finds(".nav-menu a")
-    v.expect(len(links) == 4, f"the More menu has {len(links)} entries, not 4 (products, tasks, orders, email templates)")
+    v.expect(len(links) == 5,
+             f"the More menu has {len(links)} entries, not 5 (products, tasks, orders, email templates, campaigns)")
     width = v.driver.execute_script("return document.documentElement.clientWidth")
     for link in links:
         box = link.rect

@@ -19,6 +19,8 @@ package struct Access: Sendable {
         case managePipelines
         /// Changing the workspace's sender settings and email templates.
         case manageEmail
+        /// Making, sending, scheduling and cancelling campaigns, and choosing an A/B test's winner.
+        case manageCampaigns
         case readAudit
     }
 
@@ -36,7 +38,7 @@ package struct Access: Sendable {
     package func allows(_ action: Action) -> Bool {
         switch action {
         case .seeUsers, .manageUsers, .manageCustomFields, .manageTeams, .manageRoles, .managePipelines, .manageEmail,
-            .readAudit:
+            .manageCampaigns, .readAudit:
             user.role.managesUsers
         case .grant(let role): user.role.mayGrant(role)
         }
@@ -60,6 +62,7 @@ package struct Access: Sendable {
         case .manageRoles: "Only owners and admins change roles."
         case .managePipelines: "Only owners and admins change pipelines."
         case .manageEmail: "Only owners and admins change email settings and templates."
+        case .manageCampaigns: "Only owners and admins make and send campaigns."
         case .readAudit: "Only owners and admins read the audit log."
         }
     }

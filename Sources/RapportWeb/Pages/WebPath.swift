@@ -32,6 +32,16 @@ enum WebPath {
     static let templates = "/marketing/templates"
     static let newTemplate = "/marketing/templates/new"
     static func template(_ id: String) -> String { "\(templates)/\(id)" }
+    /// Marketing → Campaigns: the list, a new one, one's page (its form while a draft), its live figures, and its
+    /// actions.
+    static let campaigns = "/marketing/campaigns"
+    static let newCampaign = "/marketing/campaigns/new"
+    static func campaign(_ id: String) -> String { "\(campaigns)/\(id)" }
+    static func campaignFigures(_ id: String) -> String { "\(campaigns)/\(id)/figures" }
+    static func sendCampaign(_ id: String) -> String { "\(campaigns)/\(id)/send" }
+    static func cancelCampaign(_ id: String) -> String { "\(campaigns)/\(id)/cancel" }
+    static func campaignWinner(_ id: String) -> String { "\(campaigns)/\(id)/winner" }
+    static func deleteCampaign(_ id: String) -> String { "\(campaigns)/\(id)/delete" }
     /// An unsubscribe link (`PUBLIC_URL/u/TOKEN`, in marketing mail and its List-Unsubscribe header).
     static func unsubscribe(_ token: String) -> String { "/u/\(token)" }
     static let search = "/search"

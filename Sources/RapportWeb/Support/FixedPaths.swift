@@ -15,6 +15,8 @@ struct FixedPaths {
     let emailTest = WebPath.emailTest
     let templates = WebPath.templates
     let newTemplate = WebPath.newTemplate
+    let campaigns = WebPath.campaigns
+    let newCampaign = WebPath.newCampaign
     let notifications = WebPath.notifications
     let myTasks = WebPath.myTasks
     let segments = WebPath.segments

@@ -50,10 +50,13 @@ struct Pages: Sendable {
                     NavView.Entry(
                         path: WebPath.list($0.name), label: messages[$0.name] ?? $0.name, current: section == $0.name)
                 } + [
-                    // (email templates, under /marketing, beside the objects a user opens less often)
+                    // (email templates and campaigns, under /marketing, beside the objects a user opens less often)
                     NavView.Entry(
                         path: WebPath.templates, label: messages["templates"] ?? "templates",
-                        current: section == "marketing")
+                        current: request.uri.path.hasPrefix(WebPath.templates)),
+                    NavView.Entry(
+                        path: WebPath.campaigns, label: messages["campaigns"] ?? "campaigns",
+                        current: request.uri.path.hasPrefix(WebPath.campaigns)),
                 ],
                 inMore: Self.underMore.contains(section) || section == "marketing",
                 settings: Self.settings(Access(principal)).map {
