@@ -17,8 +17,10 @@ package struct Access: Sendable {
         case manageRoles
         /// Making, changing and deleting pipelines and their stages.
         case managePipelines
-        /// Changing the workspace's sender settings and email templates.
+        /// Changing the workspace's sender settings, email templates and frequency policy.
         case manageEmail
+        /// Changing the workspace's own settings (its time zone).
+        case manageWorkspace
         case readAudit
     }
 
@@ -36,7 +38,7 @@ package struct Access: Sendable {
     package func allows(_ action: Action) -> Bool {
         switch action {
         case .seeUsers, .manageUsers, .manageCustomFields, .manageTeams, .manageRoles, .managePipelines, .manageEmail,
-            .readAudit:
+            .manageWorkspace, .readAudit:
             user.role.managesUsers
         case .grant(let role): user.role.mayGrant(role)
         }
@@ -60,6 +62,7 @@ package struct Access: Sendable {
         case .manageRoles: "Only owners and admins change roles."
         case .managePipelines: "Only owners and admins change pipelines."
         case .manageEmail: "Only owners and admins change email settings and templates."
+        case .manageWorkspace: "Only owners and admins change the workspace's settings."
         case .readAudit: "Only owners and admins read the audit log."
         }
     }

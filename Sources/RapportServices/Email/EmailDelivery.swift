@@ -15,7 +15,8 @@ package import RapportStore
 /// | 5xx | `bounced`, the address suppressed (`hard_bounce`) and an `email_bounced` event |
 /// | a failure after the final dot (the server may have taken it) | `failed`: sending again could deliver it twice |
 ///
-/// A suppressed address is checked again at send time (the row becomes `skipped`). A row left in `sending` by a
+/// A suppressed address is checked again at send time (the row becomes `skipped`), and so are a marketing row's
+/// consent and frequency policy (`SendPolicyCheck`: `skipped` or `deferred` with the reason). A row left in `sending` by a
 /// worker that died is claimed again once `emailSendingTimeout` has passed: if that worker's server had already
 /// accepted the message, it is sent a second time (the one window where a duplicate is possible).
 /// `email_sweep`, every minute, schedules delivery for workspaces with due rows, so no row waits on a lost job.
@@ -82,9 +83,12 @@ package struct EmailDelivery: Sendable {
                     pool = SMTPConnectionPool(settings: settings, size: 4)
                 }
                 try await withThrowingTaskGroup(of: Void.self) { group in
-                    for message in claimed {
+                    // (a contact's marketing rows one after another, oldest first: see `lanes`)
+                    for lane in Self.lanes(claimed) {
                         group.addTask { [pool, stored] in
-                            try await deliver(message, owner: owner, settings: stored, pool: pool, now: clock)
+                            for message in lane {
+                                try await deliver(message, owner: owner, settings: stored, pool: pool, now: clock)
+                            }
                         }
                     }
                     try await group.waitForAll()
@@ -110,6 +114,8 @@ package struct EmailDelivery: Sendable {
                 message, owner: owner, .init(state: .skipped, lastError: "The address is suppressed (\(reason))."))
             return
         }
+        // marketing mail: the contact's consent and the frequency policy, now (Frequency/SendPolicyCheck.swift)
+        if try await heldBack(message, owner: owner, now: clock()) { return }
         guard let settings, let pool else {
             let error =
                 settings == nil
