@@ -233,10 +233,10 @@ struct SendPolicyTests {
                 // where each contact stands: sent in the window by kind, and what waits
                 let standing = try await FrequencyService(app.services).standing(
                     world.principal, contactID: tehran.id, now: Self.at("2026-03-09T08:00:00Z"))
-                #expect(standing.counts.marketingSent == 3)  // T2, T3, T4 (T1 left the window)
-                #expect(standing.counts.transactionalSent == 0)  // Tt left the window too
-                #expect(standing.counts.marketingWaiting == 1)
-                #expect(standing.counts.marketingHeld == 1)
+                #expect(standing.marketingSent == 3)  // T2, T3, T4 (T1 left the window)
+                #expect(standing.transactionalSent == 0)  // Tt left the window too
+                #expect(standing.marketingWaiting == 1)
+                #expect(standing.marketingHeld == 1)
                 #expect(standing.timeZone == "Asia/Tehran")
                 #expect(standing.nextSlotAt == Self.at("2026-03-10T03:30:00Z"))
                 #expect(standing.refusal == nil)
@@ -296,8 +296,8 @@ struct SendPolicyTests {
                 let standing = try await FrequencyService(app.services).standing(
                     world.principal, contactID: withdrawn.id, now: now)
                 #expect(standing.refusal == "No email consent: the contact withdrew it.")
-                #expect(standing.counts.transactionalSent == 1)
-                #expect(standing.counts.marketingSent == 0)
+                #expect(standing.transactionalSent == 1)
+                #expect(standing.marketingSent == 0)
             }
         }
     }

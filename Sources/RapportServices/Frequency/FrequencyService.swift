@@ -34,7 +34,12 @@ package struct FrequencyService: Sendable {
         package var contactID: String
         /// The window the counts are over: the cap's, or 7 days without a cap.
         package var windowDays: Int
-        package var counts: FrequencyRepository.Counts
+        /// Sent in the window, by kind.
+        package var marketingSent: Int
+        package var transactionalSent: Int
+        /// Marketing rows queued, being sent or deferred; and of those, the ones the policy holds back.
+        package var marketingWaiting: Int
+        package var marketingHeld: Int
         /// The zone their quiet hours are read in (theirs, else the workspace's).
         package var timeZone: String
         /// When a marketing message could go to them (now, or the earliest moment the policy allows).
@@ -65,7 +70,9 @@ package struct FrequencyService: Sendable {
             workspaceID: workspaceID, contactID: contact.id, since: now - policy.lookBack, excluding: "")
         let deferral = SendPolicy.deferral(policy, sends: sends, now: now, zone: zone)
         return ContactStanding(
-            contactID: contact.id, windowDays: windowDays, counts: counts, timeZone: zone.identifier,
+            contactID: contact.id, windowDays: windowDays, marketingSent: counts.marketingSent,
+            transactionalSent: counts.transactionalSent, marketingWaiting: counts.marketingWaiting,
+            marketingHeld: counts.marketingHeld, timeZone: zone.identifier,
             nextSlotAt: deferral?.until ?? now, nextSlotReason: deferral?.reason,
             refusal: SendPolicy.refusal(consent: SendPolicyCheck.consent(recipient), emailStatus: recipient.emailStatus)?
                 .reason)

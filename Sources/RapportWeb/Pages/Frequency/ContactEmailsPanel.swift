@@ -80,8 +80,8 @@ extension FrequencyPages {
                 "emails_window",
                 [
                     "days": Numbers.format(standing.windowDays, language),
-                    "marketing": Numbers.format(standing.counts.marketingSent, language),
-                    "transactional": Numbers.format(standing.counts.transactionalSent, language),
+                    "marketing": Numbers.format(standing.marketingSent, language),
+                    "transactional": Numbers.format(standing.transactionalSent, language),
                 ]),
             cap: policy.cap.map {
                 fill(

@@ -71,14 +71,17 @@ struct FrequencyPages: Sendable {
         let draft = FrequencyPolicy.Draft(
             maxMessages: number("max_messages"), windowDays: number("window_days"),
             minGapHours: number("min_gap_hours"), quietStart: time("quiet_start"), quietEnd: time("quiet_end"))
+        try Access(principal).require(.manageEmail)
+        // every problem at once: what could not be read, and what the policy's own check says of the rest
+        if case .failure(let error) = draft.validated() {
+            issues += error.fields.filter { found in !issues.contains { $0.field == found.field } }
+        }
         do {
             if !issues.isEmpty { throw RapportError.invalid(issues) }
             _ = try await frequency.put(principal, draft)
         } catch let error as RapportError where error.code == .invalid {
             return try await page(
-                request: request, context: context, form: form, issues: issues + error.fields.filter { new in
-                    !issues.contains { $0.field == new.field }
-                }, status: .unprocessableContent)
+                request: request, context: context, form: form, issues: error.fields, status: .unprocessableContent)
         }
         return pages.redirect(WebPath.frequencySettings, flash: Flash("frequency_saved"))
     }
