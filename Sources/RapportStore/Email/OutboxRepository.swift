@@ -95,14 +95,18 @@ package struct OutboxRepository: Sendable {
             ((state IN ('queued', 'deferred') AND next_attempt_at <= \(bind: now))
              OR (state = 'sending' AND claimed_at <= \(bind: staleBefore)))
             """
+        // (the rows are picked once, in a materialised CTE: as `id IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)`
+        // PostgreSQL may run the subquery again for each row it updates, and then claims every due row, whatever
+        // the limit)
         return try await store.transaction { database in
             try await database.raw(
                 """
-                UPDATE outbox SET state = 'sending', claimed_by = \(bind: owner), claimed_at = \(bind: now),
-                    attempts = attempts + 1
-                WHERE workspace_id = \(bind: workspaceID) AND \(due) AND id IN (
+                WITH picked AS MATERIALIZED (
                     SELECT id FROM outbox WHERE workspace_id = \(bind: workspaceID) AND \(due)
                     ORDER BY next_attempt_at, id LIMIT \(bind: limit) \(unsafeRaw: lock))
+                UPDATE outbox SET state = 'sending', claimed_by = \(bind: owner), claimed_at = \(bind: now),
+                    attempts = attempts + 1
+                WHERE workspace_id = \(bind: workspaceID) AND \(due) AND id IN (SELECT id FROM picked)
                 RETURNING \(unsafeRaw: Self.columns)
                 """
             ).all().map(Self.message(from:))
