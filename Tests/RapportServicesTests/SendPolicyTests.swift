@@ -2,7 +2,7 @@ import Foundation
 import RapportCore
 import RapportMailTestSupport
 import RapportServer
-import RapportServices
+@testable import RapportServices
 import RapportStore
 import RapportTestSupport
 import SQLKit
@@ -306,7 +306,9 @@ struct SendPolicyTests {
         "two workers (two processes on PostgreSQL) sending to the same contacts at once never pass the cap",
         arguments: Backend.allCases)
     func race(_ backend: Backend) async throws {
-        try await TestSMTPServer.with(["--pipelining"]) { server in
+        // (the server takes a moment to answer each message's final dot: a row passed by one worker is still being
+        // sent while the others check the same contact)
+        try await TestSMTPServer.with(["--pipelining", "--stall-data", "0.2"]) { server in
             try await TestApp.with(backend) { app in
                 let world = try await World.make(app, server: server, policy: .init(maxMessages: 2, windowDays: 7))
                 let now = Self.at("2026-03-02T08:00:00Z")
@@ -320,7 +322,8 @@ struct SendPolicyTests {
                     }
                 }
                 let other = backend == .postgres ? try await Runtime.start(app.runtime.config) : nil
-                let workers = [app.services, other?.services ?? app.services, app.services]
+                // two workers in each process
+                let workers = [app.services, other?.services ?? app.services, app.services, other?.services ?? app.services]
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for worker in workers {
                         group.addTask {
@@ -347,6 +350,68 @@ struct SendPolicyTests {
                 #expect(
                     reasons == ["Frequency cap: 2 messages in 7 days; next slot 2026-03-09 09:00 Europe/Copenhagen."])
             }
+        }
+    }
+}
+
+/// The reservation on its own, step by step: a row another worker has passed and is sending counts against the
+/// contact's cap until it is finished; one that went back to waiting does not.
+@Suite("Send policy: a row being sent holds its slot")
+struct SendPolicyReservationTests {
+    @Test("a row another worker is sending counts against the cap; once it is deferred, it does not", arguments: Backend.allCases)
+    func inFlight(_ backend: Backend) async throws {
+        try await TestApp.with(backend) { app in
+            let seeded = try await Fixtures.workspace(app)
+            let principal = Principal(user: seeded.owner, workspace: seeded.workspace)
+            _ = try await FrequencyService(app.services).put(principal, .init(maxMessages: 1, windowDays: 7))
+            let contact = try await RecordService(app.services, schema: .contacts).create(
+                principal.viewer,
+                fields: ["first_name": .string("Ida"), "email": .string("ida@mail.test"), "email_consent": .string("subscribed")],
+                actor: Actor(.user, id: seeded.owner.id))
+            let now = Timestamp.micros(Timestamp.parseWithOffset("2026-03-02T08:00:00Z")!)
+            for key in ["first", "second"] {
+                _ = try await EmailService(app.services).enqueue(
+                    .init(
+                        workspaceID: seeded.workspace.id, idempotencyKey: key, kind: .marketing, contactID: contact.id,
+                        toAddress: "ida@mail.test", rendered: RenderedTemplate(subject: key, html: nil, text: key)),
+                    now: now)
+            }
+            let outbox = OutboxRepository(store: app.runtime.store)
+            let check = SendPolicyCheck(services: app.services)
+            // worker A claims and passes the first
+            let a = try #require(
+                try await outbox.claim(
+                    workspaceID: seeded.workspace.id, owner: "A", now: now, staleBefore: now - 600_000_000, limit: 1
+                ).first)
+            #expect(a.subject == "first")
+            // (a claim takes no more rows than asked, on PostgreSQL too)
+            let claimed = try await app.runtime.store.database.raw(
+                "SELECT COUNT(*) AS n FROM outbox WHERE state = 'sending'"
+            ).first()?.decode(column: "n", as: Int.self)
+            #expect(claimed == 1)
+            #expect(try await check.check(a, owner: "A", now: now) == .send)
+            // worker B claims the second while A is still sending: the cap is taken
+            let b = try #require(
+                try await outbox.claim(
+                    workspaceID: seeded.workspace.id, owner: "B", now: now, staleBefore: now - 600_000_000, limit: 1
+                ).first)
+            #expect(b.subject == "second")
+            guard case .wait(let deferral) = try await check.check(b, owner: "B", now: now) else {
+                Issue.record("the second passed while the first was being sent")
+                return
+            }
+            #expect(deferral.rules == [.frequencyCap])
+            #expect(deferral.until == now + 7 * 86_400_000_000)
+            // A's server defers it (a 4xx): it no longer holds the slot, and B's row may go
+            let released = try await app.runtime.store.transaction { database in
+                try await outbox.finish(
+                    workspaceID: seeded.workspace.id, id: a.id, owner: "A",
+                    .init(state: .deferred, nextAttemptAt: now + 60_000_000, lastError: "451"), on: database)
+            }
+            #expect(released)
+            #expect(try await check.check(b, owner: "B", now: now) == .send)
+            // (B now holds the slot: A's row, tried again, cannot pass)
+            #expect(try await check.check(a, owner: "A", now: now) != .send)
         }
     }
 }

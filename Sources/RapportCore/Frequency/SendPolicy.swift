@@ -91,13 +91,18 @@ package enum SendPolicy {
         }
         if let quiet = policy.quietHours, let end = quietEnd(quiet, after: earliest, zone: zone) {
             earliest = end
-            let span = "\(quiet.startText)–\(quiet.endText) \(zone.identifier)"
+            let span = "\(quiet.startText)–\(quiet.endText) \(name(zone))"
             words.append(rules.isEmpty ? "Quiet hours: \(span)" : "then quiet hours \(span)")
             rules.append(.quietHours)
         }
         guard earliest > now else { return nil }
-        words.append("next slot \(local(earliest, zone: zone)) \(zone.identifier)")
+        words.append("next slot \(local(earliest, zone: zone)) \(name(zone))")
         return SendDeferral(until: earliest, rules: rules, reason: words.joined(separator: "; ") + ".")
+    }
+
+    /// A zone's IANA name as people write it (`UTC`, which Foundation on Linux calls `GMT`).
+    package static func name(_ zone: TimeZone) -> String {
+        zone.identifier == "GMT" ? "UTC" : zone.identifier
     }
 
     /// The moment quiet hours end when `at` falls in them (in `zone`); nil when it does not.

@@ -72,7 +72,7 @@ package struct FrequencyService: Sendable {
         return ContactStanding(
             contactID: contact.id, windowDays: windowDays, marketingSent: counts.marketingSent,
             transactionalSent: counts.transactionalSent, marketingWaiting: counts.marketingWaiting,
-            marketingHeld: counts.marketingHeld, timeZone: zone.identifier,
+            marketingHeld: counts.marketingHeld, timeZone: SendPolicy.name(zone),
             nextSlotAt: deferral?.until ?? now, nextSlotReason: deferral?.reason,
             refusal: SendPolicy.refusal(consent: SendPolicyCheck.consent(recipient), emailStatus: recipient.emailStatus)?
                 .reason)
