@@ -52,11 +52,15 @@ package struct FrequencyService: Sendable {
 
     /// Where a contact the viewer may see stands: mail sent in the window by kind, marketing mail waiting, and
     /// when the next marketing message could go.
-    /// - Throws: `notFound` for a contact out of reach.
+    /// - Throws: `notFound` for a contact out of reach; `forbidden` for a role that hides consent.
     package func standing(_ principal: Principal, contactID: String, now: Int64 = Timestamp.micros(Date()))
         async throws -> ContactStanding
     {
         let contact = try await RecordService(services, schema: .contacts).get(principal.viewer, id: contactID)
+        // (it tells whether the contact consents: a role that hides consent reads none, as with consent itself)
+        if principal.viewer.hiddenFields(.contacts).contains("email_consent") {
+            throw RapportError(.forbidden, "Your role does not read contacts' email consent.")
+        }
         let workspaceID = principal.workspace.id
         let policy = try await repository.policy(workspaceID: workspaceID)
         guard let recipient = try await repository.recipient(workspaceID: workspaceID, contactID: contact.id) else {

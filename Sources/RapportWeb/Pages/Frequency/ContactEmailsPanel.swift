@@ -32,16 +32,21 @@ struct ContactEmailsView {
 }
 
 extension FrequencyPages {
-    /// The panel for a contact the principal sees.
+    /// The panel for a contact the principal sees; nil for a role that reads no consent.
     func emailsPanel(contactID: String, principal: Principal, messages: [String: String], dates: Dates) async throws
-        -> ContactEmailsView
+        -> ContactEmailsView?
     {
         let language = principal.user.language
         func fill(_ key: String, _ values: [String: String]) -> String {
             values.reduce(messages[key] ?? key) { $0.replacingOccurrences(of: "{\($1.key)}", with: $1.value) }
         }
+        let standing: FrequencyService.ContactStanding
+        do {
+            standing = try await frequency.standing(principal, contactID: contactID)
+        } catch let error as RapportError where error.code == .forbidden {
+            return nil
+        }
         let rows = try await EmailService(services).list(principal, contactID: contactID, limit: 10, before: nil)
-        let standing = try await frequency.standing(principal, contactID: contactID)
         let policy = try await frequency.get(principal)
         let shown = rows.map { row -> ContactEmailsView.Row in
             let waiting = [.queued, .deferred].contains(row.state)
