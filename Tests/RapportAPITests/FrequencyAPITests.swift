@@ -20,7 +20,9 @@ struct FrequencyAPITests {
         Set(((response.json["errors"] as? [[String: Any]]) ?? []).compactMap { $0["field"] as? String })
     }
 
-    @Test("the policy: read by everyone, written whole by admins, refused field by field, kept per workspace", arguments: Backend.allCases)
+    @Test(
+        "the policy: read by everyone, written whole by admins, refused field by field, kept per workspace",
+        arguments: Backend.allCases)
     func policy(_ backend: Backend) async throws {
         try await TestApp.with(backend) { app in
             let a = try await Fixtures.workspace(app)
@@ -48,7 +50,8 @@ struct FrequencyAPITests {
                 #expect(bad.status == .unprocessableContent)
                 #expect(bad.headers[.contentType] == "application/problem+json")
                 #expect(Self.fields(bad) == ["min_gap_hours", "quiet_hours.tz", "colour"], "\(bad.text)")
-                let lonely = try await call(.put, #"{"max_messages": 3, "quiet_hours": {"start": "22:00"}}"#, token: a.token)
+                let lonely = try await call(
+                    .put, #"{"max_messages": 3, "quiet_hours": {"start": "22:00"}}"#, token: a.token)
                 #expect(Self.fields(lonely) == ["window_days", "quiet_hours.end"], "\(lonely.text)")
                 let same = try await call(.put, #"{"quiet_hours": {"start": "22:00", "end": "22:00"}}"#, token: a.token)
                 #expect(Self.fields(same) == ["quiet_hours.end"])
@@ -90,7 +93,9 @@ struct FrequencyAPITests {
         }
     }
 
-    @Test("the workspace's time zone: everyone reads it, admins set a known IANA name, per workspace", arguments: Backend.allCases)
+    @Test(
+        "the workspace's time zone: everyone reads it, admins set a known IANA name, per workspace",
+        arguments: Backend.allCases)
     func workspaceTimeZone(_ backend: Backend) async throws {
         try await TestApp.with(backend) { app in
             let a = try await Fixtures.workspace(app)
@@ -109,7 +114,10 @@ struct FrequencyAPITests {
                 #expect(got.json["time_zone"] as? String == "UTC")
                 #expect(got.json["name"] as? String == "Acme")
                 #expect(got.json["id"] as? String == a.workspace.id)
-                for bad in [#"{"time_zone": "Mars/Olympus"}"#, #"{"time_zone": 3}"#, #"{}"#, #"{"time_zone": "UTC", "name": "X"}"#] {
+                for bad in [
+                    #"{"time_zone": "Mars/Olympus"}"#, #"{"time_zone": 3}"#, #"{}"#,
+                    #"{"time_zone": "UTC", "name": "X"}"#,
+                ] {
                     let response = try await call(.put, bad, token: a.token)
                     #expect(response.status == .unprocessableContent, "\(bad)")
                     #expect(!Self.fields(response).isEmpty, "\(bad): \(response.text)")
@@ -126,12 +134,15 @@ struct FrequencyAPITests {
         }
     }
 
-    @Test("segments count 'today' in the workspace's zone (one where the date is not UTC's now)", arguments: Backend.allCases)
+    @Test(
+        "segments count 'today' in the workspace's zone (one where the date is not UTC's now)",
+        arguments: Backend.allCases)
     func segmentsUseTheZone(_ backend: Backend) async throws {
         try await TestApp.with(backend) { app in
             let a = try await Fixtures.workspace(app)
             // a zone whose date differs from UTC's right now: behind UTC in the early hours, ahead later
-            let hour = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: Date()).hour!
+            let hour = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: Date())
+                .hour!
             let zoneName = hour < 10 ? "Pacific/Pago_Pago" : "Pacific/Kiritimati"
             var calendar = Calendar(identifier: .gregorian)
             calendar.timeZone = TimeZone(identifier: zoneName)!
@@ -175,7 +186,8 @@ struct FrequencyAPITests {
                     }
                     _ = try await call(
                         .put, "/api/v1/settings/email",
-                        #"{"smtp_host": "127.0.0.1", "smtp_port": \#(server.port), "tls": "off", "from": "news@acme.test"}"#)
+                        #"{"smtp_host": "127.0.0.1", "smtp_port": \#(server.port), "tls": "off", "from": "news@acme.test"}"#
+                    )
                     _ = try await call(.put, "/api/v1/settings/frequency", #"{"min_gap_hours": 12}"#)
                     let template = try await call(
                         .post, "/api/v1/templates",
@@ -192,7 +204,8 @@ struct FrequencyAPITests {
                     for purpose in ["one", "two"] {
                         let sent = try await call(
                             .post, "/api/v1/emails",
-                            #"{"template_id": "\#(templateID)", "contact_id": "\#(contactID)", "purpose": "\#(purpose)"}"#)
+                            #"{"template_id": "\#(templateID)", "contact_id": "\#(contactID)", "purpose": "\#(purpose)"}"#
+                        )
                         #expect(sent.status == .accepted)
                     }
                     _ = try await call(
@@ -206,7 +219,8 @@ struct FrequencyAPITests {
                     let waiting = rows.filter { $0["state"] as? String == "deferred" }
                     #expect(waiting.count == 1)
                     #expect((waiting.first?["deferred_reason"] as? String)?.hasPrefix("Minimum gap: 12 hours") == true)
-                    #expect(rows.filter { $0["state"] as? String == "sent" }.allSatisfy { $0["deferred_reason"] is NSNull })
+                    #expect(
+                        rows.filter { $0["state"] as? String == "sent" }.allSatisfy { $0["deferred_reason"] is NSNull })
                     // the contact's standing
                     let standing = try await call(.get, "/api/v1/contacts/\(contactID)/frequency")
                     #expect(standing.status == .ok, "\(standing.text)")

@@ -79,7 +79,9 @@ struct FrequencyPolicyTests {
         let policy = FrequencyPolicy(quietHours: QuietHours(start: 22 * 60, end: 7 * 60))
         // 19:00 UTC: 22:30 in Tehran, 20:00 in Copenhagen
         let now = Self.at("2026-03-10T19:00:00Z")
-        #expect(SendPolicy.deferral(policy, sends: [], now: now, zone: Self.tehran)?.until == Self.at("2026-03-11T07:00:00+03:30"))
+        #expect(
+            SendPolicy.deferral(policy, sends: [], now: now, zone: Self.tehran)?.until
+                == Self.at("2026-03-11T07:00:00+03:30"))
         #expect(SendPolicy.deferral(policy, sends: [], now: now, zone: Self.copenhagen) == nil)
     }
 

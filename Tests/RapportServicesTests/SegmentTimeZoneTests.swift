@@ -12,7 +12,9 @@ import Testing
 struct SegmentTimeZoneTests {
     static func at(_ text: String) -> Int64 { Timestamp.micros(Timestamp.parseWithOffset(text)!) }
 
-    @Test("created today, yesterday and birthdays: UTC and Asia/Tehran disagree at 00:30 Tehran time", arguments: Backend.allCases)
+    @Test(
+        "created today, yesterday and birthdays: UTC and Asia/Tehran disagree at 00:30 Tehran time",
+        arguments: Backend.allCases)
     func nearMidnight(_ backend: Backend) async throws {
         try await TestApp.with(backend) { app in
             let seeded = try await Fixtures.workspace(app)

@@ -2,11 +2,12 @@ import Foundation
 import RapportCore
 import RapportMailTestSupport
 import RapportServer
-@testable import RapportServices
 import RapportStore
 import RapportTestSupport
 import SQLKit
 import Testing
+
+@testable import RapportServices
 
 /// The frequency policy and consent, checked by the delivery worker as each marketing message is about to be
 /// sent, against a real SMTP server, on SQLite and PostgreSQL, with a fixed clock.
@@ -98,7 +99,8 @@ struct SendPolicyTests {
             switch expectation {
             case .sent(let at):
                 #expect(row.state == .sent, "\(run): \(label) is \(row.state), expected \(expectation)")
-                #expect(row.sentAt == Self.at(at), "\(run): \(label) sent at \(row.sentAt.map(Timestamp.rfc3339) ?? "-")")
+                #expect(
+                    row.sentAt == Self.at(at), "\(run): \(label) sent at \(row.sentAt.map(Timestamp.rfc3339) ?? "-")")
                 #expect(row.attempts == 1, "\(run): \(label) counted \(row.attempts) attempts")
             case .waiting(let until, let reason):
                 #expect(row.state == .deferred, "\(run): \(label) is \(row.state), expected \(expectation)")
@@ -121,7 +123,8 @@ struct SendPolicyTests {
                 // given the workspace in Copenhagen, one contact in Tehran and one with no zone of their own
                 let world = try await World.make(
                     app, server: server,
-                    policy: .init(maxMessages: 3, windowDays: 7, minGapHours: 12, quietStart: "22:00", quietEnd: "07:00"))
+                    policy: .init(
+                        maxMessages: 3, windowDays: 7, minGapHours: 12, quietStart: "22:00", quietEnd: "07:00"))
                 let tehran = try await world.contact("Shirin", "shirin@mail.test", zone: "Asia/Tehran")
                 let copenhagen = try await world.contact("Søren", "soren@mail.test")
                 // five marketing messages and one transactional each, queued Monday 2 March 08:00 UTC
@@ -291,7 +294,9 @@ struct SendPolicyTests {
                 #expect(try await world.row(toFine.id).state == .sent)
                 let received = try server.received().flatMap(\.rcptTos).sorted()
                 #expect(received == ["maryam@mail.test", "oksana@mail.test"])
-                #expect(try server.received().first { $0.rcptTos == ["oksana@mail.test"] }?.message.value("Subject") == "receipt")
+                #expect(
+                    try server.received().first { $0.rcptTos == ["oksana@mail.test"] }?.message.value("Subject")
+                        == "receipt")
                 // the contact's standing says why no marketing mail goes to them
                 let standing = try await FrequencyService(app.services).standing(
                     world.principal, contactID: withdrawn.id, now: now)
@@ -323,7 +328,9 @@ struct SendPolicyTests {
                 }
                 let other = backend == .postgres ? try await Runtime.start(app.runtime.config) : nil
                 // two workers in each process
-                let workers = [app.services, other?.services ?? app.services, app.services, other?.services ?? app.services]
+                let workers = [
+                    app.services, other?.services ?? app.services, app.services, other?.services ?? app.services,
+                ]
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for worker in workers {
                         group.addTask {
@@ -358,7 +365,9 @@ struct SendPolicyTests {
 /// contact's cap until it is finished; one that went back to waiting does not.
 @Suite("Send policy: a row being sent holds its slot")
 struct SendPolicyReservationTests {
-    @Test("a row another worker is sending counts against the cap; once it is deferred, it does not", arguments: Backend.allCases)
+    @Test(
+        "a row another worker is sending counts against the cap; once it is deferred, it does not",
+        arguments: Backend.allCases)
     func inFlight(_ backend: Backend) async throws {
         try await TestApp.with(backend) { app in
             let seeded = try await Fixtures.workspace(app)
@@ -366,7 +375,10 @@ struct SendPolicyReservationTests {
             _ = try await FrequencyService(app.services).put(principal, .init(maxMessages: 1, windowDays: 7))
             let contact = try await RecordService(app.services, schema: .contacts).create(
                 principal.viewer,
-                fields: ["first_name": .string("Ida"), "email": .string("ida@mail.test"), "email_consent": .string("subscribed")],
+                fields: [
+                    "first_name": .string("Ida"), "email": .string("ida@mail.test"),
+                    "email_consent": .string("subscribed"),
+                ],
                 actor: Actor(.user, id: seeded.owner.id))
             let now = Timestamp.micros(Timestamp.parseWithOffset("2026-03-02T08:00:00Z")!)
             for key in ["first", "second"] {

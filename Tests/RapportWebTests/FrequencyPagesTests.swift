@@ -32,7 +32,10 @@ struct FrequencyPagesTests {
                 #expect(bad.text.contains("A cap needs both a number of messages and a number of days."))
                 #expect(bad.text.contains("Must be a time of day, from 00:00 to 23:59."))
                 #expect(bad.text.contains(#"value="abc""#))
-                #expect(try await FrequencyService(app.services).get(Principal(user: seeded.owner, workspace: seeded.workspace)).isEmpty)
+                #expect(
+                    try await FrequencyService(app.services).get(
+                        Principal(user: seeded.owner, workspace: seeded.workspace)
+                    ).isEmpty)
                 let saved = try await jar.post(
                     client, "/settings/frequency",
                     form: [
@@ -44,7 +47,9 @@ struct FrequencyPagesTests {
                 #expect(page.text.contains("Sending limits saved."))
                 #expect(page.text.contains("At most 3 marketing messages per contact in 7 days."))
                 #expect(page.text.contains("At least 12 hours between two."))
-                #expect(page.text.contains("None between 22:00 and 07:00, in the contact&#39;s time zone.") || page.text.contains("None between 22:00 and 07:00, in the contact's time zone."))
+                #expect(
+                    page.text.contains("None between 22:00 and 07:00, in the contact&#39;s time zone.")
+                        || page.text.contains("None between 22:00 and 07:00, in the contact's time zone."))
                 #expect(page.text.contains(#"name="quiet_start" value="22:00""#))
                 // in Persian: right to left, Persian digits in the summary, a Persian number typed is understood
                 let owner = Principal(user: seeded.owner, workspace: seeded.workspace)
@@ -88,11 +93,13 @@ struct FrequencyPagesTests {
                 #expect(page.text.contains(#"name="time_zone" value="UTC""#))
                 #expect(page.text.contains("Europe/Copenhagen"))
                 let bad = try await jar.post(
-                    client, "/settings/workspace", form: ["time_zone": "Atlantis/Capital", "csrf_token": page.csrfToken ?? ""])
+                    client, "/settings/workspace",
+                    form: ["time_zone": "Atlantis/Capital", "csrf_token": page.csrfToken ?? ""])
                 #expect(bad.status == .unprocessableContent)
                 #expect(bad.text.contains("Choose a time zone from the list, such as Europe/Copenhagen."))
                 let saved = try await jar.post(
-                    client, "/settings/workspace", form: ["time_zone": "Asia/Tehran", "csrf_token": page.csrfToken ?? ""])
+                    client, "/settings/workspace",
+                    form: ["time_zone": "Asia/Tehran", "csrf_token": page.csrfToken ?? ""])
                 #expect(saved.status == .seeOther)
                 let again = try await jar.get(client, "/settings/workspace")
                 #expect(again.text.contains("Workspace settings saved."))

@@ -784,7 +784,8 @@ struct SegmentChecker {
     func day(_ value: SegmentValue) -> String? {
         switch value.literal {
         case .string(let text): return RecordPatch.isDate(text) ? text : nil
-        case .word(let word) where word.lowercased() == "today": return Self.day(context.now, plus: 0, zone: context.timeZone)
+        case .word(let word) where word.lowercased() == "today":
+            return Self.day(context.now, plus: 0, zone: context.timeZone)
         case .days(let days): return Self.day(context.now, plus: days, zone: context.timeZone)
         default: return nil
         }

@@ -78,7 +78,8 @@ package struct FrequencyService: Sendable {
             transactionalSent: counts.transactionalSent, marketingWaiting: counts.marketingWaiting,
             marketingHeld: counts.marketingHeld, timeZone: SendPolicy.name(zone),
             nextSlotAt: deferral?.until ?? now, nextSlotReason: deferral?.reason,
-            refusal: SendPolicy.refusal(consent: SendPolicyCheck.consent(recipient), emailStatus: recipient.emailStatus)?
+            refusal: SendPolicy.refusal(
+                consent: SendPolicyCheck.consent(recipient), emailStatus: recipient.emailStatus)?
                 .reason)
     }
 }

@@ -32,7 +32,9 @@ struct SendPolicyCheck: Sendable {
         let workspaceID = message.workspaceID
         return try await services.store.transaction { database in
             try await repository.lockContact(workspaceID: workspaceID, contactID: contactID, on: database)
-            guard let recipient = try await repository.recipient(workspaceID: workspaceID, contactID: contactID, on: database)
+            guard
+                let recipient = try await repository.recipient(
+                    workspaceID: workspaceID, contactID: contactID, on: database)
             else { return .skip(MarketingRefusal.noContact.reason) }
             if let refusal = SendPolicy.refusal(consent: Self.consent(recipient), emailStatus: recipient.emailStatus) {
                 return .skip(refusal.reason)
@@ -79,7 +81,8 @@ extension EmailDelivery {
             return true
         case .wait(let deferral):
             try await finish(
-                message, owner: owner, .init(state: .deferred, nextAttemptAt: deferral.until, deferredReason: deferral.reason))
+                message, owner: owner,
+                .init(state: .deferred, nextAttemptAt: deferral.until, deferredReason: deferral.reason))
             return true
         }
     }

@@ -26,7 +26,8 @@ package struct FrequencyRepository: Sendable {
         let start = try row.decode(column: "quiet_start", as: Int?.self)
         let end = try row.decode(column: "quiet_end", as: Int?.self)
         return FrequencyPolicy(
-            cap: maxMessages.flatMap { max in windowDays.map { FrequencyPolicy.Cap(maxMessages: max, windowDays: $0) } },
+            cap: maxMessages.flatMap { max in windowDays.map { FrequencyPolicy.Cap(maxMessages: max, windowDays: $0) }
+            },
             minGapHours: try row.decode(column: "min_gap_hours", as: Int?.self),
             quietHours: start.flatMap { start in end.map { QuietHours(start: start, end: $0) } },
             updatedAt: try row.decode(column: "updated_at", as: Int64.self))

@@ -109,7 +109,10 @@ struct FrequencyPages: Sendable {
             lines.append(
                 fill(
                     "frequency_summary_quiet",
-                    ["start": Numbers.digits(quiet.startText, language), "end": Numbers.digits(quiet.endText, language)]))
+                    [
+                        "start": Numbers.digits(quiet.startText, language),
+                        "end": Numbers.digits(quiet.endText, language),
+                    ]))
         }
         return lines.isEmpty ? [messages["frequency_summary_none"] ?? "frequency_summary_none"] : lines
     }
