@@ -8,7 +8,7 @@ import RapportStore
 /// minimum gap, quiet hours in the contact's zone) must allow a message now (else the row is `deferred` to the
 /// earliest moment all rules allow, with the reason, and the attempt is given back).
 ///
-/// The check and the reservation of the slot are one transaction, under a lock on the contact (PostgreSQL's
+/// With a policy, the check and the reservation of the slot are one transaction, under a lock on the contact (PostgreSQL's
 /// advisory lock; SQLite's one writer), and a row that passed counts as sent while it is being sent: two
 /// workers, in one process or two, cannot both take a contact's last free slot.
 struct SendPolicyCheck: Sendable {
@@ -30,6 +30,15 @@ struct SendPolicyCheck: Sendable {
         guard let contactID = message.contactID else { return .skip(MarketingRefusal.noContact.reason) }
         let repository = FrequencyRepository(store: services.store)
         let workspaceID = message.workspaceID
+        // without a policy there is no slot to reserve: consent and status are read, and nothing is written
+        if try await repository.policy(workspaceID: workspaceID).isEmpty {
+            guard let recipient = try await repository.recipient(workspaceID: workspaceID, contactID: contactID) else {
+                return .skip(MarketingRefusal.noContact.reason)
+            }
+            return SendPolicy.refusal(consent: Self.consent(recipient), emailStatus: recipient.emailStatus).map {
+                .skip($0.reason)
+            } ?? .send
+        }
         return try await services.store.transaction { database in
             try await repository.lockContact(workspaceID: workspaceID, contactID: contactID, on: database)
             guard
