@@ -81,6 +81,8 @@ package func buildRouter(_ runtime: Runtime) async throws -> Router<AppContext> 
     EmailSettingsController(services).register(on: api, idempotent: idempotent)
     TemplatesController(services).register(on: api, idempotent: idempotent)
     EmailsController(services).register(on: api, idempotent: idempotent)
+    FrequencyController(services).register(on: api, idempotent: idempotent)
+    WorkspaceSettingsController(services).register(on: api, idempotent: idempotent)
     SegmentsController(services).register(on: api, idempotent: idempotent)
     CampaignsController(services).register(on: api, idempotent: idempotent)
     ConsentController(services).register(on: api, idempotent: idempotent)

@@ -60,6 +60,8 @@ package struct WebRoutes: Sendable {
         SalesPages(services: services, pages: pages).register(on: signedIn)
         PipelinePages(services: services, pages: pages).register(on: signedIn)
         EmailSettingsPages(services: services, pages: pages).register(on: signedIn)
+        FrequencyPages(services: services, pages: pages).register(on: signedIn)
+        WorkspacePages(services: services, pages: pages).register(on: signedIn)
         TemplatePages(services: services, pages: pages).register(on: signedIn)
         SegmentPages(services: services, pages: pages).register(on: signedIn)
         CampaignPages(services: services, pages: pages).register(on: signedIn)

@@ -478,6 +478,12 @@ struct LeakMatrixTests {
                                     == (world.reach(person, item, .edit) ? .created : sees ? .forbidden : hidden),
                                 "\(person.name) changes \(item.marker)'s consent: \(given.text)")
                             covered.formUnion(["GET /api/v1/contacts/:id/consent", "POST /api/v1/contacts/:id/consent"])
+                            // where the contact stands against the frequency policy: as their consent
+                            let standing = try await call(.get, "/api/v1/contacts/\(item.id)/frequency")
+                            #expect(
+                                standing.status == (sees ? .ok : hidden),
+                                "\(person.name) reads \(item.marker)'s frequency standing: \(standing.status)")
+                            covered.insert("GET /api/v1/contacts/:id/frequency")
                         }
                         if !type.duplicates.isEmpty {
                             let duplicates = try await call(.get, "/api/v1/\(item.object)/\(item.id)/duplicates")
@@ -691,6 +697,21 @@ struct LeakMatrixTests {
                         "GET /api/v1/campaigns", "GET /api/v1/campaigns/:id/messages",
                         "POST /api/v1/campaigns/:id/send",
                         "POST /api/v1/campaigns/:id/cancel", "POST /api/v1/campaigns/:id/winner",
+                    ])
+                    // the frequency policy and the workspace's settings: each reads their own workspace's, owners
+                    // and admins change them
+                    let policy = try await call(.get, "/api/v1/settings/frequency")
+                    #expect(policy.status == .ok)
+                    #expect(policy.json["max_messages"] is NSNull, "\(person.name) reads another workspace's policy")
+                    let capped = try await call(.put, "/api/v1/settings/frequency", #"{"max_messages": 0}"#)
+                    #expect(capped.status == (person.manages ? .unprocessableContent : .forbidden))
+                    let workspace = try await call(.get, "/api/v1/settings/workspace")
+                    #expect(workspace.json["id"] as? String == person.user.workspaceID)
+                    let zone = try await call(.put, "/api/v1/settings/workspace", #"{"time_zone": "Nowhere/Land"}"#)
+                    #expect(zone.status == (person.manages ? .unprocessableContent : .forbidden))
+                    covered.formUnion([
+                        "GET /api/v1/settings/frequency", "PUT /api/v1/settings/frequency",
+                        "GET /api/v1/settings/workspace", "PUT /api/v1/settings/workspace",
                     ])
                     covered.formUnion([
                         "GET /api/v1/settings/email", "PUT /api/v1/settings/email", "POST /api/v1/settings/email/test",

@@ -31,9 +31,13 @@ struct EmailDeliveryTests {
             return world
         }
 
+        /// A contact who has given email consent (marketing mail needs it at send time).
         func contact(_ first: String, _ email: String) async throws -> Record {
             try await RecordService(services, schema: .contacts).create(
-                principal.viewer, fields: ["first_name": .string(first), "email": .string(email)],
+                principal.viewer,
+                fields: [
+                    "first_name": .string(first), "email": .string(email), "email_consent": .string("subscribed"),
+                ],
                 actor: Actor(.user, id: seeded.owner.id))
         }
 

@@ -46,6 +46,7 @@ enum EmailBodies {
             "next_attempt_at": time(message.nextAttemptAt), "last_error": text(message.lastError),
             "smtp_reply": text(message.smtpReply), "message_id": .string(message.messageID),
             "created_at": time(message.createdAt), "sent_at": time(message.sentAt),
+            "deferred_reason": text(message.deferredReason),
         ])
     }
 }

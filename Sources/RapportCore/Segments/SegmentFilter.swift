@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 
 /// A checked query, ready to be compiled: names resolved against the catalogue, values in the form
 /// their columns hold, relative days turned into dates and times, saved segments it names expanded.
@@ -78,17 +78,21 @@ package struct SegmentContext: Sendable {
     package var readsOrders: Bool
     /// The caller (nil for the system): what `owner = me` means.
     package var userID: String?
-    /// Now, in microseconds; today is its UTC day.
+    /// Now, in microseconds; today is its day in `timeZone`.
     package var now: Int64
+    /// The workspace's zone: the one relative days (`today`, `-30d`, `within 7d`) and days compared with times
+    /// are read in.
+    package var timeZone: TimeZone
     /// The workspace's saved segments by name key: their ids and queries, for `in segment "Name"`.
     package var segments: [String: (id: String, name: String, query: String)]
 
     package init(
         contactCustomFields: [CustomFieldDefinition] = [], companyCustomFields: [CustomFieldDefinition] = [],
         hiddenContactFields: Set<String> = [], hiddenCompanyFields: Set<String> = [], readsCompanies: Bool = true,
-        readsOrders: Bool = true, userID: String?, now: Int64,
+        readsOrders: Bool = true, userID: String?, now: Int64, timeZone: TimeZone = TimeZone(identifier: "UTC")!,
         segments: [String: (id: String, name: String, query: String)] = [:]
     ) {
+        self.timeZone = timeZone
         self.contactCustomFields = contactCustomFields
         self.companyCustomFields = companyCustomFields
         self.hiddenContactFields = hiddenContactFields
@@ -601,7 +605,8 @@ struct SegmentChecker {
                     values.first?.position ?? at, key: "expected_days_ahead",
                     "Expected a number of days ahead, such as 7d.")
             }
-            return .field(field, .anniversary(Self.anniversaries(from: context.now, days: days)))
+            return .field(
+                field, .anniversary(Self.anniversaries(from: context.now, days: days, zone: context.timeZone)))
         case .contains, .notContains:
             switch shape {
             case .text, .choice, .list:
@@ -683,9 +688,12 @@ struct SegmentChecker {
                 return wrap(.listHas(checked.compactMap { if case .string(let s) = $0 { s } else { nil } }))
             }
             if case .moment = shape {
-                // a day stands for every moment of it (UTC)
+                // a day stands for every moment of it (in the workspace's zone)
+                let zone = context.timeZone
                 let ranges = checked.compactMap { day -> SegmentFilter? in
-                    guard case .string(let text) = day, let (start, end) = Self.dayRange(text) else { return nil }
+                    guard case .string(let text) = day, let (start, end) = Self.dayRange(text, zone: zone) else {
+                        return nil
+                    }
                     return .and([
                         .field(field, .compare(.greaterOrEqual, .number(Double(start)))),
                         .field(field, .compare(.less, .number(Double(end)))),
@@ -718,7 +726,7 @@ struct SegmentChecker {
                 }
                 return .field(field, .compare(comparison, .string(day)))
             case .moment:
-                guard let day = day(value), let (start, end) = Self.dayRange(day) else {
+                guard let day = day(value), let (start, end) = Self.dayRange(day, zone: context.timeZone) else {
                     return refuse(
                         value.position,
                         key: "expected_date",
@@ -769,34 +777,51 @@ struct SegmentChecker {
         return best?.name
     }
 
-    /// A value naming a day: `"2026-01-01"`, `today`, or days from today (`-30d`).
+    /// A value naming a day: `"2026-01-01"`, `today`, or days from today (`-30d`), today being the workspace's.
     func day(_ value: SegmentValue) -> String? {
         switch value.literal {
         case .string(let text): return RecordPatch.isDate(text) ? text : nil
-        case .word(let word) where word.lowercased() == "today": return Self.day(context.now, plus: 0)
-        case .days(let days): return Self.day(context.now, plus: days)
+        case .word(let word) where word.lowercased() == "today":
+            return Self.day(context.now, plus: 0, zone: context.timeZone)
+        case .days(let days): return Self.day(context.now, plus: days, zone: context.timeZone)
         default: return nil
         }
     }
 
-    static func day(_ now: Int64, plus days: Int) -> String {
-        let day = (now >= 0 ? now / 86_400_000_000 : (now - 86_399_999_999) / 86_400_000_000) + Int64(days)
+    /// `YYYY-MM-DD` of the day `days` after the one `now` falls on in `zone`.
+    static func day(_ now: Int64, plus days: Int, zone: TimeZone = TimeZone(identifier: "UTC")!) -> String {
+        // the local date of now, as a day count, then days added to that count (no clock change in the way)
+        let offset = Int64(zone.secondsFromGMT(for: Timestamp.date(now))) * 1_000_000
+        let local = now + offset
+        let day = (local >= 0 ? local / 86_400_000_000 : (local - 86_399_999_999) / 86_400_000_000) + Int64(days)
         let (year, month, date) = Timestamp.civil(days: day)
         return String(format: "%04d-%02d-%02d", year, month, date)
     }
 
-    /// The moments of a UTC day: from its start to the next day's start (microseconds).
-    static func dayRange(_ day: String) -> (Int64, Int64)? {
-        guard let start = Timestamp.parse(day + "T00:00:00Z") else { return nil }
-        let micros = Timestamp.micros(start)
-        return (micros, micros + 86_400_000_000)
+    /// The moments of a day in `zone`: from its first moment to the next day's first (microseconds). A day
+    /// with a clock change is 23 or 25 hours long.
+    static func dayRange(_ day: String, zone: TimeZone = TimeZone(identifier: "UTC")!) -> (Int64, Int64)? {
+        guard RecordPatch.isDate(day), let year = Int(day.prefix(4)), let month = Int(day.dropFirst(5).prefix(2)),
+            let date = Int(day.suffix(2))
+        else { return nil }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        guard let noon = calendar.date(from: DateComponents(year: year, month: month, day: date, hour: 12)),
+            let next = calendar.date(byAdding: .day, value: 1, to: noon)
+        else { return nil }
+        return (
+            Timestamp.micros(calendar.startOfDay(for: noon)), Timestamp.micros(calendar.startOfDay(for: next))
+        )
     }
 
-    /// Today's and the next `days` days' `MM-DD`; 02-29 is counted on 02-28 in a year without it.
-    static func anniversaries(from now: Int64, days: Int) -> [String] {
+    /// Today's and the next `days` days' `MM-DD` (today in `zone`); 02-29 is counted on 02-28 in a year
+    /// without it.
+    static func anniversaries(from now: Int64, days: Int, zone: TimeZone = TimeZone(identifier: "UTC")!)
+        -> [String]
+    {
         var found: [String] = []
         for offset in 0...days {
-            let day = self.day(now, plus: offset)
+            let day = self.day(now, plus: offset, zone: zone)
             let monthDay = String(day.suffix(5))
             if !found.contains(monthDay) { found.append(monthDay) }
             if monthDay == "02-28", let year = Int(day.prefix(4)),

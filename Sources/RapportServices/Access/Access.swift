@@ -17,10 +17,12 @@ package struct Access: Sendable {
         case manageRoles
         /// Making, changing and deleting pipelines and their stages.
         case managePipelines
-        /// Changing the workspace's sender settings and email templates.
+        /// Changing the workspace's sender settings, email templates and frequency policy.
         case manageEmail
         /// Making, sending, scheduling and cancelling campaigns, and choosing an A/B test's winner.
         case manageCampaigns
+        /// Changing the workspace's own settings (its time zone).
+        case manageWorkspace
         case readAudit
     }
 
@@ -38,7 +40,7 @@ package struct Access: Sendable {
     package func allows(_ action: Action) -> Bool {
         switch action {
         case .seeUsers, .manageUsers, .manageCustomFields, .manageTeams, .manageRoles, .managePipelines, .manageEmail,
-            .manageCampaigns, .readAudit:
+            .manageCampaigns, .manageWorkspace, .readAudit:
             user.role.managesUsers
         case .grant(let role): user.role.mayGrant(role)
         }
@@ -63,6 +65,7 @@ package struct Access: Sendable {
         case .managePipelines: "Only owners and admins change pipelines."
         case .manageEmail: "Only owners and admins change email settings and templates."
         case .manageCampaigns: "Only owners and admins make and send campaigns."
+        case .manageWorkspace: "Only owners and admins change the workspace's settings."
         case .readAudit: "Only owners and admins read the audit log."
         }
     }

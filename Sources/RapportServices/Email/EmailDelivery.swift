@@ -15,7 +15,8 @@ package import RapportStore
 /// | 5xx | `bounced`, the address suppressed (`hard_bounce`) and an `email_bounced` event |
 /// | a failure after the final dot (the server may have taken it) | `failed`: sending again could deliver it twice |
 ///
-/// A suppressed address is checked again at send time (the row becomes `skipped`). A row left in `sending` by a
+/// A suppressed address is checked again at send time (the row becomes `skipped`), and so are a marketing row's
+/// consent and frequency policy (`SendPolicyCheck`: `skipped` or `deferred` with the reason). A row left in `sending` by a
 /// worker that died is claimed again once `emailSendingTimeout` has passed: if that worker's server had already
 /// accepted the message, it is sent a second time (the one window where a duplicate is possible).
 /// `email_sweep`, every minute, schedules delivery for workspaces with due rows, so no row waits on a lost job.
@@ -76,7 +77,7 @@ package struct EmailDelivery: Sendable {
         let window = max(Self.batch, services.settings.emailConnections * 8)
         var claimedCount = 0
         do {
-            try await withThrowingTaskGroup(of: String.self) { group in
+            try await withThrowingTaskGroup(of: [String].self) { group in
                 // Rows of this run not yet marked. A claim can return one of them again when its send has taken
                 // longer than the sending timeout (a timeout set shorter than a send): it is not sent twice here.
                 var inFlight: Set<String> = []
@@ -93,16 +94,19 @@ package struct EmailDelivery: Sendable {
                             limit: wanted)
                         drained = claimed.count < wanted
                         claimedCount += claimed.count
-                        for message in claimed where !inFlight.contains(message.id) {
-                            inFlight.insert(message.id)
+                        // (a contact's marketing rows one after another, oldest first: see `lanes`)
+                        for lane in Self.lanes(claimed.filter { !inFlight.contains($0.id) }) {
+                            inFlight.formUnion(lane.map(\.id))
                             group.addTask { [pool, stored] in
-                                try await deliver(message, owner: owner, settings: stored, pool: pool, now: clock)
-                                return message.id
+                                for message in lane {
+                                    try await deliver(message, owner: owner, settings: stored, pool: pool, now: clock)
+                                }
+                                return lane.map(\.id)
                             }
                         }
                     }
                     guard let done = try await group.next() else { break }
-                    inFlight.remove(done)
+                    inFlight.subtract(done)
                 }
             }
         } catch {
@@ -140,6 +144,8 @@ package struct EmailDelivery: Sendable {
                 message, owner: owner, .init(state: .skipped, lastError: "The address is suppressed (\(reason))."))
             return
         }
+        // marketing mail: the contact's consent and the frequency policy, now (Frequency/SendPolicyCheck.swift)
+        if try await heldBack(message, owner: owner, now: clock()) { return }
         guard let settings, let pool else {
             let error =
                 settings == nil

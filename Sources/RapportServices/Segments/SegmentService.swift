@@ -137,7 +137,8 @@ package struct SegmentService: Sendable {
             companyCustomFields: definitions.filter { $0.object == ObjectType.companies.name },
             hiddenContactFields: viewer.hiddenFields(.contacts), hiddenCompanyFields: viewer.hiddenFields(.companies),
             readsCompanies: viewer.allows(.read, on: .companies), readsOrders: viewer.allows(.read, on: .orders),
-            userID: viewer.userID, now: Timestamp.micros(Date()), segments: saved)
+            userID: viewer.userID, now: Timestamp.micros(Date()),
+            timeZone: try await WorkspaceService(services).timeZone(workspaceID: workspaceID), segments: saved)
     }
 
     /// A query checked for the viewer, as a list filter.

@@ -99,6 +99,9 @@ package struct OutboxRepository: Sendable {
             ((state IN ('queued', 'deferred') AND next_attempt_at <= \(bind: now))
              OR (state = 'sending' AND claimed_at <= \(bind: staleBefore)))
             """
+        // (the rows are picked once, in a materialised CTE: as `id IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)`
+        // PostgreSQL may run the subquery again for each row it updates, and then claims every due row, whatever
+        // the limit)
         return try await store.transaction { database in
             try await database.raw(
                 """

@@ -34,6 +34,7 @@ package enum Migrations {
         M0028_EmailDelivery.migration,
         M0029_MarketingGroundwork.migration,
         M0030_Campaigns.migration,
+        M0031_FrequencyPolicy.migration,
     ]
 
     package static var latestVersion: Int { all.last?.version ?? 0 }

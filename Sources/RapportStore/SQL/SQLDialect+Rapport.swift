@@ -31,6 +31,16 @@ extension DatabaseKind {
         }
     }
 
+    /// Serialises, until the transaction ends, the frequency checks of one contact's marketing mail across
+    /// processes: PostgreSQL's transaction-scoped advisory lock on (31, a hash of the workspace and contact). None
+    /// on SQLite, where the one writer runs each check-and-reserve transaction whole.
+    func contactSendLock(workspaceID: String, contactID: String) -> SQLQueryString? {
+        switch self {
+        case .sqlite: nil
+        case .postgres: "SELECT pg_advisory_xact_lock(31, hashtext(\(bind: workspaceID + ":" + contactID)))"
+        }
+    }
+
     /// The UTC month (`YYYY-MM`) of a column of microseconds since 1970.
     func monthOfMicros(_ column: String) -> String {
         switch self {

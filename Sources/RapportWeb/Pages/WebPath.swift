@@ -28,6 +28,9 @@ enum WebPath {
     /// The workspace's sender settings (owners and admins), and its test message.
     static let emailSettings = "/settings/email"
     static let emailTest = "/settings/email/test"
+    /// The workspace's own settings (its time zone), and its frequency policy against over-mailing.
+    static let workspaceSettings = "/settings/workspace"
+    static let frequencySettings = "/settings/frequency"
     /// Marketing → Templates: the list, a new one, one's editor (with a preview as a chosen contact).
     static let templates = "/marketing/templates"
     static let newTemplate = "/marketing/templates/new"

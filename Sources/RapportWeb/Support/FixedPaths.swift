@@ -13,6 +13,8 @@ struct FixedPaths {
     let search = WebPath.search
     let emailSettings = WebPath.emailSettings
     let emailTest = WebPath.emailTest
+    let workspaceSettings = WebPath.workspaceSettings
+    let frequencySettings = WebPath.frequencySettings
     let templates = WebPath.templates
     let newTemplate = WebPath.newTemplate
     let campaigns = WebPath.campaigns

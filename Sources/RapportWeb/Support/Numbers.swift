@@ -24,4 +24,29 @@ enum Numbers {
             .precision(.fractionLength(digits))
         return "\(amount.formatted(style)) \(code)"
     }
+
+    /// Text with its ASCII digits written as the language writes them (Persian digits on Persian pages): a
+    /// time such as `22:00`.
+    static func digits(_ text: String, _ language: Language) -> String {
+        guard language == .fa else { return text }
+        return String(
+            String.UnicodeScalarView(
+                text.unicodeScalars.map { scalar in
+                    (0x30...0x39).contains(scalar.value) ? Unicode.Scalar(scalar.value - 0x30 + 0x06F0)! : scalar
+                }))
+    }
+
+    /// Text with Persian and Arabic-Indic digits made ASCII, as a form field typed on a Persian keyboard may
+    /// hold them.
+    static func westernDigits(_ text: String) -> String {
+        String(
+            String.UnicodeScalarView(
+                text.unicodeScalars.map { scalar in
+                    switch scalar.value {
+                    case 0x06F0...0x06F9: Unicode.Scalar(scalar.value - 0x06F0 + 0x30)!
+                    case 0x0660...0x0669: Unicode.Scalar(scalar.value - 0x0660 + 0x30)!
+                    default: scalar
+                    }
+                }))
+    }
 }

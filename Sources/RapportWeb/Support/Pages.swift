@@ -95,9 +95,12 @@ struct Pages: Sendable {
             (WebPath.users, "users", "users"), (WebPath.customFields, "custom_fields", "custom_fields"),
             (WebPath.teams, "teams", "teams"), (WebPath.roles, "roles", "roles"),
             (WebPath.pipelines, "pipelines", "pipelines"), (WebPath.emailSettings, "email_settings", "email"),
+            (WebPath.frequencySettings, "frequency_settings", "frequency"),
+            (WebPath.workspaceSettings, "workspace_settings", "workspace"),
         ].filter {
             (($0.2 != "users" && $0.2 != "custom_fields") || access.allows(.manageUsers))
-                && ($0.2 != "email" || access.allows(.manageEmail))
+                && (($0.2 != "email" && $0.2 != "frequency") || access.allows(.manageEmail))
+                && ($0.2 != "workspace" || access.allows(.manageWorkspace))
         }
     }
 

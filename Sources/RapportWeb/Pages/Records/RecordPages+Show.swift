@@ -211,6 +211,8 @@ extension RecordPages {
         if schema.name == ObjectType.contacts.name {
             view.consent = try await ConsentPages(services: services, pages: pages).panel(
                 record, principal: principal, canEdit: rules.allows(.edit), messages: messages, dates: dates)
+            view.emails = try await FrequencyPages(services: services, pages: pages).emailsPanel(
+                contactID: record.id, principal: principal, messages: messages, dates: dates)
         }
         return pages.render(
             view, request: request, context: context,

@@ -163,4 +163,6 @@ struct RecordView: PageContent {
     var tasks: TaskPanelView? = nil
     /// The consent panel (contacts).
     var consent: ConsentPanel? = nil
+    /// The contact's emails: the latest, why any waits, and where they stand against the frequency policy.
+    var emails: ContactEmailsView? = nil
 }
