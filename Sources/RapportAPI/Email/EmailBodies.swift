@@ -20,6 +20,7 @@ enum EmailBodies {
             "id": .string(template.id), "name": .string(template.name), "kind": .string(template.kind.rawValue),
             "subject": .string(template.subject), "html": text(template.html), "text": text(template.text),
             "created_at": time(template.createdAt), "updated_at": time(template.updatedAt),
+            "topic_id": text(template.topicID),
         ])
     }
 
@@ -37,6 +38,9 @@ enum EmailBodies {
             "next_attempt_at": time(message.nextAttemptAt), "last_error": text(message.lastError),
             "smtp_reply": text(message.smtpReply), "message_id": .string(message.messageID),
             "created_at": time(message.createdAt), "sent_at": time(message.sentAt),
+            // (the first counted open, click and unsubscribe: tracking)
+            "opened_at": time(message.openedAt), "clicked_at": time(message.clickedAt),
+            "unsubscribed_at": time(message.unsubscribedAt),
         ])
     }
 }

@@ -110,6 +110,10 @@ package struct EmailDelivery: Sendable {
                 message, owner: owner, .init(state: .skipped, lastError: "The address is suppressed (\(reason))."))
             return
         }
+        if let reason = try await PreferenceService(services).droppedTopic(message) {
+            try await finish(message, owner: owner, .init(state: .skipped, lastError: reason))
+            return
+        }
         guard let settings, let pool else {
             let error =
                 settings == nil
@@ -118,16 +122,18 @@ package struct EmailDelivery: Sendable {
             try await finish(message, owner: owner, retry(message, error: error, reply: nil, now: clock()))
             return
         }
+        // (marketing mail: its own unsubscribe link, click redirects and an open pixel)
+        let tracked = EmailTracking(services).prepare(message)
         var mail = MailMessage(
             from: MailAddress(settings.fromAddress, name: settings.fromName),
-            to: [MailAddress(message.toAddress, name: message.toName)], subject: message.subject, text: message.text,
-            html: message.html)
+            to: [MailAddress(message.toAddress, name: message.toName)], subject: message.subject, text: tracked.text,
+            html: tracked.html)
         mail.messageID = message.messageID
         if let replyTo = settings.replyTo { mail.replyTo = [MailAddress(replyTo)] }
         if message.kind == .marketing {
-            let https = message.unsubscribeURL?.lowercased().hasPrefix("https://") == true
+            let https = tracked.unsubscribeURL?.lowercased().hasPrefix("https://") == true
             mail.listUnsubscribe = ListUnsubscribe(
-                mailto: "mailto:\(settings.fromAddress)?subject=unsubscribe", url: message.unsubscribeURL,
+                mailto: "mailto:\(settings.fromAddress)?subject=unsubscribe", url: tracked.unsubscribeURL,
                 oneClick: https)
         }
         mail.headers = [MailHeader("X-Rapport-Message", message.id)]

@@ -33,6 +33,7 @@ package enum Migrations {
         M0027_FunnelStays.migration,
         M0028_EmailDelivery.migration,
         M0029_MarketingGroundwork.migration,
+        M0032_EmailTracking.migration,
     ]
 
     package static var latestVersion: Int { all.last?.version ?? 0 }

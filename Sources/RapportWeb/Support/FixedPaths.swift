@@ -14,6 +14,7 @@ struct FixedPaths {
     let emailSettings = WebPath.emailSettings
     let emailTest = WebPath.emailTest
     let templates = WebPath.templates
+    let emailTopics = WebPath.emailTopics
     let newTemplate = WebPath.newTemplate
     let notifications = WebPath.notifications
     let myTasks = WebPath.myTasks

@@ -26,11 +26,13 @@ struct Pages: Sendable {
         context.principal?.user.language ?? Language.preferred(acceptLanguage: request.headers[.acceptLanguage])
     }
 
-    /// A full HTML response showing `content` in its template, inside the layout.
+    /// A full HTML response showing `content` in its template, inside the layout; in `language` when given (a
+    /// public page in its reader's language), else the viewer's.
     func render<Content: PageContent>(
-        _ content: Content, request: Request, context: AppContext, status: HTTPResponse.Status = .ok, title: String
+        _ content: Content, request: Request, context: AppContext, status: HTTPResponse.Status = .ok, title: String,
+        language: Language? = nil
     ) -> Response {
-        let language = Self.language(request, context)
+        let language = language ?? Self.language(request, context)
         let messages = catalog.table(language)
         let section = Self.section(request.uri.path)
         let nav = context.principal.map { principal in
@@ -92,9 +94,10 @@ struct Pages: Sendable {
             (WebPath.users, "users", "users"), (WebPath.customFields, "custom_fields", "custom_fields"),
             (WebPath.teams, "teams", "teams"), (WebPath.roles, "roles", "roles"),
             (WebPath.pipelines, "pipelines", "pipelines"), (WebPath.emailSettings, "email_settings", "email"),
+            (WebPath.emailTopics, "email_topics", "email_topics"),
         ].filter {
             (($0.2 != "users" && $0.2 != "custom_fields") || access.allows(.manageUsers))
-                && ($0.2 != "email" || access.allows(.manageEmail))
+                && (($0.2 != "email" && $0.2 != "email_topics") || access.allows(.manageEmail))
         }
     }
 
