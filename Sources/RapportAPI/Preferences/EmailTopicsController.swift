@@ -47,7 +47,11 @@ package struct EmailTopicsController: Sendable {
         var body = try await JSONObject.read(request, limit: services.settings.jsonBodyLimit)
         let name = body.string("name")
         let description = body.members["description"] == .null ? nil : body.string("description")
-        let issues = body.issues + Self.unknown(body)
+        var issues = body.issues + Self.unknown(body)
+        // (every issue at once: the topic's own rules too)
+        issues += EmailTopic.issues(name: name, description: description).filter { issue in
+            !issues.contains { $0.field == issue.field }
+        }
         if !issues.isEmpty { throw RapportError.invalid(issues) }
         return try respond(try await topics.create(principal, name: name, description: description), status: .created)
     }

@@ -47,8 +47,8 @@ package enum TrackingRules {
         "forcepoint", "zscaler", "sophos", "cisco", "ironport", "safelinks", "safe links", "urldefense",
         "appriver", "spamtitan", "mailguard", "bitdefender", "kaspersky", "headlesschrome", "phantomjs",
         "python-requests", "python-urllib", "go-http-client", "curl/", "wget/", "java/", "okhttp",
-        "libwww-perl", "apache-httpclient", "axios/", "node-fetch", "bot", "crawler", "spider", "scanner",
-        "preview",
+        "libwww-perl", "apache-httpclient", "axios/", "node-fetch", "bot/", "bot-", "bot;", "bot)", "bot ",
+        "facebookexternalhit", "crawler", "spider", "scanner", "preview",
     ]
 
     /// The known scanner an agent names; nil for none.
