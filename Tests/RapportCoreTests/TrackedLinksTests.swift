@@ -114,7 +114,7 @@ struct TrackedLinksTests {
                 "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 HeadlessChrome/120.0", 3_000_000,
                 TrackingVerdict(counted: false, flag: .scanner)
             ),
-        ])
+        ] as [(String, Int64, TrackingVerdict)])
     func clicks(_ agent: String, _ afterDelivery: Int64, _ verdict: TrackingVerdict) {
         let sentAt: Int64 = 1_700_000_000_000_000
         #expect(TrackingRules.click(at: sentAt + afterDelivery, sentAt: sentAt, userAgent: agent) == verdict)

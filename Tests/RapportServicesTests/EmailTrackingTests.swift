@@ -155,7 +155,7 @@ struct EmailTrackingTests {
                     workspaceID: world.workspaceID, outboxID: message.id)
                 #expect(hits.map(\.kind) == [.click, .open, .click])
                 #expect(hits.map(\.flag) == [nil, .impliedByClick, nil])
-                #expect(hits.allSatisfy(\.counted))
+                #expect(hits.allSatisfy { $0.counted })
                 #expect(
                     try await Self.events(app, contactID: contact.id) == [
                         "email_sent", "email_opened", "email_clicked", "email_clicked",

@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-package import RapportCore
+import RapportCore
 
 /// The signed token of a tracking, unsubscribe or preference link. It carries what the link is for, the
 /// workspace, one id (the outbox message; for a preference link, the contact) and, for a click, the exact

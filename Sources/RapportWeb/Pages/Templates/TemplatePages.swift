@@ -50,11 +50,10 @@ struct TemplatePages: Sendable {
         let messages = pages.catalog.table(principal.user.language)
         let kind = form?["kind"] ?? template?.kind.rawValue ?? "marketing"
         let topic = form?["topic_id"] ?? template?.topicID ?? ""
+        let workspaceTopics = try await EmailTopicService(services).all(principal.viewer)
         let topics =
             [Option(value: "", label: messages["template_no_topic"] ?? "", selected: topic.isEmpty)]
-            + (try await EmailTopicService(services).all(principal.viewer)).map {
-                Option(value: $0.id, label: $0.name, selected: $0.id == topic)
-            }
+            + workspaceTopics.map { Option(value: $0.id, label: $0.name, selected: $0.id == topic) }
         // a preview as the contact the query names (`?contact=` an address or an id)
         var preview: TemplateEditView.Preview?
         let contactKey = QueryItems.parse(request.uri.query).first { $0.name == "contact" }?.value ?? ""
