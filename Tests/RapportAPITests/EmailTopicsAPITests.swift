@@ -26,7 +26,8 @@ struct EmailTopicsAPITests {
                 #expect(created.headers[.location] == "/api/v1/email-topics/\(id)")
                 let etag = try #require(created.headers[.eTag])
                 // a name the workspace has (in any case), a blank name, an unknown member
-                let taken = try await client.json(.post, "/api/v1/email-topics", seeded.token, #"{"name": "newsletter"}"#)
+                let taken = try await client.json(
+                    .post, "/api/v1/email-topics", seeded.token, #"{"name": "newsletter"}"#)
                 #expect(taken.status == .conflict)
                 #expect(taken.headers[.contentType] == "application/problem+json")
                 let blank = try await client.json(

@@ -30,7 +30,10 @@ struct TrackedLinksTests {
         var seen: [String] = []
         let html = TrackedLinks.rewriteHTML(
             #"<a href="https://a.test/?q=1&amp;r=2&#x26;s=3">x</a>"#,
-            link: { seen.append($0); return "https://t.test/c?x=1&y=2" }, pixel: nil)
+            link: { url in
+                seen.append(url)
+                return "https://t.test/c?x=1&y=2"
+            }, pixel: nil)
         #expect(seen == ["https://a.test/?q=1&r=2&s=3"])
         #expect(html == #"<a href="https://t.test/c?x=1&amp;y=2">x</a>"#)
     }
@@ -105,11 +108,15 @@ struct TrackedLinksTests {
         arguments: [
             (chrome, 100_000, TrackingVerdict.counted),
             (chrome, 5_000_000, .counted),
-            ("python-requests/2.31", 500_000, TrackingVerdict(counted: false, flag: .prefetch)),
+            ("python-requests/2.31", 500_000, TrackingVerdict(counted: false, flag: .scanner)),
+            ("Microsoft Office Existence Discovery", 500_000, TrackingVerdict(counted: false, flag: .prefetch)),
             ("", 999_999, TrackingVerdict(counted: false, flag: .prefetch)),
             ("Outlook-iOS/2.0", 300_000, TrackingVerdict(counted: false, flag: .prefetch)),
             ("Outlook-iOS/2.0", 1_000_000, .counted),
-            ("Mozilla/5.0 (compatible; Barracuda Sentinel)", 600_000_000, TrackingVerdict(counted: false, flag: .scanner)),
+            (
+                "Mozilla/5.0 (compatible; Barracuda Sentinel)", 600_000_000,
+                TrackingVerdict(counted: false, flag: .scanner)
+            ),
             (
                 "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 HeadlessChrome/120.0", 3_000_000,
                 TrackingVerdict(counted: false, flag: .scanner)

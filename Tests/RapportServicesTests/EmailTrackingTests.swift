@@ -37,7 +37,10 @@ struct EmailTrackingTests {
             world.principal,
             .init(
                 name: "News \(kind)", kind: kind, subject: "News for {{first_name}}",
-                html: .some(kind == .marketing ? html : html.replacingOccurrences(of: "{{unsubscribe_url}}", with: "https://acme.test/account"))
+                html: .some(
+                    kind == .marketing
+                        ? html : html.replacingOccurrences(of: "{{unsubscribe_url}}", with: "https://acme.test/account")
+                )
             ))
         let (message, _) = try await EmailService(world.services).send(
             world.principal, templateID: template.id, contactID: contact.id, purpose: "news", key: nil)
@@ -52,7 +55,8 @@ struct EmailTrackingTests {
 
     /// The tokens of the public links of a kind (`t/c`, `t/o`, `u`, `p`) in a text, in order.
     static func tokens(_ path: String, in text: String) -> [String] {
-        let pattern = try! NSRegularExpression(pattern: NSRegularExpression.escapedPattern(for: base + "/" + path + "/") + "([A-Za-z0-9_-]+)")
+        let pattern = try! NSRegularExpression(
+            pattern: NSRegularExpression.escapedPattern(for: base + "/" + path + "/") + "([A-Za-z0-9_-]+)")
         return pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)).compactMap {
             Range($0.range(at: 1), in: text).map { String(text[$0]) }
         }
@@ -126,7 +130,8 @@ struct EmailTrackingTests {
                 let row = try await world.row(message.id)
                 #expect(row.openedAt == sentAt + 10_000_000)
                 #expect(row.clickedAt == nil)
-                #expect(try await Self.events(app, contactID: contact.id) == ["email_sent", "email_opened", "email_opened"])
+                #expect(
+                    try await Self.events(app, contactID: contact.id) == ["email_sent", "email_opened", "email_opened"])
             }
         }
     }
@@ -180,7 +185,8 @@ struct EmailTrackingTests {
                 let click = try #require(Self.tokens("t/c", in: Self.part(received, "text/html")).first)
                 let tracking = EmailTracking(app.services)
                 // within a second of delivery, an agent that is no browser; later, a known gateway
-                _ = try await tracking.click(token: click, userAgent: "Go-http-client/1.1", now: sentAt + 400_000)
+                _ = try await tracking.click(
+                    token: click, userAgent: "Microsoft Office Existence Discovery", now: sentAt + 400_000)
                 _ = try await tracking.click(token: click, userAgent: nil, now: sentAt + 900_000)
                 let url = try await tracking.click(
                     token: click, userAgent: "Mozilla/5.0 (compatible; Mimecast URL protect)",

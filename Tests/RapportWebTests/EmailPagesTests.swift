@@ -100,7 +100,8 @@ struct EmailPagesTests {
         try await TestApp.with(.sqlite) { app in
             let seeded = try await Fixtures.workspace(app)
             let contact = try await RecordService(app.services, schema: .contacts).create(
-                .system(seeded.workspace.id), fields: ["first_name": .string("Oksana"), "email": .string("oksana@mail.test")],
+                .system(seeded.workspace.id),
+                fields: ["first_name": .string("Oksana"), "email": .string("oksana@mail.test")],
                 actor: Actor(.user, id: seeded.owner.id))
             let url = EmailService(app.services).unsubscribeURL(
                 workspaceID: seeded.workspace.id, address: "Oksana@Mail.test")

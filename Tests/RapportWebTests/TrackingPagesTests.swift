@@ -205,7 +205,8 @@ struct TrackingPagesTests {
                     ) == 0)
                 #expect(try await Self.count(app, "SELECT COUNT(*) AS n FROM email_suppressions") == 0)
                 #expect(
-                    try await Self.count(app, "SELECT COUNT(*) AS n FROM events WHERE type <> 'email_sent' AND type LIKE 'email%'")
+                    try await Self.count(
+                        app, "SELECT COUNT(*) AS n FROM events WHERE type <> 'email_sent' AND type LIKE 'email%'")
                         == 0)
             }
         }
@@ -256,7 +257,9 @@ struct TrackingPagesTests {
                 let oleChanges = try await consents.history(workspaceID: sender.workspaceID, contactID: ole.id)
                 #expect(oleChanges.map(\.source) == ["one_click"])
                 let contacts = RecordService(app.services, schema: .contacts)
-                #expect(try await contacts.get(sender.principal.viewer, id: sara.id).string("email_consent") == "unsubscribed")
+                #expect(
+                    try await contacts.get(sender.principal.viewer, id: sara.id).string("email_consent")
+                        == "unsubscribed")
                 let outbox = OutboxRepository(store: app.runtime.store)
                 for message in [toSara, toOle] {
                     let row = try #require(try await outbox.find(workspaceID: sender.workspaceID, id: message.id))
@@ -268,7 +271,8 @@ struct TrackingPagesTests {
                 #expect(hits.last?.flag == .repeatUnsubscribe)
                 #expect(
                     try await Self.count(
-                        app, "SELECT COUNT(*) AS n FROM events WHERE type = 'email_unsubscribed' AND contact_id = \(bind: sara.id)"
+                        app,
+                        "SELECT COUNT(*) AS n FROM events WHERE type = 'email_unsubscribed' AND contact_id = \(bind: sara.id)"
                     ) == 1)
                 let suppressions = EmailSettingsRepository(store: app.runtime.store)
                 #expect(
@@ -340,7 +344,16 @@ struct TrackingPagesTests {
                     try await consents.history(workspaceID: sender.workspaceID, contactID: ida.id).map(\.state) == [
                         "granted", "withdrawn",
                     ])
-                #expect(try await suppressions.suppression(workspaceID: sender.workspaceID, address: "ida@mail.test") == nil)
+                #expect(
+                    try await suppressions.suppression(workspaceID: sender.workspaceID, address: "ida@mail.test") == nil
+                )
+                // the contact's page shows what the contact chose
+                try await app.test { client in
+                    let jar = try await RecordPagesTests.signIn(client)
+                    let page = try await jar.get(client, "/contacts/\(ida.id)")
+                    #expect(page.text.contains(#"topic-dropped"><bdi>Events</bdi> · dropped"#))
+                    #expect(page.text.contains(#"topic-kept"><bdi>Newsletter</bdi> · kept"#))
+                }
             }
         }
     }

@@ -43,7 +43,8 @@ package struct TemplatesController: Sendable {
     }
 
     static func draft(_ body: inout JSONObject) -> TemplateService.Draft {
-        for key in body.members.keys.sorted() where !["name", "kind", "subject", "html", "text", "topic_id"].contains(key) {
+        for key in body.members.keys.sorted()
+        where !["name", "kind", "subject", "html", "text", "topic_id"].contains(key) {
             body.append(FieldIssue(key, "Unknown field."))
         }
         var draft = TemplateService.Draft(name: body.string("name"), subject: body.string("subject"))

@@ -60,7 +60,8 @@ package enum TrackedLinks {
         var out = ""
         var index = text.startIndex
         while let start = nextAddress(in: text, from: index) {
-            var end = text[start...].firstIndex { $0.isWhitespace || $0 == "<" || $0 == ">" || $0 == "\"" }
+            var end =
+                text[start...].firstIndex { $0.isWhitespace || $0 == "<" || $0 == ">" || $0 == "\"" }
                 ?? text.endIndex
             while end > start {
                 let last = text[text.index(before: end)]
@@ -129,7 +130,8 @@ package enum TrackedLinks {
             // an attribute: its name, then maybe `=` and a value
             index = tag[index...].firstIndex { !$0.isWhitespace && $0 != "/" } ?? tag.endIndex
             guard index < tag.endIndex, tag[index] != ">" else { break }
-            let nameEnd = tag[index...].firstIndex { $0.isWhitespace || $0 == "=" || $0 == ">" || $0 == "/" }
+            let nameEnd =
+                tag[index...].firstIndex { $0.isWhitespace || $0 == "=" || $0 == ">" || $0 == "/" }
                 ?? tag.endIndex
             let name = tag[index..<nameEnd].lowercased()
             var cursor = tag[nameEnd...].firstIndex { !$0.isWhitespace } ?? tag.endIndex

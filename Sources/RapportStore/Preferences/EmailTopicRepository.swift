@@ -48,7 +48,7 @@ package struct EmailTopicRepository: Sendable {
                         \(bind: topic.createdAt), \(bind: topic.updatedAt))
                 """
             ).run()
-        } catch where DatabaseErrors.isUniqueViolation(error) {
+        } catch  where DatabaseErrors.isUniqueViolation(error) {
             throw Self.nameTaken(topic.name)
         }
     }
@@ -70,7 +70,7 @@ package struct EmailTopicRepository: Sendable {
             guard updated != nil else {
                 throw RapportError(.stale, "The topic was changed by someone else; reload it and try again.")
             }
-        } catch where DatabaseErrors.isUniqueViolation(error) {
+        } catch  where DatabaseErrors.isUniqueViolation(error) {
             throw Self.nameTaken(topic.name)
         }
     }

@@ -37,7 +37,9 @@ struct ConsentPages: Sendable {
                 when: when($0.at))
         }
         let topics = try await PreferenceService(services).topics(principal.viewer, contactID: record.id).map {
-            Option(value: $0.topic.name, label: messages[$0.kept ? "topic_kept" : "topic_dropped"] ?? "", selected: $0.kept)
+            Option(
+                value: $0.topic.name, label: messages[$0.kept ? "topic_kept" : "topic_dropped"] ?? "", selected: $0.kept
+            )
         }
         var panel = RecordView.ConsentPanel(
             state: messages["consent_\(state)"] ?? state, stateClass: "consent-\(state)",
