@@ -212,6 +212,7 @@ struct LeakMatrixTests {
             "/api/v1/templates",
             #"{"name": "Hello", "kind": "transactional", "subject": "Hi {{first_name | default: \"there\"}}", "text": "Hello"}"#
         )
+        let topic = try await post("/api/v1/email-topics", #"{"name": "Newsletter"}"#)
         let tokens = try await client.execute(uri: "/api/v1/tokens", method: .get, headers: .bearer(a.token))
         let tokenID = ((tokens.json["data"] as? [[String: Any]])?.first?["id"] as? String) ?? ""
         // a segment of every contact of A, by the markers of their first names
@@ -240,7 +241,7 @@ struct LeakMatrixTests {
                 "teams": t1, "roles": teamRole, "custom-fields": field["id"] as? String ?? "",
                 "invites": invite["id"] as? String ?? "", "tokens": tokenID, "users": member.id,
                 "pipelines": pipeline, "stages": stage, "templates": template["id"] as? String ?? "",
-                "segments": segment["id"] as? String ?? "",
+                "segments": segment["id"] as? String ?? "", "email-topics": topic["id"] as? String ?? "",
             ])
     }
 
@@ -642,6 +643,11 @@ struct LeakMatrixTests {
                     let templateID = world.other["templates"]!
                     let templates = try await call(.get, "/api/v1/templates")
                     #expect(Self.ids(templates).contains(templateID) == inA, "\(person.name) lists A's templates")
+                    let topics = try await call(.get, "/api/v1/email-topics")
+                    #expect(
+                        Self.ids(topics).contains(world.other["email-topics"]!) == inA,
+                        "\(person.name) lists A's email topics")
+                    covered.insert("GET /api/v1/email-topics")
                     let outbox = try await call(.get, "/api/v1/emails")
                     #expect(outbox.status == (person.manages ? .ok : .forbidden))
                     for item in world.items where item.object == "contacts" {
@@ -696,7 +702,7 @@ struct LeakMatrixTests {
                     "GET /api/v1/teams", "POST /api/v1/teams", "POST /api/v1/teams/:id/members",
                     "DELETE /api/v1/teams/:id/members/:user_id", "GET /api/v1/roles", "POST /api/v1/roles",
                     "GET /api/v1/custom-fields", "POST /api/v1/custom-fields", "GET /api/v1/pipelines",
-                    "POST /api/v1/pipelines", "POST /api/v1/templates",
+                    "POST /api/v1/pipelines", "POST /api/v1/templates", "POST /api/v1/email-topics",
                     // creating records: checked above (owner and team of a new record, hidden fields)
                     "POST /api/v1/contacts", "POST /api/v1/companies", "POST /api/v1/products", "POST /api/v1/deals",
                     "POST /api/v1/tasks",
