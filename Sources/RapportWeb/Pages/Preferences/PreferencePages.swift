@@ -56,7 +56,8 @@ struct PreferencePages: Sendable {
         }
         let language = centre.language ?? Pages.language(request, context)
         let messages = pages.catalog.table(language)
-        let known = ["saved", "subscribed", "unsubscribed"]
+        // (after unsubscribing from all, the page's own notice says so)
+        let known = ["saved", "subscribed"]
         return pages.render(
             PreferencesView(
                 address: centre.address, action: WebPath.preferences(token),
