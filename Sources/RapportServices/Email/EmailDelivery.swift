@@ -15,9 +15,11 @@ package import RapportStore
 /// | 5xx | `bounced`, the address suppressed (`hard_bounce`) and an `email_bounced` event |
 /// | a failure after the final dot (the server may have taken it) | `failed`: sending again could deliver it twice |
 ///
-/// A suppressed address is checked again at send time (the row becomes `skipped`). A row left in `sending` by a
-/// worker that died is claimed again once `emailSendingTimeout` has passed: if that worker's server had already
-/// accepted the message, it is sent a second time (the one window where a duplicate is possible).
+/// A suppressed address is checked again at send time (the row becomes `skipped`), and so is a marketing
+/// template's topic the contact dropped in the preference centre. Marketing mail goes out with its links
+/// rewritten for tracking (`EmailTracking.prepare`). A row left in `sending` by a worker that died is claimed
+/// again once `emailSendingTimeout` has passed: if that worker's server had already accepted the message, it is
+/// sent a second time (the one window where a duplicate is possible).
 /// `email_sweep`, every minute, schedules delivery for workspaces with due rows, so no row waits on a lost job.
 package struct EmailDelivery: Sendable {
     package static let kind = "email_delivery"
