@@ -136,6 +136,33 @@ struct EmailTrackingTests {
         }
     }
 
+    @Test("twenty opens of one message at once count once, and set opened_at once", arguments: Backend.allCases)
+    func concurrentOpens(_ backend: Backend) async throws {
+        try await TestSMTPServer.with { server in
+            try await TestApp.with(backend, configure: EmailDeliveryTests.configure) { app in
+                let world = try await World.make(app, server: server)
+                let sentAt = Timestamp.micros(Date()) + 60_000_000
+                let (message, received, contact) = try await Self.sendOne(world, server: server, at: sentAt)
+                let pixel = try #require(Self.tokens("t/o", in: Self.part(received, "text/html")).first)
+                let tracking = EmailTracking(app.services)
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for index in 0..<20 {
+                        group.addTask {
+                            _ = try await tracking.open(
+                                token: pixel, userAgent: Self.browser, now: sentAt + 5_000_000 + Int64(index))
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+                let hits = try await TrackingRepository(store: app.runtime.store).hits(
+                    workspaceID: world.workspaceID, outboxID: message.id)
+                #expect(hits.count == 20)
+                #expect(hits.filter { $0.counted }.count == 1)
+                #expect(try await Self.events(app, contactID: contact.id) == ["email_sent", "email_opened"])
+            }
+        }
+    }
+
     @Test(
         "a click leads to the signed address only, counts, implies an open, and lands on the timeline with its address",
         arguments: Backend.allCases)

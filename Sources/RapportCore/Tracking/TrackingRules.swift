@@ -66,10 +66,10 @@ package enum TrackingRules {
         return scanner(userAgent: agent) == nil
     }
 
-    /// An open at `at`, given the last counted open of the same message (nil for none): counted unless it is
-    /// within a minute of that one.
-    package static func open(at: Int64, lastCounted: Int64?) -> TrackingVerdict {
-        if let lastCounted, at >= lastCounted, at - lastCounted < openWindow {
+    /// An open at `at`, given a counted open of the same message near it (nil for none): counted unless it is
+    /// within a minute of that one, either side (hits that arrive together may be decided out of order).
+    package static func open(at: Int64, counted: Int64?) -> TrackingVerdict {
+        if let counted, abs(at - counted) < openWindow {
             return TrackingVerdict(counted: false, flag: .repeatOpen)
         }
         return .counted

@@ -127,9 +127,10 @@ package struct EmailTracking: Sendable {
             else { return }
             var events: [TimelineEvent] = []
             if claims.kind == .open {
-                let last = try await hits.lastCountedOpen(
-                    workspaceID: message.workspaceID, outboxID: message.id, on: database)
-                let verdict = TrackingRules.open(at: now, lastCounted: last)
+                let counted = try await hits.countedOpen(
+                    workspaceID: message.workspaceID, outboxID: message.id, near: now,
+                    within: TrackingRules.openWindow, on: database)
+                let verdict = TrackingRules.open(at: now, counted: counted)
                 try await hits.insert(
                     Self.hit(message, .open, url: nil, userAgent: userAgent, now: now, verdict), on: database)
                 if verdict.counted {

@@ -28,15 +28,15 @@ package struct TrackingRepository: Sendable {
         ).first().map(OutboxRepository.message(from:))
     }
 
-    /// When the message's last counted open was; nil for none.
-    package func lastCountedOpen(workspaceID: String, outboxID: String, on database: any SQLDatabase) async throws
-        -> Int64?
-    {
+    /// When a counted open of the message was within `window` of `at` (either side); nil for none.
+    package func countedOpen(
+        workspaceID: String, outboxID: String, near at: Int64, within window: Int64, on database: any SQLDatabase
+    ) async throws -> Int64? {
         let row = try await database.raw(
             """
             SELECT MAX(occurred_at) AS at FROM email_tracking_hits
             WHERE workspace_id = \(bind: workspaceID) AND outbox_id = \(bind: outboxID) AND kind = 'open'
-                AND counted = 1
+                AND counted = 1 AND occurred_at > \(bind: at - window) AND occurred_at < \(bind: at + window)
             """
         ).first()
         return try row?.decode(column: "at", as: Int64?.self)
