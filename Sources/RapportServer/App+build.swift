@@ -80,6 +80,7 @@ package func buildRouter(_ runtime: Runtime) async throws -> Router<AppContext> 
     PipelinesController(services).register(on: api, idempotent: idempotent)
     EmailSettingsController(services).register(on: api, idempotent: idempotent)
     TemplatesController(services).register(on: api, idempotent: idempotent)
+    EmailTopicsController(services).register(on: api, idempotent: idempotent)
     EmailsController(services).register(on: api, idempotent: idempotent)
     FrequencyController(services).register(on: api, idempotent: idempotent)
     WorkspaceSettingsController(services).register(on: api, idempotent: idempotent)

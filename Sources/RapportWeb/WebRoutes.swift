@@ -35,8 +35,11 @@ package struct WebRoutes: Sendable {
                 publicDirectory, urlBasePath: WebPath.staticFiles,
                 cacheControl: .init([(MediaType(type: .any), [.maxAge(3600)])]), logger: logger))
         let cookies = pages.cookies
-        // (outside sessions and CSRF: the signed token is the authority, and mailbox providers post one-click)
+        // (outside sessions and CSRF: the signed token is the authority, and mailbox providers post one-click;
+        // the preference centre, the open pixel and click redirects are the same kind of page)
         UnsubscribePages(services: services, pages: pages).register(on: router.group())
+        PreferencePages(services: services, pages: pages).register(on: router.group())
+        TrackingPages(services: services).register(on: router.group())
         let web = router.group()
             .add(
                 middleware: CSRFMiddleware(
@@ -63,6 +66,7 @@ package struct WebRoutes: Sendable {
         FrequencyPages(services: services, pages: pages).register(on: signedIn)
         WorkspacePages(services: services, pages: pages).register(on: signedIn)
         TemplatePages(services: services, pages: pages).register(on: signedIn)
+        EmailTopicPages(services: services, pages: pages).register(on: signedIn)
         SegmentPages(services: services, pages: pages).register(on: signedIn)
         CampaignPages(services: services, pages: pages).register(on: signedIn)
         ConsentPages(services: services, pages: pages).register(on: signedIn)

@@ -217,6 +217,7 @@ struct LeakMatrixTests {
             "/api/v1/templates",
             #"{"name": "News", "kind": "marketing", "subject": "News", "html": "<a href=\"{{unsubscribe_url}}\">x</a>"}"#
         )
+        let topic = try await post("/api/v1/email-topics", #"{"name": "Newsletter"}"#)
         let tokens = try await client.execute(uri: "/api/v1/tokens", method: .get, headers: .bearer(a.token))
         let tokenID = ((tokens.json["data"] as? [[String: Any]])?.first?["id"] as? String) ?? ""
         // a segment of every contact of A, by the markers of their first names
@@ -250,6 +251,7 @@ struct LeakMatrixTests {
                 "invites": invite["id"] as? String ?? "", "tokens": tokenID, "users": member.id,
                 "pipelines": pipeline, "stages": stage, "templates": template["id"] as? String ?? "",
                 "segments": segment["id"] as? String ?? "", "campaigns": campaign["id"] as? String ?? "",
+                "email-topics": topic["id"] as? String ?? "",
             ])
     }
 
@@ -657,6 +659,11 @@ struct LeakMatrixTests {
                     let templateID = world.other["templates"]!
                     let templates = try await call(.get, "/api/v1/templates")
                     #expect(Self.ids(templates).contains(templateID) == inA, "\(person.name) lists A's templates")
+                    let topics = try await call(.get, "/api/v1/email-topics")
+                    #expect(
+                        Self.ids(topics).contains(world.other["email-topics"]!) == inA,
+                        "\(person.name) lists A's email topics")
+                    covered.insert("GET /api/v1/email-topics")
                     let outbox = try await call(.get, "/api/v1/emails")
                     #expect(outbox.status == (person.manages ? .ok : .forbidden))
                     for item in world.items where item.object == "contacts" {
@@ -744,7 +751,7 @@ struct LeakMatrixTests {
                     "GET /api/v1/teams", "POST /api/v1/teams", "POST /api/v1/teams/:id/members",
                     "DELETE /api/v1/teams/:id/members/:user_id", "GET /api/v1/roles", "POST /api/v1/roles",
                     "GET /api/v1/custom-fields", "POST /api/v1/custom-fields", "GET /api/v1/pipelines",
-                    "POST /api/v1/pipelines", "POST /api/v1/templates",
+                    "POST /api/v1/pipelines", "POST /api/v1/templates", "POST /api/v1/email-topics",
                     // creating records: checked above (owner and team of a new record, hidden fields)
                     "POST /api/v1/contacts", "POST /api/v1/companies", "POST /api/v1/products", "POST /api/v1/deals",
                     "POST /api/v1/tasks",

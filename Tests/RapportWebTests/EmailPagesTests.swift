@@ -93,10 +93,16 @@ struct EmailPagesTests {
         }
     }
 
-    @Test("an unsubscribe link asks to confirm, then suppresses the address; a forged one is not found")
+    @Test(
+        "an unsubscribe link made before links named their message asks to confirm, then suppresses the address and withdraws the contact's consent; a forged one answers 400"
+    )
     func unsubscribe() async throws {
         try await TestApp.with(.sqlite) { app in
             let seeded = try await Fixtures.workspace(app)
+            let contact = try await RecordService(app.services, schema: .contacts).create(
+                .system(seeded.workspace.id),
+                fields: ["first_name": .string("Oksana"), "email": .string("oksana@mail.test")],
+                actor: Actor(.user, id: seeded.owner.id))
             let url = EmailService(app.services).unsubscribeURL(
                 workspaceID: seeded.workspace.id, address: "Oksana@Mail.test")
             let path = String(url[try #require(url.range(of: "/u/")).lowerBound...])
@@ -112,8 +118,11 @@ struct EmailPagesTests {
                 #expect(
                     try await store.suppression(workspaceID: seeded.workspace.id, address: "oksana@mail.test")
                         == "unsubscribed")
+                let consents = try await ConsentRepository(store: app.runtime.store).history(
+                    workspaceID: seeded.workspace.id, contactID: contact.id)
+                #expect(consents.map(\.source) == ["unsubscribe_link"])
                 let forged = try await client.execute(uri: path.dropLast(2) + "00", method: .post)
-                #expect(forged.status == .notFound)
+                #expect(forged.status == .badRequest)
             }
         }
     }

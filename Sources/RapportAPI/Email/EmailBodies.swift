@@ -29,6 +29,7 @@ enum EmailBodies {
             "id": .string(template.id), "name": .string(template.name), "kind": .string(template.kind.rawValue),
             "subject": .string(template.subject), "html": text(template.html), "text": text(template.text),
             "created_at": time(template.createdAt), "updated_at": time(template.updatedAt),
+            "topic_id": text(template.topicID),
         ])
     }
 
@@ -47,6 +48,9 @@ enum EmailBodies {
             "smtp_reply": text(message.smtpReply), "message_id": .string(message.messageID),
             "created_at": time(message.createdAt), "sent_at": time(message.sentAt),
             "deferred_reason": text(message.deferredReason),
+            // (the first counted open, click and unsubscribe: tracking)
+            "opened_at": time(message.openedAt), "clicked_at": time(message.clickedAt),
+            "unsubscribed_at": time(message.unsubscribedAt),
         ])
     }
 }

@@ -43,7 +43,8 @@ package struct TemplatesController: Sendable {
     }
 
     static func draft(_ body: inout JSONObject) -> TemplateService.Draft {
-        for key in body.members.keys.sorted() where !["name", "kind", "subject", "html", "text"].contains(key) {
+        for key in body.members.keys.sorted()
+        where !["name", "kind", "subject", "html", "text", "topic_id"].contains(key) {
             body.append(FieldIssue(key, "Unknown field."))
         }
         var draft = TemplateService.Draft(name: body.string("name"), subject: body.string("subject"))
@@ -54,14 +55,18 @@ package struct TemplatesController: Sendable {
                 body.append(FieldIssue("kind", "Must be marketing or transactional."))
             }
         }
-        for key in ["html", "text"] {
+        for key in ["html", "text", "topic_id"] {
             var value: String??
             if body.members[key] == .null {
                 value = .some(nil)
             } else if body.members[key] != nil {
                 value = body.string(key).map { .some($0) }
             }
-            if key == "html" { draft.html = value } else { draft.text = value }
+            switch key {
+            case "html": draft.html = value
+            case "text": draft.text = value
+            default: draft.topicID = value
+            }
         }
         return draft
     }

@@ -7,7 +7,9 @@ package enum Consent {
     /// `granted`, `withdrawn` (unsubscribed) or `unknown`.
     package static let states = ["granted", "withdrawn", "unknown"]
     /// How a change came about.
-    package static let sources = ["form", "import", "api", "unsubscribe_link", "one_click", "admin"]
+    package static let sources = [
+        "form", "import", "api", "unsubscribe_link", "one_click", "preference_centre", "admin",
+    ]
 
     /// The contact field that mirrors the email channel's state (`subscribed`, `unsubscribed`, `unknown`).
     package static func fieldValue(_ state: String) -> String {

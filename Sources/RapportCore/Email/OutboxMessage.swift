@@ -122,11 +122,14 @@ package struct StoredTemplate: Sendable, Equatable {
     package var version: Int64
     package var createdAt: Int64
     package var updatedAt: Int64
+    /// The kind of mail it is (an `EmailTopic`), for a marketing template; contacts who dropped it do not get it.
+    package var topicID: String?
 
     package init(
         workspaceID: String, id: String, name: String, kind: TemplateKind, subject: String, html: String?,
-        text: String?, version: Int64, createdAt: Int64, updatedAt: Int64
+        text: String?, version: Int64, createdAt: Int64, updatedAt: Int64, topicID: String? = nil
     ) {
+        self.topicID = topicID
         self.workspaceID = workspaceID
         self.id = id
         self.name = name

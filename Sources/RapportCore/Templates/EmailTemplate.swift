@@ -67,7 +67,7 @@ package struct ParsedTemplate: Sendable, Equatable {
     /// The fields a recipient's values are read for.
     package static let fields: Set<String> = [
         "first_name", "last_name", "full_name", "email", "company.name", "sender.name", "sender.email",
-        "unsubscribe_url",
+        "unsubscribe_url", "preferences_url",
     ]
 
     /// The placeholders in order.

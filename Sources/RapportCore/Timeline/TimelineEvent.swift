@@ -9,11 +9,12 @@ package struct TimelineEvent: Sendable, Equatable {
         activityTypes + [
             "created", "updated", "lifecycle_changed", "merged", "imported", "deal_created", "deal_moved", "deal_won",
             "deal_lost", "deal_amount_changed", "purchase", "email_sent", "email_bounced", "consent_changed",
+            "email_opened", "email_clicked", "email_unsubscribed",
         ]
     /// What contacts do, which the website snippet, forms and campaigns record (segments count them).
     package static let behaviourTypes = [
         "page_view", "download", "form_submitted", "email_sent", "email_opened", "email_clicked", "email_bounced",
-        "unsubscribed",
+        "email_unsubscribed",
     ]
 
     package var id: String

@@ -1,6 +1,7 @@
 import Foundation
 package import RapportCore
 import RapportStore
+import SQLKit
 
 /// Contacts' consent per channel: what it is now, how it came to be, and changes to it. Whoever sees a
 /// contact reads its consent; whoever may change the contact changes it. Each change is appended to the
@@ -59,27 +60,35 @@ package struct ConsentService: Sendable {
         guard issues.isEmpty, let channel, let state else { throw RapportError.invalid(issues) }
         let source = source ?? (actor.type == .user ? "admin" : "api")
         let now = Timestamp.micros(Date())
-        let contacts = self.contacts
-        let consents = self.consents
         return try await contacts.write { database in
-            let before = try await contacts.requireChangeable(viewer, id: contactID, action: .edit, on: database)
-            try viewer.requireWritable(["email_consent"], on: .contacts)
-            let change = ConsentChange(
-                contactID: before.id, channel: channel, state: state, source: source, note: note, userID: actor.id,
-                at: now)
-            try await consents.record(change, workspaceID: viewer.workspaceID, on: database)
-            let event = Self.event(change, workspaceID: viewer.workspaceID, actor: actor)
-            var record = before
-            if channel == "email" {
-                record.values["email_consent"] = .string(Consent.fieldValue(state))
-                record.values["email_consent_source"] = .string(String(source.prefix(200)))
-                record.values["email_consent_changed_at"] = .string(Timestamp.rfc3339(now))
-            }
-            _ = try await contacts.save(
-                record, before: before, now: now, actor: actor, action: "updated", extraEvents: [event],
-                viewer: viewer, on: database)
-            return change
+            try await change(
+                viewer, contactID: contactID, channel: channel, state: state, source: source, note: note, actor: actor,
+                now: now, on: database)
         }
+    }
+
+    /// Changes a contact's consent inside the caller's transaction (checked values).
+    func change(
+        _ viewer: Viewer, contactID: String, channel: String, state: String, source: String, note: String?,
+        actor: Actor, now: Int64, on database: any SQLDatabase
+    ) async throws -> ConsentChange {
+        let before = try await contacts.requireChangeable(viewer, id: contactID, action: .edit, on: database)
+        try viewer.requireWritable(["email_consent"], on: .contacts)
+        let change = ConsentChange(
+            contactID: before.id, channel: channel, state: state, source: source, note: note, userID: actor.id,
+            at: now)
+        try await consents.record(change, workspaceID: viewer.workspaceID, on: database)
+        let event = Self.event(change, workspaceID: viewer.workspaceID, actor: actor)
+        var record = before
+        if channel == "email" {
+            record.values["email_consent"] = .string(Consent.fieldValue(state))
+            record.values["email_consent_source"] = .string(String(source.prefix(200)))
+            record.values["email_consent_changed_at"] = .string(Timestamp.rfc3339(now))
+        }
+        _ = try await contacts.save(
+            record, before: before, now: now, actor: actor, action: "updated", extraEvents: [event],
+            viewer: viewer, on: database)
+        return change
     }
 
     /// A change as a `consent_changed` event on the contact's timeline.

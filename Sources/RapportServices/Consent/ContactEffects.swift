@@ -6,7 +6,8 @@ import SQLKit
 /// What a contact does beyond its fields: its `email_consent` field and the email channel's consent
 /// (`ConsentRepository`) say the same, so a change of the field made by an edit, an import or a merge is
 /// a change of consent too, in the history and on the timeline. (`ConsentService` records its changes
-/// before it writes the field, so they are not counted twice.) A deleted contact's consent goes with it.
+/// before it writes the field, so they are not counted twice.) A deleted contact's consent and choices of email
+/// topics go with it; a merge keeps both contacts' histories.
 struct ContactEffects: RecordEffects {
     func written(
         _ record: Record, before: Record?, actor: Actor, services: Services, now: Int64,
@@ -40,12 +41,16 @@ struct ContactEffects: RecordEffects {
     func removing(_ record: Record, services: Services, on database: any SQLDatabase) async throws {
         try await ConsentRepository(store: services.store).remove(
             workspaceID: record.workspaceID, contactID: record.id, on: database)
+        try await TopicPreferenceRepository(store: services.store).remove(
+            workspaceID: record.workspaceID, contactID: record.id, on: database)
     }
 
     /// How each consent of the other contact was given stays on record; the merged field decides the
     /// state now.
     func merging(_ other: Record, into keep: Record, services: Services, on database: any SQLDatabase) async throws {
         try await ConsentRepository(store: services.store).moveHistory(
+            workspaceID: keep.workspaceID, from: other.id, to: keep.id, on: database)
+        try await TopicPreferenceRepository(store: services.store).move(
             workspaceID: keep.workspaceID, from: other.id, to: keep.id, on: database)
     }
 }

@@ -16,9 +16,11 @@ package import RapportStore
 /// | a failure after the final dot (the server may have taken it) | `failed`: sending again could deliver it twice |
 ///
 /// A suppressed address is checked again at send time (the row becomes `skipped`), and so are a marketing row's
-/// consent and frequency policy (`SendPolicyCheck`: `skipped` or `deferred` with the reason). A row left in `sending` by a
-/// worker that died is claimed again once `emailSendingTimeout` has passed: if that worker's server had already
-/// accepted the message, it is sent a second time (the one window where a duplicate is possible).
+/// topic the contact dropped in the preference centre, their consent and the frequency policy
+/// (`SendPolicyCheck`: `skipped` or `deferred` with the reason). Marketing mail goes out with its links
+/// rewritten for tracking (`EmailTracking.prepare`). A row left in `sending` by a worker that died is claimed
+/// again once `emailSendingTimeout` has passed: if that worker's server had already accepted the message, it is
+/// sent a second time (the one window where a duplicate is possible).
 /// `email_sweep`, every minute, schedules delivery for workspaces with due rows, so no row waits on a lost job.
 package struct EmailDelivery: Sendable {
     package static let kind = "email_delivery"
@@ -144,6 +146,10 @@ package struct EmailDelivery: Sendable {
                 message, owner: owner, .init(state: .skipped, lastError: "The address is suppressed (\(reason))."))
             return
         }
+        if let reason = try await PreferenceService(services).droppedTopic(message) {
+            try await finish(message, owner: owner, .init(state: .skipped, lastError: reason))
+            return
+        }
         // marketing mail: the contact's consent and the frequency policy, now (Frequency/SendPolicyCheck.swift)
         if try await heldBack(message, owner: owner, now: clock()) { return }
         guard let settings, let pool else {
@@ -154,16 +160,18 @@ package struct EmailDelivery: Sendable {
             try await finish(message, owner: owner, retry(message, error: error, reply: nil, now: clock()))
             return
         }
+        // (marketing mail: its own unsubscribe link, click redirects and an open pixel)
+        let tracked = EmailTracking(services).prepare(message)
         var mail = MailMessage(
             from: MailAddress(settings.fromAddress, name: settings.fromName),
-            to: [MailAddress(message.toAddress, name: message.toName)], subject: message.subject, text: message.text,
-            html: message.html)
+            to: [MailAddress(message.toAddress, name: message.toName)], subject: message.subject, text: tracked.text,
+            html: tracked.html)
         mail.messageID = message.messageID
         if let replyTo = settings.replyTo { mail.replyTo = [MailAddress(replyTo)] }
         if message.kind == .marketing {
-            let https = message.unsubscribeURL?.lowercased().hasPrefix("https://") == true
+            let https = tracked.unsubscribeURL?.lowercased().hasPrefix("https://") == true
             mail.listUnsubscribe = ListUnsubscribe(
-                mailto: "mailto:\(settings.fromAddress)?subject=unsubscribe", url: message.unsubscribeURL,
+                mailto: "mailto:\(settings.fromAddress)?subject=unsubscribe", url: tracked.unsubscribeURL,
                 oneClick: https)
         }
         mail.headers = [MailHeader("X-Rapport-Message", message.id)]

@@ -152,6 +152,8 @@ package struct EmailService: Sendable {
             if let name = settings.fromName { values["sender.name"] = name }
         }
         values["unsubscribe_url"] = unsubscribeURL
+        values["preferences_url"] = EmailTracking(services).preferencesURL(
+            workspaceID: viewer.workspaceID, contactID: contact.id)
         return values
     }
 
@@ -172,29 +174,11 @@ package struct EmailService: Sendable {
     // MARK: Unsubscribe links
 
     /// `PUBLIC_URL/u/TOKEN`: the token names the workspace and address and is signed with the server's secret.
+    /// (At send time, `EmailTracking.prepare` puts the message's own link in its place.) Tokens made this way
+    /// before messages had their own keep working.
     package func unsubscribeURL(workspaceID: String, address: String) -> String {
-        (services.settings.publicURL ?? "http://localhost:8080") + "/u/"
+        EmailTracking(services).base + "/u/"
             + UnsubscribeToken.make(workspaceID: workspaceID, address: address, secret: services.settings.secretKey)
-    }
-
-    /// Records an unsubscribe from a link's token: the address is suppressed (`unsubscribed`) in its workspace.
-    /// - Returns: the address, or nil for a token whose signature does not hold.
-    package func unsubscribe(token: String) async throws -> String? {
-        guard let (workspaceID, address) = UnsubscribeToken.read(token, secret: services.settings.secretKey) else {
-            return nil
-        }
-        let services = self.services
-        try await services.store.transaction { database in
-            try await EmailSettingsRepository(store: services.store).suppress(
-                workspaceID: workspaceID, address: address, reason: "unsubscribed", detail: nil,
-                at: Timestamp.micros(Date()), on: database)
-        }
-        return address
-    }
-
-    /// Whether a token's signature holds (the page that asks to confirm).
-    package func unsubscribeAddress(token: String) -> String? {
-        UnsubscribeToken.read(token, secret: services.settings.secretKey)?.address
     }
 
     static func randomHex(_ bytes: Int) -> String {

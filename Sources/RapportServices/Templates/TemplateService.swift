@@ -18,11 +18,14 @@ package struct TemplateService: Sendable {
         package var subject: String?
         package var html: String??
         package var text: String??
+        /// The topic's id; `.some(nil)` names none.
+        package var topicID: String??
 
         package init(
             name: String? = nil, kind: TemplateKind? = nil, subject: String? = nil, html: String?? = nil,
-            text: String?? = nil
+            text: String?? = nil, topicID: String?? = nil
         ) {
+            self.topicID = topicID
             self.name = name
             self.kind = kind
             self.subject = subject
@@ -66,8 +69,9 @@ package struct TemplateService: Sendable {
         let template = StoredTemplate(
             workspaceID: principal.workspace.id, id: RecordID.make(), name: draft.name!.trimmed(), kind: draft.kind!,
             subject: draft.subject!, html: draft.html ?? nil, text: draft.text ?? nil, version: 1, createdAt: now,
-            updatedAt: now)
+            updatedAt: now, topicID: (draft.topicID ?? nil)?.lowercased())
         try Self.checkName(template.name)
+        try await checkTopic(template)
         _ = try await source(template)
         _ = try await repository.save(template, previousVersion: nil)
         return template
@@ -88,7 +92,9 @@ package struct TemplateService: Sendable {
         if let subject = draft.subject { template.subject = subject }
         if let html = draft.html { template.html = html }
         if let text = draft.text { template.text = text }
+        if let topicID = draft.topicID { template.topicID = topicID?.lowercased() }
         try Self.checkName(template.name)
+        try await checkTopic(template)
         _ = try await source(template)
         template.version = current.version + 1
         template.updatedAt = Timestamp.micros(Date())
@@ -118,6 +124,22 @@ package struct TemplateService: Sendable {
                     workspaceID: template.workspaceID, address: contact.string("email") ?? "")
                 : nil)
         return try EmailService.render(try await source(template), values: values)
+    }
+
+    /// A topic is a kind of marketing mail, and one of the workspace's.
+    func checkTopic(_ template: StoredTemplate) async throws {
+        guard let topicID = template.topicID else { return }
+        if template.kind != .marketing {
+            throw RapportError.invalid([
+                FieldIssue("topic_id", key: "template_topic_marketing", "Only marketing templates have a topic.")
+            ])
+        }
+        guard
+            try await EmailTopicRepository(store: services.store).find(workspaceID: template.workspaceID, id: topicID)
+                != nil
+        else {
+            throw RapportError.invalid([FieldIssue("topic_id", key: "template_topic_unknown", "No such topic.")])
+        }
     }
 
     static func checkName(_ name: String) throws {

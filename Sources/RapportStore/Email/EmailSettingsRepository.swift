@@ -77,4 +77,17 @@ package struct EmailSettingsRepository: Sendable {
             """
         ).run()
     }
+
+    /// Lets mail to `address` go again when it stopped for `reason` (a contact who subscribes again after an
+    /// unsubscribe); any other suppression stays.
+    package func unsuppress(workspaceID: String, address: String, reason: String, on database: any SQLDatabase)
+        async throws
+    {
+        try await database.raw(
+            """
+            DELETE FROM email_suppressions
+            WHERE workspace_id = \(bind: workspaceID) AND address = \(bind: address.lowercased()) AND reason = \(bind: reason)
+            """
+        ).run()
+    }
 }

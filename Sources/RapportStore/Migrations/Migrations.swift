@@ -35,6 +35,7 @@ package enum Migrations {
         M0029_MarketingGroundwork.migration,
         M0030_Campaigns.migration,
         M0031_FrequencyPolicy.migration,
+        M0032_EmailTracking.migration,
     ]
 
     package static var latestVersion: Int { all.last?.version ?? 0 }

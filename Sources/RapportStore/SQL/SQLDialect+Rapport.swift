@@ -41,6 +41,16 @@ extension DatabaseKind {
         }
     }
 
+    /// Ends a `SELECT` of one row that the transaction goes on to change on the strength of what it read (a
+    /// message's tracking hits): PostgreSQL locks the row until the transaction ends, so two hits of one message
+    /// are decided one after the other; on SQLite the one writer runs write transactions one at a time anyway.
+    var rowLock: String {
+        switch self {
+        case .sqlite: ""
+        case .postgres: "FOR UPDATE"
+        }
+    }
+
     /// The UTC month (`YYYY-MM`) of a column of microseconds since 1970.
     func monthOfMicros(_ column: String) -> String {
         switch self {

@@ -10,7 +10,7 @@ package struct TemplateRepository: Sendable {
         self.store = store
     }
 
-    static let columns = "workspace_id, id, name, kind, subject, html, text, version, created_at, updated_at"
+    static let columns = "workspace_id, id, name, kind, subject, html, text, version, created_at, updated_at, topic_id"
 
     /// The workspace's templates, newest first.
     package func all(workspaceID: String) async throws -> [StoredTemplate] {
@@ -42,7 +42,8 @@ package struct TemplateRepository: Sendable {
                 """
                 UPDATE email_templates SET name = \(bind: template.name), kind = \(bind: template.kind.rawValue),
                     subject = \(bind: template.subject), html = \(bind: template.html), text = \(bind: template.text),
-                    version = \(bind: template.version), updated_at = \(bind: template.updatedAt)
+                    version = \(bind: template.version), updated_at = \(bind: template.updatedAt),
+                    topic_id = \(bind: template.topicID)
                 WHERE workspace_id = \(bind: template.workspaceID) AND id = \(bind: template.id)
                     AND version = \(bind: previousVersion)
                 RETURNING id
@@ -55,7 +56,7 @@ package struct TemplateRepository: Sendable {
             VALUES (\(bind: template.workspaceID), \(bind: template.id), \(bind: template.name),
                     \(bind: template.kind.rawValue), \(bind: template.subject), \(bind: template.html),
                     \(bind: template.text), \(bind: template.version), \(bind: template.createdAt),
-                    \(bind: template.updatedAt))
+                    \(bind: template.updatedAt), \(bind: template.topicID))
             """
         ).run()
         return true
@@ -83,6 +84,7 @@ package struct TemplateRepository: Sendable {
             text: try row.decode(column: "text", as: String?.self),
             version: try row.decode(column: "version", as: Int64.self),
             createdAt: try row.decode(column: "created_at", as: Int64.self),
-            updatedAt: try row.decode(column: "updated_at", as: Int64.self))
+            updatedAt: try row.decode(column: "updated_at", as: Int64.self),
+            topicID: try row.decode(column: "topic_id", as: String?.self))
     }
 }

@@ -47,6 +47,16 @@ enum WebPath {
     static func deleteCampaign(_ id: String) -> String { "\(campaigns)/\(id)/delete" }
     /// An unsubscribe link (`PUBLIC_URL/u/TOKEN`, in marketing mail and its List-Unsubscribe header).
     static func unsubscribe(_ token: String) -> String { "/u/\(token)" }
+    /// A contact's preference centre (`PUBLIC_URL/p/TOKEN`), and its "unsubscribe from all".
+    static func preferences(_ token: String) -> String { "/p/\(token)" }
+    static func preferencesUnsubscribe(_ token: String) -> String { "/p/\(token)/unsubscribe" }
+    /// A marketing message's open pixel and click redirect (`PUBLIC_URL/t/o/TOKEN`, `/t/c/TOKEN`).
+    static func trackOpen(_ token: String) -> String { "/t/o/\(token)" }
+    static func trackClick(_ token: String) -> String { "/t/c/\(token)" }
+    /// The workspace's email topics (everyone reads them; owners and admins change them).
+    static let emailTopics = "/settings/email-topics"
+    static func emailTopic(_ id: String) -> String { "\(emailTopics)/\(id)" }
+    static func deleteEmailTopic(_ id: String) -> String { "\(emailTopics)/\(id)/delete" }
     static let search = "/search"
     static let searchSuggest = "/search/suggest"
     /// The signed-in user's notifications, and the form that marks them read.

@@ -16,6 +16,7 @@ struct FixedPaths {
     let workspaceSettings = WebPath.workspaceSettings
     let frequencySettings = WebPath.frequencySettings
     let templates = WebPath.templates
+    let emailTopics = WebPath.emailTopics
     let newTemplate = WebPath.newTemplate
     let campaigns = WebPath.campaigns
     let newCampaign = WebPath.newCampaign

@@ -26,11 +26,13 @@ struct Pages: Sendable {
         context.principal?.user.language ?? Language.preferred(acceptLanguage: request.headers[.acceptLanguage])
     }
 
-    /// A full HTML response showing `content` in its template, inside the layout.
+    /// A full HTML response showing `content` in its template, inside the layout; in `language` when given (a
+    /// public page in its reader's language), else the viewer's.
     func render<Content: PageContent>(
-        _ content: Content, request: Request, context: AppContext, status: HTTPResponse.Status = .ok, title: String
+        _ content: Content, request: Request, context: AppContext, status: HTTPResponse.Status = .ok, title: String,
+        language: Language? = nil
     ) -> Response {
-        let language = Self.language(request, context)
+        let language = language ?? Self.language(request, context)
         let messages = catalog.table(language)
         let section = Self.section(request.uri.path)
         let nav = context.principal.map { principal in
@@ -97,9 +99,10 @@ struct Pages: Sendable {
             (WebPath.pipelines, "pipelines", "pipelines"), (WebPath.emailSettings, "email_settings", "email"),
             (WebPath.frequencySettings, "frequency_settings", "frequency"),
             (WebPath.workspaceSettings, "workspace_settings", "workspace"),
+            (WebPath.emailTopics, "email_topics", "email_topics"),
         ].filter {
             (($0.2 != "users" && $0.2 != "custom_fields") || access.allows(.manageUsers))
-                && (($0.2 != "email" && $0.2 != "frequency") || access.allows(.manageEmail))
+                && (($0.2 != "email" && $0.2 != "frequency" && $0.2 != "email_topics") || access.allows(.manageEmail))
                 && ($0.2 != "workspace" || access.allows(.manageWorkspace))
         }
     }

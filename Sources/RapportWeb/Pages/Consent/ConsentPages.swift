@@ -36,7 +36,12 @@ struct ConsentPages: Sendable {
                 state: messages["consent_\($0.state)"] ?? $0.state, source: source($0.source), note: $0.note,
                 when: when($0.at))
         }
-        return RecordView.ConsentPanel(
+        let topics = try await PreferenceService(services).topics(principal.viewer, contactID: record.id).map {
+            Option(
+                value: $0.topic.name, label: messages[$0.kept ? "topic_kept" : "topic_dropped"] ?? "", selected: $0.kept
+            )
+        }
+        var panel = RecordView.ConsentPanel(
             state: messages["consent_\(state)"] ?? state, stateClass: "consent-\(state)",
             source: email?.source.map(source), changed: email?.changedAt.map(when), history: history,
             hasHistory: !history.isEmpty, action: canEdit ? WebPath.consent(record.id) : nil,
@@ -46,6 +51,9 @@ struct ConsentPages: Sendable {
             sources: Consent.sources.map {
                 Option(value: $0, label: source($0), selected: $0 == "admin")
             })
+        panel.topics = topics
+        panel.hasTopics = !topics.isEmpty
+        return panel
     }
 
     @Sendable func change(_ request: Request, context: AppContext) async throws -> Response {

@@ -118,6 +118,9 @@ struct RecordView: PageContent {
         let action: String?
         let states: [Option]
         let sources: [Option]
+        /// The workspace's email topics and whether the contact keeps each (preference centre).
+        var topics: [Option] = []
+        var hasTopics = false
     }
 
     /// Following the record: whether the viewer does, where to change it, and how many people do.

@@ -49,6 +49,11 @@ struct TemplatePages: Sendable {
         let principal = try context.requirePrincipal()
         let messages = pages.catalog.table(principal.user.language)
         let kind = form?["kind"] ?? template?.kind.rawValue ?? "marketing"
+        let topic = form?["topic_id"] ?? template?.topicID ?? ""
+        let workspaceTopics = try await EmailTopicService(services).all(principal.viewer)
+        let topics =
+            [Option(value: "", label: messages["template_no_topic"] ?? "", selected: topic.isEmpty)]
+            + workspaceTopics.map { Option(value: $0.id, label: $0.name, selected: $0.id == topic) }
         // a preview as the contact the query names (`?contact=` an address or an id)
         var preview: TemplateEditView.Preview?
         let contactKey = QueryItems.parse(request.uri.query).first { $0.name == "contact" }?.value ?? ""
@@ -80,8 +85,8 @@ struct TemplatePages: Sendable {
                     value: $0.rawValue, label: messages["template_kind_\($0.rawValue)"] ?? $0.rawValue,
                     selected: $0.rawValue == kind)
             },
-            canManage: Access(principal).allows(.manageEmail), errors: Pages.errorMap(issues, messages),
-            preview: preview)
+            topics: topics, canManage: Access(principal).allows(.manageEmail),
+            errors: Pages.errorMap(issues, messages), preview: preview)
         return pages.render(
             view, request: request, context: context, status: status,
             title: template == nil ? "new_template" : "template")
@@ -94,7 +99,7 @@ struct TemplatePages: Sendable {
         }
         return TemplateService.Draft(
             name: form["name"] ?? "", kind: TemplateKind(rawValue: form["kind"] ?? ""), subject: form["subject"] ?? "",
-            html: optional("html"), text: optional("text"))
+            html: optional("html"), text: optional("text"), topicID: optional("topic_id"))
     }
 
     @Sendable func create(_ request: Request, context: AppContext) async throws -> Response {
@@ -160,9 +165,11 @@ struct TemplateEditView: PageContent {
     let previewAction: String?
     let form: [String: String]
     let kinds: [Option]
+    /// The workspace's email topics, and "none" first.
+    let topics: [Option]
     let canManage: Bool
     let errors: [String: String]
     let preview: Preview?
     let placeholders =
-        #"{{first_name | default: "there"}}, {{last_name}}, {{company.name}}, {{custom.KEY}}, {{sender.name}}, {{unsubscribe_url}}"#
+        #"{{first_name | default: "there"}}, {{last_name}}, {{company.name}}, {{custom.KEY}}, {{sender.name}}, {{unsubscribe_url}}, {{preferences_url}}"#
 }
