@@ -54,6 +54,8 @@ package enum BenchData {
         return [
             "first_name": .string(first), "last_name": .string(last),
             "email": .string("person\(index + 1)@company\(index % max(1, companies) + 1).example"),
+            // (every bench contact may get marketing mail: the delivery workload sends to them)
+            "email_consent": .string("subscribed"),
             "job_title": .string(DemoData.titles.randomElement(using: &random)!),
             "lifecycle_stage": .string(stages[Int.random(in: 0..<stages.count, using: &random)]),
             "source": .string(DemoData.sources.randomElement(using: &random)!), "tags": .array(tags),

@@ -92,8 +92,15 @@ extension BenchWorkloads {
         var after: RecordCursor?
         var rendered = 0
         while rendered < wanted {
+            // (contacts who may get marketing mail: other workloads add some without consent)
+            var consenting = ListQuery()
+            consenting.filters = [
+                .init(
+                    target: .standard(name: "email_consent", kind: .choice(["subscribed", "unsubscribed", "unknown"])),
+                    op: .equals, value: .string("subscribed"))
+            ]
             let page = try await contacts.list(
-                viewer, query: ListQuery(), limit: min(500, wanted - rendered), after: after)
+                viewer, query: consenting, limit: min(500, wanted - rendered), after: after)
             if page.records.isEmpty { break }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 var running = 0

@@ -35,7 +35,10 @@ struct CampaignSendTests {
 
         @discardableResult
         func contact(_ first: String?, email: String?, tags: [String] = ["news"]) async throws -> Record {
-            var fields: [String: JSONValue] = ["tags": .array(tags.map(JSONValue.string))]
+            // (marketing mail goes only to contacts who consented: every contact here did)
+            var fields: [String: JSONValue] = [
+                "tags": .array(tags.map(JSONValue.string)), "email_consent": .string("subscribed"),
+            ]
             if let first { fields["first_name"] = .string(first) } else { fields["last_name"] = .string("Nameless") }
             if let email { fields["email"] = .string(email) }
             return try await RecordService(services, schema: .contacts).create(
