@@ -96,9 +96,12 @@ package struct CampaignSender: Sendable {
         }
     ) async throws -> [NewJob] {
         let started = clock()
-        guard var campaign = try await repository.find(workspaceID: workspaceID, id: campaignID),
-            [.scheduled, .sending].contains(campaign.status)
-        else { return [] }
+        guard var campaign = try await repository.find(workspaceID: workspaceID, id: campaignID) else { return [] }
+        guard [.scheduled, .sending].contains(campaign.status) else {
+            // (a run of a cancelled campaign skips what a run before it enqueued as the cancel was written)
+            if campaign.status == .cancelled { _ = try await stillSending(workspaceID: workspaceID, id: campaignID) }
+            return []
+        }
         if campaign.status == .scheduled {
             guard
                 try await repository.advance(
@@ -163,6 +166,7 @@ package struct CampaignSender: Sendable {
             }
             try await enqueue(
                 batch, purpose: Self.purpose(phase), campaign: campaign, viewer: viewer, renderers: renderers)
+            guard try await stillSending(workspaceID: workspaceID, id: campaignID) else { return [] }
             cursor = page.next
             if cursor == nil { break }
             try await repository.advance(
@@ -382,9 +386,18 @@ package struct CampaignSender: Sendable {
         _ = try await services.store.transaction { database in try await outbox.insert(row, on: database) }
     }
 
-    /// Whether the campaign is still sending (a cancel stops a run at its next page).
+    /// Whether the campaign is still sending (a cancel stops a run at its next page). When it was cancelled, the
+    /// messages of a page enqueued while the cancel was being written are skipped too.
     func stillSending(workspaceID: String, id: String) async throws -> Bool {
-        try await repository.find(workspaceID: workspaceID, id: id)?.status == .sending
+        let status = try await repository.find(workspaceID: workspaceID, id: id)?.status
+        if status == .cancelled {
+            let repository = self.repository
+            _ = try await services.store.transaction { database in
+                try await repository.skipUnsent(
+                    workspaceID: workspaceID, campaignID: id, reason: Self.cancelledReason, on: database)
+            }
+        }
+        return status == .sending
     }
 
     /// Stops a campaign that cannot go on, saying why.
