@@ -28,10 +28,9 @@ package struct CampaignsController: Sendable {
     }
 
     func respond(_ campaign: Campaign, viewer: Viewer, status: HTTPResponse.Status = .ok) async throws -> Response {
-        var headers: HTTPFields = [.eTag: ETag.make(id: campaign.id, version: campaign.version)]
-        if status == .created { headers[.location] = "/api/v1/campaigns/\(campaign.id)" }
-        let report = try await campaigns.report(viewer, campaign)
-        return try JSONCoding.response(CampaignBodies.campaign(report), status: status, headers: headers)
+        try JSONCoding.resource(
+            CampaignBodies.campaign(try await campaigns.report(viewer, campaign)), id: campaign.id,
+            version: campaign.version, collection: "/api/v1/campaigns", status: status)
     }
 
     @Sendable func list(_ request: Request, context: AppContext) async throws -> Response {

@@ -24,9 +24,9 @@ package struct EmailTopicsController: Sendable {
     }
 
     func respond(_ topic: EmailTopic, status: HTTPResponse.Status = .ok) throws -> Response {
-        var headers: HTTPFields = [.eTag: ETag.make(id: topic.id, version: topic.version)]
-        if status == .created { headers[.location] = "/api/v1/email-topics/\(topic.id)" }
-        return try JSONCoding.response(EmailTopicBody(topic), status: status, headers: headers)
+        try JSONCoding.resource(
+            EmailTopicBody(topic), id: topic.id, version: topic.version, collection: "/api/v1/email-topics",
+            status: status)
     }
 
     @Sendable func list(_ request: Request, context: AppContext) async throws -> Response {
@@ -97,7 +97,7 @@ package struct EmailTopicsController: Sendable {
 struct EmailTopicBody: Encodable, Sendable {
     var id: String
     var name: String
-    var description: String?
+    @Nullable var description: String?
     var createdAt: String
     var updatedAt: String
 
@@ -115,12 +115,4 @@ struct EmailTopicBody: Encodable, Sendable {
         case updatedAt = "updated_at"
     }
 
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(name, forKey: .name)
-        try container.encode(description, forKey: .description)
-        try container.encode(createdAt, forKey: .createdAt)
-        try container.encode(updatedAt, forKey: .updatedAt)
-    }
 }
