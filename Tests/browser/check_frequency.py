@@ -13,6 +13,7 @@ import sys
 import time
 
 from common import Visit, combinations
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 
 CHECK = "frequency"
@@ -26,8 +27,19 @@ def fill(v, values):
 
 
 def save(v):
+    """Sends the policy form and waits for the answer's page: the old page's `readyState` still reads
+    "complete" just after the click, so the check waits for the old form to leave the document."""
+    old = v.find("main form.frequency-form")
     v.find("main form.frequency-form button[type=submit]").click()
-    v.wait(lambda d: d.execute_script("return document.readyState") == "complete", "the form to be sent")
+    v.wait(lambda d: gone(old) and d.execute_script("return document.readyState") == "complete", "the form to be sent")
+
+
+def gone(element):
+    try:
+        element.is_enabled()
+        return False
+    except StaleElementReferenceException:
+        return True
 
 
 def main():
