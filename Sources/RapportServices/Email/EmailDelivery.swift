@@ -1,6 +1,7 @@
 import Foundation
 package import Logging
 import RapportCore
+import RapportDatabase
 import RapportMail
 package import RapportStore
 
@@ -200,14 +201,17 @@ package struct EmailDelivery: Sendable {
     }
 
     /// Writes the outcome, with the suppression of a bounced address and the contact's timeline event, in one
-    /// transaction; nothing when another worker has taken the row since.
+    /// transaction (on SQLite sharing its commit with the outcomes written at the same moment); nothing when
+    /// another worker has taken the row since.
     func finish(_ message: OutboxMessage, owner: String, _ outcome: OutboxRepository.Outcome) async throws {
         let services = self.services
         let line = outcome.lastError.map { String($0.prefix(500)) }
         var outcome = outcome
         outcome.lastError = line
         let final = outcome
-        try await services.store.transaction { database in
+        // (a row write of the store: on SQLite, the outcomes of the sends that end together share a commit)
+        try await services.store.writeRows { session in
+            let database = session.sql
             guard
                 try await OutboxRepository(store: services.store).finish(
                     workspaceID: message.workspaceID, id: message.id, owner: owner, final, on: database)

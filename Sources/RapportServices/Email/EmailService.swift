@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 package import RapportCore
+import RapportDatabase
 import RapportStore
 
 /// The way every email leaves Rapport: a row in the workspace's outbox, written with an idempotency key (so one
@@ -59,7 +60,9 @@ package struct EmailService: Sendable {
         let domain =
             try await EmailSettingsRepository(store: services.store).find(workspaceID: outgoing.workspaceID)
             .map { String($0.fromAddress.split(separator: "@").last ?? "rapport.invalid") } ?? "rapport.invalid"
-        return try await services.store.transaction { database in
+        // (a row write of the store: on SQLite, enqueues that arrive together, such as a campaign's, share a commit)
+        return try await services.store.writeRows { session in
+            let database = session.sql
             let suppressed = try await EmailSettingsRepository(store: services.store).suppression(
                 workspaceID: outgoing.workspaceID, address: outgoing.toAddress, on: database)
             let message = OutboxMessage(

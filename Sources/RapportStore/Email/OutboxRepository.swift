@@ -1,5 +1,6 @@
 import Foundation
 package import RapportCore
+import RapportDatabase
 package import SQLKit
 
 /// The durable outbox: every email Rapport sends is a row here first, written in the transaction that asks
@@ -88,9 +89,13 @@ package struct OutboxRepository: Sendable {
     /// materialised `WITH` (`FOR UPDATE SKIP LOCKED`, each row re-checked after a concurrent change), so two
     /// workers never claim the same row; on SQLite the one writer runs it whole.
     ///
-    /// (Not `WHERE id IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)`: PostgreSQL may run such a subquery again for
-    /// each row it updates, and each run then skips the rows the statement has just changed and locks the next
-    /// `n`, so one claim took every due row of the workspace.)
+    /// The rows are picked from three ranges of the index `outbox_due` (workspace, state, next attempt): due
+    /// queued rows, due deferred rows, and rows in `sending` (few: those in flight), so a claim reads about the
+    /// rows it takes however many sent rows the workspace keeps. (A single `WHERE` with the states' `OR` read
+    /// every row of the workspace on SQLite: at 50,000 sent rows each claim took longer than its sends.)
+    /// And not `WHERE id IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)`: PostgreSQL may run such a subquery again
+    /// for each row it updates, and each run then skips the rows the statement has just changed and locks the
+    /// next `n`, so one claim took every due row of the workspace.
     package func claim(workspaceID: String, owner: String, now: Int64, staleBefore: Int64, limit: Int) async throws
         -> [OutboxMessage]
     {
@@ -99,12 +104,22 @@ package struct OutboxRepository: Sendable {
             ((state IN ('queued', 'deferred') AND next_attempt_at <= \(bind: now))
              OR (state = 'sending' AND claimed_at <= \(bind: staleBefore)))
             """
-        return try await store.transaction { database in
-            try await database.raw(
+        func range(_ state: String, _ condition: SQLQueryString, _ alias: String) -> SQLQueryString {
+            """
+            SELECT * FROM (SELECT id, next_attempt_at FROM outbox
+                WHERE workspace_id = \(bind: workspaceID) AND state = \(bind: state) AND \(condition)
+                ORDER BY next_attempt_at, id LIMIT \(bind: limit) \(unsafeRaw: lock)) AS \(unsafeRaw: alias)
+            """
+        }
+        let picked =
+            range("queued", "next_attempt_at <= \(bind: now)", "q") + " UNION ALL "
+            + range("deferred", "next_attempt_at <= \(bind: now)", "d") + " UNION ALL "
+            + range("sending", "claimed_at <= \(bind: staleBefore)", "s")
+        return try await store.writeRows { session in
+            try await session.sql.raw(
                 """
                 WITH picked AS MATERIALIZED (
-                    SELECT id FROM outbox WHERE workspace_id = \(bind: workspaceID) AND \(due)
-                    ORDER BY next_attempt_at, id LIMIT \(bind: limit) \(unsafeRaw: lock))
+                    SELECT id FROM (\(picked)) AS due ORDER BY next_attempt_at, id LIMIT \(bind: limit))
                 UPDATE outbox SET state = 'sending', claimed_by = \(bind: owner), claimed_at = \(bind: now),
                     attempts = attempts + 1
                 WHERE workspace_id = \(bind: workspaceID) AND \(due) AND id IN (SELECT id FROM picked)
