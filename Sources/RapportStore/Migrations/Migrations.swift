@@ -33,6 +33,8 @@ package enum Migrations {
         M0027_FunnelStays.migration,
         M0028_EmailDelivery.migration,
         M0029_MarketingGroundwork.migration,
+        // (30 to 32: campaigns, the frequency policy and tracking, on their branches)
+        M0033_SegmentTags.migration,
     ]
 
     package static var latestVersion: Int { all.last?.version ?? 0 }
