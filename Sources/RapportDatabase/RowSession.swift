@@ -31,12 +31,17 @@ package struct RowSession: Sendable {
     /// The most values one statement binds (PostgreSQL allows 65,535; SQLite as compiled here, 250,000).
     static let maximumBinds = 30_000
 
+    /// `count` placeholders separated by commas, for a VALUES tuple or an IN list.
+    package static func placeholders(_ count: Int) -> String {
+        Array(repeating: "?", count: count).joined(separator: ", ")
+    }
+
     /// Inserts rows, as many per statement as the bind limit allows.
     /// - Parameter suffix: appended to each statement, such as `ON CONFLICT DO NOTHING`.
     package func insert(into table: String, columns: [String], rows: [[DBValue]], suffix: String = "") async throws {
         guard !rows.isEmpty else { return }
         let perStatement = max(1, Self.maximumBinds / columns.count)
-        let tuple = "(" + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")"
+        let tuple = "(" + Self.placeholders(columns.count) + ")"
         let head = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
         var start = 0
         while start < rows.count {

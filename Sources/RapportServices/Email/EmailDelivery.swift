@@ -211,16 +211,15 @@ package struct EmailDelivery: Sendable {
         let final = outcome
         // (a row write of the store: on SQLite, the outcomes of the sends that end together share a commit)
         try await services.store.writeRows { session in
-            let database = session.sql
             guard
                 try await OutboxRepository(store: services.store).finish(
-                    workspaceID: message.workspaceID, id: message.id, owner: owner, final, on: database)
+                    workspaceID: message.workspaceID, id: message.id, owner: owner, final, on: session)
             else { return }
             let now = Timestamp.micros(Date())
             if final.state == .bounced {
                 try await EmailSettingsRepository(store: services.store).suppress(
                     workspaceID: message.workspaceID, address: message.toAddress, reason: "hard_bounce",
-                    detail: final.smtpReply, at: now, on: database)
+                    detail: final.smtpReply, at: now, on: session.sql)
             }
             if let contactID = message.contactID, final.state == .sent || final.state == .bounced {
                 var data: [String: JSONValue] = [
@@ -239,7 +238,7 @@ package struct EmailDelivery: Sendable {
                             type: final.state == .sent ? "email_sent" : "email_bounced",
                             occurredAt: now, actor: Actor(.system, id: nil), contactID: contactID, companyID: nil,
                             data: data)
-                    ], on: database)
+                    ], on: session)
             }
         }
     }

@@ -1,6 +1,6 @@
 import Foundation
 package import RapportCore
-import RapportDatabase
+package import RapportDatabase
 package import SQLKit
 
 /// The durable outbox: every email Rapport sends is a row here first, written in the transaction that asks
@@ -42,6 +42,34 @@ package struct OutboxRepository: Sendable {
             throw RapportError(.conflict, "The message was written and removed at once; try again.")
         }
         return (existing, false)
+    }
+
+    /// `insert` on a leased session (a row write of the store: on SQLite, enqueues that arrive together share a
+    /// commit), with statements the session keeps prepared.
+    package func insert(_ message: OutboxMessage, on session: RowSession) async throws -> (
+        OutboxMessage, inserted: Bool
+    ) {
+        let m = message
+        let values: [DBValue] = [
+            .text(m.workspaceID), .text(m.id), .text(m.idempotencyKey), .text(m.kind.rawValue), DBValue(m.purpose),
+            DBValue(m.templateID), DBValue(m.contactID), .text(m.toAddress), DBValue(m.toName), .text(m.subject),
+            DBValue(m.html), .text(m.text), DBValue(m.unsubscribeURL), .text(m.state.rawValue), .int(Int64(m.attempts)),
+            .int(m.nextAttemptAt), .null, .null, DBValue(m.lastError), .null, .text(m.messageID), DBValue(m.campaignID),
+            DBValue(m.variant), .int(m.createdAt), .null, DBValue(m.deferredReason), .null, .null, .null,
+        ]
+        let inserted = try await session.rows(
+            """
+            INSERT INTO outbox (\(Self.columns)) VALUES (\(RowSession.placeholders(values.count)))
+            ON CONFLICT (workspace_id, idempotency_key) DO NOTHING RETURNING id
+            """, values)
+        if !inserted.isEmpty { return (message, true) }
+        let existing = try await session.rows(
+            "SELECT \(Self.columns) FROM outbox WHERE workspace_id = ? AND idempotency_key = ?",
+            [.text(m.workspaceID), .text(m.idempotencyKey)])
+        guard let row = existing.first else {
+            throw RapportError(.conflict, "The message was written and removed at once; try again.")
+        }
+        return (Self.message(from: row), false)
     }
 
     /// The row of an idempotency key.
@@ -100,32 +128,31 @@ package struct OutboxRepository: Sendable {
         -> [OutboxMessage]
     {
         let lock = store.kind.claimLock
-        let due: SQLQueryString = """
-            ((state IN ('queued', 'deferred') AND next_attempt_at <= \(bind: now))
-             OR (state = 'sending' AND claimed_at <= \(bind: staleBefore)))
-            """
-        func range(_ state: String, _ condition: SQLQueryString, _ alias: String) -> SQLQueryString {
-            """
-            SELECT * FROM (SELECT id, next_attempt_at FROM outbox
-                WHERE workspace_id = \(bind: workspaceID) AND state = \(bind: state) AND \(condition)
-                ORDER BY next_attempt_at, id LIMIT \(bind: limit) \(unsafeRaw: lock)) AS \(unsafeRaw: alias)
-            """
+        var binds: [DBValue] = []
+        func range(_ state: String, _ condition: String, _ value: Int64, _ alias: String) -> String {
+            binds += [.text(workspaceID), .text(state), .int(value), .int(Int64(limit))]
+            return """
+                SELECT * FROM (SELECT id, next_attempt_at FROM outbox
+                    WHERE workspace_id = ? AND state = ? AND \(condition) <= ?
+                    ORDER BY next_attempt_at, id LIMIT ? \(lock)) AS \(alias)
+                """
         }
-        let picked =
-            range("queued", "next_attempt_at <= \(bind: now)", "q") + " UNION ALL "
-            + range("deferred", "next_attempt_at <= \(bind: now)", "d") + " UNION ALL "
-            + range("sending", "claimed_at <= \(bind: staleBefore)", "s")
+        let picked = [
+            range("queued", "next_attempt_at", now, "q"), range("deferred", "next_attempt_at", now, "d"),
+            range("sending", "claimed_at", staleBefore, "s"),
+        ].joined(separator: " UNION ALL ")
+        binds += [.int(Int64(limit)), .text(owner), .int(now), .text(workspaceID), .int(now), .int(staleBefore)]
+        let sql = """
+            WITH picked AS MATERIALIZED (
+                SELECT id FROM (\(picked)) AS due ORDER BY next_attempt_at, id LIMIT ?)
+            UPDATE outbox SET state = 'sending', claimed_by = ?, claimed_at = ?, attempts = attempts + 1
+            WHERE workspace_id = ? AND ((state IN ('queued', 'deferred') AND next_attempt_at <= ?)
+                OR (state = 'sending' AND claimed_at <= ?)) AND id IN (SELECT id FROM picked)
+            RETURNING \(Self.columns)
+            """
+        let values = binds
         return try await store.writeRows { session in
-            try await session.sql.raw(
-                """
-                WITH picked AS MATERIALIZED (
-                    SELECT id FROM (\(picked)) AS due ORDER BY next_attempt_at, id LIMIT \(bind: limit))
-                UPDATE outbox SET state = 'sending', claimed_by = \(bind: owner), claimed_at = \(bind: now),
-                    attempts = attempts + 1
-                WHERE workspace_id = \(bind: workspaceID) AND \(due) AND id IN (SELECT id FROM picked)
-                RETURNING \(unsafeRaw: Self.columns)
-                """
-            ).all().map(Self.message(from:))
+            try await session.rows(sql, values).map(Self.message(from:))
         }
     }
 
@@ -169,6 +196,26 @@ package struct OutboxRepository: Sendable {
             RETURNING id
             """
         ).first() != nil
+    }
+
+    /// `finish` on a leased session, with a statement the session keeps prepared.
+    package func finish(workspaceID: String, id: String, owner: String, _ outcome: Outcome, on session: RowSession)
+        async throws -> Bool
+    {
+        !(try await session.rows(
+            """
+            UPDATE outbox SET state = ?, next_attempt_at = COALESCE(?, next_attempt_at), last_error = ?,
+                smtp_reply = COALESCE(?, smtp_reply), sent_at = ?, claimed_by = NULL, deferred_reason = ?,
+                attempts = attempts - ?
+            WHERE workspace_id = ? AND id = ? AND state = 'sending' AND claimed_by = ?
+            RETURNING id
+            """,
+            [
+                .text(outcome.state.rawValue), DBValue(outcome.nextAttemptAt), DBValue(outcome.lastError),
+                DBValue(outcome.smtpReply), DBValue(outcome.sentAt), DBValue(outcome.deferredReason),
+                .int(outcome.deferredReason == nil ? 0 : 1), .text(workspaceID), .text(id), .text(owner),
+            ]
+        ).isEmpty)
     }
 
     /// Records the first `engagement` of a message at `at`, inside the caller's transaction.
@@ -224,6 +271,22 @@ package struct OutboxRepository: Sendable {
                OR (state = 'sending' AND claimed_at <= \(bind: staleBefore))
             """
         ).all().map { try $0.decode(column: "workspace_id", as: String.self) }
+    }
+
+    /// A row of `columns`, in their order, as read through a `RowSession`.
+    static func message(from row: [DBValue]) -> OutboxMessage {
+        func text(_ index: Int) -> String { row[index].text ?? "" }
+        func optional(_ index: Int) -> String? { row[index].text }
+        return OutboxMessage(
+            workspaceID: text(0), id: text(1), idempotencyKey: text(2),
+            kind: TemplateKind(rawValue: text(3)) ?? .transactional, purpose: optional(4), templateID: optional(5),
+            contactID: optional(6), toAddress: text(7), toName: optional(8), subject: text(9), html: optional(10),
+            text: text(11), unsubscribeURL: optional(12), state: OutboxState(rawValue: text(13)) ?? .failed,
+            attempts: Int(row[14].int ?? 0), nextAttemptAt: row[15].int ?? 0, claimedBy: optional(16),
+            claimedAt: row[17].int, lastError: optional(18), smtpReply: optional(19), messageID: text(20),
+            campaignID: optional(21), variant: optional(22), createdAt: row[23].int ?? 0, sentAt: row[24].int,
+            deferredReason: optional(25), openedAt: row[26].int, clickedAt: row[27].int,
+            unsubscribedAt: row[28].int)
     }
 
     static func message(from row: any SQLRow) throws -> OutboxMessage {
