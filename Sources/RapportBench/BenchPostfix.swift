@@ -11,12 +11,14 @@ package import Foundation
 /// workload measures. Installed with apt-get (no questions asked, no configuration) when it is missing.
 package final class BenchPostfix: @unchecked Sendable {
     package let port: Int
+    let root: URL
     let config: URL
     let queue: URL
     let process: Process
 
-    private init(port: Int, config: URL, queue: URL, process: Process) {
+    private init(port: Int, root: URL, config: URL, queue: URL, process: Process) {
         self.port = port
+        self.root = root
         self.config = config
         self.queue = queue
         self.process = process
@@ -29,13 +31,23 @@ package final class BenchPostfix: @unchecked Sendable {
     /// - Throws: when Postfix cannot be installed or does not start within 30 s.
     package static func start(in directory: URL) async throws -> BenchPostfix {
         try install()
-        let root = directory.appendingPathComponent("postfix", isDirectory: true)
-        let config = root.appendingPathComponent("etc", isDirectory: true)
-        let data = root.appendingPathComponent("data", isDirectory: true)
+        let root = directory.appendingPathComponent("postfix-\(UUID().uuidString.prefix(8))", isDirectory: true)
         let shm = URL(fileURLWithPath: "/dev/shm", isDirectory: true)
         let queue =
             (FileManager.default.fileExists(atPath: shm.path) ? shm : root)
             .appendingPathComponent("rapport-bench-postfix-\(UUID().uuidString.prefix(8))", isDirectory: true)
+        do {
+            return try await start(root: root, queue: queue)
+        } catch {
+            try? FileManager.default.removeItem(at: queue)
+            try? FileManager.default.removeItem(at: root)
+            throw error
+        }
+    }
+
+    static func start(root: URL, queue: URL) async throws -> BenchPostfix {
+        let config = root.appendingPathComponent("etc", isDirectory: true)
+        let data = root.appendingPathComponent("data", isDirectory: true)
         let files = FileManager.default
         for folder in [config, data, queue] { try files.createDirectory(at: folder, withIntermediateDirectories: true) }
         try files.setAttributes([.ownerAccountName: "postfix"], ofItemAtPath: data.path)
@@ -84,7 +96,7 @@ package final class BenchPostfix: @unchecked Sendable {
         process.standardOutput = try FileHandle(forWritingTo: log)
         process.standardError = try FileHandle(forWritingTo: log)
         try process.run()
-        let server = BenchPostfix(port: port, config: config, queue: queue, process: process)
+        let server = BenchPostfix(port: port, root: root, config: config, queue: queue, process: process)
         let deadline = Date().addingTimeInterval(30)
         while !canConnect(port) {
             guard Date() < deadline, process.isRunning else {
@@ -111,13 +123,14 @@ package final class BenchPostfix: @unchecked Sendable {
         }
     }
 
-    /// Stops Postfix and removes its queue.
+    /// Stops Postfix and removes its files.
     package func stop() async {
         try? Self.run(Self.postfix, ["-c", config.path, "stop"])
         let deadline = Date().addingTimeInterval(10)
         while process.isRunning && Date() < deadline { try? await Task.sleep(for: .milliseconds(50)) }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         try? FileManager.default.removeItem(at: queue)
+        try? FileManager.default.removeItem(at: root)
     }
 
     /// Installs Debian's postfix package when it is missing, without questions and without configuring it (the

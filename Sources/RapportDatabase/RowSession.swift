@@ -36,7 +36,7 @@ package struct RowSession: Sendable {
     package func insert(into table: String, columns: [String], rows: [[DBValue]], suffix: String = "") async throws {
         guard !rows.isEmpty else { return }
         let perStatement = max(1, Self.maximumBinds / columns.count)
-        let tuple = "(" + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")"
+        let tuple = "(" + Self.placeholders(columns.count) + ")"
         let head = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
         var start = 0
         while start < rows.count {

@@ -120,6 +120,9 @@ struct SegmentsAPITests {
         (#"not tag = "do-not-contact""#, ["Ana", "Оксана", "Emil"]),
         (#"tag in ("vip", "do-not-contact")"#, ["Ana", "Bo", "داریوش"]),
         ("tag is empty", ["Оксана", "Emil"]),
+        // (a tag's text inside another tag, or in another case, is not that tag)
+        (#"tag = "do-not""#, []), (#"tag = "ip""#, []), (#"tag = "VIP""#, []),
+        (#"tag in ("contact", "vip")"#, ["Ana", "داریوش"]),
         (#"title = "مدیر فروش""#, ["داریوش"]),
         (#"first_name = "Оксана""#, ["Оксана"]),
         ("title is empty", ["Emil"]),

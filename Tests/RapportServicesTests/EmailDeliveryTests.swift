@@ -142,7 +142,7 @@ struct EmailDeliveryTests {
     }
 
     @Test(
-        "a 550 bounces the row and suppresses the address; a later message to it is skipped",
+        "a 550 bounces the row, suppresses the address and marks the contact undeliverable; a later message to it is skipped",
         arguments: Backend.allCases)
     func bounced(_ backend: Backend) async throws {
         try await TestSMTPServer.with(["--reject", "gone@mail.test=550 5.1.1 no such user"]) { server in
@@ -158,6 +158,10 @@ struct EmailDeliveryTests {
                 let reason = try await EmailSettingsRepository(store: app.runtime.store).suppression(
                     workspaceID: world.workspaceID, address: "GONE@mail.test")
                 #expect(reason == "hard_bounce")
+                let marked = try await RecordService(app.services, schema: .contacts).get(
+                    world.principal.viewer, id: contact.id)
+                #expect(marked.string("email_status") == "undeliverable")
+                #expect(marked.version == contact.version + 1)
                 let (later, _) = try await EmailService(app.services).enqueue(world.outgoing("b", to: "gone@mail.test"))
                 #expect(later.state == .skipped)
                 #expect(later.lastError?.contains("hard_bounce") == true)

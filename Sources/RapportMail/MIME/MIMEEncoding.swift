@@ -121,19 +121,29 @@ enum MIMEEncoding {
 
     /// Text with every line ending (CRLF, lone LF or lone CR) made CRLF.
     static func crlf(_ text: String) -> String {
-        var out = ""
+        String(decoding: crlfBytes(text), as: UTF8.self)
+    }
+
+    /// `crlf` as UTF-8 bytes. (CR and LF never occur inside a multi-byte UTF-8 sequence, so the bytes can be
+    /// walked one by one.)
+    static func crlfBytes(_ text: String) -> [UInt8] {
+        var out: [UInt8] = []
         out.reserveCapacity(text.utf8.count + 16)
         var previousCR = false
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\r":
-                out += "\r\n"
+        for byte in text.utf8 {
+            switch byte {
+            case 0x0D:
+                out.append(0x0D)
+                out.append(0x0A)
                 previousCR = true
-            case "\n":
-                if !previousCR { out += "\r\n" }
+            case 0x0A:
+                if !previousCR {
+                    out.append(0x0D)
+                    out.append(0x0A)
+                }
                 previousCR = false
             default:
-                out.unicodeScalars.append(scalar)
+                out.append(byte)
                 previousCR = false
             }
         }
@@ -143,15 +153,25 @@ enum MIMEEncoding {
     /// Quoted-printable (RFC 2045 §6.7) of UTF-8 text whose lines end in CRLF: hard line breaks stay CRLF, and
     /// soft breaks keep every encoded line at 76 characters or fewer.
     static func quotedPrintable(_ text: String) -> String {
-        let hex = Array("0123456789ABCDEF".utf8)
+        String(decoding: quotedPrintable(bytes: Array(text.utf8)), as: UTF8.self)
+    }
+
+    /// `quotedPrintable` of UTF-8 bytes, as bytes.
+    static func quotedPrintable(bytes: [UInt8]) -> [UInt8] {
+        let hex: [UInt8] = Array("0123456789ABCDEF".utf8)
         var out: [UInt8] = []
-        out.reserveCapacity(text.utf8.count * 11 / 10 + 16)
-        let lines = text.components(separatedBy: "\r\n")
-        for (index, line) in lines.enumerated() {
-            let bytes = Array(line.utf8)
+        out.reserveCapacity(bytes.count * 11 / 10 + 16)
+        let count = bytes.count
+        var start = 0
+        while true {
+            // this line runs to the next CRLF (or the end)
+            var end = start
+            while end < count && !(bytes[end] == 0x0D && end + 1 < count && bytes[end + 1] == 0x0A) { end += 1 }
             var lineLength = 0
-            for (position, byte) in bytes.enumerated() {
-                let isLast = position == bytes.count - 1
+            var position = start
+            while position < end {
+                let byte = bytes[position]
+                let isLast = position == end - 1
                 let literal =
                     (byte >= 33 && byte <= 126 && byte != UInt8(ascii: "="))
                     || ((byte == 0x20 || byte == 0x09) && !isLast)
@@ -159,19 +179,27 @@ enum MIMEEncoding {
                 // room for the soft break's "=" when more follows on this line
                 let limit = isLast ? 76 : 75
                 if lineLength + width > limit {
-                    out += Array("=\r\n".utf8)
+                    out.append(UInt8(ascii: "="))
+                    out.append(0x0D)
+                    out.append(0x0A)
                     lineLength = 0
                 }
                 if literal {
                     out.append(byte)
                 } else {
-                    out += [UInt8(ascii: "="), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+                    out.append(UInt8(ascii: "="))
+                    out.append(hex[Int(byte >> 4)])
+                    out.append(hex[Int(byte & 0x0F)])
                 }
                 lineLength += width
+                position += 1
             }
-            if index < lines.count - 1 { out += Array("\r\n".utf8) }
+            guard end < count else { break }
+            out.append(0x0D)
+            out.append(0x0A)
+            start = end + 2
         }
-        return String(decoding: out, as: UTF8.self)
+        return out
     }
 
     /// Base64 in lines of 76 characters, each ending in CRLF.

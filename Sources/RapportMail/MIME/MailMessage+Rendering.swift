@@ -79,8 +79,7 @@ extension MailMessage {
     /// base64 when more than about a sixth of its bytes are not (Persian or Ukrainian text, where
     /// quoted-printable would triple the size).
     static func part(_ body: String, type: String) -> String {
-        let normalized = MIMEEncoding.crlf(body)
-        let bytes = Array(normalized.utf8)
+        let bytes = MIMEEncoding.crlfBytes(body)
         let nonASCII = bytes.reduce(0) { $0 + ($1 >= 0x80 ? 1 : 0) }
         var out = "Content-Type: \(type); charset=utf-8\r\n"
         if nonASCII * 6 > bytes.count {
@@ -88,7 +87,7 @@ extension MailMessage {
             out += MIMEEncoding.base64Lines(bytes)
         } else {
             out += "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
-            out += MIMEEncoding.quotedPrintable(normalized)
+            out += String(decoding: MIMEEncoding.quotedPrintable(bytes: bytes), as: UTF8.self)
             out += "\r\n"
         }
         return out

@@ -1,6 +1,7 @@
 import Foundation
 package import Logging
 import RapportCore
+import RapportDatabase
 import RapportMail
 package import RapportStore
 
@@ -213,24 +214,27 @@ package struct EmailDelivery: Sendable {
         return .init(state: .deferred, nextAttemptAt: now + wait, lastError: error, smtpReply: reply)
     }
 
-    /// Writes the outcome, with the suppression of a bounced address and the contact's timeline event, in one
-    /// transaction; nothing when another worker has taken the row since.
+    /// Writes the outcome, with the suppression of a bounced address (and the contact marked undeliverable) and the
+    /// contact's timeline event, in one transaction (on SQLite sharing its commit with the outcomes written at the
+    /// same moment); nothing when another worker has taken the row since.
     func finish(_ message: OutboxMessage, owner: String, _ outcome: OutboxRepository.Outcome) async throws {
         let services = self.services
         let line = outcome.lastError.map { String($0.prefix(500)) }
         var outcome = outcome
         outcome.lastError = line
         let final = outcome
-        try await services.store.transaction { database in
+        // (a row write of the store: on SQLite, the outcomes of the sends that end together share a commit)
+        try await services.store.writeRows { session in
             guard
                 try await OutboxRepository(store: services.store).finish(
-                    workspaceID: message.workspaceID, id: message.id, owner: owner, final, on: database)
+                    workspaceID: message.workspaceID, id: message.id, owner: owner, final, on: session)
             else { return }
             let now = Timestamp.micros(Date())
             if final.state == .bounced {
                 try await EmailSettingsRepository(store: services.store).suppress(
                     workspaceID: message.workspaceID, address: message.toAddress, reason: "hard_bounce",
-                    detail: final.smtpReply, at: now, on: database)
+                    detail: final.smtpReply, at: now, on: session.sql)
+                try await Self.markUndeliverable(services, message, now: now, on: session.sql)
             }
             if let contactID = message.contactID, final.state == .sent || final.state == .bounced {
                 var data: [String: JSONValue] = [
@@ -249,7 +253,7 @@ package struct EmailDelivery: Sendable {
                             type: final.state == .sent ? "email_sent" : "email_bounced",
                             occurredAt: now, actor: Actor(.system, id: nil), contactID: contactID, companyID: nil,
                             data: data)
-                    ], on: database)
+                    ], on: session)
             }
         }
     }

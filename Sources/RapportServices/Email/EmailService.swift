@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 package import RapportCore
+import RapportDatabase
 import RapportStore
 
 /// The way every email leaves Rapport: a row in the workspace's outbox, written with an idempotency key (so one
@@ -59,9 +60,10 @@ package struct EmailService: Sendable {
         let domain =
             try await EmailSettingsRepository(store: services.store).find(workspaceID: outgoing.workspaceID)
             .map { String($0.fromAddress.split(separator: "@").last ?? "rapport.invalid") } ?? "rapport.invalid"
-        return try await services.store.transaction { database in
+        // (a row write of the store: on SQLite, enqueues that arrive together, such as a campaign's, share a commit)
+        return try await services.store.writeRows { session in
             let suppressed = try await EmailSettingsRepository(store: services.store).suppression(
-                workspaceID: outgoing.workspaceID, address: outgoing.toAddress, on: database)
+                workspaceID: outgoing.workspaceID, address: outgoing.toAddress, on: session)
             let message = OutboxMessage(
                 workspaceID: outgoing.workspaceID, id: RecordID.make(), idempotencyKey: outgoing.idempotencyKey,
                 kind: outgoing.kind, purpose: outgoing.purpose, templateID: outgoing.templateID,
@@ -71,10 +73,10 @@ package struct EmailService: Sendable {
                 nextAttemptAt: now, lastError: suppressed.map { "The address is suppressed (\($0))." },
                 messageID: "\(Self.randomHex(16))@\(domain)", campaignID: outgoing.campaignID,
                 variant: outgoing.variant, createdAt: now)
-            let (row, inserted) = try await outbox.insert(message, on: database)
+            let (row, inserted) = try await outbox.insert(message, on: session)
             if inserted && row.state == .queued {
                 try await JobQueue(store: services.store).enqueue(
-                    EmailDelivery.job(workspaceID: outgoing.workspaceID, at: now), now: now, on: database)
+                    EmailDelivery.job(workspaceID: outgoing.workspaceID, at: now), now: now, on: session.sql)
             }
             return (row, inserted)
         }

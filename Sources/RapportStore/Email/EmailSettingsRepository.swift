@@ -1,5 +1,6 @@
 import Foundation
 package import RapportCore
+package import RapportDatabase
 package import SQLKit
 
 /// A workspace's SMTP server and sender, and the addresses it no longer sends to.
@@ -10,28 +11,22 @@ package struct EmailSettingsRepository: Sendable {
         self.store = store
     }
 
-    /// The workspace's settings; nil while none are saved.
+    /// The workspace's settings; nil while none are saved. (A lookup by key on the store's row path: every message
+    /// a campaign renders and enqueues reads them.)
     package func find(workspaceID: String) async throws -> StoredEmailSettings? {
-        guard
-            let row = try await store.database.raw(
+        let rows = try await store.readRows(inline: true) { session in
+            try await session.rows(
                 """
                 SELECT workspace_id, smtp_host, smtp_port, tls, username, password_sealed, from_address, from_name,
                     reply_to, updated_at
-                FROM email_settings WHERE workspace_id = \(bind: workspaceID)
-                """
-            ).first()
-        else { return nil }
+                FROM email_settings WHERE workspace_id = ?
+                """, [.text(workspaceID)])
+        }
+        guard let row = rows.first, row.count == 10 else { return nil }
         return StoredEmailSettings(
-            workspaceID: try row.decode(column: "workspace_id", as: String.self),
-            host: try row.decode(column: "smtp_host", as: String.self),
-            port: try row.decode(column: "smtp_port", as: Int.self),
-            tls: try row.decode(column: "tls", as: String.self),
-            username: try row.decode(column: "username", as: String?.self),
-            passwordSealed: try row.decode(column: "password_sealed", as: String?.self),
-            fromAddress: try row.decode(column: "from_address", as: String.self),
-            fromName: try row.decode(column: "from_name", as: String?.self),
-            replyTo: try row.decode(column: "reply_to", as: String?.self),
-            updatedAt: try row.decode(column: "updated_at", as: Int64.self))
+            workspaceID: row[0].text ?? workspaceID, host: row[1].text ?? "", port: Int(row[2].int ?? 0),
+            tls: row[3].text ?? "starttls", username: row[4].text, passwordSealed: row[5].text,
+            fromAddress: row[6].text ?? "", fromName: row[7].text, replyTo: row[8].text, updatedAt: row[9].int ?? 0)
     }
 
     /// Writes the workspace's settings whole.
@@ -57,12 +52,25 @@ package struct EmailSettingsRepository: Sendable {
     package func suppression(workspaceID: String, address: String, on database: (any SQLDatabase)? = nil)
         async throws -> String?
     {
-        try await (database ?? store.database).raw(
+        guard let database else {
+            return try await store.readRows(inline: true) { session in
+                try await suppression(workspaceID: workspaceID, address: address, on: session)
+            }
+        }
+        return try await database.raw(
             """
             SELECT reason FROM email_suppressions
             WHERE workspace_id = \(bind: workspaceID) AND address = \(bind: address.lowercased())
             """
         ).first()?.decode(column: "reason", as: String.self)
+    }
+
+    /// `suppression` on a leased session (inside a row write, it sees that write's changes).
+    package func suppression(workspaceID: String, address: String, on session: RowSession) async throws -> String? {
+        try await session.rows(
+            "SELECT reason FROM email_suppressions WHERE workspace_id = ? AND address = ?",
+            [.text(workspaceID), .text(address.lowercased())]
+        ).first?.first?.text
     }
 
     /// Stops mail to `address` in the workspace; a suppression already there is kept as it was.

@@ -36,6 +36,7 @@ package enum Migrations {
         M0030_Campaigns.migration,
         M0031_FrequencyPolicy.migration,
         M0032_EmailTracking.migration,
+        M0033_SegmentTags.migration,
     ]
 
     package static var latestVersion: Int { all.last?.version ?? 0 }

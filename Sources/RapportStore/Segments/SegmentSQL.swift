@@ -267,16 +267,26 @@ package struct SegmentSQL {
             guard !values.isEmpty else { return "(1 = 0)" }
             var each: [String] = []
             for value in values {
+                // A standard list (tags) is JSON text: a value it holds is in that text as it is, when JSON writes
+                // it unescaped. That substring test is cheap and comes first, so the JSON is read only for the
+                // rows that may hold the value.
+                var prefilter = ""
+                if case .standard = target, Self.unescapedInJSON(value) {
+                    let e = expression(target, table: table)
+                    let needle = bind(.text(value))
+                    prefilter = kind == .sqlite ? "instr(\(e), \(needle)) > 0 AND " : "strpos(\(e), \(needle)) > 0 AND "
+                }
                 let e = expression(target, table: table)
                 let placeholder = bind(.text(value))
                 switch kind {
                 case .sqlite:
-                    each.append("EXISTS (SELECT 1 FROM json_each(\(e)) WHERE json_each.value = \(placeholder))")
+                    each.append(
+                        "(\(prefilter)EXISTS (SELECT 1 FROM json_each(\(e)) WHERE json_each.value = \(placeholder)))")
                 case .postgres:
                     if case .custom = target {
                         each.append("COALESCE(jsonb_exists(\(e), \(placeholder)), FALSE)")
                     } else {
-                        each.append("jsonb_exists(\(e)::jsonb, \(placeholder))")
+                        each.append("(\(prefilter)jsonb_exists(\(e)::jsonb, \(placeholder)))")
                     }
                 }
             }
@@ -286,6 +296,16 @@ package struct SegmentSQL {
             let e2 = expression(target, table: table)
             return "(\(e1) IS NOT NULL AND substr(\(e2), 6, 5) IN (\(list(days.map(DBValue.text)))))"
         }
+    }
+
+    /// Whether JSON writes `value` as it is (letters and digits of ASCII and a few marks): then a JSON array
+    /// holding it contains `value` as a substring of its text.
+    static func unescapedInJSON(_ value: String) -> Bool {
+        !value.isEmpty
+            && value.utf8.allSatisfy { byte in
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                    || [0x20, 0x2D, 0x5F, 0x2E, 0x40, 0x2B, 0x3A, 0x23].contains(byte)
+            }
     }
 
     /// Case-insensitive (A-Z folded on both databases) substring test, false for no value.
