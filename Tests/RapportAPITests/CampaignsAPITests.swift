@@ -192,7 +192,9 @@ struct CampaignsAPITests {
         }
     }
 
-    @Test("send_at without an offset is read in the workspace's time zone", arguments: Backend.allCases)
+    @Test(
+        "send_at without an offset is read in the workspace's time zone; a scheduled campaign goes back to a draft",
+        arguments: Backend.allCases)
     func timeZone(_ backend: Backend) async throws {
         try await TestApp.with(backend) { app in
             let seeded = try await Fixtures.workspace(app)
@@ -213,6 +215,26 @@ struct CampaignsAPITests {
                 let patched = try await client.json(
                     .patch, "/api/v1/campaigns/\(id)", seeded.token, #"{"send_at": "2031-07-01T09:00:00Z"}"#)
                 #expect(patched.status == .conflict)
+                // back to a draft: its send job is gone, and it can be changed and scheduled again
+                let jobs: @Sendable () async throws -> Int = {
+                    try await app.runtime.store.database.raw(
+                        "SELECT COUNT(*) AS n FROM jobs WHERE dedup_key = \(bind: "campaign:\(id)")"
+                    ).first()?.decode(column: "n", as: Int.self) ?? -1
+                }
+                #expect(try await jobs() == 1)
+                let unscheduled = try await client.json(.post, "/api/v1/campaigns/\(id)/unschedule", seeded.token)
+                #expect(unscheduled.status == .ok)
+                #expect(unscheduled.json["status"] as? String == "draft")
+                #expect(try await jobs() == 0)
+                let again = try await client.json(.post, "/api/v1/campaigns/\(id)/unschedule", seeded.token)
+                #expect(again.status == .conflict)
+                let moved = try await client.json(
+                    .patch, "/api/v1/campaigns/\(id)", seeded.token, #"{"send_at": "2031-07-02T09:00"}"#)
+                #expect(moved.status == .ok)
+                #expect(moved.json["send_at"] as? String == "2031-07-02T07:00:00.000Z")
+                let rescheduled = try await client.json(.post, "/api/v1/campaigns/\(id)/send", seeded.token)
+                #expect(rescheduled.json["status"] as? String == "scheduled")
+                #expect(try await jobs() == 1)
             }
         }
     }
@@ -238,6 +260,7 @@ struct CampaignsAPITests {
                     (.delete, "/api/v1/campaigns/\(id)", nil),
                     (.post, "/api/v1/campaigns/\(id)/send", nil),
                     (.post, "/api/v1/campaigns/\(id)/cancel", nil),
+                    (.post, "/api/v1/campaigns/\(id)/unschedule", nil),
                     (.post, "/api/v1/campaigns/\(id)/winner", #"{"variant": "A"}"#),
                     (.get, "/api/v1/campaigns/\(id)/messages", nil),
                 ]

@@ -94,6 +94,45 @@ struct CampaignPagesTests {
         }
     }
 
+    @Test("a scheduled campaign goes back to a draft from its page, to be changed before it is sent")
+    func unschedule() async throws {
+        try await TestApp.with(.sqlite) { app in
+            let seeded = try await Fixtures.workspace(app)
+            let (segment, template) = try await Self.setup(app, seeded)
+            try await app.test { client in
+                let jar = try await RecordPagesTests.signIn(client)
+                let page = try await jar.get(client, "/marketing/campaigns/new")
+                let scheduled = try await jar.post(
+                    client, "/marketing/campaigns",
+                    form: [
+                        "name": "June news", "segment_id": segment.id, "template_id": template.id,
+                        "send_mode": "later", "send_at": "2031-06-01T09:00", "action": "send",
+                        "csrf_token": page.csrfToken ?? "",
+                    ])
+                #expect(scheduled.status == .seeOther, "\(scheduled.text)")
+                let location = try #require(scheduled.headers[.location])
+                var shown = try await jar.get(client, location)
+                #expect(shown.text.contains("Back to draft"))
+                let back = try await jar.post(
+                    client, "\(location)/unschedule", form: ["csrf_token": shown.csrfToken ?? ""])
+                #expect(back.status == .seeOther)
+                shown = try await jar.get(client, location)
+                #expect(shown.text.contains("The campaign is a draft again"))
+                // the draft's form, with its time, to change and send again
+                #expect(shown.text.contains(#"name="send_at""#) && shown.text.contains("2031-06-01T09:00"))
+                #expect(!shown.text.contains("Back to draft"))
+                // a second time: it is no longer scheduled, and the page says the campaign began or changed
+                let again = try await jar.post(
+                    client, "\(location)/unschedule", form: ["csrf_token": shown.csrfToken ?? ""])
+                #expect(again.status == .seeOther)
+                let id = String(location.split(separator: "/").last!)
+                let campaign = try await CampaignService(app.services).get(
+                    Principal(user: seeded.owner, workspace: seeded.workspace).viewer, id: id)
+                #expect(campaign.status == .draft)
+            }
+        }
+    }
+
     @Test("an A/B test's page draws each variant's rate and interval, mirrored in Persian")
     func testPageInPersian() async throws {
         try await TestApp.with(.sqlite) { app in
@@ -150,7 +189,7 @@ struct CampaignPagesTests {
                     #expect(try await jar.get(client, path).status == .notFound, "\(path)")
                 }
                 let token = list.csrfToken ?? ""
-                for action in ["", "/send", "/cancel", "/winner", "/delete"] {
+                for action in ["", "/send", "/cancel", "/unschedule", "/winner", "/delete"] {
                     let response = try await jar.post(
                         client, "/marketing/campaigns/\(campaign.id)\(action)",
                         form: ["name": "Beta's now", "variant": "A", "action": "send", "csrf_token": token])

@@ -23,6 +23,7 @@ package struct CampaignsController: Sendable {
         idempotent.delete("campaigns/:id", use: delete)
         idempotent.post("campaigns/:id/send", use: send)
         idempotent.post("campaigns/:id/cancel", use: cancel)
+        idempotent.post("campaigns/:id/unschedule", use: unschedule)
         idempotent.post("campaigns/:id/winner", use: winner)
         api.get("campaigns/:id/messages", use: messages)
     }
@@ -179,6 +180,13 @@ package struct CampaignsController: Sendable {
     @Sendable func cancel(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let campaign = try await campaigns.cancel(principal, id: try context.parameters.require("id"))
+        return try await respond(campaign, viewer: principal.viewer)
+    }
+
+    /// A scheduled campaign back to a draft, to be changed and sent again.
+    @Sendable func unschedule(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let campaign = try await campaigns.unschedule(principal, id: try context.parameters.require("id"))
         return try await respond(campaign, viewer: principal.viewer)
     }
 

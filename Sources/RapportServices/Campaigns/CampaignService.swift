@@ -243,6 +243,33 @@ package struct CampaignService: Sendable {
         return try await get(principal.viewer, id: id)
     }
 
+    /// Takes a scheduled campaign back to a draft before its time comes, so it can be changed and sent again; its
+    /// send job is dropped. (A campaign whose time came meanwhile has begun and answers `conflict`: cancel it.)
+    /// - Throws: `forbidden`; `notFound`; `conflict` for a campaign that is not scheduled.
+    package func unschedule(_ principal: Principal, id: String, now: Int64 = Timestamp.micros(Date())) async throws
+        -> Campaign
+    {
+        let campaign = try await get(principal.viewer, id: id)
+        try Access(principal).require(.manageCampaigns)
+        let notScheduled = RapportError(
+            .conflict, "Only a scheduled campaign goes back to a draft; this one is \(campaign.status.rawValue).")
+        guard campaign.status == .scheduled else { throw notScheduled }
+        let services = self.services
+        let repository = self.repository
+        let moved = try await services.store.transaction { database in
+            guard
+                try await repository.advance(
+                    workspaceID: campaign.workspaceID, id: campaign.id, from: [.scheduled], to: .draft, now: now,
+                    on: database)
+            else { return false }
+            try await JobQueue(store: services.store).cancel(
+                workspaceID: campaign.workspaceID, dedupKey: CampaignSender.sendKey(campaign.id), on: database)
+            return true
+        }
+        guard moved else { throw RapportError(.conflict, "The campaign began meanwhile; cancel it instead.") }
+        return try await get(principal.viewer, id: id)
+    }
+
     /// Stops a campaign: nothing more is enqueued, its messages not yet handed to the server are skipped
     /// ("cancelled"), sent ones are left as they are.
     /// - Throws: `forbidden`; `notFound`; `conflict` for one already cancelled, failed or finished.

@@ -43,6 +43,7 @@ enum WebPath {
     static func campaignFigures(_ id: String) -> String { "\(campaigns)/\(id)/figures" }
     static func sendCampaign(_ id: String) -> String { "\(campaigns)/\(id)/send" }
     static func cancelCampaign(_ id: String) -> String { "\(campaigns)/\(id)/cancel" }
+    static func unscheduleCampaign(_ id: String) -> String { "\(campaigns)/\(id)/unschedule" }
     static func campaignWinner(_ id: String) -> String { "\(campaigns)/\(id)/winner" }
     static func deleteCampaign(_ id: String) -> String { "\(campaigns)/\(id)/delete" }
     /// An unsubscribe link (`PUBLIC_URL/u/TOKEN`, in marketing mail and its List-Unsubscribe header).

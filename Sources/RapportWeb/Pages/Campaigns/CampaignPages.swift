@@ -26,6 +26,7 @@ struct CampaignPages: Sendable {
         group.get(RouterPath(WebPath.campaignFigures(":id")), use: figures)
         group.post(RouterPath(WebPath.sendCampaign(":id")), use: send)
         group.post(RouterPath(WebPath.cancelCampaign(":id")), use: cancel)
+        group.post(RouterPath(WebPath.unscheduleCampaign(":id")), use: unschedule)
         group.post(RouterPath(WebPath.campaignWinner(":id")), use: winner)
         group.post(RouterPath(WebPath.deleteCampaign(":id")), use: delete)
     }
@@ -247,6 +248,18 @@ struct CampaignPages: Sendable {
         }
     }
 
+    /// Back to a draft, opened for editing; a campaign that began meanwhile says so on its page.
+    @Sendable func unschedule(_ request: Request, context: AppContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let id = try context.parameters.require("id")
+        do {
+            _ = try await campaigns.unschedule(principal, id: id)
+            return pages.redirect(WebPath.campaign(id), flash: Flash("campaign_unscheduled"))
+        } catch let error as RapportError where error.code == .conflict {
+            return pages.redirect(WebPath.campaign(id), flash: Flash("campaign_began"))
+        }
+    }
+
     @Sendable func winner(_ request: Request, context: AppContext) async throws -> Response {
         let principal = try context.requirePrincipal()
         let id = try context.parameters.require("id")
@@ -334,6 +347,7 @@ struct CampaignPages: Sendable {
             },
             figures: figuresView(report, messages: messages, language: language, dates: dates),
             cancelPath: canManage && cancellable ? WebPath.cancelCampaign(campaign.id) : nil,
+            unschedulePath: canManage && campaign.status == .scheduled ? WebPath.unscheduleCampaign(campaign.id) : nil,
             winnerPath: canManage && undecided ? WebPath.campaignWinner(campaign.id) : nil,
             winnerOptions: campaign.variants.map {
                 Option(

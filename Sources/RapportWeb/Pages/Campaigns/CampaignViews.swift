@@ -77,6 +77,8 @@ struct CampaignView: PageContent {
     let problem: String?
     let figures: CampaignFiguresView
     let cancelPath: String?
+    /// A scheduled campaign's way back to a draft, while its time has not come.
+    let unschedulePath: String?
     /// Where the choice of the variant for a test that is not significant goes, while it can still be made.
     let winnerPath: String?
     let winnerOptions: [Option]
