@@ -80,6 +80,60 @@ struct TrackedLinksTests {
                 """)
     }
 
+    @Test("addresses among Persian, Ukrainian and Danish words: a letter before one joins it, any space ends it")
+    func textAmongOtherScripts() {
+        let text =
+            "سلام https://a.test/fa\u{00A0}بخوانید، Привіт:https://a.test/uk. Æbleshttps://no.test\u{3000}Hej (https://a.test/da)"
+        #expect(
+            TrackedLinks.rewriteText(text, link: Self.link)
+                == "سلام T(https://a.test/fa)\u{00A0}بخوانید، Привіт:T(https://a.test/uk). Æbleshttps://no.test\u{3000}Hej (T(https://a.test/da))"
+        )
+        #expect(TrackedLinks.rewriteText("بدون نشانی", link: Self.link) == "بدون نشانی")
+    }
+
+    @Test("a tag that never closes, a style without its end and text after the last tag are copied as they are")
+    func unclosed() {
+        for html in [#"<p>x</p><a href="https://a.test/"#, "<style>a { color: red }", "<p>ø</p>æ", "<", "<a", "ü<"] {
+            #expect(TrackedLinks.rewriteHTML(html, link: Self.link, pixel: nil) == html)
+        }
+        #expect(
+            TrackedLinks.rewriteHTML(
+                #"<p dir="rtl">سلام</p><a href="https://a.test/">بخوانید</a>"#, link: Self.link, pixel: nil)
+                == #"<p dir="rtl">سلام</p><a href="T(https://a.test/)">بخوانید</a>"#)
+    }
+
+    @Test("fuzzed HTML and text: a link that is kept changes nothing, and every address given is one that was written")
+    func fuzz() {
+        let pieces = [
+            "<a", "<A ", " href", "HREF", "=", "\"", "'", ">", "<", "</a>", "<!--", "-->", "<style>", "</style",
+            "<script",
+            "https://a.test/", "http://b.test/x?y=1&amp;z=2", "http", "://", "(", ")", ".", " ", "\n", "\u{00A0}",
+            "سلام",
+            "Привіт", "æøå", "👩🏽‍💻", "&#x26;", "</body>", "e\u{301}", "\u{FEFF}",
+        ]
+        var generator = SeededGenerator(seed: 18)
+        for _ in 0..<3000 {
+            let count = Int.random(in: 0...24, using: &generator)
+            let input = (0..<count).map { _ in pieces.randomElement(using: &generator)! }.joined()
+            #expect(
+                TrackedLinks.rewriteHTML(input, link: { _ in nil }, pixel: nil) == input, "\(input.debugDescription)")
+            #expect(TrackedLinks.rewriteText(input, link: { _ in nil }) == input, "\(input.debugDescription)")
+            // every address handed to the link is a web address found in the input, and what it answers is used
+            var seen: [String] = []
+            let rewritten = TrackedLinks.rewriteText(
+                input,
+                link: { url in
+                    seen.append(url)
+                    return "[\(seen.count)]"
+                })
+            for (number, url) in seen.enumerated() {
+                #expect(input.contains(url) && url.lowercased().hasPrefix("http"), "\(url.debugDescription)")
+                #expect(rewritten.contains("[\(number + 1)]"))
+            }
+            _ = TrackedLinks.rewriteHTML(input, link: { "https://t.test/c/" + $0 }, pixel: "https://t.test/o")
+        }
+    }
+
     @Test(
         "only absolute http and https addresses with a host may be redirected to",
         arguments: [

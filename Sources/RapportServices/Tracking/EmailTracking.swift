@@ -77,9 +77,9 @@ package struct EmailTracking: Sendable {
         var html = message.html
         var text = message.text
         if let rendered = message.unsubscribeURL, let own, rendered != own {
-            html = html?.replacingOccurrences(of: HTMLText.escape(rendered), with: HTMLText.escape(own))
-                .replacingOccurrences(of: rendered, with: own)
-            text = text.replacingOccurrences(of: rendered, with: own)
+            html = html?.replacingEvery(HTMLText.escape(rendered), with: HTMLText.escape(own))
+                .replacingEvery(rendered, with: own)
+            text = text.replacingEvery(rendered, with: own)
         }
         let kept = [base + "/u/", base + "/p/", base + "/t/"]
         let redirect: (String) -> String? = { url in

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import RapportCore
+import Synchronization
 
 /// The signed token of a tracking, unsubscribe or preference link. It carries what the link is for, the
 /// workspace, one id (the outbox message; for a preference link, the contact) and, for a click, the exact
@@ -75,11 +76,23 @@ package enum TrackingToken {
     }
 
     static func mac(_ payload: [UInt8], secret: String) -> [UInt8] {
+        Array(HMAC<SHA256>.authenticationCode(for: payload, using: key(secret)).prefix(macLength))
+    }
+
+    /// The HMAC key derived from `secret`, derived once per secret (a server has one; tests a few).
+    static func key(_ secret: String) -> SymmetricKey {
+        if let key = keys.withLock({ $0[secret] }) { return key }
         let key = HKDF<SHA256>.deriveKey(
             inputKeyMaterial: SymmetricKey(data: Data(secret.utf8)), info: Data("rapport.tracking.v1".utf8),
             outputByteCount: 32)
-        return Array(HMAC<SHA256>.authenticationCode(for: payload, using: key).prefix(macLength))
+        keys.withLock { keys in
+            if keys.count >= 16 { keys.removeAll() }
+            keys[secret] = key
+        }
+        return key
     }
+
+    private static let keys = Mutex<[String: SymmetricKey]>([:])
 
     static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         guard a.count == b.count else { return false }
