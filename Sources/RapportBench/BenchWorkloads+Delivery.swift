@@ -150,6 +150,7 @@ extension BenchWorkloads {
             throw RapportError(.conflict, "bench delivery: the sender settings are gone.")
         }
         let settings = try EmailSettingsService(services).smtpSettings(stored)
+        let tracking = EmailTracking(services)
         var mails: [(RenderedMail, String)] = []
         mails.reserveCapacity(sent)
         var before: (Int64, String)?
@@ -163,7 +164,10 @@ extension BenchWorkloads {
                 mail.messageID = row.messageID
                 mail.replyTo = [MailAddress("help@bench.rapport.local")]
                 mail.listUnsubscribe = ListUnsubscribe(
-                    mailto: "mailto:news@bench.rapport.local?subject=unsubscribe", url: row.unsubscribeURL,
+                    mailto: EmailDelivery.unsubscribeMailto(
+                        "news@bench.rapport.local",
+                        token: tracking.unsubscribeToken(workspaceID: workspaceID, outboxID: row.id)),
+                    url: row.unsubscribeURL,
                     oneClick: row.unsubscribeURL?.hasPrefix("https://") == true)
                 mail.headers = [MailHeader("X-Rapport-Message", row.id)]
                 mails.append((try mail.render(), row.toAddress))

@@ -79,6 +79,7 @@ package func buildRouter(_ runtime: Runtime) async throws -> Router<AppContext> 
     }
     PipelinesController(services).register(on: api, idempotent: idempotent)
     EmailSettingsController(services).register(on: api, idempotent: idempotent)
+    InboundMailController(services).register(on: api, idempotent: idempotent)
     TemplatesController(services).register(on: api, idempotent: idempotent)
     EmailTopicsController(services).register(on: api, idempotent: idempotent)
     EmailsController(services).register(on: api, idempotent: idempotent)

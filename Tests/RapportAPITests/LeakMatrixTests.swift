@@ -694,7 +694,7 @@ struct LeakMatrixTests {
                     #expect(Self.ids(campaigns).contains(campaignID) == inA, "\(person.name) lists A's campaigns")
                     let messages = try await call(.get, "/api/v1/campaigns/\(campaignID)/messages")
                     #expect(messages.status == (!inA ? .notFound : person.manages ? .ok : .forbidden))
-                    for action in ["send", "cancel"] where !(inA && person.manages) {
+                    for action in ["send", "cancel", "unschedule"] where !(inA && person.manages) {
                         let response = try await call(.post, "/api/v1/campaigns/\(campaignID)/\(action)")
                         #expect(response.status == (inA ? .forbidden : .notFound), "\(person.name) \(action)s")
                     }
@@ -704,6 +704,7 @@ struct LeakMatrixTests {
                         "GET /api/v1/campaigns", "GET /api/v1/campaigns/:id/messages",
                         "POST /api/v1/campaigns/:id/send",
                         "POST /api/v1/campaigns/:id/cancel", "POST /api/v1/campaigns/:id/winner",
+                        "POST /api/v1/campaigns/:id/unschedule",
                     ])
                     // the frequency policy and the workspace's settings: each reads their own workspace's, owners
                     // and admins change them
@@ -763,6 +764,9 @@ struct LeakMatrixTests {
                     "POST /api/v1/campaigns",
                     // imports: updates of unreachable records are rejected rows (ImportVisibilityTests)
                     "POST /api/v1/imports",
+                    // mail that came back: owners and admins of the workspace, which finds its messages in its
+                    // own outbox only (InboundMailAPITests)
+                    "POST /api/v1/email/inbound",
                 ]
                 for route in routes where route.contains("/api/v1/") {
                     #expect(

@@ -107,7 +107,7 @@ struct EmailDeliveryTests {
                 #expect(message.value("Subject") == "Hello news-1")
                 #expect(message.value("Reply-To") == "help@acme.test")
                 let unsubscribe = try #require(message.value("List-Unsubscribe"))
-                #expect(unsubscribe.contains("<mailto:news@acme.test?subject=unsubscribe>"))
+                #expect(unsubscribe.contains("<mailto:news@acme.test?subject=unsubscribe%20"))
                 #expect(unsubscribe.contains("<https://crm.acme.test/u/"))
                 #expect(message.value("List-Unsubscribe-Post") == "List-Unsubscribe=One-Click")
                 let events = try await app.runtime.store.database.raw(

@@ -8,7 +8,7 @@ package enum Consent {
     package static let states = ["granted", "withdrawn", "unknown"]
     /// How a change came about.
     package static let sources = [
-        "form", "import", "api", "unsubscribe_link", "one_click", "preference_centre", "admin",
+        "form", "import", "api", "unsubscribe_link", "one_click", "unsubscribe_mail", "preference_centre", "admin",
     ]
 
     /// The contact field that mirrors the email channel's state (`subscribed`, `unsubscribed`, `unknown`).

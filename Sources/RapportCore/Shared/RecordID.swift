@@ -53,6 +53,6 @@ package enum RecordID {
 
     /// Whether a string has the shape of a record id (any UUID), so bad path ids answer 404 without a query.
     package static func isWellFormed(_ text: String) -> Bool {
-        UUID(uuidString: text) != nil
+        Hex.uuidBytes(text) != nil
     }
 }

@@ -189,7 +189,7 @@ package struct ParsedTemplate: Sendable, Equatable {
             case .text(let text): out += text
             case .placeholder(let placeholder):
                 var value = values[placeholder.field]
-                if value?.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ?? true { value = nil }
+                if value?.trimmed().isEmpty ?? true { value = nil }
                 guard let value = value ?? placeholder.fallback else {
                     throw TemplateRenderError(field: placeholder.field, position: placeholder.position)
                 }

@@ -172,7 +172,11 @@ package struct EmailDelivery: Sendable {
         if message.kind == .marketing {
             let https = tracked.unsubscribeURL?.lowercased().hasPrefix("https://") == true
             mail.listUnsubscribe = ListUnsubscribe(
-                mailto: "mailto:\(settings.fromAddress)?subject=unsubscribe", url: tracked.unsubscribeURL,
+                mailto: Self.unsubscribeMailto(
+                    settings.fromAddress,
+                    token: EmailTracking(services).unsubscribeToken(
+                        workspaceID: message.workspaceID, outboxID: message.id)),
+                url: tracked.unsubscribeURL,
                 oneClick: https)
         }
         mail.headers = [MailHeader("X-Rapport-Message", message.id)]
@@ -229,33 +233,45 @@ package struct EmailDelivery: Sendable {
                 try await OutboxRepository(store: services.store).finish(
                     workspaceID: message.workspaceID, id: message.id, owner: owner, final, on: session)
             else { return }
-            let now = Timestamp.micros(Date())
-            if final.state == .bounced {
-                try await EmailSettingsRepository(store: services.store).suppress(
-                    workspaceID: message.workspaceID, address: message.toAddress, reason: "hard_bounce",
-                    detail: final.smtpReply, at: now, on: session.sql)
-                try await Self.markUndeliverable(services, message, now: now, on: session.sql)
-            }
-            if let contactID = message.contactID, final.state == .sent || final.state == .bounced {
-                var data: [String: JSONValue] = [
-                    "outbox_id": .string(message.id), "subject": .string(message.subject),
-                    "to": .string(message.toAddress), "message_id": .string(message.messageID),
-                ]
-                if let reply = final.smtpReply { data["smtp_reply"] = .string(reply) }
-                // what the timeline shows: the subject, and for a bounce what the server said
-                data["body"] = .string(
-                    final.state == .bounced ? "\(message.subject) — \(final.smtpReply ?? "")" : message.subject)
-                if let purpose = message.purpose { data["purpose"] = .string(purpose) }
-                try await TimelineRepository(store: services.store).append(
-                    [
-                        TimelineEvent(
-                            workspaceID: message.workspaceID,
-                            type: final.state == .sent ? "email_sent" : "email_bounced",
-                            occurredAt: now, actor: Actor(.system, id: nil), contactID: contactID, companyID: nil,
-                            data: data)
-                    ], on: session)
-            }
+            try await Self.record(
+                services, message, final.state, reply: final.smtpReply, now: Timestamp.micros(Date()), on: session)
         }
+    }
+
+    /// What an outcome changes besides its row, inside the row's write: a bounce suppresses the address
+    /// (`hard_bounce`) and marks the contact undeliverable; a send or a bounce lands on the contact's timeline
+    /// (`email_sent`, `email_bounced` with what the server said). Also for a bounce reported later by mail.
+    static func record(
+        _ services: Services, _ message: OutboxMessage, _ state: OutboxState, reply: String?, now: Int64,
+        on session: RowSession
+    ) async throws {
+        if state == .bounced {
+            try await EmailSettingsRepository(store: services.store).suppress(
+                workspaceID: message.workspaceID, address: message.toAddress, reason: "hard_bounce", detail: reply,
+                at: now, on: session.sql)
+            try await markUndeliverable(services, message, now: now, on: session.sql)
+        }
+        guard let contactID = message.contactID, state == .sent || state == .bounced else { return }
+        var data: [String: JSONValue] = [
+            "outbox_id": .string(message.id), "subject": .string(message.subject),
+            "to": .string(message.toAddress), "message_id": .string(message.messageID),
+        ]
+        if let reply { data["smtp_reply"] = .string(reply) }
+        // what the timeline shows: the subject, and for a bounce what the server said
+        data["body"] = .string(state == .bounced ? "\(message.subject) — \(reply ?? "")" : message.subject)
+        if let purpose = message.purpose { data["purpose"] = .string(purpose) }
+        try await TimelineRepository(store: services.store).append(
+            [
+                TimelineEvent(
+                    workspaceID: message.workspaceID, type: state == .sent ? "email_sent" : "email_bounced",
+                    occurredAt: now, actor: Actor(.system, id: nil), contactID: contactID, companyID: nil, data: data)
+            ], on: session)
+    }
+
+    /// The List-Unsubscribe `mailto:`: the sender's address, with the subject `unsubscribe TOKEN` (the message's
+    /// signed unsubscribe token, base64url, so the request names its message and cannot be made for another).
+    package static func unsubscribeMailto(_ from: String, token: String?) -> String {
+        "mailto:\(from)?subject=\(InboundMailService.unsubscribeSubject)" + (token.map { "%20" + $0 } ?? "")
     }
 
     static func micros(_ duration: Duration) -> Int64 {

@@ -184,8 +184,12 @@ package struct EmailService: Sendable {
     }
 
     static func randomHex(_ bytes: Int) -> String {
+        // (eight bytes per draw: each draw is a system call)
         var generator = SystemRandomNumberGenerator()
-        return Hex.encode((0..<bytes).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes + 7)
+        while out.count < bytes { withUnsafeBytes(of: generator.next()) { out += $0 } }
+        return Hex.encode(out.prefix(bytes))
     }
 }
 

@@ -22,6 +22,8 @@ extension EmailTracking {
     package enum UnsubscribeWay: String, Sendable {
         case link = "unsubscribe_link"
         case oneClick = "one_click"
+        /// A message to the List-Unsubscribe `mailto:` address (`InboundMailService`).
+        case mail = "unsubscribe_mail"
     }
 
     /// Who a link is for, without changing anything (the page that asks to confirm). A link names its message
@@ -65,7 +67,7 @@ extension EmailTracking {
     }
 
     /// Unsubscribes whoever a link is for, in one transaction: the address is suppressed (`unsubscribed`), the
-    /// contact's email consent withdrawn (source `unsubscribe_link` or `one_click`), and, for a link that names
+    /// contact's email consent withdrawn (source `unsubscribe_link`, `one_click` or `unsubscribe_mail`), and, for a link that names
     /// its message, the message's `unsubscribed_at` set and an `email_unsubscribed` event written. Doing it again
     /// changes nothing more (the second is recorded as a hit, not counted).
     /// - Returns: nil, changing nothing, for a token whose signature does not hold or whose message is gone.

@@ -39,7 +39,12 @@ package struct EmailTracking: Sendable {
 
     /// `PUBLIC_URL/u/TOKEN`: the message's unsubscribe link, which records which message it came from.
     package func unsubscribeURL(workspaceID: String, outboxID: String) -> String? {
-        link("/u/", .init(kind: .unsubscribe, workspaceID: workspaceID, id: outboxID))
+        unsubscribeToken(workspaceID: workspaceID, outboxID: outboxID).map { base + "/u/" + $0 }
+    }
+
+    /// The token of the message's unsubscribe link, which its List-Unsubscribe `mailto:` subject also carries.
+    package func unsubscribeToken(workspaceID: String, outboxID: String) -> String? {
+        TrackingToken.make(.init(kind: .unsubscribe, workspaceID: workspaceID, id: outboxID), secret: secret)
     }
 
     /// `PUBLIC_URL/p/TOKEN`: a contact's preference centre.

@@ -110,7 +110,6 @@ package enum TrackingToken {
     }
 
     static func uuidBytes(_ id: String) -> [UInt8]? {
-        guard let uuid = UUID(uuidString: id) else { return nil }
-        return withUnsafeBytes(of: uuid.uuid) { Array($0) }
+        Hex.uuidBytes(id)
     }
 }

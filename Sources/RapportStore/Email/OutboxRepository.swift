@@ -92,6 +92,41 @@ package struct OutboxRepository: Sendable {
         ).first().map(Self.message(from:))
     }
 
+    /// The row of a Message-ID (without its angle brackets), inside the caller's row write.
+    package func find(workspaceID: String, messageID: String, on session: RowSession) async throws -> OutboxMessage? {
+        try await session.rows(
+            "SELECT \(Self.columns) FROM outbox WHERE workspace_id = ? AND message_id = ? LIMIT 1",
+            [.text(workspaceID), .text(messageID)]
+        ).first.map(Self.message(from:))
+    }
+
+    /// The row of an id, inside the caller's row write.
+    package func find(workspaceID: String, id: String, on session: RowSession) async throws -> OutboxMessage? {
+        guard RecordID.isWellFormed(id) else { return nil }
+        return try await session.rows(
+            "SELECT \(Self.columns) FROM outbox WHERE workspace_id = ? AND id = ?",
+            [.text(workspaceID), .text(id.lowercased())]
+        ).first.map(Self.message(from:))
+    }
+
+    /// A message the server accepted (`sent`) that bounced later, as a delivery status notification reports:
+    /// `bounced`, with what the report says. Nothing for a row in any other state.
+    /// - Returns: whether the row changed.
+    package func bounceLater(workspaceID: String, id: String, reply: String, on session: RowSession) async throws
+        -> Bool
+    {
+        !(try await session.rows(
+            """
+            UPDATE outbox SET state = 'bounced', smtp_reply = ?, last_error = ?
+            WHERE workspace_id = ? AND id = ? AND state = 'sent' RETURNING id
+            """,
+            [
+                .text(String(reply.prefix(500))), .text(String("Bounced after delivery: \(reply)".prefix(500))),
+                .text(workspaceID), .text(id),
+            ]
+        ).isEmpty)
+    }
+
     /// The workspace's rows, newest first; of one contact when given (nil: every contact).
     package func list(workspaceID: String, contactID: String?, limit: Int, before: (Int64, String)?) async throws
         -> [OutboxMessage]

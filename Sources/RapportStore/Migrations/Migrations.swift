@@ -37,6 +37,7 @@ package enum Migrations {
         M0031_FrequencyPolicy.migration,
         M0032_EmailTracking.migration,
         M0033_SegmentTags.migration,
+        M0034_OutboxMessageID.migration,
     ]
 
     package static var latestVersion: Int { all.last?.version ?? 0 }
