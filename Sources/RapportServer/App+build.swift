@@ -33,6 +33,7 @@ package struct Runtime: Sendable {
             settings.loginFailuresPerAddress = config.loginFailuresPerAddress
             settings.loginThrottleWindow = config.loginThrottleWindow
             settings.tokenRateLimit = config.tokenRateLimit
+            settings.trackingRateLimit = config.trackingRateLimit
             settings.publicURL = config.publicURL
             settings.inviteLifetime = config.inviteLifetime
             settings.emailSendingTimeout = config.emailSendingTimeout

@@ -17,6 +17,8 @@ package struct AppConfig: Sendable {
     package var loginFailuresPerAddress = 50
     package var loginThrottleWindow: Duration = .seconds(15 * 60)
     package var tokenRateLimit: Int?
+    /// Opens and clicks recorded per minute per client address; nil means no limit.
+    package var trackingRateLimit: Int? = 600
     /// The address people reach the server at, for invitation links; nil uses each request's own.
     package var publicURL: String?
     /// How long an invitation link works.
@@ -70,6 +72,9 @@ package struct AppConfig: Sendable {
         }
         if let value = try integer("RAPPORT_TOKEN_RATE_LIMIT", in: 0...10_000_000) {
             tokenRateLimit = value == 0 ? nil : value
+        }
+        if let value = try integer("RAPPORT_TRACKING_RATE_LIMIT", in: 0...10_000_000) {
+            trackingRateLimit = value == 0 ? nil : value
         }
         if let value = environment["RAPPORT_PUBLIC_URL"], !value.isEmpty {
             publicURL = try Self.publicURL(value, name: "RAPPORT_PUBLIC_URL")

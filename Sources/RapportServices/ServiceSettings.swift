@@ -18,6 +18,9 @@ package struct ServiceSettings: Sendable {
     package var loginThrottleWindow: Duration = .seconds(15 * 60)
     /// Requests per minute per API token; nil means no limit.
     package var tokenRateLimit: Int? = nil
+    /// Tracking hits (opens and clicks) recorded per minute per client address; past it they are answered as
+    /// usual (the pixel, the redirect) but not recorded. nil means no limit.
+    package var trackingRateLimit: Int? = 600
     /// How long an invitation link works after it is made (or made anew).
     package var inviteLifetime: Duration = .seconds(7 * 86_400)
     /// The address people reach this server at (`https://crm.example.com`, no trailing slash), for links

@@ -16,6 +16,8 @@ package struct Services: Sendable {
     package let throttle: LoginThrottleRepository
     package let idempotency: IdempotencyRepository
     package let rateLimiter: RateLimiter
+    /// Opens and clicks recorded per client address (`trackingRateLimit`).
+    package let trackingLimiter: RateLimiter
     /// Checked against when a sign-in names no user, at the configured cost, so both take as long.
     /// Made on first use: commands that sign nobody in (an import) skip its quarter second.
     package var unknownUserHash: String { unknownHash.value }
@@ -33,6 +35,7 @@ package struct Services: Sendable {
         self.throttle = LoginThrottleRepository(store: store)
         self.idempotency = IdempotencyRepository(store: store)
         self.rateLimiter = RateLimiter(perMinute: settings.tokenRateLimit)
+        self.trackingLimiter = RateLimiter(perMinute: settings.trackingRateLimit)
         self.unknownHash = UnknownUserHash(cost: settings.bcryptCost)
         self.smtpPools = SMTPPools()
     }

@@ -140,6 +140,39 @@ struct TrackingPagesTests {
         }
     }
 
+    @Test("past the tracking rate limit an address's opens and clicks are answered but not recorded")
+    func rateLimited() async throws {
+        try await TestSMTPServer.with { server in
+            try await TestApp.with(
+                .sqlite,
+                configure: {
+                    Self.configure(&$0)
+                    $0.trackingRateLimit = 2
+                }
+            ) { app in
+                let sender = try await Sender.make(app, server: server)
+                let contact = try await sender.contact("Ida", "ida@mail.test")
+                let (_, html) = try await sender.send(try await sender.template("News"), to: contact)
+                let pixel = try Self.path("t/o", in: html)
+                let click = try Self.path("t/c", in: html)
+                try await app.test { client in
+                    for _ in 0..<3 {
+                        let image = try await client.execute(
+                            uri: pixel, method: .get, headers: [.userAgent: Self.browser])
+                        #expect(image.status == .ok && image.body.readableBytes == 43)
+                    }
+                    let redirect = try await client.execute(
+                        uri: click, method: .get, headers: [.userAgent: Self.browser])
+                    #expect(redirect.status == .found)
+                    #expect(redirect.headers[.location] == "https://acme.test/offer")
+                    // a forged token is still refused past the limit
+                    #expect(try await client.execute(uri: pixel + "x", method: .get).status == .badRequest)
+                }
+                #expect(try await Self.count(app, "SELECT COUNT(*) AS n FROM email_tracking_hits") == 2)
+            }
+        }
+    }
+
     @Test(
         "a tampered, forged, cut or cross-workspace token answers 400 and records nothing",
         arguments: Backend.allCases)

@@ -9,7 +9,8 @@ import RapportServices
 /// `/t/o/{token}` and `/t/c/{token}`: a marketing message's open pixel and click redirects (no sign-in; the
 /// signed token is the authority). The pixel answers a 1×1 transparent GIF that is never cached; a click
 /// answers 302 to the address that was signed, and only to it. A token whose signature does not hold answers
-/// 400 and records nothing. `HEAD` (link checkers) answers the same without recording anything.
+/// 400 and records nothing. `HEAD` (link checkers) answers the same without recording anything, as does a hit
+/// from an address past the tracking rate limit.
 struct TrackingPages: Sendable {
     let services: Services
 
@@ -32,6 +33,7 @@ struct TrackingPages: Sendable {
     static let noStore = "no-store, no-cache, must-revalidate, private, max-age=0"
 
     @Sendable func open(_ request: Request, context: AppContext) async throws -> Response {
+        guard !overLimit(context) else { return try openHead(request, context: context, body: true) }
         let token = try context.parameters.require("token")
         guard
             try await EmailTracking(services).open(token: token, userAgent: request.headers[.userAgent])
@@ -39,11 +41,22 @@ struct TrackingPages: Sendable {
         return Self.image(body: true)
     }
 
+    /// Whether the client's address has had more hits this minute than are recorded (`RAPPORT_TRACKING_RATE_LIMIT`):
+    /// a flood of requests is still answered, so a reader's image or link works, but writes nothing.
+    func overLimit(_ context: AppContext) -> Bool {
+        services.trackingLimiter.hit("tracking:" + (context.remoteAddress ?? "unknown")) != nil
+    }
+
     @Sendable func openHead(_ request: Request, context: AppContext) async throws -> Response {
+        try openHead(request, context: context, body: false)
+    }
+
+    /// The pixel for a token whose signature holds, recording nothing.
+    func openHead(_ request: Request, context: AppContext, body: Bool) throws -> Response {
         guard TrackingToken.read(try context.parameters.require("token"), kind: .open, secret: secret) != nil else {
             throw Self.invalid
         }
-        return Self.image(body: false)
+        return Self.image(body: body)
     }
 
     static func image(body: Bool) -> Response {
@@ -55,6 +68,7 @@ struct TrackingPages: Sendable {
     }
 
     @Sendable func click(_ request: Request, context: AppContext) async throws -> Response {
+        guard !overLimit(context) else { return try await clickHead(request, context: context) }
         let token = try context.parameters.require("token")
         guard
             let url = try await EmailTracking(services).click(token: token, userAgent: request.headers[.userAgent])
