@@ -172,10 +172,7 @@ package struct EmailDelivery: Sendable {
         if message.kind == .marketing {
             let https = tracked.unsubscribeURL?.lowercased().hasPrefix("https://") == true
             mail.listUnsubscribe = ListUnsubscribe(
-                mailto: Self.unsubscribeMailto(
-                    settings.fromAddress,
-                    token: EmailTracking(services).unsubscribeToken(
-                        workspaceID: message.workspaceID, outboxID: message.id)),
+                mailto: Self.unsubscribeMailto(settings.fromAddress, token: tracked.unsubscribeToken),
                 url: tracked.unsubscribeURL,
                 oneClick: https)
         }

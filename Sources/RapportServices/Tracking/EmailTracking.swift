@@ -69,6 +69,8 @@ package struct EmailTracking: Sendable {
         package var text: String
         /// The List-Unsubscribe address (marketing mail).
         package var unsubscribeURL: String?
+        /// The token of the message's own unsubscribe link, which the List-Unsubscribe `mailto:` carries too.
+        package var unsubscribeToken: String? = nil
     }
 
     /// A message as it is sent: for marketing mail, the unsubscribe link made when it was rendered (which names
@@ -78,7 +80,8 @@ package struct EmailTracking: Sendable {
         guard message.kind == .marketing else {
             return Prepared(html: message.html, text: message.text, unsubscribeURL: message.unsubscribeURL)
         }
-        let own = unsubscribeURL(workspaceID: message.workspaceID, outboxID: message.id) ?? message.unsubscribeURL
+        let token = unsubscribeToken(workspaceID: message.workspaceID, outboxID: message.id)
+        let own = token.map { base + "/u/" + $0 } ?? message.unsubscribeURL
         var html = message.html
         var text = message.text
         if let rendered = message.unsubscribeURL, let own, rendered != own {
@@ -96,7 +99,7 @@ package struct EmailTracking: Sendable {
                 TrackedLinks.rewriteHTML(
                     $0, link: redirect, pixel: openURL(workspaceID: message.workspaceID, outboxID: message.id))
             },
-            text: TrackedLinks.rewriteText(text, link: redirect), unsubscribeURL: own)
+            text: TrackedLinks.rewriteText(text, link: redirect), unsubscribeURL: own, unsubscribeToken: token)
     }
 
     // MARK: Recording

@@ -42,7 +42,7 @@ package enum TrackingToken {
 
     /// The token of `claims`; nil when an id is not a record id or a click's address is not a web address.
     package static func make(_ claims: Claims, secret: String) -> String? {
-        guard let workspace = uuidBytes(claims.workspaceID), let id = uuidBytes(claims.id) else { return nil }
+        guard let workspace = Hex.uuidBytes(claims.workspaceID), let id = Hex.uuidBytes(claims.id) else { return nil }
         var payload: [UInt8] = [version, claims.kind.rawValue] + workspace + id
         if claims.kind == .click {
             guard let url = claims.url, TrackedLinks.isWebAddress(url) else { return nil }
@@ -107,9 +107,5 @@ package enum TrackingToken {
             out.append(digit)
         }
         return out
-    }
-
-    static func uuidBytes(_ id: String) -> [UInt8]? {
-        Hex.uuidBytes(id)
     }
 }

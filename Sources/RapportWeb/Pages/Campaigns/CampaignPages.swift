@@ -238,25 +238,31 @@ struct CampaignPages: Sendable {
     }
 
     @Sendable func cancel(_ request: Request, context: AppContext) async throws -> Response {
-        let principal = try context.requirePrincipal()
-        let id = try context.parameters.require("id")
-        do {
-            _ = try await campaigns.cancel(principal, id: id)
-            return pages.redirect(WebPath.campaign(id), flash: Flash("campaign_cancelled"))
-        } catch let error as RapportError where error.code == .conflict {
-            return pages.redirect(WebPath.campaign(id), flash: Flash("campaign_finished"))
+        try await act(context, done: "campaign_cancelled", conflict: "campaign_finished") {
+            try await campaigns.cancel($0, id: $1)
         }
     }
 
     /// Back to a draft, opened for editing; a campaign that began meanwhile says so on its page.
     @Sendable func unschedule(_ request: Request, context: AppContext) async throws -> Response {
+        try await act(context, done: "campaign_unscheduled", conflict: "campaign_began") {
+            try await campaigns.unschedule($0, id: $1)
+        }
+    }
+
+    /// Does `action` to the campaign of the path and goes back to its page with the flash `done`, or with
+    /// `conflict` when the campaign had moved on meanwhile.
+    func act(
+        _ context: AppContext, done: String, conflict: String,
+        _ action: (Principal, String) async throws -> Campaign
+    ) async throws -> Response {
         let principal = try context.requirePrincipal()
         let id = try context.parameters.require("id")
         do {
-            _ = try await campaigns.unschedule(principal, id: id)
-            return pages.redirect(WebPath.campaign(id), flash: Flash("campaign_unscheduled"))
+            _ = try await action(principal, id)
+            return pages.redirect(WebPath.campaign(id), flash: Flash(done))
         } catch let error as RapportError where error.code == .conflict {
-            return pages.redirect(WebPath.campaign(id), flash: Flash("campaign_began"))
+            return pages.redirect(WebPath.campaign(id), flash: Flash(conflict))
         }
     }
 
